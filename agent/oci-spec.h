@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <jansson.h>
+
+#include "error.h"
+#include "manifest.h"
+
+struct image;
+struct userns;
+
+/*
+ * Builds the OCI runtime config (config.json) for one container of a pod. Pure: no I/O.
+ * The container gets its own mount and PID namespaces; it inherits the pod's network, IPC
+ * and UTS namespaces (and the shared user namespace) from orc-shim, which runs the OCI
+ * runtime from inside them. Process: Kubernetes' merge of command/args with the image's
+ * Entrypoint/Cmd, image Env overridden by the pod's env, workingDir, image User (numeric).
+ * root.path is "rootfs" (orc-shim mounts the overlay there).
+ */
+struct oci_spec_input {
+    const struct pod *pod;
+    const struct container *container;
+    const struct image *image;
+    const struct userns *userns;  /* decides which uids/gids exist (e.g. devpts gid=5) */
+    const char *hostname_file;    /* bind-mounted to /etc/hostname, may be NULL */
+};
+
+int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "paths.h"
+#include "userns.h"
+
+struct images;
+struct store;
+struct api;
+struct pod_worker;
+
+/* Agent configuration: $XDG_CONFIG_HOME/orc/config.yaml, overridden by flags. */
+struct orcd_config {
+    char *runtime;            /* OCI runtime binary, default "runc" */
+    char *shim_path;          /* orc-shim, default: next to orcd, then $PATH */
+    int64_t backoff_base_ns;  /* restart back-off start, default 10 s */
+    int64_t backoff_max_ns;   /* cap, default 300 s */
+    int64_t backoff_reset_ns; /* running this long resets back-off, default 600 s */
+    int max_pods;             /* admission capacity, default 110 */
+};
+
+/* The agent's state, passed explicitly; the loop thread owns everything but `api`. */
+struct orcd {
+    struct orcd_config config;
+    struct orc_paths paths;
+    struct userns userns;
+    struct store *store;      /* the loop thread's connection */
+    struct images *images;    /* thread-safe */
+    struct api *api;
+    int wake_fd;              /* eventfd: the API writes 1 after committing a change */
+    int lock_fd;              /* flock on paths.lock: one agent per user */
+    /* loop state lives in loop.c / pod-worker.c */
+    struct pod_worker **workers;
+    size_t n_workers;
+    int epoll_fd;
+    bool stopping;
+};
+
+/* Wakes the reconcile loop (safe from any thread). */
+void orcd_wake(struct orcd *o);

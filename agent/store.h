@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "manifest.h"
+
+/*
+ * Desired state and observed pod status in SQLite ($XDG_DATA_HOME/orc/orc.db), WAL mode,
+ * schema versioned by PRAGMA user_version with forward migrations (schema.sql is version 1).
+ * One `struct store` is one connection; each thread opens its own. Busy timeout 5 s.
+ *
+ * Objects are Kubernetes-shaped JSON. A stored pod is
+ *   {apiVersion, kind, metadata{name, namespace, uid, resourceVersion, generation,
+ *    creationTimestamp, deletionTimestamp?, labels, annotations}, spec, status}
+ * resourceVersion is a store-wide counter bumped on every write of an object (string, as in
+ * Kubernetes); generation is bumped when spec changes.
+ */
+struct store;
+
+enum apply_action {
+    APPLY_CREATED,
+    APPLY_CONFIGURED,
+    APPLY_UNCHANGED,
+    _APPLY_ACTION_MAX,
+    _APPLY_ACTION_INVALID = -22,
+};
+const char *apply_action_to_string(enum apply_action a); /* "created", ... */
+
+int store_open(const char *path, struct store **ret, orc_error_t *err);
+struct store *store_close(struct store *s);
+
+/*
+ * Applies pods in one transaction: all or nothing. A pod whose spec differs only in
+ * container images, or only in labels/annotations, is "configured"; any other spec change
+ * is refused as Kubernetes does (-EINVAL, message "Pod \"x\" is invalid: spec: Forbidden:
+ * pod updates may not change fields other than ..."); applying over a pod that is being
+ * deleted is refused (-EBUSY). ret_actions gets one action per pod.
+ */
+int store_apply_pods(struct store *s, struct pod *const *pods, size_t n,
+                     enum apply_action *ret_actions, orc_error_t *err);
+
+/* Full object (with status). -ENOENT when absent. */
+int store_pod_get(struct store *s, const char *ns, const char *name, json_t **ret,
+                  orc_error_t *err);
+int store_pod_get_by_uid(struct store *s, const char *uid, json_t **ret, orc_error_t *err);
+/* JSON array of full objects, sorted by namespace then name; ns NULL = all namespaces. */
+int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *err);
+/* Sets metadata.deletionTimestamp (and deletionGracePeriodSeconds from grace, -1 = the
+ * pod's own) and returns the updated object; idempotent. -ENOENT when absent. */
+int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, long long grace,
+                           json_t **ret, orc_error_t *err);
+/* Removes the pod for good (after it terminated) and its events. */
+int store_pod_remove(struct store *s, const char *uid, orc_error_t *err);
+/* Replaces the pod's status object (written by the reconcile loop only). */
+int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
+                         orc_error_t *err);
+
+/* Appends an event (Kubernetes core/v1 Event shape is built on read); repeated identical
+ * (object, reason, message) events bump count and lastTimestamp. The log is bounded
+ * (oldest dropped beyond 10000 rows). type is "Normal" or "Warning". */
+int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
+                    const char *type, const char *reason, const char *message,
+                    orc_error_t *err);
+/* JSON array of core/v1 Events, oldest first; filters may be NULL. */
+int store_event_list(struct store *s, const char *ns, const char *pod_name, json_t **ret,
+                     orc_error_t *err);
+
+/* The whole database, for tests: a stable text dump of objects (used to prove that bad
+ * input changed nothing). */
+int store_dump(struct store *s, char **ret, orc_error_t *err);

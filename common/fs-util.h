@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* mkdir -p with the given mode for created components. */
+int orc_mkdir_p(const char *path, mode_t mode, orc_error_t *err);
+/* Writes data to path atomically (tmp file + fsync + rename). */
+int orc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                          orc_error_t *err);
+/* Reads a whole file of at most max bytes; *ret is NUL-terminated. */
+int orc_read_file(const char *path, size_t max, char **ret, size_t *ret_len, orc_error_t *err);
+/* rm -rf that does not cross mount points; missing path is success. */
+int orc_rm_rf(const char *path, orc_error_t *err);
+/* Joins two path components with exactly one '/'. */
+char *orc_path_join(const char *a, const char *b);

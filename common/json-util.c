@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "json-util.h"
+
+#include <stdlib.h>
+
+const char *orc_json_str(const json_t *obj, const char *key)
+{
+    json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+long long orc_json_int(const json_t *obj, const char *key, long long def)
+{
+    json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+json_t *orc_json_obj(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_object(v)) {
+        v = json_object();
+        json_object_set_new(obj, key, v);
+    }
+    return v;
+}
+
+int orc_json_parse(const char *buf, size_t len, json_t **ret, orc_error_t *err)
+{
+    json_error_t jerr;
+    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!j)
+        return orc_error_make(err, 0, "invalid JSON at line %d column %d: %s", jerr.line,
+                              jerr.column, jerr.text);
+    *ret = j;
+    return 0;
+}
+
+char *orc_json_dump(const json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    if (!s)
+        abort();
+    return s;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* NULL-terminated string vectors. */
+size_t strv_length(char *const *v);
+char **strv_copy(char *const *v);
+/* Appends a copy of s; returns the (possibly moved) vector. */
+char **strv_push(char **v, const char *s);
+bool strv_contains(char *const *v, const char *s);
+char **strv_free(char **v);

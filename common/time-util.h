@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NSEC_PER_SEC 1000000000LL
+#define NSEC_PER_MSEC 1000000LL
+
+/* Wall clock and monotonic clock in nanoseconds. */
+int64_t orc_time_now_ns(void);
+int64_t orc_time_mono_ns(void);
+
+/* "2026-11-24T00:00:00Z", or with nanoseconds "2026-11-24T00:00:00.123456789Z". */
+void orc_time_format_rfc3339(int64_t ns, bool nanos, char *buf, size_t size);
+
+/* Parses the formats above; returns 0 or -EINVAL. */
+int orc_time_parse_rfc3339(const char *s, int64_t *ret_ns);
+
+/* Kubernetes-style short age: "5s", "3m", "2h", "4d". */
+void orc_time_format_age(int64_t delta_ns, char *buf, size_t size);

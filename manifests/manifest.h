@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Kubernetes manifests: YAML text -> validated, normalised, typed objects.
+ * Pure logic, no I/O beyond the buffer handed in.
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* whole stream */
+#define MANIFEST_MAX_DEPTH 100
+#define MANIFEST_MAX_NODES 1000000u /* after alias expansion: billion laughs stop here */
+
+enum pull_policy {
+    PULL_ALWAYS,
+    PULL_IF_NOT_PRESENT,
+    PULL_NEVER,
+    _PULL_POLICY_MAX,
+    _PULL_POLICY_INVALID = -22,
+};
+
+enum restart_policy {
+    RESTART_ALWAYS,
+    RESTART_ON_FAILURE,
+    RESTART_NEVER,
+    _RESTART_POLICY_MAX,
+    _RESTART_POLICY_INVALID = -22,
+};
+
+struct env_var {
+    char *name;
+    char *value;
+};
+
+struct container_port {
+    char *name;          /* may be NULL */
+    int container_port;  /* 1-65535 */
+    int host_port;       /* 0 = none */
+    char *protocol;      /* "TCP" (default), "UDP", "SCTP" */
+    char *host_ip;       /* may be NULL */
+};
+
+struct container {
+    char *name;
+    char *image;
+    enum pull_policy pull_policy; /* defaulted as Kubernetes: Always for :latest/untagged */
+    char **command;               /* NULL-terminated; NULL = image entrypoint */
+    char **args;                  /* NULL-terminated; NULL = image cmd */
+    struct env_var *env;
+    size_t n_env;
+    char *working_dir;            /* NULL = image's */
+    struct container_port *ports;
+    size_t n_ports;
+};
+
+struct pod {
+    char *name;
+    char *namespace;       /* default "default" */
+    json_t *labels;        /* object of strings, never NULL */
+    json_t *annotations;   /* object of strings, never NULL */
+    struct container *containers;
+    size_t n_containers;
+    enum restart_policy restart_policy;     /* default Always */
+    int64_t termination_grace_period_seconds; /* default 30 */
+};
+
+/* One diagnostic: "file:line:col: path: message". line/col are 1-based, 0 = unknown. */
+struct manifest_diag {
+    char *file;
+    int line;
+    int column;
+    char *path;    /* e.g. "spec.containers[0].ports[0].containerPort" */
+    char *message;
+};
+
+/* One document of a stream after parsing and validation. */
+struct manifest_doc {
+    char *api_version;
+    char *kind;
+    int line;             /* where the document starts */
+    struct pod *pod;      /* for kind Pod */
+};
+
+struct manifest_result {
+    struct manifest_doc *docs;
+    size_t n_docs;
+    struct manifest_diag *errors;   /* non-empty = the stream must be rejected whole */
+    size_t n_errors;
+    struct manifest_diag *warnings; /* unknown fields, fields not implemented yet */
+    size_t n_warnings;
+};
+
+/*
+ * Parses a YAML stream (block or flow style, several documents, comments) and validates
+ * every document. Returns 0 when the stream parsed and validated (errors empty), -EINVAL
+ * with result->errors filled when the input is bad. *ret is always set on return >= 0 and
+ * on -EINVAL; empty documents are skipped. "file" names the input in diagnostics.
+ */
+int manifest_parse(const char *buf, size_t len, const char *file, struct manifest_result **ret);
+struct manifest_result *manifest_result_free(struct manifest_result *r);
+
+/* "file:line:col: path: message" (omits what is unknown). Caller frees. */
+char *manifest_diag_format(const struct manifest_diag *d);
+
+/* Normalised Kubernetes JSON of a pod (metadata.name/namespace/labels/annotations, spec
+ * with defaults filled). Uid, resourceVersion etc. are added by the agent. */
+json_t *pod_to_json(const struct pod *pod);
+/* Inverse of pod_to_json, for objects read back from the store (trusted, still checked). */
+int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err);
+struct pod *pod_free(struct pod *pod);
+const struct container *pod_find_container(const struct pod *pod, const char *name);
+
+const char *pull_policy_to_string(enum pull_policy p);
+enum pull_policy pull_policy_from_string(const char *s);
+const char *restart_policy_to_string(enum restart_policy p);
+enum restart_policy restart_policy_from_string(const char *s);
+
+/* Kubernetes name rules. */
+bool manifest_is_dns1123_label(const char *s);     /* container names, namespaces */
+bool manifest_is_dns1123_subdomain(const char *s); /* pod names */

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs everything orc needs to build, run and test on Debian 12.
+# Run as root (or through sudo). Idempotent.
+set -eu
+
+BUILD="cmake make gcc clang pkg-config libclang-rt-14-dev
+       libyaml-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
+       libsqlite3-dev libarchive-dev libssl-dev libslirp-dev libsystemd-dev"
+RUNTIME="runc uidmap iproute2 procps util-linux"
+TEST="busybox-static sqlite3 python3 jq"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: needs root (apt-get); try: sudo $0" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $BUILD $RUNTIME $TEST
