@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* orcd: the orc agent. Parses flags, takes the per-user lock and runs the loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "cleanup.h"
+#include "images.h"
+#include "log.h"
+#include "loop.h"
+#include "orcd.h"
+#include "store.h"
+#include "time-util.h"
+#include "xalloc.h"
+
+static const char usage[] =
+    "Usage: orcd [OPTIONS]\n"
+    "\n"
+    "The orc agent: keeps the pods applied with 'orc apply' running, rootless.\n"
+    "It serves its API on $XDG_RUNTIME_DIR/orc/orcd.sock and keeps state in\n"
+    "$XDG_DATA_HOME/orc. One agent runs per user. Pods keep running when it stops.\n"
+    "\n"
+    "Options:\n"
+    "  --runtime PATH        OCI runtime (default: runc)\n"
+    "  --shim PATH           orc-shim binary (default: next to orcd, then $PATH)\n"
+    "  --max-pods N          pods admitted at once (default: 110)\n"
+    "  --backoff-base MS     first restart back-off in ms (default: 10000;\n"
+    "                        env ORC_BACKOFF_BASE_MS)\n"
+    "  --log-level LEVEL     error, warn, info (default) or debug\n"
+    "  --log-format FORMAT   text (default) or json\n"
+    "  -h, --help            show this help\n"
+    "  --version             show the version\n";
+
+enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+       OPT_VERSION };
+
+/* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
+static char *find_program(const char *name)
+{
+    if (strchr(name, '/'))
+        return xstrdup(name);
+    const char *path = getenv("PATH");
+    _cleanup_free_ char *copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+    char *save = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        char *p = xasprintf("%s/%s", dir, name);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
+    }
+    return xstrdup(name);
+}
+
+static char *default_shim(void)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            char *p = xasprintf("%s/orc-shim", self);
+            if (access(p, X_OK) == 0)
+                return p;
+            free(p);
+            /* build tree: agent/orcd next to runtime-shim/orc-shim */
+            p = xasprintf("%s/../runtime-shim/orc-shim", self);
+            if (access(p, X_OK) == 0)
+                return p;
+            free(p);
+        }
+    }
+    return find_program("orc-shim");
+}
+
+static int parse_args(int argc, char **argv, struct orcd_config *c)
+{
+    static const struct option opts[] = {
+        {"runtime", required_argument, NULL, OPT_RUNTIME},
+        {"shim", required_argument, NULL, OPT_SHIM},
+        {"max-pods", required_argument, NULL, OPT_MAX_PODS},
+        {"backoff-base", required_argument, NULL, OPT_BACKOFF},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {0},
+    };
+    enum log_level level = LOG_LEVEL_INFO;
+    enum log_format format = LOG_FORMAT_TEXT;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_RUNTIME:
+            free(c->runtime);
+            c->runtime = xstrdup(optarg);
+            break;
+        case OPT_SHIM:
+            free(c->shim_path);
+            c->shim_path = xstrdup(optarg);
+            break;
+        case OPT_MAX_PODS:
+            c->max_pods = atoi(optarg);
+            if (c->max_pods <= 0) {
+                fprintf(stderr, "orcd: --max-pods must be a positive number\n");
+                return -1;
+            }
+            break;
+        case OPT_BACKOFF:
+            c->backoff_base_ns = atoll(optarg) * NSEC_PER_MSEC;
+            break;
+        case OPT_LOG_LEVEL:
+            level = log_level_from_string(optarg);
+            if ((int) level < 0) {
+                fprintf(stderr, "orcd: unknown log level '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_LOG_FORMAT:
+            format = log_format_from_string(optarg);
+            if ((int) format < 0) {
+                fprintf(stderr, "orcd: unknown log format '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(EXIT_SUCCESS);
+        case OPT_VERSION:
+            printf("orcd version %s\n", ORC_VERSION);
+            exit(EXIT_SUCCESS);
+        default:
+            fputs("Run 'orcd --help' for usage.\n", stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "orcd: unexpected argument '%s'\nRun 'orcd --help' for usage.\n",
+                argv[optind]);
+        return -1;
+    }
+    log_setup("orcd", level, format);
+    return 0;
+}
+
+static void config_defaults(struct orcd_config *c)
+{
+    c->runtime = xstrdup("runc");
+    c->backoff_base_ns = 10 * NSEC_PER_SEC;
+    c->backoff_max_ns = 300 * NSEC_PER_SEC;
+    c->backoff_reset_ns = 600 * NSEC_PER_SEC;
+    c->max_pods = 110;
+    const char *env = getenv("ORC_BACKOFF_BASE_MS");
+    if (env && atoll(env) > 0)
+        c->backoff_base_ns = atoll(env) * NSEC_PER_MSEC;
+}
+
+/* One agent per user: an exclusive flock held for the agent's lifetime. */
+static int take_lock(struct orcd *o, orc_error_t *err)
+{
+    o->lock_fd = open(o->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (o->lock_fd < 0)
+        return orc_error_make(err, errno, "open '%s'", o->paths.lock);
+    if (flock(o->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        char pid[32] = "";
+        ssize_t n = pread(o->lock_fd, pid, sizeof(pid) - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        return orc_error_make(err, 0,
+                              "orcd is already running for this user (pid %s, lock '%s'); "
+                              "only one agent per user may run",
+                              *pid ? pid : "?", o->paths.lock);
+    }
+    char buf[32];
+    int len = snprintf(buf, sizeof(buf), "%d\n", (int) getpid());
+    if (ftruncate(o->lock_fd, 0) < 0 || pwrite(o->lock_fd, buf, (size_t) len, 0) != len)
+        return orc_error_make(err, errno, "write '%s'", o->paths.lock);
+    return 0;
+}
+
+static int orcd_start(struct orcd *o, orc_error_t *err)
+{
+    if (orc_paths_init(&o->paths, err) < 0 || orc_paths_create(&o->paths, err) < 0 ||
+        take_lock(o, err) < 0)
+        return -1;
+    if (!getenv("XDG_RUNTIME_DIR"))
+        log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);
+    if (userns_ensure(&o->userns, o->paths.userns, o->config.shim_path, err) < 0)
+        return -1;
+    if (store_open(o->paths.db, &o->store, err) < 0 ||
+        images_open(o->paths.storage, &o->userns, &o->images, err) < 0)
+        return -1;
+    o->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (o->wake_fd < 0)
+        return orc_error_make(err, errno, "eventfd");
+    if (loop_init(o, err) < 0 || api_start(o, &o->api, err) < 0)
+        return -1;
+    log_info("orcd %s ready: API on '%s', runtime '%s'", ORC_VERSION, o->paths.socket,
+             o->config.runtime);
+    return 0;
+}
+
+static void orcd_stop(struct orcd *o)
+{
+    o->api = api_stop(o->api);
+    loop_done(o);
+    o->images = images_close(o->images);
+    o->store = store_close(o->store);
+    o->wake_fd = safe_close(o->wake_fd);
+    o->lock_fd = safe_close(o->lock_fd);
+    orc_paths_done(&o->paths);
+    free(o->config.runtime);
+    free(o->config.shim_path);
+}
+
+int main(int argc, char **argv)
+{
+    struct orcd o = {.wake_fd = -1, .lock_fd = -1, .epoll_fd = -1};
+    config_defaults(&o.config);
+    if (parse_args(argc, argv, &o.config) < 0)
+        return EXIT_FAILURE;
+    char *runtime = find_program(o.config.runtime);
+    free(o.config.runtime);
+    o.config.runtime = runtime;
+    if (!o.config.shim_path)
+        o.config.shim_path = default_shim();
+    /* Block the loop's signals before any thread exists: only its signalfd takes them. */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    orc_error_t err = NULL;
+    int r = orcd_start(&o, &err);
+    if (r >= 0)
+        r = loop_run(&o, &err);
+    if (r < 0) {
+        log_error("%s", orc_error_message(err));
+        orc_error_release(&err);
+    }
+    orcd_stop(&o);
+    return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "manifest.h"
+
+struct orcd;
+struct shim_client;
+
+/* What the agent knows of one container of a pod (kubelet's container status). */
+enum run_state {
+    RUN_WAITING,
+    RUN_RUNNING,
+    RUN_EXITED,
+    _RUN_STATE_MAX,
+    _RUN_STATE_INVALID = -22,
+};
+
+struct container_run {
+    char *name;
+    char *image;          /* the reference it runs (or will run) */
+    char *image_id;
+    enum run_state state;
+    int restart_count;    /* also the attempt number of the current instance */
+    bool started_once;    /* an instance with this restart_count was started */
+    char *waiting_reason; /* ContainerCreating, CrashLoopBackOff, ErrImagePull, ... */
+    char *waiting_message;
+    int64_t started_at, finished_at;
+    int exit_code;
+    char *reason, *message; /* of the last termination */
+    bool has_last;
+    int last_exit_code;
+    int64_t last_started_at, last_finished_at;
+    char *last_reason;
+    int64_t backoff_ns;
+    int64_t restart_at;   /* 0 = no restart scheduled */
+    bool done;            /* terminated for good */
+    bool replace;         /* image changed: restart on exit */
+};
+
+enum worker_state {
+    WORKER_SYNCING,
+    WORKER_TERMINATING,
+    WORKER_TERMINATED,
+    _WORKER_STATE_MAX,
+    _WORKER_STATE_INVALID = -22,
+};
+
+/* One pod's worker, after kubelet's pod_workers: sync -> terminating -> terminated. */
+struct pod_worker {
+    struct orcd *o;
+    char *uid;
+    struct pod *pod;
+    long long generation;
+    char *resource_version; /* of the stored object last seen */
+    char *created;          /* RFC3339 */
+    enum worker_state state;
+    bool deleted;           /* deletionTimestamp set */
+    int64_t grace_s;
+    struct shim_client *shim;
+    pid_t shim_pid;
+    struct container_run *runs;
+    size_t n_runs;
+    int64_t start_time;     /* ns; 0 until admitted */
+    char *pod_reason, *pod_message; /* e.g. OutOfpods */
+    bool rejected;
+    bool dirty;             /* status must be written */
+    int64_t retry_at;       /* sandbox creation failed: try again then (ns) */
+};
+
+/* Builds a worker from a stored object (restoring observed status). */
+struct pod_worker *pod_worker_new(struct orcd *o, const json_t *object);
+struct pod_worker *pod_worker_free(struct pod_worker *w);
+
+/* Takes a newer stored object (deletion, image or label changes). */
+void pod_worker_update(struct pod_worker *w, const json_t *object);
+/* Moves the pod toward its desired state; never blocks for long. */
+void pod_worker_sync(struct pod_worker *w);
+/* The shim's socket is readable. */
+void pod_worker_on_shim(struct pod_worker *w);
+/* Deadlines passed (restarts due). */
+void pod_worker_on_timer(struct pod_worker *w, int64_t now);
+/* Nearest deadline in CLOCK_REALTIME ns, 0 = none. */
+int64_t pod_worker_next_deadline(const struct pod_worker *w);
+/* Writes status to the store if it changed. */
+void pod_worker_flush_status(struct pod_worker *w);
+
+/* status.json of a pod (Kubernetes PodStatus) from what the worker knows. */
+json_t *pod_worker_status_json(const struct pod_worker *w);
+/* Restores containers' observed state from a stored PodStatus. */
+void pod_worker_restore_status(struct pod_worker *w, const json_t *status);
