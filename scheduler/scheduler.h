@@ -44,9 +44,11 @@ enum sched_restart {
 };
 
 /*
- * Decides whether an exited container restarts, and when. The first restart is immediate,
- * then back-off doubles from base to max; a run longer than reset clears it. *ret_backoff_ns
- * is the window to remember for the next decision.
+ * Decides whether an exited container restarts, and when (kubelet's container back-off):
+ * Never -> no; OnFailure -> no after exit code 0; Always -> yes. With no window yet, or
+ * after a run of at least reset_ns, the restart is immediate and the window becomes base.
+ * Otherwise the restart waits until finished_at + window, and the window for the next
+ * decision doubles, capped at max. *ret_backoff_ns is the window to remember.
  */
 enum sched_restart sched_restart_decide(enum restart_policy policy,
                                         const struct sched_container_run *run,
@@ -77,6 +79,9 @@ enum sched_phase {
     _SCHED_PHASE_INVALID = -22,
 };
 const char *sched_phase_to_string(enum sched_phase p); /* "Pending", ... */
+
+/* All containers running (the pod's Ready and ContainersReady conditions). */
+bool sched_pod_ready(const struct sched_container_view *c, size_t n);
 
 enum sched_phase sched_pod_phase(enum restart_policy policy, const struct sched_container_view *c,
                                  size_t n);
