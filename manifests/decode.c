@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "decode.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strv.h"
+#include "xalloc.h"
+
+static void add_diag(struct decoder *d, bool error, const struct ynode *at, const char *field,
+                     const char *fmt, va_list ap)
+{
+    struct manifest_result *r = d->result;
+    struct manifest_diag **list = error ? &r->errors : &r->warnings;
+    size_t *n = error ? &r->n_errors : &r->n_warnings;
+    if (*n >= MANIFEST_MAX_DIAGS)
+        return;
+    *list = xrealloc(*list, sizeof(**list) * (*n + 1));
+    struct manifest_diag *dg = &(*list)[(*n)++];
+    dg->file = xstrdup(d->file);
+    dg->line = at ? at->line : 0;
+    dg->column = at ? at->column : 0;
+    const char *base = d->path[0] == '.' ? d->path + 1 : d->path;
+    if (field)
+        dg->path = *base ? xasprintf("%s.%s", base, field) : xstrdup(field);
+    else
+        dg->path = xstrdup(base);
+    if (vasprintf(&dg->message, fmt, ap) < 0)
+        abort();
+}
+
+void decoder_error(struct decoder *d, const struct ynode *at, const char *field, const char *fmt,
+                   ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_diag(d, true, at, field, fmt, ap);
+    va_end(ap);
+}
+
+void decoder_warn(struct decoder *d, const struct ynode *at, const char *field, const char *fmt,
+                  ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_diag(d, false, at, field, fmt, ap);
+    va_end(ap);
+}
+
+size_t decoder_push_key(struct decoder *d, const char *key)
+{
+    size_t saved = strlen(d->path);
+    snprintf(d->path + saved, sizeof(d->path) - saved, ".%s", key);
+    return saved;
+}
+
+size_t decoder_push_index(struct decoder *d, size_t i)
+{
+    size_t saved = strlen(d->path);
+    snprintf(d->path + saved, sizeof(d->path) - saved, "[%zu]", i);
+    return saved;
+}
+
+void decoder_pop(struct decoder *d, size_t saved)
+{
+    d->path[saved] = '\0';
+}
+
+static bool is_int_text(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static bool is_float_text(const char *s)
+{
+    char *end = NULL;
+    if (!*s)
+        return false;
+    (void) strtod(s, &end);
+    return end && *end == '\0' && strpbrk(s, ".eE") != NULL;
+}
+
+enum scalar_type scalar_type_of(const struct ynode *n)
+{
+    if (n->kind != YNODE_SCALAR || !n->plain)
+        return SCALAR_STRING;
+    const char *v = n->value;
+    if (!*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL"))
+        return SCALAR_NULL;
+    const char *bools[] = {"true", "True", "TRUE", "false", "False", "FALSE"};
+    for (size_t i = 0; i < 6; i++)
+        if (!strcmp(v, bools[i]))
+            return SCALAR_BOOL;
+    if (is_int_text(v))
+        return SCALAR_INT;
+    if (is_float_text(v))
+        return SCALAR_FLOAT;
+    return SCALAR_STRING;
+}
+
+bool ynode_is_null(const struct ynode *n)
+{
+    return !n || (n->kind == YNODE_SCALAR && scalar_type_of(n) == SCALAR_NULL);
+}
+
+static const char *describe(const struct ynode *n)
+{
+    if (n->kind == YNODE_MAPPING)
+        return "object";
+    if (n->kind == YNODE_SEQUENCE)
+        return "array";
+    static const char *const names[] = {"string", "integer", "number", "boolean", "null"};
+    return names[scalar_type_of(n)];
+}
+
+bool expect_kind(struct decoder *d, const struct ynode *n, enum ynode_kind kind)
+{
+    if (n->kind == kind)
+        return true;
+    static const char *const names[] = {"scalar", "array", "object"};
+    decoder_error(d, n, NULL, "expected %s, got %s", names[kind], describe(n));
+    return false;
+}
+
+bool decode_string(struct decoder *d, const struct ynode *n, char **ret)
+{
+    if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_STRING) {
+        if (n->kind == YNODE_SCALAR)
+            decoder_error(d, n, NULL, "expected string, got %s %s (quote it)", describe(n),
+                          n->value);
+        else
+            decoder_error(d, n, NULL, "expected string, got %s", describe(n));
+        return false;
+    }
+    free(*ret);
+    *ret = xstrdup(n->value);
+    return true;
+}
+
+bool decode_int(struct decoder *d, const struct ynode *n, int64_t min, int64_t max, int64_t *ret)
+{
+    if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_INT) {
+        if (n->kind == YNODE_SCALAR)
+            decoder_error(d, n, NULL, "expected integer, got %s \"%s\"", describe(n), n->value);
+        else
+            decoder_error(d, n, NULL, "expected integer, got %s", describe(n));
+        return false;
+    }
+    errno = 0;
+    long long v = strtoll(n->value, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) {
+        decoder_error(d, n, NULL, "must be between %lld and %lld, inclusive (got %s)",
+                      (long long) min, (long long) max, n->value);
+        return false;
+    }
+    *ret = v;
+    return true;
+}
+
+bool decode_strv(struct decoder *d, const struct ynode *n, char ***ret)
+{
+    if (!expect_kind(d, n, YNODE_SEQUENCE))
+        return false;
+    char **v = new0(char *, 1);
+    bool ok = true;
+    for (size_t i = 0; i < n->n_items; i++) {
+        size_t saved = decoder_push_index(d, i);
+        char *s = NULL;
+        if (decode_string(d, n->items[i], &s))
+            v = strv_push(v, s);
+        else
+            ok = false;
+        free(s);
+        decoder_pop(d, saved);
+    }
+    strv_free(*ret);
+    *ret = v;
+    return ok;
+}
+
+bool decode_string_map(struct decoder *d, const struct ynode *n, json_t **ret)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i);
+        char *val = NULL;
+        if (k->kind != YNODE_SCALAR) {
+            decoder_error(d, k, NULL, "keys must be strings");
+            ok = false;
+            continue;
+        }
+        size_t saved = decoder_push_key(d, k->value);
+        if (decode_string(d, ynode_val(n, i), &val))
+            json_object_set_new(*ret, k->value, json_string(val));
+        else
+            ok = false;
+        free(val);
+        decoder_pop(d, saved);
+    }
+    return ok;
+}

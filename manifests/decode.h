@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Typed reading of YAML nodes with diagnostics (file:line:col: path: message). */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "manifest.h"
+#include "yaml-tree.h"
+
+#define MANIFEST_MAX_DIAGS 100
+
+struct decoder {
+    const char *file;
+    struct manifest_result *result;
+    char path[1024];
+};
+
+void decoder_error(struct decoder *d, const struct ynode *at, const char *field, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+void decoder_warn(struct decoder *d, const struct ynode *at, const char *field, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
+
+/* Path handling: push ".name" or "[i]", pop to a saved length. */
+size_t decoder_push_key(struct decoder *d, const char *key);
+size_t decoder_push_index(struct decoder *d, size_t i);
+void decoder_pop(struct decoder *d, size_t saved);
+
+/* Implicit typing of a scalar as Kubernetes' YAML does. */
+enum scalar_type {
+    SCALAR_STRING,
+    SCALAR_INT,
+    SCALAR_FLOAT,
+    SCALAR_BOOL,
+    SCALAR_NULL,
+    _SCALAR_TYPE_MAX,
+    _SCALAR_TYPE_INVALID = -22,
+};
+enum scalar_type scalar_type_of(const struct ynode *n);
+bool ynode_is_null(const struct ynode *n);
+
+/* Readers: on a type mismatch they record an error and return false. */
+bool decode_string(struct decoder *d, const struct ynode *n, char **ret);
+bool decode_int(struct decoder *d, const struct ynode *n, int64_t min, int64_t max,
+                int64_t *ret);
+bool decode_strv(struct decoder *d, const struct ynode *n, char ***ret);
+bool decode_string_map(struct decoder *d, const struct ynode *n, json_t **ret);
+bool expect_kind(struct decoder *d, const struct ynode *n, enum ynode_kind kind);
+
+/* Pod decoding and validation (pod.c). */
+struct pod *decode_pod(struct decoder *d, const struct ynode *root);

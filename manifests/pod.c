@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Pod documents: YAML tree -> struct pod, with Kubernetes' validation rules. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "strv.h"
+#include "xalloc.h"
+
+/* Fields of the Pod API that orc does not implement yet: warned about, never ignored silently. */
+static const char *const pod_spec_unsupported[] = {
+    "initContainers", "ephemeralContainers", "volumes", "nodeSelector", "nodeName", "affinity",
+    "tolerations", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace",
+    "securityContext", "serviceAccountName", "serviceAccount", "automountServiceAccountToken",
+    "dnsPolicy", "dnsConfig", "hostAliases", "hostname", "subdomain", "priorityClassName",
+    "priority", "runtimeClassName", "schedulerName", "activeDeadlineSeconds", "imagePullSecrets",
+    "enableServiceLinks", "topologySpreadConstraints", "readinessGates", "overhead",
+    "preemptionPolicy", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
+    "resourceClaims", "resources", NULL};
+static const char *const container_unsupported[] = {
+    "resources", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
+    "startupProbe", "lifecycle", "securityContext", "stdin", "stdinOnce", "tty", "envFrom",
+    "terminationMessagePath", "terminationMessagePolicy", "resizePolicy", "restartPolicy", NULL};
+static const char *const metadata_ignored[] = {
+    "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+    "deletionGracePeriodSeconds", "managedFields", "selfLink", "ownerReferences", "finalizers",
+    "generateName", NULL};
+
+static bool key_in(const char *key, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(key, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Checks a mapping for duplicate keys; true when clean. */
+static bool check_keys(struct decoder *d, const struct ynode *map)
+{
+    bool ok = true;
+    for (size_t i = 0; i < ynode_pairs(map); i++) {
+        const struct ynode *k = ynode_key(map, i);
+        if (k->kind != YNODE_SCALAR) {
+            decoder_error(d, k, NULL, "mapping keys must be strings");
+            ok = false;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (ynode_key(map, j)->kind == YNODE_SCALAR &&
+                strcmp(ynode_key(map, j)->value, k->value) == 0) {
+                decoder_error(d, k, k->value, "duplicate field (first at line %d)",
+                              ynode_key(map, j)->line);
+                ok = false;
+            }
+    }
+    return ok;
+}
+
+static void unknown_field(struct decoder *d, const struct ynode *k, const char *const *unsupported)
+{
+    const char *base = d->path[0] == '.' ? d->path + 1 : d->path;
+    if (unsupported && key_in(k->value, unsupported))
+        decoder_warn(d, k, k->value, "not supported yet by orc, ignored");
+    else
+        decoder_warn(d, k, NULL, "unknown field \"%s%s%s\"", base, *base ? "." : "", k->value);
+}
+
+static void decode_port(struct decoder *d, const struct ynode *n, struct container_port *p)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+        return;
+    bool have_port = false;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        size_t saved = decoder_push_key(d, k->value);
+        int64_t num;
+        if (ynode_is_null(v)) {
+        } else if (!strcmp(k->value, "containerPort")) {
+            if (decode_int(d, v, 1, 65535, &num))
+                p->container_port = (int) num;
+            have_port = true;
+        } else if (!strcmp(k->value, "hostPort")) {
+            if (decode_int(d, v, 0, 65535, &num))
+                p->host_port = (int) num;
+        } else if (!strcmp(k->value, "protocol")) {
+            if (decode_string(d, v, &p->protocol) && strcmp(p->protocol, "TCP") &&
+                strcmp(p->protocol, "UDP") && strcmp(p->protocol, "SCTP"))
+                decoder_error(d, v, NULL, "Unsupported value: \"%s\": supported values: "
+                                          "\"SCTP\", \"TCP\", \"UDP\"", p->protocol);
+        } else if (!strcmp(k->value, "name")) {
+            decode_string(d, v, &p->name);
+        } else if (!strcmp(k->value, "hostIP")) {
+            unsigned char buf[16];
+            if (decode_string(d, v, &p->host_ip) && inet_pton(AF_INET, p->host_ip, buf) != 1 &&
+                inet_pton(AF_INET6, p->host_ip, buf) != 1)
+                decoder_error(d, v, NULL, "must be a valid IP address");
+        } else {
+            decoder_pop(d, saved);
+            unknown_field(d, k, NULL);
+            continue;
+        }
+        decoder_pop(d, saved);
+    }
+    if (!have_port)
+        decoder_error(d, n, "containerPort", "Required value");
+    if (!p->protocol)
+        p->protocol = xstrdup("TCP");
+}
+
+static void decode_env(struct decoder *d, const struct ynode *n, struct env_var *e)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+        return;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        size_t saved = decoder_push_key(d, k->value);
+        if (ynode_is_null(v)) {
+        } else if (!strcmp(k->value, "name")) {
+            decode_string(d, v, &e->name);
+        } else if (!strcmp(k->value, "value")) {
+            decode_string(d, v, &e->value);
+        } else if (!strcmp(k->value, "valueFrom")) {
+            decoder_pop(d, saved);
+            decoder_warn(d, k, k->value, "not supported yet by orc, ignored");
+            continue;
+        } else {
+            decoder_pop(d, saved);
+            unknown_field(d, k, NULL);
+            continue;
+        }
+        decoder_pop(d, saved);
+    }
+    if (!e->name)
+        decoder_error(d, n, "name", "Required value");
+    if (!e->value)
+        e->value = xstrdup("");
+}
+
+/* Decodes a list of objects with one callback per item. */
+#define DECODE_LIST(d, n, arr, count, fn)                                                          \
+    do {                                                                                           \
+        if (!expect_kind(d, n, YNODE_SEQUENCE))                                                    \
+            break;                                                                                 \
+        arr = xcalloc((n)->n_items, sizeof(*(arr)));                                               \
+        count = (n)->n_items;                                                                      \
+        for (size_t _i = 0; _i < (n)->n_items; _i++) {                                             \
+            size_t _saved = decoder_push_index(d, _i);                                             \
+            fn(d, (n)->items[_i], &(arr)[_i]);                                                     \
+            decoder_pop(d, _saved);                                                                \
+        }                                                                                          \
+    } while (0)
+
+static bool decode_container_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                                   struct container *c)
+{
+    const char *key = k->value;
+    if (!strcmp(key, "name"))
+        decode_string(d, v, &c->name);
+    else if (!strcmp(key, "image"))
+        decode_string(d, v, &c->image);
+    else if (!strcmp(key, "imagePullPolicy")) {
+        char *s = NULL;
+        if (decode_string(d, v, &s) && (c->pull_policy = pull_policy_from_string(s)) < 0)
+            decoder_error(d, v, NULL, "Unsupported value: \"%s\": supported values: \"Always\", "
+                                      "\"IfNotPresent\", \"Never\"", s);
+        free(s);
+    } else if (!strcmp(key, "command"))
+        decode_strv(d, v, &c->command);
+    else if (!strcmp(key, "args"))
+        decode_strv(d, v, &c->args);
+    else if (!strcmp(key, "workingDir"))
+        decode_string(d, v, &c->working_dir);
+    else if (!strcmp(key, "env"))
+        DECODE_LIST(d, v, c->env, c->n_env, decode_env);
+    else if (!strcmp(key, "ports"))
+        DECODE_LIST(d, v, c->ports, c->n_ports, decode_port);
+    else
+        return false;
+    return true;
+}
+
+static void decode_container(struct decoder *d, const struct ynode *n, struct container *c)
+{
+    c->pull_policy = _PULL_POLICY_INVALID;
+    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+        return;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        bool known = decode_container_field(d, k, v, c);
+        decoder_pop(d, saved);
+        if (!known)
+            unknown_field(d, k, container_unsupported);
+    }
+}
+
+static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *pod)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+        return;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        if (!strcmp(k->value, "containers")) {
+            DECODE_LIST(d, v, pod->containers, pod->n_containers, decode_container);
+        } else if (!strcmp(k->value, "restartPolicy")) {
+            char *s = NULL;
+            if (decode_string(d, v, &s) && (pod->restart_policy = restart_policy_from_string(s)) < 0)
+                decoder_error(d, v, NULL, "Unsupported value: \"%s\": supported values: "
+                                          "\"Always\", \"OnFailure\", \"Never\"", s);
+            free(s);
+        } else if (!strcmp(k->value, "terminationGracePeriodSeconds")) {
+            decode_int(d, v, 0, INT32_MAX, &pod->termination_grace_period_seconds);
+        } else {
+            decoder_pop(d, saved);
+            unknown_field(d, k, pod_spec_unsupported);
+            continue;
+        }
+        decoder_pop(d, saved);
+    }
+}
+
+static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod *pod)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+        return;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        if (!strcmp(k->value, "name"))
+            decode_string(d, v, &pod->name);
+        else if (!strcmp(k->value, "namespace"))
+            decode_string(d, v, &pod->namespace);
+        else if (!strcmp(k->value, "labels"))
+            decode_string_map(d, v, &pod->labels);
+        else if (!strcmp(k->value, "annotations"))
+            decode_string_map(d, v, &pod->annotations);
+        else if (!key_in(k->value, metadata_ignored)) {
+            decoder_pop(d, saved);
+            unknown_field(d, k, NULL);
+            continue;
+        }
+        decoder_pop(d, saved);
+    }
+}
+
+static const struct ynode *find_value(const struct ynode *map, const char *key)
+{
+    if (!map || map->kind != YNODE_MAPPING)
+        return NULL;
+    for (size_t i = 0; i < ynode_pairs(map); i++)
+        if (ynode_key(map, i)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, i)->value, key))
+            return ynode_val(map, i);
+    return NULL;
+}
+
+static bool label_name_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && ((i == 0 || i == n - 1) || (c != '-' && c != '_' && c != '.')))
+            return false;
+    }
+    return true;
+}
+
+static bool qualified_key_ok(const char *key)
+{
+    const char *slash = strchr(key, '/');
+    if (!slash)
+        return label_name_ok(key, 63);
+    char prefix[254];
+    size_t plen = (size_t) (slash - key);
+    if (plen == 0 || plen >= sizeof(prefix))
+        return false;
+    memcpy(prefix, key, plen);
+    prefix[plen] = '\0';
+    return manifest_is_dns1123_subdomain(prefix) && label_name_ok(slash + 1, 63);
+}
+
+static void validate_map(struct decoder *d, const struct ynode *node, json_t *map, bool labels)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(map, key, val) {
+        const struct ynode *at = find_value(node, key);
+        if (!qualified_key_ok(key))
+            decoder_error(d, at, key, "name part must consist of alphanumeric characters, '-', "
+                                      "'_' or '.', and must start and end with an alphanumeric "
+                                      "character (63 characters at most)");
+        const char *v = json_string_value(val);
+        if (labels && *v && !label_name_ok(v, 63))
+            decoder_error(d, at, key, "a valid label value must be 63 characters or less and "
+                                      "must be empty or begin and end with an alphanumeric "
+                                      "character, with '-', '_', '.' between");
+    }
+}
+
+static bool env_name_ok(const char *s)
+{
+    if (!*s || (*s >= '0' && *s <= '9'))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return false;
+    return true;
+}
+
+/* Kubernetes' default: Always for ":latest" or no tag (without a digest), else IfNotPresent. */
+static enum pull_policy default_pull_policy(const char *image)
+{
+    if (strchr(image, '@'))
+        return PULL_IF_NOT_PRESENT;
+    const char *slash = strrchr(image, '/');
+    const char *colon = strrchr(slash ? slash : image, ':');
+    if (!colon || !strcmp(colon, ":latest"))
+        return PULL_ALWAYS;
+    return PULL_IF_NOT_PRESENT;
+}
+
+static void validate_ports(struct decoder *d, const struct ynode *cnode, struct container *c)
+{
+    const struct ynode *pnode = find_value(cnode, "ports");
+    for (size_t j = 0; j < c->n_ports; j++) {
+        struct container_port *p = &c->ports[j];
+        const struct ynode *at = pnode && j < pnode->n_items ? pnode->items[j] : cnode;
+        size_t saved = decoder_push_key(d, "ports");
+        decoder_push_index(d, j);
+        if (p->name && (strlen(p->name) > 15 || !manifest_is_dns1123_label(p->name)))
+            decoder_error(d, find_value(at, "name"), "name",
+                          "must be no more than 15 characters, lowercase alphanumeric or '-'");
+        for (size_t k = 0; k < j; k++)
+            if (c->ports[k].container_port == p->container_port && p->protocol &&
+                c->ports[k].protocol && !strcmp(c->ports[k].protocol, p->protocol))
+                decoder_error(d, at, NULL, "Duplicate value: \"%d/%s\"", p->container_port,
+                              p->protocol);
+        decoder_pop(d, saved);
+    }
+}
+
+static void validate_container(struct decoder *d, const struct ynode *cnode, struct pod *pod,
+                               size_t i)
+{
+    struct container *c = &pod->containers[i];
+    if (!c->name)
+        decoder_error(d, cnode, "name", "Required value");
+    else if (!manifest_is_dns1123_label(c->name))
+        decoder_error(d, find_value(cnode, "name"), "name",
+                      "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
+                      "case alphanumeric characters or '-', and must start and end with an "
+                      "alphanumeric character (63 characters at most)", c->name);
+    for (size_t k = 0; c->name && k < i; k++)
+        if (pod->containers[k].name && !strcmp(pod->containers[k].name, c->name))
+            decoder_error(d, find_value(cnode, "name"), "name", "Duplicate value: \"%s\"",
+                          c->name);
+    if (!c->image || !*c->image)
+        decoder_error(d, c->image ? find_value(cnode, "image") : cnode, "image",
+                      "Required value");
+    else if (strpbrk(c->image, " \t\r\n"))
+        decoder_error(d, find_value(cnode, "image"), "image",
+                      "Invalid value: \"%s\": must not have leading or trailing whitespace",
+                      c->image);
+    if ((int) c->pull_policy < 0)
+        c->pull_policy = c->image ? default_pull_policy(c->image) : PULL_IF_NOT_PRESENT;
+    const struct ynode *enode = find_value(cnode, "env");
+    for (size_t k = 0; k < c->n_env; k++)
+        if (c->env[k].name && !env_name_ok(c->env[k].name)) {
+            size_t saved = decoder_push_key(d, "env");
+            decoder_push_index(d, k);
+            decoder_error(d, enode && k < enode->n_items ? enode->items[k] : cnode, "name",
+                          "Invalid value: \"%s\": a valid environment variable name must "
+                          "consist of alphabetic characters, digits, '_', '-', or '.', and must "
+                          "not start with a digit", c->env[k].name);
+            decoder_pop(d, saved);
+        }
+    validate_ports(d, cnode, c);
+}
+
+static void validate_pod(struct decoder *d, const struct ynode *root, struct pod *pod)
+{
+    const struct ynode *meta = find_value(root, "metadata");
+    if (!pod->name)
+        decoder_error(d, meta ? meta : root, "metadata.name", "Required value: name is required");
+    else if (strlen(pod->name) > 253 || !manifest_is_dns1123_subdomain(pod->name))
+        decoder_error(d, find_value(meta, "name"), "metadata.name",
+                      "Invalid value: \"%s\": a lowercase RFC 1123 subdomain must consist of "
+                      "lower case alphanumeric characters, '-' or '.', and must start and end "
+                      "with an alphanumeric character",
+                      pod->name);
+    if (!pod->namespace)
+        pod->namespace = xstrdup("default");
+    else if (!manifest_is_dns1123_label(pod->namespace))
+        decoder_error(d, find_value(meta, "namespace"), "metadata.namespace",
+                      "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
+                      "case alphanumeric characters or '-'",
+                      pod->namespace);
+    size_t saved = decoder_push_key(d, "metadata");
+    decoder_push_key(d, "labels");
+    validate_map(d, find_value(meta, "labels"), pod->labels, true);
+    decoder_pop(d, saved);
+    decoder_push_key(d, "metadata");
+    decoder_push_key(d, "annotations");
+    validate_map(d, find_value(meta, "annotations"), pod->annotations, false);
+    decoder_pop(d, saved);
+    const struct ynode *spec = find_value(root, "spec");
+    if (!spec) {
+        decoder_error(d, root, "spec", "Required value");
+        return;
+    }
+    const struct ynode *cs = find_value(spec, "containers");
+    if (pod->n_containers == 0)
+        decoder_error(d, cs ? cs : spec, "spec.containers", "Required value");
+    for (size_t i = 0; i < pod->n_containers; i++) {
+        size_t s = decoder_push_key(d, "spec");
+        decoder_push_key(d, "containers");
+        decoder_push_index(d, i);
+        validate_container(d, cs && i < cs->n_items ? cs->items[i] : spec, pod, i);
+        decoder_pop(d, s);
+    }
+}
+
+struct pod *decode_pod(struct decoder *d, const struct ynode *root)
+{
+    struct pod *pod = xzalloc(sizeof(*pod));
+    pod->labels = json_object();
+    pod->annotations = json_object();
+    pod->restart_policy = RESTART_ALWAYS;
+    pod->termination_grace_period_seconds = 30;
+    for (size_t i = 0; i < ynode_pairs(root); i++) {
+        const struct ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
+        if (k->kind != YNODE_SCALAR)
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        if (!strcmp(k->value, "metadata"))
+            decode_metadata(d, v, pod);
+        else if (!strcmp(k->value, "spec"))
+            decode_spec(d, v, pod);
+        else if (strcmp(k->value, "apiVersion") && strcmp(k->value, "kind") &&
+                 strcmp(k->value, "status")) {
+            decoder_pop(d, saved);
+            unknown_field(d, k, NULL);
+            continue;
+        }
+        decoder_pop(d, saved);
+    }
+    validate_pod(d, root, pod);
+    return pod;
+}

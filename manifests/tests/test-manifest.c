@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "fs-util.h"
+#include "manifest.h"
+#include "tap.h"
+#include "xalloc.h"
+
+static struct manifest_result *parse(const char *text)
+{
+    struct manifest_result *r = NULL;
+    manifest_parse(text, strlen(text), "t.yaml", &r);
+    return r;
+}
+
+/* True when some error formats exactly as expected. */
+static bool has_error(const struct manifest_result *r, const char *expected)
+{
+    for (size_t i = 0; i < r->n_errors; i++) {
+        _cleanup_free_ char *s = manifest_diag_format(&r->errors[i]);
+        if (strstr(s, expected))
+            return true;
+    }
+    for (size_t i = 0; i < r->n_errors; i++) {
+        _cleanup_free_ char *s = manifest_diag_format(&r->errors[i]);
+        printf("#   error: %s\n", s);
+    }
+    return false;
+}
+
+static bool has_warning(const struct manifest_result *r, const char *expected)
+{
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        _cleanup_free_ char *s = manifest_diag_format(&r->warnings[i]);
+        if (strstr(s, expected))
+            return true;
+    }
+    return false;
+}
+
+static void test_defaults_and_roundtrip(void)
+{
+    struct manifest_result *r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                                      "spec:\n  containers:\n  - name: c\n    image: busybox\n"
+                                      "  - name: d\n    image: busybox:1.36\n");
+    tap_is_int(r->n_errors, 0, "minimal pod parses");
+    tap_is_int(r->n_docs, 1, "one document");
+    struct pod *p = r->docs[0].pod;
+    tap_is_str(p->namespace, "default", "namespace defaults to default");
+    tap_is_int(p->restart_policy, RESTART_ALWAYS, "restartPolicy defaults to Always");
+    tap_is_int(p->termination_grace_period_seconds, 30, "grace defaults to 30");
+    tap_is_int(p->containers[0].pull_policy, PULL_ALWAYS, "untagged image: Always");
+    tap_is_int(p->containers[1].pull_policy, PULL_IF_NOT_PRESENT, "tagged image: IfNotPresent");
+    json_t *j = pod_to_json(p);
+    struct pod *back = NULL;
+    orc_error_t err = NULL;
+    tap_is_int(pod_from_json(j, &back, &err), 0, "pod_from_json accepts pod_to_json");
+    json_t *again = pod_to_json(back);
+    tap_ok(json_equal(j, again), "round trip is exact");
+    json_decref(j);
+    json_decref(again);
+    pod_free(back);
+    manifest_result_free(r);
+}
+
+static void test_flow_and_multi(void)
+{
+    struct manifest_result *r = parse(
+        "{apiVersion: \"v1\", kind: \"Pod\", metadata: {name: \"x\"}, spec: {containers: "
+        "[{name: \"c\", image: \"busybox\", command: [\"sh\", \"-c\", \"true\"],},],},}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: y # comment\nspec:\n  containers:\n"
+        "  - {name: c, image: busybox}\n");
+    tap_is_int(r->n_errors, 0, "flow style with trailing commas and a block document parse");
+    tap_is_int(r->n_docs, 2, "two documents");
+    tap_is_str(r->docs[0].pod->containers[0].command[2], "true", "flow sequence read");
+    tap_is_str(r->docs[1].pod->name, "y", "comment stripped");
+    manifest_result_free(r);
+}
+
+static void test_errors(void)
+{
+    struct manifest_result *r = parse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: w\nspec:\n"
+                                      "  containers:\n  - name: c\n    image: busybox\n"
+                                      "    ports:\n    - containerPort: http\n");
+    tap_ok(has_error(r, "t.yaml:10:22: spec.containers[0].ports[0].containerPort: expected "
+                        "integer, got string \"http\""),
+           "wrong type names file:line:col and path");
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: d}\nspec:\n  containers:\n"
+              "  - {name: c, image: busybox}\n  - {name: c, image: busybox}\n");
+    tap_ok(has_error(r, "t.yaml:7:12: spec.containers[1].name: Duplicate value: \"c\""),
+           "duplicate container name");
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: e}\nspec:\n  containers:\n"
+              "  - name: c\n    image: busybox\n    env: [{name: N, value: 1}]\n");
+    tap_ok(has_error(r, "spec.containers[0].env[0].value: expected string, got integer 1"),
+           "a number for a string field is refused");
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: s}\nspec:\n  containers: [\n");
+    tap_ok(r->n_errors == 1 && r->errors[0].line > 0, "syntax error has a position");
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: u}\nspec:\n  initContainers: []\n"
+              "  containers:\n  - {name: c, image: busybox, imagex: y}\n");
+    tap_is_int(r->n_errors, 0, "unknown fields are not errors");
+    tap_ok(has_warning(r, "unknown field \"spec.containers[0].imagex\""), "unknown field warned");
+    tap_ok(has_warning(r, "spec.initContainers: not supported yet by orc, ignored"),
+           "unimplemented field warned");
+    manifest_result_free(r);
+    r = parse("");
+    tap_ok(r->n_errors == 1, "empty input: nothing to apply");
+    manifest_result_free(r);
+}
+
+static void test_limits(void)
+{
+    /* billion laughs: 9^9 nodes if expanded */
+    char *bomb = xstrdup("apiVersion: v1\nkind: Pod\nmetadata:\n  name: lol\n"
+                         "  annotations:\n    a: &a [x,x,x,x,x,x,x,x,x]\n");
+    const char *names = "abcdefghi";
+    for (int i = 1; i < 9; i++) {
+        char *line = xasprintf("    %c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", names[i],
+                               names[i], names[i - 1], names[i - 1], names[i - 1], names[i - 1],
+                               names[i - 1], names[i - 1], names[i - 1], names[i - 1],
+                               names[i - 1]);
+        char *joined = xasprintf("%s%s", bomb, line);
+        free(bomb);
+        free(line);
+        bomb = joined;
+    }
+    clock_t t0 = clock();
+    struct manifest_result *r = parse(bomb);
+    double secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
+    tap_ok(has_error(r, "alias bomb"), "billion laughs is rejected");
+    tap_ok(secs < 2.0, "and quickly (%.3f s)", secs);
+    manifest_result_free(r);
+    free(bomb);
+
+    size_t big = 5u * 1024 * 1024;
+    char *huge = xmalloc(big + 1);
+    memset(huge, '#', big);
+    huge[big] = '\0';
+    r = parse(huge);
+    tap_ok(has_error(r, "more than the limit"), "5 MiB input is rejected");
+    manifest_result_free(r);
+    free(huge);
+
+    char deep[512] = "a: ";
+    for (int i = 0; i < 150; i++)
+        strcat(deep, "[");
+    r = parse(deep);
+    tap_ok(has_error(r, "nesting deeper than 100"), "deep nesting is rejected");
+    manifest_result_free(r);
+
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\n");
+    tap_ok(has_error(r, "t.yaml:4:12: input is not valid UTF-8"), "non-UTF-8 is rejected");
+    manifest_result_free(r);
+}
+
+static void test_dir(const char *dir, bool valid)
+{
+    DIR *d = opendir(dir);
+    tap_ok(d != NULL, "open %s", dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (!strstr(e->d_name, ".yaml"))
+            continue;
+        _cleanup_free_ char *path = orc_path_join(dir, e->d_name);
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        orc_error_t err = NULL;
+        if (orc_read_file(path, 8u << 20, &buf, &len, &err) < 0) {
+            tap_ok(false, "read %s", path);
+            orc_error_release(&err);
+            continue;
+        }
+        struct manifest_result *r = NULL;
+        int rc = manifest_parse(buf, len, e->d_name, &r);
+        if (valid)
+            tap_ok(rc == 0 && r->n_errors == 0, "%s is valid", e->d_name);
+        else
+            tap_ok(rc == -EINVAL && r->n_errors > 0, "%s is invalid", e->d_name);
+        for (size_t i = 0; valid && i < r->n_errors; i++) {
+            _cleanup_free_ char *s = manifest_diag_format(&r->errors[i]);
+            printf("#   %s\n", s);
+        }
+        manifest_result_free(r);
+    }
+    if (d)
+        closedir(d);
+}
+
+static void test_names(void)
+{
+    tap_ok(manifest_is_dns1123_label("web-1"), "label ok");
+    tap_ok(!manifest_is_dns1123_label("Web"), "uppercase label refused");
+    tap_ok(!manifest_is_dns1123_label("-a"), "leading dash refused");
+    tap_ok(manifest_is_dns1123_subdomain("a.b-c.d"), "subdomain ok");
+    tap_ok(!manifest_is_dns1123_subdomain("a..b"), "empty label refused");
+}
+
+int main(void)
+{
+    test_defaults_and_roundtrip();
+    test_flow_and_multi();
+    test_errors();
+    test_limits();
+    test_names();
+    test_dir(TESTDATA_DIR "/valid", true);
+    test_dir(TESTDATA_DIR "/invalid", false);
+    test_dir(EXAMPLES_DIR, true);
+    return tap_done();
+}

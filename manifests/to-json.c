@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* struct pod <-> normalised Kubernetes JSON (what the store keeps and compares). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "strv.h"
+#include "xalloc.h"
+
+static json_t *strv_json(char **v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; v && v[i]; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *container_json(const struct container *c)
+{
+    json_t *j = json_pack("{s:s,s:s,s:s}", "name", c->name, "image", c->image, "imagePullPolicy",
+                          pull_policy_to_string(c->pull_policy));
+    if (c->command)
+        json_object_set_new(j, "command", strv_json(c->command));
+    if (c->args)
+        json_object_set_new(j, "args", strv_json(c->args));
+    if (c->working_dir)
+        json_object_set_new(j, "workingDir", json_string(c->working_dir));
+    if (c->n_env) {
+        json_t *env = json_array();
+        for (size_t i = 0; i < c->n_env; i++)
+            json_array_append_new(env, json_pack("{s:s,s:s}", "name", c->env[i].name, "value",
+                                                 c->env[i].value ? c->env[i].value : ""));
+        json_object_set_new(j, "env", env);
+    }
+    if (c->n_ports) {
+        json_t *ports = json_array();
+        for (size_t i = 0; i < c->n_ports; i++) {
+            const struct container_port *p = &c->ports[i];
+            json_t *pj = json_pack("{s:i,s:s}", "containerPort", p->container_port, "protocol",
+                                   p->protocol ? p->protocol : "TCP");
+            if (p->name)
+                json_object_set_new(pj, "name", json_string(p->name));
+            if (p->host_port)
+                json_object_set_new(pj, "hostPort", json_integer(p->host_port));
+            if (p->host_ip)
+                json_object_set_new(pj, "hostIP", json_string(p->host_ip));
+            json_array_append_new(ports, pj);
+        }
+        json_object_set_new(j, "ports", ports);
+    }
+    return j;
+}
+
+json_t *pod_to_json(const struct pod *pod)
+{
+    json_t *meta = json_pack("{s:s,s:s}", "name", pod->name, "namespace", pod->namespace);
+    if (json_object_size(pod->labels))
+        json_object_set(meta, "labels", pod->labels);
+    if (json_object_size(pod->annotations))
+        json_object_set(meta, "annotations", pod->annotations);
+    json_t *containers = json_array();
+    for (size_t i = 0; i < pod->n_containers; i++)
+        json_array_append_new(containers, container_json(&pod->containers[i]));
+    json_t *spec = json_pack("{s:o,s:s,s:I}", "containers", containers, "restartPolicy",
+                             restart_policy_to_string(pod->restart_policy),
+                             "terminationGracePeriodSeconds",
+                             (json_int_t) pod->termination_grace_period_seconds);
+    return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
+                     "spec", spec);
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    const json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static char **json_strv(const json_t *a)
+{
+    if (!json_is_array(a))
+        return NULL;
+    char **v = new0(char *, 1);
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) if (json_is_string(e)) v = strv_push(v, json_string_value(e));
+    return v;
+}
+
+static int container_from_json(const json_t *j, struct container *c, orc_error_t *err)
+{
+    c->name = xstrdup(str(j, "name"));
+    c->image = xstrdup(str(j, "image"));
+    c->pull_policy = pull_policy_from_string(str(j, "imagePullPolicy"));
+    if (!c->name || !c->image || (int) c->pull_policy < 0)
+        return orc_error_make(err, EINVAL, "stored container lacks name, image or pull policy");
+    c->command = json_strv(json_object_get(j, "command"));
+    c->args = json_strv(json_object_get(j, "args"));
+    c->working_dir = xstrdup(str(j, "workingDir"));
+    json_t *env = json_object_get(j, "env");
+    c->n_env = json_array_size(env);
+    c->env = new0(struct env_var, c->n_env);
+    for (size_t i = 0; i < c->n_env; i++) {
+        c->env[i].name = xstrdup(str(json_array_get(env, i), "name"));
+        c->env[i].value = xstrdup(str(json_array_get(env, i), "value"));
+    }
+    json_t *ports = json_object_get(j, "ports");
+    c->n_ports = json_array_size(ports);
+    c->ports = new0(struct container_port, c->n_ports);
+    for (size_t i = 0; i < c->n_ports; i++) {
+        json_t *p = json_array_get(ports, i);
+        c->ports[i].name = xstrdup(str(p, "name"));
+        c->ports[i].container_port = (int) json_integer_value(json_object_get(p, "containerPort"));
+        c->ports[i].host_port = (int) json_integer_value(json_object_get(p, "hostPort"));
+        c->ports[i].protocol = xstrdup(str(p, "protocol") ? str(p, "protocol") : "TCP");
+        c->ports[i].host_ip = xstrdup(str(p, "hostIP"));
+    }
+    return 0;
+}
+
+int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err)
+{
+    const json_t *meta = json_object_get(j, "metadata"), *spec = json_object_get(j, "spec");
+    struct pod *pod = xzalloc(sizeof(*pod));
+    pod->name = xstrdup(str(meta, "name"));
+    pod->namespace = xstrdup(str(meta, "namespace") ? str(meta, "namespace") : "default");
+    json_t *l = json_object_get(meta, "labels"), *a = json_object_get(meta, "annotations");
+    pod->labels = json_is_object(l) ? json_deep_copy(l) : json_object();
+    pod->annotations = json_is_object(a) ? json_deep_copy(a) : json_object();
+    pod->restart_policy = restart_policy_from_string(str(spec, "restartPolicy"));
+    json_t *g = json_object_get(spec, "terminationGracePeriodSeconds");
+    pod->termination_grace_period_seconds = json_is_integer(g) ? json_integer_value(g) : 30;
+    json_t *cs = json_object_get(spec, "containers");
+    pod->n_containers = json_array_size(cs);
+    pod->containers = new0(struct container, pod->n_containers);
+    int r = 0;
+    if (!pod->name || (int) pod->restart_policy < 0 || pod->n_containers == 0)
+        r = orc_error_make(err, EINVAL, "stored pod lacks name, restart policy or containers");
+    for (size_t i = 0; r == 0 && i < pod->n_containers; i++)
+        r = container_from_json(json_array_get(cs, i), &pod->containers[i], err);
+    if (r < 0) {
+        pod_free(pod);
+        return r;
+    }
+    *ret = pod;
+    return 0;
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "yaml-tree.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "cleanup.h"
+#include "manifest.h"
+#include "xalloc.h"
+
+struct anchor {
+    char *name;
+    struct ynode *node;
+};
+
+struct builder {
+    yaml_parser_t parser;
+    struct ystream *out;
+    struct anchor *anchors;
+    size_t n_anchors;
+    size_t total_weight;
+    int depth;
+    int err_line, err_col;
+    char *err_msg;
+};
+
+static int fail(struct builder *b, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(struct builder *b, int line, int col, const char *fmt, ...)
+{
+    if (!b->err_msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&b->err_msg, fmt, ap) < 0)
+            abort();
+        va_end(ap);
+        b->err_line = line;
+        b->err_col = col;
+    }
+    return -EINVAL;
+}
+
+static struct ynode *node_new(struct builder *b, enum ynode_kind kind, const yaml_mark_t *m)
+{
+    struct ynode *n = xzalloc(sizeof(*n));
+    n->kind = kind;
+    n->line = (int) m->line + 1;
+    n->column = (int) m->column + 1;
+    n->weight = 1;
+    n->next_alloc = b->out->allocs;
+    b->out->allocs = n;
+    return n;
+}
+
+static void remember_anchor(struct builder *b, const yaml_char_t *anchor, struct ynode *n)
+{
+    if (!anchor)
+        return;
+    b->anchors = xrealloc(b->anchors, sizeof(*b->anchors) * (b->n_anchors + 1));
+    b->anchors[b->n_anchors].name = xstrdup((const char *) anchor);
+    b->anchors[b->n_anchors].node = n;
+    b->n_anchors++;
+}
+
+static struct ynode *find_anchor(struct builder *b, const char *name)
+{
+    for (size_t i = b->n_anchors; i > 0; i--) /* a later anchor of the same name wins */
+        if (strcmp(b->anchors[i - 1].name, name) == 0)
+            return b->anchors[i - 1].node;
+    return NULL;
+}
+
+static int parse_node(struct builder *b, yaml_event_t *ev, struct ynode **ret);
+
+static int add_child(struct builder *b, struct ynode *parent, struct ynode *child,
+                     const yaml_mark_t *m)
+{
+    parent->items = xrealloc(parent->items, sizeof(*parent->items) * (parent->n_items + 1));
+    parent->items[parent->n_items++] = child;
+    parent->weight += child->weight;
+    if (parent->weight > MANIFEST_MAX_NODES || child->weight > MANIFEST_MAX_NODES)
+        return fail(b, (int) m->line + 1, (int) m->column + 1,
+                    "document expands to more than %u nodes (alias bomb?)", MANIFEST_MAX_NODES);
+    return 0;
+}
+
+/* Reads children until the collection's end event. */
+static int parse_children(struct builder *b, struct ynode *n, yaml_event_type_t end)
+{
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&b->parser, &ev))
+            return fail(b, (int) b->parser.problem_mark.line + 1,
+                        (int) b->parser.problem_mark.column + 1, "%s",
+                        b->parser.problem ? b->parser.problem : "YAML syntax error");
+        if (ev.type == end) {
+            yaml_event_delete(&ev);
+            return 0;
+        }
+        yaml_mark_t mark = ev.start_mark;
+        struct ynode *child = NULL;
+        int r = parse_node(b, &ev, &child);
+        yaml_event_delete(&ev);
+        if (r < 0 || add_child(b, n, child, &mark) < 0)
+            return -EINVAL;
+    }
+}
+
+static int parse_collection(struct builder *b, yaml_event_t *ev, struct ynode **ret)
+{
+    bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+    struct ynode *n = node_new(b, seq ? YNODE_SEQUENCE : YNODE_MAPPING, &ev->start_mark);
+    const yaml_char_t *anchor = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+    if (++b->depth > MANIFEST_MAX_DEPTH)
+        return fail(b, n->line, n->column, "nesting deeper than %d levels", MANIFEST_MAX_DEPTH);
+    int r = parse_children(b, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT);
+    b->depth--;
+    if (r < 0)
+        return r;
+    remember_anchor(b, anchor, n);
+    *ret = n;
+    return 0;
+}
+
+static int parse_node(struct builder *b, yaml_event_t *ev, struct ynode **ret)
+{
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT: {
+        struct ynode *n = node_new(b, YNODE_SCALAR, &ev->start_mark);
+        n->value = xstrndup((const char *) ev->data.scalar.value, ev->data.scalar.length);
+        const char *tag = (const char *) ev->data.scalar.tag;
+        n->str_tag = tag && strcmp(tag, YAML_STR_TAG) == 0;
+        n->plain = ev->data.scalar.plain_implicit && !tag;
+        remember_anchor(b, ev->data.scalar.anchor, n);
+        *ret = n;
+        return 0;
+    }
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        return parse_collection(b, ev, ret);
+    case YAML_ALIAS_EVENT: {
+        struct ynode *target = find_anchor(b, (const char *) ev->data.alias.anchor);
+        if (!target)
+            return fail(b, (int) ev->start_mark.line + 1, (int) ev->start_mark.column + 1,
+                        "unknown alias '%s'", (const char *) ev->data.alias.anchor);
+        *ret = target;
+        return 0;
+    }
+    case YAML_NO_EVENT:
+    case YAML_STREAM_START_EVENT:
+    case YAML_STREAM_END_EVENT:
+    case YAML_DOCUMENT_START_EVENT:
+    case YAML_DOCUMENT_END_EVENT:
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        break;
+    }
+    return fail(b, (int) ev->start_mark.line + 1, (int) ev->start_mark.column + 1,
+                "unexpected YAML event");
+}
+
+static int parse_document(struct builder *b, const yaml_mark_t *start)
+{
+    struct ydoc doc = {.line = (int) start->line + 1};
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&b->parser, &ev))
+            return fail(b, (int) b->parser.problem_mark.line + 1,
+                        (int) b->parser.problem_mark.column + 1, "%s",
+                        b->parser.problem ? b->parser.problem : "YAML syntax error");
+        if (ev.type == YAML_DOCUMENT_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        int r = parse_node(b, &ev, &doc.root);
+        yaml_event_delete(&ev);
+        if (r < 0)
+            return r;
+    }
+    struct ystream *s = b->out;
+    s->docs = xrealloc(s->docs, sizeof(*s->docs) * (s->n_docs + 1));
+    s->docs[s->n_docs++] = doc;
+    /* anchors are local to a document */
+    for (size_t i = 0; i < b->n_anchors; i++)
+        free(b->anchors[i].name);
+    b->n_anchors = 0;
+    return 0;
+}
+
+static int parse_stream(struct builder *b)
+{
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&b->parser, &ev))
+            return fail(b, (int) b->parser.problem_mark.line + 1,
+                        (int) b->parser.problem_mark.column + 1, "%s",
+                        b->parser.problem ? b->parser.problem : "YAML syntax error");
+        yaml_event_type_t type = ev.type;
+        yaml_mark_t mark = ev.start_mark;
+        yaml_event_delete(&ev);
+        if (type == YAML_STREAM_END_EVENT)
+            return 0;
+        if (type == YAML_DOCUMENT_START_EVENT && parse_document(b, &mark) < 0)
+            return -EINVAL;
+    }
+}
+
+int ystream_parse(const char *buf, size_t len, struct ystream *ret, int *ret_line, int *ret_col,
+                  char **ret_msg)
+{
+    struct builder b = {.out = ret};
+    memset(ret, 0, sizeof(*ret));
+    yaml_parser_initialize(&b.parser);
+    yaml_parser_set_input_string(&b.parser, (const unsigned char *) buf, len);
+    int r = parse_stream(&b);
+    yaml_parser_delete(&b.parser);
+    for (size_t i = 0; i < b.n_anchors; i++)
+        free(b.anchors[i].name);
+    free(b.anchors);
+    if (r < 0) {
+        *ret_line = b.err_line;
+        *ret_col = b.err_col;
+        *ret_msg = b.err_msg ? b.err_msg : xstrdup("YAML syntax error");
+        ystream_free(ret);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+void ystream_free(struct ystream *s)
+{
+    struct ynode *n = s->allocs;
+    while (n) {
+        struct ynode *next = n->next_alloc;
+        free(n->value);
+        free(n->items);
+        free(n);
+        n = next;
+    }
+    free(s->docs);
+    memset(s, 0, sizeof(*s));
+}
+
+long utf8_first_invalid(const char *buf, size_t len)
+{
+    const unsigned char *s = (const unsigned char *) buf;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned min;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            n = 1, min = 0x80, cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2, min = 0x800, cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3, min = 0x10000, cp = c & 0x07;
+        } else {
+            return (long) i;
+        }
+        for (size_t k = 1; k <= n; k++) {
+            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+                return (long) i;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return (long) i;
+        i += n + 1;
+    }
+    return -1;
+}
