@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Generated from schema.sql (kept identical; test-store checks it). */
+#pragma once
+
+static const char schema_v1_sql[] =
+    "-- orc desired state, schema version 1 (PRAGMA user_version).\n"
+    "CREATE TABLE objects (\n"
+    "    uid TEXT PRIMARY KEY,\n"
+    "    kind TEXT NOT NULL,\n"
+    "    namespace TEXT NOT NULL,\n"
+    "    name TEXT NOT NULL,\n"
+    "    resource_version INTEGER NOT NULL,\n"
+    "    generation INTEGER NOT NULL,\n"
+    "    created_ns INTEGER NOT NULL,\n"
+    "    deleted_ns INTEGER,\n"
+    "    grace INTEGER,\n"
+    "    object TEXT NOT NULL,\n"
+    "    status TEXT,\n"
+    "    UNIQUE (kind, namespace, name)\n"
+    ");\n"
+    "CREATE TABLE events (\n"
+    "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "    namespace TEXT NOT NULL,\n"
+    "    name TEXT NOT NULL,\n"
+    "    uid TEXT NOT NULL,\n"
+    "    type TEXT NOT NULL,\n"
+    "    reason TEXT NOT NULL,\n"
+    "    message TEXT NOT NULL,\n"
+    "    count INTEGER NOT NULL DEFAULT 1,\n"
+    "    first_ns INTEGER NOT NULL,\n"
+    "    last_ns INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX events_by_object ON events (namespace, name);\n"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);\n"
+    "INSERT INTO meta (key, value) VALUES ('resource_version', 0);\n"
+    ;

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "fs-util.h"
+#include "json-util.h"
+#include "manifest.h"
+#include "store.h"
+#include "tap.h"
+#include "xalloc.h"
+
+static struct pod *pod_of(const char *yaml)
+{
+    struct manifest_result *r = NULL;
+    if (manifest_parse(yaml, strlen(yaml), "t.yaml", &r) < 0 || r->n_docs != 1)
+        abort();
+    struct pod *p = r->docs[0].pod;
+    r->docs[0].pod = NULL;
+    manifest_result_free(r);
+    return p;
+}
+
+#define POD(name, image, extra)                                                                    \
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: " name extra "}\nspec:\n  containers: "          \
+    "[{name: c, image: " image "}]\n"
+
+static void test_schema_file(void)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s", __FILE__);
+    char *slash = strrchr(path, '/');
+    strcpy(slash, "/../schema.sql");
+    _cleanup_free_ char *text = NULL;
+    orc_error_t err = NULL;
+    tap_is_int(orc_read_file(path, 1 << 20, &text, NULL, &err), 0, "read schema.sql");
+#include "schema-sql.h"
+    tap_is_str(text, schema_v1_sql, "embedded schema matches schema.sql");
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/orc-store-XXXXXX";
+    mkdtemp(dir);
+    _cleanup_free_ char *db = orc_path_join(dir, "orc.db");
+    orc_error_t err = NULL;
+    struct store *s = NULL;
+    tap_is_int(store_open(db, &s, &err), 0, "open creates the database");
+
+    struct pod *a = pod_of(POD("a", "busybox", "")), *b = pod_of(POD("b", "busybox", ""));
+    struct pod *pods[] = {a, b};
+    enum apply_action act[2];
+    tap_is_int(store_apply_pods(s, pods, 2, act, &err), 0, "apply two pods");
+    tap_ok(act[0] == APPLY_CREATED && act[1] == APPLY_CREATED, "both created");
+    tap_is_int(store_apply_pods(s, pods, 2, act, &err), 0, "apply again");
+    tap_ok(act[0] == APPLY_UNCHANGED, "unchanged");
+
+    json_t *got = NULL;
+    tap_is_int(store_pod_get(s, "default", "a", &got, &err), 0, "get a");
+    json_t *meta = json_object_get(got, "metadata");
+    tap_ok(orc_json_str(meta, "uid") && strlen(orc_json_str(meta, "uid")) == 36, "uid is a UUID");
+    tap_is_str(orc_json_str(json_object_get(got, "status"), "phase"), "Pending", "no status yet");
+    _cleanup_free_ char *uid = xstrdup(orc_json_str(meta, "uid"));
+    _cleanup_free_ char *rv1 = xstrdup(orc_json_str(meta, "resourceVersion"));
+    json_decref(got);
+
+    struct pod *a2 = pod_of(POD("a", "busybox:1.36", ", labels: {x: y}"));
+    tap_is_int(store_apply_pods(s, &a2, 1, act, &err), 0, "image + label change");
+    tap_is_int(act[0], APPLY_CONFIGURED, "configured");
+    store_pod_get(s, "default", "a", &got, &err);
+    meta = json_object_get(got, "metadata");
+    tap_is_int(orc_json_int(meta, "generation", 0), 2, "generation bumped");
+    tap_ok(strcmp(orc_json_str(meta, "resourceVersion"), rv1) != 0, "resourceVersion changed");
+    tap_is_str(orc_json_str(meta, "uid"), uid, "uid kept");
+    json_decref(got);
+
+    _cleanup_free_ char *before = NULL, *after = NULL;
+    store_dump(s, &before, &err);
+    struct pod *c = pod_of(POD("c", "busybox", ""));
+    struct pod *a3 = pod_of("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  "
+                            "restartPolicy: Never\n  containers: [{name: c, image: busybox}]\n");
+    struct pod *mixed[] = {c, a3};
+    tap_ok(store_apply_pods(s, mixed, 2, act, &err) < 0, "forbidden spec change refused");
+    tap_ok(strstr(orc_error_message(err), "Forbidden") != NULL, "with Kubernetes' message");
+    orc_error_release(&err);
+    store_dump(s, &after, &err);
+    tap_is_str(after, before, "all or nothing: c was not stored");
+
+    json_t *status = json_pack("{s:s}", "phase", "Running");
+    tap_is_int(store_pod_set_status(s, uid, status, &err), 0, "set status");
+    json_decref(status);
+    tap_is_int(store_pod_mark_deleted(s, "default", "a", -1, &got, &err), 0, "mark deleted");
+    tap_ok(orc_json_str(json_object_get(got, "metadata"), "deletionTimestamp") != NULL,
+           "deletionTimestamp set");
+    tap_is_int(orc_json_int(json_object_get(got, "metadata"), "deletionGracePeriodSeconds", -1), 30,
+               "grace from the spec");
+    json_decref(got);
+    tap_is_int(store_pod_mark_deleted(s, "default", "a", 5, &got, &err), 0, "idempotent");
+    json_decref(got);
+    tap_ok(store_apply_pods(s, &a, 1, act, &err) == -EBUSY, "apply over a deleting pod refused");
+    orc_error_release(&err);
+
+    for (int i = 0; i < 3; i++)
+        store_event_add(s, "default", "a", uid, "Normal", "Started", "Started container c", &err);
+    store_event_add(s, "default", "a", uid, "Warning", "BackOff", "Back-off", &err);
+    json_t *events = NULL;
+    tap_is_int(store_event_list(s, "default", "a", &events, &err), 0, "list events");
+    tap_is_int(json_array_size(events), 2, "identical events are folded");
+    tap_is_int(orc_json_int(json_array_get(events, 0), "count", 0), 3, "with a count");
+    json_decref(events);
+
+    struct store *s2 = NULL;
+    tap_is_int(store_open(db, &s2, &err), 0, "second connection");
+    json_t *list = NULL;
+    tap_is_int(store_pod_list(s2, NULL, &list, &err), 0, "list from the second connection");
+    tap_is_int(json_array_size(list), 2, "two pods");
+    json_decref(list);
+    tap_is_int(store_pod_remove(s, uid, &err), 0, "remove");
+    tap_ok(store_pod_get(s2, "default", "a", &got, &err) == -ENOENT, "gone for the other reader");
+    orc_error_release(&err);
+    store_close(s2);
+    store_close(s);
+    tap_is_int(store_open(db, &s, &err), 0, "reopen");
+    tap_ok(store_pod_get(s, "default", "b", &got, &err) == 0, "persisted");
+    json_decref(got);
+    store_close(s);
+    test_schema_file();
+    pod_free(a), pod_free(b), pod_free(a2), pod_free(c), pod_free(a3);
+    orc_rm_rf(dir, NULL);
+    return tap_done();
+}
