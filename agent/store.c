@@ -236,6 +236,12 @@ static bool only_images_differ(const json_t *old_spec, const json_t *new_spec)
     return json_equal(copy, new_spec);
 }
 
+/* json_equal() calls two missing values different; here they are the same. */
+static bool same(const json_t *a, const json_t *b)
+{
+    return (!a && !b) || (a && b && json_equal(a, b));
+}
+
 static int update_pod(struct store *s, struct stored *old, json_t *obj, enum apply_action *ret,
                       orc_error_t *err)
 {
@@ -246,9 +252,9 @@ static int update_pod(struct store *s, struct stored *old, json_t *obj, enum app
         return orc_error_make(err, EBUSY, "object is being deleted: pods \"%s\" already exists",
                               name);
     bool spec_changed = !json_equal(os, ns);
-    bool meta_changed = !json_equal(json_object_get(om, "labels"), json_object_get(nm, "labels")) ||
-                        !json_equal(json_object_get(om, "annotations"),
-                                    json_object_get(nm, "annotations"));
+    bool meta_changed =
+        !same(json_object_get(om, "labels"), json_object_get(nm, "labels")) ||
+        !same(json_object_get(om, "annotations"), json_object_get(nm, "annotations"));
     if (spec_changed && !only_images_differ(os, ns))
         return orc_error_make(err, EINVAL,
                               "Pod \"%s\" is invalid: spec: Forbidden: pod updates may not "
