@@ -230,8 +230,10 @@ static bool only_images_differ(const json_t *old_spec, const json_t *new_spec)
     if (json_array_size(oc) != json_array_size(nc))
         return false;
     for (size_t i = 0; i < json_array_size(oc); i++) {
-        json_t *img = json_object_get(json_array_get(nc, i), "image");
-        json_object_set(json_array_get(oc, i), "image", img);
+        /* the defaulted pull policy follows the image's tag */
+        json_t *n = json_array_get(nc, i), *o = json_array_get(oc, i);
+        json_object_set(o, "image", json_object_get(n, "image"));
+        json_object_set(o, "imagePullPolicy", json_object_get(n, "imagePullPolicy"));
     }
     return json_equal(copy, new_spec);
 }
