@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Containers of the pod: overlay root filesystem, the OCI runtime, logs, stop, exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fd-util.h"
+#include "fs-util.h"
+#include "json-util.h"
+#include "log.h"
+#include "shim.h"
+#include "strv.h"
+#include "time-util.h"
+#include "xalloc.h"
+
+#define LOG(s, lvl, fmt, ...)                                                                      \
+    log_##lvl("pod '%s/%s': " fmt, (s)->args.pod_namespace, (s)->args.pod_name, ##__VA_ARGS__)
+
+struct ctr *ctr_find(struct shim *s, const char *name)
+{
+    for (size_t i = 0; name && i < s->n_ctrs; i++)
+        if (!strcmp(s->ctrs[i]->name, name))
+            return s->ctrs[i];
+    return NULL;
+}
+
+bool ctr_any_running(const struct shim *s)
+{
+    for (size_t i = 0; i < s->n_ctrs; i++)
+        if (s->ctrs[i]->state == CTR_RUNNING)
+            return true;
+    return false;
+}
+
+json_t *ctr_status_json(const struct ctr *c)
+{
+    static const char *const states[_CTR_STATE_MAX] = {"created", "running", "exited"};
+    json_t *j = json_pack("{s:s,s:i,s:s,s:i,s:I,s:I,s:i,s:i}", "name", c->name, "attempt",
+                          c->attempt, "state", states[c->state], "pid", (int) c->pid, "startedAt",
+                          (json_int_t) c->started_at, "finishedAt", (json_int_t) c->finished_at,
+                          "exitCode", c->exit_code, "signal", c->signal);
+    if (c->reason)
+        json_object_set_new(j, "reason", json_string(c->reason));
+    if (c->message)
+        json_object_set_new(j, "message", json_string(c->message));
+    return j;
+}
+
+/* Runs the OCI runtime with the given arguments and waits for it. stdout/stderr may be
+ * pipes handed to the container (run --detach passes them on). */
+static int runtime_exec(struct shim *s, char **args, int out_fd, int err_fd)
+{
+    char *argv[16] = {s->args.runtime, "--root", s->args.runtime_root};
+    size_t n = 3;
+    for (size_t i = 0; args[i] && n < ELEMENTSOF(argv) - 1; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(out_fd >= 0 ? out_fd : null, 1);
+        dup2(err_fd >= 0 ? err_fd : null, 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* The last "msg" the runtime logged (JSON lines), for error messages. */
+static char *runtime_last_error(const char *bundle)
+{
+    _cleanup_free_ char *path = orc_path_join(bundle, "runtime.log");
+    _cleanup_free_ char *text = NULL;
+    if (orc_read_file(path, 1 << 20, &text, NULL, NULL) < 0)
+        return xstrdup("the OCI runtime failed (no log)");
+    char *last = NULL;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *j = json_loads(line, 0, NULL);
+        const char *msg = orc_json_str(j, "msg");
+        if (msg && (!orc_json_str(j, "level") || strcmp(orc_json_str(j, "level"), "error") == 0)) {
+            free(last);
+            last = xstrdup(msg);
+        }
+        json_decref(j);
+    }
+    return last ? last : xstrdup("the OCI runtime failed");
+}
+
+static void stream_close(struct shim *s, struct cri_stream *st)
+{
+    if (st->fd < 0)
+        return;
+    (void) epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, st->fd, NULL);
+    close(st->fd);
+    st->fd = -1;
+}
+
+static void write_log(struct ctr *c, char *data, size_t len)
+{
+    if (len && c->log_fd >= 0)
+        (void) orc_write_all(c->log_fd, data, len);
+    free(data);
+}
+
+void ctr_on_output(struct shim *s, struct ctr *c, struct cri_stream *st)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(st->fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            char *out = NULL;
+            size_t len = 0;
+            cri_flush(st, orc_time_now_ns(), &out, &len);
+            write_log(c, out, len);
+            stream_close(s, st);
+            return;
+        }
+        char *out = NULL;
+        size_t len = 0;
+        cri_feed(st, buf, (size_t) n, orc_time_now_ns(), &out, &len);
+        write_log(c, out, len);
+    }
+}
+
+static int mount_overlay(const char *rootfs, const json_t *lower, const char *upper,
+                         const char *work, orc_error_t *err)
+{
+    size_t cap = 256;
+    char *opts = xmalloc(cap);
+    strcpy(opts, "lowerdir=");
+    size_t i;
+    json_t *l;
+    json_array_foreach(lower, i, l) {
+        const char *dir = json_string_value(l);
+        if (!dir || strpbrk(dir, ":,")) {
+            free(opts);
+            return orc_error_make(err, EINVAL, "layer path '%s' cannot be used by overlayfs",
+                                  dir ? dir : "?");
+        }
+        cap += strlen(dir) + 1;
+        opts = xrealloc(opts, cap);
+        if (i)
+            strcat(opts, ":");
+        strcat(opts, dir);
+    }
+    _cleanup_free_ char *full = xasprintf("%s,upperdir=%s,workdir=%s,userxattr", opts, upper, work);
+    free(opts);
+    if (mount("overlay", rootfs, "overlay", 0, full) == 0)
+        return 0;
+    if (errno == EINVAL) { /* kernels without userxattr */
+        full[strlen(full) - strlen(",userxattr")] = '\0';
+        if (mount("overlay", rootfs, "overlay", 0, full) == 0)
+            return 0;
+    }
+    return orc_error_make(err, errno, "mount overlay on '%s'", rootfs);
+}
+
+/* Forgets a previous instance of the container: runtime state and root filesystem mount. */
+static void ctr_release(struct shim *s, struct ctr *c)
+{
+    if (c->id) {
+        char *args[] = {"delete", "--force", c->id, NULL};
+        (void) runtime_exec(s, args, -1, -1);
+    }
+    if (c->mounted && c->bundle) {
+        _cleanup_free_ char *rootfs = orc_path_join(c->bundle, "rootfs");
+        if (umount2(rootfs, MNT_DETACH) < 0)
+            LOG(s, warn, "umount '%s': %m, ignoring", rootfs);
+        c->mounted = false;
+    }
+    stream_close(s, &c->out);
+    stream_close(s, &c->err);
+    c->log_fd = safe_close(c->log_fd);
+}
+
+static struct ctr *ctr_slot(struct shim *s, const char *name)
+{
+    struct ctr *c = ctr_find(s, name);
+    if (c) {
+        ctr_release(s, c);
+        free(c->id), free(c->bundle), free(c->log_path), free(c->reason), free(c->message);
+        free(c->out.partial), free(c->err.partial);
+        char *keep = c->name;
+        memset(c, 0, sizeof(*c));
+        c->name = keep;
+    } else {
+        c = xzalloc(sizeof(*c));
+        c->name = xstrdup(name);
+        s->ctrs = xrealloc(s->ctrs, sizeof(*s->ctrs) * (s->n_ctrs + 1));
+        s->ctrs[s->n_ctrs++] = c;
+    }
+    c->log_fd = c->out.fd = c->err.fd = -1;
+    c->out.kind = c->err.kind = WATCH_STREAM;
+    c->out.owner = c->err.owner = c;
+    c->out.name = "stdout";
+    c->err.name = "stderr";
+    return c;
+}
+
+static int open_log(struct ctr *c, orc_error_t *err)
+{
+    _cleanup_free_ char *dir = xstrdup(c->log_path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        if (orc_mkdir_p(dir, 0700, err) < 0)
+            return -1;
+    }
+    c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (c->log_fd < 0)
+        return orc_error_make(err, errno, "open log '%s'", c->log_path);
+    return 0;
+}
+
+static int open_stream(struct shim *s, struct cri_stream *st, int *ret_write, orc_error_t *err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return orc_error_make(err, errno, "pipe");
+    st->fd = p[0];
+    orc_set_nonblock(st->fd, true);
+    *ret_write = p[1];
+    return server_watch(s, st->fd, st) < 0 ? orc_error_make(err, errno, "epoll_ctl") : 0;
+}
+
+static void remember_dir(struct shim *s, const char *upper)
+{
+    _cleanup_free_ char *dir = xstrdup(upper);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (!strv_contains(s->writable_dirs, dir))
+        s->writable_dirs = strv_push(s->writable_dirs, dir);
+}
+
+/* Runs the runtime for a prepared container; the pipes' write ends go to the container. */
+static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
+{
+    _cleanup_close_ int out_w = -1, err_w = -1;
+    if (open_log(c, err) < 0 || open_stream(s, &c->out, &out_w, err) < 0 ||
+        open_stream(s, &c->err, &err_w, err) < 0)
+        return -1;
+    _cleanup_free_ char *pidfile = orc_path_join(c->bundle, "pid");
+    _cleanup_free_ char *rtlog = orc_path_join(c->bundle, "runtime.log");
+    (void) unlink(pidfile);
+    (void) unlink(rtlog);
+    char *args[] = {"--log", rtlog, "--log-format", "json", "run", "--detach", "--pid-file",
+                    pidfile, "--bundle", c->bundle, c->id, NULL};
+    /* --log must precede the command: shift the global flags in front of "run" */
+    char *argv[] = {args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7],
+                    args[8], args[9], args[10], NULL};
+    if (runtime_exec(s, argv, out_w, err_w) < 0) {
+        _cleanup_free_ char *msg = runtime_last_error(c->bundle);
+        return orc_error_make(err, 0, "%s", msg);
+    }
+    _cleanup_free_ char *pid = NULL;
+    if (orc_read_file(pidfile, 64, &pid, NULL, err) < 0)
+        return -1;
+    c->pid = (pid_t) atoi(pid);
+    return 0;
+}
+
+int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t *err)
+{
+    const char *name = orc_json_str(spec, "name"), *bundle = orc_json_str(spec, "bundle");
+    const char *upper = orc_json_str(spec, "upper_dir"), *work = orc_json_str(spec, "work_dir");
+    const char *log = orc_json_str(spec, "log");
+    json_t *lower = json_object_get(spec, "lower");
+    if (!name || !bundle || !upper || !work || !log || !json_array_size(lower))
+        return orc_error_make(err, EINVAL, "start: container needs name, bundle, lower, "
+                                           "upper_dir, work_dir and log");
+    struct ctr *c = ctr_slot(s, name);
+    c->attempt = (int) orc_json_int(spec, "attempt", 0);
+    c->id = xasprintf("%s-%s", s->args.pod_uid, name);
+    c->bundle = xstrdup(bundle);
+    c->log_path = xstrdup(log);
+    _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
+    remember_dir(s, upper);
+    int r = orc_mkdir_p(upper, 0755, err);
+    if (r >= 0)
+        r = orc_mkdir_p(work, 0755, err);
+    if (r >= 0)
+        r = orc_mkdir_p(rootfs, 0755, err);
+    if (r >= 0 && (r = mount_overlay(rootfs, lower, upper, work, err)) >= 0)
+        c->mounted = true;
+    if (r >= 0)
+        r = launch(s, c, err);
+    int64_t now = orc_time_now_ns();
+    c->started_at = now;
+    if (r < 0) {
+        c->state = CTR_EXITED;
+        c->finished_at = now;
+        c->exit_code = 128;
+        c->reason = xstrdup("StartError");
+        c->message = xstrdup(orc_error_message(*err));
+        LOG(s, warn, "container '%s' failed to start: %s", name, c->message);
+        ctr_release(s, c);
+        return -1;
+    }
+    c->state = CTR_RUNNING;
+    LOG(s, info, "container '%s' started (pid %d, attempt %d)", name, (int) c->pid, c->attempt);
+    *ret = c;
+    return 0;
+}
+
+bool ctr_reap(struct shim *s, pid_t pid, int status)
+{
+    struct ctr *c = NULL;
+    for (size_t i = 0; i < s->n_ctrs && !c; i++)
+        if (s->ctrs[i]->state == CTR_RUNNING && s->ctrs[i]->pid == pid)
+            c = s->ctrs[i];
+    if (!c)
+        return false;
+    /* drain what the container wrote before telling anyone it exited */
+    if (c->out.fd >= 0)
+        ctr_on_output(s, c, &c->out);
+    if (c->err.fd >= 0)
+        ctr_on_output(s, c, &c->err);
+    char *out = NULL;
+    size_t len = 0;
+    cri_flush(&c->out, orc_time_now_ns(), &out, &len);
+    cri_flush(&c->err, orc_time_now_ns(), &out, &len);
+    write_log(c, out, len);
+    c->state = CTR_EXITED;
+    c->finished_at = orc_time_now_ns();
+    c->kill_at = 0;
+    if (WIFSIGNALED(status)) {
+        c->signal = WTERMSIG(status);
+        c->exit_code = 128 + c->signal;
+    } else {
+        c->exit_code = WEXITSTATUS(status);
+    }
+    c->reason = xstrdup(c->exit_code == 0 ? "Completed" : "Error");
+    LOG(s, info, "container '%s' exited with %d", c->name, c->exit_code);
+    ctr_release(s, c);
+    server_broadcast(s, json_pack("{s:s,s:o}", "event", "exit", "container", ctr_status_json(c)));
+    return true;
+}
+
+void ctr_stop(struct shim *s, struct ctr *c, int64_t grace_s)
+{
+    if (c->state != CTR_RUNNING)
+        return;
+    LOG(s, info, "stopping container '%s' (grace %llds)", c->name, (long long) grace_s);
+    int64_t at = orc_time_mono_ns() + grace_s * NSEC_PER_SEC;
+    if (grace_s <= 0) {
+        (void) kill(c->pid, SIGKILL);
+        return;
+    }
+    (void) kill(c->pid, SIGTERM);
+    if (!c->kill_at || at < c->kill_at)
+        c->kill_at = at;
+}
+
+void ctr_kill_due(struct shim *s, int64_t now)
+{
+    for (size_t i = 0; i < s->n_ctrs; i++) {
+        struct ctr *c = s->ctrs[i];
+        if (c->state == CTR_RUNNING && c->kill_at && c->kill_at <= now) {
+            LOG(s, info, "container '%s' outlived its grace period: SIGKILL", c->name);
+            (void) kill(c->pid, SIGKILL);
+            c->kill_at = 0;
+        }
+    }
+}
+
+int64_t ctr_next_deadline(const struct shim *s)
+{
+    int64_t next = 0;
+    for (size_t i = 0; i < s->n_ctrs; i++) {
+        int64_t at = s->ctrs[i]->state == CTR_RUNNING ? s->ctrs[i]->kill_at : 0;
+        if (at && (!next || at < next))
+            next = at;
+    }
+    return next;
+}
+
+void ctr_cleanup_all(struct shim *s)
+{
+    for (size_t i = 0; i < s->n_ctrs; i++)
+        ctr_release(s, s->ctrs[i]);
+    for (size_t i = 0; s->writable_dirs && s->writable_dirs[i]; i++) {
+        orc_error_t err = NULL;
+        if (orc_rm_rf(s->writable_dirs[i], &err) < 0) {
+            LOG(s, warn, "%s, ignoring", orc_error_message(err));
+            orc_error_release(&err);
+        }
+    }
+}
