@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* SHA-256 of a file's bytes, or (uncompressed = true) of its decompressed content, as
+ * "sha256:<hex>". */
+int image_file_digest(const char *path, bool uncompressed, char **ret, int64_t *ret_size,
+                      orc_error_t *err);
+/* Extracts a layer tarball (any compression libarchive knows) into dest, which must not
+ * exist; overlay whiteouts for ".wh." entries, device nodes skipped, ownership kept where
+ * the namespace maps it. */
+int image_unpack_layer(const char *blob, const char *dest, orc_error_t *err);
