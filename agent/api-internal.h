@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+struct orcd;
+struct store;
+
+/* One request being handled (thread-per-connection: handlers may block). */
+struct request {
+    struct orcd *o;
+    struct MHD_Connection *conn;
+    const char *method;
+    char *segs[8]; /* URL path split at '/' */
+    size_t n_segs;
+    char *body;
+    size_t body_len;
+    bool too_large;
+};
+
+/* Responses; each queues and returns the MHD result. */
+enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body);
+enum MHD_Result api_reply_text(struct request *r, unsigned code, const char *text);
+/* A Kubernetes Status error: reason is e.g. "NotFound"; details may be NULL (stolen). */
+enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *reason,
+                                 const char *message, json_t *details);
+/* Maps an orc error to a Status (ENOENT 404, EINVAL 422, EBUSY 409, else 500). */
+enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char *kind,
+                                const char *name);
+const char *api_query(struct request *r, const char *key);
+bool api_query_bool(struct request *r, const char *key);
+int api_open_store(struct request *r, struct store **ret, orc_error_t *err);
+
+enum MHD_Result api_apply(struct request *r);
+enum MHD_Result api_pods_list(struct request *r, const char *ns);
+enum MHD_Result api_pod_get(struct request *r, const char *ns, const char *name);
+enum MHD_Result api_pod_delete(struct request *r, const char *ns, const char *name);
+enum MHD_Result api_events(struct request *r, const char *ns);
+enum MHD_Result api_logs(struct request *r, const char *ns, const char *name);
+enum MHD_Result api_images_list(struct request *r);
+enum MHD_Result api_images_load(struct request *r);
+enum MHD_Result api_images_remove(struct request *r, const char *ref);
+
+/* Kubernetes' CRI log reader: "<time> <stream> <P|F> <text>" -> text, joining P parts.
+ * Pure; appends to *out. Consumes whole lines of in, returns bytes consumed. */
+size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len);
