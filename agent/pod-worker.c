@@ -191,6 +191,7 @@ static void start_container(struct pod_worker *w, struct container_run *r)
         orc_error_release(&err);
         return;
     }
+    set_str(&r->image_id, img->id);
     json_t *st = NULL;
     int r_ = ensure_sandbox(w, &err);
     if (r_ >= 0)
