@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "client.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "json-util.h"
+#include "xalloc.h"
+
+static size_t collect(char *data, size_t size, size_t n, void *cls)
+{
+    struct reply *r = cls;
+    size_t len = size * n;
+    r->body = xrealloc(r->body, r->len + len + 1);
+    memcpy(r->body + r->len, data, len);
+    r->len += len;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+static CURL *prepare(struct client *c, const char *method, const char *path)
+{
+    CURL *h = curl_easy_init();
+    _cleanup_free_ char *url = xasprintf("http://localhost%s", path);
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    return h;
+}
+
+static int transport_error(struct client *c, CURLcode rc, orc_error_t *err)
+{
+    if (rc == CURLE_COULDNT_CONNECT || access(c->socket, F_OK) < 0)
+        return orc_error_make(err, ECONNREFUSED,
+                              "cannot connect to orcd at %s: is the agent running? Start it with "
+                              "'orcd' or 'systemctl --user start orcd'",
+                              c->socket);
+    return orc_error_make(err, EIO, "talking to orcd at %s: %s", c->socket,
+                          curl_easy_strerror(rc));
+}
+
+int client_do(struct client *c, const char *method, const char *path, const char *body,
+              size_t body_len, struct reply *ret, orc_error_t *err)
+{
+    memset(ret, 0, sizeof(*ret));
+    CURL *h = prepare(c, method, path);
+    struct curl_slist *hdrs = NULL;
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_len);
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/yaml");
+        hdrs = curl_slist_append(hdrs, "Expect:");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    }
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, ret);
+    CURLcode rc = curl_easy_perform(h);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ret->code);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(h);
+    if (rc != CURLE_OK) {
+        reply_done(ret);
+        return transport_error(c, rc, err);
+    }
+    if (!ret->body)
+        ret->body = xstrdup("");
+    return 0;
+}
+
+struct stream_state {
+    long code;
+    CURL *h;
+    struct reply *err_body;
+};
+
+static size_t stream_out(char *data, size_t size, size_t n, void *cls)
+{
+    struct stream_state *s = cls;
+    if (!s->code)
+        curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &s->code);
+    if (s->code >= 300)
+        return collect(data, size, n, s->err_body);
+    size_t len = size * n;
+    if (fwrite(data, 1, len, stdout) != len)
+        return 0;
+    fflush(stdout);
+    return len;
+}
+
+int client_stream(struct client *c, const char *path, long *ret_code, struct reply *ret_err_body,
+                  orc_error_t *err)
+{
+    memset(ret_err_body, 0, sizeof(*ret_err_body));
+    CURL *h = prepare(c, "GET", path);
+    struct stream_state s = {.h = h, .err_body = ret_err_body};
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, stream_out);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    CURLcode rc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &s.code);
+    curl_easy_cleanup(h);
+    if (rc != CURLE_OK)
+        return transport_error(c, rc, err);
+    *ret_code = s.code;
+    return 0;
+}
+
+void reply_done(struct reply *r)
+{
+    free(r->body);
+    r->body = NULL;
+    r->len = 0;
+}
+
+json_t *reply_json(const struct reply *r)
+{
+    return r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+}
+
+void print_server_error(const struct reply *r)
+{
+    json_auto_t *j = reply_json(r);
+    const char *reason = orc_json_str(j, "reason"), *msg = orc_json_str(j, "message");
+    if (!msg) {
+        fprintf(stderr, "Error from server: HTTP %ld: %s\n", r->code, r->body ? r->body : "");
+        return;
+    }
+    fprintf(stderr, "Error from server (%s): %s\n", reason ? reason : "Unknown", msg);
+    json_t *causes = json_object_get(json_object_get(j, "details"), "causes");
+    for (size_t i = 1; i < json_array_size(causes); i++)
+        fprintf(stderr, "  %s\n", orc_json_str(json_array_get(causes, i), "message"));
+}
+
+char *client_escape(const char *s)
+{
+    char *e = curl_easy_escape(NULL, s, 0);
+    char *r = xstrdup(e);
+    curl_free(e);
+    return r;
+}

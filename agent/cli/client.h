@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* The CLI's view of orcd: HTTP over the agent's unix socket (libcurl). */
+struct client {
+    char *socket;
+    const char *ns;   /* -n, default "default" */
+    int all_ns;       /* -A */
+};
+
+struct reply {
+    long code;
+    char *body;
+    size_t len;
+};
+
+/* Performs one request; transport failures become a clear "is the agent running?" error. */
+int client_do(struct client *c, const char *method, const char *path, const char *body,
+              size_t body_len, struct reply *ret, orc_error_t *err);
+/* Streams the response body to fd 1 as it arrives (logs -f). */
+int client_stream(struct client *c, const char *path, long *ret_code, struct reply *ret_err_body,
+                  orc_error_t *err);
+void reply_done(struct reply *r);
+/* Parses a JSON reply body (NULL when it is not JSON). */
+json_t *reply_json(const struct reply *r);
+/* Prints a non-2xx reply as kubectl does ("Error from server (NotFound): ...") to stderr. */
+void print_server_error(const struct reply *r);
+/* URL-escapes a path component or query value. Caller frees. */
+char *client_escape(const char *s);

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "json-util.h"
+#include "print.h"
+#include "time-util.h"
+#include "xalloc.h"
+
+bool is_pod_resource(const char *s);
+
+static const char help[] =
+    "Show details of a pod, including its containers' states and recent events.\n"
+    "\n"
+    "Usage: orc describe pod NAME [-n NS]\n";
+
+static void print_map(const char *title, const json_t *m)
+{
+    printf("%-13s", title);
+    if (!json_object_size(m)) {
+        printf("<none>\n");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    bool first = true;
+    json_object_foreach((json_t *) m, k, v) {
+        printf("%s%s=%s\n", first ? "" : "             ", k, json_string_value(v));
+        first = false;
+    }
+}
+
+static void print_state(const char *title, const json_t *state)
+{
+    json_t *run = json_object_get(state, "running"), *term = json_object_get(state, "terminated");
+    json_t *wait = json_object_get(state, "waiting");
+    if (run) {
+        printf("    %-18s Running\n      Started:      %s\n", title,
+               orc_json_str(run, "startedAt") ?: "");
+    } else if (term) {
+        printf("    %-18s Terminated\n      Reason:       %s\n      Exit Code:    %lld\n"
+               "      Started:      %s\n      Finished:     %s\n",
+               title, orc_json_str(term, "reason") ?: "", orc_json_int(term, "exitCode", 0),
+               orc_json_str(term, "startedAt") ?: "", orc_json_str(term, "finishedAt") ?: "");
+        if (orc_json_str(term, "message"))
+            printf("      Message:      %s\n", orc_json_str(term, "message"));
+    } else if (wait) {
+        printf("    %-18s Waiting\n      Reason:       %s\n", title,
+               orc_json_str(wait, "reason") ?: "");
+        if (orc_json_str(wait, "message"))
+            printf("      Message:      %s\n", orc_json_str(wait, "message"));
+    } else {
+        printf("    %-18s <none>\n", title);
+    }
+}
+
+static void print_strv(const char *title, const json_t *a)
+{
+    if (!json_array_size(a))
+        return;
+    printf("    %s:\n", title);
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) printf("      %s\n", json_string_value(v));
+}
+
+static void print_container(const json_t *c, const json_t *cs)
+{
+    printf("  %s:\n", orc_json_str(c, "name"));
+    printf("    Container ID:      %s\n", orc_json_str(cs, "containerID") ?: "");
+    printf("    Image:             %s\n", orc_json_str(c, "image"));
+    printf("    Image ID:          %s\n", orc_json_str(cs, "imageID") ?: "");
+    json_t *ports = json_object_get(c, "ports");
+    printf("    Port:              ");
+    if (!json_array_size(ports))
+        printf("<none>\n");
+    size_t i;
+    json_t *p;
+    json_array_foreach(ports, i, p) printf("%s%lld/%s\n", i ? "                       " : "",
+                                           orc_json_int(p, "containerPort", 0),
+                                           orc_json_str(p, "protocol"));
+    printf("    Host Port:         ");
+    if (!json_array_size(ports))
+        printf("<none>\n");
+    json_array_foreach(ports, i, p) printf("%s%lld/%s\n", i ? "                       " : "",
+                                           orc_json_int(p, "hostPort", 0),
+                                           orc_json_str(p, "protocol"));
+    print_strv("Command", json_object_get(c, "command"));
+    print_strv("Args", json_object_get(c, "args"));
+    print_state("State:", json_object_get(cs, "state"));
+    if (json_object_size(json_object_get(cs, "lastState")))
+        print_state("Last State:", json_object_get(cs, "lastState"));
+    printf("    Ready:             %s\n", json_is_true(json_object_get(cs, "ready")) ? "True" : "False");
+    printf("    Restart Count:     %lld\n", orc_json_int(cs, "restartCount", 0));
+    json_t *env = json_object_get(c, "env");
+    printf("    Environment:       %s\n", json_array_size(env) ? "" : "<none>");
+    json_array_foreach(env, i, p) printf("      %s:  %s\n", orc_json_str(p, "name"),
+                                         orc_json_str(p, "value"));
+}
+
+static void print_events(struct client *c, const char *ns, const char *name)
+{
+    _cleanup_free_ char *path = xasprintf(
+        "/api/v1/namespaces/%s/events?fieldSelector=involvedObject.name%%3D%s", ns, name);
+    struct reply rep;
+    orc_error_t err = NULL;
+    if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0) {
+        orc_error_release(&err);
+        return;
+    }
+    json_auto_t *j = reply_json(&rep);
+    json_t *items = json_object_get(j, "items");
+    reply_done(&rep);
+    if (!json_array_size(items)) {
+        printf("Events:                      <none>\n");
+        return;
+    }
+    printf("Events:\n");
+    struct table t = {0};
+    const char *hdr[] = {"  Type", "Reason", "Age", "From", "Message", NULL};
+    const char *sep[] = {"  ----", "------", "----", "----", "-------", NULL};
+    table_add(&t, hdr);
+    table_add(&t, sep);
+    int64_t now = orc_time_now_ns();
+    size_t i;
+    json_t *e;
+    json_array_foreach(items, i, e) {
+        _cleanup_free_ char *age = age_text(orc_json_str(e, "lastTimestamp"), now);
+        _cleanup_free_ char *type = xasprintf("  %s", orc_json_str(e, "type"));
+        long long count = orc_json_int(e, "count", 1);
+        _cleanup_free_ char *when = count > 1 ? xasprintf("%s (x%lld)", age, count) : xstrdup(age);
+        const char *row[] = {type, orc_json_str(e, "reason"), when, "orcd",
+                             orc_json_str(e, "message"), NULL};
+        table_add(&t, row);
+    }
+    table_print(&t, stdout);
+    table_free(&t);
+}
+
+static void describe(struct client *c, const json_t *pod)
+{
+    json_t *meta = json_object_get(pod, "metadata"), *st = json_object_get(pod, "status");
+    json_t *spec = json_object_get(pod, "spec");
+    _cleanup_free_ char *status = pod_status_text(pod);
+    printf("Name:         %s\n", orc_json_str(meta, "name"));
+    printf("Namespace:    %s\n", orc_json_str(meta, "namespace"));
+    printf("Node:         %s/%s\n", orc_json_str(st, "nodeName") ?: "<none>",
+           orc_json_str(st, "hostIP") ?: "");
+    printf("Start Time:   %s\n", orc_json_str(st, "startTime") ?: "<unset>");
+    print_map("Labels:", json_object_get(meta, "labels"));
+    print_map("Annotations:", json_object_get(meta, "annotations"));
+    printf("Status:       %s\n", status);
+    if (orc_json_str(st, "reason"))
+        printf("Reason:       %s\nMessage:      %s\n", orc_json_str(st, "reason"),
+               orc_json_str(st, "message") ?: "");
+    printf("IP:           %s\n", orc_json_str(st, "podIP") ?: "");
+    printf("Limits:       not enforced (no cgroup delegation on this host)\n");
+    printf("Containers:\n");
+    size_t i;
+    json_t *ctr;
+    json_array_foreach(json_object_get(spec, "containers"), i, ctr) {
+        const json_t *cs = NULL;
+        size_t k;
+        json_t *s;
+        json_array_foreach(json_object_get(st, "containerStatuses"), k, s) if (
+            !strcmp(orc_json_str(s, "name") ?: "", orc_json_str(ctr, "name"))) cs = s;
+        print_container(ctr, cs);
+    }
+    json_t *conds = json_object_get(st, "conditions");
+    if (json_array_size(conds)) {
+        printf("Conditions:\n  Type              Status\n");
+        json_t *cd;
+        json_array_foreach(conds, i, cd) printf("  %-17s %s\n", orc_json_str(cd, "type"),
+                                                orc_json_str(cd, "status"));
+    }
+    printf("Restart Policy:  %s\n", orc_json_str(spec, "restartPolicy") ?: "");
+    print_events(c, orc_json_str(meta, "namespace"), orc_json_str(meta, "name"));
+}
+
+int cmd_describe(struct client *c, int argc, char **argv)
+{
+    if (cli_want_help(argc, argv)) {
+        fputs(help, stdout);
+        return 0;
+    }
+    if (argc < 3 || !is_pod_resource(argv[1]))
+        return cli_usage_error("describe", "usage: orc describe pod NAME");
+    int rc = 0;
+    for (int i = 2; i < argc; i++) {
+        _cleanup_free_ char *ns = client_escape(c->ns), *name = client_escape(argv[i]);
+        _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
+        struct reply rep;
+        orc_error_t err = NULL;
+        if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0)
+            return cli_fail(&err);
+        json_auto_t *j = reply_json(&rep);
+        if (rep.code != 200) {
+            print_server_error(&rep);
+            rc = 1;
+        } else {
+            describe(c, j);
+        }
+        reply_done(&rep);
+    }
+    return rc;
+}

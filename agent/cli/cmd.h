@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+
+#include "client.h"
+
+/* One function per verb: argv[0] is the verb; returns the process exit status. */
+int cmd_apply(struct client *c, int argc, char **argv);
+int cmd_get(struct client *c, int argc, char **argv);
+int cmd_describe(struct client *c, int argc, char **argv);
+int cmd_delete(struct client *c, int argc, char **argv);
+int cmd_logs(struct client *c, int argc, char **argv);
+int cmd_events(struct client *c, int argc, char **argv);
+int cmd_image(struct client *c, int argc, char **argv);
+int cmd_version(struct client *c, int argc, char **argv);
+
+/* Shared by verbs. */
+int cli_fail(orc_error_t *err);            /* prints "error: ..." and returns 1 */
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool cli_want_help(int argc, char **argv);  /* -h / --help among the arguments */
+/* Reads FILE, DIR (its *.yaml *.yml *.json in name order) or "-": a list of (name, bytes). */
+struct input_file {
+    char *name;
+    char *data;
+    size_t len;
+};
+int cli_read_inputs(const char *arg, struct input_file **files, size_t *n, orc_error_t *err);
+void cli_inputs_free(struct input_file *files, size_t n);
