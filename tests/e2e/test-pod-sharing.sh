@@ -1,0 +1,28 @@
+#!/bin/bash
+# Two containers of a pod share localhost and the hostname, not their filesystems.
+source "$(dirname "$0")/lib.sh"
+setup
+start_orcd
+load_busybox_image
+
+apply_yaml share.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: duo}
+spec:
+  containers:
+    - name: server
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "hostname > /www/host; echo server-marker > /tmp/marker; exec httpd -f -p 8080 -h /www"]
+    - name: client
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "echo client-host=$(hostname); while ! wget -qO- http://127.0.0.1:8080/host; do sleep 0.2; done; ls /tmp/marker 2>&1 || echo no-marker; sleep 3600"]
+YAML
+wait_for_phase duo Running 30
+wait_for 20 sh -c "'$ORC' logs duo -c client | grep -q no-marker" || fail "client never finished: $("$ORC" logs duo -c client)"
+logs=$("$ORC" logs duo -c client)
+assert_contains "$logs" "client-host=duo" "client's hostname is the pod name"
+assert_contains "$logs" $'\nduo' "the server (over localhost) reports the same hostname"
+assert_contains "$logs" "no-marker" "the client does not see the server's /tmp"
+assert_not_contains "$logs" "server-marker" "filesystems are separate"
+echo "PASS: $TEST_NAME"

@@ -1,0 +1,56 @@
+#!/bin/bash
+# restartPolicy Never / OnFailure / Always, kubelet's back-off and --previous logs.
+source "$(dirname "$0")/lib.sh"
+setup
+export ORC_BACKOFF_BASE_MS=1000
+start_orcd
+load_busybox_image
+
+pod() { # name policy command
+    apply_yaml "$1.yaml" >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  restartPolicy: $2
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "$3"]
+YAML
+}
+
+pod never Never "echo never; exit 3"
+pod onfail-ok OnFailure "exit 0"
+pod onfail-bad OnFailure "echo attempt; exit 1"
+pod always Always "echo run \$(date +%s%N); exit 1"
+
+wait_for_phase never Failed 30
+assert_eq "$(pod_field never '.status.containerStatuses[0].restartCount')" 0 "Never: no restart"
+assert_eq "$(pod_field never '.status.containerStatuses[0].state.terminated.exitCode')" 3 "exit code"
+assert_eq "$(pod_field never '.status.containerStatuses[0].state.terminated.reason')" Error "reason"
+
+wait_for_phase onfail-ok Succeeded 30
+assert_eq "$(pod_field onfail-ok '.status.containerStatuses[0].restartCount')" 0 "OnFailure, exit 0"
+assert_contains "$("$ORC" get pods)" "Completed" "STATUS column"
+
+restarts() { pod_field "$1" '.status.containerStatuses[0].restartCount'; }
+at_least() { [ "$(restarts "$1")" -ge "$2" ]; }
+wait_for 30 at_least onfail-bad 2 || fail "OnFailure did not restart a failing container"
+
+# Always: restarts at once, then waits 1 s, 2 s, 4 s ... showing CrashLoopBackOff meanwhile
+wait_for 30 at_least always 2 || fail "Always did not restart"
+backoff() { [ "$(pod_field always '.status.containerStatuses[0].state.waiting.reason')" = CrashLoopBackOff ]; }
+wait_for 30 backoff || fail "no CrashLoopBackOff while waiting"
+assert_contains "$("$ORC" get pods always)" "CrashLoopBackOff" "kubectl's STATUS column"
+assert_contains "$("$ORC" describe pod always)" "Back-off restarting failed container c" "BackOff event"
+n=$(restarts always)
+wait_for 30 at_least always $((n + 1)) || fail "restart after back-off did not happen"
+
+# the previous instance's log is kept and differs from the current one
+prev=$("$ORC" logs always --previous)
+assert_contains "$prev" "run " "previous logs"
+assert_eq "$(pod_field always '.status.containerStatuses[0].lastState.terminated.exitCode')" 1 "lastState"
+assert_contains "$("$ORC" logs never --previous 2>&1 || true)" 'previous terminated container "c" in pod "never" not found' \
+    "--previous without a previous instance"
+echo "PASS: $TEST_NAME"
