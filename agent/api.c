@@ -127,8 +127,16 @@ static enum MHD_Result route(struct request *r)
             return api_images_list(r);
         if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "load") && post)
             return api_images_load(r);
-        if (n == 5 && !strcmp(s[3], "images") && del)
-            return api_images_remove(r, s[4]);
+        if (n >= 5 && !strcmp(s[3], "images") && del) {
+            /* references contain '/': the rest of the path is the reference */
+            _cleanup_free_ char *ref = xstrdup(s[4]);
+            for (size_t i = 5; i < n; i++) {
+                char *joined = xasprintf("%s/%s", ref, s[i]);
+                free(ref);
+                ref = joined;
+            }
+            return api_images_remove(r, ref);
+        }
     }
     if (n >= 2 && !strcmp(s[0], "api") && !strcmp(s[1], "v1")) {
         if (n == 3 && !strcmp(s[2], "pods") && get)
@@ -189,7 +197,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (r->too_large) {
         char msg[128];
-        snprintf(msg, sizeof(msg), "the request body is larger than %u bytes", MAX_BODY);
+        snprintf(msg, sizeof(msg), "the request body is larger than %u bytes: manifests are limited to 3 MiB", MAX_BODY);
         return api_reply_status(r, 413, "RequestEntityTooLarge", msg, NULL);
     }
     return route(r);

@@ -192,9 +192,9 @@ static int extract_archive(const char *path, const char *dir, orc_error_t *err)
     if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
         return orc_error_make(err, EIO, "open '%s': %s", path, archive_error_string(a));
     struct archive *out = archive_write_disk_new();
+    /* entries are re-rooted below dir, so ".." and symlinks are what must be refused */
     archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                            ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     struct archive_entry *e;
     int rc, r = 0;
     while (r == 0 && (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {

@@ -62,8 +62,14 @@ static void unknown_field(struct decoder *d, const struct ynode *k, const char *
     const char *base = d->path[0] == '.' ? d->path + 1 : d->path;
     if (unsupported && key_in(k->value, unsupported))
         decoder_warn(d, k, k->value, "not supported yet by orc, ignored");
-    else
-        decoder_warn(d, k, NULL, "unknown field \"%s%s%s\"", base, *base ? "." : "", k->value);
+    else {
+        /* kubectl's wording; the field path is in the message already */
+        char saved[sizeof(d->path)];
+        snprintf(saved, sizeof(saved), "%s", base);
+        d->path[0] = '\0';
+        decoder_warn(d, k, NULL, "unknown field \"%s%s%s\"", saved, *saved ? "." : "", k->value);
+        snprintf(d->path, sizeof(d->path), "%s%s", *saved ? "." : "", saved);
+    }
 }
 
 static void decode_port(struct decoder *d, const struct ynode *n, struct container_port *p)

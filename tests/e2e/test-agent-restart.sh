@@ -31,9 +31,10 @@ steady_started=$(pod_field steady '.status.containerStatuses[0].state.running.st
 steady_uid=$(pod_field steady .metadata.uid)
 holder=$(holder_pid)
 
-kill9_orcd
-sleep 1 # let flappy exit while no agent watches (its exit must be picked up on adoption)
 flappy_during=$(restarts)
+kill9_orcd
+# flappy exits every half second: with no agent watching, its exit is only found on adoption
+wait_for 5 sh -c "! pgrep -f 'sleep 0.5; exit 1' >/dev/null" || true
 pgrep -f "pod-uid $steady_uid" >/dev/null || fail "the shim died with the agent"
 start_orcd
 
