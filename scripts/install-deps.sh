@@ -5,9 +5,9 @@ set -eu
 
 BUILD="cmake make gcc clang pkg-config libclang-rt-14-dev
        libyaml-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
-       libsqlite3-dev libarchive-dev libssl-dev libslirp-dev libsystemd-dev"
+       libsqlite3-dev libarchive-dev libssl-dev"
 RUNTIME="runc uidmap iproute2 procps util-linux"
-TEST="busybox-static sqlite3 python3 jq"
+TEST="busybox-static sqlite3 jq procps"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: needs root (apt-get); try: sudo $0" >&2

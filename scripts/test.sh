@@ -1,0 +1,82 @@
+#!/bin/bash
+# The whole test suite: unit and end-to-end tests, in a normal and an ASan+UBSan build,
+# plus a bounded fuzzing run. As root it first installs the dependencies, creates the
+# unprivileged user `orc-test` (with a subordinate uid/gid range) and runs everything
+# else as that user: the end-to-end tests must prove that orc works without privileges.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+TEST_USER=orc-test
+WORK=/var/tmp/orc-test
+
+as_root() {
+    "$SRC/scripts/install-deps.sh"
+    if ! id "$TEST_USER" >/dev/null 2>&1; then
+        useradd -m -s /bin/bash "$TEST_USER"
+    fi
+    grep -q "^$TEST_USER:" /etc/subuid || usermod --add-subuids 100000-165535 "$TEST_USER"
+    grep -q "^$TEST_USER:" /etc/subgid || usermod --add-subgids 100000-165535 "$TEST_USER"
+    # what distributions ship: a tun device every user may open
+    [ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
+    rm -rf "$WORK"
+    mkdir -p "$WORK"
+    cp -a "$SRC/." "$WORK/src"
+    rm -rf "$WORK/src/build" "$WORK/src/build-asan" "$WORK/src/build-fuzz"
+    chown -R "$TEST_USER:" "$WORK"
+    exec runuser -u "$TEST_USER" -- env -i PATH="$PATH" HOME="/home/$TEST_USER" \
+        LANG=C.UTF-8 CI="${CI:-}" ORC_TEST_STRICT="${ORC_TEST_STRICT:-}" \
+        bash "$WORK/src/scripts/test.sh" --as-user
+}
+
+passed=0
+failed=0
+run_ctest() { # build-dir label-args...
+    local dir=$1; shift
+    local log=$dir/ctest.log
+    set +e
+    (cd "$dir" && ctest --output-on-failure -j2 "$@") 2>&1 | tee "$log"
+    set -e
+    local p f
+    p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' "$log" || true)
+    f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* (\*\*\*|Failed|Not Run|Timeout|Exception)' "$log" || true)
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if ! grep -q "tests passed, 0 tests failed" "$log"; then
+        failed=$((failed + (f == 0 ? 1 : 0)))
+    fi
+}
+
+build() { # dir cc cmake-args...
+    local dir=$1 cc=$2; shift 2
+    CC=$cc cmake -S "$SRC" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORC_WERROR=ON "$@" >/dev/null
+    cmake --build "$dir" -j2 >/dev/null
+}
+
+as_user() {
+    cd "$SRC"
+    [ "${CI:-}" = true ] && export ORC_TEST_STRICT=1
+    local clang=gcc
+    command -v clang >/dev/null && clang=clang
+    echo "== build (gcc)"
+    build "$SRC/build" gcc
+    echo "== unit and end-to-end tests"
+    run_ctest "$SRC/build"
+    echo "== build (ASan + UBSan, $clang)"
+    build "$SRC/build-asan" "$clang" -DORC_SANITIZE=address,undefined
+    echo "== unit and end-to-end tests under ASan + UBSan"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_ctest "$SRC/build-asan"
+    if [ "$clang" = clang ]; then
+        echo "== fuzz (libFuzzer, bounded)"
+        build "$SRC/build-fuzz" clang -DORC_FUZZ=ON
+        run_ctest "$SRC/build-fuzz" -L fuzz
+    fi
+    echo
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+case "${1:-}" in
+    --as-user) as_user ;;
+    *) if [ "$(id -u)" = 0 ]; then as_root; else as_user; fi ;;
+esac
