@@ -233,10 +233,9 @@ static int install(struct images *im, const struct image_source *src, orc_error_
         return orc_error_make(err, EINVAL, "image config %s does not list one diff_id per layer",
                               config_digest);
     json_t *layers = json_array();
-    json_t *rec = json_pack("{s:s,s:o,s:O,s:o}", "id", config_digest, "names", json_array(),
+    json_auto_t *rec = json_pack("{s:s,s:o,s:O,s:o}", "id", config_digest, "names", json_array(),
                             "config", json_object_get(config, "config") ?: json_object(),
                             "layers", layers);
-    json_auto_t *rec_owner = rec;
     for (size_t i = 0; i < n; i++) {
         _cleanup_free_ char *digest = NULL;
         const char *diff_id = json_string_value(json_array_get(diff_ids, i));

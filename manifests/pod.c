@@ -59,16 +59,16 @@ static bool check_keys(struct decoder *d, const struct ynode *map)
 
 static void unknown_field(struct decoder *d, const struct ynode *k, const char *const *unsupported)
 {
-    const char *base = d->path[0] == '.' ? d->path + 1 : d->path;
     if (unsupported && key_in(k->value, unsupported))
         decoder_warn(d, k, k->value, "not supported yet by orc, ignored");
     else {
         /* kubectl's wording; the field path is in the message already */
         char saved[sizeof(d->path)];
-        snprintf(saved, sizeof(saved), "%s", base);
+        memcpy(saved, d->path, sizeof(saved));
+        const char *b = saved[0] == '.' ? saved + 1 : saved;
         d->path[0] = '\0';
-        decoder_warn(d, k, NULL, "unknown field \"%s%s%s\"", saved, *saved ? "." : "", k->value);
-        snprintf(d->path, sizeof(d->path), "%s%s", *saved ? "." : "", saved);
+        decoder_warn(d, k, NULL, "unknown field \"%s%s%s\"", b, *b ? "." : "", k->value);
+        memcpy(d->path, saved, sizeof(saved));
     }
 }
 
