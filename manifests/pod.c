@@ -57,6 +57,19 @@ static bool check_keys(struct decoder *d, const struct ynode *map)
     return ok;
 }
 
+/* A key seen before in the same mapping (already reported by check_keys): skipped so that
+ * the first value stands and nothing is decoded twice. */
+static bool is_repeat(const struct ynode *map, size_t i)
+{
+    const struct ynode *k = ynode_key(map, i);
+    if (k->kind != YNODE_SCALAR)
+        return true;
+    for (size_t j = 0; j < i; j++)
+        if (ynode_key(map, j)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, j)->value, k->value))
+            return true;
+    return false;
+}
+
 static void unknown_field(struct decoder *d, const struct ynode *k, const char *const *unsupported)
 {
     if (unsupported && key_in(k->value, unsupported))
@@ -79,6 +92,8 @@ static void decode_port(struct decoder *d, const struct ynode *n, struct contain
     bool have_port = false;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (is_repeat(n, i))
+            continue;
         size_t saved = decoder_push_key(d, k->value);
         int64_t num;
         if (ynode_is_null(v)) {
@@ -120,6 +135,8 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
         return;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (is_repeat(n, i))
+            continue;
         size_t saved = decoder_push_key(d, k->value);
         if (ynode_is_null(v)) {
         } else if (!strcmp(k->value, "name")) {
@@ -193,6 +210,8 @@ static void decode_container(struct decoder *d, const struct ynode *n, struct co
         return;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (is_repeat(n, i))
+            continue;
         if (ynode_is_null(v))
             continue;
         size_t saved = decoder_push_key(d, k->value);
@@ -209,6 +228,8 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
         return;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (is_repeat(n, i))
+            continue;
         if (ynode_is_null(v))
             continue;
         size_t saved = decoder_push_key(d, k->value);
@@ -237,6 +258,8 @@ static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod
         return;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (is_repeat(n, i))
+            continue;
         if (ynode_is_null(v))
             continue;
         size_t saved = decoder_push_key(d, k->value);
@@ -444,9 +467,10 @@ struct pod *decode_pod(struct decoder *d, const struct ynode *root)
     pod->annotations = json_object();
     pod->restart_policy = RESTART_ALWAYS;
     pod->termination_grace_period_seconds = 30;
+    check_keys(d, root);
     for (size_t i = 0; i < ynode_pairs(root); i++) {
         const struct ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
-        if (k->kind != YNODE_SCALAR)
+        if (is_repeat(root, i))
             continue;
         size_t saved = decoder_push_key(d, k->value);
         if (!strcmp(k->value, "metadata"))
