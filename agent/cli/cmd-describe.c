@@ -20,7 +20,7 @@ static const char help[] =
 
 static void print_map(const char *title, const json_t *m)
 {
-    printf("%-13s", title);
+    printf("%-14s", title);
     if (!json_object_size(m)) {
         printf("<none>\n");
         return;
@@ -29,7 +29,7 @@ static void print_map(const char *title, const json_t *m)
     json_t *v;
     bool first = true;
     json_object_foreach((json_t *) m, k, v) {
-        printf("%s%s=%s\n", first ? "" : "             ", k, json_string_value(v));
+        printf("%s%s=%s\n", first ? "" : "              ", k, json_string_value(v));
         first = false;
     }
 }
@@ -158,7 +158,7 @@ static void describe(struct client *c, const json_t *pod)
         printf("Reason:       %s\nMessage:      %s\n", orc_json_str(st, "reason"),
                orc_json_str(st, "message") ?: "");
     printf("IP:           %s\n", orc_json_str(st, "podIP") ?: "");
-    printf("Limits:       not enforced (no cgroup delegation on this host)\n");
+    printf("Limits:       not enforced: orc does not manage cgroups yet\n");
     printf("Containers:\n");
     size_t i;
     json_t *ctr;
