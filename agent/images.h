@@ -13,8 +13,8 @@ struct userns;
  *   blobs/sha256/<hex>          manifests, configs, compressed layers as received
  *   layers/<diffid-hex>/        each layer unpacked once (inside the user namespace, so
  *                               ownership maps through it); whiteouts as overlay expects
- *   images/<image-id-hex>.json  one record per image (id = config digest)
- *   names.json                  reference -> image id ("docker.io/library/busybox:latest")
+ *   images/<image-id-hex>.json  one record per image (id = config digest): names, config,
+ *                               layers; a name belongs to one image at a time
  * Thread-safe: one mutex guards the metadata.
  */
 struct images;

@@ -1,0 +1,57 @@
+#!/bin/bash
+# The CLI's verbs, output formats and exit codes, as kubectl users expect them.
+source "$(dirname "$0")/lib.sh"
+setup
+start_orcd
+load_busybox_image
+ex=$ORC_SOURCE_DIR/manifests/examples
+
+assert_contains "$("$ORC" --help)" "Usage: orc" "help"
+assert_contains "$("$ORC" logs --help)" "--previous" "verb help"
+out=$("$ORC" frobnicate 2>&1) && fail "unknown verb accepted"
+assert_contains "$out" 'error: unknown command "frobnicate" for "orc"' "unknown verb"
+assert_contains "$("$ORC" get pods 2>&1)" "No resources found in default namespace." "empty list"
+
+assert_eq "$("$ORC" apply -f "$ex/kyaml-pod.yaml")" "pod/kyaml created" "KYAML flow style"
+assert_eq "$("$ORC" apply -f "$ex/kyaml-pod.yaml")" "pod/kyaml unchanged" "unchanged"
+sed 's/name: "kyaml",/name: "kyaml", labels: {tier: "x"},/' "$ex/kyaml-pod.yaml" | "$ORC" apply -f - >"$TEST_DIR/out"
+assert_eq "$(cat "$TEST_DIR/out")" "pod/kyaml configured" "label change from stdin"
+mkdir "$TEST_DIR/dir"
+cp "$ex/two-containers.yaml" "$TEST_DIR/dir/a.yaml"
+sed 's/name: hello/name: hello2/; s/app: hello/app: other/' "$ex/pod.yaml" >"$TEST_DIR/dir/b.yml"
+echo "not a manifest" >"$TEST_DIR/dir/notes.txt"
+assert_eq "$("$ORC" apply -f "$TEST_DIR/dir")" $'pod/web created\npod/hello2 created' "a directory, in name order"
+sed 's/name: hello/name: elsewhere/; s/^metadata:/metadata:\n  namespace: team/' "$ex/pod.yaml" | "$ORC" apply -f - >/dev/null
+for p in kyaml web hello2; do wait_for_phase $p Running 30; done
+
+table=$("$ORC" get pods)
+assert_eq "$(head -n1 <<<"$table" | tr -s ' ')" "NAME READY STATUS RESTARTS AGE" "columns"
+assert_contains "$(grep '^web ' <<<"$table" | tr -s ' ')" "web 2/2 Running 0" "row"
+assert_not_contains "$table" "elsewhere" "other namespaces stay out"
+assert_contains "$("$ORC" get pods -A | head -n1)" "NAMESPACE" "-A adds NAMESPACE"
+assert_contains "$("$ORC" get pods -n team)" "elsewhere" "-n"
+assert_contains "$("$ORC" get pods -o wide | head -n1)" "NOMINATED NODE" "-o wide"
+assert_eq "$("$ORC" get pod web -o name)" "pod/web" "-o name"
+assert_eq "$("$ORC" get pods -o json | jq -r .kind)" "List" "-o json list"
+assert_eq "$("$ORC" get pod web -o json | jq -r '.status.containerStatuses | length')" 2 "-o json pod"
+yaml=$("$ORC" get pod web -o yaml)
+assert_contains "$yaml" "kind: Pod" "-o yaml"
+assert_contains "$yaml" "  phase: Running" "-o yaml status"
+out=$("$ORC" get pod nosuch 2>&1) && fail "missing pod gave exit 0"
+assert_eq "$out" 'Error from server (NotFound): pods "nosuch" not found' "kubectl's NotFound"
+
+desc=$("$ORC" describe pod web)
+for want in "Name:         web" "  server:" "  client:" "Restart Count:     0" "Started container server" \
+    "ContainersReady   True"; do
+    assert_contains "$desc" "$want" "describe"
+done
+assert_contains "$("$ORC" events --for pod/web)" "Started container client" "events"
+
+assert_eq "$("$ORC" delete -f "$TEST_DIR/dir" --grace-period 1)" $'pod "web" deleted\npod "hello2" deleted' "delete -f DIR"
+pod_gone web && pod_gone hello2 || fail "delete -f left pods"
+out=$("$ORC" delete pod kyaml nosuch 2>&1) && fail "deleting a missing pod gave exit 0"
+assert_contains "$out" 'pod "kyaml" deleted' "the existing one is deleted"
+assert_contains "$out" 'Error from server (NotFound): pods "nosuch" not found' "the missing one is reported"
+"$ORC" -n team delete pod elsewhere --wait=false >/dev/null
+assert_contains "$("$ORC" version)" "Server Version: v" "version"
+echo "PASS: $TEST_NAME"
