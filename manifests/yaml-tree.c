@@ -43,6 +43,13 @@ static int fail(struct builder *b, int line, int col, const char *fmt, ...)
     return -EINVAL;
 }
 
+/* libyaml's own diagnosis of a syntax error, with its position. */
+static int syntax_error(struct builder *b)
+{
+    return fail(b, (int) b->parser.problem_mark.line + 1, (int) b->parser.problem_mark.column + 1,
+                "%s", b->parser.problem ? b->parser.problem : "YAML syntax error");
+}
+
 static struct ynode *node_new(struct builder *b, enum ynode_kind kind, const yaml_mark_t *m)
 {
     struct ynode *n = xzalloc(sizeof(*n));
@@ -93,9 +100,7 @@ static int parse_children(struct builder *b, struct ynode *n, yaml_event_type_t 
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&b->parser, &ev))
-            return fail(b, (int) b->parser.problem_mark.line + 1,
-                        (int) b->parser.problem_mark.column + 1, "%s",
-                        b->parser.problem ? b->parser.problem : "YAML syntax error");
+            return syntax_error(b);
         if (ev.type == end) {
             yaml_event_delete(&ev);
             return 0;
@@ -168,9 +173,7 @@ static int parse_document(struct builder *b, const yaml_mark_t *start)
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&b->parser, &ev))
-            return fail(b, (int) b->parser.problem_mark.line + 1,
-                        (int) b->parser.problem_mark.column + 1, "%s",
-                        b->parser.problem ? b->parser.problem : "YAML syntax error");
+            return syntax_error(b);
         if (ev.type == YAML_DOCUMENT_END_EVENT) {
             yaml_event_delete(&ev);
             break;
@@ -195,9 +198,7 @@ static int parse_stream(struct builder *b)
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&b->parser, &ev))
-            return fail(b, (int) b->parser.problem_mark.line + 1,
-                        (int) b->parser.problem_mark.column + 1, "%s",
-                        b->parser.problem ? b->parser.problem : "YAML syntax error");
+            return syntax_error(b);
         yaml_event_type_t type = ev.type;
         yaml_mark_t mark = ev.start_mark;
         yaml_event_delete(&ev);

@@ -144,3 +144,21 @@ char *client_escape(const char *s)
     curl_free(e);
     return r;
 }
+
+int client_call(struct client *c, const char *method, const char *path, const char *body,
+                size_t body_len, json_t **ret)
+{
+    struct reply rep;
+    orc_error_t err = NULL;
+    if (client_do(c, method, path, body, body_len, &rep, &err) < 0) {
+        fprintf(stderr, "error: %s\n", orc_error_message(err));
+        orc_error_release(&err);
+        return 1;
+    }
+    json_t *j = rep.code == 200 ? reply_json(&rep) : NULL;
+    if (!j)
+        print_server_error(&rep);
+    reply_done(&rep);
+    *ret = j;
+    return j ? 0 : 1;
+}

@@ -26,6 +26,10 @@ int client_do(struct client *c, const char *method, const char *path, const char
 int client_stream(struct client *c, const char *path, long *ret_code, struct reply *ret_err_body,
                   orc_error_t *err);
 void reply_done(struct reply *r);
+/* A request that should answer 200 with JSON: 0 and *ret on success; otherwise prints the
+ * transport or server error as kubectl does and returns 1 (the exit status). */
+int client_call(struct client *c, const char *method, const char *path, const char *body,
+                size_t body_len, json_t **ret);
 /* Parses a JSON reply body (NULL when it is not JSON). */
 json_t *reply_json(const struct reply *r);
 /* Prints a non-2xx reply as kubectl does ("Error from server (NotFound): ...") to stderr. */

@@ -22,25 +22,16 @@ static int apply_file(struct client *c, const struct input_file *f)
 {
     _cleanup_free_ char *name = client_escape(f->name);
     _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/apply?filename=%s", name);
-    struct reply rep;
-    orc_error_t err = NULL;
-    if (client_do(c, "POST", path, f->data, f->len, &rep, &err) < 0)
-        return cli_fail(&err);
-    json_auto_t *j = reply_json(&rep);
-    int rc = 0;
-    if (rep.code != 200) {
-        print_server_error(&rep);
-        rc = 1;
-    } else {
-        size_t i;
-        json_t *v;
-        json_array_foreach(json_object_get(j, "warnings"), i, v)
-            fprintf(stderr, "Warning: %s\n", json_string_value(v));
-        json_array_foreach(json_object_get(j, "items"), i, v)
-            printf("pod/%s %s\n", orc_json_str(v, "name"), orc_json_str(v, "action"));
-    }
-    reply_done(&rep);
-    return rc;
+    json_auto_t *j = NULL;
+    if (client_call(c, "POST", path, f->data, f->len, &j))
+        return 1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "warnings"), i, v)
+        fprintf(stderr, "Warning: %s\n", json_string_value(v));
+    json_array_foreach(json_object_get(j, "items"), i, v)
+        printf("pod/%s %s\n", orc_json_str(v, "name"), orc_json_str(v, "action"));
+    return 0;
 }
 
 int cmd_apply(struct client *c, int argc, char **argv)

@@ -50,18 +50,10 @@ static int delete_one(struct client *c, const char *ns, const char *name, long l
     _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ens, en);
     _cleanup_free_ char *del = grace >= 0 ? xasprintf("%s?gracePeriodSeconds=%lld", path, grace)
                                           : xstrdup(path);
-    struct reply rep;
-    orc_error_t err = NULL;
-    if (client_do(c, "DELETE", del, NULL, 0, &rep, &err) < 0)
-        return cli_fail(&err);
-    json_auto_t *j = reply_json(&rep);
-    if (rep.code != 200) {
-        print_server_error(&rep);
-        reply_done(&rep);
+    json_auto_t *j = NULL;
+    if (client_call(c, "DELETE", del, NULL, 0, &j))
         return 1;
-    }
     long long g = orc_json_int(json_object_get(j, "metadata"), "deletionGracePeriodSeconds", 30);
-    reply_done(&rep);
     printf("pod \"%s\" deleted\n", name);
     fflush(stdout);
     return wait ? wait_gone(c, path, g) : 0;

@@ -193,18 +193,11 @@ int cmd_describe(struct client *c, int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         _cleanup_free_ char *ns = client_escape(c->ns), *name = client_escape(argv[i]);
         _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
-        struct reply rep;
-        orc_error_t err = NULL;
-        if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0)
-            return cli_fail(&err);
-        json_auto_t *j = reply_json(&rep);
-        if (rep.code != 200) {
-            print_server_error(&rep);
+        json_auto_t *j = NULL;
+        if (client_call(c, "GET", path, NULL, 0, &j))
             rc = 1;
-        } else {
+        else
             describe(c, j);
-        }
-        reply_done(&rep);
     }
     return rc;
 }

@@ -36,17 +36,9 @@ int cmd_events(struct client *c, int argc, char **argv)
     _cleanup_free_ char *path =
         xasprintf("/api/v1/namespaces/%s/events%s%s", ns,
                   name ? "?fieldSelector=involvedObject.name%3D" : "", name ? name : "");
-    struct reply rep;
-    orc_error_t err = NULL;
-    if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0)
-        return cli_fail(&err);
-    json_auto_t *j = reply_json(&rep);
-    if (rep.code != 200) {
-        print_server_error(&rep);
-        reply_done(&rep);
+    json_auto_t *j = NULL;
+    if (client_call(c, "GET", path, NULL, 0, &j))
         return 1;
-    }
-    reply_done(&rep);
     json_t *items = json_object_get(j, "items");
     if (!json_array_size(items)) {
         fprintf(stderr, "No events found in %s namespace.\n", c->ns);

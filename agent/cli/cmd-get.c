@@ -128,16 +128,8 @@ int cmd_get(struct client *c, int argc, char **argv)
     _cleanup_free_ char *path =
         name ? xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name)
              : c->all_ns ? xstrdup("/api/v1/pods") : xasprintf("/api/v1/namespaces/%s/pods", ns);
-    struct reply rep;
-    orc_error_t err = NULL;
-    if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0)
-        return cli_fail(&err);
-    int rc = 1;
-    json_auto_t *j = reply_json(&rep);
-    if (rep.code != 200)
-        print_server_error(&rep);
-    else if (j)
-        rc = output(c, j, !name, fmt);
-    reply_done(&rep);
-    return rc;
+    json_auto_t *j = NULL;
+    if (client_call(c, "GET", path, NULL, 0, &j))
+        return 1;
+    return output(c, j, !name, fmt);
 }

@@ -32,25 +32,14 @@ static int load(struct client *c, const char *path)
     bool tty = isatty(2);
     if (tty)
         fprintf(stderr, "Loading %s ...", abs);
-    struct reply rep;
-    orc_error_t err = NULL;
-    int r = client_do(c, "POST", "/apis/orc.dev/v1/images/load", text, strlen(text), &rep, &err);
+    json_auto_t *j = NULL;
+    int rc = client_call(c, "POST", "/apis/orc.dev/v1/images/load", text, strlen(text), &j);
     if (tty)
         fprintf(stderr, "\r\033[K");
-    if (r < 0)
-        return cli_fail(&err);
-    json_auto_t *j = reply_json(&rep);
-    int rc = 0;
-    if (rep.code != 200) {
-        print_server_error(&rep);
-        rc = 1;
-    } else {
-        size_t i;
-        json_t *v;
-        json_array_foreach(json_object_get(j, "names"), i, v)
-            printf("Loaded image: %s\n", json_string_value(v));
-    }
-    reply_done(&rep);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "names"), i, v)
+        printf("Loaded image: %s\n", json_string_value(v));
     return rc;
 }
 
@@ -94,17 +83,9 @@ static void add_rows(struct table *t, const json_t *img, int64_t now)
 
 static int list(struct client *c)
 {
-    struct reply rep;
-    orc_error_t err = NULL;
-    if (client_do(c, "GET", "/apis/orc.dev/v1/images", NULL, 0, &rep, &err) < 0)
-        return cli_fail(&err);
-    json_auto_t *j = reply_json(&rep);
-    if (rep.code != 200) {
-        print_server_error(&rep);
-        reply_done(&rep);
+    json_auto_t *j = NULL;
+    if (client_call(c, "GET", "/apis/orc.dev/v1/images", NULL, 0, &j))
         return 1;
-    }
-    reply_done(&rep);
     struct table t = {0};
     const char *hdr[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", NULL};
     table_add(&t, hdr);
@@ -123,17 +104,11 @@ static int remove_refs(struct client *c, int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         _cleanup_free_ char *ref = client_escape(argv[i]);
         _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/images/%s", ref);
-        struct reply rep;
-        orc_error_t err = NULL;
-        if (client_do(c, "DELETE", path, NULL, 0, &rep, &err) < 0)
-            return cli_fail(&err);
-        if (rep.code != 200) {
-            print_server_error(&rep);
+        json_auto_t *j = NULL;
+        if (client_call(c, "DELETE", path, NULL, 0, &j))
             rc = 1;
-        } else {
+        else
             printf("Untagged: %s\n", argv[i]);
-        }
-        reply_done(&rep);
     }
     return rc;
 }
