@@ -79,7 +79,8 @@ int spawn_detached(char *const argv[], int keep_fd, pid_t *ret_pid, orc_error_t 
     return 0;
 }
 
-int spawn_wait(char *const argv[], orc_error_t *err)
+int spawn_fork_wait(void (*child)(void *arg, int report_fd), void *arg, int *ret_status,
+                    char **ret_report, orc_error_t *err)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
@@ -91,28 +92,47 @@ int spawn_wait(char *const argv[], orc_error_t *err)
         return orc_error_make(err, errno, "fork");
     }
     if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(p[1], 2);
-        execvp(argv[0], argv);
-        dprintf(2, "cannot execute: %s", strerror(errno));
+        close(p[0]);
+        child(arg, p[1]);
         _exit(127);
     }
     close(p[1]);
-    _cleanup_free_ char *out = NULL;
+    char *out = NULL;
     size_t len = 0;
-    if (orc_read_all(p[0], 4096, &out, &len) < 0)
-        out = NULL;
+    if (orc_read_all(p[0], 64 * 1024, &out, &len) < 0)
+        out = xstrdup("");
     close(p[0]);
+    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
+        out[--len] = '\0';
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    *ret_status = status;
+    *ret_report = out;
+    return 0;
+}
+
+static void exec_child(void *arg, int report_fd)
+{
+    char *const *argv = arg;
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(report_fd, 2);
+    execvp(argv[0], argv);
+    dprintf(2, "cannot execute: %s", strerror(errno));
+    _exit(127);
+}
+
+int spawn_wait(char *const argv[], orc_error_t *err)
+{
+    int status = 0;
+    _cleanup_free_ char *out = NULL;
+    if (spawn_fork_wait(exec_child, (void *) argv, &status, &out, err) < 0)
+        return -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    while (out && len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
-        out[--len] = '\0';
     return orc_error_make(err, 0, "%s failed (status %d)%s%s", argv[0],
                           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-                          out && *out ? ": " : "", out ? out : "");
+                          *out ? ": " : "", out);
 }

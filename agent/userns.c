@@ -225,18 +225,24 @@ gid_t userns_max_gid(const struct userns *ns)
     return ns->subgid_count ? ns->subgid_count : 0;
 }
 
+struct userns_job {
+    const struct userns *ns;
+    int (*fn)(void *arg, orc_error_t *err);
+    void *arg;
+};
+
 /* In the forked child: join, run, report. Never returns. */
-static void userns_child(const struct userns *ns, int report_fd,
-                         int (*fn)(void *arg, orc_error_t *err), void *arg)
+static void userns_child(void *arg, int report_fd)
 {
+    struct userns_job *job = arg;
     orc_error_t err = NULL;
-    _cleanup_free_ char *path = userns_path(ns);
+    _cleanup_free_ char *path = userns_path(job->ns);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) {
         dprintf(report_fd, "join user namespace '%s': %s", path, strerror(errno));
         _exit(1);
     }
-    if (fn(arg, &err) < 0) {
+    if (job->fn(job->arg, &err) < 0) {
         const char *m = orc_error_message(err);
         (void) orc_write_all(report_fd, m, strlen(m));
         _exit(1);
@@ -247,30 +253,14 @@ static void userns_child(const struct userns *ns, int report_fd,
 int userns_run(const struct userns *ns, int (*fn)(void *arg, orc_error_t *err), void *arg,
                orc_error_t *err)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return orc_error_make(err, errno, "pipe");
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return orc_error_make(err, errno, "fork");
-    }
-    if (pid == 0) {
-        close(p[0]);
-        userns_child(ns, p[1], fn, arg);
-    }
-    close(p[1]);
-    _cleanup_free_ char *msg = NULL;
-    if (orc_read_all(p[0], 64 * 1024, &msg, NULL) < 0)
-        msg = NULL;
-    close(p[0]);
+    struct userns_job job = {.ns = ns, .fn = fn, .arg = arg};
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    _cleanup_free_ char *msg = NULL;
+    if (spawn_fork_wait(userns_child, &job, &status, &msg, err) < 0)
+        return -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    if (msg && *msg)
+    if (*msg)
         return orc_error_make(err, 0, "%s", msg);
     return orc_error_make(err, 0, "child in the user namespace failed (status %d)", status);
 }
