@@ -89,7 +89,9 @@ static int whiteout(const char *dest, const char *path, orc_error_t *err)
 static int extract_entry(struct archive *in, struct archive *out, struct archive_entry *e,
                          const char *dest, orc_error_t *err)
 {
-    const char *path = archive_entry_pathname(e);
+    /* a copy: setting the entry's pathname below frees the original */
+    _cleanup_free_ char *copy = xstrdup(archive_entry_pathname(e));
+    const char *path = copy;
     while (path[0] == '.' && path[1] == '/')
         path += 2;
     while (path[0] == '/')

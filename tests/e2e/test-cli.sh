@@ -49,7 +49,7 @@ assert_contains "$("$ORC" events --for pod/web)" "Started container client" "eve
 
 assert_eq "$("$ORC" delete -f "$TEST_DIR/dir" --grace-period 1)" $'pod "web" deleted\npod "hello2" deleted' "delete -f DIR"
 pod_gone web && pod_gone hello2 || fail "delete -f left pods"
-out=$("$ORC" delete pod kyaml nosuch 2>&1) && fail "deleting a missing pod gave exit 0"
+out=$("$ORC" delete pod kyaml nosuch --grace-period 1 2>&1) && fail "deleting a missing pod gave exit 0"
 assert_contains "$out" 'pod "kyaml" deleted' "the existing one is deleted"
 assert_contains "$out" 'Error from server (NotFound): pods "nosuch" not found' "the missing one is reported"
 "$ORC" -n team delete pod elsewhere --wait=false >/dev/null
