@@ -15,28 +15,41 @@ struct sched_capacity {
     int max_pods;     /* kubelet's default is 110 */
     int running_pods; /* admitted pods not yet terminated */
 };
-/* 0 = admit; -ENOSPC with *ret_reason = "OutOfpods"-style static string otherwise. */
+/*
+ * 0 = admit (*ret_reason = NULL). -ENOSPC with *ret_reason = "OutOfpods" (kubelet's reason,
+ * "OutOf" + the resource) when running_pods >= max_pods, so max_pods <= 0 admits nothing.
+ * -EINVAL when cap is NULL. pod may be NULL (nothing in it limits admission yet);
+ * ret_reason may be NULL. The reason is a static string.
+ */
+#define SCHED_REASON_OUT_OF_PODS "OutOfpods"
 int sched_admit(const struct sched_capacity *cap, const struct pod *pod, const char **ret_reason);
 
 /* --- restart back-off (kubelet) --- */
 struct sched_backoff_config {
     int64_t base_ns;  /* 10 s */
     int64_t max_ns;   /* 300 s */
-    int64_t reset_ns; /* 600 s */
+    int64_t reset_ns; /* 600 s; <= 0 disables the reset */
 };
+#define SCHED_BACKOFF_BASE_NS (10LL * 1000000000LL)
+#define SCHED_BACKOFF_MAX_NS (300LL * 1000000000LL)
+#define SCHED_BACKOFF_RESET_NS (600LL * 1000000000LL)
+#define SCHED_BACKOFF_CONFIG_DEFAULT                                                               \
+    ((struct sched_backoff_config){.base_ns = SCHED_BACKOFF_BASE_NS,                               \
+                                   .max_ns = SCHED_BACKOFF_MAX_NS,                                 \
+                                   .reset_ns = SCHED_BACKOFF_RESET_NS})
 
 /* What the loop knows of one container's last run. */
 struct sched_container_run {
     bool exited;
     int exit_code;
-    int restart_count;     /* restarts so far */
-    int64_t started_at;    /* ns, 0 = never started */
-    int64_t finished_at;   /* ns */
-    int64_t backoff_ns;    /* current back-off window; 0 = none yet */
+    int restart_count;   /* restarts so far */
+    int64_t started_at;  /* ns, 0 = never started */
+    int64_t finished_at; /* ns */
+    int64_t backoff_ns;  /* current back-off window; 0 = none yet */
 };
 
 enum sched_restart {
-    SCHED_RESTART_NO,    /* terminated for good */
+    SCHED_RESTART_NO, /* terminated for good */
     SCHED_RESTART_NOW,
     SCHED_RESTART_LATER, /* *ret_at says when; show CrashLoopBackOff meanwhile */
     _SCHED_RESTART_MAX,
@@ -44,11 +57,27 @@ enum sched_restart {
 };
 
 /*
- * Decides whether an exited container restarts, and when (kubelet's container back-off):
- * Never -> no; OnFailure -> no after exit code 0; Always -> yes. With no window yet, or
- * after a run of at least reset_ns, the restart is immediate and the window becomes base.
- * Otherwise the restart waits until finished_at + window, and the window for the next
- * decision doubles, capped at max. *ret_backoff_ns is the window to remember.
+ * Decides whether an exited container restarts, and when (kubelet's container back-off).
+ * Call it once per exit and act on the answer. W = run->backoff_ns, the window remembered
+ * from the previous decision (0 = none yet).
+ *
+ * 1. Policy: Never -> NO; OnFailure with exit_code == 0 -> NO; otherwise (Always, or
+ *    OnFailure with any non-zero code, negative ones included) the container restarts.
+ *    NO sets *ret_at = 0 and leaves the window as it was (*ret_backoff_ns = W).
+ * 2. Reset: a run that lasted long enough (started_at > 0, reset_ns > 0 and
+ *    finished_at - started_at >= reset_ns) starts the series over: NOW, window = base.
+ * 3. First restart (W <= 0): NOW, window = base.
+ * 4. Later exits: W is clamped into [base, max]; the restart is due at finished_at + W.
+ *    now < due -> LATER with *ret_at = due (the container shows CrashLoopBackOff
+ *    meanwhile); now >= due -> NOW. Either way that restart uses W up, so the window to
+ *    remember is min(2 * W, max). A container that crashes at once therefore waits
+ *    0, 10, 20, 40, 80, 160, 300, 300 ... s with the default configuration.
+ *
+ * *ret_at is "now" for NOW. *ret_backoff_ns is what to store in run->backoff_ns for the
+ * next decision; it is NOT the current wait (that is *ret_at - finished_at for LATER).
+ * restart_count is informational. Returns _SCHED_RESTART_INVALID, writing nothing, when
+ * run or cfg is NULL, !run->exited, the policy is unknown, base <= 0 or max < base.
+ * ret_at and ret_backoff_ns may be NULL.
  */
 enum sched_restart sched_restart_decide(enum restart_policy policy,
                                         const struct sched_container_run *run,
@@ -64,10 +93,20 @@ enum sched_container_state {
     _SCHED_CONTAINER_STATE_INVALID = -22,
 };
 
+/*
+ * One regular container as getPhase sees it. How it counts (kubelet's counters):
+ *   RUNNING                    -> running
+ *   TERMINATED                 -> stopped; also succeeded when exit_code == 0
+ *   WAITING and will_restart   -> stopped, not succeeded: it ran before and waits for its
+ *                                 restart (kubelet: waiting with lastState.terminated)
+ *   WAITING and !will_restart  -> waiting: not started yet (pulling, creating)
+ *   any other state value      -> unknown
+ * For TERMINATED, will_restart does not change the phase (kubelet ignores it too).
+ */
 struct sched_container_view {
     enum sched_container_state state;
-    int exit_code;         /* when terminated */
-    bool will_restart;     /* per restart policy */
+    int exit_code;     /* when terminated */
+    bool will_restart; /* per restart policy */
 };
 
 enum sched_phase {
@@ -78,10 +117,37 @@ enum sched_phase {
     _SCHED_PHASE_MAX,
     _SCHED_PHASE_INVALID = -22,
 };
-const char *sched_phase_to_string(enum sched_phase p); /* "Pending", ... */
+/* "Pending", "Running", "Succeeded", "Failed"; "Unknown" (Kubernetes' PodUnknown) otherwise. */
+const char *sched_phase_to_string(enum sched_phase p);
+/* The inverse for the four phases; _SCHED_PHASE_INVALID otherwise (NULL included). */
+enum sched_phase sched_phase_from_string(const char *s);
 
-/* All containers running (the pod's Ready and ContainersReady conditions). */
+/*
+ * The pod's Ready and ContainersReady conditions: true when n > 0 and every container is
+ * RUNNING (there are no readiness probes yet, so a running container is ready).
+ * False for c == NULL.
+ */
 bool sched_pod_ready(const struct sched_container_view *c, size_t n);
+/*
+ * The reason kubelet gives while those conditions are False: NULL when ready,
+ * "PodCompleted" when the phase is Succeeded, "ContainersNotReady" otherwise.
+ */
+const char *sched_pod_not_ready_reason(enum sched_phase phase, const struct sched_container_view *c,
+                                       size_t n);
 
+/*
+ * Kubernetes' getPhase (kubelet_pods.go) for regular containers, no init containers, pod
+ * not terminal. With the counters above:
+ *   n == 0 or c == NULL                  -> Pending
+ *   waiting > 0                          -> Pending   (something has not started yet)
+ *   running > 0 and unknown == 0         -> Running
+ *   running == 0, stopped > 0, unknown == 0:
+ *     policy Always                      -> Running   (all of them are restarting)
+ *     stopped == succeeded               -> Succeeded (OnFailure or Never, all exited 0)
+ *     policy Never                       -> Failed    (at least one failed)
+ *     policy OnFailure                   -> Running   (the failed ones restart)
+ *   otherwise (some unknown)             -> Pending
+ * An unknown policy counts as Always (the manifest default).
+ */
 enum sched_phase sched_pod_phase(enum restart_policy policy, const struct sched_container_view *c,
                                  size_t n);
