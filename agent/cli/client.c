@@ -10,7 +10,32 @@
 
 #include "cleanup.h"
 #include "json-util.h"
+#include "time-util.h"
 #include "xalloc.h"
+
+/* A spinner on stderr while a long request (image load) runs; libcurl calls this often
+ * while data moves and about once a second while it waits for the answer. */
+struct spinner {
+    const char *label;
+    int64_t start, last;
+    unsigned frame;
+    bool shown;
+};
+
+static int spin(void *cls, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void) dt, (void) dn, (void) ut, (void) un;
+    struct spinner *s = cls;
+    int64_t now = orc_time_mono_ns();
+    if (s->shown && now - s->last < 100 * NSEC_PER_MSEC)
+        return 0;
+    s->last = now;
+    s->shown = true;
+    fprintf(stderr, "\r\033[K%c %s (%llds)", "|/-\\"[s->frame++ % 4], s->label,
+            (long long) ((now - s->start) / NSEC_PER_SEC));
+    fflush(stderr);
+    return 0;
+}
 
 static size_t collect(char *data, size_t size, size_t n, void *cls)
 {
@@ -60,7 +85,15 @@ int client_do(struct client *c, const char *method, const char *path, const char
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, ret);
+    struct spinner sp = {.label = c->progress, .start = orc_time_mono_ns()};
+    if (c->progress && isatty(STDERR_FILENO)) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, spin);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &sp);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     CURLcode rc = curl_easy_perform(h);
+    if (sp.shown)
+        fputs("\r\033[K", stderr);
     if (rc == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ret->code);
     curl_slist_free_all(hdrs);
@@ -133,8 +166,13 @@ void print_server_error(const struct reply *r)
     }
     fprintf(stderr, "Error from server (%s): %s\n", reason ? reason : "Unknown", msg);
     json_t *causes = json_object_get(json_object_get(j, "details"), "causes");
-    for (size_t i = 1; i < json_array_size(causes); i++)
-        fprintf(stderr, "  %s\n", orc_json_str(json_array_get(causes, i), "message"));
+    size_t i;
+    json_t *cause;
+    json_array_foreach(causes, i, cause) {
+        const char *m = orc_json_str(cause, "message");
+        if (m && strcmp(m, msg))
+            fprintf(stderr, "%s\n", m);
+    }
 }
 
 char *client_escape(const char *s)
@@ -155,7 +193,7 @@ int client_call(struct client *c, const char *method, const char *path, const ch
         orc_error_release(&err);
         return 1;
     }
-    json_t *j = rep.code == 200 ? reply_json(&rep) : NULL;
+    json_t *j = rep.code >= 200 && rep.code < 300 ? reply_json(&rep) : NULL;
     if (!j)
         print_server_error(&rep);
     reply_done(&rep);

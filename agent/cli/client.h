@@ -11,6 +11,7 @@ struct client {
     char *socket;
     const char *ns;   /* -n, default "default" */
     int all_ns;       /* -A */
+    const char *progress; /* set: client_do shows a spinner with this label on a TTY */
 };
 
 struct reply {
@@ -32,7 +33,8 @@ int client_call(struct client *c, const char *method, const char *path, const ch
                 size_t body_len, json_t **ret);
 /* Parses a JSON reply body (NULL when it is not JSON). */
 json_t *reply_json(const struct reply *r);
-/* Prints a non-2xx reply as kubectl does ("Error from server (NotFound): ...") to stderr. */
+/* Prints a non-2xx reply as kubectl does ("Error from server (NotFound): ...") to stderr,
+ * followed by every further cause of a Status on its own line. */
 void print_server_error(const struct reply *r);
 /* URL-escapes a path component or query value. Caller frees. */
 char *client_escape(const char *s);

@@ -10,13 +10,27 @@
 #include "xalloc.h"
 
 static const char help[] =
-    "Apply a configuration to pods by file name or stdin.\n"
+    "NAME\n"
+    "    orc apply - create or update pods from manifests\n"
     "\n"
-    "Usage: orc apply -f FILE|DIR|- [-f ...]\n"
+    "SYNOPSIS\n"
+    "    orc apply -f FILE|DIR|- [-f ...]\n"
     "\n"
-    "A directory applies its *.yaml, *.yml and *.json files in name order. Every file is\n"
-    "validated as a whole by the agent: one bad document rejects the file and stores nothing.\n"
-    "Prints pod/NAME created|configured|unchanged per document.\n";
+    "DESCRIPTION\n"
+    "    Sends each file to the agent, which parses, validates and stores its Pod documents\n"
+    "    and prints one line per document: pod/NAME created, configured or unchanged.\n"
+    "    A file is validated as a whole: one bad document rejects the file and nothing of\n"
+    "    it is stored; every problem is reported as FILE:LINE:COLUMN: FIELD: MESSAGE.\n"
+    "    Warnings (unknown or unsupported fields) are printed to stderr.\n"
+    "\n"
+    "OPTIONS\n"
+    "    -f, --filename FILE|DIR|-\n"
+    "        A manifest file, a directory (its *.yaml, *.yml and *.json files in name\n"
+    "        order) or - for stdin. Repeatable.\n"
+    "\n"
+    "EXAMPLES\n"
+    "    orc apply -f pod.yaml\n"
+    "    cat pod.yaml | orc apply -f -\n";
 
 static int apply_file(struct client *c, const struct input_file *f)
 {
@@ -28,34 +42,37 @@ static int apply_file(struct client *c, const struct input_file *f)
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(j, "warnings"), i, v)
-        fprintf(stderr, "Warning: %s\n", json_string_value(v));
+        fprintf(stderr, "Warning: %s\n", json_string_value(v) ?: "");
     json_array_foreach(json_object_get(j, "items"), i, v)
-        printf("pod/%s %s\n", orc_json_str(v, "name"), orc_json_str(v, "action"));
+        printf("%s/%s %s\n", !strcmp(orc_json_str(v, "kind") ?: "Pod", "Pod") ? "pod" : "object",
+               orc_json_str(v, "name") ?: "", orc_json_str(v, "action") ?: "");
+    fflush(stdout);
     return 0;
 }
 
 int cmd_apply(struct client *c, int argc, char **argv)
 {
-    if (cli_want_help(argc, argv)) {
-        fputs(help, stdout);
+    if (cli_help(argc, argv, help))
         return 0;
-    }
     static const struct option opts[] = {{"filename", required_argument, NULL, 'f'}, {0}};
     struct input_file *files = NULL;
     size_t n = 0;
     int opt, any = 0;
     orc_error_t err = NULL;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":f:", opts, NULL)) != -1) {
         if (opt != 'f') {
             cli_inputs_free(files, n);
-            return cli_usage_error("apply", "unknown flag");
+            return cli_getopt_error("apply", opt, argv);
         }
         any = 1;
         if (cli_read_inputs(optarg, &files, &n, &err) < 0) {
             cli_inputs_free(files, n);
             return cli_fail(&err);
         }
+    }
+    if (optind < argc) {
+        cli_inputs_free(files, n);
+        return cli_usage_error("apply", "unexpected argument \"%s\"", argv[optind]);
     }
     if (!any)
         return cli_usage_error("apply", "must specify one of -f");

@@ -5,78 +5,151 @@
 #include <string.h>
 #include <time.h>
 
+#include "args.h"
 #include "cleanup.h"
 #include "cmd.h"
 #include "json-util.h"
 #include "names.h"
+#include "strv.h"
 #include "time-util.h"
 #include "xalloc.h"
 
-bool is_pod_resource(const char *s);
-
 static const char help[] =
-    "Delete pods by name or by the manifests that created them, and wait until they are gone.\n"
+    "NAME\n"
+    "    orc delete - delete pods and wait until they are gone\n"
     "\n"
-    "Usage: orc delete pod NAME... [-n NS] [--grace-period N] [--wait=true|false]\n"
-    "       orc delete -f FILE|DIR|- [--grace-period N] [--wait=true|false]\n"
+    "SYNOPSIS\n"
+    "    orc delete pod NAME... [-n NAMESPACE] [--grace-period N] [--wait=true|false]\n"
+    "    orc delete pod/NAME...\n"
+    "    orc delete -f FILE|DIR|- [-f ...] [--grace-period N] [--wait=true|false]\n"
     "\n"
-    "Containers get SIGTERM, then SIGKILL after the grace period (the pod's\n"
-    "terminationGracePeriodSeconds unless --grace-period is given).\n";
+    "DESCRIPTION\n"
+    "    Containers get SIGTERM, then SIGKILL after the grace period (the pod's\n"
+    "    terminationGracePeriodSeconds unless --grace-period is given). With -f the pods\n"
+    "    named by the manifests' Pod documents are deleted. A pod that does not exist is\n"
+    "    reported and the others are still deleted.\n"
+    "\n"
+    "OPTIONS\n"
+    "    -f, --filename FILE|DIR|-  manifests naming the pods (repeatable)\n"
+    "    --grace-period N           seconds between SIGTERM and SIGKILL (0: at once)\n"
+    "    --wait=true|false          wait until the pods are gone (default true)\n"
+    "    -n, --namespace NS         the namespace of pods named on the command line\n";
 
-/* Polls until the pod is gone (the agent removes it after its containers stopped). */
-static int wait_gone(struct client *c, const char *path, long long grace)
-{
-    int64_t deadline = orc_time_mono_ns() + (grace + 60) * NSEC_PER_SEC;
-    while (orc_time_mono_ns() < deadline) {
-        struct reply rep;
-        orc_error_t err = NULL;
-        if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0)
-            return cli_fail(&err);
-        long code = rep.code;
-        reply_done(&rep);
-        if (code == 404)
-            return 0;
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    fprintf(stderr, "error: timed out waiting for the pod to be deleted\n");
-    return 1;
-}
+struct target {
+    char *ns, *name, *path;
+    long long grace; /* as the agent set it, for the wait's deadline */
+    bool deleted;
+};
 
-static int delete_one(struct client *c, const char *ns, const char *name, long long grace,
-                      bool wait)
+struct targets {
+    struct target *v;
+    size_t n;
+};
+
+static void targets_add(struct targets *t, const char *ns, const char *name)
 {
     _cleanup_free_ char *ens = client_escape(ns), *en = client_escape(name);
-    _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ens, en);
-    _cleanup_free_ char *del = grace >= 0 ? xasprintf("%s?gracePeriodSeconds=%lld", path, grace)
-                                          : xstrdup(path);
-    json_auto_t *j = NULL;
-    if (client_call(c, "DELETE", del, NULL, 0, &j))
-        return 1;
-    long long g = orc_json_int(json_object_get(j, "metadata"), "deletionGracePeriodSeconds", 30);
-    printf("pod \"%s\" deleted\n", name);
-    fflush(stdout);
-    return wait ? wait_gone(c, path, g) : 0;
+    t->v = xrealloc(t->v, sizeof(*t->v) * (t->n + 1));
+    t->v[t->n++] = (struct target){.ns = xstrdup(ns), .name = xstrdup(name),
+                                   .path = xasprintf("/api/v1/namespaces/%s/pods/%s", ens, en)};
 }
 
-static int delete_files(struct client *c, char **files, size_t nf, long long grace, bool wait)
+static void targets_free(struct targets *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i].ns);
+        free(t->v[i].name);
+        free(t->v[i].path);
+    }
+    free(t->v);
+}
+
+/* 1 while the pod exists, 0 once it is gone, -1 on a transport error (printed). */
+static int still_there(struct client *c, const char *path)
+{
+    struct reply rep;
+    orc_error_t err = NULL;
+    if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0)
+        return cli_fail(&err), -1;
+    long code = rep.code;
+    reply_done(&rep);
+    return code != 404;
+}
+
+/* Polls every 100 ms until each deleted pod is gone (the agent removes it once its
+ * containers stopped), within the largest grace period plus a minute. */
+static int wait_gone(struct client *c, const struct targets *t)
+{
+    long long grace = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].deleted && t->v[i].grace > grace)
+            grace = t->v[i].grace;
+    int64_t deadline = orc_time_mono_ns() + (grace + 60) * NSEC_PER_SEC;
+    for (size_t i = 0; i < t->n; i++) {
+        int r = 0;
+        if (!t->v[i].deleted)
+            continue;
+        while ((r = still_there(c, t->v[i].path)) > 0 && orc_time_mono_ns() < deadline) {
+            struct timespec ts = {0, 100 * NSEC_PER_MSEC};
+            nanosleep(&ts, NULL);
+        }
+        if (r < 0)
+            return 1;
+        if (r > 0) {
+            fprintf(stderr, "error: timed out waiting for pod \"%s\" to be deleted\n",
+                    t->v[i].name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Deletes every target first (kubectl does), then waits for all of them. */
+static int delete_all(struct client *c, struct targets *t, long long grace, bool wait)
 {
     int rc = 0;
-    for (size_t i = 0; i < nf; i++) {
+    bool any = false;
+    for (size_t i = 0; i < t->n; i++) {
+        _cleanup_free_ char *del = grace >= 0 ? xasprintf("%s?gracePeriodSeconds=%lld",
+                                                          t->v[i].path, grace)
+                                              : xstrdup(t->v[i].path);
+        json_auto_t *j = NULL;
+        if (client_call(c, "DELETE", del, NULL, 0, &j)) {
+            rc = 1;
+            continue;
+        }
+        json_t *meta = json_object_get(j, "metadata");
+        t->v[i].grace = orc_json_int(meta, "deletionGracePeriodSeconds", grace >= 0 ? grace : 30);
+        t->v[i].deleted = any = true;
+        printf("pod \"%s\" deleted\n", t->v[i].name);
+        fflush(stdout);
+    }
+    if (wait && any)
+        rc |= wait_gone(c, t);
+    return rc;
+}
+
+/* The Pod documents' names and namespaces of every -f argument. */
+static int targets_from_files(struct client *c, char **files, struct targets *t)
+{
+    int rc = 0;
+    for (size_t i = 0; files[i]; i++) {
         struct input_file *in = NULL;
         size_t n = 0;
         orc_error_t err = NULL;
-        if (cli_read_inputs(files[i], &in, &n, &err) < 0)
+        if (cli_read_inputs(files[i], &in, &n, &err) < 0) {
+            cli_inputs_free(in, n);
             return cli_fail(&err);
+        }
         for (size_t k = 0; k < n; k++) {
             struct object_name *names = NULL;
             size_t nn = 0;
             if (manifest_object_names(in[k].data, in[k].len, &names, &nn) < 0) {
-                fprintf(stderr, "error: %s: cannot read the manifest's names\n", in[k].name);
+                fprintf(stderr, "error: %s: not a valid YAML or JSON manifest\n", in[k].name);
                 rc = 1;
             }
             for (size_t m = 0; m < nn; m++)
-                rc |= delete_one(c, names[m].ns ? names[m].ns : c->ns, names[m].name, grace, wait);
+                targets_add(t, names[m].ns ?: c->ns, names[m].name);
             object_names_free(names, nn);
         }
         cli_inputs_free(in, n);
@@ -86,36 +159,51 @@ static int delete_files(struct client *c, char **files, size_t nf, long long gra
 
 int cmd_delete(struct client *c, int argc, char **argv)
 {
-    if (cli_want_help(argc, argv)) {
-        fputs(help, stdout);
+    if (cli_help(argc, argv, help))
         return 0;
-    }
     static const struct option opts[] = {{"filename", required_argument, NULL, 'f'},
                                          {"grace-period", required_argument, NULL, 'g'},
                                          {"wait", optional_argument, NULL, 'w'},
                                          {0}};
-    char *files[16];
-    size_t nf = 0;
+    _cleanup_(strv_freep) char **files = NULL;
     long long grace = -1;
-    bool wait = true;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-        if (opt == 'f' && nf < 16)
-            files[nf++] = optarg;
-        else if (opt == 'g')
-            grace = atoll(optarg);
-        else if (opt == 'w')
-            wait = !optarg || strcmp(optarg, "false") != 0;
-        else
-            return cli_usage_error("delete", "unknown flag");
+    int opt, wait = 1;
+    while ((opt = getopt_long(argc, argv, ":f:", opts, NULL)) != -1) {
+        if (opt == 'f') {
+            files = strv_push(files, optarg);
+        } else if (opt == 'g') {
+            if ((grace = cli_parse_count(optarg)) < 0)
+                return cli_usage_error("delete", "invalid argument \"%s\" for \"--grace-period\"",
+                                       optarg);
+        } else if (opt == 'w') {
+            if ((wait = cli_parse_bool(optarg)) < 0)
+                return cli_usage_error("delete", "invalid argument \"%s\" for \"--wait\"", optarg);
+        } else {
+            return cli_getopt_error("delete", opt, argv);
+        }
     }
-    if (nf)
-        return delete_files(c, files, nf, grace, wait);
-    if (optind + 1 >= argc || !is_pod_resource(argv[optind]))
-        return cli_usage_error("delete", "usage: orc delete pod NAME... or orc delete -f FILE");
+    struct targets t = {0};
     int rc = 0;
-    for (int i = optind + 1; i < argc; i++)
-        rc |= delete_one(c, c->ns, argv[i], grace, wait);
+    if (files) {
+        if (optind < argc) {
+            return cli_usage_error("delete", "there is no need to specify a resource type as a "
+                                             "separate argument when passing arguments with -f");
+        }
+        rc = targets_from_files(c, files, &t);
+    } else {
+        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_free_ char *msg = NULL;
+        if (optind >= argc)
+            return cli_usage_error("delete", "You must provide one or more resources by "
+                                             "argument or filename.");
+        if (cli_pod_args(argc - optind, argv + optind, &names, &msg) < 0)
+            return cli_usage_error("delete", "%s", msg);
+        if (!names[0])
+            return cli_usage_error("delete", "resource(s) were provided, but no name was specified");
+        for (size_t i = 0; names[i]; i++)
+            targets_add(&t, c->ns, names[i]);
+    }
+    rc |= delete_all(c, &t, grace, wait);
+    targets_free(&t);
     return rc;
 }

@@ -1,22 +1,34 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cleanup.h"
 #include "cmd.h"
 #include "json-util.h"
-#include "print.h"
+#include "output.h"
 #include "time-util.h"
 #include "xalloc.h"
 
-bool is_pod_resource(const char *s);
-
 static const char help[] =
-    "Show details of a pod, including its containers' states and recent events.\n"
+    "NAME\n"
+    "    orc describe - show pods in detail\n"
     "\n"
-    "Usage: orc describe pod NAME [-n NS]\n";
+    "SYNOPSIS\n"
+    "    orc describe pod [NAME...] [-n NAMESPACE | -A]\n"
+    "    orc describe pod/NAME...\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Prints each pod's metadata, status and IP; for every container its image, ports,\n"
+    "    command, arguments, state, last state, readiness, restart count and environment;\n"
+    "    the pod's conditions; and its events (Type, Reason, Age, From, Message). Without\n"
+    "    a name, every pod of the namespace is described.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 when every named pod was found, else 1.\n";
 
 static void print_map(const char *title, const json_t *m)
 {
@@ -104,8 +116,9 @@ static void print_container(const json_t *c, const json_t *cs)
 
 static void print_events(struct client *c, const char *ns, const char *name)
 {
+    _cleanup_free_ char *ens = client_escape(ns), *en = client_escape(name);
     _cleanup_free_ char *path = xasprintf(
-        "/api/v1/namespaces/%s/events?fieldSelector=involvedObject.name%%3D%s", ns, name);
+        "/api/v1/namespaces/%s/events?fieldSelector=involvedObject.name%%3D%s", ens, en);
     struct reply rep;
     orc_error_t err = NULL;
     if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0) {
@@ -133,8 +146,9 @@ static void print_events(struct client *c, const char *ns, const char *name)
         _cleanup_free_ char *type = xasprintf("  %s", orc_json_str(e, "type"));
         long long count = orc_json_int(e, "count", 1);
         _cleanup_free_ char *when = count > 1 ? xasprintf("%s (x%lld)", age, count) : xstrdup(age);
-        const char *row[] = {type, orc_json_str(e, "reason"), when, "orcd",
-                             orc_json_str(e, "message"), NULL};
+        const char *from = orc_json_str(json_object_get(e, "source"), "component");
+        const char *row[] = {type, orc_json_str(e, "reason") ?: "", when, from ?: "orcd",
+                             orc_json_str(e, "message") ?: "", NULL};
         table_add(&t, row);
     }
     table_print(&t, stdout);
@@ -181,23 +195,58 @@ static void describe(struct client *c, const json_t *pod)
     print_events(c, orc_json_str(meta, "namespace"), orc_json_str(meta, "name"));
 }
 
-int cmd_describe(struct client *c, int argc, char **argv)
+static int describe_named(struct client *c, char **names)
 {
-    if (cli_want_help(argc, argv)) {
-        fputs(help, stdout);
-        return 0;
-    }
-    if (argc < 3 || !is_pod_resource(argv[1]))
-        return cli_usage_error("describe", "usage: orc describe pod NAME");
     int rc = 0;
-    for (int i = 2; i < argc; i++) {
-        _cleanup_free_ char *ns = client_escape(c->ns), *name = client_escape(argv[i]);
-        _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
+    _cleanup_free_ char *ns = client_escape(c->ns);
+    for (size_t i = 0; names[i]; i++) {
+        _cleanup_free_ char *en = client_escape(names[i]);
+        _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, en);
         json_auto_t *j = NULL;
-        if (client_call(c, "GET", path, NULL, 0, &j))
+        if (client_call(c, "GET", path, NULL, 0, &j)) {
             rc = 1;
-        else
-            describe(c, j);
+            continue;
+        }
+        if (i > 0)
+            putchar('\n');
+        describe(c, j);
     }
     return rc;
+}
+
+static int describe_all(struct client *c)
+{
+    _cleanup_free_ char *ns = client_escape(c->ns);
+    _cleanup_free_ char *path =
+        c->all_ns ? xstrdup("/api/v1/pods") : xasprintf("/api/v1/namespaces/%s/pods", ns);
+    json_auto_t *j = NULL;
+    if (client_call(c, "GET", path, NULL, 0, &j))
+        return 1;
+    json_t *items = json_object_get(j, "items");
+    if (!json_array_size(items)) {
+        fprintf(stderr, "No resources found in %s namespace.\n", c->ns);
+        return 0;
+    }
+    size_t i;
+    json_t *p;
+    json_array_foreach(items, i, p) {
+        if (i > 0)
+            putchar('\n');
+        describe(c, p);
+    }
+    return 0;
+}
+
+int cmd_describe(struct client *c, int argc, char **argv)
+{
+    if (cli_help(argc, argv, help))
+        return 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":", (const struct option[]){{0}}, NULL)) != -1)
+        return cli_getopt_error("describe", opt, argv);
+    _cleanup_(strv_freep) char **names = NULL;
+    _cleanup_free_ char *msg = NULL;
+    if (cli_pod_args(argc - optind, argv + optind, &names, &msg) < 0)
+        return cli_usage_error("describe", "%s", msg);
+    return names[0] ? describe_named(c, names) : describe_all(c);
 }

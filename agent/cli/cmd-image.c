@@ -1,24 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "images-view.h"
 #include "json-util.h"
-#include "print.h"
 #include "time-util.h"
 #include "xalloc.h"
 
 static const char help[] =
-    "Manage the local image store.\n"
+    "NAME\n"
+    "    orc image - manage the agent's local image store\n"
     "\n"
-    "Usage: orc image load PATH     import an OCI image layout directory or a docker-save\n"
-    "                               tarball (also: orc load)\n"
-    "       orc image ls            list images (also: orc images)\n"
-    "       orc image rm REF...     remove images (also: orc rmi)\n";
+    "SYNOPSIS\n"
+    "    orc image load PATH      (also: orc load PATH)\n"
+    "    orc image ls             (also: orc images)\n"
+    "    orc image rm REF...      (also: orc rmi REF...)\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    load imports an OCI image layout directory or a `docker save` tarball; the agent\n"
+    "    reads PATH itself, so it is sent as an absolute path. Prints \"Loaded image: NAME\"\n"
+    "    per name; on a terminal a progress line shows while the agent works.\n"
+    "    ls prints REPOSITORY TAG IMAGE ID CREATED SIZE, one row per name.\n"
+    "    rm removes a name (\"Untagged: REF\"); the image itself goes with its last name\n"
+    "    (\"Deleted: ID\"). REF is a name or an id prefix.\n";
 
 static int load(struct client *c, const char *path)
 {
@@ -29,107 +38,92 @@ static int load(struct client *c, const char *path)
     }
     json_auto_t *body = json_pack("{s:s}", "path", abs);
     _cleanup_free_ char *text = orc_json_dump(body);
-    bool tty = isatty(2);
-    if (tty)
-        fprintf(stderr, "Loading %s ...", abs);
+    _cleanup_free_ char *label = xasprintf("Loading %s", abs);
+    c->progress = label;
     json_auto_t *j = NULL;
     int rc = client_call(c, "POST", "/apis/orc.dev/v1/images/load", text, strlen(text), &j);
-    if (tty)
-        fprintf(stderr, "\r\033[K");
+    c->progress = NULL;
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(j, "names"), i, v)
-        printf("Loaded image: %s\n", json_string_value(v));
+        printf("Loaded image: %s\n", json_string_value(v) ?: "");
     return rc;
 }
 
-static char *human_size(long long b)
-{
-    if (b >= 1000 * 1000)
-        return xasprintf("%.3g MB", b / 1e6);
-    if (b >= 1000)
-        return xasprintf("%.3g kB", b / 1e3);
-    return xasprintf("%lld B", b);
-}
-
-static void add_rows(struct table *t, const json_t *img, int64_t now)
-{
-    const char *id = orc_json_str(img, "id") ?: "";
-    char shortid[13] = "";
-    snprintf(shortid, sizeof(shortid), "%s", strncmp(id, "sha256:", 7) ? id : id + 7);
-    char created[64];
-    orc_time_format_age(now - orc_json_int(img, "created", now), created, sizeof(created));
-    _cleanup_free_ char *ago = xasprintf("%s ago", created);
-    _cleanup_free_ char *size = human_size(orc_json_int(img, "size", 0));
-    json_t *names = json_object_get(img, "names");
-    if (!json_array_size(names)) {
-        const char *row[] = {"<none>", "<none>", shortid, ago, size, NULL};
-        table_add(t, row);
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(names, i, v) {
-        _cleanup_free_ char *repo = xstrdup(json_string_value(v));
-        char *colon = strrchr(repo, ':');
-        const char *tag = "<none>";
-        if (colon && !strchr(colon, '/')) {
-            *colon = '\0';
-            tag = colon + 1;
-        }
-        const char *row[] = {repo, tag, shortid, ago, size, NULL};
-        table_add(t, row);
-    }
-}
-
-static int list(struct client *c)
+static int fetch_images(struct client *c, json_t **ret)
 {
     json_auto_t *j = NULL;
     if (client_call(c, "GET", "/apis/orc.dev/v1/images", NULL, 0, &j))
         return 1;
-    struct table t = {0};
-    const char *hdr[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", NULL};
-    table_add(&t, hdr);
-    int64_t now = orc_time_now_ns();
-    size_t i;
-    json_t *img;
-    json_array_foreach(json_object_get(j, "items"), i, img) add_rows(&t, img, now);
-    table_print(&t, stdout);
-    table_free(&t);
+    *ret = json_incref(json_object_get(j, "items"));
+    return 0;
+}
+
+static int list(struct client *c)
+{
+    json_auto_t *items = NULL;
+    if (fetch_images(c, &items))
+        return 1;
+    images_table_print(stdout, items, orc_time_now_ns());
+    return 0;
+}
+
+/* podman rmi: "Untagged: REF", then "Deleted: ID" when the image went with it. */
+static int remove_ref(struct client *c, const char *ref)
+{
+    json_auto_t *before = NULL, *after = NULL;
+    if (fetch_images(c, &before))
+        return 1;
+    const json_t *img = image_find(before, ref);
+    _cleanup_free_ char *id = xstrdup(img ? orc_json_str(img, "id") ?: "" : "");
+    _cleanup_free_ char *eref = client_escape(ref);
+    _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/images/%s", eref);
+    json_auto_t *j = NULL;
+    if (client_call(c, "DELETE", path, NULL, 0, &j))
+        return 1;
+    printf("Untagged: %s\n", ref);
+    if (*id && !fetch_images(c, &after)) {
+        bool gone = true;
+        size_t i;
+        json_t *v;
+        json_array_foreach(after, i, v) gone &= strcmp(orc_json_str(v, "id") ?: "", id) != 0;
+        if (gone)
+            printf("Deleted: %s\n", strncmp(id, "sha256:", 7) ? id : id + 7);
+    }
     return 0;
 }
 
 static int remove_refs(struct client *c, int argc, char **argv)
 {
+    if (argc < 1)
+        return cli_usage_error("image", "image name or ID must be specified");
     int rc = 0;
-    for (int i = 0; i < argc; i++) {
-        _cleanup_free_ char *ref = client_escape(argv[i]);
-        _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/images/%s", ref);
-        json_auto_t *j = NULL;
-        if (client_call(c, "DELETE", path, NULL, 0, &j))
-            rc = 1;
-        else
-            printf("Untagged: %s\n", argv[i]);
-    }
+    for (int i = 0; i < argc; i++)
+        rc |= remove_ref(c, argv[i]);
     return rc;
 }
 
 int cmd_image(struct client *c, int argc, char **argv)
 {
-    if (cli_want_help(argc, argv)) {
-        fputs(help, stdout);
+    if (cli_help(argc, argv, help))
         return 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+:", (const struct option[]){{0}}, NULL)) != -1)
+        return cli_getopt_error("image", opt, argv);
+    /* orc images, orc rmi, orc load: the verb itself is the subcommand */
+    const char *sub = argv[0];
+    int first = 1;
+    if (!strcmp(sub, "image")) {
+        sub = argc > 1 ? argv[1] : "";
+        first = 2;
     }
-    if (!strcmp(argv[0], "images"))
-        return list(c);
-    if (!strcmp(argv[0], "rmi"))
-        return argc > 1 ? remove_refs(c, argc - 1, argv + 1)
-                        : cli_usage_error("image", "rmi needs an image reference");
-    const char *sub = argc > 1 ? argv[1] : "";
-    if (!strcmp(sub, "load") && argc == 3)
-        return load(c, argv[2]);
-    if (!strcmp(sub, "ls") || !strcmp(sub, "list"))
-        return list(c);
-    if ((!strcmp(sub, "rm") || !strcmp(sub, "remove")) && argc > 2)
-        return remove_refs(c, argc - 2, argv + 2);
-    return cli_usage_error("image", "usage: orc image load PATH | ls | rm REF...");
+    int n = argc - first;
+    if (!strcmp(sub, "load"))
+        return n == 1 ? load(c, argv[first])
+                      : cli_usage_error("image", "load takes exactly one PATH");
+    if (!strcmp(sub, "ls") || !strcmp(sub, "list") || !strcmp(sub, "images"))
+        return n == 0 ? list(c) : cli_usage_error("image", "ls takes no arguments");
+    if (!strcmp(sub, "rm") || !strcmp(sub, "remove") || !strcmp(sub, "rmi"))
+        return remove_refs(c, n, argv + first);
+    return cli_usage_error("image", "unknown command \"%s\" for \"orc image\"", sub);
 }

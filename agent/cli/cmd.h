@@ -16,9 +16,14 @@ int cmd_image(struct client *c, int argc, char **argv);
 int cmd_version(struct client *c, int argc, char **argv);
 
 /* Shared by verbs. */
-int cli_fail(orc_error_t *err);            /* prints "error: ..." and returns 1 */
+int cli_fail(orc_error_t *err); /* prints "error: ..." and returns 1 */
+/* "error: ...\nSee 'orc VERB --help' for usage." and returns 1. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool cli_want_help(int argc, char **argv);  /* -h / --help among the arguments */
+/* After getopt_long (optstring starting with ':') returned '?' or ':': cobra's message. */
+int cli_getopt_error(const char *verb, int ret, char **argv);
+/* -h / --help before any "--": prints help to stdout and returns true. */
+bool cli_help(int argc, char **argv, const char *help);
+
 /* Reads FILE, DIR (its *.yaml *.yml *.json in name order) or "-": a list of (name, bytes). */
 struct input_file {
     char *name;

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "json-util.h"
+#include "time-util.h"
+#include "xalloc.h"
+
+struct summary {
+    char reason[64];
+    size_t ready, total;
+    long long restarts;
+    const char *last_restart; /* latest lastState.terminated.finishedAt */
+};
+
+static json_t *status_array(const json_t *pod, const char *key)
+{
+    return json_object_get(json_object_get(pod, "status"), key);
+}
+
+static bool has_true_condition(const json_t *pod, const char *type)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(status_array(pod, "conditions"), i, c)
+        if (!strcmp(orc_json_str(c, "type") ?: "", type))
+            return !strcmp(orc_json_str(c, "status") ?: "", "True");
+    return false;
+}
+
+static const char *nonempty(const json_t *obj, const char *key)
+{
+    const char *s = orc_json_str(obj, key);
+    return s && *s ? s : NULL;
+}
+
+static void note_restarts(struct summary *s, const json_t *cs)
+{
+    s->restarts += orc_json_int(cs, "restartCount", 0);
+    const char *f = orc_json_str(
+        json_object_get(json_object_get(cs, "lastState"), "terminated"), "finishedAt");
+    if (f && (!s->last_restart || strcmp(f, s->last_restart) > 0))
+        s->last_restart = f;
+}
+
+/* A terminated state without a reason: kubectl's "Signal:N" or "ExitCode:N". */
+static void exit_text(char *buf, size_t size, const char *prefix, const json_t *t)
+{
+    long long sig = orc_json_int(t, "signal", 0);
+    snprintf(buf, size, sig ? "%sSignal:%lld" : "%sExitCode:%lld", prefix,
+             sig ? sig : orc_json_int(t, "exitCode", 0));
+}
+
+/* Init containers in order; true while the pod is still initialising. */
+static bool summarize_init(const json_t *pod, struct summary *s)
+{
+    json_t *ics = status_array(pod, "initContainerStatuses");
+    size_t n_init = json_array_size(json_object_get(json_object_get(pod, "spec"),
+                                                    "initContainers"));
+    size_t i;
+    json_t *c;
+    json_array_foreach(ics, i, c) {
+        json_t *state = json_object_get(c, "state");
+        json_t *t = json_object_get(state, "terminated"), *w = json_object_get(state, "waiting");
+        note_restarts(s, c);
+        if (t && orc_json_int(t, "exitCode", 0) == 0)
+            continue;
+        if (t && nonempty(t, "reason"))
+            snprintf(s->reason, sizeof(s->reason), "Init:%s", nonempty(t, "reason"));
+        else if (t)
+            exit_text(s->reason, sizeof(s->reason), "Init:", t);
+        else if (w && nonempty(w, "reason") && strcmp(nonempty(w, "reason"), "PodInitializing"))
+            snprintf(s->reason, sizeof(s->reason), "Init:%s", nonempty(w, "reason"));
+        else
+            snprintf(s->reason, sizeof(s->reason), "Init:%zu/%zu", i, n_init);
+        return true;
+    }
+    return false;
+}
+
+static void summarize_containers(const json_t *pod, struct summary *s)
+{
+    json_t *cs = status_array(pod, "containerStatuses");
+    bool has_running = false;
+    s->restarts = 0;
+    for (size_t i = json_array_size(cs); i > 0; i--) {
+        json_t *c = json_array_get(cs, i - 1), *state = json_object_get(c, "state");
+        json_t *w = json_object_get(state, "waiting"), *t = json_object_get(state, "terminated");
+        note_restarts(s, c);
+        if (w && nonempty(w, "reason")) {
+            snprintf(s->reason, sizeof(s->reason), "%s", nonempty(w, "reason"));
+        } else if (t && nonempty(t, "reason")) {
+            snprintf(s->reason, sizeof(s->reason), "%s", nonempty(t, "reason"));
+        } else if (t) {
+            exit_text(s->reason, sizeof(s->reason), "", t);
+        } else if (json_is_true(json_object_get(c, "ready")) && json_object_get(state, "running")) {
+            has_running = true;
+            s->ready++;
+        }
+    }
+    if (!strcmp(s->reason, "Completed") && has_running)
+        snprintf(s->reason, sizeof(s->reason), "%s",
+                 has_true_condition(pod, "Ready") ? "Running" : "NotReady");
+}
+
+/* kubectl's printPod (pkg/printers/internalversion), restricted to what orc reports. */
+static void summarize(const json_t *pod, struct summary *s)
+{
+    json_t *st = json_object_get(pod, "status");
+    memset(s, 0, sizeof(*s));
+    s->total = json_array_size(json_object_get(json_object_get(pod, "spec"), "containers"));
+    snprintf(s->reason, sizeof(s->reason), "%s",
+             nonempty(st, "reason") ?: nonempty(st, "phase") ?: "Unknown");
+    bool initializing = summarize_init(pod, s);
+    if (!initializing || has_true_condition(pod, "Initialized"))
+        summarize_containers(pod, s);
+    if (nonempty(json_object_get(pod, "metadata"), "deletionTimestamp"))
+        snprintf(s->reason, sizeof(s->reason), "%s",
+                 !strcmp(nonempty(st, "reason") ?: "", "NodeLost") ? "Unknown" : "Terminating");
+}
+
+char *pod_status_text(const json_t *pod)
+{
+    struct summary s;
+    summarize(pod, &s);
+    return xstrdup(s.reason);
+}
+
+char *pod_ready_text(const json_t *pod)
+{
+    struct summary s;
+    summarize(pod, &s);
+    return xasprintf("%zu/%zu", s.ready, s.total);
+}
+
+char *age_text(const char *ts, int64_t now_ns)
+{
+    int64_t t;
+    if (!ts || orc_time_parse_rfc3339(ts, &t) < 0)
+        return xstrdup("<unknown>");
+    char buf[32];
+    orc_time_format_age(now_ns - t, buf, sizeof(buf));
+    return xstrdup(buf);
+}
+
+char *pod_restarts_text(const json_t *pod, int64_t now_ns)
+{
+    struct summary s;
+    summarize(pod, &s);
+    if (s.restarts == 0 || !s.last_restart)
+        return xasprintf("%lld", s.restarts);
+    _cleanup_free_ char *age = age_text(s.last_restart, now_ns);
+    return xasprintf("%lld (%s ago)", s.restarts, age);
+}
+
+void table_add(struct table *t, const char *const *cells)
+{
+    size_t n = 0;
+    while (cells[n])
+        n++;
+    if (n > t->n_cols)
+        t->n_cols = n;
+    char **row = new0(char *, n + 1);
+    for (size_t i = 0; i < n; i++)
+        row[i] = xstrdup(cells[i]);
+    t->rows = xrealloc(t->rows, sizeof(*t->rows) * (t->n_rows + 1));
+    t->rows[t->n_rows++] = row;
+}
+
+void table_print(struct table *t, FILE *f)
+{
+    size_t *w = new0(size_t, t->n_cols + 1);
+    for (size_t r = 0; r < t->n_rows; r++)
+        for (size_t c = 0; t->rows[r][c]; c++)
+            if (strlen(t->rows[r][c]) > w[c])
+                w[c] = strlen(t->rows[r][c]);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; t->rows[r][c]; c++) {
+            if (!t->rows[r][c + 1])
+                fputs(t->rows[r][c], f);
+            else
+                fprintf(f, "%-*s   ", (int) w[c], t->rows[r][c]);
+        }
+        fputc('\n', f);
+    }
+    free(w);
+}
+
+void table_free(struct table *t)
+{
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; t->rows[r][c]; c++)
+            free(t->rows[r][c]);
+        free(t->rows[r]);
+    }
+    free(t->rows);
+    memset(t, 0, sizeof(*t));
+}
+
+enum output_format output_format_from_string(const char *s)
+{
+    static const char *const names[_OUTPUT_FORMAT_MAX] = {
+        [OUTPUT_TABLE] = "", [OUTPUT_WIDE] = "wide", [OUTPUT_JSON] = "json",
+        [OUTPUT_YAML] = "yaml", [OUTPUT_NAME] = "name"};
+    if (!s)
+        return OUTPUT_TABLE;
+    for (int i = OUTPUT_WIDE; i < _OUTPUT_FORMAT_MAX; i++)
+        if (!strcmp(s, names[i]))
+            return (enum output_format) i;
+    return _OUTPUT_FORMAT_INVALID;
+}
+
+/* Copies the first n cells of row (dropping the leading NAMESPACE unless all_ns). */
+static void add_cells(struct table *t, const char *const *row, bool all_ns, size_t n)
+{
+    const char *cells[12];
+    size_t k = 0;
+    for (size_t i = all_ns ? 0 : 1; i < n; i++)
+        cells[k++] = row[i];
+    cells[k] = NULL;
+    table_add(t, cells);
+}
+
+void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
+                      const char *host)
+{
+    static const char *const head[] = {"NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE",
+                                       "IP", "NODE", "NOMINATED NODE", "READINESS GATES"};
+    size_t ncols = wide ? ELEMENTSOF(head) : 6;
+    struct table t = {0};
+    add_cells(&t, head, all_ns, ncols);
+    size_t i;
+    json_t *p;
+    json_array_foreach(pods, i, p) {
+        json_t *meta = json_object_get(p, "metadata"), *st = json_object_get(p, "status");
+        _cleanup_free_ char *ready = pod_ready_text(p), *status = pod_status_text(p);
+        _cleanup_free_ char *restarts = pod_restarts_text(p, now_ns);
+        _cleanup_free_ char *age = age_text(orc_json_str(meta, "creationTimestamp"), now_ns);
+        const char *row[] = {orc_json_str(meta, "namespace") ?: "", orc_json_str(meta, "name") ?: "",
+                             ready, status, restarts, age, nonempty(st, "podIP") ?: "<none>",
+                             nonempty(st, "nodeName") ?: host, "<none>", "<none>"};
+        add_cells(&t, row, all_ns, ncols);
+    }
+    table_print(&t, f);
+    table_free(&t);
+}
+
+int pods_print(FILE *f, const json_t *pods, bool single, enum output_format fmt, bool all_ns,
+               int64_t now_ns, const char *host)
+{
+    size_t i;
+    json_t *p;
+    switch (fmt) {
+    case OUTPUT_JSON:
+    case OUTPUT_YAML: {
+        json_auto_t *doc = single ? json_incref(json_array_get(pods, 0))
+                                  : json_pack("{s:s,s:O,s:s,s:{s:s}}", "apiVersion", "v1", "items",
+                                              pods, "kind", "List", "metadata",
+                                              "resourceVersion", "");
+        if (fmt == OUTPUT_YAML)
+            return json_print_yaml(doc, f);
+        int r = json_dumpf(doc, f, JSON_INDENT(4));
+        fputc('\n', f);
+        return r;
+    }
+    case OUTPUT_NAME:
+        json_array_foreach(pods, i, p)
+            fprintf(f, "pod/%s\n", orc_json_str(json_object_get(p, "metadata"), "name") ?: "");
+        return 0;
+    case OUTPUT_TABLE:
+    case OUTPUT_WIDE:
+        pods_table_print(f, pods, all_ns, fmt == OUTPUT_WIDE, now_ns, host);
+        return 0;
+    case _OUTPUT_FORMAT_MAX:
+    case _OUTPUT_FORMAT_INVALID:
+        break;
+    }
+    return -1;
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# orc without an agent, and orc's own usage errors: exact messages and exit codes.
+# Usage: no-agent.sh PATH-TO-ORC
+ORC=${1:?usage: no-agent.sh ORC}
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+failed=0
+
+# expect CODE WANT-STDERR-SUBSTRING ARGS...
+expect() {
+    code=$1 want=$2
+    shift 2
+    ORC_SOCKET=$dir/missing.sock "$ORC" "$@" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    if [ "$rc" -ne "$code" ] || ! grep -qF -- "$want" "$dir/err"; then
+        echo "not ok - orc $*: exit $rc (want $code), stderr:"
+        sed 's/^/#   /' "$dir/err"
+        echo "#   wanted: $want"
+        failed=1
+    else
+        echo "ok - orc $*"
+    fi
+}
+
+msg="error: cannot connect to orcd at $dir/missing.sock: is the agent running? Start it with 'orcd' or 'systemctl --user start orcd'"
+expect 1 "$msg" get pods
+expect 1 "$msg" version
+expect 1 "$msg" --socket "$dir/missing.sock" describe pod x
+expect 1 'error: unknown command "frobnicate" for "orc"' frobnicate
+expect 1 "Run 'orc --help' for usage." frobnicate
+expect 1 "error: unknown flag: --bogus" get pods --bogus
+expect 1 "See 'orc get --help' for usage." get pods --bogus
+expect 1 "error: unknown shorthand flag: 'z' in -z" logs x -z
+expect 1 "error: flag needs an argument: 'f' in -f" apply -f
+expect 1 'error: the path "'"$dir"'/nope.yaml" does not exist' apply -f "$dir/nope.yaml"
+expect 1 'error: the server doesn'"'"'t have a resource type "deployments"' get deployments
+expect 1 'unable to match a printer suitable for the output format "xml"' get pods -o xml
+expect 1 'invalid argument "soon" for "--wait"' delete pod x --wait=soon
+
+# the client version needs no agent
+ORC_SOCKET=$dir/missing.sock "$ORC" version --client >"$dir/out" 2>&1
+if [ $? -eq 0 ] && grep -q '^Client Version: v' "$dir/out"; then
+    echo "ok - version --client"
+else
+    echo "not ok - version --client"; failed=1
+fi
+# help goes to stdout, exit 0, for the tool and every verb
+for verb in "" apply get describe delete logs events image version; do
+    if "$ORC" $verb --help 2>/dev/null | grep -q "orc"; then
+        echo "ok - orc $verb --help"
+    else
+        echo "not ok - orc $verb --help"; failed=1
+    fi
+done
+exit $failed
