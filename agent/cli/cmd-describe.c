@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,27 +47,49 @@ static void print_map(const char *title, const json_t *m)
     }
 }
 
+/* "    Label:" padded so values line up in column 23, as kubectl's tabwriter does. */
+static void field(int indent, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void field(int indent, const char *label, const char *fmt, ...)
+{
+    va_list ap;
+    printf("%*s%-*s", indent, "", 23 - indent, label);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+}
+
+static void time_field(const char *label, const json_t *obj, const char *key)
+{
+    _cleanup_free_ char *t = describe_time_text(orc_json_str(obj, key));
+    field(6, label, "%s", t);
+}
+
 static void print_state(const char *title, const json_t *state)
 {
     json_t *run = json_object_get(state, "running"), *term = json_object_get(state, "terminated");
     json_t *wait = json_object_get(state, "waiting");
     if (run) {
-        printf("    %-18s Running\n      Started:      %s\n", title,
-               orc_json_str(run, "startedAt") ?: "");
+        field(4, title, "Running");
+        time_field("Started:", run, "startedAt");
     } else if (term) {
-        printf("    %-18s Terminated\n      Reason:       %s\n      Exit Code:    %lld\n"
-               "      Started:      %s\n      Finished:     %s\n",
-               title, orc_json_str(term, "reason") ?: "", orc_json_int(term, "exitCode", 0),
-               orc_json_str(term, "startedAt") ?: "", orc_json_str(term, "finishedAt") ?: "");
+        field(4, title, "Terminated");
+        field(6, "Reason:", "%s", orc_json_str(term, "reason") ?: "");
         if (orc_json_str(term, "message"))
-            printf("      Message:      %s\n", orc_json_str(term, "message"));
+            field(6, "Message:", "%s", orc_json_str(term, "message"));
+        field(6, "Exit Code:", "%lld", orc_json_int(term, "exitCode", 0));
+        if (orc_json_int(term, "signal", 0))
+            field(6, "Signal:", "%lld", orc_json_int(term, "signal", 0));
+        time_field("Started:", term, "startedAt");
+        time_field("Finished:", term, "finishedAt");
     } else if (wait) {
-        printf("    %-18s Waiting\n      Reason:       %s\n", title,
-               orc_json_str(wait, "reason") ?: "");
+        field(4, title, "Waiting");
+        field(6, "Reason:", "%s", orc_json_str(wait, "reason") ?: "");
         if (orc_json_str(wait, "message"))
-            printf("      Message:      %s\n", orc_json_str(wait, "message"));
+            field(6, "Message:", "%s", orc_json_str(wait, "message"));
     } else {
-        printf("    %-18s <none>\n", title);
+        field(4, title, "<none>");
     }
 }
 
@@ -129,7 +152,7 @@ static void print_events(struct client *c, const char *ns, const char *name)
     json_t *items = json_object_get(j, "items");
     reply_done(&rep);
     if (!json_array_size(items)) {
-        printf("Events:                      <none>\n");
+        printf("Events:  <none>\n");
         return;
     }
     printf("Events:\n");
@@ -164,7 +187,8 @@ static void describe(struct client *c, const json_t *pod)
     printf("Namespace:    %s\n", orc_json_str(meta, "namespace"));
     printf("Node:         %s/%s\n", orc_json_str(st, "nodeName") ?: "<none>",
            orc_json_str(st, "hostIP") ?: "");
-    printf("Start Time:   %s\n", orc_json_str(st, "startTime") ?: "<unset>");
+    _cleanup_free_ char *start = describe_time_text(orc_json_str(st, "startTime"));
+    printf("Start Time:   %s\n", start);
     print_map("Labels:", json_object_get(meta, "labels"));
     print_map("Annotations:", json_object_get(meta, "annotations"));
     printf("Status:       %s\n", status);

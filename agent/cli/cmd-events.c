@@ -26,25 +26,32 @@ static const char help[] =
     "OPTIONS\n"
     "    --for pod/NAME  only the events of this pod\n";
 
+struct ordered {
+    json_t *e;
+    size_t index; /* the agent's order breaks ties: qsort is not stable */
+};
+
 static int last_seen_cmp(const void *a, const void *b)
 {
-    const json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
-    return strcmp(orc_json_str(x, "lastTimestamp") ?: "", orc_json_str(y, "lastTimestamp") ?: "");
+    const struct ordered *x = a, *y = b;
+    int r = strcmp(orc_json_str(x->e, "lastTimestamp") ?: "",
+                   orc_json_str(y->e, "lastTimestamp") ?: "");
+    return r ? r : (x->index > y->index) - (x->index < y->index);
 }
 
 static void print_events(json_t *items)
 {
     size_t n = json_array_size(items), i;
-    json_t **sorted = new0(json_t *, n + 1);
+    struct ordered *sorted = new0(struct ordered, n + 1);
     json_t *e;
-    json_array_foreach(items, i, e) sorted[i] = e;
+    json_array_foreach(items, i, e) sorted[i] = (struct ordered){e, i};
     qsort(sorted, n, sizeof(*sorted), last_seen_cmp);
     struct table t = {0};
     const char *hdr[] = {"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", NULL};
     table_add(&t, hdr);
     int64_t now = orc_time_now_ns();
     for (i = 0; i < n; i++) {
-        e = sorted[i];
+        e = sorted[i].e;
         json_t *obj = json_object_get(e, "involvedObject");
         _cleanup_free_ char *age = age_text(orc_json_str(e, "lastTimestamp"), now);
         _cleanup_free_ char *kind = xstrdup(orc_json_str(obj, "kind") ?: "Pod");

@@ -118,6 +118,11 @@ int main(int argc, char **argv)
     }
     if (!c.socket)
         c.socket = cli_socket_path(getenv("ORC_SOCKET"), getenv("XDG_RUNTIME_DIR"), getuid());
+    char *help_argv[] = {argc > 1 ? argv[1] : NULL, "--help", NULL};
+    if (argc > 1 && !strcmp(argv[0], "help")) { /* orc help VERB */
+        argc = 2;
+        argv = help_argv;
+    }
     if (argc == 0 || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help") ||
         !strcmp(argv[0], "help")) {
         fputs(usage, stdout);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cleanup.h"
 #include "json-util.h"
@@ -154,6 +155,21 @@ char *pod_restarts_text(const json_t *pod, int64_t now_ns)
         return xasprintf("%lld", s.restarts);
     _cleanup_free_ char *age = age_text(s.last_restart, now_ns);
     return xasprintf("%lld (%s ago)", s.restarts, age);
+}
+
+char *describe_time_text(const char *ts)
+{
+    int64_t ns;
+    if (!ts || !*ts)
+        return xstrdup("<unset>");
+    if (orc_time_parse_rfc3339(ts, &ns) < 0)
+        return xstrdup(ts);
+    time_t t = (time_t) (ns / NSEC_PER_SEC);
+    struct tm tm;
+    char buf[64];
+    if (!localtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S %z", &tm))
+        return xstrdup(ts);
+    return xstrdup(buf);
 }
 
 void table_add(struct table *t, const char *const *cells)

@@ -18,6 +18,10 @@ char *pod_restarts_text(const json_t *pod, int64_t now_ns);
 /* Short age of an RFC3339 timestamp, "<unknown>" when missing. Caller frees. */
 char *age_text(const char *rfc3339, int64_t now_ns);
 
+/* describe's times: "Tue, 14 Nov 2023 22:13:20 +0000" in local time (kubectl's RFC1123Z),
+ * "<unset>" when missing, the input itself when it does not parse. Caller frees. */
+char *describe_time_text(const char *rfc3339);
+
 /* Aligned columns, three spaces apart, as kubectl's tabwriter. */
 struct table {
     char ***rows;

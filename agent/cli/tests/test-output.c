@@ -2,6 +2,7 @@
 /* kubectl's pod columns and output formats from canned API objects. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output.h"
 #include "tap.h"
@@ -214,8 +215,24 @@ static void format_tests(void)
     tap_is_int(output_format_from_string(""), _OUTPUT_FORMAT_INVALID, "-o '' is rejected");
 }
 
+static void time_tests(void)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    char *s = describe_time_text("2023-11-14T22:13:20Z");
+    tap_is_str(s, "Tue, 14 Nov 2023 22:13:20 +0000", "describe time: kubectl's RFC1123Z");
+    free(s);
+    s = describe_time_text(NULL);
+    tap_is_str(s, "<unset>", "describe time missing");
+    free(s);
+    s = describe_time_text("yesterday");
+    tap_is_str(s, "yesterday", "an unparsable time is shown as is");
+    free(s);
+}
+
 int main(void)
 {
+    time_tests();
     status_tests();
     init_status_tests();
     columns_tests();
