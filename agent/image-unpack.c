@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "cleanup.h"
 #include "fs-util.h"
 #include "image-unpack.h"
+#include "log.h"
 #include "xalloc.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
@@ -34,26 +36,34 @@ static char *hex_digest(EVP_MD_CTX *ctx)
     return out;
 }
 
+bool image_digest_valid(const char *digest)
+{
+    return digest && strncmp(digest, "sha256:", 7) == 0 && strlen(digest) == 71 &&
+           strspn(digest + 7, "0123456789abcdef") == 64;
+}
+
 int image_file_digest(const char *path, bool uncompressed, char **ret, int64_t *ret_size,
                       orc_error_t *err)
 {
     _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
-    if (uncompressed) {
+    if (uncompressed)
         archive_read_support_filter_all(a);
-    } else {
+    else
         archive_read_support_filter_none(a);
-    }
     archive_read_support_format_raw(a);
     struct archive_entry *e;
-    if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK ||
-        archive_read_next_header(a, &e) != ARCHIVE_OK)
+    if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
         return orc_error_make(err, EIO, "read '%s': %s", path, archive_error_string(a));
     char buf[1 << 16];
     int64_t size = 0;
-    la_ssize_t n;
-    while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+    la_ssize_t n = 0;
+    /* the raw format reports an empty file as having no entry at all */
+    int h = archive_read_next_header(a, &e);
+    if (h != ARCHIVE_OK && h != ARCHIVE_EOF)
+        return orc_error_make(err, EIO, "read '%s': %s", path, archive_error_string(a));
+    while (h == ARCHIVE_OK && (n = archive_read_data(a, buf, sizeof(buf))) > 0) {
         EVP_DigestUpdate(ctx, buf, (size_t) n);
         size += n;
     }
@@ -65,68 +75,130 @@ int image_file_digest(const char *path, bool uncompressed, char **ret, int64_t *
     return 0;
 }
 
-/* ".wh.NAME" becomes an overlay whiteout; ".wh..wh..opq" marks its directory opaque. */
-static int whiteout(const char *dest, const char *path, orc_error_t *err)
+/* An entry's path relative to the layer root: "./a", "/a" and "a" are the same file. */
+static const char *relative(const char *p)
 {
-    _cleanup_free_ char *full = orc_path_join(dest, path);
-    char *base = strrchr(full, '/');
-    *base = '\0';
-    const char *name = base + 1 + 4;
-    if (orc_mkdir_p(full, 0755, err) < 0)
+    for (;;) {
+        if (p[0] == '/')
+            p++;
+        else if (p[0] == '.' && p[1] == '/')
+            p += 2;
+        else
+            return p;
+    }
+}
+
+/* Opens the directory rel below root, creating missing parts, never following a symlink
+ * and refusing "..": whatever a whiteout touches stays inside the layer. */
+static int open_dir_below(int root, const char *rel, orc_error_t *err)
+{
+    _cleanup_free_ char *copy = xstrdup(rel);
+    _cleanup_close_ int fd = fcntl(root, F_DUPFD_CLOEXEC, 3);
+    char *save = NULL;
+    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(c, "."))
+            continue;
+        if (!strcmp(c, ".."))
+            return orc_error_make(err, EINVAL, "whiteout '%s' has a '..' component", rel);
+        if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+            return orc_error_make(err, errno, "mkdir '%s'", rel);
+        int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0)
+            return orc_error_make(err, errno, "whiteout below '%s' (not a plain directory)", rel);
+        (void) close(fd);
+        fd = next;
+    }
+    return TAKE_FD(fd);
+}
+
+/* ".wh.NAME" becomes an overlay whiteout (char device 0:0, which an unprivileged user may
+ * create since Linux 5.8); ".wh..wh..opq" marks its directory opaque with the xattr that
+ * overlay's "userxattr" mode reads. Other ".wh..wh." entries are aufs bookkeeping. */
+static int whiteout(int root, const char *path, orc_error_t *err)
+{
+    _cleanup_free_ char *parent = xstrdup(path);
+    char *slash = strrchr(parent, '/');
+    const char *name = (slash ? slash + 1 : parent) + 4;
+    if (slash)
+        *slash = '\0';
+    else
+        parent[0] = '\0';
+    bool opaque = !strcmp(name, ".wh..opq");
+    if (!opaque && (!strncmp(name, ".wh.", 4) || !*name))
+        return 0;
+    if (!strcmp(name, ".") || !strcmp(name, ".."))
+        return orc_error_make(err, EINVAL, "invalid whiteout '%s'", path);
+    _cleanup_close_ int dir = open_dir_below(root, parent, err);
+    if (dir < 0)
         return -1;
-    if (!strcmp(name, ".wh..opq")) {
-        if (setxattr(full, "user.overlay.opaque", "y", 1, 0) < 0)
-            return orc_error_make(err, errno, "mark '%s' opaque", full);
+    if (opaque) {
+        if (fsetxattr(dir, "user.overlay.opaque", "y", 1, 0) < 0)
+            return orc_error_make(err, errno, "mark '%s' opaque", parent);
         return 0;
     }
-    _cleanup_free_ char *target = orc_path_join(full, name);
-    (void) unlink(target);
-    if (mknod(target, S_IFCHR | 0000, makedev(0, 0)) < 0)
-        return orc_error_make(err, errno, "create whiteout '%s'", target);
+    if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+        return orc_error_make(err, errno, "whiteout '%s' shadows a directory of its layer", path);
+    if (mknodat(dir, name, S_IFCHR | 0000, makedev(0, 0)) < 0)
+        return orc_error_make(err, errno, "create whiteout '%s'", path);
     return 0;
 }
 
-static int extract_entry(struct archive *in, struct archive *out, struct archive_entry *e,
-                         const char *dest, orc_error_t *err)
+struct layer {
+    struct archive *in, *out;
+    const char *dest; /* canonical: libarchive refuses to extract through symlinks */
+    int root;
+    bool chown_logged;
+};
+
+static int copy_data(struct layer *l, const char *path, orc_error_t *err)
 {
-    /* a copy: setting the entry's pathname below frees the original */
+    const void *buf;
+    size_t size;
+    la_int64_t off;
+    int r;
+    while ((r = archive_read_data_block(l->in, &buf, &size, &off)) == ARCHIVE_OK)
+        if (archive_write_data_block(l->out, buf, size, off) < ARCHIVE_WARN)
+            return orc_error_make(err, EIO, "write '%s': %s", path,
+                                  archive_error_string(l->out));
+    if (r != ARCHIVE_EOF)
+        return orc_error_make(err, EIO, "read '%s': %s", path, archive_error_string(l->in));
+    return 0;
+}
+
+static int extract_entry(struct layer *l, struct archive_entry *e, orc_error_t *err)
+{
+    /* copies: setting the entry's pathname below frees the originals */
     _cleanup_free_ char *copy = xstrdup(archive_entry_pathname(e));
-    const char *path = copy;
-    while (path[0] == '.' && path[1] == '/')
-        path += 2;
-    while (path[0] == '/')
-        path++;
-    if (!*path || !strcmp(path, "."))
+    const char *path = relative(copy);
+    if (!*path || !strcmp(path, ".") || !strcmp(path, "./"))
         return 0;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     if (!strncmp(base, ".wh.", 4))
-        return whiteout(dest, path, err);
+        return whiteout(l->root, path, err);
     mode_t type = archive_entry_filetype(e);
-    if (type == AE_IFCHR || type == AE_IFBLK)
-        return 0; /* device nodes cannot be created in a user namespace */
-    _cleanup_free_ char *full = orc_path_join(dest, path);
-    archive_entry_set_pathname(e, full);
+    if (type == AE_IFCHR || type == AE_IFBLK) {
+        log_debug("layer entry '%s' is a device node, skipped", path);
+        return 0; /* a user namespace cannot create them; rootless podman skips them too */
+    }
+    _cleanup_free_ char *full = orc_path_join(l->dest, path);
     const char *link = archive_entry_hardlink(e);
-    _cleanup_free_ char *full_link = link ? orc_path_join(dest, link) : NULL;
+    _cleanup_free_ char *full_link = link ? orc_path_join(l->dest, relative(link)) : NULL;
+    archive_entry_set_pathname(e, full);
     if (full_link)
         archive_entry_set_hardlink(e, full_link);
-    int r = archive_write_header(out, e);
-    if (r < ARCHIVE_WARN)
-        return orc_error_make(err, EIO, "extract '%s': %s", path, archive_error_string(out));
-    if (archive_entry_size(e) > 0 && !full_link) {
-        const void *buf;
-        size_t size;
-        la_int64_t off;
-        while ((r = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK)
-            if (archive_write_data_block(out, buf, size, off) < ARCHIVE_WARN)
-                return orc_error_make(err, EIO, "write '%s': %s", path,
-                                      archive_error_string(out));
-        if (r != ARCHIVE_EOF)
-            return orc_error_make(err, EIO, "read '%s': %s", path, archive_error_string(in));
-    }
+    if (archive_write_header(l->out, e) < ARCHIVE_WARN)
+        return orc_error_make(err, EIO, "extract '%s': %s", path, archive_error_string(l->out));
+    if (archive_entry_size(e) > 0 && !full_link && copy_data(l, path, err) < 0)
+        return -1;
     /* chown fails for ids the namespace does not map: keep the file (ignore_chown_errors) */
-    (void) archive_write_finish_entry(out);
+    int r = archive_write_finish_entry(l->out);
+    if (r < ARCHIVE_WARN)
+        return orc_error_make(err, EIO, "extract '%s': %s", path, archive_error_string(l->out));
+    if (r == ARCHIVE_WARN && !l->chown_logged) {
+        log_debug("layer '%s': %s, ignoring", l->dest, archive_error_string(l->out));
+        l->chown_logged = true;
+    }
     return 0;
 }
 
@@ -134,25 +206,34 @@ int image_unpack_layer(const char *blob, const char *dest, orc_error_t *err)
 {
     if (mkdir(dest, 0755) < 0)
         return orc_error_make(err, errno, "mkdir '%s'", dest);
+    char canon[PATH_MAX];
+    if (!realpath(dest, canon))
+        return orc_error_make(err, errno, "resolve '%s'", dest);
+    _cleanup_close_ int root = open(canon, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (root < 0)
+        return orc_error_make(err, errno, "open '%s'", canon);
     _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
-    struct archive *out = archive_write_disk_new();
+    struct layer l = {.in = in, .out = archive_write_disk_new(), .dest = canon, .root = root};
     archive_read_support_filter_all(in);
     archive_read_support_format_tar(in);
-    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
-                                            ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
-                                            ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                            ARCHIVE_EXTRACT_UNLINK);
+    /* Paths are re-rooted below dest (absolute), so NOABSOLUTEPATHS cannot apply; ".." and
+     * symlinks along the path are what libarchive must refuse. */
+    archive_write_disk_set_options(l.out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+                                              ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+                                              ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                              ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                              ARCHIVE_EXTRACT_UNLINK);
     int r = 0;
     if (archive_read_open_filename(in, blob, 1 << 16) != ARCHIVE_OK)
         r = orc_error_make(err, EIO, "open layer '%s': %s", blob, archive_error_string(in));
     struct archive_entry *e;
     int rc = ARCHIVE_OK;
     while (r == 0 && (rc = archive_read_next_header(in, &e)) == ARCHIVE_OK)
-        r = extract_entry(in, out, e, dest, err);
+        r = extract_entry(&l, e, err);
     if (r == 0 && rc != ARCHIVE_EOF)
         r = orc_error_make(err, EIO, "layer '%s': %s", blob, archive_error_string(in));
-    archive_write_close(out);
-    archive_write_free(out);
+    if (archive_write_close(l.out) < ARCHIVE_WARN && r == 0)
+        r = orc_error_make(err, EIO, "finish layer '%s': %s", blob, archive_error_string(l.out));
+    archive_write_free(l.out);
     return r;
 }

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +27,67 @@
 struct images {
     char *root, *blobs, *layers, *records;
     const struct userns *ns;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;  /* guards records, loads, and renames into blobs/ and layers/ */
+    struct load *loads;    /* loads in progress */
+    unsigned long seq;     /* unique scratch names */
 };
+
+/* One image being stored: what it put into blobs/ and layers/ but has not recorded yet,
+ * which garbage collection must leave alone. */
+struct load {
+    struct images *im;
+    char **busy;
+    struct load *next;
+};
+
+#define MAX_CONFIG (4u << 20)
+#define MAX_NAMES 100
 
 static const char *hex_of(const char *digest)
 {
     return strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
+}
+
+/* Runs fn inside the user namespace when there is one (tests run without: files are then
+ * extracted as the current user and chown errors ignored). */
+static int in_userns(struct images *im, int (*fn)(void *, orc_error_t *), void *arg,
+                     orc_error_t *err)
+{
+    return im->ns ? userns_run(im->ns, fn, arg, err) : fn(arg, err);
+}
+
+static int rm_fn(void *arg, orc_error_t *err)
+{
+    return orc_rm_rf(arg, err);
+}
+
+static void remove_logged(struct images *im, const char *path, bool in_ns)
+{
+    orc_error_t err = NULL;
+    if ((in_ns ? in_userns(im, rm_fn, (void *) path, &err) : orc_rm_rf(path, &err)) < 0) {
+        log_warn("remove '%s': %s, ignoring", path, orc_error_message(err));
+        orc_error_release(&err);
+    }
+}
+
+/* What an interrupted load or removal left: layers/.tmp-*, blobs/.tmp-*, tmp-load-*. */
+static void remove_leftovers(struct images *im)
+{
+    const char *dirs[] = {im->layers, im->blobs, im->root};
+    const char *prefixes[] = {".tmp-", ".tmp-", "tmp-load-"};
+    for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
+        DIR *dir = opendir(dirs[d]);
+        struct dirent *e;
+        while (dir && (e = readdir(dir))) {
+            if (strncmp(e->d_name, prefixes[d], strlen(prefixes[d])) != 0)
+                continue;
+            _cleanup_free_ char *p = orc_path_join(dirs[d], e->d_name);
+            log_debug("removing leftover '%s'", p);
+            remove_logged(im, p, d == 0);
+        }
+        if (dir)
+            closedir(dir);
+    }
 }
 
 int images_open(const char *storage_dir, const struct userns *ns, struct images **ret,
@@ -49,6 +105,7 @@ int images_open(const char *storage_dir, const struct userns *ns, struct images 
         images_close(im);
         return -1;
     }
+    remove_leftovers(im);
     *ret = im;
     return 0;
 }
@@ -76,11 +133,35 @@ struct image *image_free(struct image *img)
     return NULL;
 }
 
-/* Runs fn inside the user namespace when there is one (tests run without). */
-static int in_userns(struct images *im, int (*fn)(void *, orc_error_t *), void *arg,
-                     orc_error_t *err)
+static char *scratch_name(struct images *im, const char *dir, const char *prefix)
 {
-    return im->ns ? userns_run(im->ns, fn, arg, err) : fn(arg, err);
+    pthread_mutex_lock(&im->lock);
+    unsigned long seq = ++im->seq;
+    pthread_mutex_unlock(&im->lock);
+    return xasprintf("%s/%s%d-%lu", dir, prefix, (int) getpid(), seq);
+}
+
+/* Renames a verified file or directory into the store and marks it busy until the load
+ * records it, so that a concurrent removal's garbage collection leaves it alone. Losing a
+ * race against an identical load is fine: content-addressed names hold the same bytes. */
+static int publish(struct load *ld, const char *tmp, const char *dest, bool dir,
+                   orc_error_t *err)
+{
+    struct images *im = ld->im;
+    pthread_mutex_lock(&im->lock);
+    ld->busy = strv_push(ld->busy, strrchr(dest, '/') + 1);
+    int r = rename(tmp, dest);
+    int e = errno;
+    pthread_mutex_unlock(&im->lock);
+    if (r == 0)
+        return 0;
+    if (dir && (e == EEXIST || e == ENOTEMPTY)) {
+        remove_logged(im, tmp, true);
+        return 0;
+    }
+    if (!dir)
+        (void) unlink(tmp);
+    return orc_error_make(err, e, "rename '%s'", tmp);
 }
 
 struct unpack_args {
@@ -93,60 +174,79 @@ static int unpack_fn(void *arg, orc_error_t *err)
     return image_unpack_layer(a->blob, a->dest, err);
 }
 
-static int rm_fn(void *arg, orc_error_t *err)
+/* Copies a blob into blobs/ while hashing it; refuses it unless it matches expected. */
+static int copy_verified(struct load *ld, int in, const char *path, const char *expected,
+                         char **ret, int64_t *ret_size, orc_error_t *err)
 {
-    return orc_rm_rf(arg, err);
-}
-
-static int copy_file(const char *from, const char *to, orc_error_t *err)
-{
-    if (access(to, F_OK) == 0)
-        return 0;
-    _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return orc_error_make(err, errno, "open '%s'", from);
-    _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", to, (int) getpid());
-    _cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    struct images *im = ld->im;
+    _cleanup_free_ char *tmp = scratch_name(im, im->blobs, ".tmp-");
+    _cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0)
         return orc_error_make(err, errno, "create '%s'", tmp);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     char buf[1 << 16];
     ssize_t n;
-    while ((n = read(in, buf, sizeof(buf))) > 0)
-        if (write(out, buf, (size_t) n) != n) {
-            (void) unlink(tmp);
-            return orc_error_make(err, errno, "write '%s'", tmp);
-        }
-    if (n < 0 || fsync(out) < 0 || rename(tmp, to) < 0) {
-        (void) unlink(tmp);
-        return orc_error_make(err, errno, "store '%s'", to);
+    int64_t size = 0;
+    while ((n = read(in, buf, sizeof(buf))) > 0 && write(out, buf, (size_t) n) == n) {
+        EVP_DigestUpdate(ctx, buf, (size_t) n);
+        size += n;
     }
-    return 0;
-}
-
-/* Verifies a blob against its expected digest (or computes it) and copies it into blobs/. */
-static int store_blob(struct images *im, const char *path, const char *expected, char **ret,
-                      int64_t *ret_size, orc_error_t *err)
-{
-    _cleanup_free_ char *digest = NULL;
-    if (image_file_digest(path, false, &digest, ret_size, err) < 0)
-        return -1;
-    if (expected && strcmp(expected, digest) != 0)
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    if (n != 0 || fsync(out) < 0) {
+        (void) unlink(tmp);
+        return orc_error_make(err, errno, "copy '%s' into the store", path);
+    }
+    _cleanup_free_ char *digest = xstrdup("sha256:");
+    for (unsigned i = 0; i < mdlen; i++) {
+        char *d = xasprintf("%s%02x", digest, md[i]);
+        free(digest);
+        digest = d;
+    }
+    if (expected && strcmp(expected, digest) != 0) {
+        (void) unlink(tmp);
         return orc_error_make(err, EINVAL, "blob '%s' has digest %s, expected %s", path, digest,
                               expected);
+    }
     _cleanup_free_ char *dest = orc_path_join(im->blobs, hex_of(digest));
-    if (copy_file(path, dest, err) < 0)
+    if (publish(ld, tmp, dest, false, err) < 0)
         return -1;
     *ret = TAKE_PTR(digest);
+    if (ret_size)
+        *ret_size = size;
     return 0;
 }
 
-/* Unpacks a stored layer blob once, checking its diff_id. */
-static int store_layer(struct images *im, const char *blob_digest, const char *diff_id,
+/* Stores a blob (verified against expected, or named by its computed digest). */
+static int store_blob(struct load *ld, const char *path, const char *expected, char **ret,
+                      int64_t *ret_size, orc_error_t *err)
+{
+    if (expected && !*expected)
+        expected = NULL;
+    if (expected && !image_digest_valid(expected))
+        return orc_error_make(err, EINVAL, "unsupported digest '%s'", expected);
+    _cleanup_close_ int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return orc_error_make(err, errno, "open '%s'", path);
+    return copy_verified(ld, in, path, expected, ret, ret_size, err);
+}
+
+/* Unpacks a stored layer blob once into layers/<diff-id hex>, checking its diff_id. */
+static int store_layer(struct load *ld, const char *blob_digest, const char *diff_id,
                        orc_error_t *err)
 {
+    struct images *im = ld->im;
     _cleanup_free_ char *blob = orc_path_join(im->blobs, hex_of(blob_digest));
     _cleanup_free_ char *dest = orc_path_join(im->layers, hex_of(diff_id));
-    if (access(dest, F_OK) == 0)
+    pthread_mutex_lock(&im->lock);
+    bool present = access(dest, F_OK) == 0;
+    if (present)
+        ld->busy = strv_push(ld->busy, hex_of(diff_id));
+    pthread_mutex_unlock(&im->lock);
+    if (present)
         return 0;
     _cleanup_free_ char *actual = NULL;
     if (image_file_digest(blob, true, &actual, NULL, err) < 0)
@@ -154,17 +254,13 @@ static int store_layer(struct images *im, const char *blob_digest, const char *d
     if (strcmp(actual, diff_id) != 0)
         return orc_error_make(err, EINVAL, "layer %s unpacks to %s, but the config says %s",
                               blob_digest, actual, diff_id);
-    _cleanup_free_ char *tmp = xasprintf("%s/.tmp-%s-%d", im->layers, hex_of(diff_id),
-                                         (int) getpid());
-    (void) in_userns(im, rm_fn, tmp, NULL);
+    _cleanup_free_ char *tmp = scratch_name(im, im->layers, ".tmp-");
     struct unpack_args a = {.blob = blob, .dest = tmp};
     if (in_userns(im, unpack_fn, &a, err) < 0) {
-        (void) in_userns(im, rm_fn, tmp, NULL);
+        remove_logged(im, tmp, true);
         return orc_error_wrap(err, "unpack layer %s", diff_id);
     }
-    if (rename(tmp, dest) < 0)
-        return orc_error_make(err, errno, "rename '%s'", tmp);
-    return 0;
+    return publish(ld, tmp, dest, true, err);
 }
 
 static int write_record(struct images *im, const char *id, json_t *rec, orc_error_t *err)
@@ -220,61 +316,121 @@ static void take_names(struct images *im, const char *id, char **names)
     }
 }
 
-static int install(struct images *im, const struct image_source *src, orc_error_t *err)
+/* The stored config blob: its "rootfs.diff_ids" must name one valid digest per layer. */
+static int load_config(struct images *im, const char *digest, size_t n_layers, json_t **ret,
+                       orc_error_t *err)
 {
-    _cleanup_free_ char *config_digest = NULL;
-    int64_t size = 0, sz;
-    if (store_blob(im, src->config_path, src->config_digest, &config_digest, NULL, err) < 0)
-        return -1;
-    json_auto_t *config = json_load_file(src->config_path, 0, NULL);
+    _cleanup_free_ char *path = orc_path_join(im->blobs, hex_of(digest));
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    json_auto_t *config = NULL;
+    if (orc_read_file(path, MAX_CONFIG, &text, &len, err) < 0 ||
+        orc_json_parse(text, len, &config, err) < 0)
+        return orc_error_wrap(err, "image config %s", digest);
     json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
+    if (json_array_size(diff_ids) != n_layers)
+        return orc_error_make(err, EINVAL,
+                              "image config %s lists %zu diff_ids for %zu layers", digest,
+                              json_array_size(diff_ids), n_layers);
+    for (size_t i = 0; i < n_layers; i++)
+        if (!image_digest_valid(json_string_value(json_array_get(diff_ids, i))))
+            return orc_error_make(err, EINVAL, "image config %s: invalid diff_id %zu", digest,
+                                  i);
+    *ret = TAKE_PTR(config);
+    return 0;
+}
+
+/* Verifies and stores everything an image needs; fills rec's layers, size and digests. */
+static int store_image(struct load *ld, const struct image_source *src, json_t *rec,
+                       orc_error_t *err)
+{
+    _cleanup_free_ char *config_digest = NULL, *manifest_digest = NULL;
+    if (src->manifest_path &&
+        store_blob(ld, src->manifest_path, src->manifest_digest, &manifest_digest, NULL, err) < 0)
+        return -1;
+    json_auto_t *config = NULL;
     size_t n = strv_length(src->layer_paths);
-    if (!config || json_array_size(diff_ids) != n)
-        return orc_error_make(err, EINVAL, "image config %s does not list one diff_id per layer",
-                              config_digest);
+    if (store_blob(ld, src->config_path, src->config_digest, &config_digest, NULL, err) < 0 ||
+        load_config(ld->im, config_digest, n, &config, err) < 0)
+        return -1;
+    json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
     json_t *layers = json_array();
-    json_auto_t *rec = json_pack("{s:s,s:o,s:O,s:o}", "id", config_digest, "names", json_array(),
-                            "config", json_object_get(config, "config") ?: json_object(),
-                            "layers", layers);
+    json_object_set_new(rec, "layers", layers);
+    int64_t size = 0, sz = 0;
     for (size_t i = 0; i < n; i++) {
         _cleanup_free_ char *digest = NULL;
         const char *diff_id = json_string_value(json_array_get(diff_ids, i));
-        if (store_blob(im, src->layer_paths[i], src->layer_digests ? src->layer_digests[i] : NULL,
+        if (store_blob(ld, src->layer_paths[i], src->layer_digests ? src->layer_digests[i] : NULL,
                        &digest, &sz, err) < 0 ||
-            !diff_id || store_layer(im, digest, diff_id, err) < 0)
-            return err && *err ? -1 : orc_error_make(err, EINVAL, "layer %zu lacks a diff_id", i);
+            store_layer(ld, digest, diff_id, err) < 0)
+            return -1;
         size += sz;
         json_array_append_new(layers, json_pack("{s:s,s:s}", "digest", digest, "diffID", diff_id));
     }
-    _cleanup_free_ char *old_path = xasprintf("%s/%s.json", im->records, hex_of(config_digest));
+    json_object_set_new(rec, "id", json_string(config_digest));
+    json_object_set(rec, "config", json_object_get(config, "config") ?: json_object());
+    json_object_set_new(rec, "size", json_integer(size));
+    if (manifest_digest)
+        json_object_set_new(rec, "manifestDigest", json_string(manifest_digest));
+    return 0;
+}
+
+/* Writes the record of a stored image: names merged with an existing record's. */
+static int record_image(struct images *im, json_t *rec, char **names, orc_error_t *err)
+{
+    const char *id = orc_json_str(rec, "id");
+    _cleanup_free_ char *old_path = xasprintf("%s/%s.json", im->records, hex_of(id));
     json_auto_t *old = read_record_file(old_path);
-    json_t *names = json_object_get(rec, "names");
+    json_t *all = json_array();
+    json_object_set_new(rec, "names", all);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(old, "names"), i, v) json_array_append(names, v);
-    for (size_t k = 0; src->names && src->names[k]; k++)
-        if (json_array_size(names) < 100) {
-            bool have = false;
-            json_array_foreach(names, i, v) have |= !strcmp(json_string_value(v), src->names[k]);
-            if (!have)
-                json_array_append_new(names, json_string(src->names[k]));
-        }
-    json_object_set_new(rec, "size", json_integer(size));
+    json_array_foreach(json_object_get(old, "names"), i, v) json_array_append(all, v);
+    for (size_t k = 0; names && names[k]; k++) {
+        bool have = false;
+        json_array_foreach(all, i, v) have |= !strcmp(json_string_value(v), names[k]);
+        if (!have && json_array_size(all) < MAX_NAMES)
+            json_array_append_new(all, json_string(names[k]));
+    }
     json_object_set_new(rec, "created", json_integer(old ? orc_json_int(old, "created", 0)
                                                          : orc_time_now_ns()));
-    if (src->manifest_digest)
-        json_object_set_new(rec, "manifestDigest", json_string(src->manifest_digest));
-    take_names(im, config_digest, src->names);
-    return write_record(im, config_digest, rec, err);
+    take_names(im, id, names);
+    return write_record(im, id, rec, err);
+}
+
+static char **collect_garbage(struct images *im);
+static void remove_trash(struct images *im, char **trash);
+
+/* Stores one image without holding the lock (unpacking takes long), then records it. */
+static int install(struct images *im, const struct image_source *src, orc_error_t *err)
+{
+    json_auto_t *rec = json_object();
+    struct load ld = {.im = im};
+    pthread_mutex_lock(&im->lock);
+    ld.next = im->loads;
+    im->loads = &ld;
+    pthread_mutex_unlock(&im->lock);
+    int r = store_image(&ld, src, rec, err);
+    pthread_mutex_lock(&im->lock);
+    if (r == 0)
+        r = record_image(im, rec, src->names, err);
+    for (struct load **p = &im->loads; *p; p = &(*p)->next)
+        if (*p == &ld) {
+            *p = ld.next;
+            break;
+        }
+    strv_free(ld.busy);
+    char **trash = r < 0 ? collect_garbage(im) : NULL; /* nothing of a refused image stays */
+    pthread_mutex_unlock(&im->lock);
+    remove_trash(im, trash);
+    return r;
 }
 
 int images_load(struct images *im, const char *path, char ***ret_names, orc_error_t *err)
 {
-    _cleanup_free_ char *scratch = xasprintf("%s/tmp-load-%d-%lld", im->root, (int) getpid(),
-                                             (long long) orc_time_mono_ns());
+    _cleanup_free_ char *scratch = scratch_name(im, im->root, "tmp-load-");
     struct image_source *srcs = NULL;
     size_t n = 0;
-    pthread_mutex_lock(&im->lock);
     int r = image_sources_read(path, scratch, &srcs, &n, err);
     char **names = new0(char *, 1);
     for (size_t i = 0; r == 0 && i < n; i++) {
@@ -282,7 +438,6 @@ int images_load(struct images *im, const char *path, char ***ret_names, orc_erro
         for (size_t k = 0; r == 0 && srcs[i].names[k]; k++)
             names = strv_push(names, srcs[i].names[k]);
     }
-    pthread_mutex_unlock(&im->lock);
     image_sources_free(srcs, n);
     (void) orc_rm_rf(scratch, NULL);
     if (r < 0) {
@@ -293,42 +448,60 @@ int images_load(struct images *im, const char *path, char ***ret_names, orc_erro
     return 0;
 }
 
-static bool record_matches(const json_t *r, const char *ref, const char *norm)
+enum match {
+    MATCH_NONE,
+    MATCH_NAME,
+    MATCH_ID,
+    MATCH_PREFIX,
+};
+
+static enum match record_matches(const json_t *r, const char *ref, const char *norm)
 {
     const char *id = orc_json_str(r, "id");
     if (!id)
-        return false;
-    if (!strcmp(id, ref))
-        return true;
-    size_t n = strlen(ref);
-    if (n >= 3 && strspn(ref, "0123456789abcdef") == n && !strncmp(hex_of(id), ref, n))
-        return true;
+        return MATCH_NONE;
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(r, "names"), i, v) if (norm &&
-                                                               !strcmp(json_string_value(v), norm))
-        return true;
-    return false;
+    json_array_foreach(json_object_get(r, "names"), i, v) {
+        if (norm && !strcmp(json_string_value(v), norm))
+            return MATCH_NAME;
+    }
+    if (!strcmp(id, ref) || !strcmp(hex_of(id), ref))
+        return MATCH_ID;
+    size_t n = strlen(ref);
+    if (n >= 3 && strspn(ref, "0123456789abcdef") == n && !strncmp(hex_of(id), ref, n))
+        return MATCH_PREFIX;
+    return MATCH_NONE;
 }
 
-/* The one record ref names; -ENOENT when none, -EINVAL when an id prefix is ambiguous. */
-static int find_record(struct images *im, const char *ref, json_t **ret, orc_error_t *err)
+/* The record ref names: an exact name or id wins over an id prefix, which must be unique.
+ * -ENOENT when none, -EINVAL when a prefix is ambiguous. Called with the lock held. */
+static int find_record(struct images *im, const char *ref, json_t **ret, enum match *ret_how,
+                       orc_error_t *err)
 {
     _cleanup_free_ char *norm = image_ref_normalize(ref);
     json_auto_t *all = all_records(im);
     json_t *found = NULL;
-    size_t i;
+    enum match how = MATCH_NONE;
+    size_t i, n_prefix = 0;
     json_t *r;
     json_array_foreach(all, i, r) {
-        if (!record_matches(r, ref, norm))
+        enum match m = record_matches(r, ref, norm);
+        if (m == MATCH_NONE || (how != MATCH_NONE && how != MATCH_PREFIX && m == MATCH_PREFIX))
             continue;
-        if (found)
-            return orc_error_make(err, EINVAL, "image reference '%s' is ambiguous", ref);
-        found = r;
+        n_prefix += m == MATCH_PREFIX;
+        if (how == MATCH_NONE || how == MATCH_PREFIX) {
+            found = r;
+            how = m;
+        }
     }
     if (!found)
         return orc_error_make(err, ENOENT, "image '%s' not known", ref);
+    if (how == MATCH_PREFIX && n_prefix > 1)
+        return orc_error_make(err, EINVAL, "image id prefix '%s' is ambiguous", ref);
     *ret = json_incref(found);
+    if (ret_how)
+        *ret_how = how;
     return 0;
 }
 
@@ -336,7 +509,7 @@ int images_resolve(struct images *im, const char *ref, struct image **ret, orc_e
 {
     json_auto_t *r = NULL;
     pthread_mutex_lock(&im->lock);
-    int rc = find_record(im, ref, &r, err);
+    int rc = find_record(im, ref, &r, NULL, err);
     pthread_mutex_unlock(&im->lock);
     if (rc < 0)
         return rc;
@@ -344,6 +517,8 @@ int images_resolve(struct images *im, const char *ref, struct image **ret, orc_e
     img->id = xstrdup(orc_json_str(r, "id"));
     img->manifest_digest = xstrdup(orc_json_str(r, "manifestDigest"));
     img->config = json_incref(json_object_get(r, "config"));
+    if (!img->config)
+        img->config = json_object();
     img->size = orc_json_int(r, "size", 0);
     img->created = orc_json_int(r, "created", 0);
     img->names = new0(char *, 1);
@@ -376,63 +551,96 @@ json_t *images_list(struct images *im)
     return out;
 }
 
-/* Deletes layers and blobs no remaining image uses. */
-static void collect_garbage(struct images *im)
+/* Hex names that records or loads in progress use. Called with the lock held. */
+static char **in_use(struct images *im)
 {
     json_auto_t *all = all_records(im);
-    char **keep = NULL;
+    char **keep = new0(char *, 1);
     size_t i, k;
     json_t *r, *l;
     json_array_foreach(all, i, r) {
         keep = strv_push(keep, hex_of(orc_json_str(r, "id") ?: ""));
+        keep = strv_push(keep, hex_of(orc_json_str(r, "manifestDigest") ?: ""));
         json_array_foreach(json_object_get(r, "layers"), k, l) {
             keep = strv_push(keep, hex_of(orc_json_str(l, "digest") ?: ""));
             keep = strv_push(keep, hex_of(orc_json_str(l, "diffID") ?: ""));
         }
     }
+    for (struct load *ld = im->loads; ld; ld = ld->next)
+        for (size_t b = 0; ld->busy && ld->busy[b]; b++)
+            keep = strv_push(keep, ld->busy[b]);
+    return keep;
+}
+
+/* Deletes blobs no image uses and moves such layers aside (fast, under the lock); returns
+ * the moved layer dirs, which remove_trash() deletes after the lock is released. */
+static char **collect_garbage(struct images *im)
+{
+    char **keep = in_use(im);
+    char **trash = new0(char *, 1);
     const char *dirs[] = {im->layers, im->blobs};
-    for (size_t d = 0; d < 2; d++) {
+    for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
         DIR *dir = opendir(dirs[d]);
         struct dirent *e;
         while (dir && (e = readdir(dir))) {
             if (e->d_name[0] == '.' || strv_contains(keep, e->d_name))
                 continue;
             _cleanup_free_ char *p = orc_path_join(dirs[d], e->d_name);
-            orc_error_t err = NULL;
-            if ((d == 0 ? in_userns(im, rm_fn, p, &err) : orc_rm_rf(p, &err)) < 0) {
-                log_warn("remove '%s': %s, ignoring", p, orc_error_message(err));
-                orc_error_release(&err);
+            if (d == 1) {
+                if (unlink(p) < 0)
+                    log_warn("remove blob '%s': %s, ignoring", p, strerror(errno));
+                continue;
             }
+            im->seq++;
+            _cleanup_free_ char *t = xasprintf("%s/.tmp-gc-%d-%lu", im->layers, (int) getpid(),
+                                               im->seq);
+            if (rename(p, t) < 0)
+                log_warn("remove layer '%s': %s, ignoring", p, strerror(errno));
+            else
+                trash = strv_push(trash, t);
         }
         if (dir)
             closedir(dir);
     }
     strv_free(keep);
+    return trash;
 }
 
+/* Layer files belong to subordinate ids: delete them inside the user namespace. */
+static void remove_trash(struct images *im, char **trash)
+{
+    for (size_t i = 0; trash && trash[i]; i++)
+        remove_logged(im, trash[i], true);
+    strv_free(trash);
+}
+
+/* By name: drops that name, and the image once no name is left (podman's untag + rmi).
+ * By id or id prefix: drops the image with all its names. */
 int images_remove(struct images *im, const char *ref, orc_error_t *err)
 {
     json_auto_t *r = NULL;
+    enum match how = MATCH_NONE;
+    char **trash = NULL;
     pthread_mutex_lock(&im->lock);
-    int rc = find_record(im, ref, &r, err);
+    int rc = find_record(im, ref, &r, &how, err);
     if (rc == 0) {
         _cleanup_free_ char *norm = image_ref_normalize(ref);
         json_t *names = json_object_get(r, "names");
-        for (size_t k = json_array_size(names); norm && k > 0; k--)
+        for (size_t k = json_array_size(names); how == MATCH_NAME && k > 0; k--)
             if (!strcmp(json_string_value(json_array_get(names, k - 1)), norm))
                 json_array_remove(names, k - 1);
         const char *id = orc_json_str(r, "id");
-        bool by_id = !norm || !strcmp(id, ref) || strncmp(hex_of(id), ref, strlen(ref)) == 0;
-        if (json_array_size(names) == 0 || by_id) {
+        if (how != MATCH_NAME || json_array_size(names) == 0) {
             _cleanup_free_ char *path = xasprintf("%s/%s.json", im->records, hex_of(id));
             if (unlink(path) < 0)
                 rc = orc_error_make(err, errno, "remove '%s'", path);
             else
-                collect_garbage(im);
+                trash = collect_garbage(im);
         } else {
             rc = write_record(im, id, r, err);
         }
     }
     pthread_mutex_unlock(&im->lock);
+    remove_trash(im, trash);
     return rc;
 }
