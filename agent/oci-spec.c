@@ -2,9 +2,14 @@
 #include "oci-spec.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "fs-util.h"
@@ -94,72 +99,173 @@ static json_t *build_env(const struct pod *pod, const struct container *c, const
     return a;
 }
 
-/* Looks name up in etc/passwd or etc/group of the image, top layer first. */
-static int lookup_id(const struct image *img, const char *file, const char *name, long *ret)
+/* The etc/FILE an overlay of the image's layers would show, read from the top layer down
+ * without following symlinks (they could point out of the image); NULL when none. */
+static char *read_image_etc(const struct image *img, const char *file)
 {
-    size_t n = strv_length(img->layers);
-    for (size_t i = n; i > 0; i--) {
-        _cleanup_free_ char *path = orc_path_join(img->layers[i - 1], file);
-        _cleanup_free_ char *text = NULL;
-        if (orc_read_file(path, 1 << 20, &text, NULL, NULL) < 0)
+    for (size_t i = strv_length(img->layers); i > 0; i--) {
+        _cleanup_close_ int root = open(img->layers[i - 1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int etc =
+            root < 0 ? -1 : openat(root, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (etc < 0) {
+            if (root >= 0 && fstatat(root, "etc", &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return NULL; /* a whiteout, a symlink or not a directory: hides the rest */
             continue;
-        char *save = NULL;
-        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-            char *f[4] = {0};
-            char *p = line;
-            for (int k = 0; k < 4 && p; k++) {
-                f[k] = p;
-                p = strchr(p, ':');
-                if (p)
-                    *p++ = '\0';
-            }
-            if (f[0] && f[2] && !strcmp(f[0], name)) {
-                *ret = strtol(f[2], NULL, 10);
-                return 0;
-            }
         }
-        return -ENOENT; /* the top-most file decides */
+        if (fstatat(etc, file, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            char v;
+            if (fgetxattr(etc, "user.overlay.opaque", &v, 1) == 1 && v == 'y')
+                return NULL;
+            continue;
+        }
+        if (!S_ISREG(st.st_mode) || st.st_size > (1 << 20))
+            return NULL;
+        _cleanup_close_ int fd = openat(etc, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_fclose_ FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+        if (!f)
+            return NULL;
+        fd = -1;
+        char *text = xzalloc((size_t) st.st_size + 1);
+        size_t n = fread(text, 1, (size_t) st.st_size, f);
+        text[n] = '\0';
+        return text;
     }
-    return -ENOENT;
+    return NULL;
 }
 
-static int resolve_id(const struct image *img, const char *file, const char *s, long *ret,
-                      orc_error_t *err)
+static bool parse_id(const char *s, long *ret)
 {
     char *end = NULL;
+    errno = 0;
     long v = strtol(s, &end, 10);
-    if (*s && end && *end == '\0') {
-        *ret = v;
-        return 0;
+    if (!*s || !end || *end || errno || v < 0 || v > UINT32_MAX - 1)
+        return false;
+    *ret = v;
+    return true;
+}
+
+/* Finds the passwd or group line whose name (by_name) or id equals key; fields split in f. */
+static bool find_entry(char *text, const char *key, bool by_name, char *f[4])
+{
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        memset(f, 0, 4 * sizeof(char *));
+        char *p = line;
+        for (int k = 0; k < 4 && p; k++) {
+            f[k] = p;
+            p = strchr(p, ':');
+            if (p && k < 3)
+                *p++ = '\0';
+        }
+        if (f[0] && f[2] && !strcmp(by_name ? f[0] : f[2], key))
+            return true;
     }
-    if (lookup_id(img, file, s, ret) == 0)
+    return false;
+}
+
+struct user {
+    long uid, gid;
+    char *name; /* from passwd, may be NULL */
+};
+
+/* runc's rule: "uid" or "name" [":" "gid" or "group"]; a user's group defaults to its
+ * passwd entry's, else 0. Names must exist in the image. */
+static int resolve_user(const struct image *img, const char *spec, struct user *u,
+                        orc_error_t *err)
+{
+    _cleanup_free_ char *s = xstrdup(spec);
+    char *group = strchr(s, ':');
+    if (group)
+        *group++ = '\0';
+    _cleanup_free_ char *passwd = read_image_etc(img, "passwd");
+    char *f[4];
+    bool numeric = parse_id(s, &u->uid);
+    if (passwd && find_entry(passwd, s, !numeric, f)) {
+        u->name = xstrdup(f[0]);
+        if (!numeric && !parse_id(f[2], &u->uid))
+            return orc_error_make(err, EINVAL, "invalid uid for user %s in passwd file", s);
+        char *end = f[3] ? strchr(f[3], ':') : NULL;
+        if (end)
+            *end = '\0';
+        if (!f[3] || !parse_id(f[3], &u->gid))
+            u->gid = 0;
+    } else if (!numeric) {
+        return orc_error_make(err, ENOENT, "unable to find user %s: no matching entries in "
+                                           "passwd file", s);
+    }
+    if (!group || !*group)
         return 0;
-    return orc_error_make(err, ENOENT, "unable to find %s %s: no matching entries in %s file",
-                          strstr(file, "group") ? "group" : "user", s,
-                          strstr(file, "group") ? "group" : "passwd");
+    if (parse_id(group, &u->gid))
+        return 0;
+    _cleanup_free_ char *groups = read_image_etc(img, "group");
+    if (!groups || !find_entry(groups, group, true, f) || !parse_id(f[2], &u->gid))
+        return orc_error_make(err, ENOENT, "unable to find group %s: no matching entries in "
+                                           "group file", group);
+    return 0;
+}
+
+/* Supplementary groups of a named user from the image's etc/group, as containerd adds
+ * them; gids the namespace does not map are left out (setgroups would fail). */
+static json_t *additional_gids(const struct oci_spec_input *in, const struct user *u)
+{
+    json_t *gids = json_array();
+    _cleanup_free_ char *groups = u->name ? read_image_etc(in->image, "group") : NULL;
+    char *save = NULL;
+    for (char *line = groups ? strtok_r(groups, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[4] = {0}, *p = line;
+        for (int k = 0; k < 4 && p; k++) {
+            f[k] = p;
+            p = strchr(p, ':');
+            if (p)
+                *p++ = '\0';
+        }
+        long gid;
+        if (!f[3] || !parse_id(f[2] ? f[2] : "", &gid) || gid == u->gid ||
+            (gid_t) gid > userns_max_gid(in->userns))
+            continue;
+        char *save2 = NULL;
+        for (char *m = strtok_r(f[3], ",", &save2); m; m = strtok_r(NULL, ",", &save2))
+            if (!strcmp(m, u->name)) {
+                json_array_append_new(gids, json_integer(gid));
+                break;
+            }
+    }
+    return gids;
 }
 
 static int build_user(const struct oci_spec_input *in, json_t **ret, orc_error_t *err)
 {
-    const char *user = orc_json_str(in->image->config, "User");
-    long uid = 0, gid = 0;
-    if (user && *user) {
-        _cleanup_free_ char *u = xstrdup(user);
-        char *colon = strchr(u, ':');
-        if (colon)
-            *colon++ = '\0';
-        if (resolve_id(in->image, "etc/passwd", u, &uid, err) < 0)
-            return -1;
-        if (colon && resolve_id(in->image, "etc/group", colon, &gid, err) < 0)
-            return -1;
+    const char *spec = orc_json_str(in->image->config, "User");
+    struct user u = {0};
+    if (spec && *spec && resolve_user(in->image, spec, &u, err) < 0) {
+        free(u.name);
+        return -1;
     }
-    if ((uid_t) uid > userns_max_uid(in->userns) || (gid_t) gid > userns_max_gid(in->userns))
-        return orc_error_make(err, ERANGE,
-                              "image user %ld:%ld is outside the user namespace (ids 0-%u are "
-                              "mapped; ask for a subordinate id range, see 'orc check')",
-                              uid, gid, (unsigned) userns_max_uid(in->userns));
-    *ret = json_pack("{s:i,s:i}", "uid", (int) uid, "gid", (int) gid);
-    return 0;
+    int r = 0;
+    if ((uid_t) u.uid > userns_max_uid(in->userns))
+        r = orc_error_make(err, ERANGE,
+                           "image user %s: uid %ld is outside the user namespace (uids 0-%u are "
+                           "mapped; a subordinate id range is needed, see 'orc check')",
+                           spec, u.uid, (unsigned) userns_max_uid(in->userns));
+    else if ((gid_t) u.gid > userns_max_gid(in->userns))
+        r = orc_error_make(err, ERANGE,
+                           "image user %s: gid %ld is outside the user namespace (gids 0-%u are "
+                           "mapped; a subordinate id range is needed, see 'orc check')",
+                           spec, u.gid, (unsigned) userns_max_gid(in->userns));
+    if (r == 0) {
+        json_t *user = json_pack("{s:I,s:I}", "uid", (json_int_t) u.uid, "gid",
+                                 (json_int_t) u.gid);
+        json_t *extra = additional_gids(in, &u);
+        if (json_array_size(extra))
+            json_object_set_new(user, "additionalGids", extra);
+        else
+            json_decref(extra);
+        *ret = user;
+    }
+    free(u.name);
+    return r;
 }
 
 static json_t *mount_json(const char *dest, const char *type, const char *source,

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "fs-util.h"
 #include "images.h"
 #include "json-util.h"
 #include "manifest.h"
@@ -26,13 +31,15 @@ static struct pod *pod_of(const char *container_yaml)
     return p;
 }
 
+static char **test_layers; /* unpacked layers for user lookups, lowest first */
+
 static json_t *build(const char *container_yaml, const char *config, const struct userns *ns,
                      char **ret_error)
 {
     struct pod *pod = pod_of(container_yaml);
     struct image img = {.config = json_loads(config, 0, NULL)};
     char *layers[] = {NULL};
-    img.layers = layers;
+    img.layers = test_layers ? test_layers : layers;
     struct oci_spec_input in = {.pod = pod, .container = &pod->containers[0], .image = &img,
                                 .userns = ns, .hostname_file = "/run/x/hostname"};
     json_t *spec = NULL;
@@ -68,6 +75,130 @@ static void check_args(const char *yaml, const char *expected, const char *what)
     tap_is_str(args, expected, "%s", what);
     free(args);
     free(error);
+    json_decref(spec);
+}
+
+static void write_file(const char *dir, const char *rel, const char *text)
+{
+    char *path = orc_path_join(dir, rel);
+    char *parent = xstrdup(path);
+    *strrchr(parent, '/') = '\0';
+    if (orc_mkdir_p(parent, 0755, NULL) < 0 || orc_write_file_atomic(path, text, strlen(text),
+                                                                     0644, NULL) < 0)
+        abort();
+    free(parent);
+    free(path);
+}
+
+/* User spec -> "uid:gid[+additional,...]" or the error message. */
+static char *user_of(const char *user, const struct userns *ns)
+{
+    char *config = xasprintf("{\"Cmd\":[\"sh\"],\"User\":\"%s\"}", user);
+    char *error = NULL;
+    json_t *spec = build("", config, ns, &error);
+    free(config);
+    if (!spec)
+        return error;
+    json_t *u = json_object_get(json_object_get(spec, "process"), "user");
+    char *out = xasprintf("%lld:%lld", orc_json_int(u, "uid", -1), orc_json_int(u, "gid", -1));
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(u, "additionalGids"), i, g) {
+        char *n = xasprintf("%s%c%lld", out, i ? ',' : '+', json_integer_value(g));
+        free(out);
+        out = n;
+    }
+    json_decref(spec);
+    return out;
+}
+
+static void check_user(const char *user, const struct userns *ns, const char *expected)
+{
+    char *got = user_of(user, ns);
+    /* ids compare exactly, error messages by substring */
+    bool ids = expected[0] >= '0' && expected[0] <= '9' && !strchr(expected, ' ');
+    tap_ok(got && (ids ? !strcmp(got, expected) : strstr(got, expected) != NULL),
+           "User '%s': %s", user, got ? got : "(null)");
+    free(got);
+}
+
+static void test_users(void)
+{
+    char dir[] = "/tmp/orc-oci-spec-XXXXXX";
+    if (!mkdtemp(dir))
+        abort();
+    char *lower = orc_path_join(dir, "lower"), *upper = orc_path_join(dir, "upper");
+    write_file(lower, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+                                    "app:x:1000:1001::/home/app:/bin/sh\n"
+                                    "nobody:x:65534:65534:nobody:/:/bin/false\n");
+    write_file(lower, "etc/group", "root:x:0:\nstale:x:3000:app\n");
+    /* the upper layer's group file hides the lower one; passwd comes from below */
+    write_file(upper, "etc/group", "root:x:0:\napp:x:1001:\nextra:x:2000:other,app\n"
+                                   "huge:x:4000000:app\nwheel:x:10:root\n");
+    char *layers[] = {lower, upper, NULL};
+    test_layers = layers;
+    struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
+    check_user("app", &ns, "1000:1001+2000");
+    check_user("1000", &ns, "1000:1001+2000");
+    check_user("app:extra", &ns, "1000:2000");
+    check_user("app:77", &ns, "1000:77");
+    check_user("4242", &ns, "4242:0");
+    check_user("nobody", &ns, "65534:65534");
+    check_user("www", &ns, "unable to find user www: no matching entries in passwd file");
+    check_user("app:nogroup", &ns, "unable to find group nogroup");
+    struct userns single = {0};
+    check_user("0:5", &single, "gid 5 is outside the user namespace (gids 0-0 are mapped");
+    check_user("app", &single, "uid 1000 is outside the user namespace (uids 0-0 are mapped");
+
+    /* a symlinked etc in the top layer must not lead to the host's files */
+    char *top = orc_path_join(dir, "top");
+    if (orc_mkdir_p(top, 0755, NULL) < 0)
+        abort();
+    char *link = orc_path_join(top, "etc");
+    tap_ok(symlink("/etc", link) == 0, "symlinked etc made");
+    char *three[] = {lower, upper, top, NULL};
+    test_layers = three;
+    check_user("root", &ns, "unable to find user root");
+    test_layers = NULL;
+    (void) orc_rm_rf(dir, NULL);
+    free(lower), free(upper), free(top), free(link);
+}
+
+static void test_defaults(void)
+{
+    struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
+    char *error = NULL;
+    json_t *spec = build("", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    json_t *proc = json_object_get(spec, "process");
+    tap_is_str(orc_json_str(proc, "cwd"), "/", "cwd defaults to /");
+    char *env = json_dumps(json_object_get(proc, "env"), JSON_COMPACT);
+    tap_ok(strstr(env, "\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\""),
+           "default PATH when the image has none: %s", env);
+    free(env);
+    json_t *caps = json_object_get(proc, "capabilities");
+    char *c = json_dumps(caps, JSON_COMPACT);
+    tap_ok(strstr(c, "CAP_NET_BIND_SERVICE") && strstr(c, "CAP_AUDIT_WRITE") &&
+               !json_object_get(caps, "ambient") && !json_object_get(caps, "inheritable") &&
+               json_array_size(json_object_get(caps, "bounding")) == 14,
+           "Kubernetes' default capabilities, none ambient or inheritable");
+    free(c);
+    char *all = json_dumps(spec, JSON_COMPACT);
+    tap_ok(!strstr(all, "\"user\"}") && !strstr(all, "network") && !strstr(all, "uidMappings") &&
+               !strstr(all, "hostname\":") && !strstr(all, "rlimits") &&
+               !strstr(all, "cgroupsPath"),
+           "no user or network namespace, mappings, hostname, rlimits or cgroups path");
+    tap_is_str(orc_json_str(spec, "ociVersion"), "1.0.2", "OCI runtime spec 1.0.2");
+    free(all);
+    json_decref(spec);
+
+    spec = build("", "{\"Cmd\":[\"sh\"],\"WorkingDir\":\"/srv\",\"Env\":[\"PATH=/opt\"]}", &ns,
+                 &error);
+    proc = json_object_get(spec, "process");
+    tap_is_str(orc_json_str(proc, "cwd"), "/srv", "the image's WorkingDir");
+    env = json_dumps(json_object_get(proc, "env"), JSON_COMPACT);
+    tap_ok(strstr(env, "\"PATH=/opt\"") && !strstr(env, "/usr/local/sbin"),
+           "the image's PATH is kept: %s", env);
+    free(env);
     json_decref(spec);
 }
 
@@ -120,5 +251,7 @@ int main(void)
     spec = build("", "{}", &ns, &error);
     tap_ok(!spec && error && strstr(error, "no command specified"), "no command at all");
     free(error);
+    test_users();
+    test_defaults();
     return tap_done();
 }
