@@ -166,7 +166,7 @@ static bool find_entry(char *text, const char *key, bool by_name, char *f[4])
 
 struct user {
     long uid, gid;
-    char *name; /* from passwd, may be NULL */
+    char *name; /* from passwd; NULL when not found or the group is explicit */
 };
 
 /* runc's rule: "uid" or "name" [":" "gid" or "group"]; a user's group defaults to its
@@ -196,6 +196,7 @@ static int resolve_user(const struct image *img, const char *spec, struct user *
     }
     if (!group || !*group)
         return 0;
+    u->name = (free(u->name), NULL); /* supplementary groups only with the implicit group */
     if (parse_id(group, &u->gid))
         return 0;
     _cleanup_free_ char *groups = read_image_etc(img, "group");
@@ -205,8 +206,8 @@ static int resolve_user(const struct image *img, const char *spec, struct user *
     return 0;
 }
 
-/* Supplementary groups of a named user from the image's etc/group, as containerd adds
- * them; gids the namespace does not map are left out (setgroups would fail). */
+/* Supplementary groups of a user from the image's etc/group, as runc adds them when the
+ * group is implicit; gids the namespace does not map are left out (setgroups would fail). */
 static json_t *additional_gids(const struct oci_spec_input *in, const struct user *u)
 {
     json_t *gids = json_array();
