@@ -2,10 +2,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -14,6 +18,7 @@
 #include "fs-util.h"
 #include "image-unpack.h"
 #include "images.h"
+#include "json-util.h"
 #include "strv.h"
 #include "tap.h"
 #include "xalloc.h"
@@ -156,6 +161,264 @@ static void test_store(void)
     images_close(im);
 }
 
+static int count_entries(const char *path)
+{
+    _cleanup_free_ char *cmd = xasprintf("exit $(ls -A '%s' | wc -l)", path);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *cmd = NULL;
+    if (vasprintf(&cmd, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    int st = system(cmd);
+    free(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void add_link(struct archive *a, const char *path, mode_t type, const char *target)
+{
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, path);
+    archive_entry_set_filetype(e, type);
+    archive_entry_set_perm(e, 0777);
+    if (type == AE_IFLNK)
+        archive_entry_set_symlink(e, target);
+    else
+        archive_entry_set_hardlink(e, target);
+    archive_write_header(a, e);
+    archive_entry_free(e);
+}
+
+static struct archive *new_tar(const char *path)
+{
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_open_filename(a, path);
+    return a;
+}
+
+static void close_tar(struct archive *a)
+{
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+static void test_layer_entries(void)
+{
+    _cleanup_free_ char *tar = orc_path_join(dir, "entries.tar");
+    struct archive *a = new_tar(tar);
+    add_entry(a, "./bin/", AE_IFDIR, NULL);
+    add_entry(a, "./bin/tool", AE_IFREG, "#!/bin/sh\n");
+    add_link(a, "./bin/tool-link", AE_IFREG, "./bin/tool");
+    add_link(a, "bin/sym", AE_IFLNK, "tool");
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "bin/suid");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 04755);
+    archive_entry_set_uid(e, getuid()); /* an owner this test may set, even unprivileged */
+    archive_entry_set_gid(e, getgid());
+    archive_write_header(a, e);
+    archive_entry_clear(e);
+    archive_entry_set_pathname(e, "dev/null");
+    archive_entry_set_filetype(e, AE_IFCHR);
+    archive_entry_set_perm(e, 0666);
+    archive_entry_set_rdev(e, makedev(1, 3));
+    archive_write_header(a, e);
+    archive_entry_free(e);
+    close_tar(a);
+    _cleanup_free_ char *dest = orc_path_join(dir, "entries");
+    orc_error_t err = NULL;
+    tap_is_int(image_unpack_layer(tar, dest, &err), 0, "layer with links, setuid file, device");
+    _cleanup_free_ char *tool = orc_path_join(dest, "bin/tool");
+    _cleanup_free_ char *hard = orc_path_join(dest, "bin/tool-link");
+    _cleanup_free_ char *suid = orc_path_join(dest, "bin/suid");
+    _cleanup_free_ char *dev = orc_path_join(dest, "dev/null");
+    struct stat st1, st2;
+    tap_ok(stat(tool, &st1) == 0 && stat(hard, &st2) == 0 && st1.st_ino == st2.st_ino &&
+               st1.st_nlink == 2,
+           "hard link inside the layer");
+    tap_ok(stat(suid, &st1) == 0 && (st1.st_mode & 07777) == 04755, "setuid bit kept");
+    tap_ok(lstat(dev, &st1) < 0 && errno == ENOENT, "device node skipped");
+}
+
+/* Whiteouts must not reach outside the layer, through ".." or a symlink. */
+static void test_whiteout_escapes(void)
+{
+    _cleanup_free_ char *victim = orc_path_join(dir, "victim");
+    _cleanup_free_ char *precious = orc_path_join(victim, "precious");
+    tap_is_int(sh("mkdir -p '%s' && echo x > '%s'", victim, precious), 0, "victim made");
+    _cleanup_free_ char *tar = orc_path_join(dir, "escape.tar");
+    struct archive *a = new_tar(tar);
+    add_link(a, "out", AE_IFLNK, victim);
+    add_entry(a, "out/.wh.precious", AE_IFREG, "");
+    close_tar(a);
+    _cleanup_free_ char *dest = orc_path_join(dir, "escape1");
+    orc_error_t err = NULL;
+    tap_ok(image_unpack_layer(tar, dest, &err) < 0, "whiteout through a symlink refused: %s",
+           err ? orc_error_message(err) : "");
+    orc_error_release(&err);
+    struct stat st;
+    tap_ok(stat(precious, &st) == 0 && S_ISREG(st.st_mode), "file behind the symlink untouched");
+
+    a = new_tar(tar);
+    add_entry(a, "a/", AE_IFDIR, NULL);
+    add_entry(a, "a/../../victim/.wh.precious", AE_IFREG, "");
+    close_tar(a);
+    _cleanup_free_ char *dest2 = orc_path_join(dir, "escape2");
+    tap_ok(image_unpack_layer(tar, dest2, &err) < 0, "whiteout with '..' refused: %s",
+           err ? orc_error_message(err) : "");
+    orc_error_release(&err);
+    tap_ok(stat(precious, &st) == 0 && S_ISREG(st.st_mode), "file outside untouched");
+}
+
+/* A layout whose index.json points at a nested index listing two platforms. */
+static void make_multi_arch(const char *base, const char *out)
+{
+    tap_is_int(sh("set -e; cp -r '%s' '%s'; cd '%s'; m=$(jq -c '.manifests[0] | del(.annotations)' "
+                  "index.json); "
+                  "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci."
+                  "image.manifest.v1+json\",\"digest\":\"sha256:%s\",\"size\":1,\"platform\":{"
+                  "\"os\":\"linux\",\"architecture\":\"s390x\"}},%%s]}' \"$(echo \"$m\" | jq -c "
+                  "'. + {platform: {os: \"linux\", architecture: \"amd64\"}}')\" > nested; "
+                  "d=$(sha256sum nested | cut -c1-64); mv nested blobs/sha256/$d; "
+                  "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd."
+                  "oci.image.index.v1+json\",\"digest\":\"sha256:%%s\",\"size\":1,\"annotations\":"
+                  "{\"org.opencontainers.image.ref.name\":\"multi\"}}]}' $d > index.json",
+                  base, out, out,
+                  "0000000000000000000000000000000000000000000000000000000000000000"),
+               0, "multi-platform layout made");
+}
+
+static void *load_thread(void *arg)
+{
+    void **a = arg;
+    char **names = NULL;
+    orc_error_t err = NULL;
+    intptr_t r = images_load(a[0], a[1], &names, &err);
+    if (r < 0)
+        fprintf(stderr, "# concurrent load: %s\n", orc_error_message(err));
+    orc_error_release(&err);
+    strv_free(names);
+    return (void *) r;
+}
+
+static void test_store_more(void)
+{
+    _cleanup_free_ char *script_path = script();
+    _cleanup_free_ char *extra = orc_path_join(dir, "extra");
+    tap_is_int(sh("mkdir -p '%s/etc' && echo hi > '%s/etc/motd' && sh '%s' '%s/base' "
+                  "localhost/base:1 && sh '%s' '%s/top' localhost/top:1 --add-layer '%s' "
+                  "--docker-archive '%s/top.tar' && tar -C '%s/base' -cf '%s/base-oci.tar' .",
+                  extra, extra, script_path, dir, script_path, dir, extra, dir, dir, dir),
+               0, "base and two-layer images built");
+    _cleanup_free_ char *storage = orc_path_join(dir, "storage2");
+    _cleanup_free_ char *layers = orc_path_join(storage, "layers");
+    _cleanup_free_ char *blobs = orc_path_join(storage, "blobs/sha256");
+    struct images *im = NULL;
+    orc_error_t err = NULL;
+    tap_is_int(images_open(storage, NULL, &im, &err), 0, "open a second store");
+
+    /* two threads load the same image at once */
+    _cleanup_free_ char *base = orc_path_join(dir, "base");
+    void *args[] = {im, base};
+    pthread_t t1, t2;
+    void *r1 = NULL, *r2 = NULL;
+    pthread_create(&t1, NULL, load_thread, args);
+    pthread_create(&t2, NULL, load_thread, args);
+    pthread_join(t1, &r1);
+    pthread_join(t2, &r2);
+    tap_ok(r1 == NULL && r2 == NULL, "concurrent loads of one image both succeed");
+    json_t *list = images_list(im);
+    tap_is_int(json_array_size(list), 1, "one record");
+    json_decref(list);
+    tap_is_int(count_entries(layers), 1, "one layer, no scratch left");
+    tap_is_int(count_entries(blobs), 3, "manifest, config and layer blobs");
+
+    char **names = NULL;
+    _cleanup_free_ char *top_tar = xasprintf("%s/top.tar", dir);
+    tap_is_int(images_load(im, top_tar, &names, &err), 0, "two-layer docker archive: %s",
+               err ? orc_error_message(err) : "");
+    tap_ok(names && names[0] && !strcmp(names[0], "localhost/top:1"), "named by RepoTags");
+    names = strv_free(names);
+    tap_is_int(count_entries(layers), 2, "the base layer is shared");
+    struct image *img = NULL;
+    tap_is_int(images_resolve(im, "localhost/top:1", &img, &err), 0, "resolve the top image");
+    tap_ok(img && strv_length(img->layers) == 2 && strstr(img->layers[0], "/layers/"),
+           "two layer dirs, lowest first");
+    _cleanup_free_ char *motd = img ? orc_path_join(img->layers[1], "etc/motd") : NULL;
+    tap_ok(motd && access(motd, F_OK) == 0, "upper layer holds the added file");
+    _cleanup_free_ char *full_id = img ? xstrdup(img->id) : NULL;
+    img = image_free(img);
+    tap_is_int(images_resolve(im, full_id, &img, &err), 0, "resolve by full id");
+    img = image_free(img);
+
+    tap_is_int(images_remove(im, "localhost/top:1", &err), 0, "remove the two-layer image");
+    tap_is_int(count_entries(layers), 1, "shared base layer kept, its own layer removed");
+    tap_is_int(images_resolve(im, "localhost/base:1", &img, &err), 0, "base image intact");
+    _cleanup_free_ char *bin = img ? orc_path_join(img->layers[0], "bin/busybox") : NULL;
+    tap_ok(bin && access(bin, X_OK) == 0, "base layer content intact");
+    img = image_free(img);
+
+    /* a refused load leaves nothing behind */
+    int before = count_entries(blobs);
+    _cleanup_free_ char *bad = orc_path_join(dir, "bad2");
+    tap_is_int(sh("cp -r '%s/top' '%s' && f=$(ls -S '%s'/blobs/sha256 | sed -n 2p) && "
+                  "printf x >> '%s'/blobs/sha256/$f", dir, bad, bad, bad),
+               0, "layout with a corrupted second layer");
+    tap_ok(images_load(im, bad, &names, &err) < 0, "refused: %s",
+           err ? orc_error_message(err) : "");
+    orc_error_release(&err);
+    tap_is_int(count_entries(blobs), before, "no blob of the refused image stays");
+    tap_is_int(count_entries(layers), 1, "no layer of the refused image stays");
+
+    /* an OCI layout inside a tarball, and a nested multi-platform index */
+    _cleanup_free_ char *oci_tar = orc_path_join(dir, "base-oci.tar");
+    tap_is_int(images_load(im, oci_tar, &names, &err), 0, "OCI layout in a tar");
+    names = strv_free(names);
+    _cleanup_free_ char *multi = orc_path_join(dir, "Multi_Arch");
+    make_multi_arch(base, multi);
+    tap_is_int(images_load(im, multi, &names, &err), 0, "nested index: %s",
+               err ? orc_error_message(err) : "");
+    tap_ok(names && names[0] && !strcmp(names[0], "localhost/multi_arch:multi"),
+           "host platform picked, bare tag named after the lowercased dir: %s",
+           names && names[0] ? names[0] : "");
+    names = strv_free(names);
+    list = images_list(im);
+    tap_is_int(json_array_size(list), 1, "still one image (same config)");
+    json_decref(list);
+
+    /* a docker archive whose member points outside it */
+    _cleanup_free_ char *evil = orc_path_join(dir, "evil");
+    tap_is_int(sh("mkdir -p '%s' && cd '%s' && ln -s /etc/passwd layer.tar && "
+                  "echo '[{\"Config\":\"c.json\",\"Layers\":[\"layer.tar\"]}]' > manifest.json && "
+                  "echo '{}' > c.json && tar -cf ../evil.tar .", evil, evil),
+               0, "archive with an escaping symlink");
+    _cleanup_free_ char *evil_tar = orc_path_join(dir, "evil.tar");
+    tap_ok(images_load(im, evil_tar, &names, &err) < 0 &&
+               strstr(orc_error_message(err), "outside the archive"),
+           "member outside the archive refused: %s", err ? orc_error_message(err) : "");
+    orc_error_release(&err);
+
+    /* leftovers of an interrupted load go at the next open */
+    images_close(im);
+    tap_is_int(sh("mkdir -p '%s/.tmp-1-1/x' '%s/tmp-load-1-1' && touch '%s/.tmp-1-2'", layers,
+                  storage, blobs),
+               0, "leftovers made");
+    tap_is_int(images_open(storage, NULL, &im, &err), 0, "reopen");
+    tap_is_int(count_entries(layers), 1, "scratch layer dir removed");
+    tap_is_int(count_entries(blobs), before, "scratch blob removed");
+    _cleanup_free_ char *scratch = orc_path_join(storage, "tmp-load-1-1");
+    tap_ok(access(scratch, F_OK) < 0, "scratch load dir removed");
+    images_close(im);
+}
+
 static void test_refs(void)
 {
     const char *cases[][2] = {
@@ -184,6 +447,9 @@ int main(void)
     test_refs();
     test_whiteouts();
     test_store();
+    test_layer_entries();
+    test_whiteout_escapes();
+    test_store_more();
     orc_rm_rf(dir, NULL);
     return tap_done();
 }

@@ -1,20 +1,32 @@
 #!/bin/sh
-# build-test-image.sh OUTDIR [REF] [--docker-archive FILE]
+# build-test-image.sh OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR]
 #
 # Builds a reproducible OCI image layout from Debian's busybox-static: one gzip layer with
-# /bin/busybox, its applet links, /etc/passwd, /etc/group and /tmp. REF (default
-# localhost/busybox:latest) goes into the org.opencontainers.image.ref.name annotation.
-# With --docker-archive, also writes the same image as a `docker save` tarball.
+# /bin/busybox, its applet links, /etc/passwd (root, nobody), /etc/group and /tmp (1777).
+# REF (default localhost/busybox:latest) is written as given into the
+# org.opencontainers.image.ref.name annotation: a full reference names the image as is; a
+# bare tag T makes orc name it localhost/<OUTDIR's name>:T.
+# --docker-archive FILE also writes the same image as a `docker save` tarball (plain tar
+# layers, RepoTags [REF]).
+# --add-layer DIR puts a second gzip layer with DIR's content on top (images that share
+# their base layer).
+# Same inputs, same bytes: fixed mtimes, sorted names, numeric root ownership, gzip -n.
 set -eu
+umask 022
 
-usage() { echo "usage: $0 OUTDIR [REF] [--docker-archive FILE]" >&2; exit 2; }
+usage() {
+    echo "usage: $0 OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR]" >&2
+    exit 2
+}
 [ $# -ge 1 ] || usage
 out=$1; shift
 ref=localhost/busybox:latest
 archive=
+extra=
 while [ $# -gt 0 ]; do
     case $1 in
-        --docker-archive) archive=$2; shift 2 ;;
+        --docker-archive) [ $# -ge 2 ] || usage; archive=$2; shift 2 ;;
+        --add-layer) [ $# -ge 2 ] || usage; extra=$2; shift 2 ;;
         -*) usage ;;
         *) ref=$1; shift ;;
     esac
@@ -35,24 +47,34 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
 echo 'hello from the orc test image' > "$root/www/index.html"
 
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$work/layer.tar" .
-gzip -n -c "$work/layer.tar" > "$work/layer.tar.gz"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 size() { stat -c %s "$1"; }
-diff_id=$(sha "$work/layer.tar")
-layer=$(sha "$work/layer.tar.gz")
+# make_layer N DIR: $work/layerN.tar(.gz); appends to the diff_ids and layer descriptors
+diff_ids= descs= tars=
+make_layer() {
+    tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$2" -cf "$work/layer$1.tar" .
+    gzip -n -c "$work/layer$1.tar" > "$work/layer$1.tar.gz"
+    d=$(sha "$work/layer$1.tar")
+    l=$(sha "$work/layer$1.tar.gz")
+    diff_ids="$diff_ids${diff_ids:+,}\"sha256:$d\""
+    descs="$descs${descs:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$l\",\"size\":$(size "$work/layer$1.tar.gz")}"
+    tars="$tars${tars:+,}\"$d/layer.tar\""
+    mkdir -p "$out/blobs/sha256" "$work/docker/$d"
+    cp "$work/layer$1.tar.gz" "$out/blobs/sha256/$l"
+    mv "$work/layer$1.tar" "$work/docker/$d/layer.tar"
+}
+make_layer 0 "$root"
+[ -z "$extra" ] || make_layer 1 "$extra"
 
 cat > "$work/config.json" <<JSON
-{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:$diff_id"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"build-test-image.sh"}]}
+{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":[$diff_ids]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"build-test-image.sh"}]}
 JSON
 config=$(sha "$work/config.json")
 cat > "$work/manifest.json" <<JSON
-{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:$config","size":$(size "$work/config.json")},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:$layer","size":$(size "$work/layer.tar.gz")}]}
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:$config","size":$(size "$work/config.json")},"layers":[$descs]}
 JSON
 manifest=$(sha "$work/manifest.json")
 
-mkdir -p "$out/blobs/sha256"
-cp "$work/layer.tar.gz" "$out/blobs/sha256/$layer"
 cp "$work/config.json" "$out/blobs/sha256/$config"
 cp "$work/manifest.json" "$out/blobs/sha256/$manifest"
 echo '{"imageLayoutVersion":"1.0.0"}' > "$out/oci-layout"
@@ -62,10 +84,8 @@ JSON
 
 if [ -n "$archive" ]; then
     d=$work/docker
-    mkdir -p "$d/$layer"
-    cp "$work/layer.tar" "$d/$layer/layer.tar"
     cp "$work/config.json" "$d/$config.json"
-    printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]\n' \
-        "$config" "$ref" "$layer" > "$d/manifest.json"
+    printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":[%s]}]\n' \
+        "$config" "$ref" "$tars" > "$d/manifest.json"
     tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$d" -cf "$archive" .
 fi
