@@ -200,12 +200,10 @@ static int copy_verified(struct load *ld, int in, const char *path, const char *
         (void) unlink(tmp);
         return orc_error_make(err, errno, "copy '%s' into the store", path);
     }
-    _cleanup_free_ char *digest = xstrdup("sha256:");
-    for (unsigned i = 0; i < mdlen; i++) {
-        char *d = xasprintf("%s%02x", digest, md[i]);
-        free(digest);
-        digest = d;
-    }
+    _cleanup_free_ char *digest = xmalloc(7 + 2 * mdlen + 1);
+    strcpy(digest, "sha256:");
+    for (unsigned i = 0; i < mdlen; i++)
+        sprintf(digest + 7 + 2 * i, "%02x", md[i]);
     if (expected && strcmp(expected, digest) != 0) {
         (void) unlink(tmp);
         return orc_error_make(err, EINVAL, "blob '%s' has digest %s, expected %s", path, digest,

@@ -309,25 +309,18 @@ static void *load_thread(void *arg)
     return (void *) r;
 }
 
-static void test_store_more(void)
-{
-    _cleanup_free_ char *script_path = script();
-    _cleanup_free_ char *extra = orc_path_join(dir, "extra");
-    tap_is_int(sh("mkdir -p '%s/etc' && echo hi > '%s/etc/motd' && sh '%s' '%s/base' "
-                  "localhost/base:1 && sh '%s' '%s/top' localhost/top:1 --add-layer '%s' "
-                  "--docker-archive '%s/top.tar' && tar -C '%s/base' -cf '%s/base-oci.tar' .",
-                  extra, extra, script_path, dir, script_path, dir, extra, dir, dir, dir),
-               0, "base and two-layer images built");
-    _cleanup_free_ char *storage = orc_path_join(dir, "storage2");
-    _cleanup_free_ char *layers = orc_path_join(storage, "layers");
-    _cleanup_free_ char *blobs = orc_path_join(storage, "blobs/sha256");
-    struct images *im = NULL;
-    orc_error_t err = NULL;
-    tap_is_int(images_open(storage, NULL, &im, &err), 0, "open a second store");
+struct store2 {
+    struct images *im;
+    char *storage, *layers, *blobs, *base;
+};
 
-    /* two threads load the same image at once */
-    _cleanup_free_ char *base = orc_path_join(dir, "base");
-    void *args[] = {im, base};
+/* Concurrent loads of one image, then a two-layer image sharing its base layer. */
+static void test_shared_layers(struct store2 *st2)
+{
+    struct images *im = st2->im;
+    const char *layers = st2->layers, *blobs = st2->blobs;
+    orc_error_t err = NULL;
+    void *args[] = {im, st2->base};
     pthread_t t1, t2;
     void *r1 = NULL, *r2 = NULL;
     pthread_create(&t1, NULL, load_thread, args);
@@ -365,8 +358,15 @@ static void test_store_more(void)
     _cleanup_free_ char *bin = img ? orc_path_join(img->layers[0], "bin/busybox") : NULL;
     tap_ok(bin && access(bin, X_OK) == 0, "base layer content intact");
     img = image_free(img);
+}
 
-    /* a refused load leaves nothing behind */
+/* A refused load leaves nothing behind; other formats; escaping archive members. */
+static void test_refused_and_formats(struct store2 *st2)
+{
+    struct images *im = st2->im;
+    const char *layers = st2->layers, *blobs = st2->blobs;
+    orc_error_t err = NULL;
+    char **names = NULL;
     int before = count_entries(blobs);
     _cleanup_free_ char *bad = orc_path_join(dir, "bad2");
     tap_is_int(sh("cp -r '%s/top' '%s' && f=$(ls -S '%s'/blobs/sha256 | sed -n 2p) && "
@@ -383,14 +383,14 @@ static void test_store_more(void)
     tap_is_int(images_load(im, oci_tar, &names, &err), 0, "OCI layout in a tar");
     names = strv_free(names);
     _cleanup_free_ char *multi = orc_path_join(dir, "Multi_Arch");
-    make_multi_arch(base, multi);
+    make_multi_arch(st2->base, multi);
     tap_is_int(images_load(im, multi, &names, &err), 0, "nested index: %s",
                err ? orc_error_message(err) : "");
     tap_ok(names && names[0] && !strcmp(names[0], "localhost/multi_arch:multi"),
            "host platform picked, bare tag named after the lowercased dir: %s",
            names && names[0] ? names[0] : "");
     names = strv_free(names);
-    list = images_list(im);
+    json_t *list = images_list(im);
     tap_is_int(json_array_size(list), 1, "still one image (same config)");
     json_decref(list);
 
@@ -405,6 +405,29 @@ static void test_store_more(void)
                strstr(orc_error_message(err), "outside the archive"),
            "member outside the archive refused: %s", err ? orc_error_message(err) : "");
     orc_error_release(&err);
+}
+
+static void test_store_more(void)
+{
+    _cleanup_free_ char *script_path = script();
+    _cleanup_free_ char *extra = orc_path_join(dir, "extra");
+    tap_is_int(sh("mkdir -p '%s/etc' && echo hi > '%s/etc/motd' && sh '%s' '%s/base' "
+                  "localhost/base:1 && sh '%s' '%s/top' localhost/top:1 --add-layer '%s' "
+                  "--docker-archive '%s/top.tar' && tar -C '%s/base' -cf '%s/base-oci.tar' .",
+                  extra, extra, script_path, dir, script_path, dir, extra, dir, dir, dir),
+               0, "base and two-layer images built");
+    _cleanup_free_ char *storage = orc_path_join(dir, "storage2");
+    _cleanup_free_ char *layers = orc_path_join(storage, "layers");
+    _cleanup_free_ char *blobs = orc_path_join(storage, "blobs/sha256");
+    _cleanup_free_ char *base = orc_path_join(dir, "base");
+    struct images *im = NULL;
+    orc_error_t err = NULL;
+    tap_is_int(images_open(storage, NULL, &im, &err), 0, "open a second store");
+    struct store2 st2 = {.im = im, .storage = storage, .layers = layers, .blobs = blobs,
+                         .base = base};
+    test_shared_layers(&st2);
+    test_refused_and_formats(&st2);
+    int before = count_entries(blobs);
 
     /* leftovers of an interrupted load go at the next open */
     images_close(im);
