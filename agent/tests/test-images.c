@@ -442,6 +442,8 @@ static void test_store_more(void)
     images_close(im);
 }
 
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 static void test_refs(void)
 {
     const char *cases[][2] = {
@@ -450,8 +452,23 @@ static void test_refs(void)
         {"user/app", "docker.io/user/app:latest"},
         {"localhost/x", "localhost/x:latest"},
         {"localhost:5000/a", "localhost:5000/a:latest"},
-        {"reg.example:5000/a/b@sha256:00", "reg.example:5000/a/b@sha256:00"},
+        {"reg:5000/a/b@sha256:" HEX64, "reg:5000/a/b@sha256:" HEX64},
+        {"reg.example/a:v1@sha256:" HEX64, "reg.example/a:v1@sha256:" HEX64},
+        {"docker.io/library/busybox:latest", "docker.io/library/busybox:latest"},
+        {"quay.io/a/b__c.d-e--f:V1.0_x", "quay.io/a/b__c.d-e--f:V1.0_x"},
+        {"Localhost:5000/a", "Localhost:5000/a:latest"},
         {"UPPER/case", NULL},
+        {"busybox:", NULL},
+        {"busybox:-x", NULL},
+        {"a//b", NULL},
+        {"a/-b", NULL},
+        {"a..b", NULL},
+        {"a___b", NULL},
+        {"a b", NULL},
+        {"/abs", NULL},
+        {"reg:port/a", NULL},
+        {"a@sha256:00", NULL},
+        {"", NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *n = image_ref_normalize(cases[i][0]);
