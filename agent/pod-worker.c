@@ -263,7 +263,7 @@ static void decide_restart(struct pod_worker *w, struct container_run *r)
         r->restart_at = at;
         set_str(&r->waiting_reason, "CrashLoopBackOff");
         char *msg = xasprintf("back-off %llds restarting failed container=%s pod=%s_%s(%s)",
-                              (long long) (backoff / NSEC_PER_SEC), r->name, w->pod->name,
+                              (long long) ((at - r->finished_at) / NSEC_PER_SEC), r->name, w->pod->name,
                               w->pod->namespace, w->uid);
         set_str(&r->waiting_message, msg);
         free(msg);
