@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* port-forward: publishes the portMappings capability's ports from user space. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cni.h"
+#include "fs-util.h"
+#include "helper.h"
+#include "json-util.h"
+#include "netns.h"
+#include "port-forward.h"
+#include "xalloc.h"
+
+struct state {
+    char *dir, *path;
+};
+
+static int state_open(const struct cni_args *a, struct state *ret, orc_error_t *err)
+{
+    if (helper_state_dir(a->conf, "port-forward", &ret->dir, err) < 0)
+        return -1;
+    ret->path = helper_state_path(ret->dir, a);
+    return 0;
+}
+
+static void state_done(struct state *s)
+{
+    free(s->dir);
+    free(s->path);
+}
+
+static int state_read(const struct state *s, struct helper_id *ret)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    if (orc_read_file(s->path, 65536, &text, &len, NULL) < 0)
+        return -ENOENT;
+    json_auto_t *j = json_loadb(text, len, 0, NULL);
+    *ret = (struct helper_id){.pid = (pid_t) orc_json_int(j, "pid", 0),
+                              .start_time = (unsigned long long) orc_json_int(j, "startTime", 0)};
+    return 0;
+}
+
+static int start(const struct cni_args *a, struct port_mapping *maps, size_t n,
+                 const struct state *s, orc_error_t *err)
+{
+    _cleanup_close_ int netns_fd = -1;
+    if (netns_open(a->netns, &netns_fd, err) < 0 || port_mappings_bind(maps, n, err) < 0)
+        return -1;
+    struct forwarder_args fa = {.maps = maps, .n = n, .netns_fd = netns_fd,
+                                .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
+    _cleanup_free_ char *log = xasprintf("%s/%s-%s.log", s->dir, a->container_id, a->ifname);
+    struct helper_id id;
+    int r = helper_spawn(forwarder_main, &fa, log, &id, err);
+    if (fa.owner_pidfd >= 0)
+        close(fa.owner_pidfd);
+    if (r < 0)
+        return -1;
+    json_auto_t *j = json_pack("{s:i,s:I}", "pid", (int) id.pid, "startTime",
+                               (json_int_t) id.start_time);
+    _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
+    if (orc_write_file_atomic(s->path, text, strlen(text), 0600, err) < 0) {
+        helper_stop(&id, 1000);
+        return -1;
+    }
+    return 0;
+}
+
+static int pf_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
+{
+    struct port_mapping *maps = NULL;
+    size_t n = 0;
+    struct state s = {0};
+    struct helper_id old;
+    int r = -1;
+    if (port_mappings_parse(a->runtime_config, a->prev_result, &maps, &n, err) < 0)
+        return -1;
+    if (n > 0) {
+        if (state_open(a, &s, err) < 0)
+            goto out;
+        if (state_read(&s, &old) == 0 && helper_alive(&old)) {
+            cni_error(err, CNI_ERR_PLUGIN, "ports of container '%s' are already published",
+                      a->container_id);
+            goto out;
+        }
+        if (start(a, maps, n, &s, err) < 0)
+            goto out;
+    }
+    *ret = cni_result_passthrough(a);
+    r = 0;
+out:
+    port_mappings_close(maps, n);
+    free(maps);
+    state_done(&s);
+    return r;
+}
+
+static int pf_del(const struct cni_args *a, orc_error_t *err)
+{
+    struct state s = {0};
+    struct helper_id id;
+    if (state_open(a, &s, err) < 0)
+        return -1;
+    if (state_read(&s, &id) == 0)
+        helper_stop(&id, 2000); /* its listening sockets close with it */
+    (void) unlink(s.path);
+    state_done(&s);
+    return 0;
+}
+
+static int pf_check(const struct cni_args *a, orc_error_t *err)
+{
+    struct port_mapping *maps = NULL;
+    size_t n = 0;
+    struct state s = {0};
+    struct helper_id id;
+    int r = -1;
+    if (port_mappings_parse(a->runtime_config, a->prev_result, &maps, &n, err) < 0)
+        return -1;
+    if (n == 0) {
+        r = 0;
+        goto out;
+    }
+    if (state_open(a, &s, err) < 0)
+        goto out;
+    if (state_read(&s, &id) < 0 || !helper_alive(&id)) {
+        cni_error(err, CNI_ERR_PLUGIN, "the port forwarder of container '%s' is not running",
+                  a->container_id);
+        goto out;
+    }
+    r = 0;
+out:
+    free(maps);
+    state_done(&s);
+    return r;
+}
+
+static const struct cni_plugin plugin = {
+    .name = "port-forward",
+    .about = "orc port-forward CNI plugin: publishes portMappings from user space",
+    .usage = "Configuration: {\"type\": \"port-forward\", \"capabilities\": {\"portMappings\": "
+             "true}}; optional dataDir.\nSee cni-plugins/port-forward/README.md.\n",
+    .add = pf_add,
+    .del = pf_del,
+    .check = pf_check,
+};
+
+int main(int argc, char **argv)
+{
+    return cni_main(argc, argv, &plugin);
+}

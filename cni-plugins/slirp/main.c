@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* slirp: a tap device in the pod's netns, backed by a libslirp helper on the host side. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cni.h"
+#include "fs-util.h"
+#include "helper.h"
+#include "json-util.h"
+#include "link.h"
+#include "netns.h"
+#include "slirp-plugin.h"
+#include "xalloc.h"
+
+struct tap_request {
+    const char *ifname;
+    const struct slirp_conf *conf;
+};
+
+static int configure_tap(const struct tap_request *q, orc_error_t *err)
+{
+    struct link_info li;
+    struct in_addr addr, gw;
+    struct in6_addr addr6, gw6;
+    inet_pton(AF_INET, SLIRP_POD_ADDR, &addr);
+    inet_pton(AF_INET, SLIRP_GATEWAY, &gw);
+    inet_pton(AF_INET6, SLIRP_POD_ADDR6, &addr6);
+    inet_pton(AF_INET6, SLIRP_GATEWAY6, &gw6);
+    if (link_set_mtu(q->ifname, q->conf->mtu, err) < 0 || link_set_up(q->ifname, true, err) < 0)
+        return -1;
+    if (link_get(q->ifname, &li) < 0)
+        return orc_error_make(err, 0, "interface '%s' vanished", q->ifname);
+    if (link_addr_add(li.index, AF_INET, &addr, 24, err) < 0 ||
+        link_route_add_default(li.index, AF_INET, &gw, err) < 0)
+        return -1;
+    if (q->conf->ipv6 && (link_addr_add(li.index, AF_INET6, &addr6, 64, err) < 0 ||
+                          link_route_add_default(li.index, AF_INET6, &gw6, err) < 0))
+        return -1;
+    return 0;
+}
+
+/* In the pod's namespaces: create and configure the tap; its fd goes back to the plugin. */
+static int create_tap(void *arg, int *ret_fd, orc_error_t *err)
+{
+    const struct tap_request *q = arg;
+    struct link_info li;
+    if (link_get(q->ifname, &li) == 0)
+        return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' already exists", q->ifname);
+    _cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return orc_error_make(err, errno, "open /dev/net/tun");
+    struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};
+    strncpy(ifr.ifr_name, q->ifname, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+        return orc_error_make(err, errno, "create tap device '%s'", q->ifname);
+    if (configure_tap(q, err) < 0)
+        return orc_error_wrap(err, "configure '%s'", q->ifname);
+    *ret_fd = TAKE_FD(fd);
+    return 0;
+}
+
+static json_t *result_of(const struct cni_args *a, const struct slirp_conf *c, const char *mac)
+{
+    json_t *r = cni_result_passthrough(a);
+    json_t *ifs = json_object_get(r, "interfaces"), *ips = json_object_get(r, "ips");
+    json_t *routes = json_object_get(r, "routes");
+    if (!json_is_array(ifs))
+        json_object_set_new(r, "interfaces", ifs = json_array());
+    if (!json_is_array(ips))
+        json_object_set_new(r, "ips", ips = json_array());
+    if (!json_is_array(routes))
+        json_object_set_new(r, "routes", routes = json_array());
+    int idx = (int) json_array_size(ifs);
+    json_array_append_new(ifs, json_pack("{s:s,s:s,s:i,s:s}", "name", a->ifname, "mac", mac,
+                                         "mtu", c->mtu, "sandbox", a->netns));
+    json_array_append_new(ips, json_pack("{s:s,s:s,s:i}", "address", SLIRP_POD_ADDR "/24",
+                                         "gateway", SLIRP_GATEWAY, "interface", idx));
+    json_array_append_new(routes, json_pack("{s:s,s:s}", "dst", "0.0.0.0/0", "gw", SLIRP_GATEWAY));
+    if (c->ipv6) {
+        json_array_append_new(ips, json_pack("{s:s,s:s,s:i}", "address", SLIRP_POD_ADDR6 "/64",
+                                             "gateway", SLIRP_GATEWAY6, "interface", idx));
+        json_array_append_new(routes, json_pack("{s:s,s:s}", "dst", "::/0", "gw", SLIRP_GATEWAY6));
+    }
+    json_object_set_new(r, "dns", json_pack("{s:[s]}", "nameservers", SLIRP_DNS));
+    return r;
+}
+
+struct state {
+    char *dir, *path;
+};
+
+static void state_done(struct state *s)
+{
+    free(s->dir);
+    free(s->path);
+}
+
+static int state_open(const struct cni_args *a, struct state *ret, orc_error_t *err)
+{
+    if (helper_state_dir(a->conf, "slirp", &ret->dir, err) < 0)
+        return -1;
+    ret->path = helper_state_path(ret->dir, a);
+    return 0;
+}
+
+static int state_read(const struct state *s, struct helper_id *ret)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    if (orc_read_file(s->path, 65536, &text, &len, NULL) < 0)
+        return -ENOENT;
+    json_auto_t *j = json_loadb(text, len, 0, NULL);
+    *ret = (struct helper_id){.pid = (pid_t) orc_json_int(j, "pid", 0),
+                              .start_time = (unsigned long long) orc_json_int(j, "startTime", 0)};
+    return 0;
+}
+
+static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, int netns_fd,
+                        int tap, const struct state *s, orc_error_t *err)
+{
+    struct slirp_helper_args h = {.conf = *c, .tap_fd = tap,
+                                  .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
+    _cleanup_free_ char *log = xasprintf("%s/%s-%s.log", s->dir, a->container_id, a->ifname);
+    struct helper_id id;
+    int r = helper_spawn(slirp_helper_main, &h, log, &id, err);
+    if (h.owner_pidfd >= 0)
+        close(h.owner_pidfd);
+    if (r < 0)
+        return -1;
+    json_auto_t *j = json_pack("{s:i,s:I,s:s}", "pid", (int) id.pid, "startTime",
+                               (json_int_t) id.start_time, "netns", a->netns);
+    _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
+    if (orc_write_file_atomic(s->path, text, strlen(text), 0600, err) < 0) {
+        helper_stop(&id, 1000);
+        return -1;
+    }
+    return 0;
+}
+
+static int slirp_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
+{
+    struct slirp_conf c;
+    if (slirp_conf_parse(a->conf, &c, err) < 0)
+        return -1;
+    struct state s = {0};
+    struct helper_id old;
+    _cleanup_close_ int netns_fd = -1, tap = -1;
+    int r = -1;
+    if (state_open(a, &s, err) < 0)
+        goto out;
+    if (state_read(&s, &old) == 0 && helper_alive(&old)) {
+        cni_error(err, CNI_ERR_PLUGIN, "'%s' of container '%s' is already set up", a->ifname,
+                  a->container_id);
+        goto out;
+    }
+    struct tap_request q = {.ifname = a->ifname, .conf = &c};
+    if (netns_open(a->netns, &netns_fd, err) < 0 || netns_run(netns_fd, create_tap, &q, &tap, err) < 0)
+        goto out;
+    struct ifreq ifr = {0};
+    char mac[18] = "";
+    if (ioctl(tap, SIOCGIFHWADDR, &ifr) == 0)
+        link_format_mac((unsigned char *) ifr.ifr_hwaddr.sa_data, mac);
+    if (spawn_helper(a, &c, netns_fd, tap, &s, err) < 0)
+        goto out;
+    *ret = result_of(a, &c, mac);
+    r = 0;
+out:
+    state_done(&s);
+    return r;
+}
+
+static int slirp_del(const struct cni_args *a, orc_error_t *err)
+{
+    struct state s = {0};
+    struct helper_id id;
+    if (state_open(a, &s, err) < 0)
+        return -1;
+    if (state_read(&s, &id) == 0)
+        helper_stop(&id, 2000); /* its tap device goes with it */
+    (void) unlink(s.path);
+    state_done(&s);
+    return 0;
+}
+
+static int check_tap(void *arg, int *ret_fd, orc_error_t *err)
+{
+    const struct tap_request *q = arg;
+    struct link_info li;
+    struct in_addr addr, gw;
+    (void) ret_fd;
+    inet_pton(AF_INET, SLIRP_POD_ADDR, &addr);
+    inet_pton(AF_INET, SLIRP_GATEWAY, &gw);
+    if (link_get(q->ifname, &li) < 0)
+        return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' is missing", q->ifname);
+    if (!(li.flags & IFF_UP))
+        return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' is down", q->ifname);
+    if (li.mtu != q->conf->mtu)
+        return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' has MTU %d, not %d", q->ifname,
+                         li.mtu, q->conf->mtu);
+    if (!link_has_addr(q->ifname, AF_INET, &addr))
+        return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' lacks %s", q->ifname, SLIRP_POD_ADDR);
+    if (!link_has_default_route4(q->ifname, gw))
+        return cni_error(err, CNI_ERR_PLUGIN, "no default route through %s", SLIRP_GATEWAY);
+    return 0;
+}
+
+static int slirp_check(const struct cni_args *a, orc_error_t *err)
+{
+    struct slirp_conf c;
+    struct state s = {0};
+    struct helper_id id;
+    _cleanup_close_ int netns_fd = -1;
+    int r = -1;
+    if (slirp_conf_parse(a->conf, &c, err) < 0 || state_open(a, &s, err) < 0)
+        goto out;
+    if (state_read(&s, &id) < 0) {
+        cni_error(err, CNI_ERR_PLUGIN, "no slirp network for container '%s'", a->container_id);
+        goto out;
+    }
+    if (!helper_alive(&id)) {
+        cni_error(err, CNI_ERR_PLUGIN, "the slirp helper (pid %d) is not running", (int) id.pid);
+        goto out;
+    }
+    struct tap_request q = {.ifname = a->ifname, .conf = &c};
+    if (netns_open(a->netns, &netns_fd, err) < 0 || netns_run(netns_fd, check_tap, &q, NULL, err) < 0)
+        goto out;
+    r = 0;
+out:
+    state_done(&s);
+    return r;
+}
+
+static const struct cni_plugin plugin = {
+    .name = "slirp",
+    .about = "orc slirp CNI plugin: a tap device in the pod, libslirp on the host side",
+    .usage = "Configuration keys: mtu (65520), hostLoopback (true), enableIPv6 (false),\n"
+             "dnsUpstream (\"IP[:PORT]\"), dataDir. See cni-plugins/slirp/README.md.\n",
+    .add = slirp_add,
+    .del = slirp_del,
+    .check = slirp_check,
+};
+
+int main(int argc, char **argv)
+{
+    return cni_main(argc, argv, &plugin);
+}
