@@ -14,9 +14,11 @@
 
 #include "api.h"
 #include "cleanup.h"
+#include "fs-util.h"
 #include "images.h"
 #include "log.h"
 #include "loop.h"
+#include "network.h"
 #include "orcd.h"
 #include "store.h"
 #include "time-util.h"
@@ -33,6 +35,11 @@ static const char usage[] =
     "  --runtime PATH        OCI runtime (default: runc)\n"
     "  --shim PATH           orc-shim binary (default: next to orcd, then $PATH)\n"
     "  --max-pods N          pods admitted at once (default: 110)\n"
+    "  --cni-conf FILE       network configuration list for pods (default:\n"
+    "                        $XDG_CONFIG_HOME/orc/orc.conflist if it exists, else\n"
+    "                        the built-in one: slirp, loopback, port-forward)\n"
+    "  --cni-bin-dir DIRS    CNI plugin directories, ':'-separated (default: orc's\n"
+    "                        plugins, then /usr/lib/cni and /opt/cni/bin)\n"
     "  --backoff-base MS     first restart back-off in ms (default: 10000;\n"
     "                        env ORC_BACKOFF_BASE_MS)\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
@@ -40,7 +47,7 @@ static const char usage[] =
     "  -h, --help            show this help\n"
     "  --version             show the version\n";
 
-enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
        OPT_VERSION };
 
 /* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
@@ -58,6 +65,35 @@ static char *find_program(const char *name)
         free(p);
     }
     return xstrdup(name);
+}
+
+/* The directory of the orcd binary, or NULL. */
+static char *self_dir(void)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0)
+        return NULL;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    return xstrdup(self);
+}
+
+/* orc's plugins (build tree, then installed layout), then the usual CNI directories. */
+static char *default_cni_bin_dir(void)
+{
+    _cleanup_free_ char *self = self_dir();
+    const char *ours[] = {"../cni-plugins/bin", "../libexec/orc/cni"};
+    for (size_t i = 0; self && i < 2; i++) {
+        _cleanup_free_ char *p = xasprintf("%s/%s", self, ours[i]);
+        _cleanup_free_ char *real = realpath(p, NULL);
+        if (real)
+            return xasprintf("%s:/usr/lib/cni:/opt/cni/bin", real);
+    }
+    return xstrdup("/usr/libexec/orc/cni:/usr/lib/cni:/opt/cni/bin");
 }
 
 static char *default_shim(void)
@@ -89,6 +125,8 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"runtime", required_argument, NULL, OPT_RUNTIME},
         {"shim", required_argument, NULL, OPT_SHIM},
         {"max-pods", required_argument, NULL, OPT_MAX_PODS},
+        {"cni-conf", required_argument, NULL, OPT_CNI_CONF},
+        {"cni-bin-dir", required_argument, NULL, OPT_CNI_BIN_DIR},
         {"backoff-base", required_argument, NULL, OPT_BACKOFF},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
@@ -108,6 +146,14 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         case OPT_SHIM:
             free(c->shim_path);
             c->shim_path = xstrdup(optarg);
+            break;
+        case OPT_CNI_CONF:
+            free(c->cni_conf);
+            c->cni_conf = xstrdup(optarg);
+            break;
+        case OPT_CNI_BIN_DIR:
+            free(c->cni_bin_dir);
+            c->cni_bin_dir = xstrdup(optarg);
             break;
         case OPT_MAX_PODS:
             c->max_pods = atoi(optarg);
@@ -197,6 +243,12 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);
     if (userns_ensure(&o->userns, o->paths.userns, o->config.shim_path, err) < 0)
         return -1;
+    _cleanup_free_ char *user_conf = orc_path_join(o->paths.config_dir, "orc.conflist");
+    const char *conf = o->config.cni_conf ? o->config.cni_conf
+                       : access(user_conf, F_OK) == 0 ? user_conf
+                                                      : NULL;
+    if (network_load(conf, o->config.cni_bin_dir, &o->network, err) < 0)
+        return orc_error_wrap(err, "pod network");
     if (store_open(o->paths.db, &o->store, err) < 0 ||
         images_open(o->paths.storage, &o->userns, &o->images, err) < 0)
         return -1;
@@ -205,8 +257,9 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return orc_error_make(err, errno, "eventfd");
     if (loop_init(o, err) < 0 || api_start(o, &o->api, err) < 0)
         return -1;
-    log_info("orcd %s ready: API on '%s', runtime '%s'", ORC_VERSION, o->paths.socket,
-             o->config.runtime);
+    log_info("orcd %s ready: API on '%s', runtime '%s', network '%s' (%s)", ORC_VERSION,
+             o->paths.socket, o->config.runtime, network_name(o->network),
+             conf ? conf : "built in");
     return 0;
 }
 
@@ -216,11 +269,14 @@ static void orcd_stop(struct orcd *o)
     loop_done(o);
     o->images = images_close(o->images);
     o->store = store_close(o->store);
+    o->network = network_free(o->network);
     o->wake_fd = safe_close(o->wake_fd);
     o->lock_fd = safe_close(o->lock_fd);
     orc_paths_done(&o->paths);
     free(o->config.runtime);
     free(o->config.shim_path);
+    free(o->config.cni_conf);
+    free(o->config.cni_bin_dir);
 }
 
 int main(int argc, char **argv)
@@ -234,6 +290,8 @@ int main(int argc, char **argv)
     o.config.runtime = runtime;
     if (!o.config.shim_path)
         o.config.shim_path = default_shim();
+    if (!o.config.cni_bin_dir)
+        o.config.cni_bin_dir = default_cni_bin_dir();
     /* Block the loop's signals before any thread exists: only its signalfd takes them. */
     sigset_t mask;
     sigemptyset(&mask);

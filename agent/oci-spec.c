@@ -299,6 +299,13 @@ static json_t *build_mounts(const struct oci_spec_input *in)
     if (in->hostname_file)
         json_array_append_new(m, mount_json("/etc/hostname", "bind", in->hostname_file,
                                             "rbind,ro,nosuid,nodev,noexec"));
+    /* writable, as kubelet mounts them: programs may add entries */
+    if (in->hosts_file)
+        json_array_append_new(m, mount_json("/etc/hosts", "bind", in->hosts_file,
+                                            "rbind,nosuid,nodev,noexec"));
+    if (in->resolv_file)
+        json_array_append_new(m, mount_json("/etc/resolv.conf", "bind", in->resolv_file,
+                                            "rbind,nosuid,nodev,noexec"));
     return m;
 }
 

@@ -23,6 +23,8 @@ struct oci_spec_input {
     const struct image *image;
     const struct userns *userns;  /* decides which uids/gids exist (e.g. devpts gid=5) */
     const char *hostname_file;    /* bind-mounted to /etc/hostname, may be NULL */
+    const char *hosts_file;       /* /etc/hosts, may be NULL */
+    const char *resolv_file;      /* /etc/resolv.conf, may be NULL */
 };
 
 int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err);

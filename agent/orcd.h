@@ -11,6 +11,7 @@ struct images;
 struct store;
 struct api;
 struct pod_worker;
+struct network;
 
 /* Agent configuration: $XDG_CONFIG_HOME/orc/config.yaml, overridden by flags. */
 struct orcd_config {
@@ -20,6 +21,8 @@ struct orcd_config {
     int64_t backoff_max_ns;   /* cap, default 300 s */
     int64_t backoff_reset_ns; /* running this long resets back-off, default 600 s */
     int max_pods;             /* admission capacity, default 110 */
+    char *cni_conf;           /* network configuration list; NULL = built in */
+    char *cni_bin_dir;        /* CNI_PATH: plugin directories, ':'-separated */
 };
 
 /* The agent's state, passed explicitly; the loop thread owns everything but `api`. */
@@ -29,6 +32,7 @@ struct orcd {
     struct userns userns;
     struct store *store;      /* the loop thread's connection */
     struct images *images;    /* thread-safe */
+    struct network *network;  /* the pods' CNI chain */
     struct api *api;
     int wake_fd;              /* eventfd: the API writes 1 after committing a change */
     int lock_fd;              /* flock on paths.lock: one agent per user */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,10 @@
 #include "json-util.h"
 #include "log.h"
 #include "oci-spec.h"
+#include "pod-network.h"
 #include "orcd.h"
 #include "shim-client.h"
-#include "spawn.h"
+#include "spawn-util.h"
 #include "userns.h"
 #include "xalloc.h"
 
@@ -83,6 +85,24 @@ static int read_sync(int fd, const char *pod, orc_error_t *err)
                           pod);
 }
 
+/* A sandbox whose set-up failed: stop its shim and wait until it is gone, so that the next
+ * attempt finds the run directory free. */
+static void discard_sandbox(struct pod_worker *w)
+{
+    int pidfd = (int) syscall(SYS_pidfd_open, w->shim_pid, 0);
+    orc_error_t err = NULL;
+    json_auto_t *f = json_pack("{s:i}", "grace", 0);
+    if (shim_client_send(w->shim, "shutdown", f, &err) < 0)
+        orc_error_release(&err);
+    w->shim = shim_client_free(w->shim);
+    if (pidfd >= 0) {
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        (void) poll(&p, 1, SHIM_START_TIMEOUT_MS);
+        close(pidfd);
+    }
+    w->shim_pid = 0;
+}
+
 int sandbox_create(struct pod_worker *w, orc_error_t *err)
 {
     struct orcd *o = w->o;
@@ -119,6 +139,10 @@ int sandbox_create(struct pod_worker *w, orc_error_t *err)
     w->shim_pid = pid;
     log_info("pod '%s/%s': sandbox started (shim pid %d)", w->pod->namespace, w->pod->name,
              (int) pid);
+    if (pod_network_setup(w, err) < 0) {
+        discard_sandbox(w);
+        return -1;
+    }
     return 0;
 }
 
@@ -128,13 +152,17 @@ static int write_bundle(struct pod_worker *w, const struct container *c, const s
     _cleanup_free_ char *dir = run_dir(w);
     _cleanup_free_ char *hostname_file = orc_path_join(dir, "hostname");
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
+    _cleanup_free_ char *hosts = pod_network_hosts_path(w);
+    _cleanup_free_ char *resolv = pod_network_resolv_path(w);
     if (orc_mkdir_p(rootfs, 0700, err) < 0)
         return -1;
     struct oci_spec_input in = {.pod = w->pod,
                                 .container = c,
                                 .image = img,
                                 .userns = &w->o->userns,
-                                .hostname_file = hostname_file};
+                                .hostname_file = hostname_file,
+                                .hosts_file = hosts,
+                                .resolv_file = resolv};
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)
         return -1;

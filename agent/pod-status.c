@@ -104,6 +104,10 @@ json_t *pod_worker_status_json(const struct pod_worker *w)
     json_object_set_new(st, "nodeName", json_string(host));
     if (w->start_time > 0)
         json_object_set_new(st, "startTime", ts_json(w->start_time));
+    if (w->pod_ip) {
+        json_object_set_new(st, "podIP", json_string(w->pod_ip));
+        json_object_set_new(st, "podIPs", json_pack("[{s:s}]", "ip", w->pod_ip));
+    }
     if (w->pod_reason) {
         json_object_set_new(st, "reason", json_string(w->pod_reason));
         json_object_set_new(st, "message", json_string(w->pod_message ? w->pod_message : ""));

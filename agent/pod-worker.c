@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "orcd.h"
+#include "pod-network.h"
 #include "pod-sandbox.h"
 #include "scheduler.h"
 #include "shim-client.h"
@@ -113,6 +114,8 @@ struct pod_worker *pod_worker_free(struct pod_worker *w)
         run_clear(&w->runs[i]);
     free(w->runs);
     shim_client_free(w->shim);
+    json_decref(w->net_result);
+    free(w->pod_ip);
     pod_free(w->pod);
     free(w->uid);
     free(w->created);
@@ -329,6 +332,7 @@ static int ensure_sandbox(struct pod_worker *w, orc_error_t *err)
         loop_watch_worker(w->o, w);
         log_info("pod '%s/%s': adopted running shim (pid %d)", w->pod->namespace, w->pod->name,
                  (int) w->shim_pid);
+        pod_network_restore(w);
         adopt_status(w, hello);
         json_decref(hello);
         return 0;
@@ -343,6 +347,7 @@ static int ensure_sandbox(struct pod_worker *w, orc_error_t *err)
                         w->runs[i].started_at, now);
             w->dirty = true;
         }
+    pod_network_teardown(w); /* of the sandbox that was lost, if any */
     if (sandbox_create(w, err) < 0) {
         event(w, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: %s",
               orc_error_message(*err));
@@ -359,6 +364,7 @@ static void finalize(struct pod_worker *w)
         loop_unwatch_worker(w->o, w);
         w->shim = shim_client_free(w->shim);
     }
+    pod_network_teardown(w);
     if (sandbox_remove_files(w, &err) < 0) {
         log_warn("pod '%s/%s': remove files: %s, ignoring", w->pod->namespace, w->pod->name,
                  orc_error_message(err));
@@ -480,12 +486,32 @@ static void on_shim_lost(struct pod_worker *w)
     log_warn("pod '%s/%s': shim exited unexpectedly; containers restart per restartPolicy",
              w->pod->namespace, w->pod->name);
     event(w, "Warning", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
+    pod_network_teardown(w);
     int64_t now = orc_time_now_ns();
     for (size_t i = 0; i < w->n_runs; i++)
         if (w->runs[i].state == RUN_RUNNING)
             mark_exited(&w->runs[i], 137, "Error", "the pod sandbox exited unexpectedly",
                         w->runs[i].started_at, now);
     w->dirty = true;
+}
+
+/* An interface vanished from the sandbox, e.g. with a network helper that died. */
+static void on_link_removed(struct pod_worker *w, const char *ifname)
+{
+    orc_error_t err = NULL;
+    bool repaired = false;
+    if (pod_network_repair(w, &repaired, &err) < 0) {
+        event(w, "Warning", "NetworkNotReady",
+              "Pod network lost ('%s') and could not be set up again: %s; the sandbox will be "
+              "re-created", ifname ? ifname : "?", orc_error_message(err));
+        orc_error_release(&err);
+        if (sandbox_shutdown(w, 0, &err) < 0) /* on_shim_lost follows, then a new sandbox */
+            orc_error_release(&err);
+        return;
+    }
+    if (repaired)
+        event(w, "Normal", "NetworkRestored",
+              "Pod network lost ('%s' vanished) and set up again", ifname ? ifname : "?");
 }
 
 void pod_worker_on_shim(struct pod_worker *w)
@@ -499,6 +525,8 @@ void pod_worker_on_shim(struct pod_worker *w)
         const char *ev = orc_json_str(msg, "event");
         if (ev && strcmp(ev, "exit") == 0 && !w->deleted)
             on_container_exit(w, json_object_get(msg, "container"));
+        else if (ev && strcmp(ev, "link-removed") == 0 && !w->deleted)
+            on_link_removed(w, orc_json_str(msg, "ifname"));
         else if (!ev && !json_is_true(json_object_get(msg, "ok")))
             log_warn("pod '%s/%s': shim: %s", w->pod->namespace, w->pod->name,
                      orc_json_str(msg, "error") ?: "request failed");

@@ -70,6 +70,8 @@ struct pod_worker {
     bool rejected;
     bool dirty;             /* status must be written */
     int64_t retry_at;       /* sandbox creation failed: try again then (ns) */
+    json_t *net_result;     /* the CNI chain's ADD result, cached in run dir/network.json */
+    char *pod_ip;           /* from net_result; NULL without a network */
 };
 
 /* Builds a worker from a stored object (restoring observed status). */

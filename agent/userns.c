@@ -19,7 +19,7 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
-#include "spawn.h"
+#include "spawn-util.h"
 #include "xalloc.h"
 
 /* Field 22 of /proc/PID/stat; 0 when the process is gone or a zombie. */

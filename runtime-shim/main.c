@@ -94,7 +94,7 @@ static int run_main(struct shim_args *a)
     FILE *logf = fopen(logpath, "ae");
     if (logf)
         log_set_file(logf);
-    struct shim s = {.args = *a, .epoll_fd = -1, .listen_fd = -1, .signal_fd = -1,
+    struct shim s = {.args = *a, .epoll_fd = -1, .listen_fd = -1, .signal_fd = -1, .link_fd = -1,
                      .timer_fd = -1};
     int r = sandbox_setup(a, &err);
     if (r >= 0)

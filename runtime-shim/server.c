@@ -32,7 +32,8 @@ struct client {
     size_t len;
 };
 
-static int kind_listen = WATCH_LISTEN, kind_signal = WATCH_SIGNAL, kind_timer = WATCH_TIMER;
+static int kind_listen = WATCH_LISTEN, kind_signal = WATCH_SIGNAL, kind_timer = WATCH_TIMER,
+           kind_link = WATCH_LINK;
 
 int server_watch(struct shim *s, int fd, void *ptr)
 {
@@ -273,6 +274,8 @@ static int setup(struct shim *s, orc_error_t *err)
         server_watch(s, s->signal_fd, &kind_signal) < 0 ||
         server_watch(s, s->timer_fd, &kind_timer) < 0)
         return orc_error_make(err, errno, "epoll_ctl");
+    if (link_watch_open(s, err) < 0 || server_watch(s, s->link_fd, &kind_link) < 0)
+        return orc_error_wrap(err, "watch network interfaces");
     _cleanup_free_ char *pidf = orc_path_join(s->args.run_dir, "shim.pid");
     _cleanup_free_ char *pid = xasprintf("%d\n", (int) getpid());
     return orc_write_file_atomic(pidf, pid, strlen(pid), 0600, err);
@@ -306,7 +309,9 @@ int server_run(struct shim *s, orc_error_t *err)
                 uint64_t v;
                 (void) !read(s->timer_fd, &v, sizeof(v));
                 ctr_kill_due(s, orc_time_mono_ns());
-            } else if (kind == WATCH_CLIENT)
+            } else if (kind == WATCH_LINK)
+                link_watch_on_readable(s);
+            else if (kind == WATCH_CLIENT)
                 on_client(s, evs[i].data.ptr);
             else if (kind == WATCH_STREAM) {
                 struct cri_stream *st = evs[i].data.ptr;

@@ -33,6 +33,7 @@ enum watch_kind {
     WATCH_TIMER,
     WATCH_CLIENT,
     WATCH_STREAM,
+    WATCH_LINK,
 };
 
 struct ctr;
@@ -65,6 +66,7 @@ struct ctr {
 struct shim {
     struct shim_args args;
     int epoll_fd, listen_fd, signal_fd, timer_fd;
+    int link_fd;      /* rtnetlink: interfaces leaving the pod's network namespace */
     struct ctr **ctrs;
     size_t n_ctrs;
     char **writable_dirs; /* removed at shutdown */
@@ -107,3 +109,7 @@ void cri_feed(struct cri_stream *st, const char *data, size_t len, int64_t now_n
 /* Flushes a pending tail as a final "F" line. */
 void cri_flush(struct cri_stream *st, int64_t now_ns, char **out, size_t *out_len);
 #define CRI_MAX_LINE 16384
+
+/* link-watch.c: reports interfaces that vanish from the pod (a network helper died). */
+int link_watch_open(struct shim *s, orc_error_t *err);
+void link_watch_on_readable(struct shim *s);

@@ -5,9 +5,11 @@ set -eu
 
 BUILD="cmake make gcc clang pkg-config libclang-rt-14-dev
        libyaml-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
-       libsqlite3-dev libarchive-dev libssl-dev"
+       libsqlite3-dev libarchive-dev libssl-dev libslirp-dev libglib2.0-dev"
 RUNTIME="runc uidmap iproute2 procps util-linux"
-TEST="busybox-static sqlite3 jq procps"
+# containernetworking-plugins: the reference plugins the CNI conformance test chains with
+TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3
+      containernetworking-plugins"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: needs root (apt-get); try: sudo $0" >&2

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "spawn.h"
+#include "spawn-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
