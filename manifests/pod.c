@@ -375,7 +375,45 @@ static void validate_ports(struct decoder *d, const struct ynode *cnode, struct 
                 c->ports[k].protocol && !strcmp(c->ports[k].protocol, p->protocol))
                 decoder_error(d, at, NULL, "Duplicate value: \"%d/%s\"", p->container_port,
                               p->protocol);
+        if (p->host_port > 0 && p->protocol && !strcmp(p->protocol, "SCTP"))
+            decoder_warn(d, find_value(at, "hostPort"), "hostPort",
+                         "SCTP host ports are not supported by orc's port forwarder: the pod's "
+                         "network will not start");
         decoder_pop(d, saved);
+    }
+}
+
+static bool same_host_port(const struct container_port *a, const struct container_port *b)
+{
+    const char *ia = a->host_ip ? a->host_ip : "", *ib = b->host_ip ? b->host_ip : "";
+    return a->host_port > 0 && a->host_port == b->host_port && a->protocol && b->protocol &&
+           !strcmp(a->protocol, b->protocol) && !strcmp(ia, ib);
+}
+
+/* A host port (with protocol and address) may be claimed once per pod, as in Kubernetes. */
+static void validate_host_ports(struct decoder *d, const struct ynode *cs, struct pod *pod)
+{
+    for (size_t i = 0; i < pod->n_containers; i++) {
+        const struct container *c = &pod->containers[i];
+        const struct ynode *cnode = cs && i < cs->n_items ? cs->items[i] : NULL;
+        const struct ynode *pnode = cnode ? find_value(cnode, "ports") : NULL;
+        for (size_t j = 0; j < c->n_ports; j++) {
+            bool dup = false;
+            for (size_t ci = 0; ci <= i && !dup; ci++)
+                for (size_t k = 0; k < (ci == i ? j : pod->containers[ci].n_ports) && !dup; k++)
+                    dup = same_host_port(&pod->containers[ci].ports[k], &c->ports[j]);
+            if (!dup)
+                continue;
+            const struct ynode *at = pnode && j < pnode->n_items ? pnode->items[j] : cs;
+            size_t saved = decoder_push_key(d, "spec");
+            decoder_push_key(d, "containers");
+            decoder_push_index(d, i);
+            decoder_push_key(d, "ports");
+            decoder_push_index(d, j);
+            decoder_error(d, find_value(at, "hostPort"), "hostPort", "Duplicate value: \"%d/%s\"",
+                          c->ports[j].host_port, c->ports[j].protocol);
+            decoder_pop(d, saved);
+        }
     }
 }
 
@@ -458,6 +496,7 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
         validate_container(d, cs && i < cs->n_items ? cs->items[i] : spec, pod, i);
         decoder_pop(d, s);
     }
+    validate_host_ports(d, cs, pod);
 }
 
 struct pod *decode_pod(struct decoder *d, const struct ynode *root)

@@ -116,6 +116,32 @@ static void test_errors(void)
     manifest_result_free(r);
 }
 
+static void test_host_ports(void)
+{
+    struct manifest_result *r = parse(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n"
+        "  - {name: a, image: busybox, ports: [{containerPort: 80, hostPort: 8080}]}\n"
+        "  - {name: b, image: busybox, ports: [{containerPort: 81, hostPort: 8080}]}\n");
+    tap_ok(has_error(r, "t.yaml:7:69: spec.containers[1].ports[0].hostPort: Duplicate value: "
+                        "\"8080/TCP\""),
+           "a host port claimed twice in one pod");
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n"
+              "  - name: a\n    image: busybox\n    ports:\n"
+              "    - {containerPort: 80, hostPort: 8080}\n"
+              "    - {containerPort: 80, hostPort: 8080, protocol: UDP}\n"
+              "    - {containerPort: 81, hostPort: 8080, hostIP: 127.0.0.1}\n");
+    tap_ok(r->n_errors == 0, "the same number with another protocol or address is fine");
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n"
+              "  - name: a\n    image: busybox\n    ports:\n"
+              "    - {containerPort: 80, hostPort: 8080, protocol: SCTP}\n");
+    tap_ok(r->n_errors == 0 && has_warning(r, "spec.containers[0].ports[0].hostPort: SCTP host "
+                                              "ports are not supported"),
+           "an SCTP host port is a warning naming the field");
+    manifest_result_free(r);
+}
+
 static void test_limits(void)
 {
     /* billion laughs: 9^9 nodes if expanded */
@@ -208,6 +234,7 @@ int main(void)
     test_defaults_and_roundtrip();
     test_flow_and_multi();
     test_errors();
+    test_host_ports();
     test_limits();
     test_names();
     test_dir(TESTDATA_DIR "/valid", true);
