@@ -241,14 +241,14 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return -1;
     if (!getenv("XDG_RUNTIME_DIR"))
         log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);
-    if (userns_ensure(&o->userns, o->paths.userns, o->config.shim_path, err) < 0)
-        return -1;
     _cleanup_free_ char *user_conf = orc_path_join(o->paths.config_dir, "orc.conflist");
     const char *conf = o->config.cni_conf ? o->config.cni_conf
                        : access(user_conf, F_OK) == 0 ? user_conf
                                                       : NULL;
     if (network_load(conf, o->config.cni_bin_dir, &o->network, err) < 0)
         return orc_error_wrap(err, "pod network");
+    if (userns_ensure(&o->userns, o->paths.userns, o->config.shim_path, err) < 0)
+        return -1;
     if (store_open(o->paths.db, &o->store, err) < 0 ||
         images_open(o->paths.storage, &o->userns, &o->images, err) < 0)
         return -1;

@@ -36,6 +36,15 @@ sed "s/\"hostLoopback\": true/\"hostLoopback\": true, \"dnsUpstream\": \"127.0.0
     "$ORC_SOURCE_DIR/manifests/cni/orc.conflist" >"$XDG_CONFIG_HOME/orc/orc.conflist"
 grep -q dnsUpstream "$XDG_CONFIG_HOME/orc/orc.conflist" || fail "test conflist not written"
 
+echo "# a broken configuration list stops the agent with a precise message"
+printf '%s\n' '{"cniVersion": "1.0.0", "name": "x", "plugins": [{"type": "../evil"}]}' >"$TEST_DIR/bad.conflist"
+out=$("$ORCD" --cni-conf "$TEST_DIR/bad.conflist" 2>&1) && fail "orcd started with a bad list"
+assert_contains "$out" "bad.conflist: plugins[0].type: '../evil' is not a plain name" "bad type"
+printf '{"cniVersion": "1.0.0", "name":' >"$TEST_DIR/bad.conflist"
+out=$("$ORCD" --cni-conf "$TEST_DIR/bad.conflist" 2>&1) && fail "orcd started with truncated JSON"
+assert_contains "$out" "bad.conflist:1:" "truncated JSON names the file and line"
+[ ! -e "$XDG_RUNTIME_DIR/orc/userns.json" ] || fail "a refused start left a namespace holder"
+
 start_orcd
 mkdir -p "$TEST_DIR/layer/bin"
 cc -static -O2 -o "$TEST_DIR/layer/bin/udp-echo" "$ORC_SOURCE_DIR/tests/e2e/udp-echo.c" \
@@ -138,6 +147,16 @@ wait_for 20 sh -c "[ \$('$ORC' logs net-a -c probe | grep -c OUT-OK) -gt $n_ok ]
     || fail "outbound traffic did not come back"
 assert_eq "$(pod_phase net-a)" "Running" "the pod kept running"
 assert_eq "$(pod_field net-a '.status.containerStatuses[0].restartCount')" "0" "no container restarted"
+
+echo "# the network outlives an agent restart, and is adopted with the pod"
+helpers_before=$(helper_pid | sort)
+kill9_orcd
+start_orcd
+wait_for_phase net-a Running 20
+assert_eq "$(pod_field net-a .status.podIP)" "10.0.2.100" "podIP after the agent restarted"
+assert_eq "$(helper_pid | sort)" "$helpers_before" "the same helpers serve the pods"
+busybox wget -qO- "http://127.0.0.1:$TCP_PORT/" | grep -q pod-a-says-hello \
+    || fail "hostPort after the agent restarted"
 
 echo "# delete: no helper, no listening port, no namespace left"
 netns_a=$(readlink "/proc/$(cat "$XDG_RUNTIME_DIR/orc/pods/$a_uid/shim.pid")/ns/net")
