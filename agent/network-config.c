@@ -90,10 +90,10 @@ char *network_pod_ip(const json_t *result)
     {
         const char *addr = orc_json_str(ip, "address");
         json_t *idx = json_object_get(ip, "interface");
-        const char *ifname = json_is_integer(idx)
-                                 ? orc_json_str(json_array_get(ifs, (size_t) json_integer_value(idx)),
-                                                "name")
-                                 : NULL;
+        const char *ifname =
+            json_is_integer(idx)
+                ? orc_json_str(json_array_get(ifs, (size_t) json_integer_value(idx)), "name")
+                : NULL;
         if (!addr || (ifname && !strcmp(ifname, "lo")))
             continue;
         char buf[INET_ADDRSTRLEN];

@@ -120,7 +120,8 @@ static int collect(int in, int out, int err_fd, const char *conf, struct output 
 {
     size_t conf_len = strlen(conf), sent = 0;
     int64_t deadline = orc_time_mono_ns() / 1000000 + PLUGIN_TIMEOUT_MS;
-    struct pollfd p[3] = {{.fd = out, .events = POLLIN}, {.fd = err_fd, .events = POLLIN},
+    struct pollfd p[3] = {{.fd = out, .events = POLLIN},
+                          {.fd = err_fd, .events = POLLIN},
                           {.fd = in, .events = POLLOUT}};
     while (p[0].fd >= 0 || p[1].fd >= 0) {
         int64_t left = deadline - orc_time_mono_ns() / 1000000;

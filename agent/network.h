@@ -21,10 +21,10 @@ struct network *network_free(struct network *n);
 const char *network_name(const struct network *n);
 
 struct network_pod {
-    const char *id;              /* CNI_CONTAINERID: the pod's uid */
-    const char *netns;           /* /proc/PID/ns/net of the pod's shim; NULL for a late DEL */
-    const char *ns, *name;       /* for CNI_ARGS K8S_POD_* */
-    json_t *port_mappings;       /* the portMappings capability, borrowed */
+    const char *id;        /* CNI_CONTAINERID: the pod's uid */
+    const char *netns;     /* /proc/PID/ns/net of the pod's shim; NULL for a late DEL */
+    const char *ns, *name; /* for CNI_ARGS K8S_POD_* */
+    json_t *port_mappings; /* the portMappings capability, borrowed */
 };
 
 int network_add(const struct network *n, const struct network_pod *p, json_t **ret_result,

@@ -44,8 +44,11 @@ static void set_result(struct pod_worker *w, json_t *result)
 
 static struct network_pod pod_of(const struct pod_worker *w, const char *netns, json_t *ports)
 {
-    return (struct network_pod){.id = w->uid, .netns = netns, .ns = w->pod->namespace,
-                                .name = w->pod->name, .port_mappings = ports};
+    return (struct network_pod){.id = w->uid,
+                                .netns = netns,
+                                .ns = w->pod->namespace,
+                                .name = w->pod->name,
+                                .port_mappings = ports};
 }
 
 static int write_files(struct pod_worker *w, orc_error_t *err)

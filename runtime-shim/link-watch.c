@@ -38,10 +38,9 @@ static void on_dellink(struct shim *s, struct nlmsghdr *h)
     for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len))
         if (a->rta_type == IFLA_IFNAME)
             name = RTA_DATA(a);
-    log_info("pod '%s/%s': interface '%s' removed", s->args.pod_namespace, s->args.pod_name,
-             name);
-    json_auto_t *ev = json_pack("{s:s,s:s,s:i}", "event", "link-removed", "ifname", name,
-                                "ifindex", ifi->ifi_index);
+    log_info("pod '%s/%s': interface '%s' removed", s->args.pod_namespace, s->args.pod_name, name);
+    json_auto_t *ev = json_pack("{s:s,s:s,s:i}", "event", "link-removed", "ifname", name, "ifindex",
+                                ifi->ifi_index);
     server_broadcast(s, ev);
 }
 
@@ -56,7 +55,8 @@ void link_watch_on_readable(struct shim *s)
             return; /* EAGAIN; ENOBUFS (overrun) loses only reports the agent re-checks anyway */
         for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (unsigned) n);
              h = NLMSG_NEXT(h, n))
-            if (h->nlmsg_type == RTM_DELLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+            if (h->nlmsg_type == RTM_DELLINK &&
+                h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
                 on_dellink(s, h);
     }
 }

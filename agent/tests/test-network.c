@@ -21,14 +21,17 @@ static int check_list(const char *text)
 
 static void test_conflist(void)
 {
-    tap_ok(check_list("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"slirp\"}]}")
-               == 0, "a minimal list");
+    tap_ok(check_list(
+               "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"slirp\"}]}") == 0,
+           "a minimal list");
     tap_ok(check_list("[]") < 0, "a list is an object");
     tap_ok(check_list("{\"name\":\"n\",\"plugins\":[{\"type\":\"x\"}]}") < 0, "cniVersion needed");
-    tap_ok(check_list("{\"cniVersion\":\"1.0.0\",\"plugins\":[{\"type\":\"x\"}]}") < 0, "name needed");
+    tap_ok(check_list("{\"cniVersion\":\"1.0.0\",\"plugins\":[{\"type\":\"x\"}]}") < 0,
+           "name needed");
     tap_ok(check_list("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[]}") < 0,
            "at least one plugin");
-    tap_ok(check_list("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"../x\"}]}") < 0,
+    tap_ok(check_list(
+               "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"../x\"}]}") < 0,
            "a type is a plain file name, not a path");
     tap_ok(check_list("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"mtu\":1}]}") < 0,
            "every plugin has a type");
@@ -40,7 +43,8 @@ static void test_conflist(void)
     tap_ok(network_load(NULL, "/nonexistent", &n, &err) == 0, "the built-in list loads");
     tap_is_str(n ? network_name(n) : NULL, "orc", "and is called orc");
     network_free(n);
-    tap_ok(network_load("/nonexistent.conflist", "/x", &n, &err) < 0 && err, "a missing file fails");
+    tap_ok(network_load("/nonexistent.conflist", "/x", &n, &err) < 0 && err,
+           "a missing file fails");
     orc_error_release(&err);
 }
 
@@ -128,8 +132,8 @@ static void test_files(void)
     resolv = network_resolv_conf(NULL, "nameserver 192.0.2.1\n");
     tap_is_str(resolv, "nameserver 192.0.2.1\n", "without dns in the result: the host's file");
     free(resolv);
-    json_t *evil = json_loads("{\"dns\":{\"nameservers\":[\"1.1.1.1\\nnameserver 6.6.6.6\"]}}", 0,
-                              NULL);
+    json_t *evil =
+        json_loads("{\"dns\":{\"nameservers\":[\"1.1.1.1\\nnameserver 6.6.6.6\"]}}", 0, NULL);
     resolv = network_resolv_conf(evil, "");
     tap_ok(!strstr(resolv, "6.6.6.6"), "a value with a newline cannot add lines");
     free(resolv);

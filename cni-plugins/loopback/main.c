@@ -40,8 +40,8 @@ static int loopback_add(const struct cni_args *a, json_t **ret, orc_error_t *err
         *ret = cni_result_passthrough(a);
         return 0;
     }
-    *ret = json_pack("{s:[{s:s,s:s,s:s}],s:[{s:s,s:i},{s:s,s:i}],s:{}}", "interfaces", "name",
-                     "lo", "mac", "00:00:00:00:00:00", "sandbox", a->netns, "ips", "address",
+    *ret = json_pack("{s:[{s:s,s:s,s:s}],s:[{s:s,s:i},{s:s,s:i}],s:{}}", "interfaces", "name", "lo",
+                     "mac", "00:00:00:00:00:00", "sandbox", a->netns, "ips", "address",
                      "127.0.0.1/8", "interface", 0, "address", "::1/128", "interface", 0, "dns");
     return 0;
 }

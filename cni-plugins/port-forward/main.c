@@ -50,7 +50,9 @@ static int start(const struct cni_args *a, struct port_mapping *maps, size_t n,
     _cleanup_close_ int netns_fd = -1;
     if (netns_open(a->netns, &netns_fd, err) < 0 || port_mappings_bind(maps, n, err) < 0)
         return -1;
-    struct forwarder_args fa = {.maps = maps, .n = n, .netns_fd = netns_fd,
+    struct forwarder_args fa = {.maps = maps,
+                                .n = n,
+                                .netns_fd = netns_fd,
                                 .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
     _cleanup_free_ char *log = xasprintf("%s/%s-%s.log", s->dir, a->container_id, a->ifname);
     struct helper_id id;
@@ -59,8 +61,8 @@ static int start(const struct cni_args *a, struct port_mapping *maps, size_t n,
         close(fa.owner_pidfd);
     if (r < 0)
         return -1;
-    json_auto_t *j = json_pack("{s:i,s:I}", "pid", (int) id.pid, "startTime",
-                               (json_int_t) id.start_time);
+    json_auto_t *j =
+        json_pack("{s:i,s:I}", "pid", (int) id.pid, "startTime", (json_int_t) id.start_time);
     _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
     if (orc_write_file_atomic(s->path, text, strlen(text), 0600, err) < 0) {
         helper_stop(&id, 1000);

@@ -71,15 +71,18 @@ static int parse_one(const json_t *j, size_t i, struct port_mapping *m, orc_erro
     if (!json_is_object(j))
         return cni_error(err, CNI_ERR_DECODE, "portMappings[%zu]: must be an object", i);
     if (!json_is_integer(hp) || json_integer_value(hp) < 1 || json_integer_value(hp) > 65535)
-        return cni_error(err, CNI_ERR_INVALID_CONFIG, "portMappings[%zu].hostPort: must be 1-65535", i);
+        return cni_error(err, CNI_ERR_INVALID_CONFIG, "portMappings[%zu].hostPort: must be 1-65535",
+                         i);
     if (!json_is_integer(cp) || json_integer_value(cp) < 1 || json_integer_value(cp) > 65535)
         return cni_error(err, CNI_ERR_INVALID_CONFIG,
                          "portMappings[%zu].containerPort: must be 1-65535", i);
     if ((proto && !json_is_string(proto)) || (ip && !json_is_null(ip) && !json_is_string(ip)))
-        return cni_error(err, CNI_ERR_DECODE, "portMappings[%zu]: protocol and hostIP are strings", i);
+        return cni_error(err, CNI_ERR_DECODE, "portMappings[%zu]: protocol and hostIP are strings",
+                         i);
     const char *p = proto ? json_string_value(proto) : "tcp";
     *m = (struct port_mapping){.host_port = (int) json_integer_value(hp),
-                               .container_port = (int) json_integer_value(cp), .listen_fd = -1};
+                               .container_port = (int) json_integer_value(cp),
+                               .listen_fd = -1};
     if (!strcasecmp(p, "tcp") || !*p)
         m->protocol = IPPROTO_TCP;
     else if (!strcasecmp(p, "udp"))
@@ -114,7 +117,8 @@ int port_mappings_parse(const json_t *rc, const json_t *prev, struct port_mappin
             free(maps);
             return -1;
         }
-        maps[i].target = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr = pod,
+        maps[i].target = (struct sockaddr_in){.sin_family = AF_INET,
+                                              .sin_addr = pod,
                                               .sin_port = htons((uint16_t) maps[i].container_port)};
         for (size_t k = 0; k < i; k++)
             if (maps[k].protocol == maps[i].protocol && maps[k].host_port == maps[i].host_port &&
@@ -135,7 +139,8 @@ int port_mappings_bind(struct port_mapping *maps, size_t n, orc_error_t *err)
     for (size_t i = 0; i < n; i++) {
         struct port_mapping *m = &maps[i];
         int tcp = m->protocol == IPPROTO_TCP;
-        int fd = socket(m->host.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        int fd = socket(m->host.ss_family,
+                        (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         int one = 1;
         char d[96];
         port_mapping_describe(m, d, sizeof(d));

@@ -10,13 +10,13 @@
 
 /* One published port: a host address and port forwarded to the pod's address. */
 struct port_mapping {
-    int protocol;                  /* IPPROTO_TCP or IPPROTO_UDP */
+    int protocol; /* IPPROTO_TCP or IPPROTO_UDP */
     int host_port, container_port;
-    char host_ip[64];              /* "" = every IPv4 address */
-    struct sockaddr_storage host;  /* where to listen */
+    char host_ip[64];             /* "" = every IPv4 address */
+    struct sockaddr_storage host; /* where to listen */
     socklen_t host_len;
-    struct sockaddr_in target;     /* pod address and containerPort */
-    int listen_fd;                 /* -1 until bound */
+    struct sockaddr_in target; /* pod address and containerPort */
+    int listen_fd;             /* -1 until bound */
 };
 
 /*
@@ -35,8 +35,8 @@ void port_mappings_close(struct port_mapping *maps, size_t n);
 struct forwarder_args {
     struct port_mapping *maps;
     size_t n;
-    int netns_fd;     /* the pod's: connections into the pod are made from inside it */
-    int owner_pidfd;  /* exit when readable; -1 = none */
+    int netns_fd;    /* the pod's: connections into the pod are made from inside it */
+    int owner_pidfd; /* exit when readable; -1 = none */
 };
 
 /* The helper's main: forwards until SIGTERM or the pod's end. */

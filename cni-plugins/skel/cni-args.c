@@ -95,7 +95,8 @@ static int parse_env(cni_getenv_fn get, struct cni_args *a, orc_error_t *err)
     if (a->netns && !*a->netns)
         a->netns = NULL;
     if (!a->container_id || !*a->container_id)
-        return cni_error(err, CNI_ERR_INVALID_ENV, "required env variable CNI_CONTAINERID is not set");
+        return cni_error(err, CNI_ERR_INVALID_ENV,
+                         "required env variable CNI_CONTAINERID is not set");
     if (!valid_container_id(a->container_id))
         return cni_error(err, CNI_ERR_INVALID_ENV, "invalid CNI_CONTAINERID '%s'", a->container_id);
     if (!a->ifname || !*a->ifname)

@@ -35,11 +35,10 @@ static int fail(const char *version, orc_error_t *err)
 
 static int print_version(const struct cni_args *a)
 {
-    json_auto_t *v = json_pack("{s:s,s:[s,s,s,s]}", "cniVersion",
-                               a->cni_version && cni_version_supported(a->cni_version)
-                                   ? a->cni_version
-                                   : "1.0.0",
-                               "supportedVersions", "0.3.0", "0.3.1", "0.4.0", "1.0.0");
+    json_auto_t *v = json_pack(
+        "{s:s,s:[s,s,s,s]}", "cniVersion",
+        a->cni_version && cni_version_supported(a->cni_version) ? a->cni_version : "1.0.0",
+        "supportedVersions", "0.3.0", "0.3.1", "0.4.0", "1.0.0");
     print_json(v);
     return 0;
 }
@@ -72,8 +71,8 @@ static int run(const struct cni_plugin *p, const struct cni_args *a, orc_error_t
 int cni_main(int argc, char **argv, const struct cni_plugin *p)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("Usage: %s (a CNI plugin, run by a container runtime)\n%s\n\n%s", p->name,
-               p->about, p->usage);
+        printf("Usage: %s (a CNI plugin, run by a container runtime)\n%s\n\n%s", p->name, p->about,
+               p->usage);
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "--version")) {

@@ -50,16 +50,16 @@ enum cni_command {
 struct cni_args {
     enum cni_command command;
     const char *container_id;
-    const char *netns;        /* may be NULL for DEL */
+    const char *netns; /* may be NULL for DEL */
     const char *ifname;
-    const char *args;         /* CNI_ARGS, may be NULL */
-    const char *path;         /* CNI_PATH, may be NULL */
-    json_t *conf;             /* the whole configuration object (owned) */
+    const char *args; /* CNI_ARGS, may be NULL */
+    const char *path; /* CNI_PATH, may be NULL */
+    json_t *conf;     /* the whole configuration object (owned) */
     const char *cni_version;
     const char *name;
     const char *type;
-    json_t *prev_result;      /* borrowed from conf, may be NULL */
-    json_t *runtime_config;   /* borrowed from conf, may be NULL */
+    json_t *prev_result;    /* borrowed from conf, may be NULL */
+    json_t *runtime_config; /* borrowed from conf, may be NULL */
 };
 
 typedef const char *(*cni_getenv_fn)(const char *name);
@@ -81,8 +81,8 @@ json_t *cni_error_json(const char *version, orc_error_t err);
 
 struct cni_plugin {
     const char *name;
-    const char *about;      /* one line for VERSION's caller and --help */
-    const char *usage;      /* --help text after the first line */
+    const char *about; /* one line for VERSION's caller and --help */
+    const char *usage; /* --help text after the first line */
     int (*add)(const struct cni_args *a, json_t **ret_result, orc_error_t *err);
     int (*del)(const struct cni_args *a, orc_error_t *err);
     int (*check)(const struct cni_args *a, orc_error_t *err);

@@ -55,8 +55,10 @@ int helper_id_of(pid_t pid, struct helper_id *ret)
     /* field 22, counted after the parenthesised command name */
     const char *p = strrchr(text, ')');
     unsigned long long start = 0;
-    if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-                            "%*s %*s %*s %llu", &start) != 1)
+    if (!p || sscanf(p + 2,
+                     "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+                     "%*s %*s %*s %llu",
+                     &start) != 1)
         return -EINVAL;
     *ret = (struct helper_id){.pid = pid, .start_time = start};
     return 0;

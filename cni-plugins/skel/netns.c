@@ -23,8 +23,8 @@ int netns_open(const char *path, int *ret_fd, orc_error_t *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT || errno == ESRCH)
-            return cni_error(err, CNI_ERR_UNKNOWN_CONTAINER, "network namespace '%s' does not exist",
-                             path);
+            return cni_error(err, CNI_ERR_UNKNOWN_CONTAINER,
+                             "network namespace '%s' does not exist", path);
         return orc_error_make(err, errno, "open network namespace '%s'", path);
     }
     if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
@@ -88,8 +88,8 @@ static int recv_reply(int sock, int *ret_fd, orc_error_t *err)
         struct cmsghdr align;
     } u;
     struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg) - 1};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                        .msg_controllen = sizeof(u.buf)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     ssize_t n;
     do
         n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);

@@ -95,7 +95,8 @@ bool dns_proxy_intercept(struct dns_proxy *p, const uint8_t *frame, size_t len)
         return true; /* not a DNS message: dropped, as a resolver would */
     uint16_t id = p->next_id++;
     struct dns_query *q = &p->slots[id % DNS_SLOTS];
-    *q = (struct dns_query){.sent = time(NULL), .id = id, .pod_addr = ip.ip_src, .pod_port = udp.uh_sport};
+    *q = (struct dns_query){
+        .sent = time(NULL), .id = id, .pod_addr = ip.ip_src, .pod_port = udp.uh_sport};
     memcpy(q->pod_mac, eh.ether_shost, ETH_ALEN);
     memcpy(q->our_mac, eh.ether_dhost, ETH_ALEN);
     memcpy(&q->pod_id, payload, 2);
@@ -126,11 +127,16 @@ static void answer(struct dns_proxy *p, int tap_fd, const struct dns_query *q, u
     struct ether_header eh = {.ether_type = htons(ETHERTYPE_IP)};
     memcpy(eh.ether_dhost, q->pod_mac, ETH_ALEN);
     memcpy(eh.ether_shost, q->our_mac, ETH_ALEN);
-    struct udphdr udp = {.uh_sport = htons(53), .uh_dport = q->pod_port,
+    struct udphdr udp = {.uh_sport = htons(53),
+                         .uh_dport = q->pod_port,
                          .uh_ulen = htons((uint16_t) (sizeof(udp) + len))}; /* no checksum */
-    struct ip ip = {.ip_v = 4, .ip_hl = 5, .ip_ttl = 64, .ip_p = IPPROTO_UDP,
+    struct ip ip = {.ip_v = 4,
+                    .ip_hl = 5,
+                    .ip_ttl = 64,
+                    .ip_p = IPPROTO_UDP,
                     .ip_len = htons((uint16_t) (sizeof(ip) + sizeof(udp) + len)),
-                    .ip_src = p->dns_addr, .ip_dst = q->pod_addr};
+                    .ip_src = p->dns_addr,
+                    .ip_dst = q->pod_addr};
     ip.ip_sum = ip_checksum(&ip, sizeof(ip));
     memcpy(msg, &q->pod_id, 2);
     size_t off = 0;

@@ -188,9 +188,14 @@ static void read_tap(struct loop *l)
 
 static void slirp_config_of(const struct slirp_conf *c, SlirpConfig *cfg)
 {
-    *cfg = (SlirpConfig){.version = 4, .in_enabled = true, .if_mtu = (size_t) c->mtu,
-                         .if_mru = (size_t) c->mtu, .disable_host_loopback = !c->host_loopback,
-                         .disable_dhcp = true, .in6_enabled = c->ipv6, .vprefix_len = 64};
+    *cfg = (SlirpConfig){.version = 4,
+                         .in_enabled = true,
+                         .if_mtu = (size_t) c->mtu,
+                         .if_mru = (size_t) c->mtu,
+                         .disable_host_loopback = !c->host_loopback,
+                         .disable_dhcp = true,
+                         .in6_enabled = c->ipv6,
+                         .vprefix_len = 64};
     inet_pton(AF_INET, SLIRP_NETWORK, &cfg->vnetwork);
     inet_pton(AF_INET, "255.255.255.0", &cfg->vnetmask);
     inet_pton(AF_INET, SLIRP_GATEWAY, &cfg->vhost);

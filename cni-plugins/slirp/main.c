@@ -79,8 +79,8 @@ static json_t *result_of(const struct cni_args *a, const struct slirp_conf *c, c
     if (!json_is_array(routes))
         json_object_set_new(r, "routes", routes = json_array());
     int idx = (int) json_array_size(ifs);
-    json_array_append_new(ifs, json_pack("{s:s,s:s,s:i,s:s}", "name", a->ifname, "mac", mac,
-                                         "mtu", c->mtu, "sandbox", a->netns));
+    json_array_append_new(ifs, json_pack("{s:s,s:s,s:i,s:s}", "name", a->ifname, "mac", mac, "mtu",
+                                         c->mtu, "sandbox", a->netns));
     json_array_append_new(ips, json_pack("{s:s,s:s,s:i}", "address", SLIRP_POD_ADDR "/24",
                                          "gateway", SLIRP_GATEWAY, "interface", idx));
     json_array_append_new(routes, json_pack("{s:s,s:s}", "dst", "0.0.0.0/0", "gw", SLIRP_GATEWAY));
@@ -123,11 +123,11 @@ static int state_read(const struct state *s, struct helper_id *ret)
     return 0;
 }
 
-static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, int netns_fd,
-                        int tap, const struct state *s, orc_error_t *err)
+static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, int netns_fd, int tap,
+                        const struct state *s, orc_error_t *err)
 {
-    struct slirp_helper_args h = {.conf = *c, .tap_fd = tap,
-                                  .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
+    struct slirp_helper_args h = {
+        .conf = *c, .tap_fd = tap, .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
     _cleanup_free_ char *log = xasprintf("%s/%s-%s.log", s->dir, a->container_id, a->ifname);
     struct helper_id id;
     int r = helper_spawn(slirp_helper_main, &h, log, &id, err);
@@ -162,7 +162,8 @@ static int slirp_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
         goto out;
     }
     struct tap_request q = {.ifname = a->ifname, .conf = &c};
-    if (netns_open(a->netns, &netns_fd, err) < 0 || netns_run(netns_fd, create_tap, &q, &tap, err) < 0)
+    if (netns_open(a->netns, &netns_fd, err) < 0 ||
+        netns_run(netns_fd, create_tap, &q, &tap, err) < 0)
         goto out;
     struct ifreq ifr = {0};
     char mac[18] = "";
@@ -230,7 +231,8 @@ static int slirp_check(const struct cni_args *a, orc_error_t *err)
         goto out;
     }
     struct tap_request q = {.ifname = a->ifname, .conf = &c};
-    if (netns_open(a->netns, &netns_fd, err) < 0 || netns_run(netns_fd, check_tap, &q, NULL, err) < 0)
+    if (netns_open(a->netns, &netns_fd, err) < 0 ||
+        netns_run(netns_fd, check_tap, &q, NULL, err) < 0)
         goto out;
     r = 0;
 out:

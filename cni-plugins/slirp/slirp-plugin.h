@@ -23,9 +23,9 @@
 
 struct slirp_conf {
     int mtu;
-    bool host_loopback;         /* 10.0.2.2 reaches the host's 127.0.0.1 */
+    bool host_loopback; /* 10.0.2.2 reaches the host's 127.0.0.1 */
     bool ipv6;
-    bool has_upstream;          /* DNS goes to this server instead of the host's resolver */
+    bool has_upstream; /* DNS goes to this server instead of the host's resolver */
     struct sockaddr_in upstream;
 };
 

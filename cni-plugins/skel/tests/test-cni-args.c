@@ -21,7 +21,9 @@ static const char *fake_env(const char *name)
 static void set_env(const char *cmd, const char *cid, const char *netns, const char *ifname)
 {
     memset(env_vals, 0, sizeof(env_vals));
-    const char *v[][2] = {{"CNI_COMMAND", cmd}, {"CNI_CONTAINERID", cid}, {"CNI_NETNS", netns},
+    const char *v[][2] = {{"CNI_COMMAND", cmd},
+                          {"CNI_CONTAINERID", cid},
+                          {"CNI_NETNS", netns},
                           {"CNI_IFNAME", ifname}};
     size_t k = 0;
     for (size_t i = 0; i < 4; i++)
@@ -82,7 +84,8 @@ static void test_conf(void)
                CNI_ERR_INCOMPATIBLE_VERSION, "unknown version is code 1");
     tap_is_int(parse_code("{\"cniVersion\":\"1.0.0\",\"type\":\"t\"}"), CNI_ERR_INVALID_CONFIG,
                "missing name is code 7");
-    tap_is_int(parse_code(NET ",\"prevResult\":3}"), CNI_ERR_DECODE, "prevResult must be an object");
+    tap_is_int(parse_code(NET ",\"prevResult\":3}"), CNI_ERR_DECODE,
+               "prevResult must be an object");
     tap_is_int(parse_code(NET ",\"runtimeConfig\":[]}"), CNI_ERR_DECODE,
                "runtimeConfig must be an object");
     tap_is_int(parse_code(NET ",\"name\":\"x\"}"), CNI_ERR_DECODE, "duplicate keys are refused");
@@ -99,9 +102,9 @@ static void test_result_version(void)
     json_t *r = json_pack("{s:[{s:s},{s:s}]}", "ips", "address", "10.0.2.100/24", "address",
                           "fd00::100/64");
     cni_result_for_version(r, "0.4.0");
-    tap_is_str(json_string_value(json_object_get(json_array_get(json_object_get(r, "ips"), 1),
-                                                 "version")),
-               "6", "0.4.0 results carry ips[].version");
+    tap_is_str(
+        json_string_value(json_object_get(json_array_get(json_object_get(r, "ips"), 1), "version")),
+        "6", "0.4.0 results carry ips[].version");
     cni_result_for_version(r, "1.0.0");
     tap_ok(!json_object_get(json_array_get(json_object_get(r, "ips"), 0), "version"),
            "1.0.0 results do not");
@@ -171,22 +174,28 @@ static void test_mappings(void)
                CNI_ERR_INVALID_CONFIG, "a pod address is needed");
     tap_is_int(maps_code("{\"portMappings\":[{\"hostPort\":0,\"containerPort\":80}]}", PREV, &n),
                CNI_ERR_INVALID_CONFIG, "hostPort 0 refused");
-    tap_is_int(maps_code("{\"portMappings\":[{\"hostPort\":1,\"containerPort\":\"80\"}]}", PREV, &n),
-               CNI_ERR_INVALID_CONFIG, "containerPort must be a number");
+    tap_is_int(
+        maps_code("{\"portMappings\":[{\"hostPort\":1,\"containerPort\":\"80\"}]}", PREV, &n),
+        CNI_ERR_INVALID_CONFIG, "containerPort must be a number");
     tap_is_int(maps_code("{\"portMappings\":[{\"hostPort\":1,\"containerPort\":8,\"protocol\":"
-                         "\"sctp\"}]}", PREV, &n),
+                         "\"sctp\"}]}",
+                         PREV, &n),
                CNI_ERR_UNSUPPORTED_FIELD, "sctp is unsupported (code 2)");
     tap_is_int(maps_code("{\"portMappings\":[{\"hostPort\":1,\"containerPort\":8,\"hostIP\":"
-                         "\"nope\"}]}", PREV, &n),
+                         "\"nope\"}]}",
+                         PREV, &n),
                CNI_ERR_INVALID_CONFIG, "hostIP must be an address");
     tap_is_int(maps_code("{\"portMappings\":[{\"hostPort\":5,\"containerPort\":8,\"protocol\":"
-                         "\"UDP\",\"hostIP\":\"::1\"}]}", PREV, &n),
+                         "\"UDP\",\"hostIP\":\"::1\"}]}",
+                         PREV, &n),
                0, "UDP on ::1");
     tap_is_int(maps_code("{\"portMappings\":[{\"hostPort\":5,\"containerPort\":8},"
-                         "{\"hostPort\":5,\"containerPort\":9}]}", PREV, &n),
+                         "{\"hostPort\":5,\"containerPort\":9}]}",
+                         PREV, &n),
                CNI_ERR_INVALID_CONFIG, "the same host port twice");
     tap_is_int(maps_code("{\"portMappings\":[{\"hostPort\":5,\"containerPort\":8},"
-                         "{\"hostPort\":5,\"containerPort\":9,\"protocol\":\"udp\"}]}", PREV, &n),
+                         "{\"hostPort\":5,\"containerPort\":9,\"protocol\":\"udp\"}]}",
+                         PREV, &n),
                0, "TCP and UDP may share a number");
     tap_is_int(maps_code("{\"portMappings\":{}}", PREV, &n), CNI_ERR_DECODE, "must be an array");
 }
