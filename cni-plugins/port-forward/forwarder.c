@@ -7,12 +7,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -291,21 +289,6 @@ static void expire_flows(struct fwd *f)
     }
 }
 
-static int control_fds(int *ret_sig, int *ret_timer, orc_error_t *err)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    *ret_sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    *ret_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (*ret_sig < 0 || *ret_timer < 0)
-        return orc_error_make(err, errno, "signalfd/timerfd");
-    return 0;
-}
-
 static void serve(struct fwd *f, struct source *control, struct source *timer)
 {
     struct epoll_event evs[64];
@@ -337,8 +320,13 @@ int forwarder_main(void *arg, orc_error_t *err)
 {
     struct forwarder_args *a = arg;
     struct fwd f = {.pipe_size = PIPE_SIZE};
-    _cleanup_close_ int sig = -1, timer = -1;
-    if (control_fds(&sig, &timer, err) < 0 || netns_enter(a->netns_fd, err) < 0)
+    _cleanup_close_ int sig = helper_signal_fd(err);
+    _cleanup_close_ int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (sig < 0)
+        return -1;
+    if (timer < 0)
+        return orc_error_make(err, errno, "timerfd");
+    if (netns_enter(a->netns_fd, err) < 0)
         return -1;
     f.ep = epoll_create1(EPOLL_CLOEXEC);
     f.timer = timer;

@@ -14,38 +14,8 @@
 #include "port-forward.h"
 #include "xalloc.h"
 
-struct state {
-    char *dir, *path;
-};
-
-static int state_open(const struct cni_args *a, struct state *ret, orc_error_t *err)
-{
-    if (helper_state_dir(a->conf, "port-forward", &ret->dir, err) < 0)
-        return -1;
-    ret->path = helper_state_path(ret->dir, a);
-    return 0;
-}
-
-static void state_done(struct state *s)
-{
-    free(s->dir);
-    free(s->path);
-}
-
-static int state_read(const struct state *s, struct helper_id *ret)
-{
-    _cleanup_free_ char *text = NULL;
-    size_t len = 0;
-    if (orc_read_file(s->path, 65536, &text, &len, NULL) < 0)
-        return -ENOENT;
-    json_auto_t *j = json_loadb(text, len, 0, NULL);
-    *ret = (struct helper_id){.pid = (pid_t) orc_json_int(j, "pid", 0),
-                              .start_time = (unsigned long long) orc_json_int(j, "startTime", 0)};
-    return 0;
-}
-
 static int start(const struct cni_args *a, struct port_mapping *maps, size_t n,
-                 const struct state *s, orc_error_t *err)
+                 const struct helper_state *s, orc_error_t *err)
 {
     _cleanup_close_ int netns_fd = -1;
     if (netns_open(a->netns, &netns_fd, err) < 0 || port_mappings_bind(maps, n, err) < 0)
@@ -54,9 +24,8 @@ static int start(const struct cni_args *a, struct port_mapping *maps, size_t n,
                                 .n = n,
                                 .netns_fd = netns_fd,
                                 .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
-    _cleanup_free_ char *log = xasprintf("%s/%s-%s.log", s->dir, a->container_id, a->ifname);
     struct helper_id id;
-    int r = helper_spawn(forwarder_main, &fa, log, &id, err);
+    int r = helper_spawn(forwarder_main, &fa, s->log, &id, err);
     if (fa.owner_pidfd >= 0)
         close(fa.owner_pidfd);
     if (r < 0)
@@ -75,15 +44,14 @@ static int pf_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
 {
     struct port_mapping *maps = NULL;
     size_t n = 0;
-    struct state s = {0};
-    struct helper_id old;
+    struct helper_state s = {0};
     int r = -1;
     if (port_mappings_parse(a->runtime_config, a->prev_result, &maps, &n, err) < 0)
         return -1;
     if (n > 0) {
-        if (state_open(a, &s, err) < 0)
+        if (helper_state_open(a, "port-forward", &s, err) < 0)
             goto out;
-        if (state_read(&s, &old) == 0 && helper_alive(&old)) {
+        if (helper_state_busy(&s)) {
             cni_error(err, CNI_ERR_PLUGIN, "ports of container '%s' are already published",
                       a->container_id);
             goto out;
@@ -96,28 +64,20 @@ static int pf_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
 out:
     port_mappings_close(maps, n);
     free(maps);
-    state_done(&s);
+    helper_state_done(&s);
     return r;
 }
 
 static int pf_del(const struct cni_args *a, orc_error_t *err)
 {
-    struct state s = {0};
-    struct helper_id id;
-    if (state_open(a, &s, err) < 0)
-        return -1;
-    if (state_read(&s, &id) == 0)
-        helper_stop(&id, 2000); /* its listening sockets close with it */
-    (void) unlink(s.path);
-    state_done(&s);
-    return 0;
+    return helper_state_del(a, "port-forward", err); /* the host ports close with the helper */
 }
 
 static int pf_check(const struct cni_args *a, orc_error_t *err)
 {
     struct port_mapping *maps = NULL;
     size_t n = 0;
-    struct state s = {0};
+    struct helper_state s = {0};
     struct helper_id id;
     int r = -1;
     if (port_mappings_parse(a->runtime_config, a->prev_result, &maps, &n, err) < 0)
@@ -126,9 +86,9 @@ static int pf_check(const struct cni_args *a, orc_error_t *err)
         r = 0;
         goto out;
     }
-    if (state_open(a, &s, err) < 0)
+    if (helper_state_open(a, "port-forward", &s, err) < 0)
         goto out;
-    if (state_read(&s, &id) < 0 || !helper_alive(&id)) {
+    if (helper_state_read(&s, &id) < 0 || !helper_alive(&id)) {
         cni_error(err, CNI_ERR_PLUGIN, "the port forwarder of container '%s' is not running",
                   a->container_id);
         goto out;
@@ -136,7 +96,7 @@ static int pf_check(const struct cni_args *a, orc_error_t *err)
     r = 0;
 out:
     free(maps);
-    state_done(&s);
+    helper_state_done(&s);
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,12 +16,13 @@
 #include "cleanup.h"
 #include "fd-util.h"
 #include "fs-util.h"
+#include "json-util.h"
 #include "netns.h"
 #include "xalloc.h"
 
 static int ready_fd = -1;
 
-int helper_state_dir(const json_t *conf, const char *plugin, char **ret, orc_error_t *err)
+static int state_dir(const json_t *conf, const char *plugin, char **ret, orc_error_t *err)
 {
     const char *dir = NULL;
     if (cni_conf_string(conf, "dataDir", &dir, err) < 0)
@@ -41,9 +43,61 @@ int helper_state_dir(const json_t *conf, const char *plugin, char **ret, orc_err
     return 0;
 }
 
-char *helper_state_path(const char *dir, const struct cni_args *a)
+int helper_state_open(const struct cni_args *a, const char *plugin, struct helper_state *ret,
+                      orc_error_t *err)
 {
-    return xasprintf("%s/%s-%s.json", dir, a->container_id, a->ifname);
+    _cleanup_free_ char *dir = NULL;
+    if (state_dir(a->conf, plugin, &dir, err) < 0)
+        return -1;
+    ret->path = xasprintf("%s/%s-%s.json", dir, a->container_id, a->ifname);
+    ret->log = xasprintf("%s/%s-%s.log", dir, a->container_id, a->ifname);
+    return 0;
+}
+
+void helper_state_done(struct helper_state *s)
+{
+    free(s->path);
+    free(s->log);
+    *s = (struct helper_state){0};
+}
+
+int helper_state_read(const struct helper_state *s, struct helper_id *ret)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    if (orc_read_file(s->path, 65536, &text, &len, NULL) < 0)
+        return -ENOENT;
+    json_auto_t *j = json_loadb(text, len, 0, NULL);
+    *ret = (struct helper_id){.pid = (pid_t) orc_json_int(j, "pid", 0),
+                              .start_time = (unsigned long long) orc_json_int(j, "startTime", 0)};
+    return 0;
+}
+
+int helper_state_write(const struct helper_state *s, const struct helper_id *id, orc_error_t *err)
+{
+    json_auto_t *j = json_pack("{s:i,s:I}", "pid", (int) id->pid, "startTime",
+                               (json_int_t) id->start_time);
+    _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
+    return orc_write_file_atomic(s->path, text, strlen(text), 0600, err);
+}
+
+bool helper_state_busy(const struct helper_state *s)
+{
+    struct helper_id id;
+    return helper_state_read(s, &id) == 0 && helper_alive(&id);
+}
+
+int helper_state_del(const struct cni_args *a, const char *plugin, orc_error_t *err)
+{
+    struct helper_state s = {0};
+    struct helper_id id;
+    if (helper_state_open(a, plugin, &s, err) < 0)
+        return -1;
+    if (helper_state_read(&s, &id) == 0)
+        helper_stop(&id, 2000);
+    (void) unlink(s.path);
+    helper_state_done(&s);
+    return 0;
 }
 
 int helper_id_of(pid_t pid, struct helper_id *ret)
@@ -99,6 +153,20 @@ void helper_ready(void)
         close(ready_fd);
         ready_fd = -1;
     }
+}
+
+int helper_signal_fd(orc_error_t *err)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0)
+        return orc_error_make(err, errno, "signalfd");
+    return fd;
 }
 
 static void report(int fd, orc_error_t err)

@@ -4,11 +4,9 @@
 #include <errno.h>
 #include <libslirp.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -206,20 +204,6 @@ static void slirp_config_of(const struct slirp_conf *c, SlirpConfig *cfg)
     inet_pton(AF_INET6, SLIRP_DNS6, &cfg->vnameserver6);
 }
 
-static int signal_fd(orc_error_t *err)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (fd < 0)
-        return orc_error_make(err, errno, "signalfd");
-    return fd;
-}
-
 /* One turn: poll everything, feed libslirp; false once the helper should exit. */
 static bool turn(struct loop *l, int sig, int owner)
 {
@@ -252,7 +236,7 @@ int slirp_helper_main(void *arg, orc_error_t *err)
 {
     struct slirp_helper_args *h = arg;
     struct loop l = {.tap = h->tap_fd};
-    _cleanup_close_ int sig = signal_fd(err);
+    _cleanup_close_ int sig = helper_signal_fd(err);
     if (sig < 0)
         return -1;
     if (h->conf.has_upstream && dns_proxy_new(&h->conf.upstream, &l.dns, err) < 0)

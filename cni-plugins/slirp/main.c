@@ -93,52 +93,18 @@ static json_t *result_of(const struct cni_args *a, const struct slirp_conf *c, c
     return r;
 }
 
-struct state {
-    char *dir, *path;
-};
-
-static void state_done(struct state *s)
+static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, int netns_fd,
+                        int tap, const struct helper_state *s, orc_error_t *err)
 {
-    free(s->dir);
-    free(s->path);
-}
-
-static int state_open(const struct cni_args *a, struct state *ret, orc_error_t *err)
-{
-    if (helper_state_dir(a->conf, "slirp", &ret->dir, err) < 0)
-        return -1;
-    ret->path = helper_state_path(ret->dir, a);
-    return 0;
-}
-
-static int state_read(const struct state *s, struct helper_id *ret)
-{
-    _cleanup_free_ char *text = NULL;
-    size_t len = 0;
-    if (orc_read_file(s->path, 65536, &text, &len, NULL) < 0)
-        return -ENOENT;
-    json_auto_t *j = json_loadb(text, len, 0, NULL);
-    *ret = (struct helper_id){.pid = (pid_t) orc_json_int(j, "pid", 0),
-                              .start_time = (unsigned long long) orc_json_int(j, "startTime", 0)};
-    return 0;
-}
-
-static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, int netns_fd, int tap,
-                        const struct state *s, orc_error_t *err)
-{
-    struct slirp_helper_args h = {
-        .conf = *c, .tap_fd = tap, .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
-    _cleanup_free_ char *log = xasprintf("%s/%s-%s.log", s->dir, a->container_id, a->ifname);
+    struct slirp_helper_args h = {.conf = *c, .tap_fd = tap,
+                                  .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
     struct helper_id id;
-    int r = helper_spawn(slirp_helper_main, &h, log, &id, err);
+    int r = helper_spawn(slirp_helper_main, &h, s->log, &id, err);
     if (h.owner_pidfd >= 0)
         close(h.owner_pidfd);
     if (r < 0)
         return -1;
-    json_auto_t *j = json_pack("{s:i,s:I,s:s}", "pid", (int) id.pid, "startTime",
-                               (json_int_t) id.start_time, "netns", a->netns);
-    _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
-    if (orc_write_file_atomic(s->path, text, strlen(text), 0600, err) < 0) {
+    if (helper_state_write(s, &id, err) < 0) {
         helper_stop(&id, 1000);
         return -1;
     }
@@ -150,13 +116,12 @@ static int slirp_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
     struct slirp_conf c;
     if (slirp_conf_parse(a->conf, &c, err) < 0)
         return -1;
-    struct state s = {0};
-    struct helper_id old;
+    struct helper_state s = {0};
     _cleanup_close_ int netns_fd = -1, tap = -1;
     int r = -1;
-    if (state_open(a, &s, err) < 0)
+    if (helper_state_open(a, "slirp", &s, err) < 0)
         goto out;
-    if (state_read(&s, &old) == 0 && helper_alive(&old)) {
+    if (helper_state_busy(&s)) {
         cni_error(err, CNI_ERR_PLUGIN, "'%s' of container '%s' is already set up", a->ifname,
                   a->container_id);
         goto out;
@@ -174,21 +139,13 @@ static int slirp_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
     *ret = result_of(a, &c, mac);
     r = 0;
 out:
-    state_done(&s);
+    helper_state_done(&s);
     return r;
 }
 
 static int slirp_del(const struct cni_args *a, orc_error_t *err)
 {
-    struct state s = {0};
-    struct helper_id id;
-    if (state_open(a, &s, err) < 0)
-        return -1;
-    if (state_read(&s, &id) == 0)
-        helper_stop(&id, 2000); /* its tap device goes with it */
-    (void) unlink(s.path);
-    state_done(&s);
-    return 0;
+    return helper_state_del(a, "slirp", err); /* the tap device goes with the helper */
 }
 
 static int check_tap(void *arg, int *ret_fd, orc_error_t *err)
@@ -216,13 +173,13 @@ static int check_tap(void *arg, int *ret_fd, orc_error_t *err)
 static int slirp_check(const struct cni_args *a, orc_error_t *err)
 {
     struct slirp_conf c;
-    struct state s = {0};
+    struct helper_state s = {0};
     struct helper_id id;
     _cleanup_close_ int netns_fd = -1;
     int r = -1;
-    if (slirp_conf_parse(a->conf, &c, err) < 0 || state_open(a, &s, err) < 0)
+    if (slirp_conf_parse(a->conf, &c, err) < 0 || helper_state_open(a, "slirp", &s, err) < 0)
         goto out;
-    if (state_read(&s, &id) < 0) {
+    if (helper_state_read(&s, &id) < 0) {
         cni_error(err, CNI_ERR_PLUGIN, "no slirp network for container '%s'", a->container_id);
         goto out;
     }
@@ -236,7 +193,7 @@ static int slirp_check(const struct cni_args *a, orc_error_t *err)
         goto out;
     r = 0;
 out:
-    state_done(&s);
+    helper_state_done(&s);
     return r;
 }
 
