@@ -100,28 +100,39 @@ int helper_state_del(const struct cni_args *a, const char *plugin, orc_error_t *
     return 0;
 }
 
-int helper_id_of(pid_t pid, struct helper_id *ret)
+/* Reads /proc/PID/stat: start time (field 22) and state (field 3). */
+static int read_stat(pid_t pid, unsigned long long *ret_start, char *ret_state)
 {
     _cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int) pid);
     _cleanup_free_ char *text = NULL;
     if (orc_read_file(path, 4096, &text, NULL, NULL) < 0)
         return -ESRCH;
-    /* field 22, counted after the parenthesised command name */
-    const char *p = strrchr(text, ')');
-    unsigned long long start = 0;
-    if (!p || sscanf(p + 2,
-                     "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-                     "%*s %*s %*s %llu",
-                     &start) != 1)
+    const char *p = strrchr(text, ')'); /* the command name may contain anything */
+    if (!p || sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+                            "%*s %*s %*s %llu",
+                     ret_state, ret_start) != 2)
         return -EINVAL;
+    return 0;
+}
+
+int helper_id_of(pid_t pid, struct helper_id *ret)
+{
+    unsigned long long start;
+    char state;
+    int r = read_stat(pid, &start, &state);
+    if (r < 0)
+        return r;
     *ret = (struct helper_id){.pid = pid, .start_time = start};
     return 0;
 }
 
 bool helper_alive(const struct helper_id *id)
 {
-    struct helper_id now;
-    return id->pid > 0 && helper_id_of(id->pid, &now) == 0 && now.start_time == id->start_time;
+    unsigned long long start;
+    char state;
+    /* a zombie is dead: its parent may be an init that never reaps */
+    return id->pid > 0 && read_stat(id->pid, &start, &state) == 0 && start == id->start_time &&
+           state != 'Z' && state != 'X';
 }
 
 static int pidfd_open_(pid_t pid)
