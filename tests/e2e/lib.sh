@@ -103,9 +103,15 @@ apply_yaml() {
 # Processes of this test's user namespace (shims, containers) by their run directory.
 test_processes() { pgrep -f "$XDG_RUNTIME_DIR" 2>/dev/null || true; }
 
+# Commands a test adds for cleanup (servers it started); run first, keeping the exit status.
+CLEANUP_HOOKS=()
+on_cleanup() { CLEANUP_HOOKS+=("$1"); }
+
 cleanup() {
     local rc=$?
     set +e
+    local hook
+    for hook in "${CLEANUP_HOOKS[@]}"; do eval "$hook" >/dev/null 2>&1; done
     if [ -n "${ORCD_PID:-}" ]; then
         for p in $("$ORC" get pods -A -o name 2>/dev/null); do
             "$ORC" delete "${p%%/*}" "${p#*/}" --grace-period 0 >/dev/null 2>&1

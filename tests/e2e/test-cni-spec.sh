@@ -19,7 +19,7 @@ alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/n
 
 # A sandbox: a process in its own user and network namespace, as a runtime would make.
 SANDBOXES=()
-trap 'kill "${SANDBOXES[@]}" 2>/dev/null; cleanup' EXIT
+on_cleanup 'kill "${SANDBOXES[@]}"'
 sandbox_ready() { [ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
 new_sandbox() {
     unshare --user --map-root-user --net sleep 3600 </dev/null >/dev/null 2>&1 &

@@ -28,7 +28,7 @@ DNSMASQ=$!
 mkdir -p "$TEST_DIR/www" && echo "host-says-hello" >"$TEST_DIR/www/index.html"
 busybox httpd -f -p "127.0.0.1:$HOST_PORT" -h "$TEST_DIR/www" &
 HTTPD=$!
-trap 'kill $DNSMASQ $HTTPD 2>/dev/null; cleanup' EXIT
+on_cleanup "kill $DNSMASQ $HTTPD"
 
 # the user's own configuration list, with the test's DNS server as upstream
 mkdir -p "$XDG_CONFIG_HOME/orc"
