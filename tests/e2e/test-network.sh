@@ -130,9 +130,16 @@ wait_for 10 sh -c "busybox wget -qO- http://127.0.0.1:$TCP_PORT/ | grep -q pod-a
 "$ORC" delete pod net-c >/dev/null || fail "delete net-c"
 
 echo "# a killed slirp helper: the agent notices and sets the network up again"
-helper_pid() { pgrep -u "$(id -u)" -f "cni-plugins/bin/slirp" | while read -r p; do
-    grep -q "^State:.*Z" "/proc/$p/status" 2>/dev/null || echo "$p"; done; }
-helpers_before=$(helper_pid | sort)
+alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+# live helpers of this test's pods (other tests may run theirs at the same time)
+helper_pids() {
+    local f p
+    for f in "$XDG_RUNTIME_DIR"/orc-cni/"$1"/*.json; do
+        [ -e "$f" ] && p=$(jq -r .pid "$f") && alive "$p" && echo "$p"
+    done
+    true
+}
+helpers_before=$(helper_pids slirp | sort)
 [ "$(echo "$helpers_before" | wc -l)" = 2 ] || fail "expected 2 slirp helpers, found: $helpers_before"
 a_uid=$(pod_field net-a .metadata.uid)
 a_helper=$(jq -r .pid "$XDG_RUNTIME_DIR/orc-cni/slirp/$a_uid-eth0.json")
@@ -149,21 +156,21 @@ assert_eq "$(pod_phase net-a)" "Running" "the pod kept running"
 assert_eq "$(pod_field net-a '.status.containerStatuses[0].restartCount')" "0" "no container restarted"
 
 echo "# the network outlives an agent restart, and is adopted with the pod"
-helpers_before=$(helper_pid | sort)
+helpers_before=$(helper_pids slirp | sort)
 kill9_orcd
 start_orcd
 wait_for_phase net-a Running 20
 assert_eq "$(pod_field net-a .status.podIP)" "10.0.2.100" "podIP after the agent restarted"
-assert_eq "$(helper_pid | sort)" "$helpers_before" "the same helpers serve the pods"
+assert_eq "$(helper_pids slirp | sort)" "$helpers_before" "the same helpers serve the pods"
 busybox wget -qO- "http://127.0.0.1:$TCP_PORT/" | grep -q pod-a-says-hello \
     || fail "hostPort after the agent restarted"
 
 echo "# delete: no helper, no listening port, no namespace left"
 netns_a=$(readlink "/proc/$(cat "$XDG_RUNTIME_DIR/orc/pods/$a_uid/shim.pid")/ns/net")
+all_helpers=$(helper_pids slirp; helper_pids port-forward)
+[ "$(echo "$all_helpers" | wc -l)" = 4 ] || fail "expected 2 slirp and 2 port-forward helpers: $all_helpers"
 "$ORC" delete pod net-a net-b >/dev/null || fail "delete"
-[ -z "$(helper_pid)" ] || fail "slirp helpers left: $(helper_pid)"
-[ -z "$(pgrep -u "$(id -u)" -f cni-plugins/bin/port-forward | while read -r p; do
-    grep -q "^State:.*Z" "/proc/$p/status" 2>/dev/null || echo "$p"; done)" ] || fail "forwarders left"
+for p in $all_helpers; do ! alive "$p" || fail "helper $p outlived its pod"; done
 for p in tcp:$TCP_PORT udp:$UDP_PORT tcp:$B_PORT; do
     port_bindable "${p%%:*}" "${p#*:}" 2>/dev/null || fail "host port $p is still taken"
 done
