@@ -299,6 +299,11 @@ int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t 
     c->bundle = xstrdup(bundle);
     c->log_path = xstrdup(log);
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
+    _cleanup_free_ char *stale = orc_path_join(s->args.runtime_root, c->id);
+    if (access(stale, F_OK) == 0) { /* left by a shim of this pod that died */
+        char *args[] = {"delete", "--force", c->id, NULL};
+        (void) runtime_exec(s, args, -1, -1);
+    }
     remember_dir(s, upper);
     int r = orc_mkdir_p(upper, 0755, err);
     if (r >= 0)

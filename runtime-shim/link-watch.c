@@ -39,8 +39,9 @@ static void on_dellink(struct shim *s, struct nlmsghdr *h)
         if (a->rta_type == IFLA_IFNAME)
             name = RTA_DATA(a);
     log_info("pod '%s/%s': interface '%s' removed", s->args.pod_namespace, s->args.pod_name, name);
-    json_auto_t *ev = json_pack("{s:s,s:s,s:i}", "event", "link-removed", "ifname", name, "ifindex",
-                                ifi->ifi_index);
+    /* server_broadcast takes the reference */
+    json_t *ev = json_pack("{s:s,s:s,s:i}", "event", "link-removed", "ifname", name, "ifindex",
+                           ifi->ifi_index);
     server_broadcast(s, ev);
 }
 

@@ -86,6 +86,7 @@ int sandbox_setup(const struct shim_args *a, orc_error_t *err);
 /* server.c */
 int server_run(struct shim *s, orc_error_t *err);
 int server_watch(struct shim *s, int fd, void *ptr);
+/* Sends msg to every client and releases it (takes the caller's reference). */
 void server_broadcast(struct shim *s, json_t *msg);
 
 /* container.c */

@@ -16,6 +16,7 @@ port_bindable() { # as a server would: TIME_WAIT connections do not count
     python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(("0.0.0.0",int(sys.argv[1]))); s.listen()' "$1"
 }
 alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+dead() { ! alive "$1"; }
 
 # A sandbox: a process in its own user and network namespace, as a runtime would make.
 SANDBOXES=()
@@ -166,12 +167,11 @@ cni ADD port-forward "$(conf_of port-forward "$MAPS" "$R1")"; assert_eq "$RC" 0 
 slirp_pid=$(jq -r .pid "$XDG_RUNTIME_DIR/orc-cni/slirp/spec3-eth0.json")
 fwd_pid=$(jq -r .pid "$XDG_RUNTIME_DIR/orc-cni/port-forward/spec3-eth0.json")
 kill -9 "$slirp_pid"
-wait_for 5 sh -c "! grep -qs '^State:.*[RS]' /proc/$slirp_pid/status" || fail "helper did not die"
+wait_for 5 dead "$slirp_pid" || fail "helper did not die"
 cni CHECK slirp "$(conf_of slirp '{}' "$R1")"; expect_error 100 "CHECK after the helper died"
 assert_contains "$(jq -r .msg <<<"$OUT")" "not running" "CHECK names the dead helper"
 kill "$SANDBOX"; wait "$SANDBOX" 2>/dev/null || true
-wait_for 10 sh -c "! grep -qs '^State:.*[RS]' /proc/$fwd_pid/status" \
-    || fail "the forwarder outlived the sandbox's process"
+wait_for 10 dead "$fwd_pid" || fail "the forwarder outlived the sandbox's process"
 cni DEL port-forward "$(conf_of port-forward "$MAPS" "$R1")"; assert_eq "$RC" 0 "DEL after the sandbox went"
 cni DEL slirp "$(conf_of slirp '{}' "$R1")"; assert_eq "$RC" 0 "DEL after the sandbox went"
 echo "PASS: $TEST_NAME"

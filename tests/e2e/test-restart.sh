@@ -53,4 +53,24 @@ assert_contains "$prev" "run " "previous logs"
 assert_eq "$(pod_field always '.status.containerStatuses[0].lastState.terminated.exitCode')" 1 "lastState"
 assert_contains "$("$ORC" logs never --previous 2>&1 || true)" 'previous terminated container "c" in pod "never" not found' \
     "--previous without a previous instance"
+
+# a shim killed with its pod running: a new sandbox, the container restarted in it
+apply_yaml lost.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: lost}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sleep", "3600"]
+YAML
+wait_for_phase lost Running 30
+lost_uid=$(pod_field lost .metadata.uid)
+kill -9 "$(cat "$XDG_RUNTIME_DIR/orc/pods/$lost_uid/shim.pid")"
+restarted() { [ "$(restarts lost)" -ge 1 ] && phase_is lost Running; }
+wait_for 30 restarted || fail "the pod did not come back after its shim died: $("$ORC" describe pod lost)"
+assert_contains "$("$ORC" events --for pod/lost)" "SandboxChanged" "the lost sandbox is an event"
+assert_not_contains "$("$ORC" events --for pod/lost)" "already exists" "the dead shim's runtime state was cleaned"
 echo "PASS: $TEST_NAME"
