@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Registry pieces without a network: challenges, auth files, manifests and indexes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry-auth.h"
+#include "registry-manifest.h"
+#include "tap.h"
+
+static void test_challenge(void)
+{
+    struct auth_challenge c;
+    orc_error_t err = NULL;
+    tap_ok(
+        auth_challenge_parse("Bearer realm=\"https://auth.example/token\",service=\"reg.example\","
+                             "scope=\"repository:team/app:pull\"",
+                             &c, &err) == 0,
+        "a Bearer challenge");
+    tap_is_str(c.scheme, "Bearer", "scheme");
+    tap_is_str(c.realm, "https://auth.example/token", "realm");
+    tap_is_str(c.service, "reg.example", "service");
+    tap_is_str(c.scope, "repository:team/app:pull", "scope");
+    auth_challenge_done(&c);
+    tap_ok(auth_challenge_parse("Basic realm=\"Registry Realm\"", &c, &err) == 0, "Basic");
+    tap_is_str(c.scheme, "Basic", "Basic scheme");
+    tap_is_str(c.realm, "Registry Realm", "realm with a space");
+    auth_challenge_done(&c);
+    tap_ok(auth_challenge_parse("bearer  realm = \"r\\\"q\" , error=insufficient_scope", &c,
+                                &err) == 0,
+           "spaces, an escaped quote, a token value");
+    tap_is_str(c.realm, "r\"q", "escape removed");
+    tap_is_str(c.error, "insufficient_scope", "token value");
+    auth_challenge_done(&c);
+    tap_ok(auth_challenge_parse("Bearer service=\"x\"", &c, &err) < 0 && err, "Bearer needs realm");
+    orc_error_release(&err);
+    tap_ok(auth_challenge_parse("Bearer realm=\"unterminated", &c, &err) < 0, "unterminated quote");
+    orc_error_release(&err);
+    tap_ok(auth_challenge_parse("", &c, &err) < 0, "empty header");
+    orc_error_release(&err);
+    tap_ok(auth_challenge_parse("=", &c, &err) < 0, "no scheme");
+    orc_error_release(&err);
+}
+
+static int lookup(const char *file, const char *reg, const char *repo, char **u, char **p)
+{
+    orc_error_t err = NULL;
+    *u = *p = NULL;
+    int r = auth_file_lookup(file, strlen(file), reg, repo, u, p, &err);
+    orc_error_release(&err);
+    return r;
+}
+
+static void test_auth_file(void)
+{
+    /* dXNlcjpwYXNz = user:pass, b3RoZXI6c2VjcmV0 = other:secret, YWxpY2U6Yjpj = alice:b:c */
+    const char *f = "{\"auths\": {\"reg.example:5000\": {\"auth\": \"dXNlcjpwYXNz\"},"
+                    "\"reg.example:5000/team\": {\"auth\": \"b3RoZXI6c2VjcmV0\"},"
+                    "\"https://index.docker.io/v1/\": {\"auth\": \"YWxpY2U6Yjpj\"}}}";
+    char *u, *p;
+    tap_ok(lookup(f, "reg.example:5000", "lib/app", &u, &p) == 0, "host entry");
+    tap_ok(u && p && !strcmp(u, "user") && !strcmp(p, "pass"), "user:pass decoded");
+    free(u), free(p);
+    tap_ok(lookup(f, "reg.example:5000", "team/app", &u, &p) == 0 && !strcmp(u, "other"),
+           "the longest (namespace) entry wins");
+    free(u), free(p);
+    tap_ok(lookup(f, "reg.example:5000", "teamwork/app", &u, &p) == 0 && !strcmp(u, "user"),
+           "a namespace matches whole components only");
+    free(u), free(p);
+    tap_ok(lookup(f, "docker.io", "library/busybox", &u, &p) == 0 && !strcmp(p, "b:c"),
+           "docker's legacy key; a password may contain ':'");
+    free(u), free(p);
+    tap_is_int(lookup(f, "other.example", "x", &u, &p), -ENOENT, "no entry");
+    tap_ok(lookup("{\"auths\": {\"r\": {\"auth\": \"!!!!\"}}}", "r", "x", &u, &p) < 0 && !u,
+           "bad base64 is an error");
+    tap_ok(lookup("{\"auths\": {\"r\": {\"auth\": \"bm9jb2xvbg==\"}}}", "r", "x", &u, &p) < 0,
+           "no ':' is an error");
+    tap_ok(lookup("not json", "r", "x", &u, &p) < 0 &&
+               lookup("not json", "r", "x", &u, &p) != -ENOENT,
+           "an unreadable file is an error, not 'no entry'");
+}
+
+#define DIGEST(c)                                                                                  \
+    "sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
+        c c c c c c c c c c c c c c c c c c c c c c
+
+static struct manifest *parse(const char *json, const char *ctype, int *ret_errno)
+{
+    struct manifest *m = NULL;
+    orc_error_t err = NULL;
+    *ret_errno = 0;
+    if (manifest_parse(json, strlen(json), ctype, &m, &err) < 0) {
+        *ret_errno = err ? err->status : -1;
+        orc_error_release(&err);
+    }
+    return m;
+}
+
+static void test_manifest(void)
+{
+    int e;
+    struct manifest *m = parse(
+        "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_DOCKER_MANIFEST "\","
+        "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7,"
+        "\"digest\":\"" DIGEST(
+            "a") "\"},\"layers\":["
+                 "{\"mediaType\":\"application/"
+                 "vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":100,\"digest\":\"" DIGEST(
+                     "b") "\"},"
+                          "{\"mediaType\":\"application/"
+                          "vnd.oci.image.layer.v1.tar+zstd\",\"size\":5,\"digest\":\"" DIGEST(
+                              "c") "\"}]}",
+        NULL, &e);
+    tap_ok(m && !m->is_index, "a Docker schema 2 manifest");
+    tap_ok(m && m->n_layers == 2 && m->layers[0].size == 100 &&
+               m->layers[0].compression == LAYER_GZIP && m->layers[1].compression == LAYER_ZSTD,
+           "layers with sizes and compression");
+    tap_ok(m && m->config.size == 7, "config descriptor");
+    manifest_free(m);
+    m = parse("{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DIGEST(
+                  "a") "\"},\"layers\":[]}",
+              MEDIA_OCI_MANIFEST "; charset=utf-8", &e);
+    tap_ok(m && !m->is_index && m->n_layers == 0, "no mediaType: the Content-Type decides");
+    manifest_free(m);
+    m = parse("{\"schemaVersion\":1,\"fsLayers\":[]}", NULL, &e);
+    tap_ok(!m && e == ENOTSUP, "schema 1 refused");
+    m = parse("{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"md5:abc\"},\"layers\":[]}",
+              NULL, &e);
+    tap_ok(!m && e == EINVAL, "a digest that is not sha256");
+    m = parse("{\"schemaVersion\":2,\"config\":{\"size\":-1,\"digest\":\"" DIGEST(
+                  "a") "\"},\"layers\":[]}",
+              NULL, &e);
+    tap_ok(!m && e == EINVAL, "a negative size");
+    m = parse("{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DIGEST(
+                  "a") "\"},\"layers\":["
+                       "{\"mediaType\":\"application/"
+                       "vnd.docker.image.rootfs.foreign.diff.tar.gzip\",\"size\":1,"
+                       "\"digest\":\"" DIGEST("b") "\",\"urls\":[\"https://x\"]}]}",
+              NULL, &e);
+    tap_ok(!m && e == ENOTSUP, "foreign layers refused");
+    m = parse("{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DIGEST(
+                  "a") "\"},\"layers\":["
+                       "{\"mediaType\":\"text/plain\",\"size\":1,\"digest\":\"" DIGEST("b") "\"}]}",
+              NULL, &e);
+    tap_ok(!m && e == ENOTSUP, "unknown layer media type refused");
+    m = parse("[]", NULL, &e);
+    tap_ok(!m && e == EINVAL, "not an object");
+    m = parse("{\"schemaVersion\":2,\"schemaVersion\":2}", NULL, &e);
+    tap_ok(!m, "duplicate keys refused");
+}
+
+static void test_index(void)
+{
+    int e;
+    struct manifest *m = parse(
+        "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_INDEX "\",\"manifests\":["
+        "{\"mediaType\":\"" MEDIA_OCI_MANIFEST "\",\"size\":1,\"digest\":\"" DIGEST(
+            "1") "\","
+                 "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+                 "{\"mediaType\":\"" MEDIA_OCI_MANIFEST "\",\"size\":2,\"digest\":\"" DIGEST(
+                     "2") "\","
+                          "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\",\"variant\":"
+                          "\"v3\"}},"
+                          "{\"mediaType\":\"" MEDIA_OCI_MANIFEST
+                          "\",\"size\":3,\"digest\":\"" DIGEST(
+                              "3") "\","
+                                   "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                                   "{\"mediaType\":\"" MEDIA_OCI_MANIFEST
+                                   "\",\"size\":4,\"digest\":\"" DIGEST(
+                                       "4") "\","
+                                            "\"platform\":{\"os\":\"windows\",\"architecture\":"
+                                            "\"amd64\"}}]}",
+        NULL, &e);
+    tap_ok(m && m->is_index && m->n_manifests == 4, "an index with four entries");
+    const struct descriptor *d = NULL;
+    orc_error_t err = NULL;
+    tap_ok(m && manifest_select(m, "linux", "amd64", NULL, &d, &err) == 0 && d->size == 3,
+           "linux/amd64 without variant is preferred");
+    tap_ok(m && manifest_select(m, "linux", "amd64", "v3", &d, &err) == 0 && d->size == 2,
+           "an asked variant is honoured");
+    tap_ok(m && manifest_select(m, "linux", "arm64", NULL, &d, &err) == 0 && d->size == 1,
+           "any variant when none is asked and only one exists");
+    tap_ok(m && manifest_select(m, "linux", "s390x", NULL, &d, &err) < 0 && err &&
+               strstr(err->msg, "linux/s390x"),
+           "a missing platform is named");
+    orc_error_release(&err);
+    manifest_free(m);
+    m = parse("{\"schemaVersion\":2,\"manifests\":{}}", MEDIA_DOCKER_LIST, &e);
+    tap_ok(!m && e == EINVAL, "manifests must be an array");
+    tap_ok(strcmp(manifest_host_architecture(), "unknown") != 0, "the host architecture is known");
+}
+
+int main(void)
+{
+    test_challenge();
+    test_auth_file();
+    test_manifest();
+    test_index();
+    return tap_done();
+}
