@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -14,6 +15,8 @@ struct image_source {
     char *config_digest;     /* expected digest, NULL = compute */
     char **layer_paths;      /* lowest first */
     char **layer_digests;    /* expected digests of the blobs; NULL or "" = compute */
+    bool verified;           /* every blob was checked against its digest on arrival (pulls):
+                                the store moves them in instead of copying */
 };
 
 /*

@@ -36,6 +36,7 @@ struct images {
  * which garbage collection must leave alone. */
 struct load {
     struct images *im;
+    bool verified; /* the source's blobs were checked on arrival: move them in */
     char **busy;
     struct load *next;
 };
@@ -218,6 +219,29 @@ static int copy_verified(struct load *ld, int in, const char *path, const char *
     return 0;
 }
 
+/* A verified blob moved into blobs/, or found there already (content-addressed). */
+static int move_blob(struct load *ld, const char *path, const char *digest, int64_t *ret_size,
+                     orc_error_t *err)
+{
+    struct images *im = ld->im;
+    _cleanup_free_ char *dest = orc_path_join(im->blobs, hex_of(digest));
+    struct stat st;
+    pthread_mutex_lock(&im->lock);
+    bool present = stat(dest, &st) == 0;
+    if (present)
+        ld->busy = strv_push(ld->busy, hex_of(digest));
+    pthread_mutex_unlock(&im->lock);
+    if (!present) {
+        if (stat(path, &st) < 0)
+            return orc_error_make(err, errno, "stat '%s'", path);
+        if (publish(ld, path, dest, false, err) < 0)
+            return -1;
+    }
+    if (ret_size)
+        *ret_size = st.st_size;
+    return 0;
+}
+
 /* Stores a blob (verified against expected, or named by its computed digest). */
 static int store_blob(struct load *ld, const char *path, const char *expected, char **ret,
                       int64_t *ret_size, orc_error_t *err)
@@ -226,6 +250,12 @@ static int store_blob(struct load *ld, const char *path, const char *expected, c
         expected = NULL;
     if (expected && !image_digest_valid(expected))
         return orc_error_make(err, EINVAL, "unsupported digest '%s'", expected);
+    if (expected && ld->verified) {
+        if (move_blob(ld, path, expected, ret_size, err) < 0)
+            return -1;
+        *ret = xstrdup(expected);
+        return 0;
+    }
     _cleanup_close_ int in = open(path, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return orc_error_make(err, errno, "open '%s'", path);
@@ -400,10 +430,10 @@ static char **collect_garbage(struct images *im);
 static void remove_trash(struct images *im, char **trash);
 
 /* Stores one image without holding the lock (unpacking takes long), then records it. */
-static int install(struct images *im, const struct image_source *src, orc_error_t *err)
+int images_install(struct images *im, const struct image_source *src, orc_error_t *err)
 {
     json_auto_t *rec = json_object();
-    struct load ld = {.im = im};
+    struct load ld = {.im = im, .verified = src->verified};
     pthread_mutex_lock(&im->lock);
     ld.next = im->loads;
     im->loads = &ld;
@@ -424,6 +454,18 @@ static int install(struct images *im, const struct image_source *src, orc_error_
     return r;
 }
 
+char *images_scratch_dir(struct images *im, const char *prefix)
+{
+    _cleanup_free_ char *p = xasprintf("tmp-%s-", prefix);
+    return scratch_name(im, im->root, p);
+}
+
+char *images_blob_path(struct images *im, const char *digest)
+{
+    _cleanup_free_ char *p = orc_path_join(im->blobs, hex_of(digest));
+    return access(p, F_OK) == 0 ? TAKE_PTR(p) : NULL;
+}
+
 int images_load(struct images *im, const char *path, char ***ret_names, orc_error_t *err)
 {
     _cleanup_free_ char *scratch = scratch_name(im, im->root, "tmp-load-");
@@ -432,7 +474,7 @@ int images_load(struct images *im, const char *path, char ***ret_names, orc_erro
     int r = image_sources_read(path, scratch, &srcs, &n, err);
     char **names = new0(char *, 1);
     for (size_t i = 0; r == 0 && i < n; i++) {
-        r = install(im, &srcs[i], err);
+        r = images_install(im, &srcs[i], err);
         for (size_t k = 0; r == 0 && srcs[i].names[k]; k++)
             names = strv_push(names, srcs[i].names[k]);
     }

@@ -36,6 +36,14 @@ struct images *images_close(struct images *im);
 /* Imports an OCI image layout directory or a `docker save` tarball (format detected).
  * Returns the loaded images' names through ret_names (NULL-terminated). Atomic per image. */
 int images_load(struct images *im, const char *path, char ***ret_names, orc_error_t *err);
+/* Installs one image whose blobs are files (see image-source.h); atomic, as a load. */
+struct image_source;
+int images_install(struct images *im, const struct image_source *src, orc_error_t *err);
+/* A fresh scratch directory name inside the store (same file system as the blobs). */
+char *images_scratch_dir(struct images *im, const char *prefix);
+/* The stored blob with this digest, or NULL. */
+char *images_blob_path(struct images *im, const char *digest);
+
 /* Finds an image by reference ("busybox", "busybox:1.36", "localhost/x:y", "sha256:..."
  * or an unambiguous id prefix). -ENOENT when absent. */
 int images_resolve(struct images *im, const char *ref, struct image **ret, orc_error_t *err);
