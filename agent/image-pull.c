@@ -66,17 +66,17 @@ static void on_progress(void *arg, const struct descriptor *d, int64_t done)
 }
 
 /* The image manifest for this machine: follows an index (and one nested index). */
-static int resolve(struct pull *p, const char *reference, struct manifest **ret,
+static int resolve(struct pull *p, const char *reference, struct registry_manifest **ret,
                    char **ret_digest, char **ret_body, size_t *ret_len, orc_error_t *err)
 {
     _cleanup_free_ char *ref = xstrdup(reference);
     for (int depth = 0; depth <= MAX_INDEX_DEPTH; depth++) {
         char *body = NULL, *ctype = NULL, *digest = NULL;
         size_t len = 0;
-        struct manifest *m = NULL;
+        struct registry_manifest *m = NULL;
         if (registry_get_manifest(p->client, ref, &body, &len, &ctype, &digest, err) < 0)
             return -1;
-        int r = manifest_parse(body, len, ctype, &m, err);
+        int r = registry_manifest_parse(body, len, ctype, &m, err);
         free(ctype);
         if (r < 0) {
             free(body), free(digest);
@@ -87,13 +87,13 @@ static int resolve(struct pull *p, const char *reference, struct manifest **ret,
             return 0;
         }
         const struct descriptor *d = NULL;
-        r = manifest_select(m, "linux", manifest_host_architecture(), NULL, &d, err);
+        r = registry_manifest_select(m, "linux", registry_host_architecture(), NULL, &d, err);
         free(body), free(digest);
         if (r == 0) {
             free(ref);
             ref = xstrdup(d->digest);
         }
-        manifest_free(m);
+        registry_manifest_free(m);
         if (r < 0)
             return -1;
     }
@@ -155,7 +155,7 @@ static void fetches_done(struct fetch *fs, size_t n)
 }
 
 /* Downloads what m names into p->dir and installs it under name. */
-static int download_and_install(struct pull *p, const struct manifest *m, const char *name,
+static int download_and_install(struct pull *p, const struct registry_manifest *m, const char *name,
                                 const char *digest, const char *body, size_t len,
                                 orc_error_t *err)
 {
@@ -200,7 +200,7 @@ int image_pull(struct images *im, const struct registry_options *opts, const cha
         return orc_error_make(err, EINVAL, "invalid image reference '%s'", ref ? ref : "");
     struct pull p = {.im = im, .report = report_fn, .arg = arg};
     pthread_mutex_init(&p.lock, NULL);
-    struct manifest *m = NULL;
+    struct registry_manifest *m = NULL;
     _cleanup_free_ char *digest = NULL, *body = NULL;
     size_t len = 0;
     int r = registry_client_new(opts, registry, repository, &p.client, err);
@@ -217,7 +217,7 @@ int image_pull(struct images *im, const struct registry_options *opts, const cha
     if (p.dir)
         (void) orc_rm_rf(p.dir, NULL);
     free(p.dir);
-    manifest_free(m);
+    registry_manifest_free(m);
     registry_client_free(p.client);
     pthread_mutex_destroy(&p.lock);
     if (r < 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* orcd: the orc agent. Parses flags, takes the per-user lock and runs the loop. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,7 +21,9 @@
 #include "loop.h"
 #include "network.h"
 #include "orcd.h"
+#include "pull-jobs.h"
 #include "store.h"
+#include "strv.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -34,6 +37,9 @@ static const char usage[] =
     "Options:\n"
     "  --runtime PATH        OCI runtime (default: runc)\n"
     "  --shim PATH           orc-shim binary (default: next to orcd, then $PATH)\n"
+    "  --insecure-registry HOST[:PORT]\n"
+    "                        pull from this registry over plain HTTP (repeatable;\n"
+    "                        localhost and 127.0.0.1 always are)\n"
     "  --max-pods N          pods admitted at once (default: 110)\n"
     "  --cni-conf FILE       network configuration list for pods (default:\n"
     "                        $XDG_CONFIG_HOME/orc/orc.conflist if it exists, else\n"
@@ -47,7 +53,7 @@ static const char usage[] =
     "  -h, --help            show this help\n"
     "  --version             show the version\n";
 
-enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
        OPT_VERSION };
 
 /* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
@@ -127,6 +133,7 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"max-pods", required_argument, NULL, OPT_MAX_PODS},
         {"cni-conf", required_argument, NULL, OPT_CNI_CONF},
         {"cni-bin-dir", required_argument, NULL, OPT_CNI_BIN_DIR},
+        {"insecure-registry", required_argument, NULL, OPT_INSECURE},
         {"backoff-base", required_argument, NULL, OPT_BACKOFF},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
@@ -154,6 +161,9 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         case OPT_CNI_BIN_DIR:
             free(c->cni_bin_dir);
             c->cni_bin_dir = xstrdup(optarg);
+            break;
+        case OPT_INSECURE:
+            c->insecure_registries = strv_push(c->insecure_registries, optarg);
             break;
         case OPT_MAX_PODS:
             c->max_pods = atoi(optarg);
@@ -234,6 +244,26 @@ static int take_lock(struct orcd *o, orc_error_t *err)
     return 0;
 }
 
+/* Where credentials are looked for, as podman does: $REGISTRY_AUTH_FILE, then
+ * $XDG_RUNTIME_DIR/containers/auth.json, $XDG_CONFIG_HOME/containers/auth.json and
+ * ~/.docker/config.json. */
+static char **default_auth_files(void)
+{
+    char **v = NULL;
+    const char *env = getenv("REGISTRY_AUTH_FILE"), *run = getenv("XDG_RUNTIME_DIR");
+    const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    _cleanup_free_ char *a = run ? xasprintf("%s/containers/auth.json", run) : NULL;
+    _cleanup_free_ char *b = cfg ? xasprintf("%s/containers/auth.json", cfg)
+                             : home ? xasprintf("%s/.config/containers/auth.json", home)
+                                    : NULL;
+    _cleanup_free_ char *c = home ? xasprintf("%s/.docker/config.json", home) : NULL;
+    const char *all[] = {env, a, b, c};
+    for (size_t i = 0; i < 4; i++)
+        if (all[i] && *all[i])
+            v = strv_push(v, all[i]);
+    return v;
+}
+
 static int orcd_start(struct orcd *o, orc_error_t *err)
 {
     if (orc_paths_init(&o->paths, err) < 0 || orc_paths_create(&o->paths, err) < 0 ||
@@ -249,6 +279,9 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return orc_error_wrap(err, "pod network");
     if (userns_ensure(&o->userns, o->paths.userns, o->config.shim_path, err) < 0)
         return -1;
+    o->registry = (struct registry_options){.insecure = o->config.insecure_registries,
+                                            .auth_files = default_auth_files()};
+    o->pulls = pull_jobs_new();
     if (store_open(o->paths.db, &o->store, err) < 0 ||
         images_open(o->paths.storage, &o->userns, &o->images, err) < 0)
         return -1;
@@ -268,6 +301,8 @@ static void orcd_stop(struct orcd *o)
     o->api = api_stop(o->api);
     loop_done(o);
     o->images = images_close(o->images);
+    o->pulls = pull_jobs_free(o->pulls);
+    o->registry.auth_files = strv_free(o->registry.auth_files);
     o->store = store_close(o->store);
     o->network = network_free(o->network);
     o->wake_fd = safe_close(o->wake_fd);
@@ -277,6 +312,7 @@ static void orcd_stop(struct orcd *o)
     free(o->config.shim_path);
     free(o->config.cni_conf);
     free(o->config.cni_bin_dir);
+    strv_free(o->config.insecure_registries);
 }
 
 int main(int argc, char **argv)
@@ -292,6 +328,7 @@ int main(int argc, char **argv)
         o.config.shim_path = default_shim();
     if (!o.config.cni_bin_dir)
         o.config.cni_bin_dir = default_cni_bin_dir();
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
     /* Block the loop's signals before any thread exists: only its signalfd takes them. */
     sigset_t mask;
     sigemptyset(&mask);
@@ -309,5 +346,6 @@ int main(int argc, char **argv)
         orc_error_release(&err);
     }
     orcd_stop(&o);
+    curl_global_cleanup();
     return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "paths.h"
+#include "registry-client.h"
 #include "userns.h"
 
 struct images;
@@ -12,6 +13,7 @@ struct store;
 struct api;
 struct pod_worker;
 struct network;
+struct pull_jobs;
 
 /* Agent configuration: $XDG_CONFIG_HOME/orc/config.yaml, overridden by flags. */
 struct orcd_config {
@@ -23,6 +25,7 @@ struct orcd_config {
     int max_pods;             /* admission capacity, default 110 */
     char *cni_conf;           /* network configuration list; NULL = built in */
     char *cni_bin_dir;        /* CNI_PATH: plugin directories, ':'-separated */
+    char **insecure_registries; /* spoken to over HTTP */
 };
 
 /* The agent's state, passed explicitly; the loop thread owns everything but `api`. */
@@ -33,6 +36,8 @@ struct orcd {
     struct store *store;      /* the loop thread's connection */
     struct images *images;    /* thread-safe */
     struct network *network;  /* the pods' CNI chain */
+    struct registry_options registry; /* insecure registries, auth files */
+    struct pull_jobs *pulls;  /* image pulls for pods, in background threads */
     struct api *api;
     int wake_fd;              /* eventfd: the API writes 1 after committing a change */
     int lock_fd;              /* flock on paths.lock: one agent per user */

@@ -18,6 +18,7 @@
 #include "orcd.h"
 #include "pod-network.h"
 #include "pod-sandbox.h"
+#include "pull-jobs.h"
 #include "scheduler.h"
 #include "shim-client.h"
 #include "store.h"
@@ -172,28 +173,118 @@ static void mark_exited(struct container_run *r, int code, const char *reason, c
     set_str(&r->waiting_message, NULL);
 }
 
+static void set_waiting(struct container_run *r, const char *reason, const char *message)
+{
+    r->state = RUN_WAITING;
+    set_str(&r->waiting_reason, reason);
+    set_str(&r->waiting_message, message);
+}
+
+/* A pull finished badly: ErrImagePull now, ImagePullBackOff until the back-off passes. */
+static void pull_failed(struct pod_worker *w, struct container_run *r, const char *image,
+                        const char *msg)
+{
+    const struct orcd_config *cfg = &w->o->config;
+    r->pull_backoff_ns = r->pull_backoff_ns ? r->pull_backoff_ns * 2 : cfg->backoff_base_ns;
+    if (r->pull_backoff_ns > cfg->backoff_max_ns)
+        r->pull_backoff_ns = cfg->backoff_max_ns;
+    r->pull_failed_at = orc_time_now_ns();
+    r->pull_retry_at = r->pull_failed_at + r->pull_backoff_ns;
+    set_waiting(r, "ErrImagePull", msg);
+    event(w, "Warning", "Failed", "Failed to pull image \"%s\": %s", image, msg);
+    event(w, "Warning", "Failed", "Error: ErrImagePull");
+}
+
+/* Polls the pull of c's image; true once it is in the store. */
+static bool pull_done(struct pod_worker *w, struct container_run *r, const struct container *c)
+{
+    int64_t now = orc_time_now_ns();
+    if (r->pull_retry_at > now) {
+        char *msg = xasprintf("Back-off pulling image \"%s\"", c->image);
+        if (!r->waiting_reason || strcmp(r->waiting_reason, "ImagePullBackOff") != 0)
+            event(w, "Normal", "BackOff", "%s", msg);
+        set_waiting(r, "ImagePullBackOff", msg);
+        free(msg);
+        return false;
+    }
+    char *msg = NULL;
+    switch (pull_jobs_poll(w->o, c->image, &msg)) {
+    case PULL_JOB_RUNNING:
+        if (!r->pulling) {
+            r->pulling = true;
+            r->pull_started = now;
+            event(w, "Normal", "Pulling", "Pulling image \"%s\"", c->image);
+            set_waiting(r, "ContainerCreating", NULL);
+        }
+        return false;
+    case PULL_JOB_DONE:
+        event(w, "Normal", "Pulled", "Successfully pulled image \"%s\" in %.3fs", c->image,
+              r->pulling ? (double) (now - r->pull_started) / 1e9 : 0.0);
+        r->pulling = false;
+        r->pulled = true;
+        r->pull_backoff_ns = 0;
+        return true;
+    case PULL_JOB_FAILED:
+    case _PULL_JOB_STATE_MAX:
+    case _PULL_JOB_STATE_INVALID:
+        break;
+    }
+    r->pulling = false;
+    pull_failed(w, r, c->image, msg ? msg : "pull failed");
+    free(msg);
+    return false;
+}
+
+/* The container's image per imagePullPolicy, pulling it when needed; NULL while waiting. */
+static struct image *container_image(struct pod_worker *w, struct container_run *r,
+                                     const struct container *c)
+{
+    orc_error_t err = NULL;
+    struct image *img = NULL;
+    bool must_pull = c->pull_policy == PULL_ALWAYS && !r->pulled;
+    /* a pull under way is seen through (its result, its Pulled event) even if the image
+     * arrived meanwhile */
+    if (!must_pull && !r->pulling) {
+        if (images_resolve(w->o->images, c->image, &img, &err) == 0)
+            return img;
+        if (!is_enoent(err)) {
+            char *msg = xasprintf("image \"%s\": %s", c->image, orc_error_message(err));
+            set_waiting(r, "ErrImagePull", msg);
+            event(w, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, msg);
+            free(msg);
+            orc_error_release(&err);
+            return NULL;
+        }
+        orc_error_release(&err);
+    }
+    if (c->pull_policy == PULL_NEVER) {
+        char *msg = xasprintf("Container image \"%s\" is not present with pull policy of Never",
+                              c->image);
+        if (!r->waiting_reason || strcmp(r->waiting_reason, "ErrImageNeverPull") != 0)
+            event(w, "Warning", "ErrImageNeverPull", "%s", msg);
+        set_waiting(r, "ErrImageNeverPull", msg);
+        free(msg);
+        return NULL;
+    }
+    if (!pull_done(w, r, c))
+        return NULL;
+    if (images_resolve(w->o->images, c->image, &img, &err) < 0) {
+        pull_failed(w, r, c->image, orc_error_message(err));
+        orc_error_release(&err);
+        return NULL;
+    }
+    return img;
+}
+
 static void start_container(struct pod_worker *w, struct container_run *r)
 {
     orc_error_t err = NULL;
     const struct container *c = pod_find_container(w->pod, r->name);
-    struct image *img = NULL;
     w->dirty = true;
-    if (images_resolve(w->o->images, c->image, &img, &err) < 0) {
-        bool never = c->pull_policy == PULL_NEVER;
-        r->state = RUN_WAITING;
-        set_str(&r->waiting_reason, never ? "ErrImageNeverPull" : "ErrImagePull");
-        char *msg = is_enoent(err)
-                        ? xasprintf("image \"%s\" is not present in the local store (load it "
-                                    "with 'orc image load'; registry pulls are not supported "
-                                    "yet)",
-                                    c->image)
-                        : xasprintf("image \"%s\": %s", c->image, orc_error_message(err));
-        set_str(&r->waiting_message, msg);
-        event(w, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, msg);
-        free(msg);
-        orc_error_release(&err);
+    struct image *img = container_image(w, r, c);
+    if (!img)
         return;
-    }
+    r->pulled = false; /* Always pulls again for the next start */
     set_str(&r->image_id, img->id);
     json_t *st = NULL;
     int r_ = ensure_sandbox(w, &err);
@@ -583,6 +674,8 @@ void pod_worker_on_timer(struct pod_worker *w, int64_t now)
         struct container_run *r = &w->runs[i];
         if (r->restart_at && r->restart_at <= now)
             restart_container(w, r);
+        if (r->pull_retry_at && r->pull_retry_at <= now)
+            r->pull_retry_at = 0; /* the next sync pulls again */
     }
 }
 
@@ -590,9 +683,15 @@ int64_t pod_worker_next_deadline(const struct pod_worker *w)
 {
     int64_t next = w->retry_at;
     for (size_t i = 0; i < w->n_runs; i++) {
-        int64_t at = w->runs[i].restart_at;
-        if (at && (!next || at < next))
-            next = at;
+        const struct container_run *r = &w->runs[i];
+        /* ErrImagePull turns into ImagePullBackOff a second after the failure */
+        bool err_shown = r->pull_retry_at && r->waiting_reason &&
+                         !strcmp(r->waiting_reason, "ErrImagePull");
+        int64_t at[] = {r->restart_at, r->pull_retry_at,
+                        err_shown ? r->pull_failed_at + NSEC_PER_SEC : 0};
+        for (size_t k = 0; k < 3; k++)
+            if (at[k] && (!next || at[k] < next))
+                next = at[k];
     }
     return next;
 }

@@ -36,7 +36,7 @@ static void descriptor_done(struct descriptor *d)
     free(d->variant);
 }
 
-struct manifest *manifest_free(struct manifest *m)
+struct registry_manifest *registry_manifest_free(struct registry_manifest *m)
 {
     if (!m)
         return NULL;
@@ -94,7 +94,7 @@ static int layer_compression_of(const char *type, enum layer_compression *ret)
     return -ENOTSUP;
 }
 
-static int parse_image(const json_t *root, struct manifest *m, orc_error_t *err)
+static int parse_image(const json_t *root, struct registry_manifest *m, orc_error_t *err)
 {
     json_t *layers = json_object_get(root, "layers");
     if (parse_descriptor(json_object_get(root, "config"), "config", &m->config, err) < 0)
@@ -115,7 +115,7 @@ static int parse_image(const json_t *root, struct manifest *m, orc_error_t *err)
     return 0;
 }
 
-static int parse_index(const json_t *root, struct manifest *m, orc_error_t *err)
+static int parse_index(const json_t *root, struct registry_manifest *m, orc_error_t *err)
 {
     json_t *list = json_object_get(root, "manifests");
     if (!json_is_array(list) || json_array_size(list) > MAX_ENTRIES)
@@ -143,7 +143,7 @@ static const char *kind_of(const json_t *root, const char *content_type)
     return json_object_get(root, "manifests") ? MEDIA_OCI_INDEX : MEDIA_OCI_MANIFEST;
 }
 
-int manifest_parse(const char *body, size_t len, const char *content_type, struct manifest **ret,
+int registry_manifest_parse(const char *body, size_t len, const char *content_type, struct registry_manifest **ret,
                    orc_error_t *err)
 {
     json_error_t jerr;
@@ -157,7 +157,7 @@ int manifest_parse(const char *body, size_t len, const char *content_type, struc
     _cleanup_free_ char *ctype =
         content_type ? xstrndup(content_type, strcspn(content_type, ";")) : NULL;
     const char *kind = kind_of(root, ctype);
-    struct manifest *m = xzalloc(sizeof(*m));
+    struct registry_manifest *m = xzalloc(sizeof(*m));
     m->media_type = xstrdup(kind);
     int r;
     if (!strcmp(kind, MEDIA_OCI_INDEX) || !strcmp(kind, MEDIA_DOCKER_LIST)) {
@@ -169,14 +169,14 @@ int manifest_parse(const char *body, size_t len, const char *content_type, struc
         r = orc_error_make(err, ENOTSUP, "manifest media type '%s' is not supported", kind);
     }
     if (r < 0) {
-        manifest_free(m);
+        registry_manifest_free(m);
         return -1;
     }
     *ret = m;
     return 0;
 }
 
-int manifest_select(const struct manifest *index, const char *os, const char *architecture,
+int registry_manifest_select(const struct registry_manifest *index, const char *os, const char *architecture,
                     const char *variant, const struct descriptor **ret, orc_error_t *err)
 {
     const struct descriptor *best = NULL;
@@ -197,7 +197,7 @@ int manifest_select(const struct manifest *index, const char *os, const char *ar
     return 0;
 }
 
-const char *manifest_host_architecture(void)
+const char *registry_host_architecture(void)
 {
 #if defined(__x86_64__)
     return "amd64";

@@ -84,12 +84,12 @@ static void test_auth_file(void)
     "sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
         c c c c c c c c c c c c c c c c c c c c c c
 
-static struct manifest *parse(const char *json, const char *ctype, int *ret_errno)
+static struct registry_manifest *parse(const char *json, const char *ctype, int *ret_errno)
 {
-    struct manifest *m = NULL;
+    struct registry_manifest *m = NULL;
     orc_error_t err = NULL;
     *ret_errno = 0;
-    if (manifest_parse(json, strlen(json), ctype, &m, &err) < 0) {
+    if (registry_manifest_parse(json, strlen(json), ctype, &m, &err) < 0) {
         *ret_errno = err ? err->status : -1;
         orc_error_release(&err);
     }
@@ -99,7 +99,7 @@ static struct manifest *parse(const char *json, const char *ctype, int *ret_errn
 static void test_manifest(void)
 {
     int e;
-    struct manifest *m = parse(
+    struct registry_manifest *m = parse(
         "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_DOCKER_MANIFEST "\","
         "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7,"
         "\"digest\":\"" DIGEST(
@@ -116,12 +116,12 @@ static void test_manifest(void)
                m->layers[0].compression == LAYER_GZIP && m->layers[1].compression == LAYER_ZSTD,
            "layers with sizes and compression");
     tap_ok(m && m->config.size == 7, "config descriptor");
-    manifest_free(m);
+    registry_manifest_free(m);
     m = parse("{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DIGEST(
                   "a") "\"},\"layers\":[]}",
               MEDIA_OCI_MANIFEST "; charset=utf-8", &e);
     tap_ok(m && !m->is_index && m->n_layers == 0, "no mediaType: the Content-Type decides");
-    manifest_free(m);
+    registry_manifest_free(m);
     m = parse("{\"schemaVersion\":1,\"fsLayers\":[]}", NULL, &e);
     tap_ok(!m && e == ENOTSUP, "schema 1 refused");
     m = parse("{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"md5:abc\"},\"layers\":[]}",
@@ -152,7 +152,7 @@ static void test_manifest(void)
 static void test_index(void)
 {
     int e;
-    struct manifest *m = parse(
+    struct registry_manifest *m = parse(
         "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_INDEX "\",\"manifests\":["
         "{\"mediaType\":\"" MEDIA_OCI_MANIFEST "\",\"size\":1,\"digest\":\"" DIGEST(
             "1") "\","
@@ -174,20 +174,20 @@ static void test_index(void)
     tap_ok(m && m->is_index && m->n_manifests == 4, "an index with four entries");
     const struct descriptor *d = NULL;
     orc_error_t err = NULL;
-    tap_ok(m && manifest_select(m, "linux", "amd64", NULL, &d, &err) == 0 && d->size == 3,
+    tap_ok(m && registry_manifest_select(m, "linux", "amd64", NULL, &d, &err) == 0 && d->size == 3,
            "linux/amd64 without variant is preferred");
-    tap_ok(m && manifest_select(m, "linux", "amd64", "v3", &d, &err) == 0 && d->size == 2,
+    tap_ok(m && registry_manifest_select(m, "linux", "amd64", "v3", &d, &err) == 0 && d->size == 2,
            "an asked variant is honoured");
-    tap_ok(m && manifest_select(m, "linux", "arm64", NULL, &d, &err) == 0 && d->size == 1,
+    tap_ok(m && registry_manifest_select(m, "linux", "arm64", NULL, &d, &err) == 0 && d->size == 1,
            "any variant when none is asked and only one exists");
-    tap_ok(m && manifest_select(m, "linux", "s390x", NULL, &d, &err) < 0 && err &&
+    tap_ok(m && registry_manifest_select(m, "linux", "s390x", NULL, &d, &err) < 0 && err &&
                strstr(err->msg, "linux/s390x"),
            "a missing platform is named");
     orc_error_release(&err);
-    manifest_free(m);
+    registry_manifest_free(m);
     m = parse("{\"schemaVersion\":2,\"manifests\":{}}", MEDIA_DOCKER_LIST, &e);
     tap_ok(!m && e == EINVAL, "manifests must be an array");
-    tap_ok(strcmp(manifest_host_architecture(), "unknown") != 0, "the host architecture is known");
+    tap_ok(strcmp(registry_host_architecture(), "unknown") != 0, "the host architecture is known");
 }
 
 int main(void)

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "error.h"
+
+struct orcd;
+
+/*
+ * Image pulls for pods, in background threads so the loop never waits on a registry. The
+ * loop polls; a finished pull wakes it (orcd_wake). One pull per reference at a time.
+ */
+enum pull_job_state {
+    PULL_JOB_RUNNING,
+    PULL_JOB_DONE,
+    PULL_JOB_FAILED,
+    _PULL_JOB_STATE_MAX,
+    _PULL_JOB_STATE_INVALID = -22,
+};
+
+struct pull_jobs;
+
+struct pull_jobs *pull_jobs_new(void);
+/* Waits for running pulls (they end within the registry timeouts), then frees. */
+struct pull_jobs *pull_jobs_free(struct pull_jobs *j);
+
+/* Starts a pull of ref unless one runs; a finished one is reported once and forgotten
+ * (FAILED: *ret_message, allocated). */
+enum pull_job_state pull_jobs_poll(struct orcd *o, const char *ref, char **ret_message);
