@@ -43,6 +43,7 @@ enum MHD_Result api_events(struct request *r, const char *ns);
 enum MHD_Result api_logs(struct request *r, const char *ns, const char *name);
 enum MHD_Result api_images_list(struct request *r);
 enum MHD_Result api_images_load(struct request *r);
+enum MHD_Result api_images_pull(struct request *r);
 enum MHD_Result api_images_remove(struct request *r, const char *ref);
 
 /* Kubernetes' CRI log reader: "<time> <stream> <P|F> <text>" -> text, joining P parts.

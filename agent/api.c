@@ -127,6 +127,8 @@ static enum MHD_Result route(struct request *r)
             return api_images_list(r);
         if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "load") && post)
             return api_images_load(r);
+        if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "pull") && post)
+            return api_images_pull(r);
         if (n >= 5 && !strcmp(s[3], "images") && del) {
             /* references contain '/': the rest of the path is the reference */
             _cleanup_free_ char *ref = xstrdup(s[4]);

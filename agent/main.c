@@ -299,9 +299,9 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
 static void orcd_stop(struct orcd *o)
 {
     o->api = api_stop(o->api);
+    o->pulls = pull_jobs_free(o->pulls); /* pulls use the store and wake the loop */
     loop_done(o);
     o->images = images_close(o->images);
-    o->pulls = pull_jobs_free(o->pulls);
     o->registry.auth_files = strv_free(o->registry.auth_files);
     o->store = store_close(o->store);
     o->network = network_free(o->network);

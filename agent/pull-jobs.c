@@ -59,6 +59,21 @@ struct pull_jobs *pull_jobs_free(struct pull_jobs *j)
     return NULL;
 }
 
+void pull_jobs_enter(struct pull_jobs *j)
+{
+    pthread_mutex_lock(&j->lock);
+    j->running++;
+    pthread_mutex_unlock(&j->lock);
+}
+
+void pull_jobs_leave(struct pull_jobs *j)
+{
+    pthread_mutex_lock(&j->lock);
+    if (--j->running == 0)
+        pthread_cond_broadcast(&j->idle);
+    pthread_mutex_unlock(&j->lock);
+}
+
 static void *pull_thread(void *arg)
 {
     struct job *job = arg;

@@ -23,6 +23,10 @@ struct pull_jobs *pull_jobs_new(void);
 /* Waits for running pulls (they end within the registry timeouts), then frees. */
 struct pull_jobs *pull_jobs_free(struct pull_jobs *j);
 
+/* Other pulls (the API's) count as running too, so that freeing waits for them. */
+void pull_jobs_enter(struct pull_jobs *j);
+void pull_jobs_leave(struct pull_jobs *j);
+
 /* Starts a pull of ref unless one runs; a finished one is reported once and forgotten
  * (FAILED: *ret_message, allocated). */
 enum pull_job_state pull_jobs_poll(struct orcd *o, const char *ref, char **ret_message);

@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -231,6 +233,19 @@ static int perform(const struct registry_client *c, const char *url, const char 
     return 0;
 }
 
+/* An error with an errno-style kind but a message that stays as written. */
+static int fail(orc_error_t *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(orc_error_t *err, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    orc_error_makev(err, 0, fmt, ap);
+    va_end(ap);
+    if (err && *err)
+        (*err)->status = status;
+    return -1;
+}
+
 /* Sets *err from a failed response, in the registry's own words (errors[0].message) when
  * it gave some; the status says what kind: ENOENT not found, EACCES refused, EIO other. */
 static int registry_failure(const struct registry_client *c, const char *what,
@@ -281,8 +296,8 @@ static int authenticate(struct registry_client *c, const char *header, orc_error
     int r = 0;
     if (!strcasecmp(ch.scheme, "Basic")) {
         if (!userpwd)
-            r = orc_error_make(err, EACCES, "%s: authentication required and no credentials "
-                               "for it in the auth files", c->registry);
+            r = fail(err, EACCES, "%s: authentication required and no credentials for it in "
+                          "the auth files", c->registry);
         else {
             _cleanup_free_ unsigned char *b64 = xmalloc(4 * (strlen(userpwd) / 3 + 2) + 1);
             EVP_EncodeBlock(b64, (const unsigned char *) userpwd, (int) strlen(userpwd));
@@ -302,7 +317,7 @@ static int authenticate(struct registry_client *c, const char *header, orc_error
         const char *token = orc_json_str(j, "token") ? orc_json_str(j, "token")
                                                      : orc_json_str(j, "access_token");
         if (code != CURLE_OK)
-            r = orc_error_make(err, EIO, "token from '%s': %s", ch.realm, curl_easy_strerror(code));
+            r = fail(err, EIO, "token from '%s': %s", ch.realm, curl_easy_strerror(code));
         else if (t.status != 200 || !token)
             r = registry_failure(c, "token", &t, err);
         else
@@ -358,9 +373,9 @@ static int request(struct registry_client *c, const char *what, const char *path
             continue;
         }
         if (sink && (sink->too_big || sink->write_failed))
-            return orc_error_make(err, sink->too_big ? EBADMSG : EIO, "%s: %s", what,
-                                  sink->too_big ? "larger than its descriptor says"
-                                                : "cannot write the download");
+            return fail(err, sink->too_big ? EBADMSG : EIO, "%s: %s", what,
+                        sink->too_big ? "larger than its descriptor says"
+                                      : "cannot write the download");
         if (code == CURLE_OK && r->status / 100 == 2)
             return 0;
         if (++attempt < ATTEMPTS && transient(code, r->status)) {
@@ -370,12 +385,10 @@ static int request(struct registry_client *c, const char *what, const char *path
             continue;
         }
         if (code != CURLE_OK)
-            return orc_error_make(err, EIO, "%s: %s: %s", what, c->registry,
-                                  curl_easy_strerror(code));
+            return fail(err, EIO, "%s: %s: %s", what, c->registry, curl_easy_strerror(code));
         return registry_failure(c, what, r, err);
     }
-    return orc_error_make(err, EIO, "%s: %s: gave up after %d attempts", what, c->registry,
-                          ATTEMPTS);
+    return fail(err, EIO, "%s: %s: gave up after %d attempts", what, c->registry, ATTEMPTS);
 }
 
 static char *digest_hex(EVP_MD_CTX *md)
@@ -407,7 +420,7 @@ int registry_get_manifest(struct registry_client *c, const char *reference, char
     char *digest = digest_hex(md);
     EVP_MD_CTX_free(md);
     if (!strncmp(reference, "sha256:", 7) && strcmp(reference, digest) != 0) {
-        orc_error_make(err, EBADMSG, "%s: the registry sent content with digest %s", what, digest);
+        fail(err, EBADMSG, "%s: the registry sent content with digest %s", what, digest);
         free(digest);
         response_done(&r);
         return -1;
@@ -439,10 +452,10 @@ int registry_get_blob(struct registry_client *c, const struct descriptor *d, con
     if (rc < 0)
         return -1;
     if (s.done != d->size)
-        return orc_error_make(err, EBADMSG, "%s: %lld bytes received, %lld expected", what,
-                              (long long) s.done, (long long) d->size);
+        return fail(err, EBADMSG, "%s: %lld bytes received, %lld expected", what,
+                    (long long) s.done, (long long) d->size);
     if (strcmp(digest, d->digest) != 0)
-        return orc_error_make(err, EBADMSG, "%s: content has digest %s", what, digest);
+        return fail(err, EBADMSG, "%s: the registry sent content with digest %s", what, digest);
     if (fsync(fd) < 0)
         return orc_error_make(err, errno, "%s: fsync", what);
     return 0;

@@ -144,6 +144,63 @@ int client_stream(struct client *c, const char *path, long *ret_code, struct rep
     return 0;
 }
 
+struct lines_state {
+    long code;
+    CURL *h;
+    struct reply *err_body;
+    char *buf;
+    size_t len;
+    void (*on_line)(void *arg, const char *line);
+    void *arg;
+};
+
+static size_t lines_out(char *data, size_t size, size_t n, void *cls)
+{
+    struct lines_state *s = cls;
+    size_t len = size * n;
+    if (!s->code)
+        curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &s->code);
+    if (s->code >= 300)
+        return collect(data, size, n, s->err_body);
+    s->buf = xrealloc(s->buf, s->len + len + 1);
+    memcpy(s->buf + s->len, data, len);
+    s->len += len;
+    s->buf[s->len] = '\0';
+    char *start = s->buf, *nl;
+    while ((nl = strchr(start, '\n'))) {
+        *nl = '\0';
+        s->on_line(s->arg, start);
+        start = nl + 1;
+    }
+    s->len -= (size_t) (start - s->buf);
+    memmove(s->buf, start, s->len + 1);
+    return len;
+}
+
+int client_post_lines(struct client *c, const char *path, const char *body,
+                      void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
+                      struct reply *ret_err_body, orc_error_t *err)
+{
+    memset(ret_err_body, 0, sizeof(*ret_err_body));
+    CURL *h = prepare(c, "POST", path);
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    struct lines_state s = {.h = h, .err_body = ret_err_body, .on_line = on_line, .arg = arg};
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, lines_out);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    CURLcode rc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &s.code);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(h);
+    free(s.buf);
+    if (rc != CURLE_OK)
+        return transport_error(c, rc, err);
+    *ret_code = s.code;
+    return 0;
+}
+
 void reply_done(struct reply *r)
 {
     free(r->body);

@@ -26,6 +26,11 @@ int client_do(struct client *c, const char *method, const char *path, const char
 /* Streams the response body to fd 1 as it arrives (logs -f). */
 int client_stream(struct client *c, const char *path, long *ret_code, struct reply *ret_err_body,
                   orc_error_t *err);
+/* POSTs body and hands each line of a 2xx answer to on_line as it arrives (pull progress);
+ * a non-2xx answer is collected into *ret_err_body. */
+int client_post_lines(struct client *c, const char *path, const char *body,
+                      void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
+                      struct reply *ret_err_body, orc_error_t *err);
 void reply_done(struct reply *r);
 /* A request that should answer 200 with JSON: 0 and *ret on success; otherwise prints the
  * transport or server error as kubectl does and returns 1 (the exit status). */

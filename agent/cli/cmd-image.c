@@ -20,6 +20,7 @@ static const char help[] =
     "    orc image load PATH      (also: orc load PATH)\n"
     "    orc image ls             (also: orc images)\n"
     "    orc image rm REF...      (also: orc rmi REF...)\n"
+    "    orc image pull IMAGE     (also: orc pull IMAGE; see orc pull --help)\n"
     "\n"
     "DESCRIPTION\n"
     "    load imports an OCI image layout directory or a `docker save` tarball; the agent\n"
@@ -123,6 +124,8 @@ int cmd_image(struct client *c, int argc, char **argv)
                       : cli_usage_error("image", "load takes exactly one PATH");
     if (!strcmp(sub, "ls") || !strcmp(sub, "list") || !strcmp(sub, "images"))
         return n == 0 ? list(c) : cli_usage_error("image", "ls takes no arguments");
+    if (!strcmp(sub, "pull"))
+        return cmd_pull(c, argc, argv);
     if (!strcmp(sub, "rm") || !strcmp(sub, "remove") || !strcmp(sub, "rmi"))
         return remove_refs(c, n, argv + first);
     return cli_usage_error("image", "unknown command \"%s\" for \"orc image\"", sub);

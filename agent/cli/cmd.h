@@ -13,6 +13,7 @@ int cmd_delete(struct client *c, int argc, char **argv);
 int cmd_logs(struct client *c, int argc, char **argv);
 int cmd_events(struct client *c, int argc, char **argv);
 int cmd_image(struct client *c, int argc, char **argv);
+int cmd_pull(struct client *c, int argc, char **argv);
 int cmd_version(struct client *c, int argc, char **argv);
 
 /* Shared by verbs. */

@@ -25,7 +25,8 @@ static const char usage[] =
     "  delete pod NAME... | -f FILE  delete pods and wait until they are gone\n"
     "  logs NAME [-c C] [-f] [-p]    print a container's logs\n"
     "  events [--for pod/NAME]       list events\n"
-    "  image load|ls|rm              manage local images (also: load, images, rmi)\n"
+    "  image load|ls|rm|pull         manage local images (also: load, images, rmi)\n"
+    "  pull IMAGE                    pull an image from a registry\n"
     "  version [--client]            print the client and agent versions\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -46,7 +47,7 @@ static const struct verb verbs[] = {
     {"apply", cmd_apply},   {"get", cmd_get},       {"describe", cmd_describe},
     {"delete", cmd_delete}, {"logs", cmd_logs},     {"events", cmd_events},
     {"image", cmd_image},   {"images", cmd_image},  {"rmi", cmd_image},
-    {"load", cmd_image},    {"version", cmd_version},
+    {"load", cmd_image},    {"pull", cmd_pull},      {"version", cmd_version},
 };
 
 int cli_fail(orc_error_t *err)
