@@ -8,8 +8,8 @@ BUILD="cmake make gcc clang pkg-config libclang-rt-14-dev
        libsqlite3-dev libarchive-dev libssl-dev libslirp-dev libglib2.0-dev"
 RUNTIME="runc uidmap iproute2 procps util-linux"
 # containernetworking-plugins: the reference plugins the CNI conformance test chains with
-TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3
-      containernetworking-plugins"
+TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3 curl
+      containernetworking-plugins docker-registry skopeo apache2-utils"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: needs root (apt-get); try: sudo $0" >&2

@@ -1,0 +1,154 @@
+#!/bin/bash
+# Pulls from real registries (Debian's docker-registry on loopback, images pushed with
+# skopeo): anonymous, basic auth, a multi-platform index, a digest-pinned reference, a blob
+# corrupted in the registry's storage, a server that stops mid-pull, an unknown image and an
+# unreachable registry; pods from pulled images run.
+source "$(dirname "$0")/lib.sh"
+setup
+for tool in docker-registry skopeo htpasswd python3; do
+    command -v $tool >/dev/null || skip "$tool missing (packages docker-registry, skopeo, apache2-utils, python3)"
+done
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+registry_up() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" | grep -qE '^(200|401)$'; }
+# start_registry NAME PORT [htpasswd-file]
+start_registry() {
+    local dir=$TEST_DIR/$1
+    mkdir -p "$dir"
+    {
+        echo "version: 0.1"
+        echo "log: {level: error}"
+        echo "storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}"
+        echo "http: {addr: 127.0.0.1:$2}"
+        [ -z "${3:-}" ] || echo "auth: {htpasswd: {realm: orc-test, path: $3}}"
+    } >"$dir/config.yml"
+    docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+    echo $! >"$dir/pid"
+    on_cleanup "kill $(cat "$dir/pid")"
+    wait_for 20 registry_up "$2" || fail "registry $1 did not start: $(cat "$dir/log")"
+}
+push() { # LAYOUT[:REF] PORT/REPO:TAG [CREDS]
+    skopeo copy --all --dest-tls-verify=false ${3:+--dest-creds "$3"} "oci:$1" \
+        "docker://127.0.0.1:$2" >/dev/null 2>"$TEST_DIR/skopeo.err" || fail "push $2: $(cat "$TEST_DIR/skopeo.err")"
+}
+images_has() { "$ORC" images | grep -q "$1"; }
+no_scratch() { ! ls -d "$XDG_DATA_HOME"/orc/storage/tmp-pull-* >/dev/null 2>&1; }
+
+PORT=$(free_port) AUTH_PORT=$(free_port) PROXY_PORT=$(free_port) DEAD_PORT=$(free_port)
+start_registry plain "$PORT"
+htpasswd -Bbn tester s3cret >"$TEST_DIR/htpasswd"
+start_registry private "$AUTH_PORT" "$TEST_DIR/htpasswd"
+B=$TEST_DIR/busybox
+"$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$B" >/dev/null
+push "$B" "$PORT/test/busybox:1.0"
+push "$B" "$AUTH_PORT/team/busybox:1.0" tester:s3cret
+"$ORC_SOURCE_DIR/tests/e2e/make-multiarch-layout.sh" "$B" "$TEST_DIR/multi"
+push "$TEST_DIR/multi:multi" "$PORT/test/multi:1.0"
+start_orcd
+
+echo "# anonymous pull, and a pod from the pulled image"
+out=$("$ORC" pull "127.0.0.1:$PORT/test/busybox:1.0" 2>&1) || fail "pull: $out"
+assert_contains "$out" "Copying blob" "podman-style progress lines"
+id=$(tail -1 <<<"$out")
+[ ${#id} = 64 ] || fail "the last line is the image id: $out"
+assert_contains "$("$ORC" images)" "127.0.0.1:$PORT/test/busybox" "listed"
+out2=$("$ORC" pull "127.0.0.1:$PORT/test/busybox:1.0" 2>&1) || fail "warm pull: $out2"
+assert_eq "$(tail -1 <<<"$out2")" "$id" "a warm pull finds the same image"
+apply_yaml pod.yaml <<YAML >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: from-registry}
+spec:
+  restartPolicy: Never
+  containers:
+    - name: c
+      image: 127.0.0.1:$PORT/test/busybox:1.0
+      imagePullPolicy: Always
+      command: ["echo", "ran from a pulled image"]
+YAML
+wait_for_phase from-registry Succeeded 30
+assert_contains "$("$ORC" logs from-registry)" "ran from a pulled image" "the pod ran"
+ev=$("$ORC" events --for pod/from-registry)
+assert_contains "$ev" "Pulling image \"127.0.0.1:$PORT/test/busybox:1.0\"" "Pulling event"
+assert_contains "$ev" "Successfully pulled image" "Pulled event"
+
+echo "# digest-pinned and multi-platform"
+digest=$(skopeo inspect --tls-verify=false "docker://127.0.0.1:$PORT/test/busybox:1.0" | jq -r .Digest)
+out=$("$ORC" pull "127.0.0.1:$PORT/test/busybox@$digest" 2>&1) || fail "digest pull: $out"
+assert_eq "$(tail -1 <<<"$out")" "$id" "the digest names the same image"
+bad=sha256:$(printf '0%.0s' $(seq 64))
+out=$("$ORC" pull "127.0.0.1:$PORT/test/busybox@$bad" 2>&1) && fail "an unknown digest was pulled"
+out=$("$ORC" pull "127.0.0.1:$PORT/test/multi:1.0" 2>&1) || fail "index pull: $out"
+assert_eq "$(tail -1 <<<"$out")" "$id" "the index gives this machine's image, not the other platform's"
+
+echo "# basic auth: none, wrong and right credentials"
+out=$("$ORC" pull "127.0.0.1:$AUTH_PORT/team/busybox:1.0" 2>&1) && fail "pulled without credentials"
+assert_contains "$out" "authentication required" "no credentials"
+mkdir -p "$XDG_RUNTIME_DIR/containers"
+auth() { printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}}}' "$AUTH_PORT" "$(printf %s "$1" | base64)" \
+    >"$XDG_RUNTIME_DIR/containers/auth.json"; }
+auth tester:wrong
+out=$("$ORC" pull "127.0.0.1:$AUTH_PORT/team/busybox:1.0" 2>&1) && fail "pulled with a wrong password"
+assert_contains "$out" "HTTP 401" "a wrong password is refused"
+auth tester:s3cret
+out=$("$ORC" pull "127.0.0.1:$AUTH_PORT/team/busybox:1.0" 2>&1) || fail "pull with credentials: $out"
+assert_eq "$(tail -1 <<<"$out")" "$id" "authenticated pull"
+
+echo "# a blob corrupted in the registry's storage is refused; nothing is installed"
+mkdir -p "$TEST_DIR/extra" && echo "unique $RANDOM$RANDOM" >"$TEST_DIR/extra/marker"
+"$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$TEST_DIR/corrupt" localhost/corrupt:latest --add-layer "$TEST_DIR/extra" >/dev/null
+push "$TEST_DIR/corrupt" "$PORT/test/corrupt:1.0"
+top=$(jq -r '.layers[-1].digest' "$TEST_DIR/corrupt/blobs/sha256/$(jq -r '.manifests[0].digest' "$TEST_DIR/corrupt/index.json" | cut -d: -f2)")
+data=$(find "$TEST_DIR/plain/data" -path "*/blobs/sha256/*/${top#sha256:}/data")
+[ -f "$data" ] || fail "cannot find the blob in the registry's storage"
+printf 'garbage' | dd of="$data" bs=1 seek=100 conv=notrunc 2>/dev/null
+out=$("$ORC" pull "127.0.0.1:$PORT/test/corrupt:1.0" 2>&1) && fail "a corrupt blob was accepted"
+assert_contains "$out" "blob $top" "the error names the blob"
+! images_has test/corrupt || fail "a corrupt image was installed"
+no_scratch || fail "a failed pull left scratch files"
+
+echo "# the server stops in the middle of a pull; a later pull succeeds"
+mkdir -p "$TEST_DIR/big" && head -c 6000000 /dev/urandom >"$TEST_DIR/big/blob"
+"$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$TEST_DIR/bigimg" localhost/big:latest --add-layer "$TEST_DIR/big" >/dev/null
+push "$TEST_DIR/bigimg" "$PORT/test/big:1.0"
+python3 "$ORC_SOURCE_DIR/tests/e2e/slow-proxy.py" "$PROXY_PORT" "$PORT" 1000000 &
+PROXY=$!
+on_cleanup "kill $PROXY"
+wait_for 10 registry_up "$PROXY_PORT" || fail "proxy did not start"
+"$ORC" pull "127.0.0.1:$PROXY_PORT/test/big:1.0" >"$TEST_DIR/slow.out" 2>&1 &
+PULL=$!
+partial() { find "$XDG_DATA_HOME"/orc/storage/tmp-pull-* -type f -size +100k 2>/dev/null | grep -q .; }
+wait_for 30 partial || fail "the slow pull never started writing"
+kill "$PROXY"
+rc=0; wait "$PULL" || rc=$?
+assert_eq "$rc" 125 "the interrupted pull fails: $(cat "$TEST_DIR/slow.out")"
+! images_has test/big || fail "an interrupted pull installed something"
+wait_for 10 no_scratch || fail "an interrupted pull left scratch files"
+python3 "$ORC_SOURCE_DIR/tests/e2e/slow-proxy.py" "$PROXY_PORT" "$PORT" 100000000 &
+PROXY=$!
+on_cleanup "kill $PROXY"
+wait_for 10 registry_up "$PROXY_PORT" || fail "proxy did not restart"
+out=$("$ORC" pull "127.0.0.1:$PROXY_PORT/test/big:1.0" 2>&1) || fail "retry after the interruption: $out"
+
+echo "# unknown image and unreachable registry: clear reasons in describe"
+apply_yaml bad.yaml <<YAML >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: unknown-image}
+spec:
+  containers:
+    - {name: c, image: "127.0.0.1:$PORT/test/nothere:1.0"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: no-registry}
+spec:
+  containers:
+    - {name: c, image: "127.0.0.1:$DEAD_PORT/test/busybox:1.0"}
+YAML
+backoff() { [ "$(pod_field "$1" '.status.containerStatuses[0].state.waiting.reason')" = ImagePullBackOff ]; }
+wait_for 30 backoff unknown-image || fail "no ImagePullBackOff: $("$ORC" describe pod unknown-image)"
+wait_for 30 backoff no-registry || fail "no ImagePullBackOff: $("$ORC" describe pod no-registry)"
+assert_contains "$("$ORC" describe pod unknown-image)" "manifest unknown" "the registry's words"
+assert_contains "$("$ORC" describe pod no-registry)" "onnect" "a connection failure is named"
+assert_contains "$("$ORC" get pods)" "ImagePullBackOff" "kubectl's STATUS column"
+echo "PASS: $TEST_NAME"
