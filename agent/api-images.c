@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Images: list, load, pull, remove. */
+/* Images: list, load, pull, remove, prune. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,9 +10,11 @@
 #include "cleanup.h"
 #include "fd-util.h"
 #include "image-pull.h"
+#include "image-gc.h"
 #include "images.h"
 #include "json-util.h"
 #include "orcd.h"
+#include "store.h"
 #include "pull-jobs.h"
 #include "strv.h"
 #include "time-util.h"
@@ -60,11 +62,52 @@ enum MHD_Result api_images_load(struct request *r)
                                             "apiVersion", "orc.dev/v1", "names", n));
 }
 
+/* Ids of images that pods use, from the store. */
+static int in_use(struct request *r, char ***ret, orc_error_t *err)
+{
+    _cleanup_(store_closep) struct store *s = NULL;
+    if (api_open_store(r, &s, err) < 0)
+        return -1;
+    return image_gc_in_use(r->o->images, s, ret, err);
+}
+
+/* Whether removing ref would delete the image (its last name, or its id), not untag it. */
+static bool removes_image(struct request *r, const char *ref, char **ret_id)
+{
+    json_auto_t *rec = NULL;
+    orc_error_t err = NULL;
+    if (images_inspect(r->o->images, ref, &rec, &err) < 0) {
+        orc_error_release(&err);
+        return false;
+    }
+    *ret_id = xstrdup(orc_json_str(rec, "id") ?: "");
+    _cleanup_free_ char *norm = image_ref_normalize(ref);
+    json_t *names = json_object_get(rec, "names");
+    bool is_name = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(names, i, v) is_name |= norm && !strcmp(json_string_value(v), norm);
+    return !is_name || json_array_size(names) <= 1;
+}
+
 enum MHD_Result api_images_remove(struct request *r, const char *ref)
 {
     if (!r->o->images)
         return unavailable(r);
     orc_error_t err = NULL;
+    _cleanup_free_ char *id = NULL;
+    char **used = NULL;
+    if (!api_query_bool(r, "force") && removes_image(r, ref, &id) && in_use(r, &used, &err) == 0 &&
+        strv_contains(used, id)) {
+        /* as podman: an image a pod runs stays until the pod goes */
+        _cleanup_free_ char *msg = xasprintf("image \"%s\" is in use by a pod; delete the pod "
+                                             "first, or remove it with force",
+                                             ref);
+        strv_free(used);
+        return api_reply_status(r, 409, "Conflict", msg, NULL);
+    }
+    strv_free(used);
+    orc_error_release(&err);
     if (images_remove(r->o->images, ref, &err) < 0)
         return api_reply_error(r, &err, "images", ref);
     return api_reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "kind", "Status", "apiVersion", "v1",
@@ -138,6 +181,7 @@ static void *pull_stream_thread(void *arg)
                                  orc_error_message(err), "reason", pull_reason(err)));
         orc_error_release(&err);
     } else {
+        s->o->gc_due = true;
         orcd_wake(s->o); /* pods waiting for this image can start */
         stream_line(s, json_pack("{s:s,s:s,s:s}", "status", "done", "id", id, "name", name));
     }
@@ -183,4 +227,51 @@ enum MHD_Result api_images_pull(struct request *r)
     enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+enum MHD_Result api_images_prune(struct request *r)
+{
+    if (!r->o->images)
+        return unavailable(r);
+    orc_error_t err = NULL;
+    char **used = NULL;
+    json_t *removed = NULL;
+    if (in_use(r, &used, &err) < 0 || images_prune(r->o->images, used, &removed, &err) < 0) {
+        strv_free(used);
+        return api_reply_error(r, &err, NULL, NULL);
+    }
+    strv_free(used);
+    json_int_t bytes = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(removed, i, v) bytes += json_integer_value(json_object_get(v, "size"));
+    return api_reply_json(r, 200,
+                          json_pack("{s:s,s:s,s:o,s:I}", "kind", "ImagePruneResult", "apiVersion",
+                                    "orc.dev/v1", "deleted", removed, "spaceReclaimed", bytes));
+}
+
+/* podman image inspect's shape, for what orc knows of an image. */
+enum MHD_Result api_images_inspect(struct request *r, const char *ref)
+{
+    if (!r->o->images)
+        return unavailable(r);
+    json_auto_t *rec = NULL;
+    orc_error_t err = NULL;
+    if (images_inspect(r->o->images, ref, &rec, &err) < 0)
+        return api_reply_error(r, &err, "images", ref);
+    json_t *diff_ids = json_array(), *names = json_object_get(rec, "names");
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(rec, "layers"), i, l)
+        json_array_append(diff_ids, json_object_get(l, "diffID"));
+    const char *id = orc_json_str(rec, "id") ?: "";
+    return api_reply_json(
+        r, 200,
+        json_pack("{s:s,s:s?,s:O,s:I,s:I,s:O,s:{s:s,s:o}}", "Id",
+                  strncmp(id, "sha256:", 7) ? id : id + 7, "Digest",
+                  orc_json_str(rec, "manifestDigest"), "RepoTags", names ?: json_null(), "Created",
+                  (json_int_t) orc_json_int(rec, "created", 0), "Size",
+                  (json_int_t) orc_json_int(rec, "size", 0), "Config",
+                  json_object_get(rec, "config") ?: json_null(), "RootFS", "Type", "layers",
+                  "Layers", diff_ids));
 }

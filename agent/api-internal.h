@@ -44,6 +44,8 @@ enum MHD_Result api_logs(struct request *r, const char *ns, const char *name);
 enum MHD_Result api_images_list(struct request *r);
 enum MHD_Result api_images_load(struct request *r);
 enum MHD_Result api_images_pull(struct request *r);
+enum MHD_Result api_images_prune(struct request *r);
+enum MHD_Result api_images_inspect(struct request *r, const char *ref);
 enum MHD_Result api_images_remove(struct request *r, const char *ref);
 
 /* Kubernetes' CRI log reader: "<time> <stream> <P|F> <text>" -> text, joining P parts.

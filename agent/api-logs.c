@@ -19,7 +19,6 @@
 
 #define MAX_LOG_READ (256u << 20)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close)
 
 size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
 {

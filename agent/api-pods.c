@@ -13,7 +13,6 @@
 #include "store.h"
 #include "xalloc.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct manifest_result *, manifest_result_free)
 
 static enum MHD_Result invalid(struct request *r, const struct manifest_result *mr)

@@ -129,7 +129,9 @@ static enum MHD_Result route(struct request *r)
             return api_images_load(r);
         if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "pull") && post)
             return api_images_pull(r);
-        if (n >= 5 && !strcmp(s[3], "images") && del) {
+        if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "prune") && post)
+            return api_images_prune(r);
+        if (n >= 5 && !strcmp(s[3], "images") && (del || get)) {
             /* references contain '/': the rest of the path is the reference */
             _cleanup_free_ char *ref = xstrdup(s[4]);
             for (size_t i = 5; i < n; i++) {
@@ -137,7 +139,7 @@ static enum MHD_Result route(struct request *r)
                 free(ref);
                 ref = joined;
             }
-            return api_images_remove(r, ref);
+            return del ? api_images_remove(r, ref) : api_images_inspect(r, ref);
         }
     }
     if (n >= 2 && !strcmp(s[0], "api") && !strcmp(s[1], "v1")) {

@@ -684,3 +684,55 @@ int images_remove(struct images *im, const char *ref, orc_error_t *err)
     remove_trash(im, trash);
     return rc;
 }
+
+int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed,
+                 orc_error_t *err)
+{
+    json_t *removed = json_array();
+    pthread_mutex_lock(&im->lock);
+    json_auto_t *all = all_records(im);
+    size_t i;
+    json_t *r;
+    int rc = 0;
+    json_array_foreach(all, i, r)
+    {
+        const char *id = orc_json_str(r, "id");
+        if (!id || strv_contains(keep_ids, id))
+            continue;
+        _cleanup_free_ char *path = xasprintf("%s/%s.json", im->records, hex_of(id));
+        if (unlink(path) < 0) {
+            rc = orc_error_make(err, errno, "remove '%s'", path);
+            break;
+        }
+        json_array_append_new(removed, json_pack("{s:s,s:O,s:I}", "id", id, "names",
+                                                 json_object_get(r, "names") ?: json_null(),
+                                                 "size", (json_int_t) orc_json_int(r, "size", 0)));
+    }
+    char **trash = json_array_size(removed) ? collect_garbage(im) : NULL;
+    pthread_mutex_unlock(&im->lock);
+    remove_trash(im, trash);
+    if (rc < 0) {
+        json_decref(removed);
+        return rc;
+    }
+    *ret_removed = removed;
+    return 0;
+}
+
+const char *images_storage_dir(const struct images *im)
+{
+    return im->root;
+}
+
+int images_inspect(struct images *im, const char *ref, json_t **ret, orc_error_t *err)
+{
+    json_t *r = NULL;
+    enum match how = MATCH_NONE;
+    pthread_mutex_lock(&im->lock);
+    int rc = find_record(im, ref, &r, &how, err);
+    pthread_mutex_unlock(&im->lock);
+    if (rc < 0)
+        return rc;
+    *ret = r;
+    return 0;
+}

@@ -52,6 +52,14 @@ json_t *images_list(struct images *im);
 /* Removes a reference; the image's data goes when no name is left. -ENOENT when absent. */
 int images_remove(struct images *im, const char *ref, orc_error_t *err);
 struct image *image_free(struct image *img);
+/* Removes every image whose id is not in keep_ids; *ret_removed: [{id, names, size}]. */
+int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed,
+                 orc_error_t *err);
+/* The stored record of an image: id, names, manifestDigest, config, layers
+ * [{digest, diffID}], size, created. -ENOENT when absent. */
+int images_inspect(struct images *im, const char *ref, json_t **ret, orc_error_t *err);
+/* The store's root directory (for disk usage). */
+const char *images_storage_dir(const struct images *im);
 
 /* Reference normalisation as podman/docker: "busybox" -> "docker.io/library/busybox:latest",
  * "localhost/x" -> "localhost/x:latest". Caller frees. */

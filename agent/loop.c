@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "json-util.h"
+#include "image-gc.h"
 #include "log.h"
 #include "orcd.h"
 #include "pod-worker.h"
@@ -147,6 +148,19 @@ static void sync_all(struct orcd *o)
     (void) timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+/* After a pull: kubelet's image garbage collection, if the disk is above the threshold. */
+static void collect_images(struct orcd *o)
+{
+    o->gc_due = false;
+    int removed = 0;
+    orc_error_t err = NULL;
+    if (image_gc_run(o->images, o->store, o->config.image_gc_high, o->config.image_gc_low,
+                     &removed, &err) < 0) {
+        log_warn("image garbage collection: %s, ignoring", orc_error_message(err));
+        orc_error_release(&err);
+    }
+}
+
 static void handle_signal(struct orcd *o)
 {
     struct signalfd_siginfo si;
@@ -165,6 +179,8 @@ static void handle_event(struct orcd *o, void *ptr)
         while (read(o->wake_fd, &v, sizeof(v)) == sizeof(v))
             ;
         reconcile_store(o);
+        if (o->gc_due)
+            collect_images(o);
     } else if (ptr == &tag_signal) {
         handle_signal(o);
     } else if (ptr == &tag_timer) {

@@ -41,6 +41,11 @@ static const char usage[] =
     "                        pull from this registry over plain HTTP (repeatable;\n"
     "                        localhost and 127.0.0.1 always are)\n"
     "  --max-pods N          pods admitted at once (default: 110)\n"
+    "  --image-gc-high-threshold PERCENT\n"
+    "                        disk use that starts removing unused images after a\n"
+    "                        pull (default: 85, as kubelet)\n"
+    "  --image-gc-low-threshold PERCENT\n"
+    "                        disk use it stops at (default: 80)\n"
     "  --cni-conf FILE       network configuration list for pods (default:\n"
     "                        $XDG_CONFIG_HOME/orc/orc.conflist if it exists, else\n"
     "                        the built-in one: slirp, loopback, port-forward)\n"
@@ -53,7 +58,8 @@ static const char usage[] =
     "  -h, --help            show this help\n"
     "  --version             show the version\n";
 
-enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_GC_HIGH,
+       OPT_GC_LOW, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
        OPT_VERSION };
 
 /* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
@@ -134,6 +140,8 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"cni-conf", required_argument, NULL, OPT_CNI_CONF},
         {"cni-bin-dir", required_argument, NULL, OPT_CNI_BIN_DIR},
         {"insecure-registry", required_argument, NULL, OPT_INSECURE},
+        {"image-gc-high-threshold", required_argument, NULL, OPT_GC_HIGH},
+        {"image-gc-low-threshold", required_argument, NULL, OPT_GC_LOW},
         {"backoff-base", required_argument, NULL, OPT_BACKOFF},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
@@ -162,6 +170,17 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
             free(c->cni_bin_dir);
             c->cni_bin_dir = xstrdup(optarg);
             break;
+        case OPT_GC_HIGH:
+        case OPT_GC_LOW: {
+            int v = atoi(optarg);
+            if (v < 0 || v > 100 || strspn(optarg, "0123456789") != strlen(optarg)) {
+                fprintf(stderr, "orcd: --%s must be a percentage 0-100\n",
+                        opt == OPT_GC_HIGH ? "image-gc-high-threshold" : "image-gc-low-threshold");
+                return -1;
+            }
+            *(opt == OPT_GC_HIGH ? &c->image_gc_high : &c->image_gc_low) = v;
+            break;
+        }
         case OPT_INSECURE:
             c->insecure_registries = strv_push(c->insecure_registries, optarg);
             break;
@@ -216,6 +235,8 @@ static void config_defaults(struct orcd_config *c)
     c->backoff_max_ns = 300 * NSEC_PER_SEC;
     c->backoff_reset_ns = 600 * NSEC_PER_SEC;
     c->max_pods = 110;
+    c->image_gc_high = 85;
+    c->image_gc_low = 80;
     const char *env = getenv("ORC_BACKOFF_BASE_MS");
     if (env && atoll(env) > 0)
         c->backoff_base_ns = atoll(env) * NSEC_PER_MSEC;
@@ -321,6 +342,12 @@ int main(int argc, char **argv)
     config_defaults(&o.config);
     if (parse_args(argc, argv, &o.config) < 0)
         return EXIT_FAILURE;
+    if (o.config.image_gc_low > o.config.image_gc_high) {
+        fprintf(stderr, "orcd: --image-gc-low-threshold (%d) must not exceed "
+                        "--image-gc-high-threshold (%d)\n",
+                o.config.image_gc_low, o.config.image_gc_high);
+        return EXIT_FAILURE;
+    }
     char *runtime = find_program(o.config.runtime);
     free(o.config.runtime);
     o.config.runtime = runtime;

@@ -23,6 +23,8 @@ struct orcd_config {
     int64_t backoff_max_ns;   /* cap, default 300 s */
     int64_t backoff_reset_ns; /* running this long resets back-off, default 600 s */
     int max_pods;             /* admission capacity, default 110 */
+    int image_gc_high;        /* disk use (%) that starts image garbage collection, 85 */
+    int image_gc_low;         /* and where it stops, 80 */
     char *cni_conf;           /* network configuration list; NULL = built in */
     char *cni_bin_dir;        /* CNI_PATH: plugin directories, ':'-separated */
     char **insecure_registries; /* spoken to over HTTP */
@@ -38,6 +40,7 @@ struct orcd {
     struct network *network;  /* the pods' CNI chain */
     struct registry_options registry; /* insecure registries, auth files */
     struct pull_jobs *pulls;  /* image pulls for pods, in background threads */
+    _Atomic bool gc_due;      /* a pull finished: check the disk (loop thread) */
     struct api *api;
     int wake_fd;              /* eventfd: the API writes 1 after committing a change */
     int lock_fd;              /* flock on paths.lock: one agent per user */

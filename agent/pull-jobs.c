@@ -88,6 +88,7 @@ static void *pull_thread(void *arg)
         pthread_cond_broadcast(&j->idle);
     pthread_mutex_unlock(&j->lock);
     orc_error_release(&err);
+    job->o->gc_due = true;
     orcd_wake(job->o);
     return NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cleanup.h"
 #include "error.h"
 #include "manifest.h"
 
@@ -32,6 +33,7 @@ const char *apply_action_to_string(enum apply_action a); /* "created", ... */
 
 int store_open(const char *path, struct store **ret, orc_error_t *err);
 struct store *store_close(struct store *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close)
 
 /*
  * Applies pods in one transaction: all or nothing. A pod whose spec differs only in

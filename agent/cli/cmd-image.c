@@ -21,6 +21,8 @@ static const char help[] =
     "    orc image ls             (also: orc images)\n"
     "    orc image rm REF...      (also: orc rmi REF...)\n"
     "    orc image pull IMAGE     (also: orc pull IMAGE; see orc pull --help)\n"
+    "    orc image inspect IMAGE...\n"
+    "    orc image prune [-a]\n"
     "\n"
     "DESCRIPTION\n"
     "    load imports an OCI image layout directory or a `docker save` tarball; the agent\n"
@@ -28,7 +30,12 @@ static const char help[] =
     "    per name; on a terminal a progress line shows while the agent works.\n"
     "    ls prints REPOSITORY TAG IMAGE ID CREATED SIZE, one row per name.\n"
     "    rm removes a name (\"Untagged: REF\"); the image itself goes with its last name\n"
-    "    (\"Deleted: ID\"). REF is a name or an id prefix.\n";
+    "    (\"Deleted: ID\"). REF is a name or an id prefix. An image a pod uses is refused\n"
+    "    (409 Conflict) unless ?force is given through the API.\n"
+    "    inspect prints podman's JSON array: Id, Digest, RepoTags, Created, Size, Config,\n"
+    "    RootFS. prune removes every image no pod uses (as podman image prune -a) and\n"
+    "    prints their ids. The agent also removes unused images, oldest first, when its disk\n"
+    "    is fuller than --image-gc-high-threshold after a pull.\n";
 
 static int load(struct client *c, const char *path)
 {
@@ -94,6 +101,46 @@ static int remove_ref(struct client *c, const char *ref)
     return 0;
 }
 
+/* podman image inspect: a JSON array, one object per reference. */
+static int inspect(struct client *c, int argc, char **argv)
+{
+    if (argc < 1)
+        return cli_usage_error("image", "inspect needs at least one IMAGE");
+    json_auto_t *all = json_array();
+    int rc = 0;
+    for (int i = 0; i < argc; i++) {
+        _cleanup_free_ char *eref = client_escape(argv[i]);
+        _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/images/%s", eref);
+        json_t *j = NULL;
+        if (client_call(c, "GET", path, NULL, 0, &j)) {
+            rc = 125;
+            continue;
+        }
+        json_array_append_new(all, j);
+    }
+    if (json_array_size(all) > 0) {
+        _cleanup_free_ char *text = json_dumps(all, JSON_INDENT(4));
+        printf("%s\n", text);
+    }
+    return rc;
+}
+
+/* podman image prune -a: every image no pod uses goes; prints the ids. */
+static int prune(struct client *c)
+{
+    json_auto_t *j = NULL;
+    if (client_call(c, "POST", "/apis/orc.dev/v1/images/prune", "{}", 2, &j))
+        return 125;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "deleted"), i, v)
+    {
+        const char *id = orc_json_str(v, "id") ?: "";
+        printf("%s\n", strncmp(id, "sha256:", 7) ? id : id + 7);
+    }
+    return 0;
+}
+
 static int remove_refs(struct client *c, int argc, char **argv)
 {
     if (argc < 1)
@@ -126,6 +173,15 @@ int cmd_image(struct client *c, int argc, char **argv)
         return n == 0 ? list(c) : cli_usage_error("image", "ls takes no arguments");
     if (!strcmp(sub, "pull"))
         return cmd_pull(c, argc, argv);
+    if (!strcmp(sub, "inspect"))
+        return inspect(c, n, argv + first);
+    if (!strcmp(sub, "prune")) {
+        for (int i = first; i < argc; i++) /* -a/--all: what orc's prune always does */
+            if (strcmp(argv[i], "-a") && strcmp(argv[i], "--all") && strcmp(argv[i], "-f") &&
+                strcmp(argv[i], "--force"))
+                return cli_usage_error("image", "prune takes no arguments");
+        return prune(c);
+    }
     if (!strcmp(sub, "rm") || !strcmp(sub, "remove") || !strcmp(sub, "rmi"))
         return remove_refs(c, n, argv + first);
     return cli_usage_error("image", "unknown command \"%s\" for \"orc image\"", sub);

@@ -151,4 +151,30 @@ wait_for 30 backoff no-registry || fail "no ImagePullBackOff: $("$ORC" describe 
 assert_contains "$("$ORC" describe pod unknown-image)" "manifest unknown" "the registry's words"
 assert_contains "$("$ORC" describe pod no-registry)" "onnect" "a connection failure is named"
 assert_contains "$("$ORC" get pods)" "ImagePullBackOff" "kubectl's STATUS column"
+"$ORC" delete pod unknown-image no-registry >/dev/null
+
+echo "# inspect, a refused rmi of an image in use, prune keeps what pods use"
+info=$("$ORC" image inspect "127.0.0.1:$PORT/test/busybox:1.0") || fail "inspect"
+assert_eq "$(jq -r '.[0].Id' <<<"$info")" "$id" "inspect: Id"
+jq -e --arg n "127.0.0.1:$PORT/test/busybox:1.0" '.[0].RepoTags | index($n)' <<<"$info" >/dev/null \
+    || fail "inspect: RepoTags $info"
+big_id=$("$ORC" image inspect "127.0.0.1:$PROXY_PORT/test/big:1.0" | jq -r '.[0].Id')
+only_name() { "$ORC" rmi "127.0.0.1:$PORT/test/multi:1.0" "127.0.0.1:$AUTH_PORT/team/busybox:1.0" \
+    "127.0.0.1:$PORT/test/busybox@$digest" >/dev/null; }
+only_name || fail "untagging extra names"
+out=$("$ORC" rmi "127.0.0.1:$PORT/test/busybox:1.0" 2>&1) && fail "removed the image a pod uses"
+assert_contains "$out" "is in use by a pod" "rmi refuses"
+out=$("$ORC" image prune) || fail "prune: $out"
+assert_eq "$out" "$big_id" "prune removed exactly the unused image"
+images_has test/busybox || fail "prune removed an image in use"
+! images_has test/big || fail "the unused image is still listed"
+
+echo "# automatic image garbage collection above the disk threshold"
+stop_orcd
+start_orcd --image-gc-high-threshold 0 --image-gc-low-threshold 0
+"$ORC" pull "127.0.0.1:$PORT/test/big:1.0" >/dev/null 2>&1 || fail "pull big again"
+gone() { ! images_has test/big; }
+wait_for 20 gone || fail "garbage collection left the unused image"
+images_has test/busybox || fail "garbage collection removed an image in use"
+assert_contains "$(cat "$TEST_DIR/orcd.log")" "image garbage collection: removed sha256:$big_id" "logged"
 echo "PASS: $TEST_NAME"
