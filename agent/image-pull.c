@@ -11,6 +11,7 @@
 #include "image-source.h"
 #include "images.h"
 #include "log.h"
+#include "registries-conf.h"
 #include "registry-manifest.h"
 #include "strv.h"
 #include "xalloc.h"
@@ -191,37 +192,116 @@ static int download_and_install(struct pull *p, const struct registry_manifest *
     return r;
 }
 
-int image_pull(struct images *im, const struct registry_options *opts, const char *ref,
-               pull_report_fn report_fn, void *arg, char **ret_id, orc_error_t *err)
+/* Endpoints for registry/repository: its mirrors from registries.conf, then itself. */
+static char **endpoints(const struct registry_options *opts, const char *registry,
+                        const char *repository, orc_error_t *err)
 {
-    _cleanup_free_ char *norm = image_ref_normalize(ref);
+    const struct registry_entry *e =
+        opts ? registries_conf_find(opts->conf, registry, repository) : NULL;
+    if (e && e->blocked) {
+        orc_error_make(err, EACCES, "registry '%s' is blocked in registries.conf", e->location);
+        return NULL;
+    }
+    char **v = e && e->mirrors ? strv_copy(e->mirrors) : new0(char *, 1);
+    return strv_push(v, registry);
+}
+
+/* Pulls one fully qualified name, trying mirrors first. */
+static int pull_name(struct pull *p, const struct registry_options *opts, const char *norm,
+                     char **ret_id, orc_error_t *err)
+{
     _cleanup_free_ char *registry = NULL, *repository = NULL, *reference = NULL;
-    if (!norm || image_ref_split(norm, &registry, &repository, &reference) < 0)
-        return orc_error_make(err, EINVAL, "invalid image reference '%s'", ref ? ref : "");
-    struct pull p = {.im = im, .report = report_fn, .arg = arg};
-    pthread_mutex_init(&p.lock, NULL);
+    if (image_ref_split(norm, &registry, &repository, &reference) < 0)
+        return orc_error_make(err, EINVAL, "invalid image reference '%s'", norm);
+    char **hosts = endpoints(opts, registry, repository, err);
+    if (!hosts)
+        return -1;
     struct registry_manifest *m = NULL;
     _cleanup_free_ char *digest = NULL, *body = NULL;
     size_t len = 0;
-    int r = registry_client_new(opts, registry, repository, &p.client, err);
-    if (r == 0)
-        r = resolve(&p, reference, &m, &digest, &body, &len, err);
-    if (r == 0) {
-        p.dir = images_scratch_dir(im, "pull");
-        r = orc_mkdir_p(p.dir, 0700, err);
+    int r = -1;
+    for (size_t i = 0; hosts[i] && r < 0; i++) {
+        p->client = registry_client_free(p->client);
+        if (i > 0) /* a mirror failed: the next one, or the registry itself */
+            orc_error_release(err);
+        r = registry_client_new(opts, hosts[i], repository, &p->client, err);
+        if (r == 0)
+            r = resolve(p, reference, &m, &digest, &body, &len, err);
+        if (r < 0 && hosts[i + 1])
+            log_info("pull '%s': mirror '%s' failed, trying the next source", norm, hosts[i]);
     }
+    strv_free(hosts);
     if (r == 0)
-        r = download_and_install(&p, m, norm, digest, body, len, err);
+        r = download_and_install(p, m, norm, digest, body, len, err);
     if (r == 0 && ret_id)
         *ret_id = xstrdup(m->config.digest);
-    if (p.dir)
-        (void) orc_rm_rf(p.dir, NULL);
-    free(p.dir);
+    if (r == 0)
+        log_info("pulled '%s' (%s)", norm, digest);
     registry_manifest_free(m);
-    registry_client_free(p.client);
+    return r;
+}
+
+/* A qualified reference is itself; a short one is tried in each unqualified-search registry
+ * (docker.io when none are configured), as podman resolves short names. */
+static char **candidates(const struct registry_options *opts, const char *ref)
+{
+    char **v = new0(char *, 1);
+    char *const *search = opts && opts->conf ? opts->conf->search : NULL;
+    if (!image_ref_is_short(ref) || !search || !search[0]) {
+        _cleanup_free_ char *n = image_ref_normalize(ref);
+        return n ? strv_push(v, n) : v;
+    }
+    for (size_t i = 0; search[i]; i++) {
+        _cleanup_free_ char *q = xasprintf("%s/%s", search[i], ref);
+        _cleanup_free_ char *n = image_ref_normalize(q);
+        if (n)
+            v = strv_push(v, n);
+    }
+    return v;
+}
+
+int image_pull(struct images *im, const struct registry_options *opts, const char *ref,
+               pull_report_fn report_fn, void *arg, char **ret_id, orc_error_t *err)
+{
+    char **names = candidates(opts, ref);
+    if (!names[0]) {
+        strv_free(names);
+        return orc_error_make(err, EINVAL, "invalid image reference '%s'", ref ? ref : "");
+    }
+    struct pull p = {.im = im, .report = report_fn, .arg = arg};
+    pthread_mutex_init(&p.lock, NULL);
+    _cleanup_free_ char *tried = NULL;
+    int r = -1;
+    for (size_t i = 0; names[i] && r < 0; i++) {
+        orc_error_t e = NULL;
+        p.dir = images_scratch_dir(im, "pull");
+        r = orc_mkdir_p(p.dir, 0700, &e);
+        if (r == 0)
+            r = pull_name(&p, opts, names[i], ret_id, &e);
+        (void) orc_rm_rf(p.dir, NULL);
+        free(p.dir);
+        p.dir = NULL;
+        p.client = registry_client_free(p.client);
+        if (r == 0)
+            break;
+        char *t = xasprintf("%s%s%s", tried ? tried : "", tried ? "; " : "", orc_error_message(e));
+        free(tried);
+        tried = t;
+        if (!names[i + 1] || (e->status != ENOENT && e->status != EACCES)) {
+            *err = e; /* the last candidate's error, or one that is not "not here" */
+            break;
+        }
+        orc_error_release(&e);
+    }
+    bool several = names[1] != NULL;
+    strv_free(names);
     pthread_mutex_destroy(&p.lock);
+    if (r < 0 && several) {
+        orc_error_release(err);
+        return orc_error_make(err, ENOENT, "short name '%s': no unqualified-search registry "
+                              "has it: %s", ref, tried);
+    }
     if (r < 0)
-        return orc_error_wrap(err, "pull '%s'", norm);
-    log_info("pulled '%s' (%s)", norm, digest);
+        return orc_error_wrap(err, "pull '%s'", ref);
     return 0;
 }

@@ -121,3 +121,12 @@ char *image_ref_normalize(const char *ref)
     return xasprintf("%s/%s%s%s%s%s%s", domain, library ? "library/" : "", rest, tag ? ":" : "",
                      tag ? tag : "", digest ? "@" : "", digest ? digest : "");
 }
+
+bool image_ref_is_short(const char *ref)
+{
+    const char *slash = ref ? strchr(ref, '/') : NULL;
+    if (!slash)
+        return ref && *ref && strncmp(ref, "sha256:", 7) != 0;
+    size_t n = (size_t) (slash - ref);
+    return !memchr(ref, '.', n) && !memchr(ref, ':', n) && strncmp(ref, "localhost/", 10) != 0;
+}

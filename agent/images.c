@@ -30,6 +30,7 @@ struct images {
     pthread_mutex_t lock;  /* guards records, loads, and renames into blobs/ and layers/ */
     struct load *loads;    /* loads in progress */
     unsigned long seq;     /* unique scratch names */
+    char **search;         /* unqualified-search registries for short names */
 };
 
 /* One image being stored: what it put into blobs/ and layers/ but has not recorded yet,
@@ -117,6 +118,7 @@ struct images *images_close(struct images *im)
         return NULL;
     pthread_mutex_destroy(&im->lock);
     free(im->root), free(im->blobs), free(im->layers), free(im->records);
+    strv_free(im->search);
     free(im);
     return NULL;
 }
@@ -545,11 +547,36 @@ static int find_record(struct images *im, const char *ref, json_t **ret, enum ma
     return 0;
 }
 
+/* A short name ("busybox", "team/app") is looked up as is (docker.io), then in each
+ * unqualified-search registry, as podman does. Called with the lock held. */
+static int find_record_searched(struct images *im, const char *ref, json_t **ret,
+                                orc_error_t *err)
+{
+    int rc = find_record(im, ref, ret, NULL, err);
+    for (size_t i = 0; rc == -ENOENT && image_ref_is_short(ref) && im->search && im->search[i];
+         i++) {
+        _cleanup_free_ char *cand = xasprintf("%s/%s", im->search[i], ref);
+        if (find_record(im, cand, ret, NULL, NULL) == 0) {
+            orc_error_release(err);
+            rc = 0;
+        }
+    }
+    return rc;
+}
+
+void images_set_search(struct images *im, char *const *registries)
+{
+    pthread_mutex_lock(&im->lock);
+    strv_free(im->search);
+    im->search = registries ? strv_copy(registries) : NULL;
+    pthread_mutex_unlock(&im->lock);
+}
+
 int images_resolve(struct images *im, const char *ref, struct image **ret, orc_error_t *err)
 {
     json_auto_t *r = NULL;
     pthread_mutex_lock(&im->lock);
-    int rc = find_record(im, ref, &r, NULL, err);
+    int rc = find_record_searched(im, ref, &r, err);
     pthread_mutex_unlock(&im->lock);
     if (rc < 0)
         return rc;

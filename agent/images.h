@@ -2,6 +2,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -60,6 +61,12 @@ int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed,
 int images_inspect(struct images *im, const char *ref, json_t **ret, orc_error_t *err);
 /* The store's root directory (for disk usage). */
 const char *images_storage_dir(const struct images *im);
+
+/* Registries a short name is also looked up in (after docker.io), as podman's
+ * unqualified-search-registries. */
+void images_set_search(struct images *im, char *const *registries);
+/* Whether ref names no registry ("busybox", "team/app"). */
+bool image_ref_is_short(const char *ref);
 
 /* Reference normalisation as podman/docker: "busybox" -> "docker.io/library/busybox:latest",
  * "localhost/x" -> "localhost/x:latest". Caller frees. */

@@ -41,6 +41,11 @@ static const char usage[] =
     "                        pull from this registry over plain HTTP (repeatable;\n"
     "                        localhost and 127.0.0.1 always are)\n"
     "  --max-pods N          pods admitted at once (default: 110)\n"
+    "  --registries-conf FILE\n"
+    "                        podman's registries.conf: unqualified-search-registries,\n"
+    "                        [[registry]] insecure, blocked and mirrors (default:\n"
+    "                        $XDG_CONFIG_HOME/containers/registries.conf, else\n"
+    "                        /etc/containers/registries.conf)\n"
     "  --image-gc-high-threshold PERCENT\n"
     "                        disk use that starts removing unused images after a\n"
     "                        pull (default: 85, as kubelet)\n"
@@ -58,7 +63,8 @@ static const char usage[] =
     "  -h, --help            show this help\n"
     "  --version             show the version\n";
 
-enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_GC_HIGH,
+enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_REGCONF,
+       OPT_GC_HIGH,
        OPT_GC_LOW, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
        OPT_VERSION };
 
@@ -140,6 +146,7 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"cni-conf", required_argument, NULL, OPT_CNI_CONF},
         {"cni-bin-dir", required_argument, NULL, OPT_CNI_BIN_DIR},
         {"insecure-registry", required_argument, NULL, OPT_INSECURE},
+        {"registries-conf", required_argument, NULL, OPT_REGCONF},
         {"image-gc-high-threshold", required_argument, NULL, OPT_GC_HIGH},
         {"image-gc-low-threshold", required_argument, NULL, OPT_GC_LOW},
         {"backoff-base", required_argument, NULL, OPT_BACKOFF},
@@ -181,6 +188,10 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
             *(opt == OPT_GC_HIGH ? &c->image_gc_high : &c->image_gc_low) = v;
             break;
         }
+        case OPT_REGCONF:
+            free(c->registries_conf);
+            c->registries_conf = xstrdup(optarg);
+            break;
         case OPT_INSECURE:
             c->insecure_registries = strv_push(c->insecure_registries, optarg);
             break;
@@ -285,6 +296,27 @@ static char **default_auth_files(void)
     return v;
 }
 
+/* podman's registries.conf: the user's, else the system's; a missing file is no error. */
+static int load_registries_conf(struct orcd *o, orc_error_t *err)
+{
+    const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    _cleanup_free_ char *user = cfg ? xasprintf("%s/containers/registries.conf", cfg)
+                                : home ? xasprintf("%s/.config/containers/registries.conf", home)
+                                       : NULL;
+    const char *path = o->config.registries_conf ? o->config.registries_conf
+                       : user && access(user, F_OK) == 0 ? user
+                                                         : "/etc/containers/registries.conf";
+    _cleanup_free_ char *text = NULL;
+    if (orc_read_file(path, 1 << 20, &text, NULL, err) < 0) {
+        if (!o->config.registries_conf && (*err)->status == ENOENT) {
+            orc_error_release(err);
+            return 0;
+        }
+        return -1;
+    }
+    return registries_conf_parse(text, path, &o->registries, err);
+}
+
 static int orcd_start(struct orcd *o, orc_error_t *err)
 {
     if (orc_paths_init(&o->paths, err) < 0 || orc_paths_create(&o->paths, err) < 0 ||
@@ -300,7 +332,10 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return orc_error_wrap(err, "pod network");
     if (userns_ensure(&o->userns, o->paths.userns, o->config.shim_path, err) < 0)
         return -1;
+    if (load_registries_conf(o, err) < 0)
+        return -1;
     o->registry = (struct registry_options){.insecure = o->config.insecure_registries,
+                                            .conf = &o->registries,
                                             .auth_files = default_auth_files()};
     o->pulls = pull_jobs_new();
     if (store_open(o->paths.db, &o->store, err) < 0 ||
@@ -309,6 +344,7 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
     o->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (o->wake_fd < 0)
         return orc_error_make(err, errno, "eventfd");
+    images_set_search(o->images, o->registries.search);
     if (loop_init(o, err) < 0 || api_start(o, &o->api, err) < 0)
         return -1;
     log_info("orcd %s ready: API on '%s', runtime '%s', network '%s' (%s)", ORC_VERSION,
@@ -324,6 +360,7 @@ static void orcd_stop(struct orcd *o)
     loop_done(o);
     o->images = images_close(o->images);
     o->registry.auth_files = strv_free(o->registry.auth_files);
+    registries_conf_done(&o->registries);
     o->store = store_close(o->store);
     o->network = network_free(o->network);
     o->wake_fd = safe_close(o->wake_fd);
@@ -334,6 +371,7 @@ static void orcd_stop(struct orcd *o)
     free(o->config.cni_conf);
     free(o->config.cni_bin_dir);
     strv_free(o->config.insecure_registries);
+    free(o->config.registries_conf);
 }
 
 int main(int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "paths.h"
+#include "registries-conf.h"
 #include "registry-client.h"
 #include "userns.h"
 
@@ -28,6 +29,7 @@ struct orcd_config {
     char *cni_conf;           /* network configuration list; NULL = built in */
     char *cni_bin_dir;        /* CNI_PATH: plugin directories, ':'-separated */
     char **insecure_registries; /* spoken to over HTTP */
+    char *registries_conf;    /* containers-registries.conf(5); NULL = podman's places */
 };
 
 /* The agent's state, passed explicitly; the loop thread owns everything but `api`. */
@@ -39,6 +41,7 @@ struct orcd {
     struct images *images;    /* thread-safe */
     struct network *network;  /* the pods' CNI chain */
     struct registry_options registry; /* insecure registries, auth files */
+    struct registries_conf registries; /* registries.conf: search, mirrors, insecure */
     struct pull_jobs *pulls;  /* image pulls for pods, in background threads */
     _Atomic bool gc_due;      /* a pull finished: check the disk (loop thread) */
     struct api *api;

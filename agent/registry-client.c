@@ -20,6 +20,7 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
+#include "registries-conf.h"
 #include "registry-auth.h"
 #include "strv.h"
 #include "xalloc.h"
@@ -63,7 +64,15 @@ bool registry_is_insecure(const struct registry_options *opts, const char *regis
     if ((n == 9 && !strncmp(registry, "localhost", 9)) || !strncmp(registry, "127.", 4) ||
         !strncmp(registry, "[::1]", 5))
         return true;
-    return opts && strv_contains(opts->insecure, registry);
+    if (!opts)
+        return false;
+    const struct registry_entry *e = registries_conf_find(opts->conf, registry, NULL);
+    if (e && e->insecure && !strcmp(e->location, registry))
+        return true;
+    for (size_t i = 0; opts->conf && i < opts->conf->n_entries; i++)
+        if (strv_contains(opts->conf->entries[i].insecure_mirrors, registry))
+            return true;
+    return strv_contains(opts->insecure, registry);
 }
 
 static void load_credentials(struct registry_client *c, char *const *files)

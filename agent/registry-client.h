@@ -14,8 +14,11 @@
  * size and digest verified, anonymous, basic and bearer-token authentication, transient
  * errors retried with back-off. Thread-safe: blobs may be fetched from several threads.
  */
+struct registries_conf;
+
 struct registry_options {
     char **insecure;        /* registries spoken to over plain HTTP (localhost always is) */
+    const struct registries_conf *conf; /* registries.conf: search, mirrors, insecure */
     char **auth_files;      /* tried in order: containers-auth.json, docker's config.json */
     const char *ca_file;    /* extra CA bundle, NULL = the system store */
 };

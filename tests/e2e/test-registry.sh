@@ -169,6 +169,45 @@ assert_eq "$out" "$big_id" "prune removed exactly the unused image"
 images_has test/busybox || fail "prune removed an image in use"
 ! images_has test/big || fail "the unused image is still listed"
 
+echo "# registries.conf: short names through the search list, mirrors, blocked registries"
+mkdir -p "$XDG_CONFIG_HOME/containers"
+cat >"$XDG_CONFIG_HOME/containers/registries.conf" <<CONF
+# as podman reads it
+unqualified-search-registries = ["127.0.0.1:$AUTH_PORT", '127.0.0.1:$PORT']  # in order
+
+[[registry]]
+location = "127.0.0.1:$DEAD_PORT"
+[[registry.mirror]]
+location = "127.0.0.1:$PORT"
+
+[[registry]]
+prefix = "127.0.0.1:$AUTH_PORT/team"
+location = "127.0.0.1:$AUTH_PORT/team"
+blocked = true
+CONF
+stop_orcd
+start_orcd
+out=$("$ORC" pull test/busybox:1.0 2>&1) || fail "short name: $out"
+assert_eq "$(tail -1 <<<"$out")" "$id" "the short name came from the second search registry"
+assert_contains "$("$ORC" images)" "127.0.0.1:$PORT/test/busybox" "stored under the registry that had it"
+out=$("$ORC" pull "127.0.0.1:$DEAD_PORT/test/busybox:1.0" 2>&1) || fail "mirror: $out"
+assert_contains "$("$ORC" images)" "127.0.0.1:$DEAD_PORT/test/busybox" "named as asked, fetched from the mirror"
+out=$("$ORC" pull "127.0.0.1:$AUTH_PORT/team/busybox:1.0" 2>&1) && fail "a blocked registry was used"
+assert_contains "$out" "blocked in registries.conf" "blocked"
+apply_yaml short.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: short-name}
+spec:
+  restartPolicy: Never
+  containers:
+    - {name: c, image: "test/busybox:1.0", command: ["echo", "short names work"]}
+YAML
+wait_for_phase short-name Succeeded 30
+assert_contains "$("$ORC" logs short-name)" "short names work" "a pod with a short name ran"
+out=$("$ORC" pull test/nothere:1.0 2>&1) && fail "pulled an image no registry has"
+assert_contains "$out" "no unqualified-search registry has it" "the short-name failure names every try"
+
 echo "# automatic image garbage collection above the disk threshold"
 stop_orcd
 start_orcd --image-gc-high-threshold 0 --image-gc-low-threshold 0
