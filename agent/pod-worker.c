@@ -241,7 +241,9 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
 {
     orc_error_t err = NULL;
     struct image *img = NULL;
-    bool must_pull = c->pull_policy == PULL_ALWAYS && !r->pulled;
+    /* "localhost/..." names images loaded or built here, as in podman: never pulled */
+    bool local = !strncmp(c->image, "localhost/", 10);
+    bool must_pull = c->pull_policy == PULL_ALWAYS && !r->pulled && !local;
     /* a pull under way is seen through (its result, its Pulled event) even if the image
      * arrived meanwhile */
     if (!must_pull && !r->pulling) {
@@ -257,9 +259,13 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
         }
         orc_error_release(&err);
     }
-    if (c->pull_policy == PULL_NEVER) {
-        char *msg = xasprintf("Container image \"%s\" is not present with pull policy of Never",
-                              c->image);
+    if (c->pull_policy == PULL_NEVER || local) {
+        char *msg = local ? xasprintf("Container image \"%s\" is not present: localhost/ names "
+                                      "images loaded with 'orc image load', never pulled",
+                                      c->image)
+                          : xasprintf("Container image \"%s\" is not present with pull policy "
+                                      "of Never",
+                                      c->image);
         if (!r->waiting_reason || strcmp(r->waiting_reason, "ErrImageNeverPull") != 0)
             event(w, "Warning", "ErrImageNeverPull", "%s", msg);
         set_waiting(r, "ErrImageNeverPull", msg);
