@@ -9,7 +9,7 @@ BUILD="cmake make gcc clang pkg-config libclang-rt-14-dev
 RUNTIME="runc uidmap iproute2 procps util-linux"
 # containernetworking-plugins: the reference plugins the CNI conformance test chains with
 TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3 curl
-      containernetworking-plugins docker-registry skopeo apache2-utils"
+      containernetworking-plugins docker-registry skopeo apache2-utils zstd openssl"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: needs root (apt-get); try: sudo $0" >&2

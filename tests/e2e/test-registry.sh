@@ -10,7 +10,7 @@ for tool in docker-registry skopeo htpasswd python3; do
 done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 registry_up() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" | grep -qE '^(200|401)$'; }
-# start_registry NAME PORT [htpasswd-file]
+# start_registry NAME PORT [AUTH-YAML]
 start_registry() {
     local dir=$TEST_DIR/$1
     mkdir -p "$dir"
@@ -19,7 +19,7 @@ start_registry() {
         echo "log: {level: error}"
         echo "storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}"
         echo "http: {addr: 127.0.0.1:$2}"
-        [ -z "${3:-}" ] || echo "auth: {htpasswd: {realm: orc-test, path: $3}}"
+        [ -z "${3:-}" ] || echo "auth: $3"
     } >"$dir/config.yml"
     docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
     echo $! >"$dir/pid"
@@ -30,17 +30,46 @@ push() { # LAYOUT[:REF] PORT/REPO:TAG [CREDS]
     skopeo copy --all --dest-tls-verify=false ${3:+--dest-creds "$3"} "oci:$1" \
         "docker://127.0.0.1:$2" >/dev/null 2>"$TEST_DIR/skopeo.err" || fail "push $2: $(cat "$TEST_DIR/skopeo.err")"
 }
+# push_raw LAYOUT PORT REPO TAG: the layout's blobs and manifest as they are, through the
+# distribution API with curl (skopeo recompresses uncompressed layers on the way)
+push_raw() {
+    local blobs=$1/blobs/sha256 m loc
+    m=$(jq -r '.manifests[0].digest' "$1/index.json")
+    for d in $(jq -r '.config.digest, .layers[].digest' "$blobs/${m#sha256:}"); do
+        loc=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$2/v2/$3/blobs/uploads/" |
+            tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+        case $loc in http*) ;; *) loc=http://127.0.0.1:$2$loc ;; esac
+        curl -sf -X PUT -H "Content-Type: application/octet-stream" --data-binary "@$blobs/${d#sha256:}" \
+            "$loc&digest=$d" >/dev/null || fail "push_raw blob $d"
+    done
+    curl -sf -X PUT -H "Content-Type: application/vnd.oci.image.manifest.v1+json" \
+        --data-binary "@$blobs/${m#sha256:}" "http://127.0.0.1:$2/v2/$3/manifests/$4" >/dev/null ||
+        fail "push_raw manifest"
+}
 images_has() { "$ORC" images | grep -q "$1"; }
 no_scratch() { ! ls -d "$XDG_DATA_HOME"/orc/storage/tmp-pull-* >/dev/null 2>&1; }
 
 PORT=$(free_port) AUTH_PORT=$(free_port) PROXY_PORT=$(free_port) DEAD_PORT=$(free_port)
 start_registry plain "$PORT"
 htpasswd -Bbn tester s3cret >"$TEST_DIR/htpasswd"
-start_registry private "$AUTH_PORT" "$TEST_DIR/htpasswd"
+start_registry private "$AUTH_PORT" "{htpasswd: {realm: orc-test, path: $TEST_DIR/htpasswd}}"
+# a registry behind a token server: Docker's bearer-token protocol
+TOKEN_PORT=$(free_port) BEARER_PORT=$(free_port)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_DIR/token.key" -out "$TEST_DIR/token.crt" \
+    -days 2 -subj /CN=orc-test-tokens >/dev/null 2>&1 || fail "openssl"
+python3 "$ORC_SOURCE_DIR/tests/e2e/token-server.py" "$TOKEN_PORT" "$TEST_DIR/token.key" \
+    "$TEST_DIR/token.crt" orc-test-issuer orc-registry bearer:t0ken &
+on_cleanup "kill $!"
+start_registry bearer "$BEARER_PORT" "{token: {realm: 'http://127.0.0.1:$TOKEN_PORT/token', service: orc-registry, issuer: orc-test-issuer, rootcertbundle: $TEST_DIR/token.crt}}"
 B=$TEST_DIR/busybox
 "$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$B" >/dev/null
 push "$B" "$PORT/test/busybox:1.0"
 push "$B" "$AUTH_PORT/team/busybox:1.0" tester:s3cret
+push "$B" "$BEARER_PORT/bearer/busybox:1.0" bearer:t0ken
+"$ORC_SOURCE_DIR/tests/e2e/recompress-layout.sh" "$B" "$TEST_DIR/zstd" zstd
+"$ORC_SOURCE_DIR/tests/e2e/recompress-layout.sh" "$B" "$TEST_DIR/plain-tar" tar
+push "$TEST_DIR/zstd" "$PORT/test/zstd:1.0"
+push_raw "$TEST_DIR/plain-tar" "$PORT" test/plain-tar 1.0
 "$ORC_SOURCE_DIR/tests/e2e/make-multiarch-layout.sh" "$B" "$TEST_DIR/multi"
 push "$TEST_DIR/multi:multi" "$PORT/test/multi:1.0"
 start_orcd
@@ -92,6 +121,38 @@ assert_contains "$out" "HTTP 401" "a wrong password is refused"
 auth tester:s3cret
 out=$("$ORC" pull "127.0.0.1:$AUTH_PORT/team/busybox:1.0" 2>&1) || fail "pull with credentials: $out"
 assert_eq "$(tail -1 <<<"$out")" "$id" "authenticated pull"
+
+echo "# bearer tokens: refused without credentials, granted with them"
+out=$("$ORC" pull "127.0.0.1:$BEARER_PORT/bearer/busybox:1.0" 2>&1) && fail "bearer pull without credentials"
+assert_contains "$out" "token" "the token server's refusal is reported"
+printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}, "127.0.0.1:%s": {"auth": "%s"}}}' \
+    "$AUTH_PORT" "$(printf tester:s3cret | base64)" "$TOKEN_PORT" "$(printf bearer:t0ken | base64)" \
+    >"$XDG_RUNTIME_DIR/containers/auth.json"
+out=$("$ORC" pull "127.0.0.1:$BEARER_PORT/bearer/busybox:1.0" 2>&1) && fail "a token server's credentials were sent to the registry's host entry"
+printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}, "127.0.0.1:%s": {"auth": "%s"}}}' \
+    "$AUTH_PORT" "$(printf tester:s3cret | base64)" "$BEARER_PORT" "$(printf bearer:t0ken | base64)" \
+    >"$XDG_RUNTIME_DIR/containers/auth.json"
+out=$("$ORC" pull "127.0.0.1:$BEARER_PORT/bearer/busybox:1.0" 2>&1) || fail "bearer pull: $out"
+assert_eq "$(tail -1 <<<"$out")" "$id" "pulled with a bearer token"
+
+echo "# zstd and uncompressed layers"
+for repo in zstd plain-tar; do
+    out=$("$ORC" pull "127.0.0.1:$PORT/test/$repo:1.0" 2>&1) || fail "$repo pull: $out"
+    [ "$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$PORT/test/$repo:1.0" | jq -r '.layers[0].mediaType')" != \
+      "application/vnd.oci.image.layer.v1.tar+gzip" ] || fail "$repo was pushed gzip-compressed"
+    assert_eq "$(tail -1 <<<"$out")" "$id" "$repo layers unpack to the same image (same diff_ids)"
+done
+apply_yaml zstd.yaml <<YAML >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: zstd}
+spec:
+  restartPolicy: Never
+  containers:
+    - {name: c, image: "127.0.0.1:$PORT/test/zstd:1.0", command: ["echo", "zstd layers unpack"]}
+YAML
+wait_for_phase zstd Succeeded 30
+assert_contains "$("$ORC" logs zstd)" "zstd layers unpack" "a pod from a zstd image ran"
 
 echo "# a blob corrupted in the registry's storage is refused; nothing is installed"
 mkdir -p "$TEST_DIR/extra" && echo "unique $RANDOM$RANDOM" >"$TEST_DIR/extra/marker"
@@ -159,9 +220,10 @@ assert_eq "$(jq -r '.[0].Id' <<<"$info")" "$id" "inspect: Id"
 jq -e --arg n "127.0.0.1:$PORT/test/busybox:1.0" '.[0].RepoTags | index($n)' <<<"$info" >/dev/null \
     || fail "inspect: RepoTags $info"
 big_id=$("$ORC" image inspect "127.0.0.1:$PROXY_PORT/test/big:1.0" | jq -r '.[0].Id')
-only_name() { "$ORC" rmi "127.0.0.1:$PORT/test/multi:1.0" "127.0.0.1:$AUTH_PORT/team/busybox:1.0" \
-    "127.0.0.1:$PORT/test/busybox@$digest" >/dev/null; }
-only_name || fail "untagging extra names"
+keep="127.0.0.1:$PORT/test/busybox:1.0"
+for n in $(jq -r '.[0].RepoTags[]' <<<"$info"); do
+    [ "$n" = "$keep" ] || "$ORC" rmi "$n" >/dev/null || fail "untagging $n (other names go even in use)"
+done
 out=$("$ORC" rmi "127.0.0.1:$PORT/test/busybox:1.0" 2>&1) && fail "removed the image a pod uses"
 assert_contains "$out" "is in use by a pod" "rmi refuses"
 out=$("$ORC" image prune) || fail "prune: $out"
