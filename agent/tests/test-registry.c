@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image-gc.h"
+#include "image-pull.h"
+#include "images.h"
+#include "registries-conf.h"
 #include "registry-auth.h"
+#include "strv.h"
 #include "registry-manifest.h"
 #include "tap.h"
 
@@ -190,8 +195,96 @@ static void test_index(void)
     tap_ok(strcmp(registry_host_architecture(), "unknown") != 0, "the host architecture is known");
 }
 
+static void test_refs(void)
+{
+    char *reg, *repo, *ref;
+    tap_ok(image_ref_split("docker.io/library/busybox:1.36", &reg, &repo, &ref) == 0, "split");
+    tap_ok(!strcmp(reg, "docker.io") && !strcmp(repo, "library/busybox") && !strcmp(ref, "1.36"),
+           "registry, repository, tag");
+    free(reg), free(repo), free(ref);
+    tap_ok(image_ref_split("localhost:5000/a/b:t@" DIGEST("d"), &reg, &repo, &ref) == 0 &&
+               !strcmp(reg, "localhost:5000") && !strcmp(repo, "a/b") && !strcmp(ref, DIGEST("d")),
+           "a digest wins over the tag; a port is not a tag");
+    free(reg), free(repo), free(ref);
+    tap_ok(image_ref_split("reg:5000/app", &reg, &repo, &ref) == 0 && !strcmp(ref, "latest"),
+           "no tag: latest");
+    free(reg), free(repo), free(ref);
+    tap_ok(image_ref_split("nosuch", &reg, &repo, &ref) < 0, "no registry part");
+    tap_ok(image_ref_is_short("busybox") && image_ref_is_short("team/app:1"), "short names");
+    tap_ok(!image_ref_is_short("quay.io/a/b") && !image_ref_is_short("localhost/x") &&
+               !image_ref_is_short("reg:5000/x"),
+           "qualified names");
+}
+
+static void test_registries_conf(void)
+{
+    struct registries_conf c;
+    orc_error_t err = NULL;
+    const char *text = "# comment\n"
+                       "unqualified-search-registries = [\"a.example\", 'b.example:5000'] # two\n"
+                       "short-name-mode = \"enforcing\"\n"
+                       "[[registry]]\n"
+                       "location = \"docker.io\"\n"
+                       "[[registry.mirror]]\n"
+                       "location = \"mirror.example:5000\"\n"
+                       "insecure = true\n"
+                       "[[registry]]\n"
+                       "prefix = \"quay.io/blocked\"\n"
+                       "location = \"quay.io/blocked\"\n"
+                       "blocked = true\n"
+                       "[aliases]\n"
+                       "\"x\" = \"y.example/x\"\n";
+    tap_ok(registries_conf_parse(text, "r.conf", &c, &err) == 0, "podman's format parses");
+    tap_ok(c.search && !strcmp(c.search[0], "a.example") && !strcmp(c.search[1], "b.example:5000") &&
+               !c.search[2],
+           "search list, both quote styles, trailing comment");
+    const struct registry_entry *e = registries_conf_find(&c, "docker.io", "library/busybox");
+    tap_ok(e && e->mirrors && !strcmp(e->mirrors[0], "mirror.example:5000") &&
+               e->insecure_mirrors && !strcmp(e->insecure_mirrors[0], "mirror.example:5000"),
+           "a mirror, insecure");
+    e = registries_conf_find(&c, "quay.io", "blocked/app");
+    tap_ok(e && e->blocked, "a blocked prefix");
+    tap_ok(registries_conf_find(&c, "quay.io", "blockedx/app") == NULL,
+           "prefixes match whole components");
+    registries_conf_done(&c);
+    tap_ok(registries_conf_parse("[[registry]]\ninsecure = maybe\n", "r.conf", &c, &err) < 0 &&
+               strstr(err->msg, "r.conf:2"),
+           "a bad value names file and line");
+    orc_error_release(&err);
+    tap_ok(registries_conf_parse("[[registry]]\ninsecure = true\n", "r.conf", &c, &err) < 0,
+           "a registry needs a location");
+    orc_error_release(&err);
+    tap_ok(registries_conf_parse("unqualified-search-registries = [\"a\"\n", "r.conf", &c, &err) < 0,
+           "an unterminated array");
+    orc_error_release(&err);
+}
+
+static void test_gc_plan(void)
+{
+    json_t *imgs = json_loads("[{\"id\":\"new\",\"created\":3,\"size\":10},"
+                              "{\"id\":\"old\",\"created\":1,\"size\":10},"
+                              "{\"id\":\"used\",\"created\":0,\"size\":50},"
+                              "{\"id\":\"mid\",\"created\":2,\"size\":10}]",
+                              0, NULL);
+    char *used[] = {"used", NULL};
+    char **plan = image_gc_plan(imgs, used, 100, 85);
+    tap_ok(plan[0] && !strcmp(plan[0], "old") && plan[1] && !strcmp(plan[1], "mid") && !plan[2],
+           "oldest unused first, until under the target");
+    strv_free(plan);
+    plan = image_gc_plan(imgs, used, 100, 0);
+    tap_is_int((int) strv_length(plan), 3, "never what a pod uses");
+    strv_free(plan);
+    plan = image_gc_plan(imgs, used, 50, 80);
+    tap_ok(!plan[0], "nothing below the target");
+    strv_free(plan);
+    json_decref(imgs);
+}
+
 int main(void)
 {
+    test_refs();
+    test_registries_conf();
+    test_gc_plan();
     test_challenge();
     test_auth_file();
     test_manifest();
