@@ -34,7 +34,7 @@
 struct registry_client {
     char *registry, *repository, *base;
     char *user, *password; /* from an auth file, may be NULL */
-    const char *ca_file;
+    char *ca_file;         /* a per-registry CA bundle, NULL = the system store */
     pthread_mutex_t lock;
     char *authorization;   /* "Bearer ..." or "Basic ..." once a challenge was answered */
 };
@@ -60,9 +60,11 @@ struct sink {
 
 bool registry_is_insecure(const struct registry_options *opts, const char *registry)
 {
+    /* the loopback by name (docker's rule is 127.0.0.0/8; only these three here, so that a
+     * TLS registry on another loopback address is verified) */
     size_t n = strcspn(registry, ":");
-    if ((n == 9 && !strncmp(registry, "localhost", 9)) || !strncmp(registry, "127.", 4) ||
-        !strncmp(registry, "[::1]", 5))
+    if ((n == 9 && !strncmp(registry, "localhost", 9)) ||
+        (n == 9 && !strncmp(registry, "127.0.0.1", 9)) || !strncmp(registry, "[::1]", 5))
         return true;
     if (!opts)
         return false;
@@ -92,6 +94,29 @@ static void load_credentials(struct registry_client *c, char *const *files)
     }
 }
 
+/* podman's per-registry CA: containers/certs.d/<host[:port]>/ca.crt in the user's config,
+ * then /etc/containers/certs.d; else the system store. */
+static char *find_ca(const struct registry_options *opts, const char *registry)
+{
+    if (opts && opts->ca_file)
+        return xstrdup(opts->ca_file);
+    const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    char *dirs[] = {cfg ? xasprintf("%s/containers/certs.d", cfg)
+                    : home ? xasprintf("%s/.config/containers/certs.d", home)
+                           : NULL,
+                    xstrdup("/etc/containers/certs.d")};
+    char *found = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        char *p = dirs[i] ? xasprintf("%s/%s/ca.crt", dirs[i], registry) : NULL;
+        if (!found && p && access(p, R_OK) == 0)
+            found = p;
+        else
+            free(p);
+        free(dirs[i]);
+    }
+    return found;
+}
+
 int registry_client_new(const struct registry_options *opts, const char *registry,
                         const char *repository, struct registry_client **ret, orc_error_t *err)
 {
@@ -103,7 +128,7 @@ int registry_client_new(const struct registry_options *opts, const char *registr
     const char *host = !strcmp(registry, "docker.io") ? "registry-1.docker.io" : registry;
     c->base = xasprintf("%s://%s/v2/%s", registry_is_insecure(opts, registry) ? "http" : "https",
                         host, repository);
-    c->ca_file = opts ? opts->ca_file : NULL;
+    c->ca_file = find_ca(opts, registry);
     pthread_mutex_init(&c->lock, NULL);
     load_credentials(c, opts ? opts->auth_files : NULL);
     *ret = c;
@@ -120,6 +145,7 @@ struct registry_client *registry_client_free(struct registry_client *c)
     free(c->user);
     free(c->password);
     free(c->authorization);
+    free(c->ca_file);
     pthread_mutex_destroy(&c->lock);
     free(c);
     return NULL;

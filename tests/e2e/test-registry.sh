@@ -154,6 +154,31 @@ YAML
 wait_for_phase zstd Succeeded 30
 assert_contains "$("$ORC" logs zstd)" "zstd layers unpack" "a pod from a zstd image ran"
 
+echo "# TLS: verified; a registry's own CA from containers/certs.d, as podman"
+TLS_PORT=$(free_port) T=$TEST_DIR/tls
+mkdir -p "$T"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 \
+    -subj /CN=orc-test-ca >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -keyout "$T/server.key" -out "$T/server.csr" \
+    -subj /CN=127.0.0.2 >/dev/null 2>&1
+printf 'subjectAltName = IP:127.0.0.2\n' >"$T/ext"
+openssl x509 -req -in "$T/server.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial \
+    -days 2 -extfile "$T/ext" -out "$T/server.crt" >/dev/null 2>&1 || fail "openssl: server cert"
+printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "127.0.0.2:%s", tls: {certificate: %s, key: %s}}\n' \
+    "$T/data" "$TLS_PORT" "$T/server.crt" "$T/server.key" >"$T/config.yml"
+docker-registry serve "$T/config.yml" >"$T/log" 2>&1 &
+on_cleanup "kill $!"
+tls_up() { curl -sk -o /dev/null "https://127.0.0.2:$TLS_PORT/v2/"; }
+wait_for 20 tls_up || fail "TLS registry did not start: $(cat "$T/log")"
+skopeo copy --dest-tls-verify=false "oci:$B" "docker://127.0.0.2:$TLS_PORT/test/busybox:1.0" \
+    >/dev/null 2>&1 || fail "push to the TLS registry"
+out=$("$ORC" pull "127.0.0.2:$TLS_PORT/test/busybox:1.0" 2>&1) && fail "an unknown CA was trusted"
+assert_contains "$out" "certificate" "the TLS failure is named"
+mkdir -p "$XDG_CONFIG_HOME/containers/certs.d/127.0.0.2:$TLS_PORT"
+cp "$T/ca.crt" "$XDG_CONFIG_HOME/containers/certs.d/127.0.0.2:$TLS_PORT/ca.crt"
+out=$("$ORC" pull "127.0.0.2:$TLS_PORT/test/busybox:1.0" 2>&1) || fail "TLS pull with the CA: $out"
+assert_eq "$(tail -1 <<<"$out")" "$id" "pulled over verified TLS"
+
 echo "# a blob corrupted in the registry's storage is refused; nothing is installed"
 mkdir -p "$TEST_DIR/extra" && echo "unique $RANDOM$RANDOM" >"$TEST_DIR/extra/marker"
 "$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$TEST_DIR/corrupt" localhost/corrupt:latest --add-layer "$TEST_DIR/extra" >/dev/null
