@@ -202,7 +202,57 @@ static int extract_entry(struct layer *l, struct archive_entry *e, orc_error_t *
     return 0;
 }
 
-int image_unpack_layer(const char *blob, const char *dest, orc_error_t *err)
+/* The tar reader reads the decompressed stream through here, so that one pass both
+ * extracts the layer and hashes it for its diff_id. */
+struct tee {
+    struct archive *raw; /* the blob, decompressed (format raw) */
+    EVP_MD_CTX *md;
+    char buf[1 << 16];
+};
+
+static la_ssize_t tee_read(struct archive *a, void *cls, const void **out)
+{
+    struct tee *t = cls;
+    la_ssize_t n = archive_read_data(t->raw, t->buf, sizeof(t->buf));
+    if (n < 0) {
+        archive_set_error(a, EIO, "%s", archive_error_string(t->raw));
+        return -1;
+    }
+    EVP_DigestUpdate(t->md, t->buf, (size_t) n);
+    *out = t->buf;
+    return n;
+}
+
+static int open_raw(struct tee *t, const char *blob, orc_error_t *err)
+{
+    struct archive_entry *e;
+    archive_read_support_filter_all(t->raw);
+    archive_read_support_format_raw(t->raw);
+    if (archive_read_open_filename(t->raw, blob, 1 << 16) != ARCHIVE_OK)
+        return orc_error_make(err, EIO, "open layer '%s': %s", blob, archive_error_string(t->raw));
+    int h = archive_read_next_header(t->raw, &e);
+    if (h != ARCHIVE_OK)
+        return orc_error_make(err, EIO, "layer '%s': %s", blob,
+                              h == ARCHIVE_EOF ? "empty" : archive_error_string(t->raw));
+    return 0;
+}
+
+/* Hashes what the tar reader left (end blocks, padding) and compares with expected. */
+static int check_diff_id(struct tee *t, const char *blob, const char *expected, orc_error_t *err)
+{
+    la_ssize_t n;
+    while ((n = archive_read_data(t->raw, t->buf, sizeof(t->buf))) > 0)
+        EVP_DigestUpdate(t->md, t->buf, (size_t) n);
+    if (n < 0)
+        return orc_error_make(err, EIO, "layer '%s': %s", blob, archive_error_string(t->raw));
+    _cleanup_free_ char *actual = hex_digest(t->md);
+    if (expected && strcmp(actual, expected) != 0)
+        return orc_error_make(err, EINVAL, "layer unpacks to %s, but the image config says %s",
+                              actual, expected);
+    return 0;
+}
+
+int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, orc_error_t *err)
 {
     if (mkdir(dest, 0755) < 0)
         return orc_error_make(err, errno, "mkdir '%s'", dest);
@@ -212,9 +262,14 @@ int image_unpack_layer(const char *blob, const char *dest, orc_error_t *err)
     _cleanup_close_ int root = open(canon, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (root < 0)
         return orc_error_make(err, errno, "open '%s'", canon);
+    _cleanup_(archive_read_freep) struct archive *raw = archive_read_new();
+    _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+    _cleanup_free_ struct tee *t = xzalloc(sizeof(*t));
+    *t = (struct tee){.raw = raw, .md = md};
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
     struct layer l = {.in = in, .out = archive_write_disk_new(), .dest = canon, .root = root};
-    archive_read_support_filter_all(in);
+    archive_read_support_filter_none(in);
     archive_read_support_format_tar(in);
     /* Paths are re-rooted below dest (absolute), so NOABSOLUTEPATHS cannot apply; ".." and
      * symlinks along the path are what libarchive must refuse. */
@@ -223,8 +278,8 @@ int image_unpack_layer(const char *blob, const char *dest, orc_error_t *err)
                                               ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                                               ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                               ARCHIVE_EXTRACT_UNLINK);
-    int r = 0;
-    if (archive_read_open_filename(in, blob, 1 << 16) != ARCHIVE_OK)
+    int r = open_raw(t, blob, err);
+    if (r == 0 && archive_read_open(in, t, NULL, tee_read, NULL) != ARCHIVE_OK)
         r = orc_error_make(err, EIO, "open layer '%s': %s", blob, archive_error_string(in));
     struct archive_entry *e;
     int rc = ARCHIVE_OK;
@@ -235,5 +290,7 @@ int image_unpack_layer(const char *blob, const char *dest, orc_error_t *err)
     if (archive_write_close(l.out) < ARCHIVE_WARN && r == 0)
         r = orc_error_make(err, EIO, "finish layer '%s': %s", blob, archive_error_string(l.out));
     archive_write_free(l.out);
+    if (r == 0)
+        r = check_diff_id(t, blob, diff_id, err);
     return r;
 }

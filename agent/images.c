@@ -168,13 +168,13 @@ static int publish(struct load *ld, const char *tmp, const char *dest, bool dir,
 }
 
 struct unpack_args {
-    const char *blob, *dest;
+    const char *blob, *dest, *diff_id;
 };
 
 static int unpack_fn(void *arg, orc_error_t *err)
 {
     struct unpack_args *a = arg;
-    return image_unpack_layer(a->blob, a->dest, err);
+    return image_unpack_layer(a->blob, a->dest, a->diff_id, err);
 }
 
 /* Copies a blob into blobs/ while hashing it; refuses it unless it matches expected. */
@@ -278,17 +278,12 @@ static int store_layer(struct load *ld, const char *blob_digest, const char *dif
     pthread_mutex_unlock(&im->lock);
     if (present)
         return 0;
-    _cleanup_free_ char *actual = NULL;
-    if (image_file_digest(blob, true, &actual, NULL, err) < 0)
-        return -1;
-    if (strcmp(actual, diff_id) != 0)
-        return orc_error_make(err, EINVAL, "layer %s unpacks to %s, but the config says %s",
-                              blob_digest, actual, diff_id);
+    /* one pass: the diff_id is checked while unpacking, the result kept only if it matches */
     _cleanup_free_ char *tmp = scratch_name(im, im->layers, ".tmp-");
-    struct unpack_args a = {.blob = blob, .dest = tmp};
+    struct unpack_args a = {.blob = blob, .dest = tmp, .diff_id = diff_id};
     if (in_userns(im, unpack_fn, &a, err) < 0) {
         remove_logged(im, tmp, true);
-        return orc_error_wrap(err, "unpack layer %s", diff_id);
+        return orc_error_wrap(err, "unpack layer %s", blob_digest);
     }
     return publish(ld, tmp, dest, true, err);
 }

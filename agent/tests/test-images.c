@@ -55,7 +55,7 @@ static void test_whiteouts(void)
 
     _cleanup_free_ char *dest = orc_path_join(dir, "layer");
     orc_error_t err = NULL;
-    int r = image_unpack_layer(tar, dest, &err);
+    int r = image_unpack_layer(tar, dest, NULL, &err);
     tap_ok(r < 0 && strstr(orc_error_message(err), ".."), "a '..' entry is refused: %s",
            orc_error_message(err));
     orc_error_release(&err);
@@ -70,7 +70,16 @@ static void test_whiteouts(void)
     add_entry(a, "opaque/.wh..wh..opq", AE_IFREG, "");
     archive_write_close(a);
     archive_write_free(a);
-    tap_is_int(image_unpack_layer(tar, dest, &err), 0, "gzip layer with whiteouts unpacks");
+    _cleanup_free_ char *diff_id = NULL;
+    tap_is_int(image_file_digest(tar, true, &diff_id, NULL, &err), 0, "uncompressed digest");
+    _cleanup_free_ char *wrong_dest = xasprintf("%s-wrong", dest);
+    tap_ok(image_unpack_layer(tar, wrong_dest, "sha256:0000000000000000000000000000000000000000000000000000000000000000", &err) < 0 &&
+               strstr(orc_error_message(err), diff_id),
+           "a layer that does not match its diff_id fails, naming what it is");
+    orc_error_release(&err);
+    (void) orc_rm_rf(wrong_dest, NULL);
+    tap_is_int(image_unpack_layer(tar, dest, diff_id, &err), 0,
+               "gzip layer with whiteouts unpacks, and its diff_id checks out in the same pass");
     _cleanup_free_ char *keep = orc_path_join(dest, "etc/keep");
     _cleanup_free_ char *gone = orc_path_join(dest, "etc/gone");
     _cleanup_free_ char *opaque = orc_path_join(dest, "opaque");
@@ -235,7 +244,7 @@ static void test_layer_entries(void)
     close_tar(a);
     _cleanup_free_ char *dest = orc_path_join(dir, "entries");
     orc_error_t err = NULL;
-    tap_is_int(image_unpack_layer(tar, dest, &err), 0, "layer with links, setuid file, device");
+    tap_is_int(image_unpack_layer(tar, dest, NULL, &err), 0, "layer with links, setuid file, device");
     _cleanup_free_ char *tool = orc_path_join(dest, "bin/tool");
     _cleanup_free_ char *hard = orc_path_join(dest, "bin/tool-link");
     _cleanup_free_ char *suid = orc_path_join(dest, "bin/suid");
@@ -261,7 +270,7 @@ static void test_whiteout_escapes(void)
     close_tar(a);
     _cleanup_free_ char *dest = orc_path_join(dir, "escape1");
     orc_error_t err = NULL;
-    tap_ok(image_unpack_layer(tar, dest, &err) < 0, "whiteout through a symlink refused: %s",
+    tap_ok(image_unpack_layer(tar, dest, NULL, &err) < 0, "whiteout through a symlink refused: %s",
            err ? orc_error_message(err) : "");
     orc_error_release(&err);
     struct stat st;
@@ -272,7 +281,7 @@ static void test_whiteout_escapes(void)
     add_entry(a, "a/../../victim/.wh.precious", AE_IFREG, "");
     close_tar(a);
     _cleanup_free_ char *dest2 = orc_path_join(dir, "escape2");
-    tap_ok(image_unpack_layer(tar, dest2, &err) < 0, "whiteout with '..' refused: %s",
+    tap_ok(image_unpack_layer(tar, dest2, NULL, &err) < 0, "whiteout with '..' refused: %s",
            err ? orc_error_message(err) : "");
     orc_error_release(&err);
     tap_ok(stat(precious, &st) == 0 && S_ISREG(st.st_mode), "file outside untouched");
