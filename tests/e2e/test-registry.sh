@@ -100,6 +100,10 @@ ev=$("$ORC" events --for pod/from-registry)
 assert_contains "$ev" "Pulling image \"127.0.0.1:$PORT/test/busybox:1.0\"" "Pulling event"
 assert_contains "$ev" "Successfully pulled image" "Pulled event"
 
+tty_out=$(script -qefc "'$ORC' pull 127.0.0.1:$PORT/test/busybox:1.0" /dev/null) || fail "pull on a terminal"
+assert_contains "$tty_out" $'\033[' "on a terminal the progress redraws in place"
+assert_contains "$tty_out" "Copying blob" "progress rows on a terminal"
+
 echo "# digest-pinned and multi-platform"
 digest=$(skopeo inspect --tls-verify=false "docker://127.0.0.1:$PORT/test/busybox:1.0" | jq -r .Digest)
 out=$("$ORC" pull "127.0.0.1:$PORT/test/busybox@$digest" 2>&1) || fail "digest pull: $out"
