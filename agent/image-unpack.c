@@ -24,7 +24,7 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free)
 
-static char *hex_digest(EVP_MD_CTX *ctx)
+char *image_digest_final(EVP_MD_CTX *ctx)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
@@ -69,7 +69,7 @@ int image_file_digest(const char *path, bool uncompressed, char **ret, int64_t *
     }
     if (n < 0)
         return orc_error_make(err, EIO, "read '%s': %s", path, archive_error_string(a));
-    *ret = hex_digest(ctx);
+    *ret = image_digest_final(ctx);
     if (ret_size)
         *ret_size = size;
     return 0;
@@ -245,7 +245,7 @@ static int check_diff_id(struct tee *t, const char *blob, const char *expected, 
         EVP_DigestUpdate(t->md, t->buf, (size_t) n);
     if (n < 0)
         return orc_error_make(err, EIO, "layer '%s': %s", blob, archive_error_string(t->raw));
-    _cleanup_free_ char *actual = hex_digest(t->md);
+    _cleanup_free_ char *actual = image_digest_final(t->md);
     if (expected && strcmp(actual, expected) != 0)
         return orc_error_make(err, EINVAL, "layer unpacks to %s, but the image config says %s",
                               actual, expected);

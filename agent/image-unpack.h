@@ -2,10 +2,13 @@
 #pragma once
 
 #include <stdbool.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 
 #include "error.h"
 
+/* Finishes a SHA-256 context as "sha256:<hex>" (allocated). */
+char *image_digest_final(EVP_MD_CTX *ctx);
 /* "sha256:" followed by 64 lowercase hex digits: the only digests the store accepts. */
 bool image_digest_valid(const char *digest);
 /* SHA-256 of a file's bytes, or (uncompressed = true) of its decompressed content, as

@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "fd-util.h"
 #include "fs-util.h"
+#include "image-unpack.h"
 #include "json-util.h"
 #include "log.h"
 #include "registries-conf.h"
@@ -426,18 +427,6 @@ static int request(struct registry_client *c, const char *what, const char *path
     return fail(err, EIO, "%s: %s: gave up after %d attempts", what, c->registry, ATTEMPTS);
 }
 
-static char *digest_hex(EVP_MD_CTX *md)
-{
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(md, out, &n);
-    char *s = xmalloc(7 + 2 * n + 1);
-    strcpy(s, "sha256:");
-    for (unsigned i = 0; i < n; i++)
-        snprintf(s + 7 + 2 * i, 3, "%02x", out[i]);
-    return s;
-}
-
 int registry_get_manifest(struct registry_client *c, const char *reference, char **ret_body,
                           size_t *ret_len, char **ret_content_type, char **ret_digest,
                           orc_error_t *err)
@@ -452,7 +441,7 @@ int registry_get_manifest(struct registry_client *c, const char *reference, char
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     EVP_DigestUpdate(md, r.body ? r.body : "", r.len);
-    char *digest = digest_hex(md);
+    char *digest = image_digest_final(md);
     EVP_MD_CTX_free(md);
     if (!strncmp(reference, "sha256:", 7) && strcmp(reference, digest) != 0) {
         fail(err, EBADMSG, "%s: the registry sent content with digest %s", what, digest);
@@ -482,7 +471,7 @@ int registry_get_blob(struct registry_client *c, const struct descriptor *d, con
     struct response r = {.max = 64 << 10};
     int rc = request(c, what, rel, NULL, &s, &r, err);
     response_done(&r);
-    _cleanup_free_ char *digest = rc == 0 ? digest_hex(s.md) : NULL;
+    _cleanup_free_ char *digest = rc == 0 ? image_digest_final(s.md) : NULL;
     EVP_MD_CTX_free(s.md);
     if (rc < 0)
         return -1;
