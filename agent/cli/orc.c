@@ -27,6 +27,7 @@ static const char usage[] =
     "  events [--for pod/NAME]       list events\n"
     "  image load|ls|rm|pull         manage local images (also: load, images, rmi)\n"
     "  pull IMAGE                    pull an image from a registry\n"
+    "  check                         what this machine offers orc (no agent needed)\n"
     "  version [--client]            print the client and agent versions\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -48,6 +49,7 @@ static const struct verb verbs[] = {
     {"delete", cmd_delete}, {"logs", cmd_logs},     {"events", cmd_events},
     {"image", cmd_image},   {"images", cmd_image},  {"rmi", cmd_image},
     {"load", cmd_image},    {"pull", cmd_pull},      {"version", cmd_version},
+    {"check", cmd_check},
 };
 
 int cli_fail(orc_error_t *err)
