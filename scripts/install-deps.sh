@@ -10,6 +10,8 @@ RUNTIME="runc uidmap iproute2 procps util-linux"
 # containernetworking-plugins: the reference plugins the CNI conformance test chains with
 TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3 curl
       containernetworking-plugins docker-registry skopeo apache2-utils zstd openssl"
+# the systemd guest for cgroup tests: built with debootstrap, run under QEMU (tcg)
+GUEST="debootstrap qemu-system-x86 qemu-utils e2fsprogs"
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: needs root (apt-get); try: sudo $0" >&2
@@ -18,4 +20,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $BUILD $RUNTIME $TEST
+apt-get install -y -q --no-install-recommends $BUILD $RUNTIME $TEST $GUEST

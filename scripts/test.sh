@@ -8,6 +8,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 TEST_USER=orc-test
 WORK=/var/tmp/orc-test
+GUEST_CACHE=${ORC_GUEST_CACHE:-/var/tmp/orc-guest-cache} # outside the checkout, kept between runs
 
 as_root() {
     "$SRC/scripts/install-deps.sh"
@@ -18,13 +19,15 @@ as_root() {
     grep -q "^$TEST_USER:" /etc/subgid || usermod --add-subgids 100000-165535 "$TEST_USER"
     # what distributions ship: a tun device every user may open
     [ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
+    # the Debian guest with systemd for the cgroup tests (debootstrap needs root; cached)
+    sh "$SRC/tests/e2e/guest/build-guest.sh" "$GUEST_CACHE"
     rm -rf "$WORK"
     mkdir -p "$WORK"
     cp -a "$SRC/." "$WORK/src"
     rm -rf "$WORK/src/build" "$WORK/src/build-asan" "$WORK/src/build-fuzz"
     chown -R "$TEST_USER:" "$WORK"
     exec runuser -u "$TEST_USER" -- env -i PATH="$PATH" HOME="/home/$TEST_USER" \
-        LANG=C.UTF-8 CI="${CI:-}" ORC_TEST_STRICT="${ORC_TEST_STRICT:-}" \
+        LANG=C.UTF-8 CI="${CI:-}" ORC_TEST_STRICT="${ORC_TEST_STRICT:-}" ORC_GUEST_CACHE="$GUEST_CACHE" \
         bash "$WORK/src/scripts/test.sh" --as-user
 }
 
@@ -52,6 +55,21 @@ build() { # dir cc cmake-args...
     cmake --build "$dir" -j2 >/dev/null
 }
 
+# The systemd guest (QEMU, software emulation) with the gcc build shared read-only.
+guest_suite() {
+    echo "== guest: Debian 12 with systemd under QEMU (cgroup delegation, limits, orc check)"
+    if [ ! -f "$GUEST_CACHE/root.img" ]; then
+        echo "no guest image in $GUEST_CACHE (built by scripts/test.sh as root)"
+        if [ -n "${ORC_TEST_STRICT:-}" ]; then failed=$((failed + 1)); fi
+        return 0
+    fi
+    if sh "$SRC/tests/e2e/guest/run-guest.sh" "$GUEST_CACHE" "$SRC" suite-systemd.sh 900; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+}
+
 as_user() {
     cd "$SRC"
     [ "${CI:-}" = true ] && export ORC_TEST_STRICT=1
@@ -61,6 +79,7 @@ as_user() {
     build "$SRC/build" gcc
     echo "== unit and end-to-end tests"
     run_ctest "$SRC/build"
+    guest_suite
     echo "== build (ASan + UBSan, $clang)"
     build "$SRC/build-asan" "$clang" -DORC_SANITIZE=address,undefined
     echo "== unit and end-to-end tests under ASan + UBSan"

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Runs inside the guest at boot (orc-guest.service): mounts orc's source and build (9p,
+# read-only) and the results directory, prepares an unprivileged user with a subordinate
+# range and linger, runs the suite named on the kernel command line (orc.suite=) as that
+# user in its systemd --user session, writes the exit status, and powers off
+# (orc.keep=1 on the command line: stays up). A suite that exits 100 gets a reboot and runs
+# again (ORC_GUEST_BOOT counts the boots).
+set -u
+mkdir -p /mnt/orc /mnt/out
+mount -t 9p -o trans=virtio,version=9p2000.L,ro orcsrc /mnt/orc
+mount -t 9p -o trans=virtio,version=9p2000.L orcout /mnt/out
+out=/mnt/out
+suite=$(sed -n 's/.*orc\.suite=\([^ ]*\).*/\1/p' /proc/cmdline)
+boot=$(cat "$out/boots" 2>/dev/null || echo 0)
+echo $((boot + 1)) >"$out/boots"
+if ! id tester >/dev/null 2>&1; then
+    useradd -m -s /bin/bash tester
+    usermod --add-subuids 100000-165535 --add-subgids 100000-165535 tester
+    chmod 0666 /dev/net/tun 2>/dev/null || true
+fi
+loginctl enable-linger tester
+uid=$(id -u tester)
+i=0
+while [ ! -S /run/user/$uid/bus ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+runuser -u tester -- env XDG_RUNTIME_DIR=/run/user/$uid \
+    DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus HOME=/home/tester \
+    ORC_BUILD=/mnt/orc/build ORC_SOURCE_DIR=/mnt/orc ORC_GUEST_BOOT=$((boot + 1)) \
+    sh /mnt/orc/tests/e2e/guest/"$suite" >"$out/log.$((boot + 1))" 2>&1
+status=$?
+echo $status >"$out/status.$((boot + 1))"
+sync
+# status 100: the suite asks for a reboot and goes on after it
+if [ $status = 100 ]; then
+    systemctl reboot
+elif ! grep -q 'orc.keep=1' /proc/cmdline; then
+    systemctl poweroff
+fi
