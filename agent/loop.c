@@ -15,6 +15,7 @@
 #include "json-util.h"
 #include "image-gc.h"
 #include "log.h"
+#include "notify.h"
 #include "orcd.h"
 #include "pod-worker.h"
 #include "shim-client.h"
@@ -23,8 +24,8 @@
 #include "xalloc.h"
 
 /* epoll tags for the loop's own fds; any other data.ptr is a pod worker. */
-static char tag_wake, tag_signal, tag_timer;
-static int signal_fd = -1, timer_fd = -1;
+static char tag_wake, tag_signal, tag_timer, tag_watchdog;
+static int signal_fd = -1, timer_fd = -1, watchdog_fd = -1;
 
 static int epoll_add(struct orcd *o, int fd, void *ptr, orc_error_t *err)
 {
@@ -51,11 +52,25 @@ int loop_init(struct orcd *o, orc_error_t *err)
         epoll_add(o, signal_fd, &tag_signal, err) < 0 ||
         epoll_add(o, timer_fd, &tag_timer, err) < 0)
         return -1;
+    /* under systemd with WatchdogSec: a ping at half the interval, the only periodic wake-up */
+    int64_t wd = notify_watchdog_ns() / 2;
+    if (wd > 0) {
+        watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        struct itimerspec its = {.it_value = {wd / NSEC_PER_SEC, wd % NSEC_PER_SEC},
+                                 .it_interval = {wd / NSEC_PER_SEC, wd % NSEC_PER_SEC}};
+        if (watchdog_fd < 0 || timerfd_settime(watchdog_fd, 0, &its, NULL) < 0 ||
+            epoll_add(o, watchdog_fd, &tag_watchdog, err) < 0)
+            return orc_error_make(err, errno, "watchdog timer");
+    }
     return 0;
 }
 
 void loop_done(struct orcd *o)
 {
+    if (watchdog_fd >= 0) {
+        close(watchdog_fd);
+        watchdog_fd = -1;
+    }
     for (size_t i = 0; i < o->n_workers; i++)
         pod_worker_free(o->workers[i]);
     free(o->workers);
@@ -183,6 +198,10 @@ static void handle_event(struct orcd *o, void *ptr)
             collect_images(o);
     } else if (ptr == &tag_signal) {
         handle_signal(o);
+    } else if (ptr == &tag_watchdog) {
+        while (read(watchdog_fd, &v, sizeof(v)) == sizeof(v))
+            ;
+        notify_send("WATCHDOG=1"); /* the loop turns: the agent is alive */
     } else if (ptr == &tag_timer) {
         while (read(timer_fd, &v, sizeof(v)) == sizeof(v))
             ;

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "loop.h"
 #include "network.h"
+#include "notify.h"
 #include "orcd.h"
 #include "pull-jobs.h"
 #include "store.h"
@@ -347,6 +348,7 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
     images_set_search(o->images, o->registries.search);
     if (loop_init(o, err) < 0 || api_start(o, &o->api, err) < 0)
         return -1;
+    notify_send("READY=1\nSTATUS=serving the API");
     log_info("orcd %s ready: API on '%s', runtime '%s', network '%s' (%s)", ORC_VERSION,
              o->paths.socket, o->config.runtime, network_name(o->network),
              conf ? conf : "built in");
@@ -355,6 +357,7 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
 
 static void orcd_stop(struct orcd *o)
 {
+    notify_send("STOPPING=1");
     o->api = api_stop(o->api);
     o->pulls = pull_jobs_free(o->pulls); /* pulls use the store and wake the loop */
     loop_done(o);

@@ -15,6 +15,7 @@ int cmd_events(struct client *c, int argc, char **argv);
 int cmd_image(struct client *c, int argc, char **argv);
 int cmd_pull(struct client *c, int argc, char **argv);
 int cmd_check(struct client *c, int argc, char **argv);
+int cmd_install(struct client *c, int argc, char **argv);
 int cmd_version(struct client *c, int argc, char **argv);
 
 /* Shared by verbs. */

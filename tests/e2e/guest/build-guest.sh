@@ -26,7 +26,16 @@ echo "guest image: debootstrap into $root (this takes a while)"
 debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
     { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
 echo orc-guest >"$root/etc/hostname"
-printf '/dev/vda / ext4 rw,relatime 0 1\n' >"$root/etc/fstab"
+# orc's tree and the results are mounted early, so that user services started at boot
+# (lingering) can run orcd from it
+cat >"$root/etc/fstab" <<FSTAB
+/dev/vda / ext4 rw,relatime 0 1
+orcsrc /mnt/orc 9p trans=virtio,version=9p2000.L,ro,nofail 0 0
+orcout /mnt/out 9p trans=virtio,version=9p2000.L,nofail 0 0
+FSTAB
+mkdir -p "$root/mnt/orc" "$root/mnt/out"
+# as distributions ship it: a tun device every user may open
+echo 'KERNEL=="tun", MODE="0666"' >"$root/etc/udev/rules.d/99-orc-tun.rules"
 install -m 0755 "$here/guest-init.sh" "$root/usr/local/sbin/orc-guest-init"
 cat >"$root/etc/systemd/system/orc-guest.service" <<UNIT
 [Unit]

@@ -7,8 +7,8 @@
 # again (ORC_GUEST_BOOT counts the boots).
 set -u
 mkdir -p /mnt/orc /mnt/out
-mount -t 9p -o trans=virtio,version=9p2000.L,ro orcsrc /mnt/orc
-mount -t 9p -o trans=virtio,version=9p2000.L orcout /mnt/out
+mountpoint -q /mnt/orc || mount -t 9p -o trans=virtio,version=9p2000.L,ro orcsrc /mnt/orc
+mountpoint -q /mnt/out || mount -t 9p -o trans=virtio,version=9p2000.L orcout /mnt/out
 out=/mnt/out
 suite=$(sed -n 's/.*orc\.suite=\([^ ]*\).*/\1/p' /proc/cmdline)
 boot=$(cat "$out/boots" 2>/dev/null || echo 0)
@@ -16,8 +16,8 @@ echo $((boot + 1)) >"$out/boots"
 if ! id tester >/dev/null 2>&1; then
     useradd -m -s /bin/bash tester
     usermod --add-subuids 100000-165535 --add-subgids 100000-165535 tester
-    chmod 0666 /dev/net/tun 2>/dev/null || true
 fi
+chmod 0666 /dev/net/tun 2>/dev/null || true
 loginctl enable-linger tester
 uid=$(id -u tester)
 i=0

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The unit orc install writes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "service-unit.h"
+#include "tap.h"
+
+int main(void)
+{
+    char *u = service_unit_text("/opt/orc/bin/orcd");
+    tap_ok(strstr(u, "\nType=notify\n") != NULL, "Type=notify: started means the API answers");
+    tap_ok(strstr(u, "\nExecStart=/opt/orc/bin/orcd\n") != NULL, "ExecStart is the given agent");
+    tap_ok(strstr(u, "\nWatchdogSec=") != NULL, "a watchdog");
+    tap_ok(strstr(u, "\nRestart=on-failure\n") != NULL, "restarted when it dies");
+    tap_ok(strstr(u, "\nDelegate=yes\n") != NULL, "cgroup delegation");
+    tap_ok(strstr(u, "\nKillMode=process\n") != NULL, "pods survive a stop or restart");
+    tap_ok(strstr(u, "\nWantedBy=default.target\n") != NULL, "starts with the user manager");
+    free(u);
+    return tap_done();
+}

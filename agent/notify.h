@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdint.h>
+
+/*
+ * systemd's service notification protocol (sd_notify(3)), spoken directly: a datagram to
+ * $NOTIFY_SOCKET. Without that variable (orcd started by hand) every call does nothing.
+ */
+
+/* Sends a state such as "READY=1", "STOPPING=1", "WATCHDOG=1" or "STATUS=...". */
+void notify_send(const char *state);
+/* The watchdog interval systemd asks for ($WATCHDOG_USEC, for this pid), in ns; 0 = none. */
+int64_t notify_watchdog_ns(void);
