@@ -379,6 +379,7 @@ static void orcd_stop(struct orcd *o)
 
 int main(int argc, char **argv)
 {
+    notify_init();
     struct orcd o = {.wake_fd = -1, .lock_fd = -1, .epoll_fd = -1};
     config_defaults(&o.config);
     if (parse_args(argc, argv, &o.config) < 0)

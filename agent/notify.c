@@ -10,9 +10,26 @@
 
 #include "cleanup.h"
 
+static char *notify_socket, *watchdog_usec, *watchdog_pid;
+
+static char *take(const char *name)
+{
+    const char *v = getenv(name);
+    char *copy = v ? strdup(v) : NULL;
+    unsetenv(name);
+    return copy;
+}
+
+void notify_init(void)
+{
+    notify_socket = take("NOTIFY_SOCKET");
+    watchdog_usec = take("WATCHDOG_USEC");
+    watchdog_pid = take("WATCHDOG_PID");
+}
+
 void notify_send(const char *state)
 {
-    const char *path = getenv("NOTIFY_SOCKET");
+    const char *path = notify_socket;
     if (!path || (path[0] != '/' && path[0] != '@') ||
         strlen(path) >= sizeof(((struct sockaddr_un *) 0)->sun_path))
         return;
@@ -29,7 +46,7 @@ void notify_send(const char *state)
 
 int64_t notify_watchdog_ns(void)
 {
-    const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+    const char *usec = watchdog_usec, *pid = watchdog_pid;
     if (!usec || (pid && atol(pid) != (long) getpid()))
         return 0;
     long long v = atoll(usec);

@@ -309,7 +309,7 @@ static json_t *build_mounts(const struct oci_spec_input *in)
     return m;
 }
 
-static json_t *build_linux(void)
+static json_t *build_linux(const char *cgroups_path)
 {
     static const char *const masked[] = {
         "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -321,8 +321,11 @@ static json_t *build_linux(void)
     append_strv(mp, (char *const *) masked);
     append_strv(ro, (char *const *) readonly);
     /* only pid and mount: net, ipc, uts and user come from orc-shim */
-    return json_pack("{s:[{s:s},{s:s}],s:o,s:o}", "namespaces", "type", "pid", "type", "mount",
-                     "maskedPaths", mp, "readonlyPaths", ro);
+    json_t *l = json_pack("{s:[{s:s},{s:s}],s:o,s:o}", "namespaces", "type", "pid", "type",
+                          "mount", "maskedPaths", mp, "readonlyPaths", ro);
+    if (cgroups_path) /* inside the pod's delegated scope; without one the runtime's default */
+        json_object_set_new(l, "cgroupsPath", json_string(cgroups_path));
+    return l;
 }
 
 int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err)
@@ -345,6 +348,6 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
         "bounding", caps, "effective", caps, "permitted", caps, "noNewPrivileges", 0);
     *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
                      "root", "path", "rootfs", "readonly", 0, "mounts", build_mounts(in), "linux",
-                     build_linux());
+                     build_linux(in->cgroups_path));
     return 0;
 }

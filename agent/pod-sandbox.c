@@ -18,6 +18,7 @@
 #include "log.h"
 #include "oci-spec.h"
 #include "pod-network.h"
+#include "pod-scope.h"
 #include "orcd.h"
 #include "shim-client.h"
 #include "spawn-util.h"
@@ -103,6 +104,41 @@ static void discard_sandbox(struct pod_worker *w)
     w->shim_pid = 0;
 }
 
+/* The pod's own systemd scope, when there is a user manager; without one it runs unlimited. */
+static void place_in_scope(struct pod_worker *w)
+{
+    orc_error_t err = NULL;
+    _cleanup_free_ char *desc = xasprintf("orc pod %s/%s", w->pod->namespace, w->pod->name);
+    free(w->cgroup);
+    w->cgroup = NULL;
+    int r = pod_scope_create(w->uid, desc, w->shim_pid, &w->cgroup, &err);
+    if (r == 0)
+        log_info("pod '%s/%s': cgroup %s", w->pod->namespace, w->pod->name, w->cgroup);
+    else if (r != -ENOTCONN)
+        log_warn("pod '%s/%s': no scope of its own: %s; running unlimited", w->pod->namespace,
+                 w->pod->name, orc_error_message(err));
+    orc_error_release(&err);
+}
+
+/* An adopted shim's scope: the parent of the "shim" leaf it sits in. */
+void sandbox_find_scope(struct pod_worker *w)
+{
+    _cleanup_free_ char *path = xasprintf("/proc/%d/cgroup", (int) w->shim_pid);
+    _cleanup_free_ char *text = NULL;
+    free(w->cgroup);
+    w->cgroup = NULL;
+    if (orc_read_file(path, 4096, &text, NULL, NULL) < 0)
+        return;
+    char *line = strstr(text, "0::");
+    if (!line)
+        return;
+    line += 3;
+    line[strcspn(line, "\n")] = '\0';
+    size_t n = strlen(line);
+    if (n > 5 && !strcmp(line + n - 5, "/shim") && strstr(line, "/orc-pod-"))
+        w->cgroup = xstrndup(line, n - 5);
+}
+
 int sandbox_create(struct pod_worker *w, orc_error_t *err)
 {
     struct orcd *o = w->o;
@@ -139,6 +175,7 @@ int sandbox_create(struct pod_worker *w, orc_error_t *err)
     w->shim_pid = pid;
     log_info("pod '%s/%s': sandbox started (shim pid %d)", w->pod->namespace, w->pod->name,
              (int) pid);
+    place_in_scope(w);
     if (pod_network_setup(w, err) < 0) {
         discard_sandbox(w);
         return -1;
@@ -154,6 +191,7 @@ static int write_bundle(struct pod_worker *w, const struct container *c, const s
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
     _cleanup_free_ char *hosts = pod_network_hosts_path(w);
     _cleanup_free_ char *resolv = pod_network_resolv_path(w);
+    _cleanup_free_ char *cgpath = w->cgroup ? xasprintf("%s/%s", w->cgroup, c->name) : NULL;
     if (orc_mkdir_p(rootfs, 0700, err) < 0)
         return -1;
     struct oci_spec_input in = {.pod = w->pod,
@@ -162,7 +200,8 @@ static int write_bundle(struct pod_worker *w, const struct container *c, const s
                                 .userns = &w->o->userns,
                                 .hostname_file = hostname_file,
                                 .hosts_file = hosts,
-                                .resolv_file = resolv};
+                                .resolv_file = resolv,
+                                .cgroups_path = cgpath};
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)
         return -1;

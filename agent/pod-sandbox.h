@@ -8,6 +8,8 @@
 
 /* Connects to the pod's running shim, if any. 0 = connected, -ENOENT = no shim. */
 int sandbox_adopt(struct pod_worker *w, json_t **ret_hello, orc_error_t *err);
+/* Finds the systemd scope of an adopted shim (w->cgroup). */
+void sandbox_find_scope(struct pod_worker *w);
 /* Starts a new shim for the pod and connects to it. */
 int sandbox_create(struct pod_worker *w, orc_error_t *err);
 /* Writes the bundle and asks the shim to start one container (attempt = restart_count). */

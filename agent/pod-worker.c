@@ -117,6 +117,7 @@ struct pod_worker *pod_worker_free(struct pod_worker *w)
     shim_client_free(w->shim);
     json_decref(w->net_result);
     free(w->pod_ip);
+    free(w->cgroup);
     pod_free(w->pod);
     free(w->uid);
     free(w->created);
@@ -430,6 +431,7 @@ static int ensure_sandbox(struct pod_worker *w, orc_error_t *err)
         log_info("pod '%s/%s': adopted running shim (pid %d)", w->pod->namespace, w->pod->name,
                  (int) w->shim_pid);
         pod_network_restore(w);
+        sandbox_find_scope(w);
         adopt_status(w, hello);
         json_decref(hello);
         return 0;

@@ -76,6 +76,7 @@ struct pod_worker {
     int64_t retry_at;       /* sandbox creation failed: try again then (ns) */
     json_t *net_result;     /* the CNI chain's ADD result, cached in run dir/network.json */
     char *pod_ip;           /* from net_result; NULL without a network */
+    char *cgroup;           /* the pod's systemd scope (its cgroup path); NULL = unlimited */
 };
 
 /* Builds a worker from a stored object (restoring observed status). */

@@ -57,17 +57,20 @@ build() { # dir cc cmake-args...
 
 # The systemd guest (QEMU, software emulation) with the gcc build shared read-only.
 guest_suite() {
-    echo "== guest: Debian 12 with systemd under QEMU (cgroup delegation, limits, orc check)"
+    echo "== guest: Debian 12 with systemd under QEMU (delegation, limits, orc check, orc install)"
     if [ ! -f "$GUEST_CACHE/root.img" ]; then
         echo "no guest image in $GUEST_CACHE (built by scripts/test.sh as root)"
         if [ -n "${ORC_TEST_STRICT:-}" ]; then failed=$((failed + 1)); fi
         return 0
     fi
-    if sh "$SRC/tests/e2e/guest/run-guest.sh" "$GUEST_CACHE" "$SRC" suite-systemd.sh 900; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-    fi
+    local suite
+    for suite in suite-systemd.sh suite-service.sh; do
+        if sh "$SRC/tests/e2e/guest/run-guest.sh" "$GUEST_CACHE" "$SRC" "$suite" 900; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
+    done
 }
 
 as_user() {

@@ -40,7 +40,9 @@ spec:
 YAML
     "$ORC" apply -f "$HOME/keeper.yaml" >/dev/null || no "apply"
     wait_for 60 running && ok "pod running under the service" ||
-        { no "pod not running: $(phase)"; journalctl --user -u orcd --no-pager | tail -8
+        { no "pod not running: $(phase)"; journalctl --user -u orcd --no-pager | grep -E "keeper|warn|error" | head -8
+          for p in $(pgrep -f "orc-shim run"); do echo "shim $p: $(cat /proc/$p/cgroup)"; done
+          jq -c .linux.cgroupsPath "$XDG_RUNTIME_DIR"/orc/pods/*/c/config.json
           tail -5 "$XDG_RUNTIME_DIR"/orc/pods/*/shim.log; cat "$XDG_RUNTIME_DIR"/orc/pods/*/c/runtime.log
           ps -eo pid,stat,wchan:20,args | grep -E "runc|shim" | grep -v grep; }
     uid=$("$ORC" get pod keeper -o json | jq -r .metadata.uid)
