@@ -1,7 +1,8 @@
 #!/bin/sh
 # In the guest, as the unprivileged user: `orc install` gives a running, notify-ready user
 # service; kill -9 of the agent: systemd restarts it and the pod is untouched and adopted;
-# after a reboot (exit 100 asks for it) the service and the pod come back.
+# after a reboot (exit 100 asks for it) the service and the pod come back; orc uninstall
+# stops and removes the service and leaves the pod running.
 set -u
 ORC=$ORC_BUILD/agent/cli/orc
 fails=0
@@ -63,5 +64,10 @@ YAML
 fi
 wait_for 90 active && ok "after a reboot orcd.service is active again" || no "service after reboot: $(systemctl --user status orcd 2>&1 | tail -5)"
 wait_for 90 running && ok "after a reboot the pod runs again" || no "pod after reboot: $(phase)"
+shim=$(cat "$XDG_RUNTIME_DIR"/orc/pods/*/shim.pid)
+"$ORC" uninstall >/dev/null || no "orc uninstall"
+[ ! -e "$HOME/.config/systemd/user/orcd.service" ] && ok "uninstall removed the unit" || no "the unit is still there"
+[ "$(systemctl --user is-active orcd.service)" != active ] && ok "the service is stopped" || no "still active"
+kill -0 "$shim" 2>/dev/null && ok "pods keep running after uninstall (shim $shim)" || no "uninstall killed the pod"
 echo "failures: $fails"
 [ $fails -eq 0 ]
