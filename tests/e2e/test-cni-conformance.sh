@@ -339,5 +339,11 @@ done
 left=$(ls "$STATE"/*/*.json 2>/dev/null || true)
 [ -z "$left" ] || fail "state left at the end: $left"
 ok "no state left"
+# helpers write to their logs only; a sanitizer build reports there too
+bad=$(grep -lE 'Sanitizer|runtime error:' "$STATE"/*/*.log 2>/dev/null || true)
+[ -z "$bad" ] || fail "sanitizer reports in helper logs: $(cat $bad)"
+logs=$(find "$STATE" -name '*.log' | wc -l)
+[ "$logs" -gt 0 ] || fail "no helper logs in $STATE"
+ok "$logs helper logs, no sanitizer report"
 echo "1..$N"
 echo "PASS: $TEST_NAME"
