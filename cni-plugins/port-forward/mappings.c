@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +21,35 @@ void port_mapping_describe(const struct port_mapping *m, char *buf, size_t len)
              m->host_ip[0] ? m->host_ip : "0.0.0.0");
 }
 
+/* The pod's IPv4 address in prevResult: the first outside 127.0.0.0/8 (loopback's own
+ * result may come first in a chain), else the first. */
 static int pod_address(const json_t *prev, struct in_addr *ret, orc_error_t *err)
 {
     size_t i;
     json_t *ip;
+    bool found = false;
     json_array_foreach(json_object_get(prev, "ips"), i, ip)
     {
-        const char *a = orc_json_str(ip, "address");
+        const char *text = orc_json_str(ip, "address");
         char buf[INET_ADDRSTRLEN];
-        size_t n = a ? strcspn(a, "/") : 0;
+        size_t n = text ? strcspn(text, "/") : 0;
         if (n == 0 || n >= sizeof(buf))
             continue;
-        memcpy(buf, a, n);
+        memcpy(buf, text, n);
         buf[n] = '\0';
-        if (inet_pton(AF_INET, buf, ret) == 1)
+        struct in_addr a;
+        if (inet_pton(AF_INET, buf, &a) != 1)
+            continue;
+        if ((ntohl(a.s_addr) >> 24) != 127) {
+            *ret = a;
             return 0;
+        }
+        if (!found)
+            *ret = a;
+        found = true;
     }
+    if (found)
+        return 0;
     return cni_error(err, CNI_ERR_INVALID_CONFIG,
                      "prevResult: an IPv4 address of the pod is needed to forward ports to");
 }
@@ -107,7 +121,7 @@ int port_mappings_parse(const json_t *rc, const json_t *prev, struct port_mappin
     if (json_array_size(list) > MAX_MAPPINGS)
         return cni_error(err, CNI_ERR_INVALID_CONFIG, "portMappings: more than %d entries",
                          MAX_MAPPINGS);
-    struct in_addr pod;
+    struct in_addr pod = {0};
     if (pod_address(prev, &pod, err) < 0)
         return -1;
     size_t n = json_array_size(list);

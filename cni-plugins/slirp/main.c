@@ -160,9 +160,7 @@ static int check_tap(void *arg, int *ret_fd, orc_error_t *err)
         return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' is missing", q->ifname);
     if (!(li.flags & IFF_UP))
         return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' is down", q->ifname);
-    if (li.mtu != q->conf->mtu)
-        return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' has MTU %d, not %d", q->ifname,
-                         li.mtu, q->conf->mtu);
+    /* the MTU is not compared: a later plugin of the chain (tuning) may set its own */
     if (!link_has_addr(q->ifname, AF_INET, &addr))
         return cni_error(err, CNI_ERR_PLUGIN, "interface '%s' lacks %s", q->ifname, SLIRP_POD_ADDR);
     if (!link_has_default_route4(q->ifname, gw))

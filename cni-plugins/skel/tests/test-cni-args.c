@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Pure parts of the plugins: CNI environment and configuration, slirp keys, port mappings. */
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cni.h"
@@ -198,6 +200,26 @@ static void test_mappings(void)
                          PREV, &n),
                0, "TCP and UDP may share a number");
     tap_is_int(maps_code("{\"portMappings\":{}}", PREV, &n), CNI_ERR_DECODE, "must be an array");
+
+    /* a chain with loopback first: 127.0.0.1 comes before the pod's address */
+    json_t *rc = json_loads("{\"portMappings\":[{\"hostPort\":1,\"containerPort\":8}]}", 0, NULL);
+    json_t *prev = json_loads("{\"ips\":[{\"address\":\"127.0.0.1/8\"},{\"address\":\"::1/128\"},"
+                              "{\"address\":\"10.0.2.100/24\"}]}",
+                              0, NULL);
+    struct port_mapping *m = NULL;
+    orc_error_t err = NULL;
+    tap_ok(port_mappings_parse(rc, prev, &m, &n, &err) == 0 &&
+               m[0].target.sin_addr.s_addr == htonl(0x0a000264),
+           "the pod's address, not loopback's, even when loopback's result comes first");
+    free(m);
+    json_decref(prev);
+    prev = json_loads("{\"ips\":[{\"address\":\"127.0.0.1/8\"}]}", 0, NULL);
+    tap_ok(port_mappings_parse(rc, prev, &m, &n, &err) == 0 &&
+               m[0].target.sin_addr.s_addr == htonl(0x7f000001),
+           "loopback alone: loopback");
+    free(m);
+    json_decref(prev);
+    json_decref(rc);
 }
 
 int main(void)
