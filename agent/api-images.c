@@ -48,8 +48,7 @@ enum MHD_Result api_images_load(struct request *r)
     if (images_load(r->o->images, path, &names, &err) < 0) {
         if (err->status != ENOENT && err->status != EINVAL && err->status != EIO)
             return api_reply_error(r, &err, NULL, NULL);
-        enum MHD_Result ret =
-            api_reply_status(r, 400, "BadRequest", orc_error_message(err), NULL);
+        enum MHD_Result ret = api_reply_status(r, 400, "BadRequest", orc_error_message(err), NULL);
         orc_error_release(&err);
         return ret;
     }
@@ -58,8 +57,9 @@ enum MHD_Result api_images_load(struct request *r)
     for (size_t i = 0; names[i]; i++)
         json_array_append_new(n, json_string(names[i]));
     strv_free(names);
-    return api_reply_json(r, 200, json_pack("{s:s,s:s,s:o}", "kind", "ImageLoadResult",
-                                            "apiVersion", "orc.dev/v1", "names", n));
+    return api_reply_json(r, 200,
+                          json_pack("{s:s,s:s,s:o}", "kind", "ImageLoadResult", "apiVersion",
+                                    "orc.dev/v1", "names", n));
 }
 
 /* Ids of images that pods use, from the store. */
@@ -110,8 +110,9 @@ enum MHD_Result api_images_remove(struct request *r, const char *ref)
     orc_error_release(&err);
     if (images_remove(r->o->images, ref, &err) < 0)
         return api_reply_error(r, &err, "images", ref);
-    return api_reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "kind", "Status", "apiVersion", "v1",
-                                            "status", "Success"));
+    return api_reply_json(
+        r, 200,
+        json_pack("{s:s,s:s,s:s}", "kind", "Status", "apiVersion", "v1", "status", "Success"));
 }
 
 /* A pull answered as it goes: NDJSON progress lines on a pipe, the last one says how it
@@ -166,8 +167,10 @@ static void on_pull_report(void *arg, const struct pull_report *p)
 static const char *pull_reason(orc_error_t err)
 {
     int st = err ? err->status : 0;
-    return st == ENOENT ? "NotFound" : st == EACCES ? "Unauthorized" : st == EINVAL ? "BadRequest"
-                                                                                    : "InternalError";
+    return st == ENOENT   ? "NotFound"
+           : st == EACCES ? "Unauthorized"
+           : st == EINVAL ? "BadRequest"
+                          : "InternalError";
 }
 
 static void *pull_stream_thread(void *arg)
@@ -200,10 +203,9 @@ enum MHD_Result api_images_pull(struct request *r)
     const char *ref = orc_json_str(body, "image");
     _cleanup_free_ char *norm = ref ? image_ref_normalize(ref) : NULL;
     if (!norm)
-        return api_reply_status(r, 400, "BadRequest",
-                                ref ? "invalid image reference"
-                                    : "the body must be {\"image\": \"REFERENCE\"}",
-                                NULL);
+        return api_reply_status(
+            r, 400, "BadRequest",
+            ref ? "invalid image reference" : "the body must be {\"image\": \"REFERENCE\"}", NULL);
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return api_reply_status(r, 500, "InternalError", "pipe", NULL);
@@ -265,13 +267,13 @@ enum MHD_Result api_images_inspect(struct request *r, const char *ref)
     json_array_foreach(json_object_get(rec, "layers"), i, l)
         json_array_append(diff_ids, json_object_get(l, "diffID"));
     const char *id = orc_json_str(rec, "id") ?: "";
-    return api_reply_json(
-        r, 200,
-        json_pack("{s:s,s:s?,s:O,s:I,s:I,s:O,s:{s:s,s:o}}", "Id",
-                  strncmp(id, "sha256:", 7) ? id : id + 7, "Digest",
-                  orc_json_str(rec, "manifestDigest"), "RepoTags", names ?: json_null(), "Created",
-                  (json_int_t) orc_json_int(rec, "created", 0), "Size",
-                  (json_int_t) orc_json_int(rec, "size", 0), "Config",
-                  json_object_get(rec, "config") ?: json_null(), "RootFS", "Type", "layers",
-                  "Layers", diff_ids));
+    return api_reply_json(r, 200,
+                          json_pack("{s:s,s:s?,s:O,s:I,s:I,s:O,s:{s:s,s:o}}", "Id",
+                                    strncmp(id, "sha256:", 7) ? id : id + 7, "Digest",
+                                    orc_json_str(rec, "manifestDigest"), "RepoTags",
+                                    names ?: json_null(), "Created",
+                                    (json_int_t) orc_json_int(rec, "created", 0), "Size",
+                                    (json_int_t) orc_json_int(rec, "size", 0), "Config",
+                                    json_object_get(rec, "config") ?: json_null(), "RootFS", "Type",
+                                    "layers", "Layers", diff_ids));
 }

@@ -54,8 +54,8 @@ static void report(struct pull *p, enum pull_event ev, const char *digest, int64
 {
     if (!p->report)
         return;
-    struct pull_report r = {.event = ev, .digest = digest, .done = done, .total = total,
-                            .n_blobs = n};
+    struct pull_report r = {
+        .event = ev, .digest = digest, .done = done, .total = total, .n_blobs = n};
     pthread_mutex_lock(&p->lock);
     p->report(p->arg, &r);
     pthread_mutex_unlock(&p->lock);
@@ -157,8 +157,7 @@ static void fetches_done(struct fetch *fs, size_t n)
 
 /* Downloads what m names into p->dir and installs it under name. */
 static int download_and_install(struct pull *p, const struct registry_manifest *m, const char *name,
-                                const char *digest, const char *body, size_t len,
-                                orc_error_t *err)
+                                const char *digest, const char *body, size_t len, orc_error_t *err)
 {
     _cleanup_free_ char *mpath = orc_path_join(p->dir, "manifest.json");
     if (orc_write_file_atomic(mpath, body, len, 0600, err) < 0)
@@ -180,11 +179,14 @@ static int download_and_install(struct pull *p, const struct registry_manifest *
         paths = strv_push(paths, fs[i].path);
         digests = strv_push(digests, fs[i].d->digest);
     }
-    struct image_source src = {.names = names, .manifest_digest = (char *) digest,
-                               .manifest_path = mpath, .config_path = fs[0].path,
+    struct image_source src = {.names = names,
+                               .manifest_digest = (char *) digest,
+                               .manifest_path = mpath,
+                               .config_path = fs[0].path,
                                .config_digest = m->config.digest,
                                .layer_paths = paths ? paths : (char *[]){NULL},
-                               .layer_digests = digests, .verified = true};
+                               .layer_digests = digests,
+                               .verified = true};
     int r = images_install(p->im, &src, err);
     strv_free(paths);
     strv_free(digests);
@@ -298,8 +300,10 @@ int image_pull(struct images *im, const struct registry_options *opts, const cha
     pthread_mutex_destroy(&p.lock);
     if (r < 0 && several) {
         orc_error_release(err);
-        return orc_error_make(err, ENOENT, "short name '%s': no unqualified-search registry "
-                              "has it: %s", ref, tried);
+        return orc_error_make(err, ENOENT,
+                              "short name '%s': no unqualified-search registry "
+                              "has it: %s",
+                              ref, tried);
     }
     if (r < 0)
         return orc_error_wrap(err, "pull '%s'", ref);

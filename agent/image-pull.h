@@ -20,9 +20,9 @@ enum pull_event {
 
 struct pull_report {
     enum pull_event event;
-    const char *digest;     /* manifest (RESOLVED) or blob (LAYER*) */
-    int64_t done, total;    /* bytes */
-    int n_blobs;            /* RESOLVED: config and layers */
+    const char *digest;  /* manifest (RESOLVED) or blob (LAYER*) */
+    int64_t done, total; /* bytes */
+    int n_blobs;         /* RESOLVED: config and layers */
 };
 
 typedef void (*pull_report_fn)(void *arg, const struct pull_report *r);

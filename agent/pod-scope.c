@@ -17,7 +17,6 @@
 
 #define JOB_TIMEOUT_NS (10 * NSEC_PER_SEC)
 
-
 struct job_wait {
     const char *path;
     char *result;
@@ -41,10 +40,9 @@ static int start_unit(sd_bus *bus, const char *unit, const char *description, pi
     _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
     sd_bus_error e = SD_BUS_ERROR_NULL;
     const char *job;
-    int r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1",
-                                           "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager",
-                                           "StartTransientUnit");
+    int r = sd_bus_message_new_method_call(
+        bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        "org.freedesktop.systemd1.Manager", "StartTransientUnit");
     if (r >= 0)
         r = sd_bus_message_append(m, "ss", unit, "fail");
     if (r >= 0)
@@ -57,7 +55,8 @@ static int start_unit(sd_bus *bus, const char *unit, const char *description, pi
         return orc_error_make(err, -r, "build StartTransientUnit");
     r = sd_bus_call(bus, m, 0, &e, &reply);
     if (r < 0) {
-        orc_error_make(err, 0, "StartTransientUnit %s: %s", unit, e.message ? e.message : strerror(-r));
+        orc_error_make(err, 0, "StartTransientUnit %s: %s", unit,
+                       e.message ? e.message : strerror(-r));
         sd_bus_error_free(&e);
         return -1;
     }

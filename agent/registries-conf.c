@@ -112,8 +112,8 @@ static int set_key(struct registries_conf *c, enum section sec, const char *key,
         if (parse_bool(v, &b) < 0 || !e->mirrors)
             return -EINVAL;
         if (b)
-            e->insecure_mirrors = strv_push(e->insecure_mirrors,
-                                            e->mirrors[strv_length(e->mirrors) - 1]);
+            e->insecure_mirrors =
+                strv_push(e->insecure_mirrors, e->mirrors[strv_length(e->mirrors) - 1]);
         return 0;
     }
     return 0; /* other keys: not orc's business */

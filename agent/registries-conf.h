@@ -12,14 +12,14 @@
  * insecure, blocked and its [[registry.mirror]] locations (with insecure). Pure.
  */
 struct registry_entry {
-    char *location;   /* host[:port][/namespace] */
+    char *location; /* host[:port][/namespace] */
     bool insecure, blocked;
-    char **mirrors;   /* tried in order before location */
+    char **mirrors; /* tried in order before location */
     char **insecure_mirrors;
 };
 
 struct registries_conf {
-    char **search;    /* unqualified-search-registries */
+    char **search; /* unqualified-search-registries */
     struct registry_entry *entries;
     size_t n_entries;
 };

@@ -37,7 +37,7 @@ struct registry_client {
     char *user, *password; /* from an auth file, may be NULL */
     char *ca_file;         /* a per-registry CA bundle, NULL = the system store */
     pthread_mutex_t lock;
-    char *authorization;   /* "Bearer ..." or "Basic ..." once a challenge was answered */
+    char *authorization; /* "Bearer ..." or "Basic ..." once a challenge was answered */
 };
 
 /* What one request brings back; the body goes to memory or to a verifying sink. */
@@ -86,8 +86,8 @@ static void load_credentials(struct registry_client *c, char *const *files)
         orc_error_t err = NULL;
         if (orc_read_file(files[i], 1 << 20, &text, &len, NULL) < 0)
             continue;
-        int r = auth_file_lookup(text, len, c->registry, c->repository, &c->user, &c->password,
-                                 &err);
+        int r =
+            auth_file_lookup(text, len, c->registry, c->repository, &c->user, &c->password, &err);
         if (r < 0 && r != -ENOENT) {
             log_warn("credentials: '%s': %s, ignoring", files[i], orc_error_message(err));
             orc_error_release(&err);
@@ -102,7 +102,7 @@ static char *find_ca(const struct registry_options *opts, const char *registry)
     if (opts && opts->ca_file)
         return xstrdup(opts->ca_file);
     const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    char *dirs[] = {cfg ? xasprintf("%s/containers/certs.d", cfg)
+    char *dirs[] = {cfg    ? xasprintf("%s/containers/certs.d", cfg)
                     : home ? xasprintf("%s/.config/containers/certs.d", home)
                            : NULL,
                     xstrdup("/etc/containers/certs.d")};
@@ -270,7 +270,8 @@ static int perform(const struct registry_client *c, const char *url, const char 
 }
 
 /* An error with an errno-style kind but a message that stays as written. */
-static int fail(orc_error_t *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(orc_error_t *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(orc_error_t *err, int status, const char *fmt, ...)
 {
     va_list ap;
@@ -305,8 +306,7 @@ static int registry_failure(const struct registry_client *c, const char *what,
 static bool transient(CURLcode code, long status)
 {
     if (code == CURLE_OK)
-        return status == 429 || status == 500 || status == 502 || status == 503 ||
-               status == 504;
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     return code == CURLE_COULDNT_CONNECT || code == CURLE_OPERATION_TIMEDOUT ||
            code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_PARTIAL_FILE ||
            code == CURLE_GOT_NOTHING || code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM;
@@ -332,16 +332,18 @@ static int authenticate(struct registry_client *c, const char *header, orc_error
     int r = 0;
     if (!strcasecmp(ch.scheme, "Basic")) {
         if (!userpwd)
-            r = fail(err, EACCES, "%s: authentication required and no credentials for it in "
-                          "the auth files", c->registry);
+            r = fail(err, EACCES,
+                     "%s: authentication required and no credentials for it in "
+                     "the auth files",
+                     c->registry);
         else {
             _cleanup_free_ unsigned char *b64 = xmalloc(4 * (strlen(userpwd) / 3 + 2) + 1);
             EVP_EncodeBlock(b64, (const unsigned char *) userpwd, (int) strlen(userpwd));
             authorization = xasprintf("Basic %s", b64);
         }
     } else if (!strcasecmp(ch.scheme, "Bearer")) {
-        _cleanup_free_ char *scope = ch.scope ? xstrdup(ch.scope)
-                                              : xasprintf("repository:%s:pull", c->repository);
+        _cleanup_free_ char *scope =
+            ch.scope ? xstrdup(ch.scope) : xasprintf("repository:%s:pull", c->repository);
         _cleanup_free_ char *es = url_escape(scope);
         _cleanup_free_ char *sv = url_escape(ch.service ? ch.service : "");
         _cleanup_free_ char *url = xasprintf("%s%cservice=%s&scope=%s", ch.realm,
@@ -350,8 +352,8 @@ static int authenticate(struct registry_client *c, const char *header, orc_error
         CURLcode code;
         perform(c, url, "application/json", NULL, userpwd, &t, &code);
         json_auto_t *j = t.body ? json_loadb(t.body, t.len, 0, NULL) : NULL;
-        const char *token = orc_json_str(j, "token") ? orc_json_str(j, "token")
-                                                     : orc_json_str(j, "access_token");
+        const char *token =
+            orc_json_str(j, "token") ? orc_json_str(j, "token") : orc_json_str(j, "access_token");
         if (code != CURLE_OK)
             r = fail(err, EIO, "token from '%s': %s", ch.realm, curl_easy_strerror(code));
         else if (t.status != 200 || !token)
@@ -466,8 +468,12 @@ int registry_get_blob(struct registry_client *c, const struct descriptor *d, con
     _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return orc_error_make(err, errno, "create '%s'", path);
-    struct sink s = {.fd = fd, .md = EVP_MD_CTX_new(), .expected = d->size, .d = d,
-                     .progress = progress, .arg = arg};
+    struct sink s = {.fd = fd,
+                     .md = EVP_MD_CTX_new(),
+                     .expected = d->size,
+                     .d = d,
+                     .progress = progress,
+                     .arg = arg};
     struct response r = {.max = 64 << 10};
     int rc = request(c, what, rel, NULL, &s, &r, err);
     response_done(&r);

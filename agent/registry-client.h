@@ -17,11 +17,11 @@
 struct registries_conf;
 
 struct registry_options {
-    char **insecure;        /* registries spoken to over plain HTTP (localhost always is) */
+    char **insecure; /* registries spoken to over plain HTTP (localhost always is) */
     const struct registries_conf *conf; /* registries.conf: search, mirrors, insecure */
-    char **auth_files;      /* tried in order: containers-auth.json, docker's config.json */
-    const char *ca_file;    /* a CA bundle for every registry; NULL = containers/certs.d
-                               (podman's per-registry ca.crt), else the system store */
+    char **auth_files;   /* tried in order: containers-auth.json, docker's config.json */
+    const char *ca_file; /* a CA bundle for every registry; NULL = containers/certs.d
+                            (podman's per-registry ca.crt), else the system store */
 };
 
 struct registry_client;

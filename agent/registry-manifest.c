@@ -143,8 +143,8 @@ static const char *kind_of(const json_t *root, const char *content_type)
     return json_object_get(root, "manifests") ? MEDIA_OCI_INDEX : MEDIA_OCI_MANIFEST;
 }
 
-int registry_manifest_parse(const char *body, size_t len, const char *content_type, struct registry_manifest **ret,
-                   orc_error_t *err)
+int registry_manifest_parse(const char *body, size_t len, const char *content_type,
+                            struct registry_manifest **ret, orc_error_t *err)
 {
     json_error_t jerr;
     json_auto_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -176,8 +176,9 @@ int registry_manifest_parse(const char *body, size_t len, const char *content_ty
     return 0;
 }
 
-int registry_manifest_select(const struct registry_manifest *index, const char *os, const char *architecture,
-                    const char *variant, const struct descriptor **ret, orc_error_t *err)
+int registry_manifest_select(const struct registry_manifest *index, const char *os,
+                             const char *architecture, const char *variant,
+                             const struct descriptor **ret, orc_error_t *err)
 {
     const struct descriptor *best = NULL;
     for (size_t i = 0; i < index->n_manifests; i++) {

@@ -45,13 +45,14 @@ struct registry_manifest {
 
 /* Parses a manifest or index; content_type (the response's, may be NULL) decides when the
  * document names no mediaType. Schema 1 and foreign layers are refused with a reason. */
-int registry_manifest_parse(const char *body, size_t len, const char *content_type, struct registry_manifest **ret,
-                   orc_error_t *err);
+int registry_manifest_parse(const char *body, size_t len, const char *content_type,
+                            struct registry_manifest **ret, orc_error_t *err);
 struct registry_manifest *registry_manifest_free(struct registry_manifest *m);
 
 /* The index entry for os/architecture[/variant] (variant NULL: any, preferring none). */
-int registry_manifest_select(const struct registry_manifest *index, const char *os, const char *architecture,
-                    const char *variant, const struct descriptor **ret, orc_error_t *err);
+int registry_manifest_select(const struct registry_manifest *index, const char *os,
+                             const char *architecture, const char *variant,
+                             const struct descriptor **ret, orc_error_t *err);
 
 /* This machine's platform as OCI names it: "amd64", "arm64", ... and its variant or NULL. */
 const char *registry_host_architecture(void);

@@ -79,11 +79,10 @@ static void draw(struct view *v)
         for (int k = 0; k < 30; k++)
             bar[k] = k < fill ? '=' : k == fill ? '>' : ' ';
         bar[30] = '\0';
-        fprintf(stderr, "\r\033[KCopying blob %s %s\n", r->digest,
-                r->finished ? "done" : "");
+        fprintf(stderr, "\r\033[KCopying blob %s %s\n", r->digest, r->finished ? "done" : "");
         if (!r->finished)
-            fprintf(stderr, "\033[1A\r\033[KCopying blob %s [%s] %s / %s\n", r->digest, bar,
-                    done, total);
+            fprintf(stderr, "\033[1A\r\033[KCopying blob %s [%s] %s / %s\n", r->digest, bar, done,
+                    total);
     }
     v->drawn = v->n;
     fflush(stderr);
@@ -126,8 +125,8 @@ static int pull(struct client *c, const char *ref)
     long code = 0;
     orc_error_t err = NULL;
     fprintf(stderr, "Trying to pull %s...\n", ref);
-    if (client_post_lines(c, "/apis/orc.dev/v1/images/pull", text, on_line, &v, &code, &bad,
-                          &err) < 0)
+    if (client_post_lines(c, "/apis/orc.dev/v1/images/pull", text, on_line, &v, &code, &bad, &err) <
+        0)
         return cli_fail(&err);
     int rc = 0;
     if (code >= 300) {

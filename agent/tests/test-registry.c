@@ -235,8 +235,8 @@ static void test_registries_conf(void)
                        "[aliases]\n"
                        "\"x\" = \"y.example/x\"\n";
     tap_ok(registries_conf_parse(text, "r.conf", &c, &err) == 0, "podman's format parses");
-    tap_ok(c.search && !strcmp(c.search[0], "a.example") && !strcmp(c.search[1], "b.example:5000") &&
-               !c.search[2],
+    tap_ok(c.search && !strcmp(c.search[0], "a.example") &&
+               !strcmp(c.search[1], "b.example:5000") && !c.search[2],
            "search list, both quote styles, trailing comment");
     const struct registry_entry *e = registries_conf_find(&c, "docker.io", "library/busybox");
     tap_ok(e && e->mirrors && !strcmp(e->mirrors[0], "mirror.example:5000") &&
@@ -254,7 +254,8 @@ static void test_registries_conf(void)
     tap_ok(registries_conf_parse("[[registry]]\ninsecure = true\n", "r.conf", &c, &err) < 0,
            "a registry needs a location");
     orc_error_release(&err);
-    tap_ok(registries_conf_parse("unqualified-search-registries = [\"a\"\n", "r.conf", &c, &err) < 0,
+    tap_ok(registries_conf_parse("unqualified-search-registries = [\"a\"\n", "r.conf", &c, &err) <
+               0,
            "an unterminated array");
     orc_error_release(&err);
 }
