@@ -45,6 +45,13 @@ struct container_port {
     char *host_ip;       /* may be NULL */
 };
 
+/* resources.limits and .requests for cpu and memory; 0 = not set. Requests default to
+ * limits, as in Kubernetes. */
+struct container_resources {
+    int64_t cpu_limit, cpu_request;       /* thousandths of a CPU */
+    int64_t memory_limit, memory_request; /* bytes */
+};
+
 struct container {
     char *name;
     char *image;
@@ -56,6 +63,7 @@ struct container {
     char *working_dir;            /* NULL = image's */
     struct container_port *ports;
     size_t n_ports;
+    struct container_resources resources;
 };
 
 struct pod {

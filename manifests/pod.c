@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "quantity.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -19,7 +20,7 @@ static const char *const pod_spec_unsupported[] = {
     "preemptionPolicy", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
     "resourceClaims", "resources", NULL};
 static const char *const container_unsupported[] = {
-    "resources", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
+    "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
     "startupProbe", "lifecycle", "securityContext", "stdin", "stdinOnce", "tty", "envFrom",
     "terminationMessagePath", "terminationMessagePolicy", "resizePolicy", "restartPolicy", NULL};
 static const char *const metadata_ignored[] = {
@@ -174,6 +175,77 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
         }                                                                                          \
     } while (0)
 
+static const struct ynode *find_value(const struct ynode *map, const char *key);
+
+/* One of resources.limits / resources.requests: cpu and memory quantities. */
+static void decode_resource_list(struct decoder *d, const struct ynode *n, int64_t *cpu,
+                                 int64_t *memory)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+        return;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (is_repeat(n, i))
+            continue;
+        bool is_cpu = !strcmp(k->value, "cpu"), is_mem = !strcmp(k->value, "memory");
+        if (!is_cpu && !is_mem) {
+            decoder_warn(d, k, k->value, "not supported by orc, ignored");
+            continue;
+        }
+        int64_t milli = 0;
+        if (v->kind != YNODE_SCALAR || quantity_parse_milli(v->value, &milli) < 0) {
+            decoder_error(d, v, k->value,
+                          "Invalid value: \"%s\": quantities must match the regular expression "
+                          "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+                          v->kind == YNODE_SCALAR ? v->value : "");
+            continue;
+        }
+        if (milli < 0) {
+            decoder_error(d, v, k->value, "Invalid value: \"%s\": must be greater than or equal "
+                                          "to 0", v->value);
+            continue;
+        }
+        if (is_cpu)
+            *cpu = milli;
+        else
+            *memory = milli / 1000 + (milli % 1000 != 0); /* whole bytes, rounded up */
+    }
+}
+
+static void decode_resources(struct decoder *d, const struct ynode *n,
+                             struct container_resources *r)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+        return;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (is_repeat(n, i) || ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        if (!strcmp(k->value, "limits"))
+            decode_resource_list(d, v, &r->cpu_limit, &r->memory_limit);
+        else if (!strcmp(k->value, "requests"))
+            decode_resource_list(d, v, &r->cpu_request, &r->memory_request);
+        else
+            decoder_warn(d, k, NULL, "not supported by orc, ignored");
+        decoder_pop(d, saved);
+    }
+    const struct ynode *req = find_value(n, "requests");
+    if (r->cpu_limit && r->cpu_request > r->cpu_limit)
+        decoder_error(d, req ? req : n, "requests", "Invalid value: \"%lldm\": must be less than "
+                      "or equal to cpu limit of %lldm", (long long) r->cpu_request,
+                      (long long) r->cpu_limit);
+    if (r->memory_limit && r->memory_request > r->memory_limit)
+        decoder_error(d, req ? req : n, "requests", "Invalid value: \"%lld\": must be less than "
+                      "or equal to memory limit of %lld", (long long) r->memory_request,
+                      (long long) r->memory_limit);
+    if (!r->cpu_request)
+        r->cpu_request = r->cpu_limit;
+    if (!r->memory_request)
+        r->memory_request = r->memory_limit;
+    decoder_warn(d, n, NULL, "recorded, but limits are not enforced yet");
+}
+
 static bool decode_container_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
                                    struct container *c)
 {
@@ -198,6 +270,8 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
         DECODE_LIST(d, v, c->env, c->n_env, decode_env);
     else if (!strcmp(key, "ports"))
         DECODE_LIST(d, v, c->ports, c->n_ports, decode_port);
+    else if (!strcmp(key, "resources"))
+        decode_resources(d, v, &c->resources);
     else
         return false;
     return true;

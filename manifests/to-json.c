@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* struct pod <-> normalised Kubernetes JSON (what the store keeps and compares). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "manifest.h"
+#include "quantity.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -14,6 +16,23 @@ static json_t *strv_json(char **v)
     for (size_t i = 0; v && v[i]; i++)
         json_array_append_new(a, json_string(v[i]));
     return a;
+}
+
+/* Canonical quantities, as Kubernetes writes them back: "500m" or "2" CPUs, bytes. */
+static void set_quantities(json_t *o, int64_t cpu_milli, int64_t memory)
+{
+    char buf[32];
+    if (cpu_milli) {
+        if (cpu_milli % 1000)
+            snprintf(buf, sizeof(buf), "%lldm", (long long) cpu_milli);
+        else
+            snprintf(buf, sizeof(buf), "%lld", (long long) (cpu_milli / 1000));
+        json_object_set_new(o, "cpu", json_string(buf));
+    }
+    if (memory) {
+        snprintf(buf, sizeof(buf), "%lld", (long long) memory);
+        json_object_set_new(o, "memory", json_string(buf));
+    }
 }
 
 static json_t *container_json(const struct container *c)
@@ -48,6 +67,19 @@ static json_t *container_json(const struct container *c)
             json_array_append_new(ports, pj);
         }
         json_object_set_new(j, "ports", ports);
+    }
+    const struct container_resources *r = &c->resources;
+    if (r->cpu_limit || r->cpu_request || r->memory_limit || r->memory_request) {
+        json_t *res = json_object(), *lim = json_object(), *req = json_object();
+        set_quantities(lim, r->cpu_limit, r->memory_limit);
+        set_quantities(req, r->cpu_request, r->memory_request);
+        if (json_object_size(lim))
+            json_object_set(res, "limits", lim);
+        if (json_object_size(req))
+            json_object_set(res, "requests", req);
+        json_decref(lim);
+        json_decref(req);
+        json_object_set_new(j, "resources", res);
     }
     return j;
 }
@@ -87,6 +119,15 @@ static char **json_strv(const json_t *a)
     return v;
 }
 
+static void read_quantities(const json_t *o, int64_t *cpu, int64_t *memory)
+{
+    int64_t v;
+    if (str(o, "cpu") && quantity_parse_milli(str(o, "cpu"), &v) == 0)
+        *cpu = v;
+    if (str(o, "memory") && quantity_parse_milli(str(o, "memory"), &v) == 0)
+        *memory = v / 1000;
+}
+
 static int container_from_json(const json_t *j, struct container *c, orc_error_t *err)
 {
     c->name = xstrdup(str(j, "name"));
@@ -115,6 +156,11 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
         c->ports[i].protocol = xstrdup(str(p, "protocol") ? str(p, "protocol") : "TCP");
         c->ports[i].host_ip = xstrdup(str(p, "hostIP"));
     }
+    json_t *res = json_object_get(j, "resources");
+    read_quantities(json_object_get(res, "limits"), &c->resources.cpu_limit,
+                    &c->resources.memory_limit);
+    read_quantities(json_object_get(res, "requests"), &c->resources.cpu_request,
+                    &c->resources.memory_request);
     return 0;
 }
 

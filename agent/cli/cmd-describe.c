@@ -196,7 +196,7 @@ static void describe(struct client *c, const json_t *pod)
         printf("Reason:       %s\nMessage:      %s\n", orc_json_str(st, "reason"),
                orc_json_str(st, "message") ?: "");
     printf("IP:           %s\n", orc_json_str(st, "podIP") ?: "");
-    printf("Limits:       not enforced: resources.limits are not implemented yet\n");
+    printf("Limits:       not enforced yet (resources are recorded)\n");
     printf("Containers:\n");
     size_t i;
     json_t *ctr;

@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "fs-util.h"
 #include "manifest.h"
+#include "quantity.h"
 #include "tap.h"
 #include "xalloc.h"
 
@@ -142,6 +143,75 @@ static void test_host_ports(void)
     manifest_result_free(r);
 }
 
+static void test_quantities(void)
+{
+    struct {
+        const char *text;
+        long long milli;
+        int rc;
+    } cases[] = {{"500m", 500, 0},         {"0.5", 500, 0},           {"2", 2000, 0},
+                 {"64Mi", 67108864000LL, 0}, {"1G", 1000000000000LL, 0}, {"1e3", 1000000, 0},
+                 {"1.5Ki", 1536000, 0},    {"1n", 1, 0},              {"+3", 3000, 0},
+                 {"-1", -1000, 0},         {"0", 0, 0},               {"abc", 0, -EINVAL},
+                 {"", 0, -EINVAL},         {"1.2.3", 0, -EINVAL},     {"5Zi", 0, -EINVAL},
+                 {"12Ei", 0, -ERANGE},     {"1e", 0, -EINVAL},        {"m", 0, -EINVAL}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int64_t v = 0;
+        int rc = quantity_parse_milli(cases[i].text, &v);
+        tap_ok(rc == cases[i].rc && (rc < 0 || v == cases[i].milli), "quantity \"%s\" -> %lld (%d)",
+               cases[i].text, (long long) v, rc);
+    }
+}
+
+static void test_resources(void)
+{
+    struct manifest_result *r = parse(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n"
+        "  - name: c\n    image: busybox\n    resources:\n"
+        "      limits: {cpu: 500m, memory: 64Mi, nvidia.com/gpu: 1}\n"
+        "      requests: {cpu: \"0.25\"}\n");
+    tap_ok(r->n_errors == 0, "resources parse");
+    const struct container_resources *res = &r->docs[0].pod->containers[0].resources;
+    tap_ok(res->cpu_limit == 500 && res->cpu_request == 250, "cpu limit and request");
+    tap_ok(res->memory_limit == 67108864 && res->memory_request == 67108864,
+           "memory limit; the request defaults to it");
+    tap_ok(has_warning(r, "resources.limits.nvidia.com/gpu: not supported by orc, ignored"),
+           "other resources warn, naming the field");
+    tap_ok(has_warning(r, "spec.containers[0].resources: recorded, but limits are not enforced yet"),
+           "limits are not enforced yet, and it says so");
+    json_t *j = pod_to_json(r->docs[0].pod);
+    json_t *lim = json_object_get(json_object_get(json_object_get(
+                                      json_array_get(json_object_get(json_object_get(j, "spec"),
+                                                                     "containers"),
+                                                     0),
+                                      "resources"),
+                                  "limits"),
+                                  "cpu");
+    tap_is_str(json_string_value(lim), "500m", "canonical cpu quantity in JSON");
+    struct pod *back = NULL;
+    orc_error_t err = NULL;
+    tap_ok(pod_from_json(j, &back, &err) == 0 && back->containers[0].resources.memory_limit ==
+                                                     67108864,
+           "resources survive the JSON round trip");
+    pod_free(back);
+    json_decref(j);
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n"
+              "  - name: c\n    image: busybox\n    resources:\n"
+              "      limits: {cpu: 1, memory: lots}\n      requests: {cpu: 2}\n");
+    tap_ok(has_error(r, "spec.containers[0].resources.limits.memory: Invalid value: \"lots\": "
+                        "quantities must match"),
+           "a bad quantity names its field");
+    tap_ok(has_error(r, "spec.containers[0].resources.requests: Invalid value: \"2000m\": must be "
+                        "less than or equal to cpu limit of 1000m"),
+           "a request above its limit");
+    manifest_result_free(r);
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n"
+              "  - name: c\n    image: busybox\n    resources: {limits: {memory: -1}}\n");
+    tap_ok(has_error(r, "must be greater than or equal to 0"), "a negative quantity");
+    manifest_result_free(r);
+}
+
 static void test_limits(void)
 {
     /* billion laughs: 9^9 nodes if expanded */
@@ -235,6 +305,8 @@ int main(void)
     test_flow_and_multi();
     test_errors();
     test_host_ports();
+    test_quantities();
+    test_resources();
     test_limits();
     test_names();
     test_dir(TESTDATA_DIR "/valid", true);
