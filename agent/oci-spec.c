@@ -309,7 +309,32 @@ static json_t *build_mounts(const struct oci_spec_input *in)
     return m;
 }
 
-static json_t *build_linux(const char *cgroups_path)
+/* The container's limits for the runtime: only inside a delegated cgroup (a rootless runtime
+ * refuses limits it cannot apply). */
+static json_t *build_resources(const struct container_resources *r)
+{
+    json_t *res = json_object();
+    if (r->memory_limit)
+        json_object_set_new(res, "memory", json_pack("{s:I,s:I}", "limit",
+                                                     (json_int_t) r->memory_limit, "swap",
+                                                     (json_int_t) r->memory_limit));
+    json_t *cpu = json_object();
+    if (r->cpu_limit) { /* thousandths of a CPU -> us per 100 ms period */
+        json_object_set_new(cpu, "quota", json_integer(r->cpu_limit * 100));
+        json_object_set_new(cpu, "period", json_integer(100000));
+    }
+    if (r->cpu_request) {
+        int64_t shares = r->cpu_request * 1024 / 1000;
+        json_object_set_new(cpu, "shares", json_integer(shares < 2 ? 2 : shares));
+    }
+    if (json_object_size(cpu))
+        json_object_set_new(res, "cpu", cpu);
+    else
+        json_decref(cpu);
+    return res;
+}
+
+static json_t *build_linux(const char *cgroups_path, const struct container_resources *r)
 {
     static const char *const masked[] = {
         "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -323,8 +348,10 @@ static json_t *build_linux(const char *cgroups_path)
     /* only pid and mount: net, ipc, uts and user come from orc-shim */
     json_t *l = json_pack("{s:[{s:s},{s:s}],s:o,s:o}", "namespaces", "type", "pid", "type",
                           "mount", "maskedPaths", mp, "readonlyPaths", ro);
-    if (cgroups_path) /* inside the pod's delegated scope; without one the runtime's default */
+    if (cgroups_path) { /* inside the pod's delegated scope; without one the runtime's default */
         json_object_set_new(l, "cgroupsPath", json_string(cgroups_path));
+        json_object_set_new(l, "resources", build_resources(r));
+    }
     return l;
 }
 
@@ -348,6 +375,6 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
         "bounding", caps, "effective", caps, "permitted", caps, "noNewPrivileges", 0);
     *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
                      "root", "path", "rootfs", "readonly", 0, "mounts", build_mounts(in), "linux",
-                     build_linux(in->cgroups_path));
+                     build_linux(in->cgroups_path, &c->resources));
     return 0;
 }

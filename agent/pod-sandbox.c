@@ -111,12 +111,14 @@ static void place_in_scope(struct pod_worker *w)
     _cleanup_free_ char *desc = xasprintf("orc pod %s/%s", w->pod->namespace, w->pod->name);
     free(w->cgroup);
     w->cgroup = NULL;
-    int r = pod_scope_create(w->uid, desc, w->shim_pid, &w->cgroup, &err);
+    struct pod_limits limits = pod_limits_of(w->pod);
+    int r = pod_scope_create(w->uid, desc, w->shim_pid, &limits, &w->cgroup, &err);
     if (r == 0)
         log_info("pod '%s/%s': cgroup %s", w->pod->namespace, w->pod->name, w->cgroup);
     else if (r != -ENOTCONN)
         log_warn("pod '%s/%s': no scope of its own: %s; running unlimited", w->pod->namespace,
                  w->pod->name, orc_error_message(err));
+    w->dirty = true;
     orc_error_release(&err);
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "manifest.h"
 #include "fs-util.h"
 #include "time-util.h"
 #include "xalloc.h"
@@ -34,8 +35,47 @@ static int on_job_removed(sd_bus_message *m, void *arg, sd_bus_error *e)
     return 0;
 }
 
+struct pod_limits pod_limits_of(const struct pod *pod)
+{
+    struct pod_limits l = {0};
+    bool all_mem = pod->n_containers > 0, all_cpu = pod->n_containers > 0;
+    int64_t requests = 0;
+    for (size_t i = 0; i < pod->n_containers; i++) {
+        const struct container_resources *r = &pod->containers[i].resources;
+        all_mem &= r->memory_limit > 0;
+        all_cpu &= r->cpu_limit > 0;
+        l.memory_max += (uint64_t) r->memory_limit;
+        l.cpu_quota_usec += (uint64_t) r->cpu_limit * 1000; /* thousandths of a CPU -> us/s */
+        requests += r->cpu_request;
+    }
+    if (!all_mem)
+        l.memory_max = 0;
+    if (!all_cpu)
+        l.cpu_quota_usec = 0;
+    if (requests > 0) { /* kubelet's shares (1024 per CPU) mapped onto cgroup v2's weight */
+        uint64_t shares = (uint64_t) requests * 1024 / 1000;
+        shares = shares < 2 ? 2 : shares > 262144 ? 262144 : shares;
+        l.cpu_weight = 1 + ((shares - 2) * 9999) / 262142;
+    }
+    return l;
+}
+
+static int append_limits(sd_bus_message *m, const struct pod_limits *l)
+{
+    int r = 0;
+    if (l && l->memory_max)
+        r = sd_bus_message_append(m, "(sv)", "MemoryMax", "t", l->memory_max);
+    if (r >= 0 && l && l->memory_max)
+        r = sd_bus_message_append(m, "(sv)", "MemorySwapMax", "t", (uint64_t) 0);
+    if (r >= 0 && l && l->cpu_quota_usec)
+        r = sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", l->cpu_quota_usec);
+    if (r >= 0 && l && l->cpu_weight)
+        r = sd_bus_message_append(m, "(sv)", "CPUWeight", "t", l->cpu_weight);
+    return r;
+}
+
 static int start_unit(sd_bus *bus, const char *unit, const char *description, pid_t pid,
-                      char **ret_job, orc_error_t *err)
+                      const struct pod_limits *limits, char **ret_job, orc_error_t *err)
 {
     _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
     sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -46,9 +86,15 @@ static int start_unit(sd_bus *bus, const char *unit, const char *description, pi
     if (r >= 0)
         r = sd_bus_message_append(m, "ss", unit, "fail");
     if (r >= 0)
-        r = sd_bus_message_append(m, "a(sv)", 4, "PIDs", "au", 1, (uint32_t) pid, "Delegate", "b",
-                                  1, "Description", "s", description, "CollectMode", "s",
-                                  "inactive-or-failed");
+        r = sd_bus_message_open_container(m, 'a', "(sv)");
+    if (r >= 0)
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "PIDs", "au", 1, (uint32_t) pid,
+                                  "Delegate", "b", 1, "Description", "s", description,
+                                  "CollectMode", "s", "inactive-or-failed");
+    if (r >= 0)
+        r = append_limits(m, limits);
+    if (r >= 0)
+        r = sd_bus_message_close_container(m);
     if (r >= 0)
         r = sd_bus_message_append(m, "a(sa(sv))", 0);
     if (r < 0)
@@ -104,7 +150,7 @@ static int shim_leaf(const char *cgroup, pid_t pid, orc_error_t *err)
 }
 
 int pod_scope_create(const char *pod_uid, const char *description, pid_t shim_pid,
-                     char **ret_cgroup, orc_error_t *err)
+                     const struct pod_limits *limits, char **ret_cgroup, orc_error_t *err)
 {
     _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
     if (sd_bus_open_user(&bus) < 0)
@@ -119,7 +165,7 @@ int pod_scope_create(const char *pod_uid, const char *description, pid_t shim_pi
         sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                            "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, "") < 0)
         return -ENOTCONN; /* a bus without systemd behind it */
-    if (start_unit(bus, unit, description, shim_pid, &job, err) < 0)
+    if (start_unit(bus, unit, description, shim_pid, limits, &job, err) < 0)
         return -1;
     w.path = job;
     int64_t deadline = orc_time_mono_ns() + JOB_TIMEOUT_NS;

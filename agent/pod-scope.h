@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -11,5 +12,16 @@
  * "shim" leaf so that containers get sibling cgroups of their own. -ENOTCONN when there is
  * no user bus (no systemd session): the pod then runs in the agent's cgroup, unlimited.
  */
+struct pod_limits {
+    uint64_t memory_max;     /* bytes, 0 = none: the sum of the containers' limits */
+    uint64_t cpu_quota_usec; /* CPU time per second, 0 = none */
+    uint64_t cpu_weight;     /* 1-10000 from the requests, 0 = systemd's default */
+};
+
+/* The pod's limits from its containers' resources (pure): a pod-wide limit only when every
+ * container has one, as kubelet sizes the pod cgroup. */
+struct pod;
+struct pod_limits pod_limits_of(const struct pod *pod);
+
 int pod_scope_create(const char *pod_uid, const char *description, pid_t shim_pid,
-                     char **ret_cgroup, orc_error_t *err);
+                     const struct pod_limits *limits, char **ret_cgroup, orc_error_t *err);

@@ -120,6 +120,13 @@ json_t *pod_worker_status_json(const struct pod_worker *w)
     json_array_append_new(conds, condition("Ready", ready, t, "ContainersNotReady"));
     json_array_append_new(conds, condition("ContainersReady", ready, t, "ContainersNotReady"));
     json_array_append_new(conds, condition("PodScheduled", true, t, NULL));
+    /* orc's own condition: whether the pod's resources can be enforced (a delegated scope) */
+    json_t *lim = condition("orc.dev/LimitsEnforced", w->cgroup != NULL, t, "NoDelegatedCgroup");
+    json_object_set_new(lim, "message",
+                        json_string(w->cgroup ? w->cgroup
+                                              : "no systemd user session with delegated cgroups: "
+                                                "resources are not enforced (see 'orc check')"));
+    json_array_append_new(conds, lim);
     json_object_set_new(st, "conditions", conds);
     json_t *cs = json_array();
     for (size_t i = 0; i < w->n_runs; i++)

@@ -332,6 +332,27 @@ int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t 
     return 0;
 }
 
+/* Whether the kernel's OOM killer struck in the container's cgroup (cgroup v2
+ * memory.events, oom_kill > 0); the cgroup is the bundle's linux.cgroupsPath. */
+static bool oom_killed(const struct ctr *c)
+{
+    _cleanup_free_ char *cfg = orc_path_join(c->bundle, "config.json");
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    if (orc_read_file(cfg, 1 << 20, &text, &len, NULL) < 0)
+        return false;
+    json_auto_t *j = json_loadb(text, len, 0, NULL);
+    const char *cg = orc_json_str(json_object_get(j, "linux"), "cgroupsPath");
+    if (!cg || cg[0] != '/' || strstr(cg, ".."))
+        return false;
+    _cleanup_free_ char *path = xasprintf("/sys/fs/cgroup%s/memory.events", cg);
+    _cleanup_free_ char *events = NULL;
+    if (orc_read_file(path, 4096, &events, NULL, NULL) < 0)
+        return false;
+    const char *k = strstr(events, "oom_kill ");
+    return k && strtoll(k + 9, NULL, 10) > 0;
+}
+
 bool ctr_reap(struct shim *s, pid_t pid, int status)
 {
     struct ctr *c = NULL;
@@ -359,9 +380,11 @@ bool ctr_reap(struct shim *s, pid_t pid, int status)
     } else {
         c->exit_code = WEXITSTATUS(status);
     }
-    c->reason = xstrdup(c->exit_code == 0 ? "Completed" : "Error");
-    LOG(s, info, "container '%s' exited with %d", c->name, c->exit_code);
-    ctr_release(s, c);
+    bool oom = c->exit_code != 0 && oom_killed(c);
+    c->reason = xstrdup(oom ? "OOMKilled" : c->exit_code == 0 ? "Completed" : "Error");
+    LOG(s, info, "container '%s' exited with %d%s", c->name, c->exit_code,
+        oom ? " (OOM killed)" : "");
+    ctr_release(s, c); /* after reading memory.events: the runtime removes the cgroup */
     server_broadcast(s, json_pack("{s:s,s:o}", "event", "exit", "container", ctr_status_json(c)));
     return true;
 }

@@ -14,6 +14,22 @@
 #include "time-util.h"
 #include "xalloc.h"
 
+/* From orc's LimitsEnforced condition: where the limits hold, or why they do not. */
+static const char *limits_line(const json_t *st)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(st, "conditions"), i, c)
+    {
+        if (strcmp(orc_json_str(c, "type") ?: "", "orc.dev/LimitsEnforced"))
+            continue;
+        return !strcmp(orc_json_str(c, "status") ?: "", "True") ? "enforced by the pod's cgroup"
+                                                                : "not enforced: no delegated "
+                                                                  "cgroup (see 'orc check')";
+    }
+    return "unknown";
+}
+
 static const char help[] =
     "NAME\n"
     "    orc describe - show pods in detail\n"
@@ -196,7 +212,7 @@ static void describe(struct client *c, const json_t *pod)
         printf("Reason:       %s\nMessage:      %s\n", orc_json_str(st, "reason"),
                orc_json_str(st, "message") ?: "");
     printf("IP:           %s\n", orc_json_str(st, "podIP") ?: "");
-    printf("Limits:       not enforced yet (resources are recorded)\n");
+    printf("Limits:       %s\n", limits_line(st));
     printf("Containers:\n");
     size_t i;
     json_t *ctr;

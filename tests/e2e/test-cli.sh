@@ -54,4 +54,27 @@ assert_contains "$out" 'pod "kyaml" deleted' "the existing one is deleted"
 assert_contains "$out" 'Error from server (NotFound): pods "nosuch" not found' "the missing one is reported"
 "$ORC" -n team delete pod elsewhere --wait=false >/dev/null
 assert_contains "$("$ORC" version)" "Server Version: v" "version"
+
+# resources are accepted; where no delegated cgroup exists the pod runs and says so
+apply_yaml limited.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: limited}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sleep", "3600"]
+      resources: {limits: {cpu: 500m, memory: 64Mi}}
+YAML
+wait_for_phase limited Running 30
+cond=$(pod_json limited | jq -c '.status.conditions[] | select(.type == "orc.dev/LimitsEnforced")')
+if [ -d /run/systemd/system ] && [ -S "$XDG_RUNTIME_DIR/bus" ]; then
+    assert_contains "$cond" '"status":"True"' "limits enforced under systemd"
+else
+    assert_contains "$cond" '"status":"False"' "the condition says limits are not enforced here"
+    assert_contains "$("$ORC" describe pod limited)" "Limits:       not enforced: no delegated cgroup" "describe says so"
+fi
+assert_eq "$(pod_json limited | jq -r '.spec.containers[0].resources.limits.memory')" 67108864 "stored canonically"
 echo "PASS: $TEST_NAME"

@@ -46,6 +46,46 @@ YAML
           jq -c .linux.cgroupsPath "$XDG_RUNTIME_DIR"/orc/pods/*/c/config.json
           tail -5 "$XDG_RUNTIME_DIR"/orc/pods/*/shim.log; cat "$XDG_RUNTIME_DIR"/orc/pods/*/c/runtime.log
           ps -eo pid,stat,wchan:20,args | grep -E "runc|shim" | grep -v grep; }
+    # limits: a pod over its memory limit is OOMKilled and restarted; a CPU limit throttles
+    cat >"$HOME/limits.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "x=$(head -c 67108864 /dev/zero | tr '\\000' a); echo ${#x}; sleep 3600"]
+      resources: {limits: {memory: 16Mi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: spin}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "while :; do :; done"]
+      resources: {limits: {cpu: 100m}}
+YAML
+    "$ORC" apply -f "$HOME/limits.yaml" >/dev/null || no "apply limits"
+    oomed() { [ "$("$ORC" get pod hog -o json | jq -r '.status.containerStatuses[0].lastState.terminated.reason')" = OOMKilled ]; }
+    wait_for 60 oomed && ok "a pod over its memory limit is OOMKilled" ||
+        no "no OOMKilled: $("$ORC" get pod hog -o json | jq -c .status.containerStatuses)"
+    [ "$("$ORC" get pod hog -o json | jq -r '.status.containerStatuses[0].restartCount')" -ge 1 ] &&
+        ok "and restarted" || no "not restarted"
+    spin_uid=$("$ORC" get pod spin -o json | jq -r .metadata.uid)
+    stat=/sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service/app.slice/orc-pod-$spin_uid.scope/c/cpu.stat
+    throttled() { [ "$(sed -n 's/^nr_throttled //p' "$stat" 2>/dev/null)" -gt 0 ]; }
+    wait_for 30 throttled && ok "a CPU-limited pod is throttled ($(grep nr_throttled "$stat"))" ||
+        no "no throttling in $stat: $(cat "$stat" 2>&1)"
+    hog_uid=$("$ORC" get pod hog -o json | jq -r .metadata.uid)
+    mem=$(cat /sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service/app.slice/orc-pod-$hog_uid.scope/memory.max 2>&1)
+    [ "$mem" = 16777216 ] && ok "the pod's scope has MemoryMax 16Mi" || no "scope memory.max: $mem"
+    "$ORC" delete pod hog spin >/dev/null
+
     uid=$("$ORC" get pod keeper -o json | jq -r .metadata.uid)
     shim=$(cat "$XDG_RUNTIME_DIR/orc/pods/$uid/shim.pid")
     started=$("$ORC" get pod keeper -o json | jq -r '.status.containerStatuses[0].state.running.startedAt')
