@@ -42,6 +42,8 @@ static const char usage[] =
     "                        pull from this registry over plain HTTP (repeatable;\n"
     "                        localhost and 127.0.0.1 always are)\n"
     "  --max-pods N          pods admitted at once (default: 110)\n"
+    "  --pod-pids-limit N    most processes of one pod (its scope's TasksMax; default:\n"
+    "                        none, as kubelet's podPidsLimit)\n"
     "  --registries-conf FILE\n"
     "                        podman's registries.conf: unqualified-search-registries,\n"
     "                        [[registry]] insecure, blocked and mirrors (default:\n"
@@ -66,7 +68,7 @@ static const char usage[] =
 
 enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_REGCONF,
        OPT_GC_HIGH,
-       OPT_GC_LOW, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+       OPT_GC_LOW, OPT_PIDS, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
        OPT_VERSION };
 
 /* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
@@ -144,6 +146,7 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"runtime", required_argument, NULL, OPT_RUNTIME},
         {"shim", required_argument, NULL, OPT_SHIM},
         {"max-pods", required_argument, NULL, OPT_MAX_PODS},
+        {"pod-pids-limit", required_argument, NULL, OPT_PIDS},
         {"cni-conf", required_argument, NULL, OPT_CNI_CONF},
         {"cni-bin-dir", required_argument, NULL, OPT_CNI_BIN_DIR},
         {"insecure-registry", required_argument, NULL, OPT_INSECURE},
@@ -195,6 +198,13 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
             break;
         case OPT_INSECURE:
             c->insecure_registries = strv_push(c->insecure_registries, optarg);
+            break;
+        case OPT_PIDS:
+            c->pod_pids_limit = atoll(optarg);
+            if (c->pod_pids_limit < 0 || strspn(optarg, "0123456789") != strlen(optarg)) {
+                fprintf(stderr, "orcd: --pod-pids-limit must be a number (0 = none)\n");
+                return -1;
+            }
             break;
         case OPT_MAX_PODS:
             c->max_pods = atoi(optarg);

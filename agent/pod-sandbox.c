@@ -112,6 +112,7 @@ static void place_in_scope(struct pod_worker *w)
     free(w->cgroup);
     w->cgroup = NULL;
     struct pod_limits limits = pod_limits_of(w->pod);
+    limits.tasks_max = (uint64_t) w->o->config.pod_pids_limit;
     int r = pod_scope_create(w->uid, desc, w->shim_pid, &limits, &w->cgroup, &err);
     if (r == 0)
         log_info("pod '%s/%s': cgroup %s", w->pod->namespace, w->pod->name, w->cgroup);

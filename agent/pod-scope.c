@@ -71,6 +71,8 @@ static int append_limits(sd_bus_message *m, const struct pod_limits *l)
         r = sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", l->cpu_quota_usec);
     if (r >= 0 && l && l->cpu_weight)
         r = sd_bus_message_append(m, "(sv)", "CPUWeight", "t", l->cpu_weight);
+    if (r >= 0 && l && l->tasks_max)
+        r = sd_bus_message_append(m, "(sv)", "TasksMax", "t", l->tasks_max);
     return r;
 }
 

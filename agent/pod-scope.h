@@ -16,6 +16,7 @@ struct pod_limits {
     uint64_t memory_max;     /* bytes, 0 = none: the sum of the containers' limits */
     uint64_t cpu_quota_usec; /* CPU time per second, 0 = none */
     uint64_t cpu_weight;     /* 1-10000 from the requests, 0 = systemd's default */
+    uint64_t tasks_max;      /* 0 = none */
 };
 
 /* The pod's limits from its containers' resources (pure): a pod-wide limit only when every

@@ -20,7 +20,7 @@ static const char help[] =
     "    orc install, orc uninstall - run the agent as a systemd user service\n"
     "\n"
     "SYNOPSIS\n"
-    "    orc install [--orcd PATH]\n"
+    "    orc install [--orcd PATH] [-- ORCD-OPTIONS...]\n"
     "    orc uninstall\n"
     "\n"
     "DESCRIPTION\n"
@@ -28,7 +28,8 @@ static const char help[] =
     "    Restart=on-failure, Delegate=yes, KillMode=process so that pods keep running when\n"
     "    the agent stops or restarts), runs systemctl --user daemon-reload and enable --now,\n"
     "    and warns with the exact command when lingering is off (without it your pods stop\n"
-    "    when you log out). --orcd names the agent binary (default: next to orc).\n"
+    "    when you log out). --orcd names the agent binary (default: next to orc); options\n"
+    "    after -- go to orcd's command line (e.g. -- --pod-pids-limit 1024).\n"
     "    uninstall disables and stops the service and removes the unit; pods keep running\n"
     "    until you delete them or stop them with the next agent.\n"
     "\n"
@@ -90,8 +91,13 @@ static void linger_warning(void)
                 user, user);
 }
 
-static int install(const char *orcd)
+static int install(const char *orcd, char *const *extra)
 {
+    for (size_t i = 0; extra && extra[i]; i++)
+        if (strpbrk(extra[i], " \t\n\"'\\%$") || !*extra[i]) {
+            fprintf(stderr, "error: orcd argument '%s' needs quoting; not supported\n", extra[i]);
+            return 1;
+        }
     _cleanup_free_ char *found = orcd ? realpath(orcd, NULL) : default_orcd();
     if (!found) {
         fprintf(stderr, "error: cannot find orcd%s%s; give it with --orcd PATH\n",
@@ -99,7 +105,7 @@ static int install(const char *orcd)
         return 1;
     }
     _cleanup_free_ char *path = unit_path();
-    _cleanup_free_ char *text = service_unit_text(found);
+    _cleanup_free_ char *text = service_unit_text(found, extra);
     _cleanup_free_ char *dir = xstrdup(path);
     *strrchr(dir, '/') = '\0';
     orc_error_t err = NULL;
@@ -141,9 +147,14 @@ int cmd_install(struct client *c, int argc, char **argv)
         return 0;
     if (!strcmp(argv[0], "uninstall"))
         return argc == 1 ? uninstall() : cli_usage_error("uninstall", "takes no arguments");
-    if (argc == 3 && !strcmp(argv[1], "--orcd"))
-        return install(argv[2]);
-    if (argc == 2 && !strncmp(argv[1], "--orcd=", 7))
-        return install(argv[1] + 7);
-    return argc == 1 ? install(NULL) : cli_usage_error("install", "unknown arguments");
+    /* orc install [--orcd PATH] [-- ORCD-ARGS...] */
+    const char *orcd = NULL;
+    int i = 1;
+    if (i + 1 < argc && !strcmp(argv[i], "--orcd"))
+        orcd = argv[i + 1], i += 2;
+    else if (i < argc && !strncmp(argv[i], "--orcd=", 7))
+        orcd = argv[i++] + 7;
+    if (i < argc && strcmp(argv[i], "--") != 0)
+        return cli_usage_error("install", "unknown argument \"%s\"", argv[i]);
+    return install(orcd, i < argc ? argv + i + 1 : NULL);
 }

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "service-unit.h"
 
+#include <stdio.h>
+
 #include "xalloc.h"
 
-char *service_unit_text(const char *orcd_path)
+char *service_unit_text(const char *orcd_path, char *const *extra)
 {
+    char line[4096];
+    size_t n = (size_t) snprintf(line, sizeof(line), "%s", orcd_path);
+    for (size_t i = 0; extra && extra[i] && n < sizeof(line); i++)
+        n += (size_t) snprintf(line + n, sizeof(line) - n, " %s", extra[i]);
     /* KillMode=process: stopping or restarting the agent leaves pods running (their shims
      * sit in this unit's cgroup); the next agent adopts them. */
     return xasprintf("# Written by 'orc install'; 'orc uninstall' removes it.\n"
@@ -24,5 +30,5 @@ char *service_unit_text(const char *orcd_path)
                      "\n"
                      "[Install]\n"
                      "WantedBy=default.target\n",
-                     orcd_path);
+                     line);
 }

@@ -2,4 +2,5 @@
 #pragma once
 
 /* The systemd user unit `orc install` writes (pure). */
-char *service_unit_text(const char *orcd_path);
+/* extra: arguments for orcd (NULL-terminated, may be NULL). */
+char *service_unit_text(const char *orcd_path, char *const *extra);

@@ -8,7 +8,12 @@
 
 int main(void)
 {
-    char *u = service_unit_text("/opt/orc/bin/orcd");
+    char *extra[] = {"--pod-pids-limit", "64", NULL};
+    char *x = service_unit_text("/opt/orc/bin/orcd", extra);
+    tap_ok(strstr(x, "\nExecStart=/opt/orc/bin/orcd --pod-pids-limit 64\n") != NULL,
+           "orcd options on ExecStart");
+    free(x);
+    char *u = service_unit_text("/opt/orc/bin/orcd", NULL);
     tap_ok(strstr(u, "\nType=notify\n") != NULL, "Type=notify: started means the API answers");
     tap_ok(strstr(u, "\nExecStart=/opt/orc/bin/orcd\n") != NULL, "ExecStart is the given agent");
     tap_ok(strstr(u, "\nWatchdogSec=") != NULL, "a watchdog");

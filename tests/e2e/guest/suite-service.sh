@@ -23,7 +23,7 @@ running() { [ "$(phase)" = Running ]; }
 
 if [ "$ORC_GUEST_BOOT" = 1 ]; then
     sh "$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$HOME/busybox" >/dev/null || no "test image"
-    "$ORC" install --orcd "$ORC_BUILD/agent/orcd" || no "orc install"
+    "$ORC" install --orcd "$ORC_BUILD/agent/orcd" -- --pod-pids-limit 64 || no "orc install"
     wait_for 30 active && ok "orc install: orcd.service is active" || no "service not active: $(systemctl --user status orcd 2>&1 | tail -5)"
     [ "$(systemctl --user show -p Type --value orcd)" = notify ] && ok "Type=notify (active means READY=1 arrived)" || no "not Type=notify"
     [ "$(systemctl --user is-enabled orcd)" = enabled ] && ok "enabled" || no "not enabled"
@@ -85,6 +85,28 @@ YAML
     mem=$(cat /sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service/app.slice/orc-pod-$hog_uid.scope/memory.max 2>&1)
     [ "$mem" = 16777216 ] && ok "the pod's scope has MemoryMax 16Mi" || no "scope memory.max: $mem"
     "$ORC" delete pod hog spin >/dev/null
+    # a fork bomb stays inside its pod's pids limit; the agent and the other pods carry on
+    cat >"$HOME/bomb.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: bomb}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "b() { b | b & }; b; sleep 3600"]
+YAML
+    "$ORC" apply -f "$HOME/bomb.yaml" >/dev/null || no "apply bomb"
+    bomb_uid=$("$ORC" get pod bomb -o json | jq -r .metadata.uid)
+    scope=/sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service/app.slice/orc-pod-$bomb_uid.scope
+    full() { [ "$(cat "$scope/pids.current" 2>/dev/null || echo 0)" -ge 60 ]; }
+    wait_for 30 full || true
+    cur=$(cat "$scope/pids.current" 2>/dev/null) max=$(cat "$scope/pids.max" 2>/dev/null)
+    [ "$max" = 64 ] && [ "${cur:-999}" -le 64 ] && ok "a fork bomb stays within the pod's pids limit ($cur of $max)" ||
+        no "pids: current ${cur:-?}, max ${max:-?}"
+    "$ORC" get pods >/dev/null && ok "the agent answers meanwhile" || no "the agent is stuck"
+    "$ORC" delete pod bomb >/dev/null || no "delete the bomb"
 
     uid=$("$ORC" get pod keeper -o json | jq -r .metadata.uid)
     shim=$(cat "$XDG_RUNTIME_DIR/orc/pods/$uid/shim.pid")
