@@ -42,6 +42,8 @@ static const char usage[] =
     "                        pull from this registry over plain HTTP (repeatable;\n"
     "                        localhost and 127.0.0.1 always are)\n"
     "  --max-pods N          pods admitted at once (default: 110)\n"
+    "  --require-limits      fail pods with resources when they cannot be enforced\n"
+    "                        (default: run them unlimited, with a warning event)\n"
     "  --pod-pids-limit N    most processes of one pod (its scope's TasksMax; default:\n"
     "                        none, as kubelet's podPidsLimit)\n"
     "  --registries-conf FILE\n"
@@ -68,7 +70,7 @@ static const char usage[] =
 
 enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_REGCONF,
        OPT_GC_HIGH,
-       OPT_GC_LOW, OPT_PIDS, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+       OPT_GC_LOW, OPT_PIDS, OPT_REQUIRE_LIMITS, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
        OPT_VERSION };
 
 /* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
@@ -147,6 +149,7 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"shim", required_argument, NULL, OPT_SHIM},
         {"max-pods", required_argument, NULL, OPT_MAX_PODS},
         {"pod-pids-limit", required_argument, NULL, OPT_PIDS},
+        {"require-limits", no_argument, NULL, OPT_REQUIRE_LIMITS},
         {"cni-conf", required_argument, NULL, OPT_CNI_CONF},
         {"cni-bin-dir", required_argument, NULL, OPT_CNI_BIN_DIR},
         {"insecure-registry", required_argument, NULL, OPT_INSECURE},
@@ -198,6 +201,9 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
             break;
         case OPT_INSECURE:
             c->insecure_registries = strv_push(c->insecure_registries, optarg);
+            break;
+        case OPT_REQUIRE_LIMITS:
+            c->require_limits = true;
             break;
         case OPT_PIDS:
             c->pod_pids_limit = atoll(optarg);

@@ -24,6 +24,7 @@ struct orcd_config {
     int64_t backoff_max_ns;   /* cap, default 300 s */
     int64_t backoff_reset_ns; /* running this long resets back-off, default 600 s */
     int max_pods;             /* admission capacity, default 110 */
+    bool require_limits;      /* pods whose resources cannot be enforced fail */
     int64_t pod_pids_limit;   /* TasksMax of each pod's scope, 0 = none (kubelet's podPidsLimit) */
     int image_gc_high;        /* disk use (%) that starts image garbage collection, 85 */
     int image_gc_low;         /* and where it stops, 80 */

@@ -90,7 +90,7 @@ struct pod_worker *pod_worker_new(struct orcd *o, const json_t *object)
     if (status)
         pod_worker_restore_status(w, status);
     const char *reason = orc_json_str(status, "reason");
-    if (reason && strcmp(reason, "OutOfpods") == 0)
+    if (reason && (!strcmp(reason, "OutOfpods") || !strcmp(reason, "LimitsNotEnforced")))
         w->rejected = true;
     return w;
 }
@@ -420,6 +420,38 @@ static void adopt_status(struct pod_worker *w, const json_t *hello)
     w->dirty = true;
 }
 
+static bool pod_has_resources(const struct pod *pod)
+{
+    for (size_t i = 0; i < pod->n_containers; i++) {
+        const struct container_resources *r = &pod->containers[i].resources;
+        if (r->cpu_limit || r->cpu_request || r->memory_limit || r->memory_request)
+            return true;
+    }
+    return false;
+}
+
+/* A pod with resources but no delegated cgroup: said in an event; with --require-limits
+ * the pod fails instead of running unlimited. */
+static int limits_unavailable(struct pod_worker *w, orc_error_t *err)
+{
+    const char *why = "no systemd user session with delegated cgroups (see 'orc check')";
+    if (!w->o->config.require_limits) {
+        event(w, "Warning", "LimitsNotEnforced", "Resource limits are not enforced: %s", why);
+        return 0;
+    }
+    event(w, "Warning", "LimitsNotEnforced", "Pod refused: its resource limits cannot be "
+          "enforced (%s) and orcd runs with --require-limits", why);
+    w->rejected = true;
+    set_str(&w->pod_reason, "LimitsNotEnforced");
+    char *msg = xasprintf("resource limits cannot be enforced: %s", why);
+    set_str(&w->pod_message, msg);
+    free(msg);
+    w->dirty = true;
+    if (sandbox_shutdown(w, 0, err) < 0) /* the shim goes; on_shim_lost drops it quietly */
+        orc_error_release(err);
+    return 0;
+}
+
 static int ensure_sandbox(struct pod_worker *w, orc_error_t *err)
 {
     if (w->shim)
@@ -453,6 +485,8 @@ static int ensure_sandbox(struct pod_worker *w, orc_error_t *err)
         return -1;
     }
     loop_watch_worker(w->o, w);
+    if (!w->cgroup && pod_has_resources(w->pod))
+        return limits_unavailable(w, err);
     return 0;
 }
 
@@ -564,6 +598,8 @@ void pod_worker_sync(struct pod_worker *w)
             w->retry_at = orc_time_now_ns() + 10 * NSEC_PER_SEC;
             return;
         }
+        if (w->rejected)
+            return;
     }
     for (size_t i = 0; i < w->n_runs && !w->deleted; i++) {
         struct container_run *r = &w->runs[i];
@@ -578,6 +614,10 @@ static void on_shim_lost(struct pod_worker *w)
 {
     loop_unwatch_worker(w->o, w);
     w->shim = shim_client_free(w->shim);
+    if (w->rejected && w->state == WORKER_SYNCING) {
+        pod_network_teardown(w); /* a refused pod's sandbox, shut down on purpose */
+        return;
+    }
     if (w->state == WORKER_TERMINATING) {
         finalize(w);
         return;

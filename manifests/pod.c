@@ -243,7 +243,6 @@ static void decode_resources(struct decoder *d, const struct ynode *n,
         r->cpu_request = r->cpu_limit;
     if (!r->memory_request)
         r->memory_request = r->memory_limit;
-    decoder_warn(d, n, NULL, "recorded, but limits are not enforced yet");
 }
 
 static bool decode_container_field(struct decoder *d, const struct ynode *k, const struct ynode *v,

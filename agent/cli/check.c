@@ -131,6 +131,10 @@ static void check_cgroups(struct out *o, const struct check_facts *f)
             xstrdup("the unified hierarchy is not mounted (cgroup v1 or hybrid): pod limits "
                     "are not enforced"),
             xstrdup("ask an admin to boot with systemd.unified_cgroup_hierarchy=1"));
+        add(o, "delegated controllers", CHECK_WARNING,
+            xasprintf("none for %s: without cgroup v2 nothing can be delegated", f->user),
+            xstrdup("cgroup v2 first (above), then Delegate=cpu cpuset io memory pids for "
+                    "user@.service"));
         return;
     }
     add(o, "cgroup v2", CHECK_OK, xstrdup("unified hierarchy"), NULL);

@@ -17,6 +17,7 @@ if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
     assert_contains "$out" "ok       cgroup v2" "cgroup v2 here"
 else
     assert_contains "$out" "warning  cgroup v2: the unified hierarchy is not mounted" "hybrid here"
+    assert_contains "$out" "warning  delegated controllers: none for $(id -un)" "no delegation here"
 fi
 if grep -qE "^($(id -un)|$(id -u)):" /etc/subuid; then
     assert_contains "$out" "ok       subordinate ids" "subordinate range"

@@ -75,6 +75,16 @@ if [ -d /run/systemd/system ] && [ -S "$XDG_RUNTIME_DIR/bus" ]; then
 else
     assert_contains "$cond" '"status":"False"' "the condition says limits are not enforced here"
     assert_contains "$("$ORC" describe pod limited)" "Limits:       not enforced: no delegated cgroup" "describe says so"
+    assert_contains "$("$ORC" events --for pod/limited)" "LimitsNotEnforced" "an event says so"
+    # --require-limits: such a pod fails instead of running unlimited
+    stop_orcd
+    start_orcd --require-limits
+    sed 's/name: limited/name: strict/' "$TEST_DIR/limited.yaml" | apply_yaml strict.yaml >/dev/null
+    wait_for_phase strict Failed 30
+    assert_eq "$(pod_field strict .status.reason)" "LimitsNotEnforced" "the reason"
+    assert_contains "$(pod_field strict .status.message)" "cannot be enforced" "the message"
+    gone() { ! pgrep -f "pod-name strict" >/dev/null; }
+    wait_for 10 gone || fail "the refused pod's shim stayed"
 fi
 assert_eq "$(pod_json limited | jq -r '.spec.containers[0].resources.limits.memory')" 67108864 "stored canonically"
 echo "PASS: $TEST_NAME"

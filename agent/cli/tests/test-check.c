@@ -88,6 +88,8 @@ int main(void)
     f = good;
     f.cgroup2 = false;
     tap_is_int(status_of(&f, "cgroup v2", NULL), CHECK_WARNING, "hybrid cgroups: a warning");
+    tap_is_int(status_of(&f, "delegated controllers", NULL), CHECK_WARNING,
+               "and no delegation is named too");
     f = good;
     f.delegated = "cpuset io memory";
     tap_is_int(status_of(&f, "delegated controllers", &remedy), CHECK_WARNING,
