@@ -16,6 +16,7 @@ int cmd_image(struct client *c, int argc, char **argv);
 int cmd_pull(struct client *c, int argc, char **argv);
 int cmd_check(struct client *c, int argc, char **argv);
 int cmd_install(struct client *c, int argc, char **argv);
+int cmd_top(struct client *c, int argc, char **argv);
 int cmd_version(struct client *c, int argc, char **argv);
 
 /* Shared by verbs. */

@@ -28,6 +28,7 @@ static const char usage[] =
     "  image load|ls|rm|pull         manage local images (also: load, images, rmi)\n"
     "  pull IMAGE                    pull an image from a registry\n"
     "  check                         what this machine offers orc (no agent needed)\n"
+    "  top pods                      CPU and memory of pods, from their cgroups\n"
     "  install | uninstall           run orcd as a systemd user service, or stop that\n"
     "  version [--client]            print the client and agent versions\n"
     "\n"
@@ -51,6 +52,7 @@ static const struct verb verbs[] = {
     {"image", cmd_image},   {"images", cmd_image},  {"rmi", cmd_image},
     {"load", cmd_image},    {"pull", cmd_pull},      {"version", cmd_version},
     {"check", cmd_check},   {"install", cmd_install}, {"uninstall", cmd_install},
+    {"top", cmd_top},
 };
 
 int cli_fail(orc_error_t *err)

@@ -76,6 +76,7 @@ else
     assert_contains "$cond" '"status":"False"' "the condition says limits are not enforced here"
     assert_contains "$("$ORC" describe pod limited)" "Limits:       not enforced: no delegated cgroup" "describe says so"
     assert_contains "$("$ORC" events --for pod/limited)" "LimitsNotEnforced" "an event says so"
+    assert_contains "$("$ORC" top pods | grep limited)" "<unknown>" "top has no cgroup to read here"
     # --require-limits: such a pod fails instead of running unlimited
     stop_orcd
     start_orcd --require-limits

@@ -46,6 +46,9 @@ YAML
           jq -c .linux.cgroupsPath "$XDG_RUNTIME_DIR"/orc/pods/*/c/config.json
           tail -5 "$XDG_RUNTIME_DIR"/orc/pods/*/shim.log; cat "$XDG_RUNTIME_DIR"/orc/pods/*/c/runtime.log
           ps -eo pid,stat,wchan:20,args | grep -E "runc|shim" | grep -v grep; }
+    top=$("$ORC" top pods)
+    echo "$top" | grep keeper | grep -qE 'Ki|Mi' && ok "orc top pods reads the pod's cgroup: $(echo "$top" | grep keeper)" ||
+        no "orc top pods: $top"
     # limits: a pod over its memory limit is OOMKilled and restarted; a CPU limit throttles
     cat >"$HOME/limits.yaml" <<'YAML'
 apiVersion: v1
