@@ -181,7 +181,7 @@ ok "host port $PORT answers with the pod's httpd through port-forward"
 in_sandbox busybox httpd -p 10.0.2.100:8080 -h "$TEST_DIR/www"
 httpd_pid=$(pgrep -n -f "busybox httpd -p 10.0.2.100:8080 -h $TEST_DIR/www")
 on_cleanup "kill $httpd_pid"
-wait_for 5 page_served "$PORT2" || fail "host port $PORT2 does not reach a server bound to 10.0.2.100"
+wait_for 20 page_served "$PORT2" || fail "host port $PORT2 does not reach a server bound to 10.0.2.100"
 ok "host port $PORT2 reaches a server bound to 10.0.2.100 only (the pod's address, not loopback's)"
 
 echo "# CHECK each plugin with its ADD configuration and the cached result"
