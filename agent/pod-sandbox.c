@@ -114,6 +114,8 @@ static void place_in_scope(struct pod_worker *w)
     struct pod_limits limits = pod_limits_of(w->pod);
     limits.tasks_max = (uint64_t) w->o->config.pod_pids_limit;
     int r = pod_scope_create(w->uid, desc, w->shim_pid, &limits, &w->cgroup, &err);
+    if (r == -ENOTCONN) /* no user bus: the agent's own delegated subtree, if it has one */
+        r = pod_cgroup_create(w->uid, w->shim_pid, &limits, &w->cgroup, &err);
     if (r == 0)
         log_info("pod '%s/%s': cgroup %s", w->pod->namespace, w->pod->name, w->cgroup);
     else if (r != -ENOTCONN)
@@ -273,6 +275,7 @@ static int rm_rf_fn(void *arg, orc_error_t *err)
 
 int sandbox_remove_files(struct pod_worker *w, orc_error_t *err)
 {
+    pod_cgroup_remove(w->cgroup);
     struct orcd *o = w->o;
     _cleanup_free_ char *dir = run_dir(w);
     _cleanup_free_ char *logdir =

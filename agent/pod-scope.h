@@ -26,3 +26,10 @@ struct pod_limits pod_limits_of(const struct pod *pod);
 
 int pod_scope_create(const char *pod_uid, const char *description, pid_t shim_pid,
                      const struct pod_limits *limits, char **ret_cgroup, orc_error_t *err);
+
+/* Without a user bus: the same layout inside the agent's own delegated cgroup v2 subtree
+ * (pod-cgroup.c). -ENOTCONN when the agent's cgroup is not cgroup v2 or not writable. */
+int pod_cgroup_create(const char *pod_uid, pid_t shim_pid, const struct pod_limits *limits,
+                      char **ret_cgroup, orc_error_t *err);
+/* Removes an emptied pod cgroup made by pod_cgroup_create (systemd removes its scopes). */
+void pod_cgroup_remove(const char *cgroup);

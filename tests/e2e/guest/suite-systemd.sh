@@ -37,5 +37,39 @@ if [ -x "${ORC_BUILD:-}/agent/cli/orc" ]; then
 else
     no "no orc build at ${ORC_BUILD:-?}"
 fi
+# no user bus, but a delegated cgroup (systemd-run --scope -p Delegate=yes with the bus
+# hidden, as a batch system would leave it): orcd manages its own subtree
+if [ -x "${ORC_BUILD:-}/agent/orcd" ]; then
+    ORC=$ORC_BUILD/agent/cli/orc
+    rt=$HOME/rt-nobus
+    mkdir -p "$rt" && chmod 0700 "$rt"
+    sh "$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$HOME/busybox" >/dev/null
+    systemd-run --user --scope -q -p Delegate=yes env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent \
+        XDG_RUNTIME_DIR="$rt" "$ORC_BUILD/agent/orcd" >"$HOME/orcd-nobus.log" 2>&1 &
+    i=0
+    while [ ! -S "$rt/orc/orcd.sock" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+    export XDG_RUNTIME_DIR="$rt"
+    "$ORC" image load "$HOME/busybox" >/dev/null || no "image load (no bus)"
+    cat >"$HOME/nobus.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: nobus}
+spec:
+  restartPolicy: Never
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "x=$(head -c 67108864 /dev/zero | tr '\\000' a); echo ${#x}"]
+      resources: {limits: {memory: 16Mi}}
+YAML
+    "$ORC" apply -f "$HOME/nobus.yaml" >/dev/null || no "apply (no bus)"
+    i=0
+    while [ "$("$ORC" get pod nobus -o json | jq -r .status.phase)" != Failed ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
+    reason=$("$ORC" get pod nobus -o json | jq -r '.status.containerStatuses[0].state.terminated.reason')
+    cg=$("$ORC" get pod nobus -o json | jq -r '.status.conditions[] | select(.type == "orc.dev/LimitsEnforced") | .message')
+    [ "$reason" = OOMKilled ] && ok "without a user bus, orcd's own delegated cgroup enforces limits ($cg)" ||
+        no "no bus: reason $reason, cgroup $cg; $(tail -5 "$HOME/orcd-nobus.log")"
+    pkill -f "$ORC_BUILD/agent/orcd" || true
+fi
 echo "failures: $fails"
 [ $fails -eq 0 ]
