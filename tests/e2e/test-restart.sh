@@ -41,7 +41,7 @@ wait_for 30 at_least onfail-bad 2 || fail "OnFailure did not restart a failing c
 # Always: restarts at once, then waits 1 s, 2 s, 4 s ... showing CrashLoopBackOff meanwhile
 wait_for 30 at_least always 2 || fail "Always did not restart"
 backoff() { [ "$(pod_field always '.status.containerStatuses[0].state.waiting.reason')" = CrashLoopBackOff ]; }
-wait_for 30 backoff || fail "no CrashLoopBackOff while waiting"
+wait_for 60 backoff || fail "no CrashLoopBackOff while waiting"
 assert_contains "$("$ORC" get pods always)" "CrashLoopBackOff" "kubectl's STATUS column"
 assert_contains "$("$ORC" describe pod always)" "Back-off restarting failed container c" "BackOff event"
 n=$(restarts always)
