@@ -37,7 +37,7 @@ run_ctest() { # build-dir label-args...
     local dir=$1; shift
     local log=$dir/ctest.log
     set +e
-    (cd "$dir" && ctest --output-on-failure -j2 "$@") 2>&1 | tee "$log"
+    (cd "$dir" && ctest --output-on-failure -j"${CTEST_JOBS:-2}" "$@") 2>&1 | tee "$log"
     set -e
     local p f
     p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' "$log" || true)
@@ -86,8 +86,9 @@ as_user() {
     echo "== build (ASan + UBSan, $clang)"
     build "$SRC/build-asan" "$clang" -DORC_SANITIZE=address,undefined
     echo "== unit and end-to-end tests under ASan + UBSan"
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        run_ctest "$SRC/build-asan"
+    # one test at a time: sanitized binaries are slow, and the e2e tests have deadlines
+    CTEST_JOBS=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_ctest "$SRC/build-asan"
     if [ "$clang" = clang ]; then
         echo "== fuzz (libFuzzer, bounded)"
         build "$SRC/build-fuzz" clang -DORC_FUZZ=ON
