@@ -15,6 +15,8 @@ if [ "$(id -u)" = 0 ] && [ "${1:-}" != --as-user ]; then
     id "$DEMO_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$DEMO_USER"
     grep -q "^$DEMO_USER:" /etc/subuid || usermod --add-subuids 300000-365535 "$DEMO_USER"
     grep -q "^$DEMO_USER:" /etc/subgid || usermod --add-subgids 300000-365535 "$DEMO_USER"
+    # what distributions ship: a tun device every user may open (pod networking)
+    [ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
     rm -rf "$WORK" && mkdir -p "$WORK" && cp -a "$SRC/." "$WORK/src"
     rm -rf "$WORK/src/build"
     chown -R "$DEMO_USER:" "$WORK"
