@@ -226,17 +226,10 @@ static void describe(struct client *c, const json_t *pod)
     }
     json_t *conds = json_object_get(st, "conditions");
     if (json_array_size(conds)) {
+        printf("Conditions:\n  Type              Status\n");
         json_t *cd;
-        int width = 16; /* kubectl's column, wider for orc.dev/LimitsEnforced */
-        json_array_foreach(conds, i, cd)
-        {
-            int n = (int) strlen(orc_json_str(cd, "type") ?: "");
-            width = n > width ? n : width;
-        }
-        printf("Conditions:\n  %-*s  Status\n", width, "Type");
-        json_array_foreach(conds, i, cd) printf("  %-*s  %s\n", width,
-                                                orc_json_str(cd, "type") ?: "",
-                                                orc_json_str(cd, "status") ?: "");
+        json_array_foreach(conds, i, cd) printf("  %-17s %s\n", orc_json_str(cd, "type"),
+                                                orc_json_str(cd, "status"));
     }
     printf("Restart Policy:  %s\n", orc_json_str(spec, "restartPolicy") ?: "");
     print_events(c, orc_json_str(meta, "namespace"), orc_json_str(meta, "name"));
