@@ -17,6 +17,7 @@
 #include "xalloc.h"
 
 #define JOB_TIMEOUT_NS (10 * NSEC_PER_SEC)
+#define POD_OVERHEAD_BYTES (32u << 20)
 
 struct job_wait {
     const char *path;
@@ -50,6 +51,10 @@ struct pod_limits pod_limits_of(const struct pod *pod)
     }
     if (!all_mem)
         l.memory_max = 0;
+    else /* room for the shim and the runtime, which live in the pod's cgroup too (kubelet's
+          * pod overhead): the containers reach their own limits first, so the OOM killer
+          * picks inside a container, never the shim */
+        l.memory_max += POD_OVERHEAD_BYTES;
     if (!all_cpu)
         l.cpu_quota_usec = 0;
     if (requests > 0) { /* kubelet's shares (1024 per CPU) mapped onto cgroup v2's weight */

@@ -86,7 +86,7 @@ YAML
         no "no throttling in $stat: $(cat "$stat" 2>&1)"
     hog_uid=$("$ORC" get pod hog -o json | jq -r .metadata.uid)
     mem=$(cat /sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service/app.slice/orc-pod-$hog_uid.scope/memory.max 2>&1)
-    [ "$mem" = 16777216 ] && ok "the pod's scope has MemoryMax 16Mi" || no "scope memory.max: $mem"
+    [ "$mem" = 50331648 ] && ok "the pod's scope has MemoryMax 16Mi + 32Mi for shim and runtime" || no "scope memory.max: $mem"
     "$ORC" delete pod hog spin >/dev/null
     # a fork bomb stays inside its pod's pids limit; the agent and the other pods carry on
     cat >"$HOME/bomb.yaml" <<'YAML'
