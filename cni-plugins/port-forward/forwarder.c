@@ -41,7 +41,7 @@ struct conn {
     int fd[2];
     int pipe[2][2]; /* pipe[d] carries what fd[d] sent toward fd[!d] */
     size_t queued[2];
-    bool eof[2], shut[2], connecting;
+    bool eof[2], shut[2], connecting, closed;
     uint32_t events[2];
     struct conn *prev, *next;
 };
@@ -53,6 +53,7 @@ struct flow {
     socklen_t client_len;
     int fd;
     time_t last;
+    bool closed;
     struct flow *next;
 };
 
@@ -63,6 +64,10 @@ struct fwd {
     struct flow *flows;
     size_t n_flows;
     size_t pipe_size;
+    /* Closed but not yet freed: a later event of the same epoll batch may still point at
+     * them, so they are freed only when the batch is done. */
+    struct conn *closed_conns;
+    struct flow *closed_flows;
 };
 
 static void watch(struct fwd *f, int fd, uint32_t events, struct source *s, int op)
@@ -87,7 +92,23 @@ static void conn_close(struct fwd *f, struct conn *c)
     if (c->next)
         c->next->prev = c->prev;
     f->n_conns--;
-    free(c);
+    c->closed = true;
+    c->next = f->closed_conns;
+    f->closed_conns = c;
+}
+
+static void free_closed(struct fwd *f)
+{
+    while (f->closed_conns) {
+        struct conn *c = f->closed_conns;
+        f->closed_conns = c->next;
+        free(c);
+    }
+    while (f->closed_flows) {
+        struct flow *fl = f->closed_flows;
+        f->closed_flows = fl->next;
+        free(fl);
+    }
 }
 
 /* Moves what can move in direction d; returns -1 on a broken connection. */
@@ -280,7 +301,9 @@ static void expire_flows(struct fwd *f)
         }
         *p = fl->next;
         close(fl->fd);
-        free(fl);
+        fl->closed = true;
+        fl->next = f->closed_flows;
+        f->closed_flows = fl;
         f->n_flows--;
     }
     if (f->n_flows == 0) {
@@ -308,11 +331,17 @@ static void serve(struct fwd *f, struct source *control, struct source *timer)
                     on_accept(f, m);
                 else
                     on_datagram(f, m);
-            } else if (s->kind == SRC_CONN)
-                on_conn(f, s->obj, evs[i].events);
-            else if (s->kind == SRC_FLOW)
-                on_flow(s->obj);
+            } else if (s->kind == SRC_CONN) {
+                struct conn *c = s->obj;
+                if (!c->closed)
+                    on_conn(f, c, evs[i].events);
+            } else if (s->kind == SRC_FLOW) {
+                struct flow *fl = s->obj;
+                if (!fl->closed)
+                    on_flow(fl);
+            }
         }
+        free_closed(f);
     }
 }
 
@@ -346,6 +375,13 @@ int forwarder_main(void *arg, orc_error_t *err)
     serve(&f, &control, &tick);
     while (f.conns)
         conn_close(&f, f.conns);
+    while (f.flows) {
+        struct flow *fl = f.flows;
+        f.flows = fl->next;
+        close(fl->fd);
+        free(fl);
+    }
+    free_closed(&f);
     free(listen);
     close(f.ep);
     return 0;

@@ -68,7 +68,7 @@ spec:
         - {containerPort: 9090, hostPort: $UDP_PORT, protocol: UDP}
     - name: probe
       image: localhost/nettest:latest
-      command: ["sh", "-c", "cat /etc/resolv.conf /etc/hosts; nslookup www.svc.test; while true; do if wget -qO- http://10.0.2.2:$HOST_PORT/; then echo OUT-OK; else echo OUT-FAIL; fi; sleep 1; done"]
+      command: ["sh", "-c", "cat /etc/resolv.conf /etc/hosts; nslookup www.svc.test; while true; do if timeout 3 wget -qO- http://10.0.2.2:$HOST_PORT/; then echo OUT-OK; else echo OUT-FAIL; fi; sleep 1; done"]
 YAML
 wait_for_phase net-a Running 30
 
@@ -85,8 +85,18 @@ assert_contains "$logs" "192.0.2.7" "names resolve through 10.0.2.3 via the conf
 echo "# inbound through hostPorts"
 wait_for 10 sh -c "busybox wget -qO- http://127.0.0.1:$TCP_PORT/ | grep -q pod-a-says-hello" \
     || fail "hostPort $TCP_PORT/TCP does not answer"
-reply=$(echo ping | socat -t 3 - "UDP:127.0.0.1:$UDP_PORT")
-assert_eq "$reply" "echo:ping" "hostPort $UDP_PORT/UDP answers"
+# udp-echo starts beside httpd, so it may bind a moment later: ask until it answers
+udp_ask() { echo "$1" | socat -t 1 - "UDP:127.0.0.1:$UDP_PORT" 2>&1; }
+wait_for 10 sh -c "echo ping | socat -t 1 - UDP:127.0.0.1:$UDP_PORT | grep -qx echo:ping" \
+    || fail "hostPort $UDP_PORT/UDP does not answer: $(udp_ask ping)"
+assert_eq "$(udp_ask again)" "echo:again" "hostPort $UDP_PORT/UDP answers"
+
+echo "# many short connections in a row: the forwarder keeps serving"
+# both ends of a finished connection often wake the forwarder in one batch of events
+for i in $(seq 200); do
+    busybox wget -qO- "http://127.0.0.1:$TCP_PORT/" >/dev/null 2>&1 || fail "connection $i through hostPort $TCP_PORT failed"
+done
+assert_eq "$(udp_ask after)" "echo:after" "UDP still forwarded after the burst"
 
 echo "# a second pod reaches the first through the gateway"
 apply_yaml b.yaml <<YAML >/dev/null
