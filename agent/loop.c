@@ -139,6 +139,7 @@ static void sync_all(struct orcd *o)
 {
     for (size_t i = 0; i < o->n_workers; i++) {
         pod_worker_sync(o->workers[i]);
+        pod_worker_dispatch(o->workers[i]); /* events that came with the answers to requests */
         pod_worker_flush_status(o->workers[i]);
     }
     size_t k = 0;

@@ -653,14 +653,13 @@ static void on_link_removed(struct pod_worker *w, const char *ifname)
               "Pod network lost ('%s' vanished) and set up again", ifname ? ifname : "?");
 }
 
-void pod_worker_on_shim(struct pod_worker *w)
+/* Handles the shim's messages already read. A request the agent made (shim_client_call)
+ * reads whatever arrives before its answer, events included; those wait in the client's
+ * buffer, where no readiness of the socket would ever announce them again. */
+void pod_worker_dispatch(struct pod_worker *w)
 {
-    if (!w->shim)
-        return;
-    orc_error_t err = NULL;
-    int r = shim_client_receive(w->shim, &err);
     json_t *msg;
-    while ((msg = shim_client_next(w->shim))) {
+    while (w->shim && (msg = shim_client_next(w->shim))) {
         const char *ev = orc_json_str(msg, "event");
         if (ev && strcmp(ev, "exit") == 0 && !w->deleted)
             on_container_exit(w, json_object_get(msg, "container"));
@@ -671,11 +670,20 @@ void pod_worker_on_shim(struct pod_worker *w)
                      orc_json_str(msg, "error") ?: "request failed");
         json_decref(msg);
     }
+}
+
+void pod_worker_on_shim(struct pod_worker *w)
+{
+    if (!w->shim)
+        return;
+    orc_error_t err = NULL;
+    int r = shim_client_receive(w->shim, &err);
+    pod_worker_dispatch(w);
     if (r < 0) {
         log_warn("pod '%s/%s': %s", w->pod->namespace, w->pod->name, orc_error_message(err));
         orc_error_release(&err);
     }
-    if (r <= 0)
+    if (r <= 0 && w->shim)
         on_shim_lost(w);
 }
 

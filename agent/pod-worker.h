@@ -89,6 +89,8 @@ void pod_worker_update(struct pod_worker *w, const json_t *object);
 void pod_worker_sync(struct pod_worker *w);
 /* The shim's socket is readable. */
 void pod_worker_on_shim(struct pod_worker *w);
+/* Handles shim messages read while the agent waited for an answer (events queued then). */
+void pod_worker_dispatch(struct pod_worker *w);
 /* Deadlines passed (restarts due). */
 void pod_worker_on_timer(struct pod_worker *w, int64_t now);
 /* Nearest deadline in CLOCK_REALTIME ns, 0 = none. */
