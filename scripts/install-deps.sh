@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs everything orc needs to build, run and test on Debian 12.
-# Run as root (or through sudo). Idempotent.
+# Run as root (or through sudo). Idempotent. With --bench also what the benchmarks compare
+# with (rootless podman and its slirp4netns).
 set -eu
 
 BUILD="cmake make gcc clang pkg-config libclang-rt-14-dev
@@ -12,6 +13,12 @@ TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3 curl
       containernetworking-plugins docker-registry skopeo apache2-utils zstd openssl"
 # the systemd guest for cgroup tests: built with debootstrap, run under QEMU (tcg)
 GUEST="debootstrap qemu-system-x86 qemu-utils e2fsprogs"
+BENCH=""
+case "${1:-}" in
+    --bench) BENCH="podman slirp4netns fuse-overlayfs" ;;
+    "") ;;
+    *) echo "usage: install-deps.sh [--bench]" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: needs root (apt-get); try: sudo $0" >&2
@@ -20,4 +27,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $BUILD $RUNTIME $TEST $GUEST
+apt-get install -y -q --no-install-recommends $BUILD $RUNTIME $TEST $GUEST $BENCH

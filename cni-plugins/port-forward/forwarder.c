@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +190,15 @@ static void on_conn(struct fwd *f, struct conn *c, uint32_t events)
     conn_update(f, c);
 }
 
+/* The hop into the pod never leaves this machine: there is no congestion to find on it, and
+ * a pacing algorithm chosen for real links (BBR) would cap it far below what the kernel can
+ * move between two local sockets. Reno is built in and allowed to every user. */
+static void local_congestion_control(int fd)
+{
+    static const char reno[] = "reno";
+    (void) setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno, sizeof(reno) - 1);
+}
+
 static int make_pipe(int p[2], size_t size)
 {
     if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -209,6 +220,8 @@ static void on_accept(struct fwd *f, struct port_mapping *m)
         struct conn *c = xcalloc(1, sizeof(*c));
         c->fd[0] = client;
         c->fd[1] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (c->fd[1] >= 0)
+            local_congestion_control(c->fd[1]);
         c->pipe[0][0] = c->pipe[0][1] = c->pipe[1][0] = c->pipe[1][1] = -1;
         c->next = f->conns;
         if (f->conns)
