@@ -17,6 +17,8 @@ bench_cleanup() {
     [ -n "$ORCD_PID" ] && kill "$ORCD_PID" && wait "$ORCD_PID" 2>/dev/null
     holder=$(jq -r .pid "$XDG_RUNTIME_DIR/orc/userns.json" 2>/dev/null)
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
+    # podman's store holds files of subordinate ids: only podman can remove it
+    [ -d "$BENCH_DIR/podman" ] && "${PODMAN[@]}" system reset -f >/dev/null 2>&1
     rm -rf "$BENCH_DIR"
 }
 trap bench_cleanup EXIT
@@ -24,7 +26,8 @@ trap bench_cleanup EXIT
 "$ORCD" >"$BENCH_DIR/orcd.log" 2>&1 &
 ORCD_PID=$!
 for _ in $(seq 200); do "$ORC" version >/dev/null 2>&1 && break; sleep 0.05; done
-"$SRC/tests/e2e/build-test-image.sh" "$BENCH_DIR/busybox"
+"$SRC/tests/e2e/build-test-image.sh" "$BENCH_DIR/busybox" localhost/busybox:latest \
+    --docker-archive "$BENCH_DIR/busybox.tar"
 "$ORC" image load "$BENCH_DIR/busybox" >/dev/null
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -45,3 +48,19 @@ YAML
 
 # median and 90th percentile of numbers on stdin
 stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d\n", a[int((NR+1)/2)], a[int(NR*0.9+0.5)]}'; }
+
+# Rootless podman beside orc, in the same run: its own store below the benchmark's directory,
+# cgroupfs and file events (no systemd session needed), the same busybox image. Sets
+# have_podman and PODMAN; bench_cleanup removes podman's store.
+PODMAN=(podman --root "$BENCH_DIR/podman/root" --runroot "$BENCH_DIR/podman/run"
+        --cgroup-manager cgroupfs --events-backend file)
+have_podman=false
+podman_version=
+podman_setup() {
+    if command -v podman >/dev/null && "${PODMAN[@]}" load -i "$BENCH_DIR/busybox.tar" >/dev/null 2>&1; then
+        have_podman=true
+        podman_version=$(podman --version | awk '{print $3}')
+    else
+        echo "rootless podman: not available here (command missing or 'podman load' failed)" >&2
+    fi
+}

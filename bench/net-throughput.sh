@@ -52,11 +52,7 @@ busybox httpd -f -p "127.0.0.1:$P_HOSTWEB" -h "$BENCH_DIR/www" &
 HOSTWEB=$!
 iperf3 -s -p "$P_OUT" -B 127.0.0.1 >/dev/null 2>&1 &  # for outbound runs and the baseline
 SERVER=$!
-PODMAN=(podman --root "$BENCH_DIR/podman/root" --runroot "$BENCH_DIR/podman/run"
-        --cgroup-manager cgroupfs --events-backend file)
-have_podman=false
-podman_cleanup() { $have_podman && "${PODMAN[@]}" rm -f -t 0 pin >/dev/null 2>&1; $have_podman && "${PODMAN[@]}" system reset -f >/dev/null 2>&1; true; }
-trap 'kill $HOSTWEB $SERVER 2>/dev/null; podman_cleanup; bench_cleanup' EXIT
+trap 'kill $HOSTWEB $SERVER 2>/dev/null; bench_cleanup' EXIT
 
 cat >"$BENCH_DIR/in.yaml" <<YAML
 apiVersion: v1
@@ -76,14 +72,13 @@ spec:
 YAML
 "$ORC" apply -f "$BENCH_DIR/in.yaml" >/dev/null
 wait_http "$P_WEB" || { echo "orc pod did not publish its ports" >&2; exit 1; }
-if command -v podman >/dev/null && "${PODMAN[@]}" load -i "$BENCH_DIR/iperf3.tar" >/dev/null 2>&1; then
-    have_podman=true
+podman_setup
+if $have_podman && "${PODMAN[@]}" load -i "$BENCH_DIR/iperf3.tar" >/dev/null 2>&1; then
     "${PODMAN[@]}" run -d --name pin -p "$PM_IN:5201" -p "$PM_WEB:80" localhost/iperf3:latest \
         sh -c 'echo hello > /www/index.html; httpd -p 80 -h /www; exec iperf3 -s -p 5201' >/dev/null
     wait_http "$PM_WEB" || have_podman=false
-    podman_version=$(podman --version | awk '{print $3}')
 else
-    echo "rootless podman: not available here (command missing or 'podman load' failed)" >&2
+    have_podman=false
 fi
 wait_port "$P_OUT"
 

@@ -17,9 +17,7 @@ printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory:
     "$BENCH_DIR/reg/data" "$PORT" >"$BENCH_DIR/reg/config.yml"
 docker-registry serve "$BENCH_DIR/reg/config.yml" >"$BENCH_DIR/reg/log" 2>&1 &
 REG=$!
-PODMAN=(podman --root "$BENCH_DIR/podman/root" --runroot "$BENCH_DIR/podman/run"
-        --cgroup-manager cgroupfs --events-backend file)
-trap 'kill $REG 2>/dev/null; command -v podman >/dev/null && "${PODMAN[@]}" system reset -f >/dev/null 2>&1; bench_cleanup' EXIT
+trap 'kill $REG 2>/dev/null; bench_cleanup' EXIT
 for _ in $(seq 100); do curl -s "http://127.0.0.1:$PORT/v2/" >/dev/null && break; sleep 0.05; done
 
 # the image: busybox plus a layer of MB of files, 80 % incompressible, 20 % text

@@ -15,7 +15,7 @@ TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3 curl
 GUEST="debootstrap qemu-system-x86 qemu-utils e2fsprogs"
 BENCH=""
 case "${1:-}" in
-    --bench) BENCH="podman slirp4netns fuse-overlayfs" ;;
+    --bench) BENCH="podman slirp4netns fuse-overlayfs catatonit" ;;
     "") ;;
     *) echo "usage: install-deps.sh [--bench]" >&2; exit 2 ;;
 esac
