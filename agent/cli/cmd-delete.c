@@ -76,8 +76,9 @@ static int still_there(struct client *c, const char *path)
     return code != 404;
 }
 
-/* Polls every 100 ms until each deleted pod is gone (the agent removes it once its
- * containers stopped), within the largest grace period plus a minute. */
+/* Polls until each deleted pod is gone (the agent removes it once its containers stopped),
+ * within the largest grace period plus a minute: first every 10 ms, since most pods go at
+ * once, then less often, up to every 100 ms. */
 static int wait_gone(struct client *c, const struct targets *t)
 {
     long long grace = 0;
@@ -85,13 +86,16 @@ static int wait_gone(struct client *c, const struct targets *t)
         if (t->v[i].deleted && t->v[i].grace > grace)
             grace = t->v[i].grace;
     int64_t deadline = orc_time_mono_ns() + (grace + 60) * NSEC_PER_SEC;
+    int64_t interval_ms = 10;
     for (size_t i = 0; i < t->n; i++) {
         int r = 0;
         if (!t->v[i].deleted)
             continue;
         while ((r = still_there(c, t->v[i].path)) > 0 && orc_time_mono_ns() < deadline) {
-            struct timespec ts = {0, 100 * NSEC_PER_MSEC};
+            struct timespec ts = {0, interval_ms * NSEC_PER_MSEC};
             nanosleep(&ts, NULL);
+            if (interval_ms < 100)
+                interval_ms = interval_ms * 2 > 100 ? 100 : interval_ms * 2;
         }
         if (r < 0)
             return 1;
