@@ -22,11 +22,26 @@ loginctl enable-linger tester
 uid=$(id -u tester)
 i=0
 while [ ! -S /run/user/$uid/bus ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-runuser -u tester -- env XDG_RUNTIME_DIR=/run/user/$uid \
+log=$out/log.$((boot + 1))
+# a suite that hangs gets stopped with what explains it in its log, well before the host's
+# timeout for the whole guest
+timeout 420 runuser -u tester -- env XDG_RUNTIME_DIR=/run/user/$uid \
     DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus HOME=/home/tester \
     ORC_BUILD=/mnt/orc/build ORC_SOURCE_DIR=/mnt/orc ORC_GUEST_BOOT=$((boot + 1)) \
-    sh /mnt/orc/tests/e2e/guest/"$suite" >"$out/log.$((boot + 1))" 2>&1
+    sh /mnt/orc/tests/e2e/guest/"$suite" >"$log" 2>&1
 status=$?
+if [ $status = 124 ]; then
+    {
+        echo "not ok - the suite hung; state follows"
+        echo "--- processes"
+        ps -eo pid,ppid,stat,wchan:24,etime,args | grep -vE '\[.*\]$' | tail -60
+        for p in $(pgrep -x orcd); do echo "--- orcd $p kernel stack"; cat /proc/$p/stack; done
+        echo "--- orcd journal"
+        journalctl _UID=$uid --no-pager -n 80 -o short-monotonic
+        echo "--- kernel"
+        dmesg | tail -40
+    } >>"$log" 2>&1
+fi
 echo $status >"$out/status.$((boot + 1))"
 sync
 # status 100: the suite asks for a reboot and goes on after it
