@@ -94,8 +94,7 @@ static int wait_gone(struct client *c, const struct targets *t)
         while ((r = still_there(c, t->v[i].path)) > 0 && orc_time_mono_ns() < deadline) {
             struct timespec ts = {0, interval_ms * NSEC_PER_MSEC};
             nanosleep(&ts, NULL);
-            if (interval_ms < 100)
-                interval_ms = interval_ms * 2 > 100 ? 100 : interval_ms * 2;
+            interval_ms = interval_ms * 2 < 100 ? interval_ms * 2 : 100;
         }
         if (r < 0)
             return 1;
