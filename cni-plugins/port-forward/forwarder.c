@@ -99,6 +99,16 @@ static void conn_close(struct fwd *f, struct conn *c)
     f->closed_conns = c;
 }
 
+/* The caller has unlinked the flow from f->flows. */
+static void flow_close(struct fwd *f, struct flow *fl)
+{
+    close(fl->fd);
+    f->n_flows--;
+    fl->closed = true;
+    fl->next = f->closed_flows;
+    f->closed_flows = fl;
+}
+
 static void free_closed(struct fwd *f)
 {
     while (f->closed_conns) {
@@ -313,11 +323,7 @@ static void expire_flows(struct fwd *f)
             continue;
         }
         *p = fl->next;
-        close(fl->fd);
-        fl->closed = true;
-        fl->next = f->closed_flows;
-        f->closed_flows = fl;
-        f->n_flows--;
+        flow_close(f, fl);
     }
     if (f->n_flows == 0) {
         struct itimerspec off = {0};
@@ -391,8 +397,7 @@ int forwarder_main(void *arg, orc_error_t *err)
     while (f.flows) {
         struct flow *fl = f.flows;
         f.flows = fl->next;
-        close(fl->fd);
-        free(fl);
+        flow_close(&f, fl);
     }
     free_closed(&f);
     free(listen);
