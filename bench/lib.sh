@@ -46,6 +46,12 @@ spec:
 YAML
 }
 
+# whether pod NAME is Running, as the API reports it (grep: jq's start-up would be timed too)
+orc_running() { "$ORC" get pod "$1" -o json | grep -q '"phase": *"Running"'; }
+
+# total PSS in kB of the processes PID...; one that is gone counts 0
+pss() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0))); done; echo $t; }
+
 # median and 90th percentile of numbers on stdin
 stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d\n", a[int((NR+1)/2)], a[int(NR*0.9+0.5)]}'; }
 

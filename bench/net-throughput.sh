@@ -10,7 +10,6 @@ command -v iperf3 >/dev/null && command -v python3 >/dev/null || { echo "needs i
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])'; }
 gbits() { jq -r '.end.sum_received.bits_per_second / 1e9 | . * 100 | round / 100'; }
 median() { tr ' ' '\n' | grep -v '^-*$' | sort -g | awk '{a[NR]=$1} END {print NR ? a[int((NR+1)/2)] : "-"}'; }
-pss() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0))); done; echo $t; }
 wait_port() { for _ in $(seq 200); do python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1).close()' "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 wait_http() { for _ in $(seq 200); do busybox wget -qO- "http://127.0.0.1:$1/" 2>/dev/null | grep -q hello && return 0; sleep 0.05; done; return 1; }
 # iperf3 client to 127.0.0.1:PORT [congestion control], retried while the server behind a

@@ -8,17 +8,16 @@
 source "$(dirname "$0")/lib.sh"
 N=${N:-10}
 podman_setup
-pss_sum() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup"))); done; echo $t; }
 for i in $(seq "$N"); do pod_yaml "m$i" >"$BENCH_DIR/m$i.yaml"; "$ORC" apply -f "$BENCH_DIR/m$i.yaml" >/dev/null; done
 for i in $(seq "$N"); do
-    until "$ORC" get pod "m$i" -o json | grep -q '"phase": *"Running"'; do sleep 0.05; done
+    until orc_running "m$i"; do sleep 0.05; done
 done
-shims=$(pss_sum $(pgrep -f "orc-shim run .*$XDG_RUNTIME_DIR"))
-helpers=$(pss_sum $(cat "$XDG_RUNTIME_DIR"/orc-cni/slirp/*.json | jq -r .pid))
+shims=$(pss $(pgrep -f "orc-shim run .*$XDG_RUNTIME_DIR"))
+helpers=$(pss $(cat "$XDG_RUNTIME_DIR"/orc-cni/slirp/*.json | jq -r .pid))
 per_shim=$((shims / N)) per_net=$((helpers / N))
 per=$((per_shim + per_net))
 holder=$(jq -r .pid "$XDG_RUNTIME_DIR/orc/userns.json")
-hpss=$(awk '/^Pss:/ {print $2}' "/proc/$holder/smaps_rollup")
+hpss=$(pss "$holder")
 echo "per-pod memory (PSS), $N pods: $per kB per pod = orc-shim $per_shim kB + slirp helper $per_net kB"
 echo "shared once per user: user-namespace holder $hpss kB"
 if $have_podman; then
@@ -29,11 +28,11 @@ if $have_podman; then
         infra_id=$("${PODMAN[@]}" pod inspect "m$i" --format '{{.InfraContainerID}}')
         infra_pid=$("${PODMAN[@]}" inspect "$infra_id" --format '{{.State.Pid}}')
         cids=$("${PODMAN[@]}" ps -a --no-trunc --filter "pod=m$i" --format '{{.ID}}')
-        for c in $cids; do conmon=$((conmon + $(pss_sum $(pgrep -f "conmon .*-c $c")))); done
-        infra=$((infra + $(pss_sum "$infra_pid")))
+        for c in $cids; do conmon=$((conmon + $(pss $(pgrep -f "conmon .*-c $c")))); done
+        infra=$((infra + $(pss "$infra_pid")))
     done
     pm=$(((conmon + infra) / N))
-    net=$(pss_sum $(pgrep -u "$(id -u)" -f "slirp4netns .*$XDG_RUNTIME_DIR"))
+    net=$(pss $(pgrep -u "$(id -u)" -f "slirp4netns .*$XDG_RUNTIME_DIR"))
     echo "podman $podman_version, $N pods: $pm kB per pod = conmon $((conmon / N)) kB + infra $((infra / N)) kB; shared: slirp4netns $net kB"
     awk -v p="$per" -v q="$pm" 'BEGIN {printf "  orc uses %.0f%% of podman'"'"'s per-pod memory\n", 100 * p / q}'
 fi

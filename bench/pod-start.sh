@@ -4,14 +4,13 @@
 source "$(dirname "$0")/lib.sh"
 N=${N:-20}
 podman_setup
-running() { "$ORC" get pod "$1" -o json | grep -q '"phase": *"Running"'; }
 pm_running() { [ "$("${PODMAN[@]}" pod inspect "$1" --format '{{.State}}' 2>/dev/null)" = Running ]; }
 starts=() deletes=() pm_starts=() pm_deletes=()
 for i in $(seq "$N"); do
     pod_yaml "p$i" >"$BENCH_DIR/p.yaml"
     t0=$(now_ms)
     "$ORC" apply -f "$BENCH_DIR/p.yaml" >/dev/null
-    until running "p$i"; do :; done
+    until orc_running "p$i"; do :; done
     t1=$(now_ms)
     "$ORC" delete pod "p$i" >/dev/null
     t2=$(now_ms)
