@@ -86,7 +86,8 @@ static bool removes_image(struct request *r, const char *ref, char **ret_id)
     bool is_name = false;
     size_t i;
     json_t *v;
-    json_array_foreach(names, i, v) is_name |= norm && !strcmp(json_string_value(v), norm);
+    json_array_foreach(names, i, v)
+        is_name |= norm && !strcmp(json_string_value(v), norm);
     return !is_name || json_array_size(names) <= 1;
 }
 
@@ -246,7 +247,8 @@ enum MHD_Result api_images_prune(struct request *r)
     json_int_t bytes = 0;
     size_t i;
     json_t *v;
-    json_array_foreach(removed, i, v) bytes += json_integer_value(json_object_get(v, "size"));
+    json_array_foreach(removed, i, v)
+        bytes += json_integer_value(json_object_get(v, "size"));
     return api_reply_json(r, 200,
                           json_pack("{s:s,s:s,s:o,s:I}", "kind", "ImagePruneResult", "apiVersion",
                                     "orc.dev/v1", "deleted", removed, "spaceReclaimed", bytes));

@@ -19,7 +19,6 @@
 
 #define MAX_LOG_READ (256u << 20)
 
-
 size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
 {
     size_t used = 0;
@@ -66,8 +65,9 @@ static const json_t *container_status(const json_t *pod, const char *name)
 {
     size_t i;
     json_t *cs;
-    json_array_foreach(json_object_get(json_object_get(pod, "status"), "containerStatuses"), i,
-                       cs) if (!strcmp(orc_json_str(cs, "name") ?: "", name)) return cs;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "containerStatuses"), i, cs)
+        if (!strcmp(orc_json_str(cs, "name") ?: "", name))
+            return cs;
     return NULL;
 }
 
@@ -177,9 +177,10 @@ static const char *pick_container(struct request *r, const json_t *pod, const ch
     if (c) {
         size_t i;
         json_t *v;
-        json_array_foreach(cs, i, v) if (!strcmp(orc_json_str(v, "name") ?: "", c)) return c;
-        _cleanup_free_ char *msg =
-            xasprintf("container %s is not valid for pod %s", c, name);
+        json_array_foreach(cs, i, v)
+            if (!strcmp(orc_json_str(v, "name") ?: "", c))
+                return c;
+        _cleanup_free_ char *msg = xasprintf("container %s is not valid for pod %s", c, name);
         *ret = api_reply_status(r, 400, "BadRequest", msg, NULL);
         return NULL;
     }
@@ -193,8 +194,8 @@ static const char *pick_container(struct request *r, const json_t *pod, const ch
         free(list);
         list = l;
     }
-    _cleanup_free_ char *msg = xasprintf(
-        "a container name must be specified for pod %s, choose one of: [%s]", name, list);
+    _cleanup_free_ char *msg =
+        xasprintf("a container name must be specified for pod %s, choose one of: [%s]", name, list);
     *ret = api_reply_status(r, 400, "BadRequest", msg, NULL);
     return NULL;
 }
@@ -224,11 +225,11 @@ enum MHD_Result api_logs(struct request *r, const char *ns, const char *name)
     _cleanup_free_ char *dir = orc_paths_pod_log_dir(&r->o->paths, ns, name, uid);
     _cleanup_free_ char *path = xasprintf("%s/%s/%d.log", dir, container, attempt);
     if (access(path, F_OK) < 0) {
-        const char *reason = orc_json_str(
-            json_object_get(json_object_get(cs, "state"), "waiting"), "reason");
-        _cleanup_free_ char *msg = xasprintf(
-            "container \"%s\" in pod \"%s\" is waiting to start: %s", container, name,
-            reason ? reason : "ContainerCreating");
+        const char *reason =
+            orc_json_str(json_object_get(json_object_get(cs, "state"), "waiting"), "reason");
+        _cleanup_free_ char *msg =
+            xasprintf("container \"%s\" in pod \"%s\" is waiting to start: %s", container, name,
+                      reason ? reason : "ContainerCreating");
         return api_reply_status(r, 400, "BadRequest", msg, NULL);
     }
     if (api_query_bool(r, "follow") && !previous)

@@ -65,10 +65,10 @@ enum MHD_Result api_apply(struct request *r)
             json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "kind", "Pod", "namespace",
                                                    pods[i]->namespace, "name", pods[i]->name,
                                                    "action", apply_action_to_string(acts[i])));
-        ret = api_reply_json(r, 200,
-                             json_pack("{s:s,s:s,s:o,s:o}", "kind", "ApplyResult", "apiVersion",
-                                       "orc.dev/v1", "items", items, "warnings",
-                                       warnings_json(mr)));
+        ret =
+            api_reply_json(r, 200,
+                           json_pack("{s:s,s:s,s:o,s:o}", "kind", "ApplyResult", "apiVersion",
+                                     "orc.dev/v1", "items", items, "warnings", warnings_json(mr)));
     }
     free(pods);
     free(acts);

@@ -35,8 +35,7 @@ enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body)
     size_t len = strlen(text);
     text = xrealloc(text, len + 2);
     text[len++] = '\n';
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     enum MHD_Result ret = MHD_queue_response(r->conn, code, resp);
     MHD_destroy_response(resp);
@@ -69,8 +68,10 @@ enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char 
 {
     int status = *err ? (*err)->status : 0;
     unsigned code = status == ENOENT ? 404 : status == EINVAL ? 422 : status == EBUSY ? 409 : 500;
-    const char *reason = code == 404 ? "NotFound" : code == 422 ? "Invalid"
-                                                : code == 409 ? "Conflict" : "InternalError";
+    const char *reason = code == 404   ? "NotFound"
+                         : code == 422 ? "Invalid"
+                         : code == 409 ? "Conflict"
+                                       : "InternalError";
     /* messages are written for users: drop the strerror suffix orc_error_make added */
     _cleanup_free_ char *msg = xstrdup(orc_error_message(*err));
     if (status) {
@@ -116,8 +117,8 @@ static enum MHD_Result route(struct request *r)
     size_t n = r->n_segs;
     bool get = !strcmp(m, "GET"), post = !strcmp(m, "POST"), del = !strcmp(m, "DELETE");
     if (n == 1 && (!strcmp(s[0], "healthz") || !strcmp(s[0], "livez") || !strcmp(s[0], "readyz")))
-        return get ? api_reply_text(r, 200, "ok") : api_reply_status(r, 405, "MethodNotAllowed",
-                                                                    "method not allowed", NULL);
+        return get ? api_reply_text(r, 200, "ok")
+                   : api_reply_status(r, 405, "MethodNotAllowed", "method not allowed", NULL);
     if (n == 1 && !strcmp(s[0], "version") && get)
         return version(r);
     if (n >= 3 && !strcmp(s[0], "apis") && !strcmp(s[1], "orc.dev") && !strcmp(s[2], "v1")) {
@@ -201,7 +202,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (r->too_large) {
         char msg[128];
-        snprintf(msg, sizeof(msg), "the request body is larger than %u bytes: manifests are limited to 3 MiB", MAX_BODY);
+        snprintf(msg, sizeof(msg),
+                 "the request body is larger than %u bytes: manifests are limited to 3 MiB",
+                 MAX_BODY);
         return api_reply_status(r, 413, "RequestEntityTooLarge", msg, NULL);
     }
     return route(r);

@@ -21,24 +21,24 @@ int image_gc_in_use(struct images *im, struct store *s, char ***ret_ids, orc_err
     char **ids = new0(char *, 1);
     size_t i, k;
     json_t *pod, *c;
-    json_array_foreach(pods, i, pod){
+    json_array_foreach(pods, i, pod) {
         json_array_foreach(json_object_get(json_object_get(pod, "status"), "containerStatuses"), k,
-                           c){const char *id = orc_json_str(c, "imageID");
-    if (id && *id)
-        ids = strv_push(ids, id);
-}
-json_array_foreach(json_object_get(json_object_get(pod, "spec"), "containers"), k, c)
-{
-    struct image *img = NULL;
-    orc_error_t e = NULL;
-    if (images_resolve(im, orc_json_str(c, "image"), &img, &e) == 0)
-        ids = strv_push(ids, img->id);
-    image_free(img);
-    orc_error_release(&e);
-}
-}
-*ret_ids = ids;
-return 0;
+                           c) {
+            const char *id = orc_json_str(c, "imageID");
+            if (id && *id)
+                ids = strv_push(ids, id);
+        }
+        json_array_foreach(json_object_get(json_object_get(pod, "spec"), "containers"), k, c) {
+            struct image *img = NULL;
+            orc_error_t e = NULL;
+            if (images_resolve(im, orc_json_str(c, "image"), &img, &e) == 0)
+                ids = strv_push(ids, img->id);
+            image_free(img);
+            orc_error_release(&e);
+        }
+    }
+    *ret_ids = ids;
+    return 0;
 }
 
 static int by_created(const void *a, const void *b)

@@ -59,9 +59,9 @@ static bool domain_ok(const char *d)
 {
     const char *colon = strchr(d, ':');
     size_t n = colon ? (size_t) (colon - d) : strlen(d);
-    if (n == 0 || d[0] == '-' || d[0] == '.' || strspn(d, "abcdefghijklmnopqrstuvwxyz"
-                                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
-                                                   != n)
+    if (n == 0 || d[0] == '-' || d[0] == '.' ||
+        strspn(d, "abcdefghijklmnopqrstuvwxyz"
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
         return false;
     return !colon || (colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1));
 }
@@ -78,8 +78,8 @@ static bool tag_ok(const char *t)
 static bool digest_ok(const char *d)
 {
     const char *colon = strchr(d, ':');
-    return colon && colon > d && strspn(d, "abcdefghijklmnopqrstuvwxyz0123456789+._-") ==
-                                     (size_t) (colon - d) &&
+    return colon && colon > d &&
+           strspn(d, "abcdefghijklmnopqrstuvwxyz0123456789+._-") == (size_t) (colon - d) &&
            strlen(colon + 1) >= 32 && strspn(colon + 1, "0123456789abcdef") == strlen(colon + 1);
 }
 
@@ -98,9 +98,9 @@ char *image_ref_normalize(const char *ref)
     char *slash = strchr(r, '/');
     const char *domain = "docker.io";
     char *rest = r;
-    bool explicit_domain = slash && (memchr(r, '.', (size_t) (slash - r)) ||
-                                     memchr(r, ':', (size_t) (slash - r)) ||
-                                     !strncmp(r, "localhost/", 10));
+    bool explicit_domain =
+        slash && (memchr(r, '.', (size_t) (slash - r)) || memchr(r, ':', (size_t) (slash - r)) ||
+                  !strncmp(r, "localhost/", 10));
     if (explicit_domain) {
         *slash = '\0';
         domain = r;

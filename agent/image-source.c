@@ -43,8 +43,8 @@ static char *blob_path(const char *layout, const char *digest, orc_error_t *err)
 }
 
 /* Reads a JSON blob of the layout after checking it against its digest. */
-static int read_blob_json(const char *layout, const char *digest, char **ret_path,
-                          json_t **ret, orc_error_t *err)
+static int read_blob_json(const char *layout, const char *digest, char **ret_path, json_t **ret,
+                          orc_error_t *err)
 {
     _cleanup_free_ char *path = blob_path(layout, digest, err);
     _cleanup_free_ char *actual = NULL;
@@ -63,10 +63,9 @@ static int read_blob_json(const char *layout, const char *digest, char **ret_pat
 /* GOARCH of this machine, the name OCI platforms use. */
 static const char *host_arch(void)
 {
-    static const char *const map[][2] = {{"x86_64", "amd64"}, {"aarch64", "arm64"},
-                                         {"i686", "386"},     {"armv7l", "arm"},
-                                         {"ppc64le", "ppc64le"}, {"s390x", "s390x"},
-                                         {"riscv64", "riscv64"}};
+    static const char *const map[][2] = {
+        {"x86_64", "amd64"},    {"aarch64", "arm64"}, {"i686", "386"},       {"armv7l", "arm"},
+        {"ppc64le", "ppc64le"}, {"s390x", "s390x"},   {"riscv64", "riscv64"}};
     struct utsname u;
     if (uname(&u) == 0)
         for (size_t i = 0; i < ELEMENTSOF(map); i++)
@@ -112,8 +111,7 @@ static int resolve_manifest(const char *layout, const json_t *desc, int depth, c
         if (depth < 4 && json_object_get(m, "platform") && platform_fits(m))
             return resolve_manifest(layout, m, depth + 1, ret_path, ret_digest, ret, err);
     }
-    return orc_error_make(err, ENOENT, "index %s has no image for linux/%s", digest,
-                          host_arch());
+    return orc_error_make(err, ENOENT, "index %s has no image for linux/%s", digest, host_arch());
 }
 
 /* The layout directory's name as a repository name: lowercase, other characters '-'. */
@@ -132,8 +130,8 @@ static char *repo_from_dir(const char *dir)
 
 static char **names_for(const char *layout, const json_t *desc)
 {
-    const char *ref = orc_json_str(json_object_get(desc, "annotations"),
-                                   "org.opencontainers.image.ref.name");
+    const char *ref =
+        orc_json_str(json_object_get(desc, "annotations"), "org.opencontainers.image.ref.name");
     char **names = new0(char *, 1);
     if (!ref)
         return names;
@@ -154,8 +152,8 @@ static int source_from_manifest(const char *layout, const json_t *desc, struct i
                                 orc_error_t *err)
 {
     json_auto_t *manifest = NULL;
-    if (resolve_manifest(layout, desc, 0, &s->manifest_path, &s->manifest_digest, &manifest,
-                         err) < 0)
+    if (resolve_manifest(layout, desc, 0, &s->manifest_path, &s->manifest_digest, &manifest, err) <
+        0)
         return -1;
     json_t *cfg = json_object_get(manifest, "config");
     s->config_digest = xstrdup(orc_json_str(cfg, "digest"));
@@ -199,8 +197,7 @@ static int read_oci_layout(const char *layout, const char *name_dir, struct imag
     }
     if (k == 0) {
         free(srcs);
-        return orc_error_make(err, ENOENT, "'%s' holds no image for linux/%s", layout,
-                              host_arch());
+        return orc_error_make(err, ENOENT, "'%s' holds no image for linux/%s", layout, host_arch());
     }
     *ret = srcs;
     *ret_n = k;
@@ -233,8 +230,7 @@ static char *member_path(const char *dir, const char *rel, orc_error_t *err)
     return TAKE_PTR(p);
 }
 
-static int docker_entry(const char *dir, const json_t *e, struct image_source *s,
-                        orc_error_t *err)
+static int docker_entry(const char *dir, const json_t *e, struct image_source *s, orc_error_t *err)
 {
     const char *cfg = orc_json_str(e, "Config");
     s->names = new0(char *, 1);
@@ -333,8 +329,10 @@ int image_sources_read(const char *path, const char *scratch_dir, struct image_s
     if (S_ISDIR(st.st_mode)) {
         _cleanup_free_ char *marker = orc_path_join(path, "oci-layout");
         if (access(marker, F_OK) < 0)
-            return orc_error_make(err, EINVAL, "'%s' is not an OCI image layout (no oci-layout "
-                                               "file)", path);
+            return orc_error_make(err, EINVAL,
+                                  "'%s' is not an OCI image layout (no oci-layout "
+                                  "file)",
+                                  path);
         return read_oci_layout(path, path, ret, ret_n, err);
     }
     if (orc_mkdir_p(scratch_dir, 0700, err) < 0 || extract_archive(path, scratch_dir, err) < 0)

@@ -8,25 +8,25 @@
 
 /* One image found in an OCI layout or a `docker save` archive, before it is verified. */
 struct image_source {
-    char **names;            /* normalised references */
-    char *manifest_digest;   /* may be NULL (docker archives) */
-    char *manifest_path;     /* verified manifest blob, NULL with manifest_digest */
+    char **names;          /* normalised references */
+    char *manifest_digest; /* may be NULL (docker archives) */
+    char *manifest_path;   /* verified manifest blob, NULL with manifest_digest */
     char *config_path;
-    char *config_digest;     /* expected digest, NULL = compute */
-    char **layer_paths;      /* lowest first */
-    char **layer_digests;    /* expected digests of the blobs; NULL or "" = compute */
-    bool verified;           /* every blob was checked against its digest on arrival (pulls):
-                                the store moves them in instead of copying */
+    char *config_digest;  /* expected digest, NULL = compute */
+    char **layer_paths;   /* lowest first */
+    char **layer_digests; /* expected digests of the blobs; NULL or "" = compute */
+    bool verified;        /* every blob was checked against its digest on arrival (pulls):
+                             the store moves them in instead of copying */
 };
 
 /*
  * Reads path: an OCI image layout directory (index.json, nested indexes followed to the
  * image for this host's linux/<arch>, every JSON blob checked against its digest), or a
- * tarball (docker save, or an OCI layout in a tar) unpacked first into scratch_dir. Naming: a full reference in the
- * org.opencontainers.image.ref.name annotation names the image; a bare tag T names it
- * "localhost/<layout dir name, lowercased>:T"; docker archives use RepoTags. Layer and
- * config blobs are checked later, by the store, against the digests given here (or, in
- * docker archives, the digests their file names carry: "<hex>.json", "blobs/sha256/<hex>").
+ * tarball (docker save, or an OCI layout in a tar) unpacked first into scratch_dir. Naming: a full
+ * reference in the org.opencontainers.image.ref.name annotation names the image; a bare tag T names
+ * it "localhost/<layout dir name, lowercased>:T"; docker archives use RepoTags. Layer and config
+ * blobs are checked later, by the store, against the digests given here (or, in docker archives,
+ * the digests their file names carry: "<hex>.json", "blobs/sha256/<hex>").
  */
 int image_sources_read(const char *path, const char *scratch_dir, struct image_source **ret,
                        size_t *ret_n, orc_error_t *err);

@@ -158,8 +158,7 @@ static int copy_data(struct layer *l, const char *path, orc_error_t *err)
     int r;
     while ((r = archive_read_data_block(l->in, &buf, &size, &off)) == ARCHIVE_OK)
         if (archive_write_data_block(l->out, buf, size, off) < ARCHIVE_WARN)
-            return orc_error_make(err, EIO, "write '%s': %s", path,
-                                  archive_error_string(l->out));
+            return orc_error_make(err, EIO, "write '%s': %s", path, archive_error_string(l->out));
     if (r != ARCHIVE_EOF)
         return orc_error_make(err, EIO, "read '%s': %s", path, archive_error_string(l->in));
     return 0;
@@ -273,11 +272,10 @@ int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, 
     archive_read_support_format_tar(in);
     /* Paths are re-rooted below dest (absolute), so NOABSOLUTEPATHS cannot apply; ".." and
      * symlinks along the path are what libarchive must refuse. */
-    archive_write_disk_set_options(l.out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
-                                              ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
-                                              ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                              ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                              ARCHIVE_EXTRACT_UNLINK);
+    archive_write_disk_set_options(
+        l.out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                   ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                   ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK);
     int r = open_raw(t, blob, err);
     if (r == 0 && archive_read_open(in, t, NULL, tee_read, NULL) != ARCHIVE_OK)
         r = orc_error_make(err, EIO, "open layer '%s': %s", blob, archive_error_string(in));

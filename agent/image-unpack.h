@@ -19,5 +19,4 @@ int image_file_digest(const char *path, bool uncompressed, char **ret, int64_t *
  * exist; overlay whiteouts for ".wh." entries, device nodes skipped, ownership kept where
  * the namespace maps it (chown failures ignored), no path may leave dest. In the same pass
  * the decompressed stream is hashed: with diff_id, a layer that does not match it fails. */
-int image_unpack_layer(const char *blob, const char *dest, const char *diff_id,
-                       orc_error_t *err);
+int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, orc_error_t *err);

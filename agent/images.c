@@ -27,10 +27,10 @@
 struct images {
     char *root, *blobs, *layers, *records;
     const struct userns *ns;
-    pthread_mutex_t lock;  /* guards records, loads, and renames into blobs/ and layers/ */
-    struct load *loads;    /* loads in progress */
-    unsigned long seq;     /* unique scratch names */
-    char **search;         /* unqualified-search registries for short names */
+    pthread_mutex_t lock; /* guards records, loads, and renames into blobs/ and layers/ */
+    struct load *loads;   /* loads in progress */
+    unsigned long seq;    /* unique scratch names */
+    char **search;        /* unqualified-search registries for short names */
 };
 
 /* One image being stored: what it put into blobs/ and layers/ but has not recorded yet,
@@ -147,8 +147,7 @@ static char *scratch_name(struct images *im, const char *dir, const char *prefix
 /* Renames a verified file or directory into the store and marks it busy until the load
  * records it, so that a concurrent removal's garbage collection leaves it alone. Losing a
  * race against an identical load is fine: content-addressed names hold the same bytes. */
-static int publish(struct load *ld, const char *tmp, const char *dest, bool dir,
-                   orc_error_t *err)
+static int publish(struct load *ld, const char *tmp, const char *dest, bool dir, orc_error_t *err)
 {
     struct images *im = ld->im;
     pthread_mutex_lock(&im->lock);
@@ -354,13 +353,11 @@ static int load_config(struct images *im, const char *digest, size_t n_layers, j
         return orc_error_wrap(err, "image config %s", digest);
     json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
     if (json_array_size(diff_ids) != n_layers)
-        return orc_error_make(err, EINVAL,
-                              "image config %s lists %zu diff_ids for %zu layers", digest,
-                              json_array_size(diff_ids), n_layers);
+        return orc_error_make(err, EINVAL, "image config %s lists %zu diff_ids for %zu layers",
+                              digest, json_array_size(diff_ids), n_layers);
     for (size_t i = 0; i < n_layers; i++)
         if (!image_digest_valid(json_string_value(json_array_get(diff_ids, i))))
-            return orc_error_make(err, EINVAL, "image config %s: invalid diff_id %zu", digest,
-                                  i);
+            return orc_error_make(err, EINVAL, "image config %s: invalid diff_id %zu", digest, i);
     *ret = TAKE_PTR(config);
     return 0;
 }
@@ -410,15 +407,17 @@ static int record_image(struct images *im, json_t *rec, char **names, orc_error_
     json_object_set_new(rec, "names", all);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(old, "names"), i, v) json_array_append(all, v);
+    json_array_foreach(json_object_get(old, "names"), i, v)
+        json_array_append(all, v);
     for (size_t k = 0; names && names[k]; k++) {
         bool have = false;
-        json_array_foreach(all, i, v) have |= !strcmp(json_string_value(v), names[k]);
+        json_array_foreach(all, i, v)
+            have |= !strcmp(json_string_value(v), names[k]);
         if (!have && json_array_size(all) < MAX_NAMES)
             json_array_append_new(all, json_string(names[k]));
     }
-    json_object_set_new(rec, "created", json_integer(old ? orc_json_int(old, "created", 0)
-                                                         : orc_time_now_ns()));
+    json_object_set_new(rec, "created",
+                        json_integer(old ? orc_json_int(old, "created", 0) : orc_time_now_ns()));
     take_names(im, id, names);
     return write_record(im, id, rec, err);
 }
@@ -544,8 +543,7 @@ static int find_record(struct images *im, const char *ref, json_t **ret, enum ma
 
 /* A short name ("busybox", "team/app") is looked up as is (docker.io), then in each
  * unqualified-search registry, as podman does. Called with the lock held. */
-static int find_record_searched(struct images *im, const char *ref, json_t **ret,
-                                orc_error_t *err)
+static int find_record_searched(struct images *im, const char *ref, json_t **ret, orc_error_t *err)
 {
     int rc = find_record(im, ref, ret, NULL, err);
     for (size_t i = 0; rc == -ENOENT && image_ref_is_short(ref) && im->search && im->search[i];
@@ -587,8 +585,8 @@ int images_resolve(struct images *im, const char *ref, struct image **ret, orc_e
     img->layers = new0(char *, 1);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(r, "names"), i, v) img->names =
-        strv_push(img->names, json_string_value(v));
+    json_array_foreach(json_object_get(r, "names"), i, v)
+        img->names = strv_push(img->names, json_string_value(v));
     json_array_foreach(json_object_get(r, "layers"), i, v) {
         _cleanup_free_ char *dir = orc_path_join(im->layers, hex_of(orc_json_str(v, "diffID")));
         img->layers = strv_push(img->layers, dir);
@@ -605,10 +603,11 @@ json_t *images_list(struct images *im)
     json_t *out = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(all, i, r) json_array_append_new(
-        out, json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(r, "id"), "names",
-                       json_object_get(r, "names"), "size", json_object_get(r, "size"), "created",
-                       json_object_get(r, "created")));
+    json_array_foreach(all, i, r)
+        json_array_append_new(out, json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(r, "id"),
+                                             "names", json_object_get(r, "names"), "size",
+                                             json_object_get(r, "size"), "created",
+                                             json_object_get(r, "created")));
     json_decref(all);
     return out;
 }
@@ -654,8 +653,8 @@ static char **collect_garbage(struct images *im)
                 continue;
             }
             im->seq++;
-            _cleanup_free_ char *t = xasprintf("%s/.tmp-gc-%d-%lu", im->layers, (int) getpid(),
-                                               im->seq);
+            _cleanup_free_ char *t =
+                xasprintf("%s/.tmp-gc-%d-%lu", im->layers, (int) getpid(), im->seq);
             if (rename(p, t) < 0)
                 log_warn("remove layer '%s': %s, ignoring", p, strerror(errno));
             else
@@ -707,8 +706,7 @@ int images_remove(struct images *im, const char *ref, orc_error_t *err)
     return rc;
 }
 
-int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed,
-                 orc_error_t *err)
+int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed, orc_error_t *err)
 {
     json_t *removed = json_array();
     pthread_mutex_lock(&im->lock);
@@ -716,8 +714,7 @@ int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed,
     size_t i;
     json_t *r;
     int rc = 0;
-    json_array_foreach(all, i, r)
-    {
+    json_array_foreach(all, i, r) {
         const char *id = orc_json_str(r, "id");
         if (!id || strv_contains(keep_ids, id))
             continue;
@@ -727,8 +724,8 @@ int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed,
             break;
         }
         json_array_append_new(removed, json_pack("{s:s,s:O,s:I}", "id", id, "names",
-                                                 json_object_get(r, "names") ?: json_null(),
-                                                 "size", (json_int_t) orc_json_int(r, "size", 0)));
+                                                 json_object_get(r, "names") ?: json_null(), "size",
+                                                 (json_int_t) orc_json_int(r, "size", 0)));
     }
     char **trash = json_array_size(removed) ? collect_garbage(im) : NULL;
     pthread_mutex_unlock(&im->lock);

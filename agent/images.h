@@ -21,13 +21,13 @@ struct userns;
 struct images;
 
 struct image {
-    char *id;           /* "sha256:<hex>" of the config */
-    char **names;       /* normalised references, NULL-terminated */
+    char *id;     /* "sha256:<hex>" of the config */
+    char **names; /* normalised references, NULL-terminated */
     char *manifest_digest;
-    json_t *config;     /* the OCI image config ("config" object: Entrypoint, Cmd, Env, ...) */
-    char **layers;      /* absolute unpacked layer dirs, lowest first, NULL-terminated */
-    int64_t size;       /* bytes of compressed layers */
-    int64_t created;    /* ns since epoch, when loaded */
+    json_t *config;  /* the OCI image config ("config" object: Entrypoint, Cmd, Env, ...) */
+    char **layers;   /* absolute unpacked layer dirs, lowest first, NULL-terminated */
+    int64_t size;    /* bytes of compressed layers */
+    int64_t created; /* ns since epoch, when loaded */
 };
 
 int images_open(const char *storage_dir, const struct userns *ns, struct images **ret,
@@ -54,8 +54,7 @@ json_t *images_list(struct images *im);
 int images_remove(struct images *im, const char *ref, orc_error_t *err);
 struct image *image_free(struct image *img);
 /* Removes every image whose id is not in keep_ids; *ret_removed: [{id, names, size}]. */
-int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed,
-                 orc_error_t *err);
+int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed, orc_error_t *err);
 /* The stored record of an image: id, names, manifestDigest, config, layers
  * [{digest, diffID}], size, created. -ENOENT when absent. */
 int images_inspect(struct images *im, const char *ref, json_t **ret, orc_error_t *err);

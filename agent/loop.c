@@ -170,8 +170,8 @@ static void collect_images(struct orcd *o)
     o->gc_due = false;
     int removed = 0;
     orc_error_t err = NULL;
-    if (image_gc_run(o->images, o->store, o->config.image_gc_high, o->config.image_gc_low,
-                     &removed, &err) < 0) {
+    if (image_gc_run(o->images, o->store, o->config.image_gc_high, o->config.image_gc_low, &removed,
+                     &err) < 0) {
         log_warn("image garbage collection: %s, ignoring", orc_error_message(err));
         orc_error_release(&err);
     }

@@ -68,10 +68,23 @@ static const char usage[] =
     "  -h, --help            show this help\n"
     "  --version             show the version\n";
 
-enum { OPT_RUNTIME = 256, OPT_SHIM, OPT_CNI_CONF, OPT_CNI_BIN_DIR, OPT_INSECURE, OPT_REGCONF,
-       OPT_GC_HIGH,
-       OPT_GC_LOW, OPT_PIDS, OPT_REQUIRE_LIMITS, OPT_MAX_PODS, OPT_BACKOFF, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
-       OPT_VERSION };
+enum {
+    OPT_RUNTIME = 256,
+    OPT_SHIM,
+    OPT_CNI_CONF,
+    OPT_CNI_BIN_DIR,
+    OPT_INSECURE,
+    OPT_REGCONF,
+    OPT_GC_HIGH,
+    OPT_GC_LOW,
+    OPT_PIDS,
+    OPT_REQUIRE_LIMITS,
+    OPT_MAX_PODS,
+    OPT_BACKOFF,
+    OPT_LOG_LEVEL,
+    OPT_LOG_FORMAT,
+    OPT_VERSION
+};
 
 /* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
 static char *find_program(const char *name)
@@ -302,7 +315,7 @@ static char **default_auth_files(void)
     const char *env = getenv("REGISTRY_AUTH_FILE"), *run = getenv("XDG_RUNTIME_DIR");
     const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     _cleanup_free_ char *a = run ? xasprintf("%s/containers/auth.json", run) : NULL;
-    _cleanup_free_ char *b = cfg ? xasprintf("%s/containers/auth.json", cfg)
+    _cleanup_free_ char *b = cfg    ? xasprintf("%s/containers/auth.json", cfg)
                              : home ? xasprintf("%s/.config/containers/auth.json", home)
                                     : NULL;
     _cleanup_free_ char *c = home ? xasprintf("%s/.docker/config.json", home) : NULL;
@@ -317,10 +330,10 @@ static char **default_auth_files(void)
 static int load_registries_conf(struct orcd *o, orc_error_t *err)
 {
     const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    _cleanup_free_ char *user = cfg ? xasprintf("%s/containers/registries.conf", cfg)
+    _cleanup_free_ char *user = cfg    ? xasprintf("%s/containers/registries.conf", cfg)
                                 : home ? xasprintf("%s/.config/containers/registries.conf", home)
                                        : NULL;
-    const char *path = o->config.registries_conf ? o->config.registries_conf
+    const char *path = o->config.registries_conf         ? o->config.registries_conf
                        : user && access(user, F_OK) == 0 ? user
                                                          : "/etc/containers/registries.conf";
     _cleanup_free_ char *text = NULL;
@@ -342,7 +355,7 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
     if (!getenv("XDG_RUNTIME_DIR"))
         log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);
     _cleanup_free_ char *user_conf = orc_path_join(o->paths.config_dir, "orc.conflist");
-    const char *conf = o->config.cni_conf ? o->config.cni_conf
+    const char *conf = o->config.cni_conf             ? o->config.cni_conf
                        : access(user_conf, F_OK) == 0 ? user_conf
                                                       : NULL;
     if (network_load(conf, o->config.cni_bin_dir, &o->network, err) < 0)
@@ -401,8 +414,9 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &o.config) < 0)
         return EXIT_FAILURE;
     if (o.config.image_gc_low > o.config.image_gc_high) {
-        fprintf(stderr, "orcd: --image-gc-low-threshold (%d) must not exceed "
-                        "--image-gc-high-threshold (%d)\n",
+        fprintf(stderr,
+                "orcd: --image-gc-low-threshold (%d) must not exceed "
+                "--image-gc-high-threshold (%d)\n",
                 o.config.image_gc_low, o.config.image_gc_high);
         return EXIT_FAILURE;
     }

@@ -24,8 +24,7 @@ int network_conflist_check(const json_t *list, orc_error_t *err)
         return orc_error_make(err, 0, "plugins: must be a non-empty array");
     size_t i;
     json_t *p;
-    json_array_foreach(plugins, i, p)
-    {
+    json_array_foreach(plugins, i, p) {
         const char *type = orc_json_str(p, "type");
         if (!json_is_object(p) || !type || !*type)
             return orc_error_make(err, 0, "plugins[%zu].type: must be a non-empty string", i);
@@ -47,8 +46,7 @@ json_t *network_plugin_config(const json_t *list, size_t i, const json_t *prev, 
     json_t *rc = json_object();
     const char *key;
     json_t *want;
-    json_object_foreach(json_object_get(conf, "capabilities"), key, want)
-    {
+    json_object_foreach(json_object_get(conf, "capabilities"), key, want) {
         json_t *v = json_object_get(caps, key);
         if (json_is_true(want) && v)
             json_object_set(rc, key, v);
@@ -86,8 +84,7 @@ char *network_pod_ip(const json_t *result)
 {
     json_t *ifs = json_object_get(result, "interfaces"), *ip;
     size_t i;
-    json_array_foreach(json_object_get(result, "ips"), i, ip)
-    {
+    json_array_foreach(json_object_get(result, "ips"), i, ip) {
         const char *addr = orc_json_str(ip, "address");
         json_t *idx = json_object_get(ip, "interface");
         const char *ifname =
@@ -130,8 +127,7 @@ static void append_words(char **out, const char *prefix, const json_t *arr, cons
         return;
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-    {
+    json_array_foreach(arr, i, v) {
         if (!json_is_string(v) || strpbrk(json_string_value(v), "\n\r"))
             continue;
         char *next = xasprintf("%s%s%s", *out, i == 0 ? prefix : sep, json_string_value(v));
@@ -152,8 +148,7 @@ char *network_resolv_conf(const json_t *result, const char *host_text)
     char *out = xstrdup("");
     size_t i;
     json_t *s;
-    json_array_foreach(servers, i, s)
-    {
+    json_array_foreach(servers, i, s) {
         if (!json_is_string(s) || strpbrk(json_string_value(s), " \n\r"))
             continue;
         char *next = xasprintf("%snameserver %s\n", out, json_string_value(s));

@@ -21,17 +21,29 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static const char *const default_caps[] = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-    "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-    "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",   "CAP_AUDIT_WRITE",  NULL};
+static const char *const default_caps[] = {"CAP_CHOWN",
+                                           "CAP_DAC_OVERRIDE",
+                                           "CAP_FSETID",
+                                           "CAP_FOWNER",
+                                           "CAP_MKNOD",
+                                           "CAP_NET_RAW",
+                                           "CAP_SETGID",
+                                           "CAP_SETUID",
+                                           "CAP_SETFCAP",
+                                           "CAP_SETPCAP",
+                                           "CAP_NET_BIND_SERVICE",
+                                           "CAP_SYS_CHROOT",
+                                           "CAP_KILL",
+                                           "CAP_AUDIT_WRITE",
+                                           NULL};
 
 static void append_json_strings(json_t *dst, const json_t *src)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(src, i, v) if (json_is_string(v)) json_array_append(dst, v);
+    json_array_foreach(src, i, v)
+        if (json_is_string(v))
+            json_array_append(dst, v);
 }
 
 static void append_strv(json_t *dst, char *const *v)
@@ -41,8 +53,7 @@ static void append_strv(json_t *dst, char *const *v)
 }
 
 /* Kubernetes: command replaces Entrypoint, args replace Cmd. */
-static int build_args(const struct container *c, const json_t *cfg, json_t **ret,
-                      orc_error_t *err)
+static int build_args(const struct container *c, const json_t *cfg, json_t **ret, orc_error_t *err)
 {
     json_t *args = json_array();
     if (c->command)
@@ -67,8 +78,9 @@ static json_t *build_env(const struct pod *pod, const struct container *c, const
     char **env = NULL;
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(cfg, "Env"), i, v) if (json_is_string(v)) env =
-        strv_push(env, json_string_value(v));
+    json_array_foreach(json_object_get(cfg, "Env"), i, v)
+        if (json_is_string(v))
+            env = strv_push(env, json_string_value(v));
     for (size_t k = 0; k < c->n_env; k++) {
         size_t nl = strlen(c->env[k].name);
         _cleanup_free_ char *kv = xasprintf("%s=%s", c->env[k].name, c->env[k].value);
@@ -171,8 +183,7 @@ struct user {
 
 /* runc's rule: "uid" or "name" [":" "gid" or "group"]; a user's group defaults to its
  * passwd entry's, else 0. Names must exist in the image. */
-static int resolve_user(const struct image *img, const char *spec, struct user *u,
-                        orc_error_t *err)
+static int resolve_user(const struct image *img, const char *spec, struct user *u, orc_error_t *err)
 {
     _cleanup_free_ char *s = xstrdup(spec);
     char *group = strchr(s, ':');
@@ -191,8 +202,10 @@ static int resolve_user(const struct image *img, const char *spec, struct user *
         if (!f[3] || !parse_id(f[3], &u->gid))
             u->gid = 0;
     } else if (!numeric) {
-        return orc_error_make(err, ENOENT, "unable to find user %s: no matching entries in "
-                                           "passwd file", s);
+        return orc_error_make(err, ENOENT,
+                              "unable to find user %s: no matching entries in "
+                              "passwd file",
+                              s);
     }
     if (!group || !*group)
         return 0;
@@ -201,8 +214,10 @@ static int resolve_user(const struct image *img, const char *spec, struct user *
         return 0;
     _cleanup_free_ char *groups = read_image_etc(img, "group");
     if (!groups || !find_entry(groups, group, true, f) || !parse_id(f[2], &u->gid))
-        return orc_error_make(err, ENOENT, "unable to find group %s: no matching entries in "
-                                           "group file", group);
+        return orc_error_make(err, ENOENT,
+                              "unable to find group %s: no matching entries in "
+                              "group file",
+                              group);
     return 0;
 }
 
@@ -256,8 +271,7 @@ static int build_user(const struct oci_spec_input *in, json_t **ret, orc_error_t
                            "mapped; a subordinate id range is needed, see 'orc check')",
                            spec, u.gid, (unsigned) userns_max_gid(in->userns));
     if (r == 0) {
-        json_t *user = json_pack("{s:I,s:I}", "uid", (json_int_t) u.uid, "gid",
-                                 (json_int_t) u.gid);
+        json_t *user = json_pack("{s:I,s:I}", "uid", (json_int_t) u.uid, "gid", (json_int_t) u.gid);
         json_t *extra = additional_gids(in, &u);
         if (json_array_size(extra))
             json_object_set_new(user, "additionalGids", extra);
@@ -285,15 +299,15 @@ static json_t *build_mounts(const struct oci_spec_input *in)
 {
     json_t *m = json_array();
     json_array_append_new(m, mount_json("/proc", "proc", "proc", "nosuid,noexec,nodev"));
-    json_array_append_new(m, mount_json("/dev", "tmpfs", "tmpfs",
-                                        "nosuid,strictatime,mode=755,size=65536k"));
     json_array_append_new(
-        m, mount_json("/dev/pts", "devpts", "devpts",
-                      userns_max_gid(in->userns) >= 5
-                          ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"
-                          : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
-    json_array_append_new(m, mount_json("/dev/shm", "tmpfs", "shm",
-                                        "nosuid,noexec,nodev,mode=1777,size=65536k"));
+        m, mount_json("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+    json_array_append_new(m,
+                          mount_json("/dev/pts", "devpts", "devpts",
+                                     userns_max_gid(in->userns) >= 5
+                                         ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"
+                                         : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
+    json_array_append_new(
+        m, mount_json("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
     json_array_append_new(m, mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
     json_array_append_new(m, mount_json("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"));
     if (in->hostname_file)
@@ -301,8 +315,8 @@ static json_t *build_mounts(const struct oci_spec_input *in)
                                             "rbind,ro,nosuid,nodev,noexec"));
     /* writable, as kubelet mounts them: programs may add entries */
     if (in->hosts_file)
-        json_array_append_new(m, mount_json("/etc/hosts", "bind", in->hosts_file,
-                                            "rbind,nosuid,nodev,noexec"));
+        json_array_append_new(
+            m, mount_json("/etc/hosts", "bind", in->hosts_file, "rbind,nosuid,nodev,noexec"));
     if (in->resolv_file)
         json_array_append_new(m, mount_json("/etc/resolv.conf", "bind", in->resolv_file,
                                             "rbind,nosuid,nodev,noexec"));
@@ -315,9 +329,9 @@ static json_t *build_resources(const struct container_resources *r)
 {
     json_t *res = json_object();
     if (r->memory_limit)
-        json_object_set_new(res, "memory", json_pack("{s:I,s:I}", "limit",
-                                                     (json_int_t) r->memory_limit, "swap",
-                                                     (json_int_t) r->memory_limit));
+        json_object_set_new(res, "memory",
+                            json_pack("{s:I,s:I}", "limit", (json_int_t) r->memory_limit, "swap",
+                                      (json_int_t) r->memory_limit));
     json_t *cpu = json_object();
     if (r->cpu_limit) { /* thousandths of a CPU -> us per 100 ms period */
         json_object_set_new(cpu, "quota", json_integer(r->cpu_limit * 100));
@@ -336,18 +350,25 @@ static json_t *build_resources(const struct container_resources *r)
 
 static json_t *build_linux(const char *cgroups_path, const struct container_resources *r)
 {
-    static const char *const masked[] = {
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-        "/proc/scsi", NULL};
-    static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                           "/proc/sysrq-trigger", NULL};
+    static const char *const masked[] = {"/proc/acpi",
+                                         "/proc/asound",
+                                         "/proc/kcore",
+                                         "/proc/keys",
+                                         "/proc/latency_stats",
+                                         "/proc/timer_list",
+                                         "/proc/timer_stats",
+                                         "/proc/sched_debug",
+                                         "/sys/firmware",
+                                         "/proc/scsi",
+                                         NULL};
+    static const char *const readonly[] = {
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
     json_t *mp = json_array(), *ro = json_array();
     append_strv(mp, (char *const *) masked);
     append_strv(ro, (char *const *) readonly);
     /* only pid and mount: net, ipc, uts and user come from orc-shim */
-    json_t *l = json_pack("{s:[{s:s},{s:s}],s:o,s:o}", "namespaces", "type", "pid", "type",
-                          "mount", "maskedPaths", mp, "readonlyPaths", ro);
+    json_t *l = json_pack("{s:[{s:s},{s:s}],s:o,s:o}", "namespaces", "type", "pid", "type", "mount",
+                          "maskedPaths", mp, "readonlyPaths", ro);
     if (cgroups_path) { /* inside the pod's delegated scope; without one the runtime's default */
         json_object_set_new(l, "cgroupsPath", json_string(cgroups_path));
         json_object_set_new(l, "resources", build_resources(r));
@@ -369,10 +390,10 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
     const char *cwd = c->working_dir ? c->working_dir : orc_json_str(cfg, "WorkingDir");
     json_t *caps = json_array();
     append_strv(caps, (char *const *) default_caps);
-    json_t *process = json_pack(
-        "{s:b,s:o,s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b}", "terminal", 0, "user", user, "args", args,
-        "env", build_env(in->pod, c, cfg), "cwd", cwd && *cwd ? cwd : "/", "capabilities",
-        "bounding", caps, "effective", caps, "permitted", caps, "noNewPrivileges", 0);
+    json_t *process = json_pack("{s:b,s:o,s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b}", "terminal", 0, "user",
+                                user, "args", args, "env", build_env(in->pod, c, cfg), "cwd",
+                                cwd && *cwd ? cwd : "/", "capabilities", "bounding", caps,
+                                "effective", caps, "permitted", caps, "noNewPrivileges", 0);
     *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
                      "root", "path", "rootfs", "readonly", 0, "mounts", build_mounts(in), "linux",
                      build_linux(in->cgroups_path, &c->resources));

@@ -21,12 +21,12 @@ struct oci_spec_input {
     const struct pod *pod;
     const struct container *container;
     const struct image *image;
-    const struct userns *userns;  /* decides which uids/gids exist (e.g. devpts gid=5) */
-    const char *hostname_file;    /* bind-mounted to /etc/hostname, may be NULL */
-    const char *hosts_file;       /* /etc/hosts, may be NULL */
-    const char *resolv_file;      /* /etc/resolv.conf, may be NULL */
-    const char *cgroups_path;     /* the container's cgroup (below the pod's scope), or NULL:
-                                     its resources are set only with one */
+    const struct userns *userns; /* decides which uids/gids exist (e.g. devpts gid=5) */
+    const char *hostname_file;   /* bind-mounted to /etc/hostname, may be NULL */
+    const char *hosts_file;      /* /etc/hosts, may be NULL */
+    const char *resolv_file;     /* /etc/resolv.conf, may be NULL */
+    const char *cgroups_path;    /* the container's cgroup (below the pod's scope), or NULL:
+                                    its resources are set only with one */
 };
 
 int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err);

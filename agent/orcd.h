@@ -31,7 +31,7 @@ struct orcd_config {
     char *cni_conf;           /* network configuration list; NULL = built in */
     char *cni_bin_dir;        /* CNI_PATH: plugin directories, ':'-separated */
     char **insecure_registries; /* spoken to over HTTP */
-    char *registries_conf;    /* containers-registries.conf(5); NULL = podman's places */
+    char *registries_conf;      /* containers-registries.conf(5); NULL = podman's places */
 };
 
 /* The agent's state, passed explicitly; the loop thread owns everything but `api`. */
@@ -39,16 +39,16 @@ struct orcd {
     struct orcd_config config;
     struct orc_paths paths;
     struct userns userns;
-    struct store *store;      /* the loop thread's connection */
-    struct images *images;    /* thread-safe */
-    struct network *network;  /* the pods' CNI chain */
-    struct registry_options registry; /* insecure registries, auth files */
+    struct store *store;               /* the loop thread's connection */
+    struct images *images;             /* thread-safe */
+    struct network *network;           /* the pods' CNI chain */
+    struct registry_options registry;  /* insecure registries, auth files */
     struct registries_conf registries; /* registries.conf: search, mirrors, insecure */
-    struct pull_jobs *pulls;  /* image pulls for pods, in background threads */
-    _Atomic bool gc_due;      /* a pull finished: check the disk (loop thread) */
+    struct pull_jobs *pulls;           /* image pulls for pods, in background threads */
+    _Atomic bool gc_due;               /* a pull finished: check the disk (loop thread) */
     struct api *api;
-    int wake_fd;              /* eventfd: the API writes 1 after committing a change */
-    int lock_fd;              /* flock on paths.lock: one agent per user */
+    int wake_fd; /* eventfd: the API writes 1 after committing a change */
+    int lock_fd; /* flock on paths.lock: one agent per user */
     /* loop state lives in loop.c / pod-worker.c */
     struct pod_worker **workers;
     size_t n_workers;

@@ -51,7 +51,7 @@ int orc_paths_init(struct orc_paths *p, orc_error_t *err)
 
 int orc_paths_create(const struct orc_paths *p, orc_error_t *err)
 {
-    const char *dirs[] = {p->config_dir, p->data_dir, p->storage, p->logs,
+    const char *dirs[] = {p->config_dir, p->data_dir, p->storage,  p->logs,
                           p->run_dir,    p->pods,     p->runc_root};
     for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
         if (orc_mkdir_p(dirs[i], 0700, err) < 0)
@@ -64,8 +64,8 @@ int orc_paths_create(const struct orc_paths *p, orc_error_t *err)
 
 void orc_paths_done(struct orc_paths *p)
 {
-    char **fields[] = {&p->config_dir, &p->data_dir, &p->db,     &p->storage,
-                       &p->logs,       &p->run_dir,  &p->socket, &p->lock,
+    char **fields[] = {&p->config_dir, &p->data_dir, &p->db,       &p->storage,
+                       &p->logs,       &p->run_dir,  &p->socket,   &p->lock,
                        &p->userns,     &p->pods,     &p->runc_root};
     for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
         free(*fields[i]);

@@ -5,17 +5,17 @@
 
 /* Every location orcd uses, from the XDG base directories (see ARCHITECTURE.md). */
 struct orc_paths {
-    char *config_dir;  /* $XDG_CONFIG_HOME/orc */
-    char *data_dir;    /* $XDG_DATA_HOME/orc */
-    char *db;          /* data_dir/orc.db */
-    char *storage;     /* data_dir/storage */
-    char *logs;        /* data_dir/logs */
-    char *run_dir;     /* $XDG_RUNTIME_DIR/orc (0700) */
-    char *socket;      /* run_dir/orcd.sock (0600) */
-    char *lock;        /* run_dir/orcd.lock */
-    char *userns;      /* run_dir/userns.json */
-    char *pods;        /* run_dir/pods */
-    char *runc_root;   /* run_dir/runc */
+    char *config_dir; /* $XDG_CONFIG_HOME/orc */
+    char *data_dir;   /* $XDG_DATA_HOME/orc */
+    char *db;         /* data_dir/orc.db */
+    char *storage;    /* data_dir/storage */
+    char *logs;       /* data_dir/logs */
+    char *run_dir;    /* $XDG_RUNTIME_DIR/orc (0700) */
+    char *socket;     /* run_dir/orcd.sock (0600) */
+    char *lock;       /* run_dir/orcd.lock */
+    char *userns;     /* run_dir/userns.json */
+    char *pods;       /* run_dir/pods */
+    char *runc_root;  /* run_dir/runc */
 };
 
 /* Fills paths from the environment (XDG_* with the spec's fallbacks; XDG_RUNTIME_DIR

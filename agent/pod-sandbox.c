@@ -152,16 +152,26 @@ int sandbox_create(struct pod_worker *w, orc_error_t *err)
         return -1;
     _cleanup_free_ char *userns = userns_path(&o->userns);
     const char *level = log_get_level() >= LOG_LEVEL_DEBUG ? "debug" : "info";
-    char *argv[] = {o->config.shim_path,  "run",
-                    "--pod-uid",          w->uid,
-                    "--pod-name",         w->pod->name,
-                    "--pod-namespace",    w->pod->namespace,
-                    "--run-dir",          dir,
-                    "--userns",           userns,
-                    "--runtime",          o->config.runtime,
-                    "--runtime-root",     o->paths.runc_root,
-                    "--sync-fd",          "3",
-                    "--log-level",        (char *) level,
+    char *argv[] = {o->config.shim_path,
+                    "run",
+                    "--pod-uid",
+                    w->uid,
+                    "--pod-name",
+                    w->pod->name,
+                    "--pod-namespace",
+                    w->pod->namespace,
+                    "--run-dir",
+                    dir,
+                    "--userns",
+                    userns,
+                    "--runtime",
+                    o->config.runtime,
+                    "--runtime-root",
+                    o->paths.runc_root,
+                    "--sync-fd",
+                    "3",
+                    "--log-level",
+                    (char *) level,
                     NULL};
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
@@ -225,8 +235,8 @@ static json_t *start_request(struct pod_worker *w, const struct container_run *r
         n++;
     for (size_t i = n; i > 0; i--) /* the shim wants the top layer first */
         json_array_append_new(lower, json_string(img->layers[i - 1]));
-    _cleanup_free_ char *wdir = xasprintf("%s/containers/%s/%s-%d", o->paths.storage, w->uid,
-                                          r->name, r->restart_count);
+    _cleanup_free_ char *wdir =
+        xasprintf("%s/containers/%s/%s-%d", o->paths.storage, w->uid, r->name, r->restart_count);
     _cleanup_free_ char *upper = orc_path_join(wdir, "upper");
     _cleanup_free_ char *work = orc_path_join(wdir, "work");
     _cleanup_free_ char *logdir =
@@ -237,8 +247,8 @@ static json_t *start_request(struct pod_worker *w, const struct container_run *r
                      "attempt", r->restart_count);
 }
 
-int sandbox_start_container(struct pod_worker *w, struct container_run *r,
-                            const struct image *img, json_t **ret_status, orc_error_t *err)
+int sandbox_start_container(struct pod_worker *w, struct container_run *r, const struct image *img,
+                            json_t **ret_status, orc_error_t *err)
 {
     struct orcd *o = w->o;
     const struct container *c = pod_find_container(w->pod, r->name);
@@ -255,8 +265,7 @@ int sandbox_start_container(struct pod_worker *w, struct container_run *r,
     return 0;
 }
 
-int sandbox_stop_container(struct pod_worker *w, const char *name, int64_t grace,
-                           orc_error_t *err)
+int sandbox_stop_container(struct pod_worker *w, const char *name, int64_t grace, orc_error_t *err)
 {
     json_auto_t *f = json_pack("{s:s,s:I}", "container", name, "grace", (json_int_t) grace);
     return shim_client_send(w->shim, "stop", f, err);

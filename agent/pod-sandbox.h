@@ -14,11 +14,10 @@ void sandbox_find_scope(struct pod_worker *w);
 int sandbox_create(struct pod_worker *w, orc_error_t *err);
 /* Writes the bundle and asks the shim to start one container (attempt = restart_count). */
 struct image;
-int sandbox_start_container(struct pod_worker *w, struct container_run *r,
-                            const struct image *img, json_t **ret_status, orc_error_t *err);
+int sandbox_start_container(struct pod_worker *w, struct container_run *r, const struct image *img,
+                            json_t **ret_status, orc_error_t *err);
 /* Asks the shim to stop a container within grace seconds (asynchronous). */
-int sandbox_stop_container(struct pod_worker *w, const char *name, int64_t grace,
-                           orc_error_t *err);
+int sandbox_stop_container(struct pod_worker *w, const char *name, int64_t grace, orc_error_t *err);
 /* Asks the shim to stop everything and exit (asynchronous: EOF on the socket follows). */
 int sandbox_shutdown(struct pod_worker *w, int64_t grace, orc_error_t *err);
 /* Removes the pod's run, log and storage directories. */

@@ -83,7 +83,7 @@ static enum sched_phase worker_phase(const struct pod_worker *w, bool *ret_ready
     struct sched_container_view views[w->n_runs ? w->n_runs : 1];
     for (size_t i = 0; i < w->n_runs; i++) {
         const struct container_run *r = &w->runs[i];
-        views[i].state = r->state == RUN_RUNNING   ? SCHED_RUNNING
+        views[i].state = r->state == RUN_RUNNING  ? SCHED_RUNNING
                          : r->state == RUN_EXITED ? SCHED_TERMINATED
                                                   : SCHED_WAITING;
         views[i].exit_code = r->exit_code;

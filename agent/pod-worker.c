@@ -31,10 +31,9 @@ static void set_str(char **field, const char *value)
     *field = xstrdup(value);
 }
 
-static void event(struct pod_worker *w, const char *type, const char *reason, const char *fmt,
-                  ...) __attribute__((format(printf, 4, 5)));
-static void event(struct pod_worker *w, const char *type, const char *reason, const char *fmt,
-                  ...)
+static void event(struct pod_worker *w, const char *type, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void event(struct pod_worker *w, const char *type, const char *reason, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -60,8 +59,8 @@ static void apply_object(struct pod_worker *w, const json_t *object, struct pod 
     set_str(&w->created, orc_json_str(meta, "creationTimestamp"));
     if (orc_json_str(meta, "deletionTimestamp")) {
         w->deleted = true;
-        w->grace_s = orc_json_int(meta, "deletionGracePeriodSeconds",
-                                  pod->termination_grace_period_seconds);
+        w->grace_s =
+            orc_json_int(meta, "deletionGracePeriodSeconds", pod->termination_grace_period_seconds);
     }
 }
 
@@ -301,8 +300,8 @@ static void start_container(struct pod_worker *w, struct container_run *r)
     r->started_once = true;
     int64_t now = orc_time_now_ns();
     if (r_ < 0) {
-        log_warn("pod '%s/%s': start container '%s': %s", w->pod->namespace, w->pod->name,
-                 r->name, orc_error_message(err));
+        log_warn("pod '%s/%s': start container '%s': %s", w->pod->namespace, w->pod->name, r->name,
+                 orc_error_message(err));
         event(w, "Warning", "Failed", "Error: %s", orc_error_message(err));
         mark_exited(r, 128, "StartError", orc_error_message(err), now, now);
         orc_error_release(&err);
@@ -364,8 +363,8 @@ static void decide_restart(struct pod_worker *w, struct container_run *r)
         r->restart_at = at;
         set_str(&r->waiting_reason, "CrashLoopBackOff");
         char *msg = xasprintf("back-off %llds restarting failed container=%s pod=%s_%s(%s)",
-                              (long long) ((at - r->finished_at) / NSEC_PER_SEC), r->name, w->pod->name,
-                              w->pod->namespace, w->uid);
+                              (long long) ((at - r->finished_at) / NSEC_PER_SEC), r->name,
+                              w->pod->name, w->pod->namespace, w->uid);
         set_str(&r->waiting_message, msg);
         free(msg);
         event(w, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
@@ -391,8 +390,8 @@ static void on_container_exit(struct pod_worker *w, const json_t *st)
     int code = (int) orc_json_int(st, "exitCode", 0);
     mark_exited(r, code, orc_json_str(st, "reason"), orc_json_str(st, "message"),
                 orc_json_int(st, "startedAt", r->started_at), finished);
-    log_info("pod '%s/%s': container '%s' exited with %d", w->pod->namespace, w->pod->name,
-             r->name, code);
+    log_info("pod '%s/%s': container '%s' exited with %d", w->pod->namespace, w->pod->name, r->name,
+             code);
     decide_restart(w, r);
 }
 
@@ -439,8 +438,10 @@ static int limits_unavailable(struct pod_worker *w, orc_error_t *err)
         event(w, "Warning", "LimitsNotEnforced", "Resource limits are not enforced: %s", why);
         return 0;
     }
-    event(w, "Warning", "LimitsNotEnforced", "Pod refused: its resource limits cannot be "
-          "enforced (%s) and orcd runs with --require-limits", why);
+    event(w, "Warning", "LimitsNotEnforced",
+          "Pod refused: its resource limits cannot be "
+          "enforced (%s) and orcd runs with --require-limits",
+          why);
     w->rejected = true;
     set_str(&w->pod_reason, "LimitsNotEnforced");
     char *msg = xasprintf("resource limits cannot be enforced: %s", why);
@@ -642,15 +643,16 @@ static void on_link_removed(struct pod_worker *w, const char *ifname)
     if (pod_network_repair(w, &repaired, &err) < 0) {
         event(w, "Warning", "NetworkNotReady",
               "Pod network lost ('%s') and could not be set up again: %s; the sandbox will be "
-              "re-created", ifname ? ifname : "?", orc_error_message(err));
+              "re-created",
+              ifname ? ifname : "?", orc_error_message(err));
         orc_error_release(&err);
         if (sandbox_shutdown(w, 0, &err) < 0) /* on_shim_lost follows, then a new sandbox */
             orc_error_release(&err);
         return;
     }
     if (repaired)
-        event(w, "Normal", "NetworkRestored",
-              "Pod network lost ('%s' vanished) and set up again", ifname ? ifname : "?");
+        event(w, "Normal", "NetworkRestored", "Pod network lost ('%s' vanished) and set up again",
+              ifname ? ifname : "?");
 }
 
 /* Handles the shim's messages already read. A request the agent made (shim_client_call)
@@ -741,8 +743,8 @@ int64_t pod_worker_next_deadline(const struct pod_worker *w)
     for (size_t i = 0; i < w->n_runs; i++) {
         const struct container_run *r = &w->runs[i];
         /* ErrImagePull turns into ImagePullBackOff a second after the failure */
-        bool err_shown = r->pull_retry_at && r->waiting_reason &&
-                         !strcmp(r->waiting_reason, "ErrImagePull");
+        bool err_shown =
+            r->pull_retry_at && r->waiting_reason && !strcmp(r->waiting_reason, "ErrImagePull");
         int64_t at[] = {r->restart_at, r->pull_retry_at,
                         err_shown ? r->pull_failed_at + NSEC_PER_SEC : 0};
         for (size_t k = 0; k < 3; k++)

@@ -22,7 +22,7 @@ enum run_state {
 
 struct container_run {
     char *name;
-    char *image;          /* the reference it runs (or will run) */
+    char *image; /* the reference it runs (or will run) */
     char *image_id;
     enum run_state state;
     int restart_count;    /* also the attempt number of the current instance */
@@ -37,11 +37,11 @@ struct container_run {
     int64_t last_started_at, last_finished_at;
     char *last_reason;
     int64_t backoff_ns;
-    int64_t restart_at;   /* 0 = no restart scheduled */
-    bool done;            /* terminated for good */
-    bool replace;         /* image changed: restart on exit */
-    bool pulling;         /* a pull for this container runs (event sent) */
-    bool pulled;          /* pulled for the next start (imagePullPolicy Always) */
+    int64_t restart_at; /* 0 = no restart scheduled */
+    bool done;          /* terminated for good */
+    bool replace;       /* image changed: restart on exit */
+    bool pulling;       /* a pull for this container runs (event sent) */
+    bool pulled;        /* pulled for the next start (imagePullPolicy Always) */
     int64_t pull_started, pull_backoff_ns, pull_failed_at;
     int64_t pull_retry_at; /* after a failed pull: ImagePullBackOff until then */
 };
@@ -63,20 +63,20 @@ struct pod_worker {
     char *resource_version; /* of the stored object last seen */
     char *created;          /* RFC3339 */
     enum worker_state state;
-    bool deleted;           /* deletionTimestamp set */
+    bool deleted; /* deletionTimestamp set */
     int64_t grace_s;
     struct shim_client *shim;
     pid_t shim_pid;
     struct container_run *runs;
     size_t n_runs;
-    int64_t start_time;     /* ns; 0 until admitted */
+    int64_t start_time;             /* ns; 0 until admitted */
     char *pod_reason, *pod_message; /* e.g. OutOfpods */
     bool rejected;
-    bool dirty;             /* status must be written */
-    int64_t retry_at;       /* sandbox creation failed: try again then (ns) */
-    json_t *net_result;     /* the CNI chain's ADD result, cached in run dir/network.json */
-    char *pod_ip;           /* from net_result; NULL without a network */
-    char *cgroup;           /* the pod's systemd scope (its cgroup path); NULL = unlimited */
+    bool dirty;         /* status must be written */
+    int64_t retry_at;   /* sandbox creation failed: try again then (ns) */
+    json_t *net_result; /* the CNI chain's ADD result, cached in run dir/network.json */
+    char *pod_ip;       /* from net_result; NULL without a network */
+    char *cgroup;       /* the pod's systemd scope (its cgroup path); NULL = unlimited */
 };
 
 /* Builds a worker from a stored object (restoring observed status). */

@@ -171,8 +171,7 @@ int auth_file_lookup(const char *text, size_t len, const char *registry, const c
     const char *key, *best = NULL;
     size_t best_len = 0;
     json_t *v;
-    json_object_foreach(json_object_get(root, "auths"), key, v)
-    {
+    json_object_foreach(json_object_get(root, "auths"), key, v) {
         size_t m = key_match(key, registry, repository);
         if (m > best_len && orc_json_str(v, "auth")) {
             best = orc_json_str(v, "auth");

@@ -32,5 +32,4 @@ static const char schema_v1_sql[] =
     ");\n"
     "CREATE INDEX events_by_object ON events (namespace, name);\n"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);\n"
-    "INSERT INTO meta (key, value) VALUES ('resource_version', 0);\n"
-    ;
+    "INSERT INTO meta (key, value) VALUES ('resource_version', 0);\n";

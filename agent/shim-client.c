@@ -89,8 +89,7 @@ static int send_request(struct shim_client *c, const char *op, const json_t *fie
     return 0;
 }
 
-int shim_client_send(struct shim_client *c, const char *op, const json_t *fields,
-                     orc_error_t *err)
+int shim_client_send(struct shim_client *c, const char *op, const json_t *fields, orc_error_t *err)
 {
     long long id;
     return send_request(c, op, fields, &id, err);

@@ -21,8 +21,7 @@ int shim_client_fd(const struct shim_client *c);
 int shim_client_call(struct shim_client *c, const char *op, const json_t *fields, int timeout_ms,
                      json_t **ret_response, orc_error_t *err);
 /* Sends a request without waiting; its response arrives later via shim_client_next(). */
-int shim_client_send(struct shim_client *c, const char *op, const json_t *fields,
-                     orc_error_t *err);
+int shim_client_send(struct shim_client *c, const char *op, const json_t *fields, orc_error_t *err);
 
 /* Reads what is available. Returns 1 when data was read, 0 on EOF (shim gone), < 0 on error. */
 int shim_client_receive(struct shim_client *c, orc_error_t *err);

@@ -63,8 +63,10 @@ static int migrate(struct store *s, orc_error_t *err)
         return db_error(s, err, "read schema version");
     int version = sqlite3_column_int(st, 0);
     if (version > STORE_SCHEMA_VERSION)
-        return orc_error_make(err, 0, "database schema version %d is newer than this orcd "
-                                      "understands (%d)", version, STORE_SCHEMA_VERSION);
+        return orc_error_make(err, 0,
+                              "database schema version %d is newer than this orcd "
+                              "understands (%d)",
+                              version, STORE_SCHEMA_VERSION);
     for (; version < STORE_SCHEMA_VERSION; version++) {
         char pragma[64];
         snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d;", version + 1);
@@ -90,8 +92,9 @@ int store_open(const char *path, struct store **ret, orc_error_t *err)
         return r;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                "PRAGMA foreign_keys = ON;",
+    if (exec(s,
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+             "PRAGMA foreign_keys = ON;",
              err) < 0 ||
         migrate(s, err) < 0) {
         store_close(s);
@@ -113,8 +116,9 @@ struct store *store_close(struct store *s)
 static int next_rv(struct store *s, long long *ret, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "UPDATE meta SET value = value + 1 WHERE key = 'resource_version' "
-                   "RETURNING value",
+    if (prepare(s,
+                "UPDATE meta SET value = value + 1 WHERE key = 'resource_version' "
+                "RETURNING value",
                 &st, err) < 0)
         return -1;
     if (sqlite3_step(st) != SQLITE_ROW)
@@ -161,8 +165,9 @@ static int find_object(struct store *s, const char *ns, const char *name, struct
                        orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "SELECT uid, generation, deleted_ns, object FROM objects "
-                   "WHERE kind = 'Pod' AND namespace = ? AND name = ?",
+    if (prepare(s,
+                "SELECT uid, generation, deleted_ns, object FROM objects "
+                "WHERE kind = 'Pod' AND namespace = ? AND name = ?",
                 &st, err) < 0)
         return -1;
     sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
@@ -331,8 +336,8 @@ static json_t *row_object(sqlite3_stmt *st, int obj_col)
     return obj;
 }
 
-static int get_where(struct store *s, const char *where, const char *a, const char *b,
-                     json_t **ret, orc_error_t *err)
+static int get_where(struct store *s, const char *where, const char *a, const char *b, json_t **ret,
+                     orc_error_t *err)
 {
     _cleanup_free_ char *sql = xasprintf("SELECT object, status FROM objects WHERE %s", where);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -350,8 +355,7 @@ static int get_where(struct store *s, const char *where, const char *a, const ch
     return *ret ? 0 : orc_error_make(err, EIO, "stored pod is not valid JSON");
 }
 
-int store_pod_get(struct store *s, const char *ns, const char *name, json_t **ret,
-                  orc_error_t *err)
+int store_pod_get(struct store *s, const char *ns, const char *name, json_t **ret, orc_error_t *err)
 {
     return get_where(s, "kind = 'Pod' AND namespace = ?1 AND name = ?2", ns, name, ret, err);
 }
@@ -364,10 +368,11 @@ int store_pod_get_by_uid(struct store *s, const char *uid, json_t **ret, orc_err
 int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, ns ? "SELECT object, status FROM objects WHERE kind = 'Pod' AND namespace = ? "
-                        "ORDER BY namespace, name"
-                      : "SELECT object, status FROM objects WHERE kind = 'Pod' "
-                        "ORDER BY namespace, name",
+    if (prepare(s,
+                ns ? "SELECT object, status FROM objects WHERE kind = 'Pod' AND namespace = ? "
+                     "ORDER BY namespace, name"
+                   : "SELECT object, status FROM objects WHERE kind = 'Pod' "
+                     "ORDER BY namespace, name",
                 &st, err) < 0)
         return -1;
     if (ns)
@@ -400,8 +405,8 @@ int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, lo
         long long rv = 0;
         json_t *meta = json_object_get(old.object, "metadata");
         if (grace < 0)
-            grace = json_integer_value(
-                json_object_get(json_object_get(old.object, "spec"), "terminationGracePeriodSeconds"));
+            grace = json_integer_value(json_object_get(json_object_get(old.object, "spec"),
+                                                       "terminationGracePeriodSeconds"));
         int64_t now = orc_time_now_ns();
         json_object_set_new(meta, "deletionTimestamp", ts_json(now));
         json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
@@ -410,8 +415,9 @@ int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, lo
             json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
             _cleanup_stmt_ sqlite3_stmt *st = NULL;
             _cleanup_free_ char *text = json_dumps(old.object, JSON_COMPACT | JSON_SORT_KEYS);
-            r = prepare(s, "UPDATE objects SET deleted_ns = ?, grace = ?, resource_version = ?, "
-                           "object = ? WHERE uid = ?",
+            r = prepare(s,
+                        "UPDATE objects SET deleted_ns = ?, grace = ?, resource_version = ?, "
+                        "object = ? WHERE uid = ?",
                         &st, err);
             if (r == 0) {
                 sqlite3_bind_int64(st, 1, now);
@@ -464,22 +470,21 @@ int store_pod_remove(struct store *s, const char *uid, orc_error_t *err)
     return exec(s, "COMMIT", err);
 }
 
-int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
-                         orc_error_t *err)
+int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err)
 {
     _cleanup_free_ char *text = json_dumps(status, JSON_COMPACT | JSON_SORT_KEYS);
     return exec_uid(s, "UPDATE objects SET status = ?2 WHERE uid = ?1", uid, text, err);
 }
 
 int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
-                    const char *type, const char *reason, const char *message,
-                    orc_error_t *err)
+                    const char *type, const char *reason, const char *message, orc_error_t *err)
 {
     int64_t now = orc_time_now_ns();
     _cleanup_stmt_ sqlite3_stmt *up = NULL;
-    if (prepare(s, "UPDATE events SET count = count + 1, last_ns = ?1 WHERE id = (SELECT id FROM "
-                   "events WHERE uid = ?2 AND reason = ?3 AND message = ?4 AND type = ?5 "
-                   "ORDER BY id DESC LIMIT 1)",
+    if (prepare(s,
+                "UPDATE events SET count = count + 1, last_ns = ?1 WHERE id = (SELECT id FROM "
+                "events WHERE uid = ?2 AND reason = ?3 AND message = ?4 AND type = ?5 "
+                "ORDER BY id DESC LIMIT 1)",
                 &up, err) < 0)
         return -1;
     sqlite3_bind_int64(up, 1, now);
@@ -492,8 +497,9 @@ int store_event_add(struct store *s, const char *ns, const char *pod_name, const
     if (sqlite3_changes(s->db) > 0)
         return 0;
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "INSERT INTO events (namespace, name, uid, type, reason, message, first_ns, "
-                   "last_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    if (prepare(s,
+                "INSERT INTO events (namespace, name, uid, type, reason, message, first_ns, "
+                "last_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
                 &st, err) < 0)
         return -1;
     const char *vals[] = {ns, pod_name, pod_uid, type, reason, message};
@@ -504,8 +510,8 @@ int store_event_add(struct store *s, const char *ns, const char *pod_name, const
         return db_error(s, err, "record event");
     /* bounded log: drop the oldest beyond the cap */
     char sql[160];
-    snprintf(sql, sizeof(sql),
-             "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - %d", STORE_MAX_EVENTS);
+    snprintf(sql, sizeof(sql), "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - %d",
+             STORE_MAX_EVENTS);
     return exec(s, sql, err);
 }
 
@@ -514,19 +520,18 @@ static json_t *event_json(sqlite3_stmt *st)
     const char *ns = (const char *) sqlite3_column_text(st, 1);
     const char *name = (const char *) sqlite3_column_text(st, 2);
     long long id = sqlite3_column_int64(st, 0);
-    json_t *e = json_pack(
-        "{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:I,s:o,s:o,s:{s:s}}",
-        "apiVersion", "v1", "kind", "Event", "metadata", "name",
-        "", "namespace", ns, "involvedObject", "kind", "Pod", "apiVersion", "v1", "namespace", ns,
-        "name", name, "uid", (const char *) sqlite3_column_text(st, 3), "type",
-        (const char *) sqlite3_column_text(st, 4), "reason",
-        (const char *) sqlite3_column_text(st, 5), "message",
-        (const char *) sqlite3_column_text(st, 6), "count",
-        (json_int_t) sqlite3_column_int64(st, 7), "firstTimestamp",
-        ts_json(sqlite3_column_int64(st, 8)), "lastTimestamp", ts_json(sqlite3_column_int64(st, 9)),
-        "source", "component", "orcd");
-    json_object_set_new(json_object_get(e, "metadata"), "name",
-                        json_sprintf("%s.%llx", name, id));
+    json_t *e =
+        json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:I,s:o,s:o,s:{s:s}}",
+                  "apiVersion", "v1", "kind", "Event", "metadata", "name", "", "namespace", ns,
+                  "involvedObject", "kind", "Pod", "apiVersion", "v1", "namespace", ns, "name",
+                  name, "uid", (const char *) sqlite3_column_text(st, 3), "type",
+                  (const char *) sqlite3_column_text(st, 4), "reason",
+                  (const char *) sqlite3_column_text(st, 5), "message",
+                  (const char *) sqlite3_column_text(st, 6), "count",
+                  (json_int_t) sqlite3_column_int64(st, 7), "firstTimestamp",
+                  ts_json(sqlite3_column_int64(st, 8)), "lastTimestamp",
+                  ts_json(sqlite3_column_int64(st, 9)), "source", "component", "orcd");
+    json_object_set_new(json_object_get(e, "metadata"), "name", json_sprintf("%s.%llx", name, id));
     return e;
 }
 
@@ -534,9 +539,10 @@ int store_event_list(struct store *s, const char *ns, const char *pod_name, json
                      orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "SELECT id, namespace, name, uid, type, reason, message, count, first_ns, "
-                   "last_ns FROM events WHERE (?1 IS NULL OR namespace = ?1) AND "
-                   "(?2 IS NULL OR name = ?2) ORDER BY last_ns, id",
+    if (prepare(s,
+                "SELECT id, namespace, name, uid, type, reason, message, count, first_ns, "
+                "last_ns FROM events WHERE (?1 IS NULL OR namespace = ?1) AND "
+                "(?2 IS NULL OR name = ?2) ORDER BY last_ns, id",
                 &st, err) < 0)
         return -1;
     if (ns)

@@ -58,15 +58,13 @@ int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, lo
 /* Removes the pod for good (after it terminated) and its events. */
 int store_pod_remove(struct store *s, const char *uid, orc_error_t *err);
 /* Replaces the pod's status object (written by the reconcile loop only). */
-int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
-                         orc_error_t *err);
+int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err);
 
 /* Appends an event (Kubernetes core/v1 Event shape is built on read); repeated identical
  * (object, reason, message) events bump count and lastTimestamp. The log is bounded
  * (oldest dropped beyond 10000 rows). type is "Normal" or "Warning". */
 int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
-                    const char *type, const char *reason, const char *message,
-                    orc_error_t *err);
+                    const char *type, const char *reason, const char *message, orc_error_t *err);
 /* JSON array of core/v1 Events, oldest first; filters may be NULL. */
 int store_event_list(struct store *s, const char *ns, const char *pod_name, json_t **ret,
                      orc_error_t *err);

@@ -39,8 +39,9 @@ static unsigned long long proc_start_time(pid_t pid)
         return 0;
     unsigned long long start = 0;
     /* after ") " come fields 3..; starttime is field 22 */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-                      "%*d %llu",
+    if (sscanf(p + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+               "%*d %llu",
                &start) != 1)
         return 0;
     return start;
@@ -166,8 +167,9 @@ static int holder_start(struct userns *ns, const char *shim_path, orc_error_t *e
     theirs = safe_close(theirs);
     char c = 0;
     if (read(mine, &c, 1) != 1 || c != '1')
-        return orc_error_make(err, 0, "the user namespace holder '%s' failed to start (are "
-                                      "unprivileged user namespaces enabled? see 'orc check')",
+        return orc_error_make(err, 0,
+                              "the user namespace holder '%s' failed to start (are "
+                              "unprivileged user namespaces enabled? see 'orc check')",
                               shim_path);
     if (map_ids(ns, err) < 0) {
         (void) kill(ns->holder_pid, SIGKILL);

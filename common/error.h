@@ -10,7 +10,7 @@
  * orc_error_wrap(); only a boundary prints and releases it.
  */
 struct orc_error_s {
-    int status;  /* errno value, 0 when not from a syscall */
+    int status; /* errno value, 0 when not from a syscall */
     char *msg;
 };
 typedef struct orc_error_s *orc_error_t;

@@ -25,7 +25,7 @@ static int tap_failed;
 #define tap_is_str(a, b, ...)                                                                      \
     do {                                                                                           \
         const char *_a = (a), *_b = (b);                                                           \
-        tap_ok(_a && _b && strcmp(_a, _b) == 0, __VA_ARGS__);                                      \
+        tap_ok(_a &&_b &&strcmp(_a, _b) == 0, __VA_ARGS__);                                        \
         if (!(_a && _b && strcmp(_a, _b) == 0))                                                    \
             printf("#   got '%s', expected '%s'\n", _a ? _a : "(null)", _b ? _b : "(null)");       \
     } while (0)

@@ -38,11 +38,11 @@ struct env_var {
 };
 
 struct container_port {
-    char *name;          /* may be NULL */
-    int container_port;  /* 1-65535 */
-    int host_port;       /* 0 = none */
-    char *protocol;      /* "TCP" (default), "UDP", "SCTP" */
-    char *host_ip;       /* may be NULL */
+    char *name;         /* may be NULL */
+    int container_port; /* 1-65535 */
+    int host_port;      /* 0 = none */
+    char *protocol;     /* "TCP" (default), "UDP", "SCTP" */
+    char *host_ip;      /* may be NULL */
 };
 
 /* resources.limits and .requests for cpu and memory; 0 = not set. Requests default to
@@ -60,7 +60,7 @@ struct container {
     char **args;                  /* NULL-terminated; NULL = image cmd */
     struct env_var *env;
     size_t n_env;
-    char *working_dir;            /* NULL = image's */
+    char *working_dir; /* NULL = image's */
     struct container_port *ports;
     size_t n_ports;
     struct container_resources resources;
@@ -68,12 +68,12 @@ struct container {
 
 struct pod {
     char *name;
-    char *namespace;       /* default "default" */
-    json_t *labels;        /* object of strings, never NULL */
-    json_t *annotations;   /* object of strings, never NULL */
+    char *namespace;     /* default "default" */
+    json_t *labels;      /* object of strings, never NULL */
+    json_t *annotations; /* object of strings, never NULL */
     struct container *containers;
     size_t n_containers;
-    enum restart_policy restart_policy;     /* default Always */
+    enum restart_policy restart_policy;       /* default Always */
     int64_t termination_grace_period_seconds; /* default 30 */
 };
 
@@ -82,7 +82,7 @@ struct manifest_diag {
     char *file;
     int line;
     int column;
-    char *path;    /* e.g. "spec.containers[0].ports[0].containerPort" */
+    char *path; /* e.g. "spec.containers[0].ports[0].containerPort" */
     char *message;
 };
 
@@ -90,14 +90,14 @@ struct manifest_diag {
 struct manifest_doc {
     char *api_version;
     char *kind;
-    int line;             /* where the document starts */
-    struct pod *pod;      /* for kind Pod */
+    int line;        /* where the document starts */
+    struct pod *pod; /* for kind Pod */
 };
 
 struct manifest_result {
     struct manifest_doc *docs;
     size_t n_docs;
-    struct manifest_diag *errors;   /* non-empty = the stream must be rejected whole */
+    struct manifest_diag *errors; /* non-empty = the stream must be rejected whole */
     size_t n_errors;
     struct manifest_diag *warnings; /* unknown fields, fields not implemented yet */
     size_t n_warnings;

@@ -10,23 +10,72 @@
 #include "xalloc.h"
 
 /* Fields of the Pod API that orc does not implement yet: warned about, never ignored silently. */
-static const char *const pod_spec_unsupported[] = {
-    "initContainers", "ephemeralContainers", "volumes", "nodeSelector", "nodeName", "affinity",
-    "tolerations", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace",
-    "securityContext", "serviceAccountName", "serviceAccount", "automountServiceAccountToken",
-    "dnsPolicy", "dnsConfig", "hostAliases", "hostname", "subdomain", "priorityClassName",
-    "priority", "runtimeClassName", "schedulerName", "activeDeadlineSeconds", "imagePullSecrets",
-    "enableServiceLinks", "topologySpreadConstraints", "readinessGates", "overhead",
-    "preemptionPolicy", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
-    "resourceClaims", "resources", NULL};
-static const char *const container_unsupported[] = {
-    "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
-    "startupProbe", "lifecycle", "securityContext", "stdin", "stdinOnce", "tty", "envFrom",
-    "terminationMessagePath", "terminationMessagePolicy", "resizePolicy", "restartPolicy", NULL};
-static const char *const metadata_ignored[] = {
-    "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
-    "deletionGracePeriodSeconds", "managedFields", "selfLink", "ownerReferences", "finalizers",
-    "generateName", NULL};
+static const char *const pod_spec_unsupported[] = {"initContainers",
+                                                   "ephemeralContainers",
+                                                   "volumes",
+                                                   "nodeSelector",
+                                                   "nodeName",
+                                                   "affinity",
+                                                   "tolerations",
+                                                   "hostNetwork",
+                                                   "hostPID",
+                                                   "hostIPC",
+                                                   "shareProcessNamespace",
+                                                   "securityContext",
+                                                   "serviceAccountName",
+                                                   "serviceAccount",
+                                                   "automountServiceAccountToken",
+                                                   "dnsPolicy",
+                                                   "dnsConfig",
+                                                   "hostAliases",
+                                                   "hostname",
+                                                   "subdomain",
+                                                   "priorityClassName",
+                                                   "priority",
+                                                   "runtimeClassName",
+                                                   "schedulerName",
+                                                   "activeDeadlineSeconds",
+                                                   "imagePullSecrets",
+                                                   "enableServiceLinks",
+                                                   "topologySpreadConstraints",
+                                                   "readinessGates",
+                                                   "overhead",
+                                                   "preemptionPolicy",
+                                                   "setHostnameAsFQDN",
+                                                   "os",
+                                                   "hostUsers",
+                                                   "schedulingGates",
+                                                   "resourceClaims",
+                                                   "resources",
+                                                   NULL};
+static const char *const container_unsupported[] = {"volumeMounts",
+                                                    "volumeDevices",
+                                                    "livenessProbe",
+                                                    "readinessProbe",
+                                                    "startupProbe",
+                                                    "lifecycle",
+                                                    "securityContext",
+                                                    "stdin",
+                                                    "stdinOnce",
+                                                    "tty",
+                                                    "envFrom",
+                                                    "terminationMessagePath",
+                                                    "terminationMessagePolicy",
+                                                    "resizePolicy",
+                                                    "restartPolicy",
+                                                    NULL};
+static const char *const metadata_ignored[] = {"uid",
+                                               "resourceVersion",
+                                               "generation",
+                                               "creationTimestamp",
+                                               "deletionTimestamp",
+                                               "deletionGracePeriodSeconds",
+                                               "managedFields",
+                                               "selfLink",
+                                               "ownerReferences",
+                                               "finalizers",
+                                               "generateName",
+                                               NULL};
 
 static bool key_in(const char *key, const char *const *list)
 {
@@ -108,8 +157,10 @@ static void decode_port(struct decoder *d, const struct ynode *n, struct contain
         } else if (!strcmp(k->value, "protocol")) {
             if (decode_string(d, v, &p->protocol) && strcmp(p->protocol, "TCP") &&
                 strcmp(p->protocol, "UDP") && strcmp(p->protocol, "SCTP"))
-                decoder_error(d, v, NULL, "Unsupported value: \"%s\": supported values: "
-                                          "\"SCTP\", \"TCP\", \"UDP\"", p->protocol);
+                decoder_error(d, v, NULL,
+                              "Unsupported value: \"%s\": supported values: "
+                              "\"SCTP\", \"TCP\", \"UDP\"",
+                              p->protocol);
         } else if (!strcmp(k->value, "name")) {
             decode_string(d, v, &p->name);
         } else if (!strcmp(k->value, "hostIP")) {
@@ -201,8 +252,10 @@ static void decode_resource_list(struct decoder *d, const struct ynode *n, int64
             continue;
         }
         if (milli < 0) {
-            decoder_error(d, v, k->value, "Invalid value: \"%s\": must be greater than or equal "
-                                          "to 0", v->value);
+            decoder_error(d, v, k->value,
+                          "Invalid value: \"%s\": must be greater than or equal "
+                          "to 0",
+                          v->value);
             continue;
         }
         if (is_cpu)
@@ -232,13 +285,15 @@ static void decode_resources(struct decoder *d, const struct ynode *n,
     }
     const struct ynode *req = find_value(n, "requests");
     if (r->cpu_limit && r->cpu_request > r->cpu_limit)
-        decoder_error(d, req ? req : n, "requests", "Invalid value: \"%lldm\": must be less than "
-                      "or equal to cpu limit of %lldm", (long long) r->cpu_request,
-                      (long long) r->cpu_limit);
+        decoder_error(d, req ? req : n, "requests",
+                      "Invalid value: \"%lldm\": must be less than "
+                      "or equal to cpu limit of %lldm",
+                      (long long) r->cpu_request, (long long) r->cpu_limit);
     if (r->memory_limit && r->memory_request > r->memory_limit)
-        decoder_error(d, req ? req : n, "requests", "Invalid value: \"%lld\": must be less than "
-                      "or equal to memory limit of %lld", (long long) r->memory_request,
-                      (long long) r->memory_limit);
+        decoder_error(d, req ? req : n, "requests",
+                      "Invalid value: \"%lld\": must be less than "
+                      "or equal to memory limit of %lld",
+                      (long long) r->memory_request, (long long) r->memory_limit);
     if (!r->cpu_request)
         r->cpu_request = r->cpu_limit;
     if (!r->memory_request)
@@ -256,8 +311,10 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
     else if (!strcmp(key, "imagePullPolicy")) {
         char *s = NULL;
         if (decode_string(d, v, &s) && (c->pull_policy = pull_policy_from_string(s)) < 0)
-            decoder_error(d, v, NULL, "Unsupported value: \"%s\": supported values: \"Always\", "
-                                      "\"IfNotPresent\", \"Never\"", s);
+            decoder_error(d, v, NULL,
+                          "Unsupported value: \"%s\": supported values: \"Always\", "
+                          "\"IfNotPresent\", \"Never\"",
+                          s);
         free(s);
     } else if (!strcmp(key, "command"))
         decode_strv(d, v, &c->command);
@@ -310,9 +367,12 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
             DECODE_LIST(d, v, pod->containers, pod->n_containers, decode_container);
         } else if (!strcmp(k->value, "restartPolicy")) {
             char *s = NULL;
-            if (decode_string(d, v, &s) && (pod->restart_policy = restart_policy_from_string(s)) < 0)
-                decoder_error(d, v, NULL, "Unsupported value: \"%s\": supported values: "
-                                          "\"Always\", \"OnFailure\", \"Never\"", s);
+            if (decode_string(d, v, &s) &&
+                (pod->restart_policy = restart_policy_from_string(s)) < 0)
+                decoder_error(d, v, NULL,
+                              "Unsupported value: \"%s\": supported values: "
+                              "\"Always\", \"OnFailure\", \"Never\"",
+                              s);
             free(s);
         } else if (!strcmp(k->value, "terminationGracePeriodSeconds")) {
             decode_int(d, v, 0, INT32_MAX, &pod->termination_grace_period_seconds);
@@ -398,14 +458,16 @@ static void validate_map(struct decoder *d, const struct ynode *node, json_t *ma
     json_object_foreach(map, key, val) {
         const struct ynode *at = find_value(node, key);
         if (!qualified_key_ok(key))
-            decoder_error(d, at, key, "name part must consist of alphanumeric characters, '-', "
-                                      "'_' or '.', and must start and end with an alphanumeric "
-                                      "character (63 characters at most)");
+            decoder_error(d, at, key,
+                          "name part must consist of alphanumeric characters, '-', "
+                          "'_' or '.', and must start and end with an alphanumeric "
+                          "character (63 characters at most)");
         const char *v = json_string_value(val);
         if (labels && *v && !label_name_ok(v, 63))
-            decoder_error(d, at, key, "a valid label value must be 63 characters or less and "
-                                      "must be empty or begin and end with an alphanumeric "
-                                      "character, with '-', '_', '.' between");
+            decoder_error(d, at, key,
+                          "a valid label value must be 63 characters or less and "
+                          "must be empty or begin and end with an alphanumeric "
+                          "character, with '-', '_', '.' between");
     }
 }
 
@@ -500,14 +562,13 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
         decoder_error(d, find_value(cnode, "name"), "name",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
                       "case alphanumeric characters or '-', and must start and end with an "
-                      "alphanumeric character (63 characters at most)", c->name);
+                      "alphanumeric character (63 characters at most)",
+                      c->name);
     for (size_t k = 0; c->name && k < i; k++)
         if (pod->containers[k].name && !strcmp(pod->containers[k].name, c->name))
-            decoder_error(d, find_value(cnode, "name"), "name", "Duplicate value: \"%s\"",
-                          c->name);
+            decoder_error(d, find_value(cnode, "name"), "name", "Duplicate value: \"%s\"", c->name);
     if (!c->image || !*c->image)
-        decoder_error(d, c->image ? find_value(cnode, "image") : cnode, "image",
-                      "Required value");
+        decoder_error(d, c->image ? find_value(cnode, "image") : cnode, "image", "Required value");
     else if (strpbrk(c->image, " \t\r\n"))
         decoder_error(d, find_value(cnode, "image"), "image",
                       "Invalid value: \"%s\": must not have leading or trailing whitespace",
@@ -522,7 +583,8 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
             decoder_error(d, enode && k < enode->n_items ? enode->items[k] : cnode, "name",
                           "Invalid value: \"%s\": a valid environment variable name must "
                           "consist of alphabetic characters, digits, '_', '-', or '.', and must "
-                          "not start with a digit", c->env[k].name);
+                          "not start with a digit",
+                          c->env[k].name);
             decoder_pop(d, saved);
         }
     validate_ports(d, cnode, c);

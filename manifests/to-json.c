@@ -94,10 +94,10 @@ json_t *pod_to_json(const struct pod *pod)
     json_t *containers = json_array();
     for (size_t i = 0; i < pod->n_containers; i++)
         json_array_append_new(containers, container_json(&pod->containers[i]));
-    json_t *spec = json_pack("{s:o,s:s,s:I}", "containers", containers, "restartPolicy",
-                             restart_policy_to_string(pod->restart_policy),
-                             "terminationGracePeriodSeconds",
-                             (json_int_t) pod->termination_grace_period_seconds);
+    json_t *spec =
+        json_pack("{s:o,s:s,s:I}", "containers", containers, "restartPolicy",
+                  restart_policy_to_string(pod->restart_policy), "terminationGracePeriodSeconds",
+                  (json_int_t) pod->termination_grace_period_seconds);
     return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
                      "spec", spec);
 }
@@ -115,7 +115,9 @@ static char **json_strv(const json_t *a)
     char **v = new0(char *, 1);
     size_t i;
     json_t *e;
-    json_array_foreach(a, i, e) if (json_is_string(e)) v = strv_push(v, json_string_value(e));
+    json_array_foreach(a, i, e)
+        if (json_is_string(e))
+            v = strv_push(v, json_string_value(e));
     return v;
 }
 

@@ -118,7 +118,8 @@ static int parse_collection(struct builder *b, yaml_event_t *ev, struct ynode **
 {
     bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
     struct ynode *n = node_new(b, seq ? YNODE_SEQUENCE : YNODE_MAPPING, &ev->start_mark);
-    const yaml_char_t *anchor = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+    const yaml_char_t *anchor =
+        seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
     if (++b->depth > MANIFEST_MAX_DEPTH)
         return fail(b, n->line, n->column, "nesting deeper than %d levels", MANIFEST_MAX_DEPTH);
     int r = parse_children(b, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT);

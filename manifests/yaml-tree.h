@@ -17,25 +17,25 @@ enum ynode_kind {
 
 struct ynode {
     enum ynode_kind kind;
-    int line, column;       /* 1-based */
-    char *value;            /* scalar text */
-    bool plain;             /* unquoted scalar without a tag: subject to implicit typing */
-    bool str_tag;           /* explicitly tagged !!str */
-    struct ynode **items;   /* sequence items; mapping keys and values interleaved */
+    int line, column;     /* 1-based */
+    char *value;          /* scalar text */
+    bool plain;           /* unquoted scalar without a tag: subject to implicit typing */
+    bool str_tag;         /* explicitly tagged !!str */
+    struct ynode **items; /* sequence items; mapping keys and values interleaved */
     size_t n_items;
-    size_t weight;          /* nodes after alias expansion */
+    size_t weight; /* nodes after alias expansion */
     struct ynode *next_alloc;
 };
 
 struct ydoc {
-    struct ynode *root;     /* NULL for an empty document */
+    struct ynode *root; /* NULL for an empty document */
     int line;
 };
 
 struct ystream {
     struct ydoc *docs;
     size_t n_docs;
-    struct ynode *allocs;   /* every node, for freeing */
+    struct ynode *allocs; /* every node, for freeing */
 };
 
 /* Parses a whole stream. On error returns -EINVAL and fills *ret_line, *ret_col, *ret_msg

@@ -268,11 +268,11 @@ static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
     _cleanup_free_ char *rtlog = orc_path_join(c->bundle, "runtime.log");
     (void) unlink(pidfile);
     (void) unlink(rtlog);
-    char *args[] = {"--log", rtlog, "--log-format", "json", "run", "--detach", "--pid-file",
-                    pidfile, "--bundle", c->bundle, c->id, NULL};
+    char *args[] = {"--log",      rtlog,   "--log-format", "json",    "run", "--detach",
+                    "--pid-file", pidfile, "--bundle",     c->bundle, c->id, NULL};
     /* --log must precede the command: shift the global flags in front of "run" */
-    char *argv[] = {args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7],
-                    args[8], args[9], args[10], NULL};
+    char *argv[] = {args[0], args[1], args[2], args[3], args[4],  args[5],
+                    args[6], args[7], args[8], args[9], args[10], NULL};
     if (runtime_exec(s, argv, out_w, err_w) < 0) {
         _cleanup_free_ char *msg = runtime_last_error(c->bundle);
         return orc_error_make(err, 0, "%s", msg);
@@ -291,8 +291,9 @@ int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t 
     const char *log = orc_json_str(spec, "log");
     json_t *lower = json_object_get(spec, "lower");
     if (!name || !bundle || !upper || !work || !log || !json_array_size(lower))
-        return orc_error_make(err, EINVAL, "start: container needs name, bundle, lower, "
-                                           "upper_dir, work_dir and log");
+        return orc_error_make(err, EINVAL,
+                              "start: container needs name, bundle, lower, "
+                              "upper_dir, work_dir and log");
     struct ctr *c = ctr_slot(s, name);
     c->attempt = (int) orc_json_int(spec, "attempt", 0);
     c->id = xasprintf("%s-%s", s->args.pod_uid, name);

@@ -29,8 +29,18 @@ static const char usage[] =
     "  -h, --help     show this help\n"
     "  --version      show the version\n";
 
-enum { OPT_UID = 256, OPT_NAME, OPT_NS, OPT_DIR, OPT_USERNS, OPT_RUNTIME, OPT_ROOT, OPT_SYNC,
-       OPT_LEVEL, OPT_VERSION };
+enum {
+    OPT_UID = 256,
+    OPT_NAME,
+    OPT_NS,
+    OPT_DIR,
+    OPT_USERNS,
+    OPT_RUNTIME,
+    OPT_ROOT,
+    OPT_SYNC,
+    OPT_LEVEL,
+    OPT_VERSION
+};
 
 static int parse(int argc, char **argv, struct shim_args *a, enum log_level *level)
 {
@@ -52,22 +62,44 @@ static int parse(int argc, char **argv, struct shim_args *a, enum log_level *lev
     a->sync_fd = -1;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
-        case OPT_UID: a->pod_uid = optarg; break;
-        case OPT_NAME: a->pod_name = optarg; break;
-        case OPT_NS: a->pod_namespace = optarg; break;
-        case OPT_DIR: a->run_dir = optarg; break;
-        case OPT_USERNS: a->userns = optarg; break;
-        case OPT_RUNTIME: a->runtime = optarg; break;
-        case OPT_ROOT: a->runtime_root = optarg; break;
-        case OPT_SYNC: a->sync_fd = atoi(optarg); break;
+        case OPT_UID:
+            a->pod_uid = optarg;
+            break;
+        case OPT_NAME:
+            a->pod_name = optarg;
+            break;
+        case OPT_NS:
+            a->pod_namespace = optarg;
+            break;
+        case OPT_DIR:
+            a->run_dir = optarg;
+            break;
+        case OPT_USERNS:
+            a->userns = optarg;
+            break;
+        case OPT_RUNTIME:
+            a->runtime = optarg;
+            break;
+        case OPT_ROOT:
+            a->runtime_root = optarg;
+            break;
+        case OPT_SYNC:
+            a->sync_fd = atoi(optarg);
+            break;
         case OPT_LEVEL:
             *level = log_level_from_string(optarg);
             if ((int) *level < 0)
                 *level = LOG_LEVEL_INFO;
             break;
-        case 'h': fputs(usage, stdout); exit(0);
-        case OPT_VERSION: printf("orc-shim version %s\n", ORC_VERSION); exit(0);
-        default: fputs(usage, stderr); return -1;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        case OPT_VERSION:
+            printf("orc-shim version %s\n", ORC_VERSION);
+            exit(0);
+        default:
+            fputs(usage, stderr);
+            return -1;
         }
     }
     return 0;
@@ -94,7 +126,11 @@ static int run_main(struct shim_args *a)
     FILE *logf = fopen(logpath, "ae");
     if (logf)
         log_set_file(logf);
-    struct shim s = {.args = *a, .epoll_fd = -1, .listen_fd = -1, .signal_fd = -1, .link_fd = -1,
+    struct shim s = {.args = *a,
+                     .epoll_fd = -1,
+                     .listen_fd = -1,
+                     .signal_fd = -1,
+                     .link_fd = -1,
                      .timer_fd = -1};
     int r = sandbox_setup(a, &err);
     if (r >= 0)

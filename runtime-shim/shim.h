@@ -38,7 +38,7 @@ enum watch_kind {
 
 struct ctr;
 struct cri_stream {
-    int kind;         /* WATCH_STREAM */
+    int kind; /* WATCH_STREAM */
     struct ctr *owner;
     const char *name; /* "stdout" / "stderr" */
     int fd;           /* pipe read end, -1 when closed */
@@ -49,7 +49,7 @@ struct cri_stream {
 struct ctr {
     char *name;
     int attempt;
-    char *id;          /* runtime container id */
+    char *id; /* runtime container id */
     char *bundle;
     char *log_path;
     int log_fd;
@@ -59,14 +59,14 @@ struct ctr {
     int64_t started_at, finished_at;
     int exit_code, signal;
     char *reason, *message;
-    int64_t kill_at;   /* SIGKILL deadline (CLOCK_MONOTONIC ns), 0 = none */
+    int64_t kill_at; /* SIGKILL deadline (CLOCK_MONOTONIC ns), 0 = none */
     bool mounted;
 };
 
 struct shim {
     struct shim_args args;
     int epoll_fd, listen_fd, signal_fd, timer_fd;
-    int link_fd;      /* rtnetlink: interfaces leaving the pod's network namespace */
+    int link_fd; /* rtnetlink: interfaces leaving the pod's network namespace */
     struct ctr **ctrs;
     size_t n_ctrs;
     char **writable_dirs; /* removed at shutdown */

@@ -4,7 +4,7 @@
 # with (rootless podman and its slirp4netns).
 set -eu
 
-BUILD="cmake make gcc clang pkg-config libclang-rt-14-dev
+BUILD="cmake make gcc clang clang-format pkg-config libclang-rt-14-dev
        libyaml-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
        libsqlite3-dev libarchive-dev libssl-dev libslirp-dev libglib2.0-dev libsystemd-dev"
 RUNTIME="runc uidmap iproute2 procps util-linux"

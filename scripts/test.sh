@@ -78,6 +78,8 @@ as_user() {
     [ "${CI:-}" = true ] && export ORC_TEST_STRICT=1
     local clang=gcc
     command -v clang >/dev/null && clang=clang
+    echo "== format (clang-format)"
+    if sh "$SRC/scripts/check-format.sh"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
     echo "== build (gcc)"
     build "$SRC/build" gcc
     echo "== unit and end-to-end tests"

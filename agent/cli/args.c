@@ -21,8 +21,8 @@ char *cli_socket_path(const char *orc_socket, const char *xdg_runtime_dir, unsig
 
 /* "--name VALUE", "--name=VALUE" and, for a short option, "-nVALUE": the value or NULL.
  * *consumed tells whether the next word was used. */
-static const char *option_value(const char *a, const char *shrt, const char *lng, int i,
-                                int argc, char **argv, bool *matched, bool *consumed)
+static const char *option_value(const char *a, const char *shrt, const char *lng, int i, int argc,
+                                char **argv, bool *matched, bool *consumed)
 {
     size_t ll = strlen(lng);
     *matched = true;

@@ -31,7 +31,7 @@ static int spin(void *cls, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off
         return 0;
     s->last = now;
     s->shown = true;
-    fprintf(stderr, "\r\033[K%c %s (%llds)", "|/-\\"[s->frame++ % 4], s->label,
+    fprintf(stderr, "\r\033[K%c %s (%llds)", "|/-\\"[s->frame++ % 4], s -> label,
             (long long) ((now - s->start) / NSEC_PER_SEC));
     fflush(stderr);
     return 0;
@@ -66,8 +66,7 @@ static int transport_error(struct client *c, CURLcode rc, orc_error_t *err)
                               "cannot connect to orcd at %s: is the agent running? Start it with "
                               "'orcd' or 'systemctl --user start orcd'",
                               c->socket);
-    return orc_error_make(err, EIO, "talking to orcd at %s: %s", c->socket,
-                          curl_easy_strerror(rc));
+    return orc_error_make(err, EIO, "talking to orcd at %s: %s", c->socket, curl_easy_strerror(rc));
 }
 
 int client_do(struct client *c, const char *method, const char *path, const char *body,

@@ -9,8 +9,8 @@
 /* The CLI's view of orcd: HTTP over the agent's unix socket (libcurl). */
 struct client {
     char *socket;
-    const char *ns;   /* -n, default "default" */
-    int all_ns;       /* -A */
+    const char *ns;       /* -n, default "default" */
+    int all_ns;           /* -A */
     const char *progress; /* set: client_do shows a spinner with this label on a TTY */
 };
 

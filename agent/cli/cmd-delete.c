@@ -50,7 +50,8 @@ static void targets_add(struct targets *t, const char *ns, const char *name)
 {
     _cleanup_free_ char *ens = client_escape(ns), *en = client_escape(name);
     t->v = xrealloc(t->v, sizeof(*t->v) * (t->n + 1));
-    t->v[t->n++] = (struct target){.ns = xstrdup(ns), .name = xstrdup(name),
+    t->v[t->n++] = (struct target){.ns = xstrdup(ns),
+                                   .name = xstrdup(name),
                                    .path = xasprintf("/api/v1/namespaces/%s/pods/%s", ens, en)};
 }
 
@@ -113,9 +114,9 @@ static int delete_all(struct client *c, struct targets *t, long long grace, bool
     int rc = 0;
     bool any = false;
     for (size_t i = 0; i < t->n; i++) {
-        _cleanup_free_ char *del = grace >= 0 ? xasprintf("%s?gracePeriodSeconds=%lld",
-                                                          t->v[i].path, grace)
-                                              : xstrdup(t->v[i].path);
+        _cleanup_free_ char *del =
+            grace >= 0 ? xasprintf("%s?gracePeriodSeconds=%lld", t->v[i].path, grace)
+                       : xstrdup(t->v[i].path);
         json_auto_t *j = NULL;
         if (client_call(c, "DELETE", del, NULL, 0, &j)) {
             rc = 1;
@@ -202,7 +203,8 @@ int cmd_delete(struct client *c, int argc, char **argv)
         if (cli_pod_args(argc - optind, argv + optind, &names, &msg) < 0)
             return cli_usage_error("delete", "%s", msg);
         if (!names[0])
-            return cli_usage_error("delete", "resource(s) were provided, but no name was specified");
+            return cli_usage_error("delete",
+                                   "resource(s) were provided, but no name was specified");
         for (size_t i = 0; names[i]; i++)
             targets_add(&t, c->ns, names[i]);
     }

@@ -19,8 +19,7 @@ static const char *limits_line(const json_t *st)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(st, "conditions"), i, c)
-    {
+    json_array_foreach(json_object_get(st, "conditions"), i, c) {
         if (strcmp(orc_json_str(c, "type") ?: "", "orc.dev/LimitsEnforced"))
             continue;
         return !strcmp(orc_json_str(c, "status") ?: "", "True") ? "enforced by the pod's cgroup"
@@ -116,7 +115,8 @@ static void print_strv(const char *title, const json_t *a)
     printf("    %s:\n", title);
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) printf("      %s\n", json_string_value(v));
+    json_array_foreach(a, i, v)
+        printf("      %s\n", json_string_value(v));
 }
 
 static void print_container(const json_t *c, const json_t *cs)
@@ -131,33 +131,34 @@ static void print_container(const json_t *c, const json_t *cs)
         printf("<none>\n");
     size_t i;
     json_t *p;
-    json_array_foreach(ports, i, p) printf("%s%lld/%s\n", i ? "                       " : "",
-                                           orc_json_int(p, "containerPort", 0),
-                                           orc_json_str(p, "protocol"));
+    json_array_foreach(ports, i, p)
+        printf("%s%lld/%s\n", i ? "                       " : "",
+               orc_json_int(p, "containerPort", 0), orc_json_str(p, "protocol"));
     printf("    Host Port:         ");
     if (!json_array_size(ports))
         printf("<none>\n");
-    json_array_foreach(ports, i, p) printf("%s%lld/%s\n", i ? "                       " : "",
-                                           orc_json_int(p, "hostPort", 0),
-                                           orc_json_str(p, "protocol"));
+    json_array_foreach(ports, i, p)
+        printf("%s%lld/%s\n", i ? "                       " : "", orc_json_int(p, "hostPort", 0),
+               orc_json_str(p, "protocol"));
     print_strv("Command", json_object_get(c, "command"));
     print_strv("Args", json_object_get(c, "args"));
     print_state("State:", json_object_get(cs, "state"));
     if (json_object_size(json_object_get(cs, "lastState")))
         print_state("Last State:", json_object_get(cs, "lastState"));
-    printf("    Ready:             %s\n", json_is_true(json_object_get(cs, "ready")) ? "True" : "False");
+    printf("    Ready:             %s\n",
+           json_is_true(json_object_get(cs, "ready")) ? "True" : "False");
     printf("    Restart Count:     %lld\n", orc_json_int(cs, "restartCount", 0));
     json_t *env = json_object_get(c, "env");
     printf("    Environment:       %s\n", json_array_size(env) ? "" : "<none>");
-    json_array_foreach(env, i, p) printf("      %s:  %s\n", orc_json_str(p, "name"),
-                                         orc_json_str(p, "value"));
+    json_array_foreach(env, i, p)
+        printf("      %s:  %s\n", orc_json_str(p, "name"), orc_json_str(p, "value"));
 }
 
 static void print_events(struct client *c, const char *ns, const char *name)
 {
     _cleanup_free_ char *ens = client_escape(ns), *en = client_escape(name);
-    _cleanup_free_ char *path = xasprintf(
-        "/api/v1/namespaces/%s/events?fieldSelector=involvedObject.name%%3D%s", ens, en);
+    _cleanup_free_ char *path =
+        xasprintf("/api/v1/namespaces/%s/events?fieldSelector=involvedObject.name%%3D%s", ens, en);
     struct reply rep;
     orc_error_t err = NULL;
     if (client_do(c, "GET", path, NULL, 0, &rep, &err) < 0) {
@@ -186,8 +187,8 @@ static void print_events(struct client *c, const char *ns, const char *name)
         long long count = orc_json_int(e, "count", 1);
         _cleanup_free_ char *when = count > 1 ? xasprintf("%s (x%lld)", age, count) : xstrdup(age);
         const char *from = orc_json_str(json_object_get(e, "source"), "component");
-        const char *row[] = {type, orc_json_str(e, "reason") ?: "", when, from ?: "orcd",
-                             orc_json_str(e, "message") ?: "", NULL};
+        const char *row[] = {type,           orc_json_str(e, "reason") ?: "",  when,
+                             from ?: "orcd", orc_json_str(e, "message") ?: "", NULL};
         table_add(&t, row);
     }
     table_print(&t, stdout);
@@ -220,16 +221,17 @@ static void describe(struct client *c, const json_t *pod)
         const json_t *cs = NULL;
         size_t k;
         json_t *s;
-        json_array_foreach(json_object_get(st, "containerStatuses"), k, s) if (
-            !strcmp(orc_json_str(s, "name") ?: "", orc_json_str(ctr, "name"))) cs = s;
+        json_array_foreach(json_object_get(st, "containerStatuses"), k, s)
+            if (!strcmp(orc_json_str(s, "name") ?: "", orc_json_str(ctr, "name")))
+                cs = s;
         print_container(ctr, cs);
     }
     json_t *conds = json_object_get(st, "conditions");
     if (json_array_size(conds)) {
         printf("Conditions:\n  Type              Status\n");
         json_t *cd;
-        json_array_foreach(conds, i, cd) printf("  %-17s %s\n", orc_json_str(cd, "type"),
-                                                orc_json_str(cd, "status"));
+        json_array_foreach(conds, i, cd)
+            printf("  %-17s %s\n", orc_json_str(cd, "type"), orc_json_str(cd, "status"));
     }
     printf("Restart Policy:  %s\n", orc_json_str(spec, "restartPolicy") ?: "");
     print_events(c, orc_json_str(meta, "namespace"), orc_json_str(meta, "name"));

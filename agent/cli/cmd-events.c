@@ -44,7 +44,8 @@ static void print_events(json_t *items)
     size_t n = json_array_size(items), i;
     struct ordered *sorted = new0(struct ordered, n + 1);
     json_t *e;
-    json_array_foreach(items, i, e) sorted[i] = (struct ordered){e, i};
+    json_array_foreach(items, i, e)
+        sorted[i] = (struct ordered){e, i};
     qsort(sorted, n, sizeof(*sorted), last_seen_cmp);
     struct table t = {0};
     const char *hdr[] = {"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE", NULL};
@@ -58,8 +59,9 @@ static void print_events(json_t *items)
         for (char *p = kind; *p; p++)
             *p = (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
         _cleanup_free_ char *what = xasprintf("%s/%s", kind, orc_json_str(obj, "name") ?: "");
-        const char *row[] = {age, orc_json_str(e, "type") ?: "", orc_json_str(e, "reason") ?: "",
-                             what, orc_json_str(e, "message") ?: "", NULL};
+        const char *row[] = {
+            age,  orc_json_str(e, "type") ?: "",    orc_json_str(e, "reason") ?: "",
+            what, orc_json_str(e, "message") ?: "", NULL};
         table_add(&t, row);
     }
     table_print(&t, stdout);

@@ -81,9 +81,11 @@ int cmd_get(struct client *c, int argc, char **argv)
             return cli_getopt_error("get", opt, argv);
         fmt = output_format_from_string(optarg);
         if (fmt == _OUTPUT_FORMAT_INVALID)
-            return cli_usage_error("get", "unable to match a printer suitable for the output "
-                                          "format \"%s\", allowed formats are: "
-                                          "json,name,wide,yaml", optarg);
+            return cli_usage_error("get",
+                                   "unable to match a printer suitable for the output "
+                                   "format \"%s\", allowed formats are: "
+                                   "json,name,wide,yaml",
+                                   optarg);
     }
     char **names = NULL;
     _cleanup_free_ char *msg = NULL;

@@ -94,7 +94,8 @@ static int remove_ref(struct client *c, const char *ref)
         bool gone = true;
         size_t i;
         json_t *v;
-        json_array_foreach(after, i, v) gone &= strcmp(orc_json_str(v, "id") ?: "", id) != 0;
+        json_array_foreach(after, i, v)
+            gone &= strcmp(orc_json_str(v, "id") ?: "", id) != 0;
         if (gone)
             printf("Deleted: %s\n", strncmp(id, "sha256:", 7) ? id : id + 7);
     }
@@ -133,8 +134,7 @@ static int prune(struct client *c)
         return 125;
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(j, "deleted"), i, v)
-    {
+    json_array_foreach(json_object_get(j, "deleted"), i, v) {
         const char *id = orc_json_str(v, "id") ?: "";
         printf("%s\n", strncmp(id, "sha256:", 7) ? id : id + 7);
     }

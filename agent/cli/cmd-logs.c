@@ -71,15 +71,22 @@ int cmd_logs(struct client *c, int argc, char **argv)
     int opt;
     while ((opt = getopt_long(argc, argv, ":c:fp", opts, NULL)) != -1) {
         switch (opt) {
-        case 'c': o.container = optarg; break;
-        case 'f': o.follow = true; break;
-        case 'p': o.previous = true; break;
+        case 'c':
+            o.container = optarg;
+            break;
+        case 'f':
+            o.follow = true;
+            break;
+        case 'p':
+            o.previous = true;
+            break;
         case 't':
             if (strcmp(optarg, "-1") && cli_parse_count(optarg) < 0)
                 return cli_usage_error("logs", "invalid argument \"%s\" for \"--tail\"", optarg);
             o.tail = strcmp(optarg, "-1") ? optarg : NULL;
             break;
-        default: return cli_getopt_error("logs", opt, argv);
+        default:
+            return cli_getopt_error("logs", opt, argv);
         }
     }
     if (optind >= argc)

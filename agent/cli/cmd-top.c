@@ -31,8 +31,7 @@ static const char *pod_cgroup(const json_t *pod)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, c)
-    {
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, c) {
         if (!strcmp(orc_json_str(c, "type") ?: "", "orc.dev/LimitsEnforced") &&
             !strcmp(orc_json_str(c, "status") ?: "", "True"))
             return orc_json_str(c, "message");
@@ -68,8 +67,8 @@ int cmd_top(struct client *c, int argc, char **argv)
         return 0;
     if (argc < 2 || (strcmp(argv[1], "pods") && strcmp(argv[1], "pod") && strcmp(argv[1], "po")))
         return cli_usage_error("top", "orc top supports \"pods\"");
-    _cleanup_free_ char *path = c->all_ns ? xstrdup("/api/v1/pods")
-                                          : xasprintf("/api/v1/namespaces/%s/pods", c->ns);
+    _cleanup_free_ char *path =
+        c->all_ns ? xstrdup("/api/v1/pods") : xasprintf("/api/v1/namespaces/%s/pods", c->ns);
     json_auto_t *list = NULL;
     if (client_call(c, "GET", path, NULL, 0, &list))
         return 1;
@@ -77,14 +76,14 @@ int cmd_top(struct client *c, int argc, char **argv)
     size_t n = json_array_size(items), i;
     long long *before = xcalloc(n + 1, sizeof(*before));
     json_t *p;
-    json_array_foreach(items, i, p) before[i] = read_stat(pod_cgroup(p), "cpu.stat", "usage_usec ");
+    json_array_foreach(items, i, p)
+        before[i] = read_stat(pod_cgroup(p), "cpu.stat", "usage_usec ");
     int64_t t0 = orc_time_mono_ns();
     usleep(1000000); /* CPU use is a rate: one second between two readings */
     double secs = (double) (orc_time_mono_ns() - t0) / 1e9;
     printf("%s%-30s %-12s %s\n", c->all_ns ? "NAMESPACE       " : "", "NAME", "CPU(cores)",
            "MEMORY(bytes)");
-    json_array_foreach(items, i, p)
-    {
+    json_array_foreach(items, i, p) {
         json_t *meta = json_object_get(p, "metadata");
         const char *cg = pod_cgroup(p);
         long long after = read_stat(cg, "cpu.stat", "usage_usec ");

@@ -36,8 +36,8 @@ char *image_size_text(long long b)
 
 char *image_created_text(int64_t delta_ns)
 {
-    long long s = delta_ns / NSEC_PER_SEC, m = s / 60, h = (delta_ns + 1800 * NSEC_PER_SEC) /
-                                                          (3600 * NSEC_PER_SEC);
+    long long s = delta_ns / NSEC_PER_SEC, m = s / 60,
+              h = (delta_ns + 1800 * NSEC_PER_SEC) / (3600 * NSEC_PER_SEC);
     if (s < 1)
         return xstrdup("Less than a second ago");
     if (s < 60)
@@ -91,11 +91,13 @@ const json_t *image_find(const json_t *items, const char *ref)
 {
     size_t i, k;
     json_t *img, *name;
-    json_array_foreach(items, i, img) json_array_foreach(json_object_get(img, "names"), k, name)
-        if (json_string_value(name) && name_matches(json_string_value(name), ref))
+    json_array_foreach(items, i, img)
+        json_array_foreach(json_object_get(img, "names"), k, name)
+            if (json_string_value(name) && name_matches(json_string_value(name), ref))
+                return img;
+    json_array_foreach(items, i, img)
+        if (id_matches(orc_json_str(img, "id") ?: "", ref))
             return img;
-    json_array_foreach(items, i, img) if (id_matches(orc_json_str(img, "id") ?: "", ref))
-        return img;
     return NULL;
 }
 
@@ -134,7 +136,8 @@ void images_table_print(FILE *f, const json_t *items, int64_t now_ns)
     table_add(&t, hdr);
     size_t i;
     json_t *img;
-    json_array_foreach(items, i, img) add_rows(&t, img, now_ns);
+    json_array_foreach(items, i, img)
+        add_rows(&t, img, now_ns);
     table_print(&t, f);
     table_free(&t);
 }

@@ -11,7 +11,8 @@ static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *map, const char *ke
 {
     if (!map || map->type != YAML_MAPPING_NODE)
         return NULL;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
         yaml_node_t *k = yaml_document_get_node(d, p->key);
         if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *) k->data.scalar.value, key))
             return yaml_document_get_node(d, p->value);

@@ -47,10 +47,10 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-    {"apply", cmd_apply},   {"get", cmd_get},       {"describe", cmd_describe},
-    {"delete", cmd_delete}, {"logs", cmd_logs},     {"events", cmd_events},
-    {"image", cmd_image},   {"images", cmd_image},  {"rmi", cmd_image},
-    {"load", cmd_image},    {"pull", cmd_pull},      {"version", cmd_version},
+    {"apply", cmd_apply},   {"get", cmd_get},         {"describe", cmd_describe},
+    {"delete", cmd_delete}, {"logs", cmd_logs},       {"events", cmd_events},
+    {"image", cmd_image},   {"images", cmd_image},    {"rmi", cmd_image},
+    {"load", cmd_image},    {"pull", cmd_pull},       {"version", cmd_version},
     {"check", cmd_check},   {"install", cmd_install}, {"uninstall", cmd_install},
     {"top", cmd_top},
 };

@@ -41,8 +41,8 @@ static const char *nonempty(const json_t *obj, const char *key)
 static void note_restarts(struct summary *s, const json_t *cs)
 {
     s->restarts += orc_json_int(cs, "restartCount", 0);
-    const char *f = orc_json_str(
-        json_object_get(json_object_get(cs, "lastState"), "terminated"), "finishedAt");
+    const char *f =
+        orc_json_str(json_object_get(json_object_get(cs, "lastState"), "terminated"), "finishedAt");
     if (f && (!s->last_restart || strcmp(f, s->last_restart) > 0))
         s->last_restart = f;
 }
@@ -59,8 +59,8 @@ static void exit_text(char *buf, size_t size, const char *prefix, const json_t *
 static bool summarize_init(const json_t *pod, struct summary *s)
 {
     json_t *ics = status_array(pod, "initContainerStatuses");
-    size_t n_init = json_array_size(json_object_get(json_object_get(pod, "spec"),
-                                                    "initContainers"));
+    size_t n_init =
+        json_array_size(json_object_get(json_object_get(pod, "spec"), "initContainers"));
     size_t i;
     json_t *c;
     json_array_foreach(ics, i, c) {
@@ -218,9 +218,11 @@ void table_free(struct table *t)
 
 enum output_format output_format_from_string(const char *s)
 {
-    static const char *const names[_OUTPUT_FORMAT_MAX] = {
-        [OUTPUT_TABLE] = "", [OUTPUT_WIDE] = "wide", [OUTPUT_JSON] = "json",
-        [OUTPUT_YAML] = "yaml", [OUTPUT_NAME] = "name"};
+    static const char *const names[_OUTPUT_FORMAT_MAX] = {[OUTPUT_TABLE] = "",
+                                                          [OUTPUT_WIDE] = "wide",
+                                                          [OUTPUT_JSON] = "json",
+                                                          [OUTPUT_YAML] = "yaml",
+                                                          [OUTPUT_NAME] = "name"};
     if (!s)
         return OUTPUT_TABLE;
     for (int i = OUTPUT_WIDE; i < _OUTPUT_FORMAT_MAX; i++)
@@ -243,8 +245,9 @@ static void add_cells(struct table *t, const char *const *row, bool all_ns, size
 void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
                       const char *host)
 {
-    static const char *const head[] = {"NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE",
-                                       "IP", "NODE", "NOMINATED NODE", "READINESS GATES"};
+    static const char *const head[] = {
+        "NAMESPACE", "NAME", "READY", "STATUS",         "RESTARTS",
+        "AGE",       "IP",   "NODE",  "NOMINATED NODE", "READINESS GATES"};
     size_t ncols = wide ? ELEMENTSOF(head) : 6;
     struct table t = {0};
     add_cells(&t, head, all_ns, ncols);
@@ -255,9 +258,16 @@ void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64
         _cleanup_free_ char *ready = pod_ready_text(p), *status = pod_status_text(p);
         _cleanup_free_ char *restarts = pod_restarts_text(p, now_ns);
         _cleanup_free_ char *age = age_text(orc_json_str(meta, "creationTimestamp"), now_ns);
-        const char *row[] = {orc_json_str(meta, "namespace") ?: "", orc_json_str(meta, "name") ?: "",
-                             ready, status, restarts, age, nonempty(st, "podIP") ?: "<none>",
-                             nonempty(st, "nodeName") ?: host, "<none>", "<none>"};
+        const char *row[] = {orc_json_str(meta, "namespace") ?: "",
+                             orc_json_str(meta, "name") ?: "",
+                             ready,
+                             status,
+                             restarts,
+                             age,
+                             nonempty(st, "podIP") ?: "<none>",
+                             nonempty(st, "nodeName") ?: host,
+                             "<none>",
+                             "<none>"};
         add_cells(&t, row, all_ns, ncols);
     }
     table_print(&t, f);
@@ -272,10 +282,10 @@ int pods_print(FILE *f, const json_t *pods, bool single, enum output_format fmt,
     switch (fmt) {
     case OUTPUT_JSON:
     case OUTPUT_YAML: {
-        json_auto_t *doc = single ? json_incref(json_array_get(pods, 0))
-                                  : json_pack("{s:s,s:O,s:s,s:{s:s}}", "apiVersion", "v1", "items",
-                                              pods, "kind", "List", "metadata",
-                                              "resourceVersion", "");
+        json_auto_t *doc = single
+                               ? json_incref(json_array_get(pods, 0))
+                               : json_pack("{s:s,s:O,s:s,s:{s:s}}", "apiVersion", "v1", "items",
+                                           pods, "kind", "List", "metadata", "resourceVersion", "");
         if (fmt == OUTPUT_YAML)
             return json_print_yaml(doc, f);
         int r = json_dumpf(doc, f, JSON_INDENT(4));

@@ -17,11 +17,11 @@ static int emit(yaml_emitter_t *e, yaml_event_t *ev)
  * yaml.v2 resolves it: bools, null, numbers, timestamps)? */
 static bool resolves_to_other_type(const char *s)
 {
-    static const char *const words[] = {"", "~", "null", "Null", "NULL", "true", "True", "TRUE",
-                                        "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No",
-                                        "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y",
-                                        "n", "N", ".inf", ".Inf", ".INF", "-.inf", "-.Inf",
-                                        ".nan", ".NaN", ".NAN", "<<"};
+    static const char *const words[] = {
+        "",      "~",     "null", "Null",  "NULL",  "true", "True", "TRUE", "false",
+        "False", "FALSE", "yes",  "Yes",   "YES",   "no",   "No",   "NO",   "on",
+        "On",    "ON",    "off",  "Off",   "OFF",   "y",    "Y",    "n",    "N",
+        ".inf",  ".Inf",  ".INF", "-.inf", "-.Inf", ".nan", ".NaN", ".NAN", "<<"};
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (!strcmp(s, words[i]))
             return true;
@@ -52,8 +52,8 @@ static int emit_string(yaml_emitter_t *e, const char *text)
         plain = false;
     }
     yaml_event_t ev;
-    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *) text, (int) strlen(text), plain, 1,
-                                 style);
+    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *) text, (int) strlen(text), plain,
+                                 1, style);
     return emit(e, &ev);
 }
 
@@ -82,7 +82,8 @@ static int emit_object(yaml_emitter_t *e, const json_t *j)
     const char **keys = new0(const char *, n + 1);
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *) j, key, v) keys[k++] = key;
+    json_object_foreach((json_t *) j, key, v)
+        keys[k++] = key;
     qsort(keys, n, sizeof(*keys), key_cmp);
     int r = 0;
     for (size_t i = 0; i < n && r == 0; i++)
@@ -103,7 +104,9 @@ static int emit_array(yaml_emitter_t *e, const json_t *j)
         return -1;
     size_t i;
     json_t *v;
-    json_array_foreach(j, i, v) if (emit_json(e, v) < 0) return -1;
+    json_array_foreach(j, i, v)
+        if (emit_json(e, v) < 0)
+            return -1;
     yaml_sequence_end_event_initialize(&ev);
     return emit(e, &ev);
 }

@@ -73,7 +73,10 @@ static void test_whiteouts(void)
     _cleanup_free_ char *diff_id = NULL;
     tap_is_int(image_file_digest(tar, true, &diff_id, NULL, &err), 0, "uncompressed digest");
     _cleanup_free_ char *wrong_dest = xasprintf("%s-wrong", dest);
-    tap_ok(image_unpack_layer(tar, wrong_dest, "sha256:0000000000000000000000000000000000000000000000000000000000000000", &err) < 0 &&
+    tap_ok(image_unpack_layer(
+               tar, wrong_dest,
+               "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+               &err) < 0 &&
                strstr(orc_error_message(err), diff_id),
            "a layer that does not match its diff_id fails, naming what it is");
     orc_error_release(&err);
@@ -143,9 +146,10 @@ static void test_store(void)
                err ? orc_error_message(err) : "");
     names = strv_free(names);
 
-    _cleanup_free_ char *bad = xasprintf("cp -r '%s/oci' '%s/bad' && f=$(ls -S '%s'/bad/blobs/sha256 "
-                                         "| head -n1) && echo x >> '%s'/bad/blobs/sha256/$f",
-                                         dir, dir, dir, dir);
+    _cleanup_free_ char *bad =
+        xasprintf("cp -r '%s/oci' '%s/bad' && f=$(ls -S '%s'/bad/blobs/sha256 "
+                  "| head -n1) && echo x >> '%s'/bad/blobs/sha256/$f",
+                  dir, dir, dir, dir);
     tap_is_int(system(bad), 0, "corrupted copy made");
     _cleanup_free_ char *badp = orc_path_join(dir, "bad");
     tap_ok(images_load(im, badp, &names, &err) < 0 && strstr(orc_error_message(err), "digest"),
@@ -244,7 +248,8 @@ static void test_layer_entries(void)
     close_tar(a);
     _cleanup_free_ char *dest = orc_path_join(dir, "entries");
     orc_error_t err = NULL;
-    tap_is_int(image_unpack_layer(tar, dest, NULL, &err), 0, "layer with links, setuid file, device");
+    tap_is_int(image_unpack_layer(tar, dest, NULL, &err), 0,
+               "layer with links, setuid file, device");
     _cleanup_free_ char *tool = orc_path_join(dest, "bin/tool");
     _cleanup_free_ char *hard = orc_path_join(dest, "bin/tool-link");
     _cleanup_free_ char *suid = orc_path_join(dest, "bin/suid");
@@ -290,19 +295,19 @@ static void test_whiteout_escapes(void)
 /* A layout whose index.json points at a nested index listing two platforms. */
 static void make_multi_arch(const char *base, const char *out)
 {
-    tap_is_int(sh("set -e; cp -r '%s' '%s'; cd '%s'; m=$(jq -c '.manifests[0] | del(.annotations)' "
-                  "index.json); "
-                  "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci."
-                  "image.manifest.v1+json\",\"digest\":\"sha256:%s\",\"size\":1,\"platform\":{"
-                  "\"os\":\"linux\",\"architecture\":\"s390x\"}},%%s]}' \"$(echo \"$m\" | jq -c "
-                  "'. + {platform: {os: \"linux\", architecture: \"amd64\"}}')\" > nested; "
-                  "d=$(sha256sum nested | cut -c1-64); mv nested blobs/sha256/$d; "
-                  "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd."
-                  "oci.image.index.v1+json\",\"digest\":\"sha256:%%s\",\"size\":1,\"annotations\":"
-                  "{\"org.opencontainers.image.ref.name\":\"multi\"}}]}' $d > index.json",
-                  base, out, out,
-                  "0000000000000000000000000000000000000000000000000000000000000000"),
-               0, "multi-platform layout made");
+    tap_is_int(
+        sh("set -e; cp -r '%s' '%s'; cd '%s'; m=$(jq -c '.manifests[0] | del(.annotations)' "
+           "index.json); "
+           "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci."
+           "image.manifest.v1+json\",\"digest\":\"sha256:%s\",\"size\":1,\"platform\":{"
+           "\"os\":\"linux\",\"architecture\":\"s390x\"}},%%s]}' \"$(echo \"$m\" | jq -c "
+           "'. + {platform: {os: \"linux\", architecture: \"amd64\"}}')\" > nested; "
+           "d=$(sha256sum nested | cut -c1-64); mv nested blobs/sha256/$d; "
+           "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd."
+           "oci.image.index.v1+json\",\"digest\":\"sha256:%%s\",\"size\":1,\"annotations\":"
+           "{\"org.opencontainers.image.ref.name\":\"multi\"}}]}' $d > index.json",
+           base, out, out, "0000000000000000000000000000000000000000000000000000000000000000"),
+        0, "multi-platform layout made");
 }
 
 static void *load_thread(void *arg)
@@ -379,7 +384,8 @@ static void test_refused_and_formats(struct store2 *st2)
     int before = count_entries(blobs);
     _cleanup_free_ char *bad = orc_path_join(dir, "bad2");
     tap_is_int(sh("cp -r '%s/top' '%s' && f=$(ls -S '%s'/blobs/sha256 | sed -n 2p) && "
-                  "printf x >> '%s'/blobs/sha256/$f", dir, bad, bad, bad),
+                  "printf x >> '%s'/blobs/sha256/$f",
+                  dir, bad, bad, bad),
                0, "layout with a corrupted second layer");
     tap_ok(images_load(im, bad, &names, &err) < 0, "refused: %s",
            err ? orc_error_message(err) : "");
@@ -407,7 +413,8 @@ static void test_refused_and_formats(struct store2 *st2)
     _cleanup_free_ char *evil = orc_path_join(dir, "evil");
     tap_is_int(sh("mkdir -p '%s' && cd '%s' && ln -s /etc/passwd layer.tar && "
                   "echo '[{\"Config\":\"c.json\",\"Layers\":[\"layer.tar\"]}]' > manifest.json && "
-                  "echo '{}' > c.json && tar -cf ../evil.tar .", evil, evil),
+                  "echo '{}' > c.json && tar -cf ../evil.tar .",
+                  evil, evil),
                0, "archive with an escaping symlink");
     _cleanup_free_ char *evil_tar = orc_path_join(dir, "evil.tar");
     tap_ok(images_load(im, evil_tar, &names, &err) < 0 &&
@@ -432,8 +439,8 @@ static void test_store_more(void)
     struct images *im = NULL;
     orc_error_t err = NULL;
     tap_is_int(images_open(storage, NULL, &im, &err), 0, "open a second store");
-    struct store2 st2 = {.im = im, .storage = storage, .layers = layers, .blobs = blobs,
-                         .base = base};
+    struct store2 st2 = {
+        .im = im, .storage = storage, .layers = layers, .blobs = blobs, .base = base};
     test_shared_layers(&st2);
     test_refused_and_formats(&st2);
     int before = count_entries(blobs);

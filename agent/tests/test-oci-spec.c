@@ -40,8 +40,11 @@ static json_t *build(const char *container_yaml, const char *config, const struc
     struct image img = {.config = json_loads(config, 0, NULL)};
     char *layers[] = {NULL};
     img.layers = test_layers ? test_layers : layers;
-    struct oci_spec_input in = {.pod = pod, .container = &pod->containers[0], .image = &img,
-                                .userns = ns, .hostname_file = "/run/x/hostname"};
+    struct oci_spec_input in = {.pod = pod,
+                                .container = &pod->containers[0],
+                                .image = &img,
+                                .userns = ns,
+                                .hostname_file = "/run/x/hostname"};
     json_t *spec = NULL;
     orc_error_t err = NULL;
     if (oci_spec_build(&in, &spec, &err) < 0) {
@@ -83,8 +86,8 @@ static void write_file(const char *dir, const char *rel, const char *text)
     char *path = orc_path_join(dir, rel);
     char *parent = xstrdup(path);
     *strrchr(parent, '/') = '\0';
-    if (orc_mkdir_p(parent, 0755, NULL) < 0 || orc_write_file_atomic(path, text, strlen(text),
-                                                                     0644, NULL) < 0)
+    if (orc_mkdir_p(parent, 0755, NULL) < 0 ||
+        orc_write_file_atomic(path, text, strlen(text), 0644, NULL) < 0)
         abort();
     free(parent);
     free(path);
@@ -117,8 +120,8 @@ static void check_user(const char *user, const struct userns *ns, const char *ex
     char *got = user_of(user, ns);
     /* ids compare exactly, error messages by substring */
     bool ids = expected[0] >= '0' && expected[0] <= '9' && !strchr(expected, ' ');
-    tap_ok(got && (ids ? !strcmp(got, expected) : strstr(got, expected) != NULL),
-           "User '%s': %s", user, got ? got : "(null)");
+    tap_ok(got && (ids ? !strcmp(got, expected) : strstr(got, expected) != NULL), "User '%s': %s",
+           user, got ? got : "(null)");
     free(got);
 }
 
@@ -128,13 +131,15 @@ static void test_users(void)
     if (!mkdtemp(dir))
         abort();
     char *lower = orc_path_join(dir, "lower"), *upper = orc_path_join(dir, "upper");
-    write_file(lower, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
-                                    "app:x:1000:1001::/home/app:/bin/sh\n"
-                                    "nobody:x:65534:65534:nobody:/:/bin/false\n");
+    write_file(lower, "etc/passwd",
+               "root:x:0:0:root:/root:/bin/sh\n"
+               "app:x:1000:1001::/home/app:/bin/sh\n"
+               "nobody:x:65534:65534:nobody:/:/bin/false\n");
     write_file(lower, "etc/group", "root:x:0:\nstale:x:3000:app\n");
     /* the upper layer's group file hides the lower one; passwd comes from below */
-    write_file(upper, "etc/group", "root:x:0:\napp:x:1001:\nextra:x:2000:other,app\n"
-                                   "huge:x:4000000:app\nwheel:x:10:root\n");
+    write_file(upper, "etc/group",
+               "root:x:0:\napp:x:1001:\nextra:x:2000:other,app\n"
+               "huge:x:4000000:app\nwheel:x:10:root\n");
     char *layers[] = {lower, upper, NULL};
     test_layers = layers;
     struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
@@ -211,10 +216,10 @@ int main(void)
 
     struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
     char *error = NULL;
-    json_t *spec = build("    env: [{name: A, value: pod}, {name: NEW, value: v}]\n"
-                         "    workingDir: /work\n",
-                         "{\"Cmd\":[\"sh\"],\"Env\":[\"A=image\",\"B=image\"],\"User\":\"7:8\"}",
-                         &ns, &error);
+    json_t *spec =
+        build("    env: [{name: A, value: pod}, {name: NEW, value: v}]\n"
+              "    workingDir: /work\n",
+              "{\"Cmd\":[\"sh\"],\"Env\":[\"A=image\",\"B=image\"],\"User\":\"7:8\"}", &ns, &error);
     json_t *proc = json_object_get(spec, "process");
     char *env = json_dumps(json_object_get(proc, "env"), JSON_COMPACT);
     tap_ok(strstr(env, "\"A=pod\"") && strstr(env, "\"B=image\"") && strstr(env, "\"NEW=v\"") &&
@@ -224,8 +229,8 @@ int main(void)
     tap_is_str(orc_json_str(proc, "cwd"), "/work", "workingDir");
     tap_is_int(orc_json_int(json_object_get(proc, "user"), "uid", -1), 7, "numeric uid");
     tap_is_int(orc_json_int(json_object_get(proc, "user"), "gid", -1), 8, "numeric gid");
-    char *ns_json = json_dumps(json_object_get(json_object_get(spec, "linux"), "namespaces"),
-                               JSON_COMPACT);
+    char *ns_json =
+        json_dumps(json_object_get(json_object_get(spec, "linux"), "namespaces"), JSON_COMPACT);
     tap_is_str(ns_json, "[{\"type\":\"pid\"},{\"type\":\"mount\"}]",
                "only pid and mount namespaces: the rest comes from the sandbox");
     free(ns_json);

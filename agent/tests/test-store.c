@@ -23,7 +23,7 @@ static struct pod *pod_of(const char *yaml)
 }
 
 #define POD(name, image, extra)                                                                    \
-    "apiVersion: v1\nkind: Pod\nmetadata: {name: " name extra "}\nspec:\n  containers: "          \
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: " name extra "}\nspec:\n  containers: "           \
     "[{name: c, image: " image "}]\n"
 
 static void test_schema_file(void)

@@ -28,8 +28,7 @@ static int pod_address(const json_t *prev, struct in_addr *ret, orc_error_t *err
     size_t i;
     json_t *ip;
     bool found = false;
-    json_array_foreach(json_object_get(prev, "ips"), i, ip)
-    {
+    json_array_foreach(json_object_get(prev, "ips"), i, ip) {
         const char *text = orc_json_str(ip, "address");
         char buf[INET_ADDRSTRLEN];
         size_t n = text ? strcspn(text, "/") : 0;

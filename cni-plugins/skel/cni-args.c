@@ -188,8 +188,7 @@ json_t *cni_result_for_version(json_t *result, const char *version)
     bool legacy = strcmp(version, "1.0.0") != 0;
     size_t i;
     json_t *ip;
-    json_array_foreach(json_object_get(result, "ips"), i, ip)
-    {
+    json_array_foreach(json_object_get(result, "ips"), i, ip) {
         const char *addr = orc_json_str(ip, "address") ? orc_json_str(ip, "address") : "";
         if (legacy)
             json_object_set_new(ip, "version", json_string(strchr(addr, ':') ? "6" : "4"));

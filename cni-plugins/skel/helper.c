@@ -75,8 +75,8 @@ int helper_state_read(const struct helper_state *s, struct helper_id *ret)
 
 int helper_state_write(const struct helper_state *s, const struct helper_id *id, orc_error_t *err)
 {
-    json_auto_t *j = json_pack("{s:i,s:I}", "pid", (int) id->pid, "startTime",
-                               (json_int_t) id->start_time);
+    json_auto_t *j =
+        json_pack("{s:i,s:I}", "pid", (int) id->pid, "startTime", (json_int_t) id->start_time);
     _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
     return orc_write_file_atomic(s->path, text, strlen(text), 0600, err);
 }
@@ -108,8 +108,9 @@ static int read_stat(pid_t pid, unsigned long long *ret_start, char *ret_state)
     if (orc_read_file(path, 4096, &text, NULL, NULL) < 0)
         return -ESRCH;
     const char *p = strrchr(text, ')'); /* the command name may contain anything */
-    if (!p || sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-                            "%*s %*s %*s %llu",
+    if (!p || sscanf(p + 2,
+                     "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+                     "%*s %*s %*s %llu",
                      ret_state, ret_start) != 2)
         return -EINVAL;
     return 0;

@@ -93,11 +93,11 @@ static json_t *result_of(const struct cni_args *a, const struct slirp_conf *c, c
     return r;
 }
 
-static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, int netns_fd,
-                        int tap, const struct helper_state *s, orc_error_t *err)
+static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, int netns_fd, int tap,
+                        const struct helper_state *s, orc_error_t *err)
 {
-    struct slirp_helper_args h = {.conf = *c, .tap_fd = tap,
-                                  .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
+    struct slirp_helper_args h = {
+        .conf = *c, .tap_fd = tap, .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
     struct helper_id id;
     int r = helper_spawn(slirp_helper_main, &h, s->log, &id, err);
     if (h.owner_pidfd >= 0)

@@ -119,10 +119,10 @@ static void test_errors(void)
 
 static void test_host_ports(void)
 {
-    struct manifest_result *r = parse(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n"
-        "  - {name: a, image: busybox, ports: [{containerPort: 80, hostPort: 8080}]}\n"
-        "  - {name: b, image: busybox, ports: [{containerPort: 81, hostPort: 8080}]}\n");
+    struct manifest_result *r =
+        parse("apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n"
+              "  - {name: a, image: busybox, ports: [{containerPort: 80, hostPort: 8080}]}\n"
+              "  - {name: b, image: busybox, ports: [{containerPort: 81, hostPort: 8080}]}\n");
     tap_ok(has_error(r, "t.yaml:7:69: spec.containers[1].ports[0].hostPort: Duplicate value: "
                         "\"8080/TCP\""),
            "a host port claimed twice in one pod");
@@ -149,12 +149,24 @@ static void test_quantities(void)
         const char *text;
         long long milli;
         int rc;
-    } cases[] = {{"500m", 500, 0},         {"0.5", 500, 0},           {"2", 2000, 0},
-                 {"64Mi", 67108864000LL, 0}, {"1G", 1000000000000LL, 0}, {"1e3", 1000000, 0},
-                 {"1.5Ki", 1536000, 0},    {"1n", 1, 0},              {"+3", 3000, 0},
-                 {"-1", -1000, 0},         {"0", 0, 0},               {"abc", 0, -EINVAL},
-                 {"", 0, -EINVAL},         {"1.2.3", 0, -EINVAL},     {"5Zi", 0, -EINVAL},
-                 {"12Ei", 0, -ERANGE},     {"1e", 0, -EINVAL},        {"m", 0, -EINVAL}};
+    } cases[] = {{"500m", 500, 0},
+                 {"0.5", 500, 0},
+                 {"2", 2000, 0},
+                 {"64Mi", 67108864000LL, 0},
+                 {"1G", 1000000000000LL, 0},
+                 {"1e3", 1000000, 0},
+                 {"1.5Ki", 1536000, 0},
+                 {"1n", 1, 0},
+                 {"+3", 3000, 0},
+                 {"-1", -1000, 0},
+                 {"0", 0, 0},
+                 {"abc", 0, -EINVAL},
+                 {"", 0, -EINVAL},
+                 {"1.2.3", 0, -EINVAL},
+                 {"5Zi", 0, -EINVAL},
+                 {"12Ei", 0, -ERANGE},
+                 {"1e", 0, -EINVAL},
+                 {"m", 0, -EINVAL}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t v = 0;
         int rc = quantity_parse_milli(cases[i].text, &v);
@@ -165,11 +177,11 @@ static void test_quantities(void)
 
 static void test_resources(void)
 {
-    struct manifest_result *r = parse(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n"
-        "  - name: c\n    image: busybox\n    resources:\n"
-        "      limits: {cpu: 500m, memory: 64Mi, nvidia.com/gpu: 1}\n"
-        "      requests: {cpu: \"0.25\"}\n");
+    struct manifest_result *r =
+        parse("apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n"
+              "  - name: c\n    image: busybox\n    resources:\n"
+              "      limits: {cpu: 500m, memory: 64Mi, nvidia.com/gpu: 1}\n"
+              "      requests: {cpu: \"0.25\"}\n");
     tap_ok(r->n_errors == 0, "resources parse");
     const struct container_resources *res = &r->docs[0].pod->containers[0].resources;
     tap_ok(res->cpu_limit == 500 && res->cpu_request == 250, "cpu limit and request");
@@ -180,18 +192,18 @@ static void test_resources(void)
     tap_ok(!has_warning(r, "spec.containers[0].resources:"),
            "cpu and memory need no warning (enforcement is the agent's to report)");
     json_t *j = pod_to_json(r->docs[0].pod);
-    json_t *lim = json_object_get(json_object_get(json_object_get(
-                                      json_array_get(json_object_get(json_object_get(j, "spec"),
-                                                                     "containers"),
-                                                     0),
-                                      "resources"),
-                                  "limits"),
-                                  "cpu");
+    json_t *lim = json_object_get(
+        json_object_get(
+            json_object_get(
+                json_array_get(json_object_get(json_object_get(j, "spec"), "containers"), 0),
+                "resources"),
+            "limits"),
+        "cpu");
     tap_is_str(json_string_value(lim), "500m", "canonical cpu quantity in JSON");
     struct pod *back = NULL;
     orc_error_t err = NULL;
-    tap_ok(pod_from_json(j, &back, &err) == 0 && back->containers[0].resources.memory_limit ==
-                                                     67108864,
+    tap_ok(pod_from_json(j, &back, &err) == 0 &&
+               back->containers[0].resources.memory_limit == 67108864,
            "resources survive the JSON round trip");
     pod_free(back);
     json_decref(j);
@@ -219,10 +231,10 @@ static void test_limits(void)
                          "  annotations:\n    a: &a [x,x,x,x,x,x,x,x,x]\n");
     const char *names = "abcdefghi";
     for (int i = 1; i < 9; i++) {
-        char *line = xasprintf("    %c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", names[i],
-                               names[i], names[i - 1], names[i - 1], names[i - 1], names[i - 1],
-                               names[i - 1], names[i - 1], names[i - 1], names[i - 1],
-                               names[i - 1]);
+        char *line =
+            xasprintf("    %c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", names[i], names[i],
+                      names[i - 1], names[i - 1], names[i - 1], names[i - 1], names[i - 1],
+                      names[i - 1], names[i - 1], names[i - 1], names[i - 1]);
         char *joined = xasprintf("%s%s", bomb, line);
         free(bomb);
         free(line);

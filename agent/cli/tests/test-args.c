@@ -32,7 +32,8 @@ static void globals_tests(void)
     tap_is_int(cli_take_globals(&c, &argc, argv, &bad), 0, "globals parse");
     tap_is_int(argc, 3, "three words remain");
     tap_ok(!strcmp(argv[0], "get") && !strcmp(argv[1], "pods") && !strcmp(argv[2], "web") &&
-               !argv[3], "verb and arguments keep their order");
+               !argv[3],
+           "verb and arguments keep their order");
     tap_is_str(c.ns, "team", "-n NS");
     tap_is_str(c.socket, "/s", "--socket=PATH");
     tap_ok(c.all_ns, "-A");

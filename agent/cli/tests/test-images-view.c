@@ -25,8 +25,8 @@ static void find_case(const json_t *items, const char *ref, const char *want_id_
     if (!want_id_prefix)
         tap_ok(!img, "'%s' names no image", ref);
     else
-        tap_ok(id && !strncmp(id + 7, want_id_prefix, strlen(want_id_prefix)),
-               "'%s' finds %s", ref, want_id_prefix);
+        tap_ok(id && !strncmp(id + 7, want_id_prefix, strlen(want_id_prefix)), "'%s' finds %s", ref,
+               want_id_prefix);
 }
 
 static void text_case(char *s, const char *want, const char *what)

@@ -43,7 +43,8 @@ static char *capture(void (*fn)(FILE *, const json_t *), const json_t *arg)
 static void status_tests(void)
 {
     check_status("{\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"ready\":true,"
-                 "\"state\":{\"running\":{}}}]}}", "Running", "running pod");
+                 "\"state\":{\"running\":{}}}]}}",
+                 "Running", "running pod");
     check_status("{\"status\":{\"phase\":\"Pending\"}}", "Pending", "phase without statuses");
     check_status("{\"status\":{}}", "Unknown", "no phase at all");
     check_status("{\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"state\":"
@@ -56,9 +57,11 @@ static void status_tests(void)
                  "{\"terminated\":{\"reason\":\"Completed\",\"exitCode\":0}}}]}}",
                  "Completed", "terminated reason");
     check_status("{\"status\":{\"phase\":\"Failed\",\"containerStatuses\":[{\"state\":"
-                 "{\"terminated\":{\"exitCode\":3}}}]}}", "ExitCode:3", "exit code without reason");
+                 "{\"terminated\":{\"exitCode\":3}}}]}}",
+                 "ExitCode:3", "exit code without reason");
     check_status("{\"status\":{\"phase\":\"Failed\",\"containerStatuses\":[{\"state\":"
-                 "{\"terminated\":{\"exitCode\":137,\"signal\":9}}}]}}", "Signal:9", "signal");
+                 "{\"terminated\":{\"exitCode\":137,\"signal\":9}}}]}}",
+                 "Signal:9", "signal");
     /* the first container (in kubectl's reverse walk, the last one seen) decides */
     check_status("{\"status\":{\"phase\":\"Running\",\"containerStatuses\":["
                  "{\"state\":{\"terminated\":{\"reason\":\"Error\",\"exitCode\":1}}},"
@@ -73,7 +76,8 @@ static void status_tests(void)
                  "{\"reason\":\"Completed\"}}},{\"ready\":true,\"state\":{\"running\":{}}}]}}",
                  "Running", "Completed next to a running container, pod ready");
     check_status("{\"metadata\":{\"deletionTimestamp\":\"2023-11-14T22:13:20Z\"},"
-                 "\"status\":{\"phase\":\"Running\"}}", "Terminating", "deletion");
+                 "\"status\":{\"phase\":\"Running\"}}",
+                 "Terminating", "deletion");
     check_status("{\"status\":{\"phase\":\"Failed\",\"reason\":\"OutOfMemory\"}}", "OutOfMemory",
                  "the pod's own reason");
 }
@@ -82,35 +86,45 @@ static void init_status_tests(void)
 {
     const char *spec = "\"spec\":{\"initContainers\":[{},{}],\"containers\":[{}]}";
     char buf[1024];
-    snprintf(buf, sizeof(buf), "{%s,\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
+    snprintf(buf, sizeof(buf),
+             "{%s,\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
              "{\"state\":{\"terminated\":{\"exitCode\":0}}},{\"state\":{\"running\":{}}}],"
              "\"containerStatuses\":[{\"state\":{\"waiting\":{\"reason\":\"PodInitializing\"}}}]}}",
              spec);
     check_status(buf, "Init:1/2", "second init container running");
-    snprintf(buf, sizeof(buf), "{%s,\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
-             "{\"state\":{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}}}]}}", spec);
+    snprintf(buf, sizeof(buf),
+             "{%s,\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
+             "{\"state\":{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}}}]}}",
+             spec);
     check_status(buf, "Init:CrashLoopBackOff", "init container in back-off");
-    snprintf(buf, sizeof(buf), "{%s,\"status\":{\"phase\":\"Failed\",\"initContainerStatuses\":["
-             "{\"state\":{\"terminated\":{\"exitCode\":2}}}]}}", spec);
+    snprintf(buf, sizeof(buf),
+             "{%s,\"status\":{\"phase\":\"Failed\",\"initContainerStatuses\":["
+             "{\"state\":{\"terminated\":{\"exitCode\":2}}}]}}",
+             spec);
     check_status(buf, "Init:ExitCode:2", "failed init container");
-    snprintf(buf, sizeof(buf), "{%s,\"status\":{\"phase\":\"Failed\",\"initContainerStatuses\":["
-             "{\"state\":{\"terminated\":{\"exitCode\":1,\"reason\":\"Error\"}}}]}}", spec);
+    snprintf(buf, sizeof(buf),
+             "{%s,\"status\":{\"phase\":\"Failed\",\"initContainerStatuses\":["
+             "{\"state\":{\"terminated\":{\"exitCode\":1,\"reason\":\"Error\"}}}]}}",
+             spec);
     check_status(buf, "Init:Error", "failed init container with a reason");
-    snprintf(buf, sizeof(buf), "{%s,\"status\":{\"phase\":\"Running\",\"initContainerStatuses\":["
+    snprintf(buf, sizeof(buf),
+             "{%s,\"status\":{\"phase\":\"Running\",\"initContainerStatuses\":["
              "{\"state\":{\"terminated\":{\"exitCode\":0}}},{\"state\":{\"terminated\":"
              "{\"exitCode\":0}}}],\"containerStatuses\":[{\"ready\":true,\"state\":"
-             "{\"running\":{}}}]}}", spec);
+             "{\"running\":{}}}]}}",
+             spec);
     check_status(buf, "Running", "init done, app running");
 }
 
 static void columns_tests(void)
 {
-    json_t *p = load("{\"spec\":{\"containers\":[{},{},{}]},\"status\":{\"containerStatuses\":["
-                     "{\"ready\":true,\"restartCount\":2,\"state\":{\"running\":{}},"
-                     "\"lastState\":{\"terminated\":{\"finishedAt\":\"2023-11-14T22:13:15Z\"}}},"
-                     "{\"ready\":true,\"restartCount\":1,\"state\":{\"waiting\":{\"reason\":\"X\"}},"
-                     "\"lastState\":{\"terminated\":{\"finishedAt\":\"2023-11-14T22:10:00Z\"}}},"
-                     "{\"ready\":false,\"state\":{\"running\":{}}}]}}");
+    json_t *p =
+        load("{\"spec\":{\"containers\":[{},{},{}]},\"status\":{\"containerStatuses\":["
+             "{\"ready\":true,\"restartCount\":2,\"state\":{\"running\":{}},"
+             "\"lastState\":{\"terminated\":{\"finishedAt\":\"2023-11-14T22:13:15Z\"}}},"
+             "{\"ready\":true,\"restartCount\":1,\"state\":{\"waiting\":{\"reason\":\"X\"}},"
+             "\"lastState\":{\"terminated\":{\"finishedAt\":\"2023-11-14T22:10:00Z\"}}},"
+             "{\"ready\":false,\"state\":{\"running\":{}}}]}}");
     char *r = pod_ready_text(p);
     tap_is_str(r, "1/3", "READY counts ready running containers of spec.containers");
     free(r);
@@ -152,7 +166,8 @@ static void table_tests(void)
 static const char two_pods[] =
     "[{\"metadata\":{\"name\":\"web\",\"namespace\":\"default\",\"creationTimestamp\":"
     "\"2023-11-14T22:12:20Z\"},\"spec\":{\"containers\":[{}]},\"status\":{\"phase\":\"Running\","
-    "\"podIP\":\"10.0.2.100\",\"containerStatuses\":[{\"ready\":true,\"state\":{\"running\":{}}}]}},"
+    "\"podIP\":\"10.0.2.100\",\"containerStatuses\":[{\"ready\":true,\"state\":{\"running\":{}}}]}}"
+    ","
     "{\"metadata\":{\"name\":\"batch-job\",\"namespace\":\"team\",\"creationTimestamp\":"
     "\"2023-11-14T20:13:20Z\"},\"spec\":{\"containers\":[{}]},\"status\":{\"phase\":\"Pending\"}}]";
 
@@ -161,11 +176,26 @@ static void print_fmt(FILE *f, const json_t *pods, enum output_format fmt, bool 
     pods_print(f, pods, false, fmt, all_ns, NOW, "host1");
 }
 
-static void p_table(FILE *f, const json_t *p) { print_fmt(f, p, OUTPUT_TABLE, false); }
-static void p_all(FILE *f, const json_t *p) { print_fmt(f, p, OUTPUT_TABLE, true); }
-static void p_wide(FILE *f, const json_t *p) { print_fmt(f, p, OUTPUT_WIDE, false); }
-static void p_name(FILE *f, const json_t *p) { print_fmt(f, p, OUTPUT_NAME, false); }
-static void p_json(FILE *f, const json_t *p) { print_fmt(f, p, OUTPUT_JSON, false); }
+static void p_table(FILE *f, const json_t *p)
+{
+    print_fmt(f, p, OUTPUT_TABLE, false);
+}
+static void p_all(FILE *f, const json_t *p)
+{
+    print_fmt(f, p, OUTPUT_TABLE, true);
+}
+static void p_wide(FILE *f, const json_t *p)
+{
+    print_fmt(f, p, OUTPUT_WIDE, false);
+}
+static void p_name(FILE *f, const json_t *p)
+{
+    print_fmt(f, p, OUTPUT_NAME, false);
+}
+static void p_json(FILE *f, const json_t *p)
+{
+    print_fmt(f, p, OUTPUT_JSON, false);
+}
 static void p_single(FILE *f, const json_t *p)
 {
     pods_print(f, p, true, OUTPUT_JSON, false, NOW, "host1");
@@ -178,7 +208,8 @@ static void format_tests(void)
     tap_is_str(s,
                "NAME        READY   STATUS    RESTARTS   AGE\n"
                "web         1/1     Running   0          60s\n"
-               "batch-job   0/1     Pending   0          2h\n", "get pods table");
+               "batch-job   0/1     Pending   0          2h\n",
+               "get pods table");
     free(s);
     s = capture(p_all, pods);
     tap_ok(!strncmp(s, "NAMESPACE   NAME        READY", 29) && strstr(s, "\nteam        batch-job"),
