@@ -13,13 +13,13 @@
 
 #include "cleanup.h"
 #include "json-util.h"
-#include "image-gc.h"
+#include "images/gc.h"
 #include "log.h"
 #include "notify.h"
 #include "orcd.h"
-#include "pod-worker.h"
-#include "shim-client.h"
-#include "store.h"
+#include "pods/worker.h"
+#include "pods/shim-client.h"
+#include "store/store.h"
 #include "time-util.h"
 #include "xalloc.h"
 

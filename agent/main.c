@@ -13,17 +13,17 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "api.h"
+#include "api/api.h"
 #include "cleanup.h"
 #include "fs-util.h"
-#include "images.h"
+#include "images/images.h"
 #include "log.h"
 #include "loop.h"
-#include "network.h"
+#include "pods/cni.h"
 #include "notify.h"
 #include "orcd.h"
-#include "pull-jobs.h"
-#include "store.h"
+#include "images/pull-jobs.h"
+#include "store/store.h"
 #include "strv.h"
 #include "time-util.h"
 #include "xalloc.h"

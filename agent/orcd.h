@@ -4,10 +4,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "paths.h"
-#include "registries-conf.h"
-#include "registry-client.h"
-#include "userns.h"
+#include "sys/paths.h"
+#include "images/registries-conf.h"
+#include "images/registry-client.h"
+#include "sys/userns.h"
 
 struct images;
 struct store;
@@ -49,7 +49,7 @@ struct orcd {
     struct api *api;
     int wake_fd; /* eventfd: the API writes 1 after committing a change */
     int lock_fd; /* flock on paths.lock: one agent per user */
-    /* loop state lives in loop.c / pod-worker.c */
+    /* loop state lives in loop.c / pods/worker.c */
     struct pod_worker **workers;
     size_t n_workers;
     int epoll_fd;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry-auth.h"
-#include "registry-manifest.h"
+#include "images/registry-auth.h"
+#include "images/registry-manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,8 +16,8 @@
 
 #include "cleanup.h"
 #include "fs-util.h"
-#include "image-unpack.h"
-#include "images.h"
+#include "images/unpack.h"
+#include "images/images.h"
 #include "json-util.h"
 #include "strv.h"
 #include "tap.h"

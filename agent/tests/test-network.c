@@ -5,7 +5,7 @@
 
 #include "json-util.h"
 #include "manifest.h"
-#include "network.h"
+#include "pods/cni.h"
 #include "tap.h"
 #include "xalloc.h"
 

@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include "fs-util.h"
-#include "images.h"
+#include "images/images.h"
 #include "json-util.h"
 #include "manifest.h"
-#include "oci-spec.h"
+#include "pods/oci-spec.h"
 #include "strv.h"
 #include "tap.h"
-#include "userns.h"
+#include "sys/userns.h"
 #include "xalloc.h"
 
 static struct pod *pod_of(const char *container_yaml)

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image-gc.h"
-#include "image-pull.h"
-#include "images.h"
-#include "registries-conf.h"
-#include "registry-auth.h"
+#include "images/gc.h"
+#include "images/pull.h"
+#include "images/images.h"
+#include "images/registries-conf.h"
+#include "images/registry-auth.h"
 #include "strv.h"
-#include "registry-manifest.h"
+#include "images/registry-manifest.h"
 #include "tap.h"
 
 static void test_challenge(void)

@@ -7,7 +7,7 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "manifest.h"
-#include "store.h"
+#include "store/store.h"
 #include "tap.h"
 #include "xalloc.h"
 
@@ -31,11 +31,11 @@ static void test_schema_file(void)
     char path[4096];
     snprintf(path, sizeof(path), "%s", __FILE__);
     char *slash = strrchr(path, '/');
-    strcpy(slash, "/../schema.sql");
+    strcpy(slash, "/../store/schema.sql");
     _cleanup_free_ char *text = NULL;
     orc_error_t err = NULL;
     tap_is_int(orc_read_file(path, 1 << 20, &text, NULL, &err), 0, "read schema.sql");
-#include "schema-sql.h"
+#include "store/schema-sql.h"
     tap_is_str(text, schema_v1_sql, "embedded schema matches schema.sql");
 }
 

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP API over the unix socket: routing, bodies, replies (shapes in ARCHITECTURE.md). */
+#include "api/api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "api/internal.h"
+#include "cleanup.h"
+#include "json-util.h"
+#include "log.h"
+#include "manifest.h"
+#include "orcd.h"
+#include "store/store.h"
+#include "xalloc.h"
+
+#define MAX_BODY (MANIFEST_MAX_BYTES + 64 * 1024)
+
+struct api {
+    struct MHD_Daemon *daemon;
+    int fd;
+    char *path;
+};
+
+enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    size_t len = strlen(text);
+    text = xrealloc(text, len + 2);
+    text[len++] = '\n';
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    enum MHD_Result ret = MHD_queue_response(r->conn, code, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result api_reply_text(struct request *r, unsigned code, const char *text)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), (void *) text, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    enum MHD_Result ret = MHD_queue_response(r->conn, code, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *reason,
+                                 const char *message, json_t *details)
+{
+    json_t *st = json_pack("{s:s,s:s,s:{},s:s,s:s,s:s,s:i}", "kind", "Status", "apiVersion", "v1",
+                           "metadata", "status", "Failure", "message", message, "reason", reason,
+                           "code", (int) code);
+    if (details)
+        json_object_set_new(st, "details", details);
+    return api_reply_json(r, code, st);
+}
+
+enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char *kind,
+                                const char *name)
+{
+    int status = *err ? (*err)->status : 0;
+    unsigned code = status == ENOENT ? 404 : status == EINVAL ? 422 : status == EBUSY ? 409 : 500;
+    const char *reason = code == 404   ? "NotFound"
+                         : code == 422 ? "Invalid"
+                         : code == 409 ? "Conflict"
+                                       : "InternalError";
+    /* messages are written for users: drop the strerror suffix orc_error_make added */
+    _cleanup_free_ char *msg = xstrdup(orc_error_message(*err));
+    if (status) {
+        _cleanup_free_ char *tail = xasprintf(": %s", strerror(status));
+        size_t ml = strlen(msg), tl = strlen(tail);
+        if (ml > tl && !strcmp(msg + ml - tl, tail))
+            msg[ml - tl] = '\0';
+    }
+    json_t *details = name ? json_pack("{s:s,s:s}", "name", name, "kind", kind) : NULL;
+    enum MHD_Result ret = api_reply_status(r, code, reason, msg, details);
+    orc_error_release(err);
+    return ret;
+}
+
+const char *api_query(struct request *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+bool api_query_bool(struct request *r, const char *key)
+{
+    const char *v = api_query(r, key);
+    return v && (!strcmp(v, "true") || !strcmp(v, "1"));
+}
+
+int api_open_store(struct request *r, struct store **ret, orc_error_t *err)
+{
+    return store_open(r->o->paths.db, ret, err);
+}
+
+static enum MHD_Result version(struct request *r)
+{
+    return api_reply_json(r, 200,
+                          json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "major", "1", "minor", "30",
+                                    "gitVersion", "v" ORC_VERSION, "platform", "linux/amd64",
+                                    "compiler", "gcc", "goVersion", ""));
+}
+
+static enum MHD_Result route(struct request *r)
+{
+    const char *m = r->method;
+    char **s = r->segs;
+    size_t n = r->n_segs;
+    bool get = !strcmp(m, "GET"), post = !strcmp(m, "POST"), del = !strcmp(m, "DELETE");
+    if (n == 1 && (!strcmp(s[0], "healthz") || !strcmp(s[0], "livez") || !strcmp(s[0], "readyz")))
+        return get ? api_reply_text(r, 200, "ok")
+                   : api_reply_status(r, 405, "MethodNotAllowed", "method not allowed", NULL);
+    if (n == 1 && !strcmp(s[0], "version") && get)
+        return version(r);
+    if (n >= 3 && !strcmp(s[0], "apis") && !strcmp(s[1], "orc.dev") && !strcmp(s[2], "v1")) {
+        if (n == 4 && !strcmp(s[3], "apply") && post)
+            return api_apply(r);
+        if (n == 4 && !strcmp(s[3], "images") && get)
+            return api_images_list(r);
+        if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "load") && post)
+            return api_images_load(r);
+        if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "pull") && post)
+            return api_images_pull(r);
+        if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "prune") && post)
+            return api_images_prune(r);
+        if (n >= 5 && !strcmp(s[3], "images") && (del || get)) {
+            /* references contain '/': the rest of the path is the reference */
+            _cleanup_free_ char *ref = xstrdup(s[4]);
+            for (size_t i = 5; i < n; i++) {
+                char *joined = xasprintf("%s/%s", ref, s[i]);
+                free(ref);
+                ref = joined;
+            }
+            return del ? api_images_remove(r, ref) : api_images_inspect(r, ref);
+        }
+    }
+    if (n >= 2 && !strcmp(s[0], "api") && !strcmp(s[1], "v1")) {
+        if (n == 3 && !strcmp(s[2], "pods") && get)
+            return api_pods_list(r, NULL);
+        if (n >= 5 && !strcmp(s[2], "namespaces")) {
+            const char *ns = s[3];
+            if (n == 5 && !strcmp(s[4], "pods") && get)
+                return api_pods_list(r, ns);
+            if (n == 5 && !strcmp(s[4], "events") && get)
+                return api_events(r, ns);
+            if (n == 6 && !strcmp(s[4], "pods") && get)
+                return api_pod_get(r, ns, s[5]);
+            if (n == 6 && !strcmp(s[4], "pods") && del)
+                return api_pod_delete(r, ns, s[5]);
+            if (n == 7 && !strcmp(s[4], "pods") && !strcmp(s[6], "log") && get)
+                return api_logs(r, ns, s[5]);
+        }
+    }
+    return api_reply_status(r, 404, "NotFound", "the server could not find the requested resource",
+                            NULL);
+}
+
+static void split_url(struct request *r, const char *url)
+{
+    _cleanup_free_ char *copy = xstrdup(url);
+    char *save = NULL;
+    for (char *p = strtok_r(copy, "/", &save); p && r->n_segs < ELEMENTSOF(r->segs);
+         p = strtok_r(NULL, "/", &save))
+        r->segs[r->n_segs++] = xstrdup(p);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version_, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void) version_;
+    struct request *r = *con_cls;
+    if (!r) {
+        r = xzalloc(sizeof(*r));
+        r->o = cls;
+        r->conn = conn;
+        r->method = method;
+        split_url(r, url);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (r->body_len + *upload_size > MAX_BODY) {
+            r->too_large = true;
+        } else {
+            r->body = xrealloc(r->body, r->body_len + *upload_size + 1);
+            memcpy(r->body + r->body_len, upload, *upload_size);
+            r->body_len += *upload_size;
+            r->body[r->body_len] = '\0';
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_large) {
+        char msg[128];
+        snprintf(msg, sizeof(msg),
+                 "the request body is larger than %u bytes: manifests are limited to 3 MiB",
+                 MAX_BODY);
+        return api_reply_status(r, 413, "RequestEntityTooLarge", msg, NULL);
+    }
+    return route(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void) cls, (void) conn, (void) toe;
+    struct request *r = *con_cls;
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_segs; i++)
+        free(r->segs[i]);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void) cls;
+    char buf[512];
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    buf[strcspn(buf, "\n")] = '\0';
+    log_debug("http: %s", buf);
+}
+
+static int listen_unix(const char *path, orc_error_t *err)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return orc_error_make(err, ENAMETOOLONG, "socket path '%s'", path);
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return orc_error_make(err, errno, "socket");
+    (void) unlink(path);
+    mode_t old = umask(0177);
+    int r = bind(fd, (struct sockaddr *) &addr, sizeof(addr));
+    umask(old);
+    if (r < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+        int e = errno;
+        close(fd);
+        return orc_error_make(err, e, "listen on '%s'", path);
+    }
+    return fd;
+}
+
+int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
+{
+    int fd = listen_unix(o->paths.socket, err);
+    if (fd < 0)
+        return -1;
+    struct api *a = xzalloc(sizeof(*a));
+    a->fd = fd;
+    a->path = xstrdup(o->paths.socket);
+    a->daemon = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, on_request, o, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 0, MHD_OPTION_END);
+    if (!a->daemon) {
+        api_stop(a);
+        return orc_error_make(err, 0, "start the HTTP server on '%s'", o->paths.socket);
+    }
+    *ret = a;
+    return 0;
+}
+
+struct api *api_stop(struct api *a)
+{
+    if (!a)
+        return NULL;
+    if (a->daemon)
+        MHD_stop_daemon(a->daemon);
+    else
+        close(a->fd);
+    (void) unlink(a->path);
+    free(a->path);
+    free(a);
+    return NULL;
+}

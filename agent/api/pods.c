@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Pods: apply, list, get, delete, events. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "cleanup.h"
+#include "json-util.h"
+#include "manifest.h"
+#include "orcd.h"
+#include "store/store.h"
+#include "xalloc.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct manifest_result *, manifest_result_free)
+
+static enum MHD_Result invalid(struct request *r, const struct manifest_result *mr)
+{
+    json_t *causes = json_array();
+    for (size_t i = 0; i < mr->n_errors; i++) {
+        _cleanup_free_ char *text = manifest_diag_format(&mr->errors[i]);
+        json_array_append_new(causes, json_pack("{s:s,s:s,s:s}", "reason", "FieldValueInvalid",
+                                                "field", mr->errors[i].path, "message", text));
+    }
+    _cleanup_free_ char *first = manifest_diag_format(&mr->errors[0]);
+    bool syntax = mr->n_errors == 1 && !*mr->errors[0].path;
+    return api_reply_status(r, syntax ? 400 : 422, syntax ? "BadRequest" : "Invalid", first,
+                            json_pack("{s:o}", "causes", causes));
+}
+
+static json_t *warnings_json(const struct manifest_result *mr)
+{
+    json_t *w = json_array();
+    for (size_t i = 0; i < mr->n_warnings; i++) {
+        _cleanup_free_ char *text = manifest_diag_format(&mr->warnings[i]);
+        json_array_append_new(w, json_string(text));
+    }
+    return w;
+}
+
+enum MHD_Result api_apply(struct request *r)
+{
+    const char *file = api_query(r, "filename");
+    _cleanup_(manifest_result_freep) struct manifest_result *mr = NULL;
+    manifest_parse(r->body ? r->body : "", r->body_len, file && *file ? file : "<stdin>", &mr);
+    if (mr->n_errors)
+        return invalid(r, mr);
+    _cleanup_(store_closep) struct store *s = NULL;
+    orc_error_t err = NULL;
+    if (api_open_store(r, &s, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    struct pod **pods = new0(struct pod *, mr->n_docs);
+    enum apply_action *acts = new0(enum apply_action, mr->n_docs);
+    for (size_t i = 0; i < mr->n_docs; i++)
+        pods[i] = mr->docs[i].pod;
+    int rc = store_apply_pods(s, pods, mr->n_docs, acts, &err);
+    enum MHD_Result ret;
+    if (rc < 0) {
+        ret = api_reply_error(r, &err, "pods", NULL);
+    } else {
+        orcd_wake(r->o);
+        json_t *items = json_array();
+        for (size_t i = 0; i < mr->n_docs; i++)
+            json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "kind", "Pod", "namespace",
+                                                   pods[i]->namespace, "name", pods[i]->name,
+                                                   "action", apply_action_to_string(acts[i])));
+        ret =
+            api_reply_json(r, 200,
+                           json_pack("{s:s,s:s,s:o,s:o}", "kind", "ApplyResult", "apiVersion",
+                                     "orc.dev/v1", "items", items, "warnings", warnings_json(mr)));
+    }
+    free(pods);
+    free(acts);
+    return ret;
+}
+
+enum MHD_Result api_pods_list(struct request *r, const char *ns)
+{
+    _cleanup_(store_closep) struct store *s = NULL;
+    orc_error_t err = NULL;
+    json_t *items = NULL;
+    if (api_open_store(r, &s, &err) < 0 || store_pod_list(s, ns, &items, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    return api_reply_json(r, 200,
+                          json_pack("{s:s,s:s,s:{s:s},s:o}", "kind", "PodList", "apiVersion", "v1",
+                                    "metadata", "resourceVersion", "", "items", items));
+}
+
+enum MHD_Result api_pod_get(struct request *r, const char *ns, const char *name)
+{
+    _cleanup_(store_closep) struct store *s = NULL;
+    orc_error_t err = NULL;
+    json_t *pod = NULL;
+    if (api_open_store(r, &s, &err) < 0 || store_pod_get(s, ns, name, &pod, &err) < 0)
+        return api_reply_error(r, &err, "pods", name);
+    return api_reply_json(r, 200, pod);
+}
+
+enum MHD_Result api_pod_delete(struct request *r, const char *ns, const char *name)
+{
+    const char *g = api_query(r, "gracePeriodSeconds");
+    long long grace = -1;
+    if (g) {
+        char *end = NULL;
+        grace = strtoll(g, &end, 10);
+        if (!*g || *end || grace < 0)
+            return api_reply_status(r, 400, "BadRequest",
+                                    "gracePeriodSeconds must be a non-negative integer", NULL);
+    }
+    _cleanup_(store_closep) struct store *s = NULL;
+    orc_error_t err = NULL;
+    json_t *pod = NULL;
+    if (api_open_store(r, &s, &err) < 0 ||
+        store_pod_mark_deleted(s, ns, name, grace, &pod, &err) < 0)
+        return api_reply_error(r, &err, "pods", name);
+    orcd_wake(r->o);
+    return api_reply_json(r, 200, pod);
+}
+
+enum MHD_Result api_events(struct request *r, const char *ns)
+{
+    const char *sel = api_query(r, "fieldSelector");
+    const char *prefix = "involvedObject.name=";
+    const char *name = sel && !strncmp(sel, prefix, strlen(prefix)) ? sel + strlen(prefix) : NULL;
+    if (sel && !name)
+        return api_reply_status(r, 400, "BadRequest",
+                                "only the field selector involvedObject.name=NAME is supported",
+                                NULL);
+    _cleanup_(store_closep) struct store *s = NULL;
+    orc_error_t err = NULL;
+    json_t *items = NULL;
+    if (api_open_store(r, &s, &err) < 0 || store_event_list(s, ns, name, &items, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    return api_reply_json(r, 200,
+                          json_pack("{s:s,s:s,s:{s:s},s:o}", "kind", "EventList", "apiVersion",
+                                    "v1", "metadata", "resourceVersion", "", "items", items));
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "images/pull-jobs.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "images/pull.h"
+#include "orcd.h"
+#include "xalloc.h"
+
+struct job {
+    char *ref;
+    enum pull_job_state state;
+    char *message;
+    struct orcd *o;
+    struct pull_jobs *owner;
+    struct job *next;
+};
+
+struct pull_jobs {
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    struct job *jobs;
+    int running;
+};
+
+struct pull_jobs *pull_jobs_new(void)
+{
+    struct pull_jobs *j = xzalloc(sizeof(*j));
+    pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->idle, NULL);
+    return j;
+}
+
+static void job_free(struct job *job)
+{
+    free(job->ref);
+    free(job->message);
+    free(job);
+}
+
+struct pull_jobs *pull_jobs_free(struct pull_jobs *j)
+{
+    if (!j)
+        return NULL;
+    pthread_mutex_lock(&j->lock);
+    while (j->running > 0)
+        pthread_cond_wait(&j->idle, &j->lock);
+    pthread_mutex_unlock(&j->lock);
+    while (j->jobs) {
+        struct job *next = j->jobs->next;
+        job_free(j->jobs);
+        j->jobs = next;
+    }
+    pthread_mutex_destroy(&j->lock);
+    pthread_cond_destroy(&j->idle);
+    free(j);
+    return NULL;
+}
+
+void pull_jobs_enter(struct pull_jobs *j)
+{
+    pthread_mutex_lock(&j->lock);
+    j->running++;
+    pthread_mutex_unlock(&j->lock);
+}
+
+void pull_jobs_leave(struct pull_jobs *j)
+{
+    pthread_mutex_lock(&j->lock);
+    if (--j->running == 0)
+        pthread_cond_broadcast(&j->idle);
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void *pull_thread(void *arg)
+{
+    struct job *job = arg;
+    struct pull_jobs *j = job->owner;
+    orc_error_t err = NULL;
+    int r = image_pull(job->o->images, &job->o->registry, job->ref, NULL, NULL, NULL, &err);
+    pthread_mutex_lock(&j->lock);
+    job->state = r < 0 ? PULL_JOB_FAILED : PULL_JOB_DONE;
+    if (r < 0)
+        job->message = xstrdup(orc_error_message(err));
+    if (--j->running == 0)
+        pthread_cond_broadcast(&j->idle);
+    pthread_mutex_unlock(&j->lock);
+    orc_error_release(&err);
+    job->o->gc_due = true;
+    orcd_wake(job->o);
+    return NULL;
+}
+
+enum pull_job_state pull_jobs_poll(struct orcd *o, const char *ref, char **ret_message)
+{
+    struct pull_jobs *j = o->pulls;
+    pthread_mutex_lock(&j->lock);
+    struct job **p = &j->jobs;
+    while (*p && strcmp((*p)->ref, ref) != 0)
+        p = &(*p)->next;
+    if (*p && (*p)->state != PULL_JOB_RUNNING) {
+        struct job *done = *p;
+        enum pull_job_state st = done->state;
+        *p = done->next;
+        pthread_mutex_unlock(&j->lock);
+        if (ret_message)
+            *ret_message = done->message ? xstrdup(done->message) : NULL;
+        job_free(done);
+        return st;
+    }
+    if (!*p) {
+        struct job *job = xzalloc(sizeof(*job));
+        *job = (struct job){.ref = xstrdup(ref), .o = o, .owner = j, .next = j->jobs};
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        j->running++;
+        if (pthread_create(&t, &attr, pull_thread, job) != 0) {
+            j->running--;
+            job->state = PULL_JOB_FAILED;
+            job->message = xstrdup("cannot start a pull thread");
+        }
+        pthread_attr_destroy(&attr);
+        j->jobs = job;
+    }
+    pthread_mutex_unlock(&j->lock);
+    return PULL_JOB_RUNNING;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "images/registry-manifest.h"
+
+/*
+ * A client of one repository on one registry, after the OCI distribution specification
+ * (Docker Registry v2 compatible): manifests by tag or digest, blobs streamed to files with
+ * size and digest verified, anonymous, basic and bearer-token authentication, transient
+ * errors retried with back-off. Thread-safe: blobs may be fetched from several threads.
+ */
+struct registries_conf;
+
+struct registry_options {
+    char **insecure; /* registries spoken to over plain HTTP (localhost always is) */
+    const struct registries_conf *conf; /* registries.conf: search, mirrors, insecure */
+    char **auth_files;   /* tried in order: containers-auth.json, docker's config.json */
+    const char *ca_file; /* a CA bundle for every registry; NULL = containers/certs.d
+                            (podman's per-registry ca.crt), else the system store */
+};
+
+struct registry_client;
+
+int registry_client_new(const struct registry_options *opts, const char *registry,
+                        const char *repository, struct registry_client **ret, orc_error_t *err);
+struct registry_client *registry_client_free(struct registry_client *c);
+
+/* The manifest or index for a tag or digest; *ret_digest is its sha256 (verified when the
+ * reference is a digest). */
+int registry_get_manifest(struct registry_client *c, const char *reference, char **ret_body,
+                          size_t *ret_len, char **ret_content_type, char **ret_digest,
+                          orc_error_t *err);
+
+/* Called while a blob arrives: bytes so far of the descriptor's size. */
+typedef void (*registry_progress_fn)(void *arg, const struct descriptor *d, int64_t done);
+
+/* Streams a blob into path (created); refuses it unless size and digest match d. */
+int registry_get_blob(struct registry_client *c, const struct descriptor *d, const char *path,
+                      registry_progress_fn progress, void *arg, orc_error_t *err);
+
+/* Whether a registry is spoken to over HTTP: listed as insecure, or on the loopback. */
+bool registry_is_insecure(const struct registry_options *opts, const char *registry);

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "pods/shim-client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fd-util.h"
+#include "json-util.h"
+#include "time-util.h"
+#include "xalloc.h"
+
+#define SHIM_MAX_LINE (4u * 1024 * 1024)
+
+struct shim_client {
+    int fd;
+    char *buf;
+    size_t len, cap;
+    long long next_id;
+    bool eof;
+};
+
+int shim_client_connect(const char *socket_path, struct shim_client **ret, orc_error_t *err)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(socket_path) >= sizeof(addr.sun_path))
+        return orc_error_make(err, ENAMETOOLONG, "socket path '%s'", socket_path);
+    strcpy(addr.sun_path, socket_path);
+    _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return orc_error_make(err, errno, "socket");
+    if (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
+        return orc_error_make(err, errno, "connect to shim '%s'", socket_path);
+    struct shim_client *c = xzalloc(sizeof(*c));
+    c->fd = TAKE_FD(fd);
+    c->next_id = 1;
+    *ret = c;
+    return 0;
+}
+
+struct shim_client *shim_client_free(struct shim_client *c)
+{
+    if (!c)
+        return NULL;
+    safe_close(c->fd);
+    free(c->buf);
+    free(c);
+    return NULL;
+}
+
+int shim_client_fd(const struct shim_client *c)
+{
+    return c->fd;
+}
+
+static int send_request(struct shim_client *c, const char *op, const json_t *fields,
+                        long long *ret_id, orc_error_t *err)
+{
+    json_auto_t *req = fields ? json_deep_copy(fields) : json_object();
+    long long id = c->next_id++;
+    json_object_set_new(req, "id", json_integer(id));
+    json_object_set_new(req, "op", json_string(op));
+    _cleanup_free_ char *line = orc_json_dump(req);
+    size_t n = strlen(line);
+    line = xrealloc(line, n + 2);
+    line[n] = '\n';
+    /* Requests are small; a full socket buffer means a stuck shim, so wait briefly. */
+    size_t off = 0;
+    while (off < n + 1) {
+        ssize_t w = send(c->fd, line + off, n + 1 - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EAGAIN) {
+            struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+            if (poll(&p, 1, 5000) <= 0)
+                return orc_error_make(err, ETIMEDOUT, "send '%s' to shim", op);
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return orc_error_make(err, errno, "send '%s' to shim", op);
+        off += (size_t) w;
+    }
+    *ret_id = id;
+    return 0;
+}
+
+int shim_client_send(struct shim_client *c, const char *op, const json_t *fields, orc_error_t *err)
+{
+    long long id;
+    return send_request(c, op, fields, &id, err);
+}
+
+int shim_client_receive(struct shim_client *c, orc_error_t *err)
+{
+    if (c->eof)
+        return 0;
+    bool got = false;
+    for (;;) {
+        if (c->cap - c->len < 4096) {
+            if (c->cap >= SHIM_MAX_LINE)
+                return orc_error_make(err, EMSGSIZE, "shim message too long");
+            c->cap = c->cap ? c->cap * 2 : 8192;
+            c->buf = xrealloc(c->buf, c->cap);
+        }
+        ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return 1;
+        if (n < 0)
+            return orc_error_make(err, errno, "read from shim");
+        if (n == 0) {
+            c->eof = true;
+            return got ? 1 : 0;
+        }
+        c->len += (size_t) n;
+        c->buf[c->len] = '\0';
+        got = true;
+    }
+}
+
+json_t *shim_client_next(struct shim_client *c)
+{
+    while (c->len > 0) {
+        char *nl = memchr(c->buf, '\n', c->len);
+        if (!nl)
+            return NULL;
+        size_t line_len = (size_t) (nl - c->buf);
+        json_t *msg = json_loadb(c->buf, line_len, 0, NULL);
+        memmove(c->buf, nl + 1, c->len - line_len - 1);
+        c->len -= line_len + 1;
+        if (msg)
+            return msg;
+    }
+    return NULL;
+}
+
+/* Takes the response with this id out of the buffer, leaving other messages queued. */
+static json_t *take_response(struct shim_client *c, long long id)
+{
+    size_t off = 0;
+    while (off < c->len) {
+        char *start = c->buf + off;
+        char *nl = memchr(start, '\n', c->len - off);
+        if (!nl)
+            return NULL;
+        size_t line_len = (size_t) (nl - start);
+        json_t *msg = json_loadb(start, line_len, 0, NULL);
+        if (msg && orc_json_int(msg, "id", -1) == id && !json_object_get(msg, "event")) {
+            memmove(start, nl + 1, c->len - off - line_len - 1);
+            c->len -= line_len + 1;
+            return msg;
+        }
+        json_decref(msg);
+        off += line_len + 1;
+    }
+    return NULL;
+}
+
+int shim_client_call(struct shim_client *c, const char *op, const json_t *fields, int timeout_ms,
+                     json_t **ret_response, orc_error_t *err)
+{
+    long long id;
+    if (send_request(c, op, fields, &id, err) < 0)
+        return -1;
+    int64_t deadline = orc_time_mono_ns() + (int64_t) timeout_ms * NSEC_PER_MSEC;
+    for (;;) {
+        json_t *resp = take_response(c, id);
+        if (resp) {
+            if (!json_is_true(json_object_get(resp, "ok"))) {
+                int r = orc_error_make(err, 0, "%s", orc_json_str(resp, "error") ?: "shim error");
+                json_decref(resp);
+                return r;
+            }
+            if (ret_response)
+                *ret_response = resp;
+            else
+                json_decref(resp);
+            return 0;
+        }
+        if (c->eof)
+            return orc_error_make(err, EPIPE, "shim closed the connection during '%s'", op);
+        int64_t left = (deadline - orc_time_mono_ns()) / NSEC_PER_MSEC;
+        if (left <= 0)
+            return orc_error_make(err, ETIMEDOUT, "shim did not answer '%s'", op);
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        int r = poll(&p, 1, (int) left);
+        if (r < 0 && errno != EINTR)
+            return orc_error_make(err, errno, "poll shim");
+        if (r > 0 && shim_client_receive(c, err) < 0)
+            return -1;
+    }
+}

@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "cleanup.h"
+#include "json-util.h"
+#include "store/schema-sql.h"
+#include "time-util.h"
+#include "xalloc.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_MAX_EVENTS 10000
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
+#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+
+struct store {
+    sqlite3 *db;
+};
+
+/* Forward migrations: entry i brings user_version i to i + 1. */
+static const char *const migrations[] = {schema_v1_sql};
+
+const char *apply_action_to_string(enum apply_action a)
+{
+    static const char *const names[_APPLY_ACTION_MAX] = {"created", "configured", "unchanged"};
+    return a >= 0 && a < _APPLY_ACTION_MAX ? names[a] : "unknown";
+}
+
+static int db_error(struct store *s, orc_error_t *err, const char *what)
+{
+    return orc_error_make(err, 0, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int exec(struct store *s, const char *sql, orc_error_t *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int r = orc_error_make(err, 0, "database: %s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return r;
+    }
+    return 0;
+}
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **ret, orc_error_t *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, ret, NULL) != SQLITE_OK)
+        return db_error(s, err, "prepare");
+    return 0;
+}
+
+static int migrate(struct store *s, orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, "PRAGMA user_version", &st, err) < 0 || sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, err, "read schema version");
+    int version = sqlite3_column_int(st, 0);
+    if (version > STORE_SCHEMA_VERSION)
+        return orc_error_make(err, 0,
+                              "database schema version %d is newer than this orcd "
+                              "understands (%d)",
+                              version, STORE_SCHEMA_VERSION);
+    for (; version < STORE_SCHEMA_VERSION; version++) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d;", version + 1);
+        if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+            return -1;
+        if (exec(s, migrations[version], err) < 0 || exec(s, pragma, err) < 0) {
+            (void) exec(s, "ROLLBACK", NULL);
+            return orc_error_wrap(err, "migrate database to version %d", version + 1);
+        }
+        if (exec(s, "COMMIT", err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int store_open(const char *path, struct store **ret, orc_error_t *err)
+{
+    struct store *s = xzalloc(sizeof(*s));
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        int r = orc_error_make(err, 0, "open database '%s': %s", path, sqlite3_errmsg(s->db));
+        store_close(s);
+        return r;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (exec(s,
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+             "PRAGMA foreign_keys = ON;",
+             err) < 0 ||
+        migrate(s, err) < 0) {
+        store_close(s);
+        return orc_error_wrap(err, "database '%s'", path);
+    }
+    *ret = s;
+    return 0;
+}
+
+struct store *store_close(struct store *s)
+{
+    if (!s)
+        return NULL;
+    sqlite3_close(s->db);
+    free(s);
+    return NULL;
+}
+
+static int next_rv(struct store *s, long long *ret, orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s,
+                "UPDATE meta SET value = value + 1 WHERE key = 'resource_version' "
+                "RETURNING value",
+                &st, err) < 0)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, err, "bump resourceVersion");
+    *ret = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+static char *new_uid(void)
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof(b), 0) != sizeof(b))
+        abort();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    return xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                     b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                     b[13], b[14], b[15]);
+}
+
+static json_t *ts_json(long long ns)
+{
+    char buf[64];
+    orc_time_format_rfc3339(ns, false, buf, sizeof(buf));
+    return json_string(buf);
+}
+
+struct stored {
+    char *uid;
+    long long generation;
+    long long deleted_ns;
+    json_t *object;
+};
+
+static void stored_clear(struct stored *o)
+{
+    free(o->uid);
+    json_decref(o->object);
+    memset(o, 0, sizeof(*o));
+}
+
+/* 0 found, -ENOENT absent. */
+static int find_object(struct store *s, const char *ns, const char *name, struct stored *ret,
+                       orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s,
+                "SELECT uid, generation, deleted_ns, object FROM objects "
+                "WHERE kind = 'Pod' AND namespace = ? AND name = ?",
+                &st, err) < 0)
+        return -1;
+    sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return -ENOENT;
+    if (rc != SQLITE_ROW)
+        return db_error(s, err, "read pod");
+    ret->uid = xstrdup((const char *) sqlite3_column_text(st, 0));
+    ret->generation = sqlite3_column_int64(st, 1);
+    ret->deleted_ns = sqlite3_column_int64(st, 2);
+    const char *text = (const char *) sqlite3_column_text(st, 3);
+    if (orc_json_parse(text, strlen(text), &ret->object, err) < 0) {
+        free(ret->uid);
+        return orc_error_wrap(err, "stored pod '%s/%s'", ns, name);
+    }
+    return 0;
+}
+
+static int write_object(struct store *s, const char *sql, const char *uid, const json_t *obj,
+                        long long rv, long long gen, orc_error_t *err)
+{
+    json_t *meta = json_object_get(obj, "metadata");
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    _cleanup_free_ char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    if (prepare(s, sql, &st, err) < 0)
+        return -1;
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, orc_json_str(meta, "namespace"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, orc_json_str(meta, "name"), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, rv);
+    sqlite3_bind_int64(st, 5, gen);
+    sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(st) >= 7)
+        sqlite3_bind_int64(st, 7, orc_time_now_ns());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, err, "write pod");
+    return 0;
+}
+
+static int insert_pod(struct store *s, json_t *obj, orc_error_t *err)
+{
+    long long rv;
+    if (next_rv(s, &rv, err) < 0)
+        return -1;
+    _cleanup_free_ char *uid = new_uid();
+    int64_t now = orc_time_now_ns();
+    json_t *meta = json_object_get(obj, "metadata");
+    json_object_set_new(meta, "uid", json_string(uid));
+    json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
+    json_object_set_new(meta, "generation", json_integer(1));
+    json_object_set_new(meta, "creationTimestamp", ts_json(now));
+    return write_object(s,
+                        "INSERT INTO objects (uid, namespace, name, resource_version, generation, "
+                        "object, created_ns, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 'Pod')",
+                        uid, obj, rv, 1, err);
+}
+
+/* Kubernetes lets a pod's spec change only in its containers' images. */
+static bool only_images_differ(const json_t *old_spec, const json_t *new_spec)
+{
+    json_auto_t *copy = json_deep_copy(old_spec);
+    json_t *oc = json_object_get(copy, "containers"), *nc = json_object_get(new_spec, "containers");
+    if (json_array_size(oc) != json_array_size(nc))
+        return false;
+    for (size_t i = 0; i < json_array_size(oc); i++) {
+        /* the defaulted pull policy follows the image's tag */
+        json_t *n = json_array_get(nc, i), *o = json_array_get(oc, i);
+        json_object_set(o, "image", json_object_get(n, "image"));
+        json_object_set(o, "imagePullPolicy", json_object_get(n, "imagePullPolicy"));
+    }
+    return json_equal(copy, new_spec);
+}
+
+/* json_equal() calls two missing values different; here they are the same. */
+static bool same(const json_t *a, const json_t *b)
+{
+    return (!a && !b) || (a && b && json_equal(a, b));
+}
+
+static int update_pod(struct store *s, struct stored *old, json_t *obj, enum apply_action *ret,
+                      orc_error_t *err)
+{
+    json_t *om = json_object_get(old->object, "metadata"), *nm = json_object_get(obj, "metadata");
+    json_t *os = json_object_get(old->object, "spec"), *ns = json_object_get(obj, "spec");
+    const char *name = orc_json_str(nm, "name");
+    if (old->deleted_ns)
+        return orc_error_make(err, EBUSY, "object is being deleted: pods \"%s\" already exists",
+                              name);
+    bool spec_changed = !json_equal(os, ns);
+    bool meta_changed =
+        !same(json_object_get(om, "labels"), json_object_get(nm, "labels")) ||
+        !same(json_object_get(om, "annotations"), json_object_get(nm, "annotations"));
+    if (spec_changed && !only_images_differ(os, ns))
+        return orc_error_make(err, EINVAL,
+                              "Pod \"%s\" is invalid: spec: Forbidden: pod updates may not "
+                              "change fields other than `spec.containers[*].image` (delete and "
+                              "re-create the pod to change them)",
+                              name);
+    if (!spec_changed && !meta_changed) {
+        *ret = APPLY_UNCHANGED;
+        return 0;
+    }
+    long long rv, gen = old->generation + (spec_changed ? 1 : 0);
+    if (next_rv(s, &rv, err) < 0)
+        return -1;
+    /* keep what the server owns, take what the user owns */
+    json_t *meta = json_deep_copy(om);
+    json_object_del(meta, "labels");
+    json_object_del(meta, "annotations");
+    if (json_object_get(nm, "labels"))
+        json_object_set(meta, "labels", json_object_get(nm, "labels"));
+    if (json_object_get(nm, "annotations"))
+        json_object_set(meta, "annotations", json_object_get(nm, "annotations"));
+    json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
+    json_object_set_new(meta, "generation", json_integer(gen));
+    json_object_set_new(obj, "metadata", meta);
+    *ret = APPLY_CONFIGURED;
+    return write_object(s,
+                        "UPDATE objects SET namespace = ?2, name = ?3, resource_version = ?4, "
+                        "generation = ?5, object = ?6 "
+                        "WHERE uid = ?1",
+                        old->uid, obj, rv, gen, err);
+}
+
+static int apply_one(struct store *s, const struct pod *pod, enum apply_action *ret,
+                     orc_error_t *err)
+{
+    json_auto_t *obj = pod_to_json(pod);
+    struct stored old = {0};
+    int r = find_object(s, pod->namespace, pod->name, &old, err);
+    if (r == -ENOENT) {
+        *ret = APPLY_CREATED;
+        return insert_pod(s, obj, err);
+    }
+    if (r < 0)
+        return r;
+    r = update_pod(s, &old, obj, ret, err);
+    stored_clear(&old);
+    return r;
+}
+
+int store_apply_pods(struct store *s, struct pod *const *pods, size_t n,
+                     enum apply_action *ret_actions, orc_error_t *err)
+{
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (apply_one(s, pods[i], &ret_actions[i], err) < 0) {
+            (void) exec(s, "ROLLBACK", NULL);
+            return orc_error_code(*err);
+        }
+    return exec(s, "COMMIT", err);
+}
+
+static json_t *row_object(sqlite3_stmt *st, int obj_col)
+{
+    const char *text = (const char *) sqlite3_column_text(st, obj_col);
+    const char *status = (const char *) sqlite3_column_text(st, obj_col + 1);
+    json_t *obj = json_loads(text, 0, NULL);
+    if (!obj)
+        return NULL;
+    json_t *stj = status ? json_loads(status, 0, NULL) : NULL;
+    json_object_set_new(obj, "status", stj ? stj : json_pack("{s:s}", "phase", "Pending"));
+    return obj;
+}
+
+static int get_where(struct store *s, const char *where, const char *a, const char *b, json_t **ret,
+                     orc_error_t *err)
+{
+    _cleanup_free_ char *sql = xasprintf("SELECT object, status FROM objects WHERE %s", where);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, sql, &st, err) < 0)
+        return -1;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return orc_error_make(err, ENOENT, "pods \"%s\" not found", b ? b : a);
+    if (rc != SQLITE_ROW)
+        return db_error(s, err, "read pod");
+    *ret = row_object(st, 0);
+    return *ret ? 0 : orc_error_make(err, EIO, "stored pod is not valid JSON");
+}
+
+int store_pod_get(struct store *s, const char *ns, const char *name, json_t **ret, orc_error_t *err)
+{
+    return get_where(s, "kind = 'Pod' AND namespace = ?1 AND name = ?2", ns, name, ret, err);
+}
+
+int store_pod_get_by_uid(struct store *s, const char *uid, json_t **ret, orc_error_t *err)
+{
+    return get_where(s, "uid = ?1", uid, NULL, ret, err);
+}
+
+int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s,
+                ns ? "SELECT object, status FROM objects WHERE kind = 'Pod' AND namespace = ? "
+                     "ORDER BY namespace, name"
+                   : "SELECT object, status FROM objects WHERE kind = 'Pod' "
+                     "ORDER BY namespace, name",
+                &st, err) < 0)
+        return -1;
+    if (ns)
+        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = row_object(st, 0);
+        if (o)
+            json_array_append_new(items, o);
+    }
+    if (rc != SQLITE_DONE) {
+        json_decref(items);
+        return db_error(s, err, "list pods");
+    }
+    *ret = items;
+    return 0;
+}
+
+int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, long long grace,
+                           json_t **ret, orc_error_t *err)
+{
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    struct stored old = {0};
+    int r = find_object(s, ns, name, &old, err);
+    if (r == -ENOENT)
+        r = orc_error_make(err, ENOENT, "pods \"%s\" not found", name);
+    if (r == 0 && !old.deleted_ns) {
+        long long rv = 0;
+        json_t *meta = json_object_get(old.object, "metadata");
+        if (grace < 0)
+            grace = json_integer_value(json_object_get(json_object_get(old.object, "spec"),
+                                                       "terminationGracePeriodSeconds"));
+        int64_t now = orc_time_now_ns();
+        json_object_set_new(meta, "deletionTimestamp", ts_json(now));
+        json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
+        r = next_rv(s, &rv, err);
+        if (r == 0) {
+            json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
+            _cleanup_stmt_ sqlite3_stmt *st = NULL;
+            _cleanup_free_ char *text = json_dumps(old.object, JSON_COMPACT | JSON_SORT_KEYS);
+            r = prepare(s,
+                        "UPDATE objects SET deleted_ns = ?, grace = ?, resource_version = ?, "
+                        "object = ? WHERE uid = ?",
+                        &st, err);
+            if (r == 0) {
+                sqlite3_bind_int64(st, 1, now);
+                sqlite3_bind_int64(st, 2, grace);
+                sqlite3_bind_int64(st, 3, rv);
+                sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 5, old.uid, -1, SQLITE_STATIC);
+                if (sqlite3_step(st) != SQLITE_DONE)
+                    r = db_error(s, err, "mark pod deleted");
+            }
+        }
+    }
+    if (r < 0) {
+        stored_clear(&old);
+        (void) exec(s, "ROLLBACK", NULL);
+        return r;
+    }
+    if (exec(s, "COMMIT", err) < 0) {
+        stored_clear(&old);
+        return -1;
+    }
+    r = store_pod_get_by_uid(s, old.uid, ret, err);
+    stored_clear(&old);
+    return r;
+}
+
+static int exec_uid(struct store *s, const char *sql, const char *uid, const char *text,
+                    orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, sql, &st, err) < 0)
+        return -1;
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, err, "write");
+    return 0;
+}
+
+int store_pod_remove(struct store *s, const char *uid, orc_error_t *err)
+{
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    if (exec_uid(s, "DELETE FROM objects WHERE uid = ?", uid, NULL, err) < 0 ||
+        exec_uid(s, "DELETE FROM events WHERE uid = ?", uid, NULL, err) < 0) {
+        (void) exec(s, "ROLLBACK", NULL);
+        return -1;
+    }
+    return exec(s, "COMMIT", err);
+}
+
+int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err)
+{
+    _cleanup_free_ char *text = json_dumps(status, JSON_COMPACT | JSON_SORT_KEYS);
+    return exec_uid(s, "UPDATE objects SET status = ?2 WHERE uid = ?1", uid, text, err);
+}
+
+int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
+                    const char *type, const char *reason, const char *message, orc_error_t *err)
+{
+    int64_t now = orc_time_now_ns();
+    _cleanup_stmt_ sqlite3_stmt *up = NULL;
+    if (prepare(s,
+                "UPDATE events SET count = count + 1, last_ns = ?1 WHERE id = (SELECT id FROM "
+                "events WHERE uid = ?2 AND reason = ?3 AND message = ?4 AND type = ?5 "
+                "ORDER BY id DESC LIMIT 1)",
+                &up, err) < 0)
+        return -1;
+    sqlite3_bind_int64(up, 1, now);
+    sqlite3_bind_text(up, 2, pod_uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(up, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(up, 4, message, -1, SQLITE_STATIC);
+    sqlite3_bind_text(up, 5, type, -1, SQLITE_STATIC);
+    if (sqlite3_step(up) != SQLITE_DONE)
+        return db_error(s, err, "record event");
+    if (sqlite3_changes(s->db) > 0)
+        return 0;
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s,
+                "INSERT INTO events (namespace, name, uid, type, reason, message, first_ns, "
+                "last_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                &st, err) < 0)
+        return -1;
+    const char *vals[] = {ns, pod_name, pod_uid, type, reason, message};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, err, "record event");
+    /* bounded log: drop the oldest beyond the cap */
+    char sql[160];
+    snprintf(sql, sizeof(sql), "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - %d",
+             STORE_MAX_EVENTS);
+    return exec(s, sql, err);
+}
+
+static json_t *event_json(sqlite3_stmt *st)
+{
+    const char *ns = (const char *) sqlite3_column_text(st, 1);
+    const char *name = (const char *) sqlite3_column_text(st, 2);
+    long long id = sqlite3_column_int64(st, 0);
+    json_t *e =
+        json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:I,s:o,s:o,s:{s:s}}",
+                  "apiVersion", "v1", "kind", "Event", "metadata", "name", "", "namespace", ns,
+                  "involvedObject", "kind", "Pod", "apiVersion", "v1", "namespace", ns, "name",
+                  name, "uid", (const char *) sqlite3_column_text(st, 3), "type",
+                  (const char *) sqlite3_column_text(st, 4), "reason",
+                  (const char *) sqlite3_column_text(st, 5), "message",
+                  (const char *) sqlite3_column_text(st, 6), "count",
+                  (json_int_t) sqlite3_column_int64(st, 7), "firstTimestamp",
+                  ts_json(sqlite3_column_int64(st, 8)), "lastTimestamp",
+                  ts_json(sqlite3_column_int64(st, 9)), "source", "component", "orcd");
+    json_object_set_new(json_object_get(e, "metadata"), "name", json_sprintf("%s.%llx", name, id));
+    return e;
+}
+
+int store_event_list(struct store *s, const char *ns, const char *pod_name, json_t **ret,
+                     orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s,
+                "SELECT id, namespace, name, uid, type, reason, message, count, first_ns, "
+                "last_ns FROM events WHERE (?1 IS NULL OR namespace = ?1) AND "
+                "(?2 IS NULL OR name = ?2) ORDER BY last_ns, id",
+                &st, err) < 0)
+        return -1;
+    if (ns)
+        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+    if (pod_name)
+        sqlite3_bind_text(st, 2, pod_name, -1, SQLITE_STATIC);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(items, event_json(st));
+    if (rc != SQLITE_DONE) {
+        json_decref(items);
+        return db_error(s, err, "list events");
+    }
+    *ret = items;
+    return 0;
+}
+
+int store_dump(struct store *s, char **ret, orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, "SELECT uid, resource_version, generation, object FROM objects ORDER BY uid",
+                &st, err) < 0)
+        return -1;
+    size_t len = 0;
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, &len);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(f, "%s %lld %lld %s\n", sqlite3_column_text(st, 0),
+                (long long) sqlite3_column_int64(st, 1), (long long) sqlite3_column_int64(st, 2),
+                sqlite3_column_text(st, 3));
+    fclose(f);
+    *ret = buf;
+    return 0;
+}

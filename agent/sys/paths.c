@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "sys/paths.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fs-util.h"
+#include "xalloc.h"
+
+/* $VAR if set and absolute, else $HOME/fallback (XDG base directory spec). */
+static int xdg_dir(const char *var, const char *fallback, char **ret, orc_error_t *err)
+{
+    const char *v = getenv(var);
+    if (v && v[0] == '/') {
+        *ret = xstrdup(v);
+        return 0;
+    }
+    const char *home = getenv("HOME");
+    if (!home || home[0] != '/')
+        return orc_error_make(err, 0, "neither %s nor HOME is set to an absolute path", var);
+    *ret = orc_path_join(home, fallback);
+    return 0;
+}
+
+int orc_paths_init(struct orc_paths *p, orc_error_t *err)
+{
+    memset(p, 0, sizeof(*p));
+    _cleanup_free_ char *config = NULL, *data = NULL;
+    if (xdg_dir("XDG_CONFIG_HOME", ".config", &config, err) < 0 ||
+        xdg_dir("XDG_DATA_HOME", ".local/share", &data, err) < 0)
+        return -1;
+    const char *rt = getenv("XDG_RUNTIME_DIR");
+    p->run_dir = (rt && rt[0] == '/') ? orc_path_join(rt, "orc")
+                                      : xasprintf("/tmp/orc-%u", (unsigned) getuid());
+    p->config_dir = orc_path_join(config, "orc");
+    p->data_dir = orc_path_join(data, "orc");
+    p->db = orc_path_join(p->data_dir, "orc.db");
+    p->storage = orc_path_join(p->data_dir, "storage");
+    p->logs = orc_path_join(p->data_dir, "logs");
+    p->socket = orc_path_join(p->run_dir, "orcd.sock");
+    p->lock = orc_path_join(p->run_dir, "orcd.lock");
+    p->userns = orc_path_join(p->run_dir, "userns.json");
+    p->pods = orc_path_join(p->run_dir, "pods");
+    p->runc_root = orc_path_join(p->run_dir, "runc");
+    return 0;
+}
+
+int orc_paths_create(const struct orc_paths *p, orc_error_t *err)
+{
+    const char *dirs[] = {p->config_dir, p->data_dir, p->storage,  p->logs,
+                          p->run_dir,    p->pods,     p->runc_root};
+    for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+        if (orc_mkdir_p(dirs[i], 0700, err) < 0)
+            return -1;
+    /* A pre-existing run dir must still be private: the socket lives there. */
+    if (chmod(p->run_dir, 0700) < 0)
+        return orc_error_make(err, errno, "chmod '%s'", p->run_dir);
+    return 0;
+}
+
+void orc_paths_done(struct orc_paths *p)
+{
+    char **fields[] = {&p->config_dir, &p->data_dir, &p->db,       &p->storage,
+                       &p->logs,       &p->run_dir,  &p->socket,   &p->lock,
+                       &p->userns,     &p->pods,     &p->runc_root};
+    for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+        free(*fields[i]);
+        *fields[i] = NULL;
+    }
+}
+
+char *orc_paths_pod_run_dir(const struct orc_paths *p, const char *pod_uid)
+{
+    return orc_path_join(p->pods, pod_uid);
+}
+
+char *orc_paths_pod_log_dir(const struct orc_paths *p, const char *ns, const char *name,
+                            const char *pod_uid)
+{
+    return xasprintf("%s/%s_%s_%s", p->logs, ns, name, pod_uid);
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "sys/userns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fd-util.h"
+#include "fs-util.h"
+#include "json-util.h"
+#include "log.h"
+#include "sys/spawn-util.h"
+#include "xalloc.h"
+
+/* Field 22 of /proc/PID/stat; 0 when the process is gone or a zombie. */
+static unsigned long long proc_start_time(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (!p || p[1] != ' ' || p[2] == 'Z')
+        return 0;
+    unsigned long long start = 0;
+    /* after ") " come fields 3..; starttime is field 22 */
+    if (sscanf(p + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+               "%*d %llu",
+               &start) != 1)
+        return 0;
+    return start;
+}
+
+/* Finds "name:start:count" or "uid:start:count" for this user in /etc/subuid|subgid. */
+static void find_subid_range(const char *file, const char *user, unsigned id, unsigned *ret_start,
+                             unsigned *ret_count)
+{
+    *ret_start = *ret_count = 0;
+    _cleanup_fclose_ FILE *f = fopen(file, "re");
+    if (!f)
+        return;
+    char line[512];
+    char idstr[32];
+    snprintf(idstr, sizeof(idstr), "%u", id);
+    while (fgets(line, sizeof(line), f)) {
+        char *save = NULL;
+        char *owner = strtok_r(line, ":\n", &save);
+        char *start = strtok_r(NULL, ":\n", &save);
+        char *count = strtok_r(NULL, ":\n", &save);
+        if (!owner || !start || !count)
+            continue;
+        if ((user && strcmp(owner, user) == 0) || strcmp(owner, idstr) == 0) {
+            unsigned long s = strtoul(start, NULL, 10), c = strtoul(count, NULL, 10);
+            if (c > 0) {
+                *ret_start = (unsigned) s;
+                *ret_count = (unsigned) c;
+                return;
+            }
+        }
+    }
+}
+
+static int write_proc_file(pid_t pid, const char *name, const char *content, orc_error_t *err)
+{
+    _cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int) pid, name);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return orc_error_make(err, errno, "open '%s'", path);
+    int r = orc_write_all(fd, content, strlen(content));
+    if (r < 0)
+        return orc_error_make(err, -r, "write '%s'", path);
+    return 0;
+}
+
+static int map_ids(const struct userns *ns, orc_error_t *err)
+{
+    char pid[16], host_uid[16], host_gid[16], s1[16], c1[16], s2[16], c2[16];
+    snprintf(pid, sizeof(pid), "%d", (int) ns->holder_pid);
+    snprintf(host_uid, sizeof(host_uid), "%u", (unsigned) ns->host_uid);
+    snprintf(host_gid, sizeof(host_gid), "%u", (unsigned) ns->host_gid);
+    if (ns->subuid_count > 0 && ns->subgid_count > 0) {
+        snprintf(s1, sizeof(s1), "%u", (unsigned) ns->subuid_start);
+        snprintf(c1, sizeof(c1), "%u", (unsigned) ns->subuid_count);
+        snprintf(s2, sizeof(s2), "%u", (unsigned) ns->subgid_start);
+        snprintf(c2, sizeof(c2), "%u", (unsigned) ns->subgid_count);
+        char *uidmap[] = {"newuidmap", pid, "0", host_uid, "1", "1", s1, c1, NULL};
+        char *gidmap[] = {"newgidmap", pid, "0", host_gid, "1", "1", s2, c2, NULL};
+        if (spawn_wait(uidmap, err) < 0 || spawn_wait(gidmap, err) < 0)
+            return orc_error_wrap(err, "map the user namespace");
+        return 0;
+    }
+    _cleanup_free_ char *um = xasprintf("0 %u 1\n", (unsigned) ns->host_uid);
+    _cleanup_free_ char *gm = xasprintf("0 %u 1\n", (unsigned) ns->host_gid);
+    if (write_proc_file(ns->holder_pid, "uid_map", um, err) < 0 ||
+        write_proc_file(ns->holder_pid, "setgroups", "deny\n", err) < 0 ||
+        write_proc_file(ns->holder_pid, "gid_map", gm, err) < 0)
+        return orc_error_wrap(err, "map the user namespace");
+    return 0;
+}
+
+static int state_save(const struct userns *ns, const char *state_file, orc_error_t *err)
+{
+    json_auto_t *j = json_pack("{s:i,s:I,s:i,s:i,s:i,s:i,s:i,s:i}", "pid", (int) ns->holder_pid,
+                               "start", (json_int_t) ns->holder_start, "uid", (int) ns->host_uid,
+                               "gid", (int) ns->host_gid, "subuidStart", (int) ns->subuid_start,
+                               "subuidCount", (int) ns->subuid_count, "subgidStart",
+                               (int) ns->subgid_start, "subgidCount", (int) ns->subgid_count);
+    _cleanup_free_ char *s = orc_json_dump(j);
+    return orc_write_file_atomic(state_file, s, strlen(s), 0600, err);
+}
+
+/* Adopts the recorded holder when it is still the same process. */
+static bool state_adopt(struct userns *ns, const char *state_file)
+{
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0;
+    orc_error_t err = NULL;
+    if (orc_read_file(state_file, 4096, &buf, &len, &err) < 0) {
+        orc_error_release(&err);
+        return false;
+    }
+    json_auto_t *j = NULL;
+    if (orc_json_parse(buf, len, &j, &err) < 0) {
+        orc_error_release(&err);
+        return false;
+    }
+    pid_t pid = (pid_t) orc_json_int(j, "pid", 0);
+    unsigned long long start = (unsigned long long) orc_json_int(j, "start", 0);
+    if (pid <= 0 || start == 0 || proc_start_time(pid) != start ||
+        orc_json_int(j, "uid", -1) != (long long) ns->host_uid)
+        return false;
+    ns->holder_pid = pid;
+    ns->holder_start = start;
+    ns->subuid_start = (uid_t) orc_json_int(j, "subuidStart", 0);
+    ns->subuid_count = (uid_t) orc_json_int(j, "subuidCount", 0);
+    ns->subgid_start = (gid_t) orc_json_int(j, "subgidStart", 0);
+    ns->subgid_count = (gid_t) orc_json_int(j, "subgidCount", 0);
+    return true;
+}
+
+static int holder_start(struct userns *ns, const char *shim_path, orc_error_t *err)
+{
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+        return orc_error_make(err, errno, "socketpair");
+    _cleanup_close_ int mine = sp[0];
+    _cleanup_close_ int theirs = sp[1];
+    char *argv[] = {(char *) shim_path, "holder", "--sync-fd", "3", NULL};
+    if (spawn_detached(argv, theirs, &ns->holder_pid, err) < 0)
+        return orc_error_wrap(err, "start the user namespace holder");
+    theirs = safe_close(theirs);
+    char c = 0;
+    if (read(mine, &c, 1) != 1 || c != '1')
+        return orc_error_make(err, 0,
+                              "the user namespace holder '%s' failed to start (are "
+                              "unprivileged user namespaces enabled? see 'orc check')",
+                              shim_path);
+    if (map_ids(ns, err) < 0) {
+        (void) kill(ns->holder_pid, SIGKILL);
+        return -1;
+    }
+    if (orc_write_all(mine, "mapped\n", 7) < 0)
+        return orc_error_make(err, errno, "signal the user namespace holder");
+    ns->holder_start = proc_start_time(ns->holder_pid);
+    return 0;
+}
+
+int userns_ensure(struct userns *ns, const char *state_file, const char *shim_path,
+                  orc_error_t *err)
+{
+    memset(ns, 0, sizeof(*ns));
+    ns->host_uid = getuid();
+    ns->host_gid = getgid();
+    if (state_adopt(ns, state_file)) {
+        log_info("rejoined user namespace held by pid %d", (int) ns->holder_pid);
+        return 0;
+    }
+    struct passwd *pw = getpwuid(ns->host_uid);
+    unsigned s = 0, c = 0;
+    find_subid_range("/etc/subuid", pw ? pw->pw_name : NULL, ns->host_uid, &s, &c);
+    ns->subuid_start = s, ns->subuid_count = c;
+    find_subid_range("/etc/subgid", pw ? pw->pw_name : NULL, ns->host_gid, &s, &c);
+    ns->subgid_start = s, ns->subgid_count = c;
+    if (ns->subuid_count == 0 || ns->subgid_count == 0) {
+        log_warn("no subordinate uid/gid range for uid %u in /etc/subuid and /etc/subgid: using "
+                 "a single-uid mapping; images whose files belong to other users lose that "
+                 "ownership (ask an admin for 'usermod --add-subuids 100000-165535 "
+                 "--add-subgids 100000-165535 %s')",
+                 (unsigned) ns->host_uid, pw ? pw->pw_name : "USER");
+        ns->subuid_count = ns->subgid_count = 0;
+    }
+    if (holder_start(ns, shim_path, err) < 0)
+        return -1;
+    log_info("user namespace held by pid %d (uids 0-%u)", (int) ns->holder_pid,
+             (unsigned) userns_max_uid(ns));
+    return state_save(ns, state_file, err);
+}
+
+char *userns_path(const struct userns *ns)
+{
+    return xasprintf("/proc/%d/ns/user", (int) ns->holder_pid);
+}
+
+uid_t userns_max_uid(const struct userns *ns)
+{
+    return ns->subuid_count ? ns->subuid_count : 0;
+}
+
+gid_t userns_max_gid(const struct userns *ns)
+{
+    return ns->subgid_count ? ns->subgid_count : 0;
+}
+
+struct userns_job {
+    const struct userns *ns;
+    int (*fn)(void *arg, orc_error_t *err);
+    void *arg;
+};
+
+/* In the forked child: join, run, report. Never returns. */
+static void userns_child(void *arg, int report_fd)
+{
+    struct userns_job *job = arg;
+    orc_error_t err = NULL;
+    _cleanup_free_ char *path = userns_path(job->ns);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) {
+        dprintf(report_fd, "join user namespace '%s': %s", path, strerror(errno));
+        _exit(1);
+    }
+    if (job->fn(job->arg, &err) < 0) {
+        const char *m = orc_error_message(err);
+        (void) orc_write_all(report_fd, m, strlen(m));
+        _exit(1);
+    }
+    _exit(0);
+}
+
+int userns_run(const struct userns *ns, int (*fn)(void *arg, orc_error_t *err), void *arg,
+               orc_error_t *err)
+{
+    struct userns_job job = {.ns = ns, .fn = fn, .arg = arg};
+    int status = 0;
+    _cleanup_free_ char *msg = NULL;
+    if (spawn_fork_wait(userns_child, &job, &status, &msg, err) < 0)
+        return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (*msg)
+        return orc_error_make(err, 0, "%s", msg);
+    return orc_error_make(err, 0, "child in the user namespace failed (status %d)", status);
+}
+
+int userns_stop(struct userns *ns, const char *state_file, orc_error_t *err)
+{
+    if (ns->holder_pid > 0 && proc_start_time(ns->holder_pid) == ns->holder_start &&
+        kill(ns->holder_pid, SIGTERM) < 0 && errno != ESRCH)
+        return orc_error_make(err, errno, "stop user namespace holder %d", (int) ns->holder_pid);
+    (void) unlink(state_file);
+    ns->holder_pid = 0;
+    return 0;
+}
