@@ -9,6 +9,7 @@
 #include "fs-util.h"
 #include "manifest.h"
 #include "quantity.h"
+#include "strv.h"
 #include "tap.h"
 #include "xalloc.h"
 
@@ -269,35 +270,151 @@ static void test_limits(void)
     manifest_result_free(r);
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
+
+/* The values of the lines "# <key>: value" of a testdata file, in order. */
+static char **annotations(const char *buf, size_t len, const char *key)
+{
+    _cleanup_free_ char *prefix = xasprintf("# %s: ", key);
+    size_t plen = strlen(prefix);
+    char **v = NULL;
+    for (const char *line = buf; line && line < buf + len;) {
+        const char *nl = memchr(line, '\n', buf + len - line);
+        size_t n = nl ? (size_t) (nl - line) : (size_t) (buf + len - line);
+        if (n >= plen && memcmp(line, prefix, plen) == 0) {
+            _cleanup_free_ char *value = xstrndup(line + plen, n - plen);
+            v = strv_push(v, value);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return v;
+}
+
+/* Every diagnostic is one of the expected ones ("line:col: path: message" after the file
+ * name) and every expected one is there, each once. */
+static bool diags_match(const char *what, const char *file, const struct manifest_diag *diags,
+                        size_t n, char **expected)
+{
+    size_t n_expected = strv_length(expected);
+    _cleanup_free_ bool *seen = new0(bool, n_expected + 1);
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *s = manifest_diag_format(&diags[i]);
+        size_t flen = strlen(file);
+        size_t j = n_expected;
+        if (strncmp(s, file, flen) == 0 && s[flen] == ':')
+            for (j = 0; j < n_expected; j++)
+                if (!seen[j] && strcmp(s + flen + 1, expected[j]) == 0)
+                    break;
+        if (j < n_expected)
+            seen[j] = true;
+        else {
+            printf("#   unexpected %s: %s\n", what, s);
+            ok = false;
+        }
+    }
+    for (size_t j = 0; j < n_expected; j++)
+        if (!seen[j]) {
+            printf("#   missing %s: %s:%s\n", what, file, expected[j]);
+            ok = false;
+        }
+    return ok;
+}
+
+/* Looks up a path such as "[1].spec.containers[0].name" in an array of documents. */
+static json_t *json_at(json_t *j, const char *path)
+{
+    const char *p = path;
+    while (j && *p) {
+        if (*p == '[') {
+            char *end;
+            unsigned long i = strtoul(p + 1, &end, 10);
+            if (end == p + 1 || *end != ']')
+                return NULL;
+            j = json_array_get(j, i);
+            p = end + 1;
+        } else if (*p == '.') {
+            size_t n = strcspn(p + 1, ".[");
+            _cleanup_free_ char *key = xstrndup(p + 1, n);
+            j = json_object_get(j, key);
+            p += 1 + n;
+        } else
+            return NULL;
+    }
+    return j;
+}
+
+/* "# check: PATH = JSON": the parsed documents, as pod_to_json shows them, hold JSON at PATH. */
+static bool checks_hold(const char *file, const struct manifest_result *r, char **checks)
+{
+    json_auto_t *docs = json_array();
+    for (size_t i = 0; i < r->n_docs; i++)
+        json_array_append_new(docs, r->docs[i].pod ? pod_to_json(r->docs[i].pod) : json_null());
+    bool ok = true;
+    for (char **c = checks; c && *c; c++) {
+        const char *eq = strstr(*c, " = ");
+        _cleanup_free_ char *path = eq ? xstrndup(*c, eq - *c) : NULL;
+        json_auto_t *want = eq ? json_loads(eq + 3, JSON_DECODE_ANY, NULL) : NULL;
+        json_t *got = path ? json_at(docs, path) : NULL;
+        if (!want || !got || !json_equal(got, want)) {
+            _cleanup_free_ char *dump =
+                got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            printf("#   %s: check \"%s\" fails: got %s\n", file, *c, dump ? dump : "nothing");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* A testdata file declares what it must give: "# expect:" lines the errors, "# warning:"
+ * lines the warnings (each exactly, in any order), "# documents:" how many documents and
+ * "# check:" lines properties of the result. */
+static void test_file(const char *dir, const char *name, bool valid)
+{
+    _cleanup_free_ char *path = orc_path_join(dir, name);
+    _cleanup_free_ char *buf = NULL;
+    size_t len = 0;
+    orc_error_t err = NULL;
+    if (orc_read_file(path, 8u << 20, &buf, &len, &err) < 0) {
+        tap_ok(false, "read %s", path);
+        orc_error_release(&err);
+        return;
+    }
+    _cleanup_(strv_freep) char **errors = annotations(buf, len, "expect");
+    _cleanup_(strv_freep) char **warnings = annotations(buf, len, "warning");
+    _cleanup_(strv_freep) char **docs = annotations(buf, len, "documents");
+    _cleanup_(strv_freep) char **checks = annotations(buf, len, "check");
+    struct manifest_result *r = NULL;
+    int rc = manifest_parse(buf, len, name, &r);
+    if (valid)
+        tap_ok(rc == 0 && !errors, "%s is valid", name);
+    else
+        tap_ok(rc == -EINVAL && errors, "%s is invalid and says which errors it expects", name);
+    tap_ok(diags_match("error", name, r->errors, r->n_errors, errors), "%s: errors as expected",
+           name);
+    tap_ok(diags_match("warning", name, r->warnings, r->n_warnings, warnings),
+           "%s: warnings as expected", name);
+    if (docs)
+        tap_is_int(r->n_docs, atoi(docs[0]), "%s: %s documents", name, docs[0]);
+    if (checks)
+        tap_ok(checks_hold(name, r, checks), "%s: %zu checks hold", name, strv_length(checks));
+    manifest_result_free(r);
+}
+
 static void test_dir(const char *dir, bool valid)
 {
     DIR *d = opendir(dir);
     tap_ok(d != NULL, "open %s", dir);
     struct dirent *e;
+    int n = 0;
     while (d && (e = readdir(d))) {
-        if (!strstr(e->d_name, ".yaml"))
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".yaml") != 0)
             continue;
-        _cleanup_free_ char *path = orc_path_join(dir, e->d_name);
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
-        orc_error_t err = NULL;
-        if (orc_read_file(path, 8u << 20, &buf, &len, &err) < 0) {
-            tap_ok(false, "read %s", path);
-            orc_error_release(&err);
-            continue;
-        }
-        struct manifest_result *r = NULL;
-        int rc = manifest_parse(buf, len, e->d_name, &r);
-        if (valid)
-            tap_ok(rc == 0 && r->n_errors == 0, "%s is valid", e->d_name);
-        else
-            tap_ok(rc == -EINVAL && r->n_errors > 0, "%s is invalid", e->d_name);
-        for (size_t i = 0; valid && i < r->n_errors; i++) {
-            _cleanup_free_ char *s = manifest_diag_format(&r->errors[i]);
-            printf("#   %s\n", s);
-        }
-        manifest_result_free(r);
+        test_file(dir, e->d_name, valid);
+        n++;
     }
+    tap_ok(n > 0, "%s has %d manifests", dir, n);
     if (d)
         closedir(d);
 }
