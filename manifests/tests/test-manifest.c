@@ -35,6 +35,20 @@ static bool has_error(const struct manifest_result *r, const char *expected)
     return false;
 }
 
+/* True when the input gave exactly one error, formatted exactly as expected. */
+static bool only_error(const struct manifest_result *r, const char *expected)
+{
+    _cleanup_free_ char *s = r->n_errors > 0 ? manifest_diag_format(&r->errors[0]) : NULL;
+    if (r->n_errors == 1 && strcmp(s, expected) == 0)
+        return true;
+    printf("#   %zu errors, expected one\n", r->n_errors);
+    for (size_t i = 0; i < r->n_errors; i++) {
+        _cleanup_free_ char *e = manifest_diag_format(&r->errors[i]);
+        printf("#   error: %s\n", e);
+    }
+    return false;
+}
+
 static bool has_warning(const struct manifest_result *r, const char *expected)
 {
     for (size_t i = 0; i < r->n_warnings; i++) {
@@ -104,7 +118,8 @@ static void test_errors(void)
            "a number for a string field is refused");
     manifest_result_free(r);
     r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: s}\nspec:\n  containers: [\n");
-    tap_ok(r->n_errors == 1 && r->errors[0].line > 0, "syntax error has a position");
+    tap_ok(only_error(r, "t.yaml:6:1: did not find expected node content"),
+           "a syntax error has libyaml's message and a position");
     manifest_result_free(r);
     r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: u}\nspec:\n  initContainers: []\n"
               "  containers:\n  - {name: c, image: busybox, imagex: y}\n");
@@ -114,7 +129,7 @@ static void test_errors(void)
            "unimplemented field warned");
     manifest_result_free(r);
     r = parse("");
-    tap_ok(r->n_errors == 1, "empty input: nothing to apply");
+    tap_ok(only_error(r, "t.yaml: no objects passed to apply"), "empty input: nothing to apply");
     manifest_result_free(r);
 }
 
@@ -221,7 +236,9 @@ static void test_resources(void)
     manifest_result_free(r);
     r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n"
               "  - name: c\n    image: busybox\n    resources: {limits: {memory: -1}}\n");
-    tap_ok(has_error(r, "must be greater than or equal to 0"), "a negative quantity");
+    tap_ok(only_error(r, "t.yaml:8:34: spec.containers[0].resources.limits.memory: Invalid value: "
+                         "\"-1\": must be greater than or equal to 0"),
+           "a negative quantity");
     manifest_result_free(r);
 }
 
@@ -244,7 +261,8 @@ static void test_limits(void)
     clock_t t0 = clock();
     struct manifest_result *r = parse(bomb);
     double secs = (double) (clock() - t0) / CLOCKS_PER_SEC;
-    tap_ok(has_error(r, "alias bomb"), "billion laughs is rejected");
+    tap_ok(only_error(r, "t.yaml:12:15: document expands to more than 1000000 nodes (alias bomb?)"),
+           "billion laughs is rejected");
     tap_ok(secs < 2.0, "and quickly (%.3f s)", secs);
     manifest_result_free(r);
     free(bomb);
@@ -254,7 +272,9 @@ static void test_limits(void)
     memset(huge, '#', big);
     huge[big] = '\0';
     r = parse(huge);
-    tap_ok(has_error(r, "more than the limit"), "5 MiB input is rejected");
+    tap_ok(only_error(r, "t.yaml: input is 5242880 bytes, more than the limit of 3145728 bytes "
+                         "(3 MiB)"),
+           "5 MiB input is rejected");
     manifest_result_free(r);
     free(huge);
 
@@ -262,11 +282,12 @@ static void test_limits(void)
     for (int i = 0; i < 150; i++)
         strcat(deep, "[");
     r = parse(deep);
-    tap_ok(has_error(r, "nesting deeper than 100"), "deep nesting is rejected");
+    tap_ok(only_error(r, "t.yaml:1:103: nesting deeper than 100 levels"),
+           "deep nesting is rejected");
     manifest_result_free(r);
 
     r = parse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\n");
-    tap_ok(has_error(r, "t.yaml:4:12: input is not valid UTF-8"), "non-UTF-8 is rejected");
+    tap_ok(only_error(r, "t.yaml:4:12: input is not valid UTF-8"), "non-UTF-8 is rejected");
     manifest_result_free(r);
 }
 
