@@ -18,6 +18,7 @@
 #include "fd-util.h"
 #include "fs-util.h"
 #include "json-util.h"
+#include "line-buf.h"
 #include "log.h"
 #include "shim.h"
 #include "time-util.h"
@@ -28,8 +29,7 @@
 struct client {
     int kind; /* WATCH_CLIENT */
     int fd;
-    char *buf;
-    size_t len;
+    struct orc_line_buf in;
 };
 
 static int kind_listen = WATCH_LISTEN, kind_signal = WATCH_SIGNAL, kind_timer = WATCH_TIMER,
@@ -156,7 +156,7 @@ static void drop_client(struct shim *s, size_t i)
     if (s->shutdown_client == c)
         s->shutdown_client = NULL;
     close(c->fd);
-    free(c->buf);
+    orc_line_buf_done(&c->in);
     free(c);
     s->clients[i] = s->clients[--s->n_clients];
 }
@@ -166,28 +166,25 @@ static void on_client(struct shim *s, struct client *c)
     size_t idx = 0;
     while (idx < s->n_clients && s->clients[idx] != c)
         idx++;
-    c->buf = xrealloc(c->buf, c->len + 65536 + 1);
-    ssize_t n = read(c->fd, c->buf + c->len, 65536);
-    if (n <= 0) {
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            return;
+    ssize_t n = orc_line_buf_read(&c->in, c->fd, MAX_REQUEST);
+    if (n == -EINTR || n == -EAGAIN)
+        return;
+    if (n <= 0 && n != -EMSGSIZE) {
         drop_client(s, idx);
         return;
     }
-    c->len += (size_t) n;
-    char *nl;
-    while ((nl = memchr(c->buf, '\n', c->len))) {
-        size_t line = (size_t) (nl - c->buf);
-        json_t *req = json_loadb(c->buf, line, 0, NULL);
+    size_t pos = 0, len;
+    const char *line;
+    while (orc_line_buf_next(&c->in, &pos, &line, &len)) {
+        json_t *req = json_loadb(line, len, 0, NULL);
         if (req)
             handle_request(s, c, req);
         else
             reply(c, 0, NULL, "invalid JSON request");
         json_decref(req);
-        memmove(c->buf, nl + 1, c->len - line - 1);
-        c->len -= line + 1;
     }
-    if (c->len > MAX_REQUEST) {
+    orc_line_buf_drop(&c->in, 0, pos);
+    if (c->in.len >= MAX_REQUEST) {
         reply(c, 0, NULL, "request too long");
         drop_client(s, idx);
     }

@@ -17,6 +17,7 @@
 #include "check.h"
 #include "cleanup.h"
 #include "cmd.h"
+#include "exec-path.h"
 #include "fs-util.h"
 #include "xalloc.h"
 
@@ -126,18 +127,11 @@ static long subordinate(const char *file, const char *user, uid_t uid)
     return total;
 }
 
+/* name in $PATH, or NULL */
 static char *find_in_path(const char *name)
 {
-    const char *path = getenv("PATH");
-    _cleanup_free_ char *copy = xstrdup(path ? path : "/usr/bin:/bin");
-    char *save = NULL;
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *p = xasprintf("%s/%s", d, name);
-        if (access(p, X_OK) == 0)
-            return p;
-        free(p);
-    }
-    return NULL;
+    char *path = NULL;
+    return orc_find_program(name, NULL, &path, NULL) == 0 ? path : NULL;
 }
 
 static bool setuid_helper(const char *name)

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "default-conflist.h"
+#include "exec-path.h"
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
@@ -69,15 +70,8 @@ const char *network_name(const struct network *n)
 
 static char *find_plugin(const struct network *n, const char *type)
 {
-    _cleanup_free_ char *copy = xstrdup(n->bin_path);
-    char *save = NULL;
-    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        char *p = xasprintf("%s/%s", dir, type);
-        if (access(p, X_OK) == 0)
-            return p;
-        free(p);
-    }
-    return NULL;
+    char *path = NULL;
+    return orc_find_program(type, n->bin_path, &path, NULL) == 0 ? path : NULL;
 }
 
 static char **push_fmt(char **v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "fd-util.h"
 #include "json-util.h"
+#include "line-buf.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -19,8 +20,7 @@
 
 struct shim_client {
     int fd;
-    char *buf;
-    size_t len, cap;
+    struct orc_line_buf in;
     long long next_id;
     bool eof;
 };
@@ -48,7 +48,7 @@ struct shim_client *shim_client_free(struct shim_client *c)
     if (!c)
         return NULL;
     safe_close(c->fd);
-    free(c->buf);
+    orc_line_buf_done(&c->in);
     free(c);
     return NULL;
 }
@@ -101,63 +101,47 @@ int shim_client_receive(struct shim_client *c, orc_error_t *err)
         return 0;
     bool got = false;
     for (;;) {
-        if (c->cap - c->len < 4096) {
-            if (c->cap >= SHIM_MAX_LINE)
-                return orc_error_make(err, EMSGSIZE, "shim message too long");
-            c->cap = c->cap ? c->cap * 2 : 8192;
-            c->buf = xrealloc(c->buf, c->cap);
-        }
-        ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
-        if (n < 0 && errno == EINTR)
+        ssize_t n = orc_line_buf_read(&c->in, c->fd, SHIM_MAX_LINE);
+        if (n == -EINTR)
             continue;
-        if (n < 0 && errno == EAGAIN)
+        if (n == -EAGAIN)
             return 1;
+        if (n == -EMSGSIZE)
+            return orc_error_make(err, EMSGSIZE, "shim message too long");
         if (n < 0)
-            return orc_error_make(err, errno, "read from shim");
+            return orc_error_make(err, (int) -n, "read from shim");
         if (n == 0) {
             c->eof = true;
             return got ? 1 : 0;
         }
-        c->len += (size_t) n;
-        c->buf[c->len] = '\0';
         got = true;
     }
 }
 
 json_t *shim_client_next(struct shim_client *c)
 {
-    while (c->len > 0) {
-        char *nl = memchr(c->buf, '\n', c->len);
-        if (!nl)
-            return NULL;
-        size_t line_len = (size_t) (nl - c->buf);
-        json_t *msg = json_loadb(c->buf, line_len, 0, NULL);
-        memmove(c->buf, nl + 1, c->len - line_len - 1);
-        c->len -= line_len + 1;
-        if (msg)
-            return msg;
-    }
-    return NULL;
+    size_t pos = 0, len;
+    const char *line;
+    json_t *msg = NULL;
+    while (!msg && orc_line_buf_next(&c->in, &pos, &line, &len))
+        msg = json_loadb(line, len, 0, NULL);
+    orc_line_buf_drop(&c->in, 0, pos);
+    return msg;
 }
 
 /* Takes the response with this id out of the buffer, leaving other messages queued. */
 static json_t *take_response(struct shim_client *c, long long id)
 {
-    size_t off = 0;
-    while (off < c->len) {
-        char *start = c->buf + off;
-        char *nl = memchr(start, '\n', c->len - off);
-        if (!nl)
-            return NULL;
-        size_t line_len = (size_t) (nl - start);
-        json_t *msg = json_loadb(start, line_len, 0, NULL);
+    size_t start = 0, pos = 0, len;
+    const char *line;
+    while (orc_line_buf_next(&c->in, &pos, &line, &len)) {
+        json_t *msg = json_loadb(line, len, 0, NULL);
         if (msg && orc_json_int(msg, "id", -1) == id && !json_object_get(msg, "event")) {
-            memmove(start, nl + 1, c->len - off - line_len - 1);
-            c->len -= line_len + 1;
+            orc_line_buf_drop(&c->in, start, pos - start);
             return msg;
         }
         json_decref(msg);
-        off += line_len + 1;
+        start = pos;
     }
     return NULL;
 }
