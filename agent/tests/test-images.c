@@ -259,6 +259,10 @@ static void test_layer_entries(void)
                st1.st_nlink == 2,
            "hard link inside the layer");
     tap_ok(stat(suid, &st1) == 0 && (st1.st_mode & 07777) == 04755, "setuid bit kept");
+    _cleanup_free_ char *sym = orc_path_join(dest, "bin/sym");
+    char target[16] = "";
+    tap_ok(readlink(sym, target, sizeof(target) - 1) == 4 && !strcmp(target, "tool"),
+           "symlink kept with its target");
     tap_ok(lstat(dev, &st1) < 0 && errno == ENOENT, "device node skipped");
 }
 

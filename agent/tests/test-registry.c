@@ -89,13 +89,17 @@ static void test_auth_file(void)
     "sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
         c c c c c c c c c c c c c c c c c c c c c c
 
+static char parse_error[512]; /* the last parse's error message */
+
 static struct registry_manifest *parse(const char *json, const char *ctype, int *ret_errno)
 {
     struct registry_manifest *m = NULL;
     orc_error_t err = NULL;
     *ret_errno = 0;
+    parse_error[0] = '\0';
     if (registry_manifest_parse(json, strlen(json), ctype, &m, &err) < 0) {
         *ret_errno = err ? err->status : -1;
+        snprintf(parse_error, sizeof(parse_error), "%s", err ? orc_error_message(err) : "");
         orc_error_release(&err);
     }
     return m;
@@ -150,8 +154,13 @@ static void test_manifest(void)
     tap_ok(!m && e == ENOTSUP, "unknown layer media type refused");
     m = parse("[]", NULL, &e);
     tap_ok(!m && e == EINVAL, "not an object");
-    m = parse("{\"schemaVersion\":2,\"schemaVersion\":2}", NULL, &e);
-    tap_ok(!m, "duplicate keys refused");
+    /* a manifest that would be valid but for one key given twice */
+    m = parse("{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DIGEST(
+                  "a") "\"},\"layers\":[],\"layers\":[]}",
+              MEDIA_OCI_MANIFEST, &e);
+    tap_ok(!m && e == EINVAL && strstr(parse_error, "duplicate object key"),
+           "duplicate keys refused: %s", parse_error);
+    registry_manifest_free(m);
 }
 
 static void test_index(void)
@@ -251,12 +260,14 @@ static void test_registries_conf(void)
                strstr(err->msg, "r.conf:2"),
            "a bad value names file and line");
     orc_error_release(&err);
-    tap_ok(registries_conf_parse("[[registry]]\ninsecure = true\n", "r.conf", &c, &err) < 0,
-           "a registry needs a location");
+    tap_ok(registries_conf_parse("[[registry]]\ninsecure = true\n", "r.conf", &c, &err) < 0 &&
+               strstr(err->msg, "r.conf: a [[registry]] without location"),
+           "a registry needs a location: %s", err ? err->msg : "");
     orc_error_release(&err);
     tap_ok(registries_conf_parse("unqualified-search-registries = [\"a\"\n", "r.conf", &c, &err) <
-               0,
-           "an unterminated array");
+                   0 &&
+               strstr(err->msg, "r.conf:1: cannot read this line"),
+           "an unterminated array: %s", err ? err->msg : "");
     orc_error_release(&err);
 }
 
@@ -273,7 +284,7 @@ static void test_gc_plan(void)
            "oldest unused first, until under the target");
     strv_free(plan);
     plan = image_gc_plan(imgs, used, 100, 0);
-    tap_is_int((int) strv_length(plan), 3, "never what a pod uses");
+    tap_ok(strv_length(plan) == 3 && !strv_contains(plan, "used"), "never what a pod uses");
     strv_free(plan);
     plan = image_gc_plan(imgs, used, 50, 80);
     tap_ok(!plan[0], "nothing below the target");

@@ -54,7 +54,7 @@ int main(void)
     tap_is_int(store_apply_pods(s, pods, 2, act, &err), 0, "apply two pods");
     tap_ok(act[0] == APPLY_CREATED && act[1] == APPLY_CREATED, "both created");
     tap_is_int(store_apply_pods(s, pods, 2, act, &err), 0, "apply again");
-    tap_ok(act[0] == APPLY_UNCHANGED, "unchanged");
+    tap_ok(act[0] == APPLY_UNCHANGED && act[1] == APPLY_UNCHANGED, "both unchanged");
 
     json_t *got = NULL;
     tap_is_int(store_pod_get(s, "default", "a", &got, &err), 0, "get a");

@@ -36,6 +36,18 @@ expect 1 'error: the path "'"$dir"'/nope.yaml" does not exist' apply -f "$dir/no
 expect 1 'error: the server doesn'"'"'t have a resource type "deployments"' get deployments
 expect 1 'unable to match a printer suitable for the output format "xml"' get pods -o xml
 expect 1 'invalid argument "soon" for "--wait"' delete pod x --wait=soon
+# the image verbs fail as podman's do, with 125: the agent unreachable, usage errors alike
+expect 125 "$msg" images
+expect 125 "$msg" image ls
+expect 125 "$msg" image inspect busybox
+expect 125 "$msg" image prune
+expect 125 "$msg" rmi busybox
+expect 125 "$msg" pull busybox
+expect 125 "$msg" image pull busybox
+expect 125 'error: the path "'"$dir"'/nope" does not exist' load "$dir/nope"
+expect 125 'error: unknown command "frob" for "orc image"' image frob
+expect 125 "error: pull takes exactly one IMAGE" pull
+expect 125 "error: unknown flag: --bogus" images --bogus
 
 # the client version needs no agent
 ORC_SOCKET=$dir/missing.sock "$ORC" version --client >"$dir/out" 2>&1
@@ -44,12 +56,19 @@ if [ $? -eq 0 ] && grep -q '^Client Version: v' "$dir/out"; then
 else
     echo "not ok - version --client"; failed=1
 fi
-# help goes to stdout, exit 0, for the tool and every verb
+# help goes to stdout, exit 0, for the tool and every verb: the tool's usage line, or the
+# verb's own page (NAME: "orc VERB - ...")
 for verb in "" apply get describe delete logs events image version; do
-    if "$ORC" $verb --help 2>/dev/null | grep -q "orc"; then
+    want="orc $verb - "
+    [ -n "$verb" ] || want="Usage: orc "
+    "$ORC" $verb --help >"$dir/out" 2>"$dir/err"
+    rc=$?
+    if [ $rc -eq 0 ] && grep -qF -- "$want" "$dir/out" && [ ! -s "$dir/err" ]; then
         echo "ok - orc $verb --help"
     else
-        echo "not ok - orc $verb --help"; failed=1
+        echo "not ok - orc $verb --help: exit $rc (want 0), stdout without '$want' or stderr:"
+        sed 's/^/#   /' "$dir/err"
+        failed=1
     fi
 done
 exit $failed
