@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "cleanup.h"
+#include "exec-path.h"
 #include "fs-util.h"
 #include "images/images.h"
 #include "log.h"
@@ -86,73 +87,50 @@ enum {
     OPT_VERSION
 };
 
-/* Absolute path of a program: as given when it has a '/', else searched in $PATH. */
+/* Absolute path of a program: as given when it has a '/', else searched in $PATH; the bare
+ * name when it is not found (running it then fails with a clear message). */
 static char *find_program(const char *name)
 {
-    if (strchr(name, '/'))
-        return xstrdup(name);
-    const char *path = getenv("PATH");
-    _cleanup_free_ char *copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
-    char *save = NULL;
-    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        char *p = xasprintf("%s/%s", dir, name);
-        if (access(p, X_OK) == 0)
-            return p;
-        free(p);
-    }
-    return xstrdup(name);
+    char *path = NULL;
+    if (orc_find_program(name, NULL, &path, NULL) < 0)
+        path = xstrdup(name);
+    return path;
 }
 
-/* The directory of the orcd binary, or NULL. */
-static char *self_dir(void)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0)
-        return NULL;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (!slash)
-        return NULL;
-    *slash = '\0';
-    return xstrdup(self);
-}
-
-/* orc's plugins (build tree, then installed layout), then the usual CNI directories. */
+/* orc's plugins, then the usual CNI directories. orc's helpers are found from orcd's own
+ * directory: installed, ORC_HELPERS_FROM_BINDIR (computed by CMake) leads from the bindir to
+ * LIBEXECDIR/orc whatever the libexecdir; in the build tree, agent/orcd is next to
+ * runtime-shim/ and cni-plugins/bin/. */
 static char *default_cni_bin_dir(void)
 {
-    _cleanup_free_ char *self = self_dir();
-    const char *ours[] = {"../cni-plugins/bin", "../libexec/orc/cni"};
-    for (size_t i = 0; self && i < 2; i++) {
-        _cleanup_free_ char *p = xasprintf("%s/%s", self, ours[i]);
-        _cleanup_free_ char *real = realpath(p, NULL);
-        if (real)
-            return xasprintf("%s:/usr/lib/cni:/opt/cni/bin", real);
-    }
-    return xstrdup("/usr/libexec/orc/cni:/usr/lib/cni:/opt/cni/bin");
-}
-
-static char *default_shim(void)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            char *p = xasprintf("%s/orc-shim", self);
-            if (access(p, X_OK) == 0)
-                return p;
-            free(p);
-            /* build tree: agent/orcd next to runtime-shim/orc-shim */
-            p = xasprintf("%s/../runtime-shim/orc-shim", self);
-            if (access(p, X_OK) == 0)
-                return p;
-            free(p);
+    const char *ours[] = {ORC_HELPERS_FROM_BINDIR "/cni", "../cni-plugins/bin"};
+    for (size_t i = 0; i < ELEMENTSOF(ours); i++) {
+        _cleanup_free_ char *dir = NULL;
+        if (orc_self_path(ours[i], &dir, NULL) == 0) {
+            log_debug("orc's CNI plugins: '%s'", dir);
+            return xasprintf("%s:/usr/lib/cni:/opt/cni/bin", dir);
         }
     }
-    return find_program("orc-shim");
+    log_debug("orc's CNI plugins: not found from orcd's directory");
+    return xstrdup(ORC_HELPERS_DIR "/cni:/usr/lib/cni:/opt/cni/bin");
+}
+
+/* orc-shim: installed layout, build tree, next to orcd, then $PATH. */
+static char *default_shim(void)
+{
+    const char *tries[] = {ORC_HELPERS_FROM_BINDIR "/orc-shim", "../runtime-shim/orc-shim",
+                           "orc-shim"};
+    char *found = NULL;
+    for (size_t i = 0; i < ELEMENTSOF(tries) && !found; i++) {
+        _cleanup_free_ char *path = NULL;
+        if (orc_self_path(tries[i], &path, NULL) == 0 &&
+            orc_find_program(path, NULL, &found, NULL) < 0)
+            found = NULL;
+    }
+    if (!found)
+        found = find_program("orc-shim");
+    log_debug("orc-shim: '%s'", found);
+    return found;
 }
 
 static int parse_args(int argc, char **argv, struct orcd_config *c)

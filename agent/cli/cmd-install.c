@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "exec-path.h"
 #include "fs-util.h"
 #include "service-unit.h"
 #include "xalloc.h"
@@ -62,21 +63,23 @@ static char *unit_path(void)
 /* orcd beside this orc (installed), or in the build tree (agent/cli/orc, agent/orcd). */
 static char *default_orcd(void)
 {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0)
-        return NULL;
-    self[n] = '\0';
-    *strrchr(self, '/') = '\0';
     const char *tries[] = {"orcd", "../orcd"};
-    for (size_t i = 0; i < 2; i++) {
-        _cleanup_free_ char *p = xasprintf("%s/%s", self, tries[i]);
-        char *real = realpath(p, NULL);
-        if (real && access(real, X_OK) == 0)
-            return real;
-        free(real);
+    char *found = NULL;
+    for (size_t i = 0; i < ELEMENTSOF(tries) && !found; i++) {
+        _cleanup_free_ char *path = NULL;
+        if (orc_self_path(tries[i], &path, NULL) == 0 &&
+            orc_find_program(path, NULL, &found, NULL) < 0)
+            found = NULL;
     }
-    return NULL;
+    return found;
+}
+
+/* orcd's installed README (DOCDIR/agent/README.md), when it is there. */
+static char *orcd_doc(void)
+{
+    char *readme = NULL;
+    return orc_self_path(ORC_DOCDIR_FROM_BINDIR "/agent/README.md", &readme, NULL) == 0 ? readme
+                                                                                        : NULL;
 }
 
 static void linger_warning(void)
@@ -105,7 +108,8 @@ static int install(const char *orcd, char *const *extra)
         return 1;
     }
     _cleanup_free_ char *path = unit_path();
-    _cleanup_free_ char *text = service_unit_text(found, extra);
+    _cleanup_free_ char *doc = orcd_doc();
+    _cleanup_free_ char *text = service_unit_text(found, doc, extra);
     _cleanup_free_ char *dir = xstrdup(path);
     *strrchr(dir, '/') = '\0';
     orc_error_t err = NULL;

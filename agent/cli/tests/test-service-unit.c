@@ -9,11 +9,11 @@
 int main(void)
 {
     char *extra[] = {"--pod-pids-limit", "64", NULL};
-    char *x = service_unit_text("/opt/orc/bin/orcd", extra);
+    char *x = service_unit_text("/opt/orc/bin/orcd", NULL, extra);
     tap_ok(strstr(x, "\nExecStart=/opt/orc/bin/orcd --pod-pids-limit 64\n") != NULL,
            "orcd options on ExecStart");
     free(x);
-    char *u = service_unit_text("/opt/orc/bin/orcd", NULL);
+    char *u = service_unit_text("/opt/orc/bin/orcd", NULL, NULL);
     tap_ok(strstr(u, "\nType=notify\n") != NULL, "Type=notify: started means the API answers");
     tap_ok(strstr(u, "\nExecStart=/opt/orc/bin/orcd\n") != NULL, "ExecStart is the given agent");
     tap_ok(strstr(u, "\nWatchdogSec=") != NULL, "a watchdog");
@@ -21,6 +21,13 @@ int main(void)
     tap_ok(strstr(u, "\nDelegate=yes\n") != NULL, "cgroup delegation");
     tap_ok(strstr(u, "\nKillMode=process\n") != NULL, "pods survive a stop or restart");
     tap_ok(strstr(u, "\nWantedBy=default.target\n") != NULL, "starts with the user manager");
+    tap_ok(strstr(u, "Documentation=") == NULL, "no documentation when none is installed");
+    tap_ok(strstr(u, "man:") == NULL, "no man page: orc ships none");
     free(u);
+    char *d =
+        service_unit_text("/opt/orc/bin/orcd", "/opt/orc/share/doc/orc 1/agent/README.md", NULL);
+    tap_ok(strstr(d, "\nDocumentation=file:///opt/orc/share/doc/orc%201/agent/README.md\n") != NULL,
+           "the installed README as a file: URL, percent-encoded");
+    free(d);
     return tap_done();
 }
