@@ -35,7 +35,11 @@ static const char help[] =
     "    inspect prints podman's JSON array: Id, Digest, RepoTags, Created, Size, Config,\n"
     "    RootFS. prune removes every image no pod uses (as podman image prune -a) and\n"
     "    prints their ids. The agent also removes unused images, oldest first, when its disk\n"
-    "    is fuller than --image-gc-high-threshold after a pull.\n";
+    "    is fuller than --image-gc-high-threshold after a pull.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 done; 125 on any failure (as podman): a usage error, the agent unreachable or\n"
+    "    refusing (an unknown image, an image in use), one of several images failing.\n";
 
 static int load(struct client *c, const char *path)
 {
@@ -114,7 +118,7 @@ static int inspect(struct client *c, int argc, char **argv)
         _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/images/%s", eref);
         json_t *j = NULL;
         if (client_call(c, "GET", path, NULL, 0, &j)) {
-            rc = 125;
+            rc = 1;
             continue;
         }
         json_array_append_new(all, j);
@@ -131,7 +135,7 @@ static int prune(struct client *c)
 {
     json_auto_t *j = NULL;
     if (client_call(c, "POST", "/apis/orc.dev/v1/images/prune", "{}", 2, &j))
-        return 125;
+        return 1;
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(j, "deleted"), i, v) {

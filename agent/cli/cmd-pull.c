@@ -30,7 +30,8 @@ static const char help[] =
     "    HTTP registries).\n"
     "\n"
     "EXIT STATUS\n"
-    "    0 pulled; 125 the pull failed (as podman); 1 usage or the agent unreachable.\n";
+    "    0 pulled; 125 on any failure (as podman): the pull failed, a usage error, or the\n"
+    "    agent unreachable.\n";
 
 struct row {
     char digest[13];
@@ -131,10 +132,10 @@ static int pull(struct client *c, const char *ref)
     int rc = 0;
     if (code >= 300) {
         print_server_error(&bad);
-        rc = 125;
+        rc = 1;
     } else if (v.error || !v.id) {
         fprintf(stderr, "Error: %s\n", v.error ? v.error : "the agent ended the pull early");
-        rc = 125;
+        rc = 1;
     } else {
         printf("%s\n", strncmp(v.id, "sha256:", 7) ? v.id : v.id + 7);
     }

@@ -5,7 +5,8 @@
 
 #include "client.h"
 
-/* One function per verb: argv[0] is the verb; returns the process exit status. */
+/* One function per verb: argv[0] is the verb; returns 0 on success, 1 on failure (orc.c
+ * turns that into the verb's exit status: 1, or 125 for the image verbs). */
 int cmd_apply(struct client *c, int argc, char **argv);
 int cmd_get(struct client *c, int argc, char **argv);
 int cmd_describe(struct client *c, int argc, char **argv);

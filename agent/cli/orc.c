@@ -39,20 +39,29 @@ static const char usage[] =
     "  -A, --all-namespaces every namespace (get, describe)\n"
     "  -h, --help           this help; 'orc COMMAND --help' for a command\n"
     "\n"
-    "Exit status: 0 on success, 1 on any error.\n";
+    "Exit status: 0 on success; on any error 1, as kubectl, but 125 for the image\n"
+    "commands (image, images, load, pull, rmi), as podman.\n";
+
+/* A verb's function returns 0 or 1; the failure status is the verb's family's: kubectl's
+ * 1, or podman's 125 for the image verbs (its status for an error of the tool itself). */
+#define EXIT_KUBECTL 1
+#define EXIT_PODMAN 125
 
 struct verb {
     const char *name;
     int (*fn)(struct client *, int, char **);
+    int failure;
 };
 
 static const struct verb verbs[] = {
-    {"apply", cmd_apply},   {"get", cmd_get},         {"describe", cmd_describe},
-    {"delete", cmd_delete}, {"logs", cmd_logs},       {"events", cmd_events},
-    {"image", cmd_image},   {"images", cmd_image},    {"rmi", cmd_image},
-    {"load", cmd_image},    {"pull", cmd_pull},       {"version", cmd_version},
-    {"check", cmd_check},   {"install", cmd_install}, {"uninstall", cmd_install},
-    {"top", cmd_top},
+    {"apply", cmd_apply, EXIT_KUBECTL},       {"get", cmd_get, EXIT_KUBECTL},
+    {"describe", cmd_describe, EXIT_KUBECTL}, {"delete", cmd_delete, EXIT_KUBECTL},
+    {"logs", cmd_logs, EXIT_KUBECTL},         {"events", cmd_events, EXIT_KUBECTL},
+    {"top", cmd_top, EXIT_KUBECTL},           {"version", cmd_version, EXIT_KUBECTL},
+    {"check", cmd_check, EXIT_KUBECTL},       {"install", cmd_install, EXIT_KUBECTL},
+    {"uninstall", cmd_install, EXIT_KUBECTL}, {"image", cmd_image, EXIT_PODMAN},
+    {"images", cmd_image, EXIT_PODMAN},       {"rmi", cmd_image, EXIT_PODMAN},
+    {"load", cmd_image, EXIT_PODMAN},         {"pull", cmd_pull, EXIT_PODMAN},
 };
 
 int cli_fail(orc_error_t *err)
@@ -103,7 +112,7 @@ static int dispatch(struct client *c, int argc, char **argv)
         if (!strcmp(argv[0], verbs[i].name)) {
             optind = 1;
             opterr = 0;
-            return verbs[i].fn(c, argc, argv);
+            return verbs[i].fn(c, argc, argv) == 0 ? 0 : verbs[i].failure;
         }
     if (argv[0][0] == '-') {
         _cleanup_free_ char *msg = cli_flag_error('?', argv[0][1] == '-' ? 0 : argv[0][1], argv[0]);
