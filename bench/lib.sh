@@ -13,7 +13,9 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 ORCD_PID=
 bench_cleanup() {
     set +e
-    for p in $("$ORC" get pods -o name 2>/dev/null); do "$ORC" delete "${p%%/*}" "${p#*/}" --grace-period 0 >/dev/null 2>&1; done
+    pods=$("$ORC" get pods -o name 2>/dev/null)  # pod/NAME lines: one delete waits for all
+    # shellcheck disable=SC2086
+    [ -n "$pods" ] && "$ORC" delete $pods --grace-period 0 >/dev/null 2>&1
     [ -n "$ORCD_PID" ] && kill "$ORCD_PID" && wait "$ORCD_PID" 2>/dev/null
     holder=$(jq -r .pid "$XDG_RUNTIME_DIR/orc/userns.json" 2>/dev/null)
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
@@ -23,7 +25,8 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 
-"$ORCD" >"$BENCH_DIR/orcd.log" 2>&1 &
+# shellcheck disable=SC2086 # ORCD_ARGS: extra flags for orcd, split on blanks
+"$ORCD" ${ORCD_ARGS:-} >"$BENCH_DIR/orcd.log" 2>&1 &
 ORCD_PID=$!
 for _ in $(seq 200); do "$ORC" version >/dev/null 2>&1 && break; sleep 0.05; done
 "$SRC/tests/e2e/build-test-image.sh" "$BENCH_DIR/busybox" localhost/busybox:latest \
@@ -46,20 +49,35 @@ spec:
 YAML
 }
 
+# COUNT pods PREFIX1..PREFIXCOUNT as one multi-document stream
+pods_yaml() { # prefix count
+    local i
+    for i in $(seq "$2"); do
+        [ "$i" = 1 ] || echo ---
+        pod_yaml "$1$i"
+    done
+}
+
 # whether pod NAME is Running, as the API reports it (grep: jq's start-up would be timed too)
 orc_running() { "$ORC" get pod "$1" -o json | grep -q '"phase": *"Running"'; }
+# how many pods of the namespace the API reports Running
+orc_running_count() { "$ORC" get pods -o json | grep -c '"phase": *"Running"' || true; }
 
 # total PSS in kB of the processes PID...; one that is gone counts 0
 pss() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0))); done; echo $t; }
 
 # median and 90th percentile of numbers on stdin
 stats() { sort -n | awk '{a[NR]=$1} END {printf "%d %d\n", a[int((NR+1)/2)], a[int(NR*0.9+0.5)]}'; }
+# median and 99th percentile (nearest rank) of numbers on stdin
+p50_p99() { sort -g | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i < NR*0.99) i++; print a[int((NR+1)/2)], a[i]}'; }
 
 # Rootless podman beside orc, in the same run: its own store below the benchmark's directory,
-# cgroupfs and file events (no systemd session needed), the same busybox image. Sets
+# cgroupfs and file events (no systemd session needed), the same busybox image. Pinned to
+# what orc uses: native overlayfs (with a --root of its own, podman 4 picks vfs, which copies
+# every image per container) and runc (podman picks crun where it is installed). Sets
 # have_podman and PODMAN; bench_cleanup removes podman's store.
 PODMAN=(podman --root "$BENCH_DIR/podman/root" --runroot "$BENCH_DIR/podman/run"
-        --cgroup-manager cgroupfs --events-backend file)
+        --storage-driver overlay --runtime runc --cgroup-manager cgroupfs --events-backend file)
 have_podman=false
 podman_version=
 podman_setup() {
@@ -70,3 +88,6 @@ podman_setup() {
         echo "rootless podman: not available here (command missing or 'podman load' failed)" >&2
     fi
 }
+# whether podman's pod NAME is Running; how many of its pods are
+pm_running() { [ "$("${PODMAN[@]}" pod inspect "$1" --format '{{.State}}' 2>/dev/null)" = Running ]; }
+pm_running_count() { "${PODMAN[@]}" pod ps --format '{{.Status}}' | grep -c '^Running' || true; }

@@ -4,7 +4,6 @@
 source "$(dirname "$0")/lib.sh"
 N=${N:-20}
 podman_setup
-pm_running() { [ "$("${PODMAN[@]}" pod inspect "$1" --format '{{.State}}' 2>/dev/null)" = Running ]; }
 starts=() deletes=() pm_starts=() pm_deletes=()
 for i in $(seq "$N"); do
     pod_yaml "p$i" >"$BENCH_DIR/p.yaml"
