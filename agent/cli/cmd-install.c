@@ -34,8 +34,13 @@ static const char help[] =
     "    uninstall disables and stops the service and removes the unit; pods keep running\n"
     "    until you delete them or stop them with the next agent.\n"
     "\n"
+    "FILES\n"
+    "    $XDG_CONFIG_HOME/systemd/user/orcd.service (default ~/.config/...); its\n"
+    "    Documentation= is orcd's installed README, when orc is installed.\n"
+    "\n"
     "EXIT STATUS\n"
-    "    0 done; 1 systemd --user refused or is not there.\n";
+    "    0 done; 1 on any failure: no orcd found, the unit not written, systemd --user\n"
+    "    refused or is not there.\n";
 
 static int run(char *const argv[])
 {
