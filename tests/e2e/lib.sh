@@ -31,6 +31,7 @@ fail() {
 
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', expected '$2'"; }
 assert_contains() {
+    [ -n "$2" ] || fail "${3:-assert_contains}: empty expected text (a check that cannot fail)"
     case "$1" in *"$2"*) ;; *) fail "${3:-missing text}: '$2' not in: $1" ;; esac
 }
 assert_not_contains() {
@@ -44,6 +45,15 @@ check_prerequisites() {
     command -v jq >/dev/null || skip "jq missing"
     unshare --user true 2>/dev/null || skip "unprivileged user namespaces are disabled"
     grep -qE "^($(id -un)|$(id -u)):" /etc/subuid || skip "no subordinate uid range for $(id -un)"
+}
+
+# Runs CMD with its stdout and stderr in $out; fails unless CMD exits with status CODE. For
+# an expected refusal: "&& fail" alone would pass a crash (139) or a hang cut by timeout (124).
+expect_exit() { # CODE CMD...
+    local want=$1 rc=0
+    shift
+    out=$("$@" 2>&1) || rc=$?
+    [ "$rc" = "$want" ] || fail "'$*' exited with status $rc, expected $want: $out"
 }
 
 # Deadline loop: retries CMD until it succeeds or TIMEOUT seconds pass.
@@ -98,6 +108,14 @@ apply_yaml() {
     local name=$1
     cat >"$TEST_DIR/$name"
     "$ORC" apply -f "$TEST_DIR/$name"
+}
+
+# The pid of a container's main process: the child of the pod's shim (its subreaper) whose
+# command line matches the extended regex (as pgrep -f). Works while orcd is down.
+container_pid() { # POD-UID REGEX
+    local shim
+    shim=$(cat "$XDG_RUNTIME_DIR/orc/pods/$1/shim.pid" 2>/dev/null) || return 1
+    pgrep -P "$shim" -f "$2"
 }
 
 # Processes of this test's user namespace (shims, containers) by their run directory.

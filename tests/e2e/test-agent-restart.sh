@@ -30,11 +30,15 @@ before=$("$ORC" get pods -o json | jq -c '[.items[] | {n: .metadata.name, u: .me
 steady_started=$(pod_field steady '.status.containerStatuses[0].state.running.startedAt')
 steady_uid=$(pod_field steady .metadata.uid)
 holder=$(holder_pid)
+flappy_uid=$(pod_field flappy .metadata.uid)
+flappy_running() { container_pid "$flappy_uid" 'sleep 0[.]5; exit 1' >/dev/null; }
+flappy_exited() { ! flappy_running; }
+wait_for 20 flappy_running || fail "flappy's container is never seen running (the check below would be blind)"
 
 flappy_during=$(restarts)
 kill9_orcd
 # flappy exits every half second: with no agent watching, its exit is only found on adoption
-wait_for 5 sh -c "! pgrep -f 'sleep 0.5; exit 1' >/dev/null" || true
+wait_for 5 flappy_exited || fail "flappy's container still runs with no agent: $(container_pid "$flappy_uid" .)"
 pgrep -f "pod-uid $steady_uid" >/dev/null || fail "the shim died with the agent"
 start_orcd
 

@@ -38,10 +38,10 @@ grep -q dnsUpstream "$XDG_CONFIG_HOME/orc/orc.conflist" || fail "test conflist n
 
 echo "# a broken configuration list stops the agent with a precise message"
 printf '%s\n' '{"cniVersion": "1.0.0", "name": "x", "plugins": [{"type": "../evil"}]}' >"$TEST_DIR/bad.conflist"
-out=$("$ORCD" --cni-conf "$TEST_DIR/bad.conflist" 2>&1) && fail "orcd started with a bad list"
+expect_exit 1 timeout 20 "$ORCD" --cni-conf "$TEST_DIR/bad.conflist"
 assert_contains "$out" "bad.conflist: plugins[0].type: '../evil' is not a plain name" "bad type"
 printf '{"cniVersion": "1.0.0", "name":' >"$TEST_DIR/bad.conflist"
-out=$("$ORCD" --cni-conf "$TEST_DIR/bad.conflist" 2>&1) && fail "orcd started with truncated JSON"
+expect_exit 1 timeout 20 "$ORCD" --cni-conf "$TEST_DIR/bad.conflist"
 assert_contains "$out" "bad.conflist:1:" "truncated JSON names the file and line"
 [ ! -e "$XDG_RUNTIME_DIR/orc/userns.json" ] || fail "a refused start left a namespace holder"
 

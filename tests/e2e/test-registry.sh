@@ -109,7 +109,8 @@ digest=$(skopeo inspect --tls-verify=false "docker://127.0.0.1:$PORT/test/busybo
 out=$("$ORC" pull "127.0.0.1:$PORT/test/busybox@$digest" 2>&1) || fail "digest pull: $out"
 assert_eq "$(tail -1 <<<"$out")" "$id" "the digest names the same image"
 bad=sha256:$(printf '0%.0s' $(seq 64))
-out=$("$ORC" pull "127.0.0.1:$PORT/test/busybox@$bad" 2>&1) && fail "an unknown digest was pulled"
+expect_exit 125 "$ORC" pull "127.0.0.1:$PORT/test/busybox@$bad"
+assert_contains "$out" "manifest unknown, MANIFEST_UNKNOWN (HTTP 404)" "an unknown digest is the registry's 404"
 out=$("$ORC" pull "127.0.0.1:$PORT/test/multi:1.0" 2>&1) || fail "index pull: $out"
 assert_eq "$(tail -1 <<<"$out")" "$id" "the index gives this machine's image, not the other platform's"
 
@@ -128,11 +129,12 @@ assert_eq "$(tail -1 <<<"$out")" "$id" "authenticated pull"
 
 echo "# bearer tokens: refused without credentials, granted with them"
 out=$("$ORC" pull "127.0.0.1:$BEARER_PORT/bearer/busybox:1.0" 2>&1) && fail "bearer pull without credentials"
-assert_contains "$out" "token" "the token server's refusal is reported"
+assert_contains "$out" "token: 127.0.0.1:$BEARER_PORT: HTTP 401" "the token server's refusal is reported"
 printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}, "127.0.0.1:%s": {"auth": "%s"}}}' \
     "$AUTH_PORT" "$(printf tester:s3cret | base64)" "$TOKEN_PORT" "$(printf bearer:t0ken | base64)" \
     >"$XDG_RUNTIME_DIR/containers/auth.json"
-out=$("$ORC" pull "127.0.0.1:$BEARER_PORT/bearer/busybox:1.0" 2>&1) && fail "a token server's credentials were sent to the registry's host entry"
+expect_exit 125 "$ORC" pull "127.0.0.1:$BEARER_PORT/bearer/busybox:1.0"
+assert_contains "$out" "token: 127.0.0.1:$BEARER_PORT: HTTP 401" "the token server refused the registry's credentials"
 printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}, "127.0.0.1:%s": {"auth": "%s"}}}' \
     "$AUTH_PORT" "$(printf tester:s3cret | base64)" "$BEARER_PORT" "$(printf bearer:t0ken | base64)" \
     >"$XDG_RUNTIME_DIR/containers/auth.json"

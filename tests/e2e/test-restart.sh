@@ -49,9 +49,13 @@ wait_for 30 at_least always $((n + 1)) || fail "restart after back-off did not h
 
 # the previous instance's log is kept and differs from the current one
 prev=$("$ORC" logs always --previous)
+cur=$("$ORC" logs always)
 assert_contains "$prev" "run " "previous logs"
+assert_contains "$cur" "run " "current logs"
+[ "$prev" != "$cur" ] || fail "--previous shows the current instance's log: $cur"
 assert_eq "$(pod_field always '.status.containerStatuses[0].lastState.terminated.exitCode')" 1 "lastState"
-assert_contains "$("$ORC" logs never --previous 2>&1 || true)" 'previous terminated container "c" in pod "never" not found' \
+expect_exit 1 "$ORC" logs never --previous
+assert_contains "$out" 'previous terminated container "c" in pod "never" not found' \
     "--previous without a previous instance"
 
 # a shim killed with its pod running: a new sandbox, the container restarted in it

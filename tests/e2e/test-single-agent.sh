@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
-out=$("$ORCD" 2>&1) && fail "a second orcd started"
+expect_exit 1 timeout 20 "$ORCD"
 assert_contains "$out" "orcd is already running for this user (pid $ORCD_PID" "refusal names the agent"
 "$ORC" version >/dev/null || fail "the first agent stopped serving"
 kill -0 "$ORCD_PID" || fail "the first agent died"
