@@ -104,11 +104,11 @@ YAML
     bomb_uid=$("$ORC" get pod bomb -o json | jq -r .metadata.uid)
     scope=/sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service/app.slice/orc-pod-$bomb_uid.scope
     full() { [ "$(cat "$scope/pids.current" 2>/dev/null || echo 0)" -ge 60 ]; }
-    wait_for 30 full || true
+    wait_for 30 full || no "the fork bomb never reached its limit (a check of nothing): pids.current $(cat "$scope/pids.current" 2>&1)"
     cur=$(cat "$scope/pids.current" 2>/dev/null) max=$(cat "$scope/pids.max" 2>/dev/null)
     [ "$max" = 64 ] && [ "${cur:-999}" -le 64 ] && ok "a fork bomb stays within the pod's pids limit ($cur of $max)" ||
         no "pids: current ${cur:-?}, max ${max:-?}"
-    "$ORC" get pods >/dev/null && ok "the agent answers meanwhile" || no "the agent is stuck"
+    timeout 30 "$ORC" get pods >/dev/null && ok "the agent answers meanwhile" || no "the agent is stuck"
     "$ORC" delete pod bomb >/dev/null || no "delete the bomb"
 
     uid=$("$ORC" get pod keeper -o json | jq -r .metadata.uid)
