@@ -8,7 +8,7 @@ ex=$ORC_SOURCE_DIR/manifests/examples
 
 assert_contains "$("$ORC" --help)" "Usage: orc" "help"
 assert_contains "$("$ORC" logs --help)" "--previous" "verb help"
-out=$("$ORC" frobnicate 2>&1) && fail "unknown verb accepted"
+expect_exit 1 "$ORC" frobnicate
 assert_contains "$out" 'error: unknown command "frobnicate" for "orc"' "unknown verb"
 assert_contains "$("$ORC" get pods 2>&1)" "No resources found in default namespace." "empty list"
 
@@ -37,7 +37,7 @@ assert_eq "$("$ORC" get pod web -o json | jq -r '.status.containerStatuses | len
 yaml=$("$ORC" get pod web -o yaml)
 assert_contains "$yaml" "kind: Pod" "-o yaml"
 assert_contains "$yaml" "  phase: Running" "-o yaml status"
-out=$("$ORC" get pod nosuch 2>&1) && fail "missing pod gave exit 0"
+expect_exit 1 "$ORC" get pod nosuch
 assert_eq "$out" 'Error from server (NotFound): pods "nosuch" not found' "kubectl's NotFound"
 
 desc=$("$ORC" describe pod web)
@@ -49,7 +49,7 @@ assert_contains "$("$ORC" events --for pod/web)" "Started container client" "eve
 
 assert_eq "$("$ORC" delete -f "$TEST_DIR/dir" --grace-period 1)" $'pod "web" deleted\npod "hello2" deleted' "delete -f DIR"
 pod_gone web && pod_gone hello2 || fail "delete -f left pods"
-out=$("$ORC" delete pod kyaml nosuch --grace-period 1 2>&1) && fail "deleting a missing pod gave exit 0"
+expect_exit 1 "$ORC" delete pod kyaml nosuch --grace-period 1
 assert_contains "$out" 'pod "kyaml" deleted' "the existing one is deleted"
 assert_contains "$out" 'Error from server (NotFound): pods "nosuch" not found' "the missing one is reported"
 "$ORC" -n team delete pod elsewhere --wait=false >/dev/null
