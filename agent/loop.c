@@ -7,108 +7,113 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "json-util.h"
 #include "images/gc.h"
+#include "json-util.h"
 #include "log.h"
 #include "notify.h"
 #include "orcd.h"
 #include "pods/worker.h"
-#include "pods/shim-client.h"
 #include "store/store.h"
+#include "sys/jobs.h"
 #include "time-util.h"
 #include "xalloc.h"
 
 /* epoll tags for the loop's own fds; any other data.ptr is a pod worker. */
-static char tag_wake, tag_signal, tag_timer, tag_watchdog;
-static int signal_fd = -1, timer_fd = -1, watchdog_fd = -1;
+static char tag_wake, tag_signal, tag_timer, tag_watchdog, tag_jobs;
 
-static int epoll_add(struct orcd *o, int fd, void *ptr, orc_error_t *err)
+static int epoll_add(struct loop *l, int fd, void *ptr, orc_error_t *err)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = ptr};
-    if (epoll_ctl(o->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+    if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
         return orc_error_make(err, errno, "epoll_ctl");
+    return 0;
+}
+
+static int watchdog_init(struct loop *l, orc_error_t *err)
+{
+    /* under systemd with WatchdogSec: a ping at half the interval, the only periodic wake-up;
+     * it comes from this thread, so a loop that stops turning stops the pings */
+    int64_t wd = notify_watchdog_ns() / 2;
+    if (wd <= 0)
+        return 0;
+    l->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    struct itimerspec its = {.it_value = {wd / NSEC_PER_SEC, wd % NSEC_PER_SEC},
+                             .it_interval = {wd / NSEC_PER_SEC, wd % NSEC_PER_SEC}};
+    if (l->watchdog_fd < 0 || timerfd_settime(l->watchdog_fd, 0, &its, NULL) < 0 ||
+        epoll_add(l, l->watchdog_fd, &tag_watchdog, err) < 0)
+        return orc_error_make(err, errno, "watchdog timer");
     return 0;
 }
 
 int loop_init(struct orcd *o, orc_error_t *err)
 {
+    struct loop *l = &o->loop;
+    l->env = (struct pod_env){.config = &o->config.pod,
+                              .store = o->store,
+                              .images = o->images,
+                              .network = o->network,
+                              .paths = &o->paths,
+                              .userns = &o->userns,
+                              .pulls = o->pulls,
+                              .jobs = o->jobs};
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGTERM);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGHUP);
     /* main() blocked these before any thread started, so only the signalfd sees them. */
-    o->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-    timer_fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (o->epoll_fd < 0 || signal_fd < 0 || timer_fd < 0)
+    l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    l->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    l->timer_fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (l->epoll_fd < 0 || l->signal_fd < 0 || l->timer_fd < 0)
         return orc_error_make(err, errno, "set up the event loop");
-    if (epoll_add(o, o->wake_fd, &tag_wake, err) < 0 ||
-        epoll_add(o, signal_fd, &tag_signal, err) < 0 ||
-        epoll_add(o, timer_fd, &tag_timer, err) < 0)
+    if (epoll_add(l, l->wake_fd, &tag_wake, err) < 0 ||
+        epoll_add(l, l->signal_fd, &tag_signal, err) < 0 ||
+        epoll_add(l, l->timer_fd, &tag_timer, err) < 0 ||
+        epoll_add(l, job_pool_fd(o->jobs), &tag_jobs, err) < 0)
         return -1;
-    /* under systemd with WatchdogSec: a ping at half the interval, the only periodic wake-up */
-    int64_t wd = notify_watchdog_ns() / 2;
-    if (wd > 0) {
-        watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-        struct itimerspec its = {.it_value = {wd / NSEC_PER_SEC, wd % NSEC_PER_SEC},
-                                 .it_interval = {wd / NSEC_PER_SEC, wd % NSEC_PER_SEC}};
-        if (watchdog_fd < 0 || timerfd_settime(watchdog_fd, 0, &its, NULL) < 0 ||
-            epoll_add(o, watchdog_fd, &tag_watchdog, err) < 0)
-            return orc_error_make(err, errno, "watchdog timer");
-    }
-    return 0;
+    return watchdog_init(l, err);
 }
 
 void loop_done(struct orcd *o)
 {
-    if (watchdog_fd >= 0) {
-        close(watchdog_fd);
-        watchdog_fd = -1;
-    }
-    for (size_t i = 0; i < o->n_workers; i++)
-        pod_worker_free(o->workers[i]);
-    free(o->workers);
-    o->workers = NULL;
-    o->n_workers = 0;
-    signal_fd = safe_close(signal_fd);
-    timer_fd = safe_close(timer_fd);
-    o->epoll_fd = safe_close(o->epoll_fd);
+    struct loop *l = &o->loop;
+    /* steps in flight are cancelled and waited for; what they made is found by the next
+     * orcd (a shim adopted, a network record read) */
+    l->env.stopping = true;
+    o->jobs = job_pool_free(o->jobs);
+    for (size_t i = 0; i < l->n_workers; i++)
+        pod_worker_free(l->workers[i]);
+    free(l->workers);
+    l->workers = NULL;
+    l->n_workers = 0;
+    l->watchdog_fd = safe_close(l->watchdog_fd);
+    l->signal_fd = safe_close(l->signal_fd);
+    l->timer_fd = safe_close(l->timer_fd);
+    l->epoll_fd = safe_close(l->epoll_fd);
 }
 
-void loop_watch_worker(struct orcd *o, struct pod_worker *w)
+static struct pod_worker *find_worker(struct loop *l, const char *uid)
 {
-    orc_error_t err = NULL;
-    if (epoll_add(o, shim_client_fd(w->shim), w, &err) < 0) {
-        log_error("pod '%s': watch shim: %s", w->pod->name, orc_error_message(err));
-        orc_error_release(&err);
-    }
-}
-
-void loop_unwatch_worker(struct orcd *o, struct pod_worker *w)
-{
-    (void) epoll_ctl(o->epoll_fd, EPOLL_CTL_DEL, shim_client_fd(w->shim), NULL);
-}
-
-static struct pod_worker *find_worker(struct orcd *o, const char *uid)
-{
-    for (size_t i = 0; i < o->n_workers; i++)
-        if (strcmp(o->workers[i]->uid, uid) == 0)
-            return o->workers[i];
+    for (size_t i = 0; i < l->n_workers; i++)
+        if (strcmp(l->workers[i]->uid, uid) == 0)
+            return l->workers[i];
     return NULL;
 }
 
 /* Desired state from the store: new pods get workers, changed ones are updated. */
-static void reconcile_store(struct orcd *o)
+static void reconcile_store(struct loop *l)
 {
     json_auto_t *items = NULL;
     orc_error_t err = NULL;
-    if (store_pod_list(o->store, NULL, &items, &err) < 0) {
+    if (store_pod_list(l->env.store, NULL, &items, &err) < 0) {
         log_error("list pods: %s", orc_error_message(err));
         orc_error_release(&err);
         return;
@@ -119,96 +124,167 @@ static void reconcile_store(struct orcd *o)
         json_t *meta = json_object_get(obj, "metadata");
         const char *uid = orc_json_str(meta, "uid");
         const char *rv = orc_json_str(meta, "resourceVersion");
-        struct pod_worker *w = uid ? find_worker(o, uid) : NULL;
+        struct pod_worker *w = uid ? find_worker(l, uid) : NULL;
         if (!uid)
             continue;
         if (!w) {
-            w = pod_worker_new(o, obj);
+            w = pod_worker_new(&l->env, obj);
             if (!w)
                 continue;
-            o->workers = xrealloc(o->workers, sizeof(*o->workers) * (o->n_workers + 1));
-            o->workers[o->n_workers++] = w;
+            l->workers = xrealloc(l->workers, sizeof(*l->workers) * (l->n_workers + 1));
+            l->workers[l->n_workers++] = w;
         } else if (rv && (!w->resource_version || strcmp(rv, w->resource_version) != 0)) {
             pod_worker_update(w, obj);
         }
     }
 }
 
-/* Moves every pod forward, writes statuses, drops finished workers, re-arms the timer. */
-static void sync_all(struct orcd *o)
+/* Keeps the epoll set equal to the workers' shim sockets (the loop calls down; workers
+ * only say which fd is theirs). Removals first: a closed socket's number may already belong
+ * to another worker's new one. */
+static void watch_workers(struct loop *l)
 {
-    for (size_t i = 0; i < o->n_workers; i++) {
-        pod_worker_sync(o->workers[i]);
-        pod_worker_dispatch(o->workers[i]); /* events that came with the answers to requests */
-        pod_worker_flush_status(o->workers[i]);
+    for (size_t i = 0; i < l->n_workers; i++) {
+        struct pod_worker *w = l->workers[i];
+        if (w->watched_fd >= 0 && w->watched_fd != pod_worker_fd(w)) {
+            (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, w->watched_fd, NULL);
+            w->watched_fd = -1;
+        }
     }
+    for (size_t i = 0; i < l->n_workers; i++) {
+        struct pod_worker *w = l->workers[i];
+        int fd = pod_worker_fd(w);
+        if (fd < 0 || fd == w->watched_fd)
+            continue;
+        orc_error_t err = NULL;
+        if (epoll_add(l, fd, w, &err) < 0) {
+            log_pod_error(w->pod, "watch shim: %s", orc_error_message(err));
+            orc_error_release(&err);
+            continue;
+        }
+        w->watched_fd = fd;
+    }
+}
+
+/* Moves every pod forward, writes statuses, drops finished workers, re-arms the timer. */
+static void sync_all(struct loop *l)
+{
+    l->env.admitted = 0;
+    for (size_t i = 0; i < l->n_workers; i++)
+        l->env.admitted += pod_worker_admitted(l->workers[i]);
+    for (size_t i = 0; i < l->n_workers; i++) {
+        pod_worker_sync(l->workers[i]);
+        pod_worker_dispatch(l->workers[i]); /* events that came with the answers to sends */
+        pod_worker_flush_status(l->workers[i]);
+    }
+    watch_workers(l);
     size_t k = 0;
     int64_t next = 0;
-    for (size_t i = 0; i < o->n_workers; i++) {
-        struct pod_worker *w = o->workers[i];
-        if (w->state == WORKER_TERMINATED) {
-            pod_worker_free(w);
+    for (size_t i = 0; i < l->n_workers; i++) {
+        struct pod_worker *w = l->workers[i];
+        if (w->state == WORKER_TERMINATED && !w->job) {
+            pod_worker_free(w); /* without a shim: nothing of it is in the epoll set */
             continue;
         }
         int64_t d = pod_worker_next_deadline(w);
         if (d && (!next || d < next))
             next = d;
-        o->workers[k++] = w;
+        l->workers[k++] = w;
     }
-    o->n_workers = k;
+    l->n_workers = k;
     struct itimerspec its = {0};
     if (next) {
         its.it_value.tv_sec = next / NSEC_PER_SEC;
         its.it_value.tv_nsec = next % NSEC_PER_SEC;
     }
-    (void) timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+    (void) timerfd_settime(l->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+struct gc_step {
+    struct orcd *o;
+    int removed;
+    orc_error_t err;
+};
+
+/* On a pool thread, with a store connection of its own (connections stay in one thread). */
+static void gc_run(struct job *job, void *arg)
+{
+    struct gc_step *g = arg;
+    struct orcd *o = g->o;
+    (void) job;
+    _cleanup_(store_closep) struct store *s = NULL;
+    if (store_open(o->paths.db, &s, &g->err) < 0)
+        return;
+    (void) image_gc_run(o->images, s, o->config.image_gc_high, o->config.image_gc_low, &g->removed,
+                        &g->err);
+}
+
+static void gc_done(void *arg)
+{
+    struct gc_step *g = arg;
+    g->o->loop.gc_job = NULL;
+    if (g->err) {
+        log_warn("image garbage collection: %s, ignoring", orc_error_message(g->err));
+        orc_error_release(&g->err);
+    }
+    free(g);
 }
 
 /* After a pull: kubelet's image garbage collection, if the disk is above the threshold. */
 static void collect_images(struct orcd *o)
 {
-    o->gc_due = false;
-    int removed = 0;
-    orc_error_t err = NULL;
-    if (image_gc_run(o->images, o->store, o->config.image_gc_high, o->config.image_gc_low, &removed,
-                     &err) < 0) {
-        log_warn("image garbage collection: %s, ignoring", orc_error_message(err));
-        orc_error_release(&err);
-    }
+    struct loop *l = &o->loop;
+    if (l->gc_job || !atomic_exchange(&l->gc_due, false))
+        return;
+    struct gc_step *g = xzalloc(sizeof(*g));
+    g->o = o;
+    l->gc_job = job_submit(o->jobs, gc_run, gc_done, g);
 }
 
-static void handle_signal(struct orcd *o)
+static void handle_signal(struct loop *l)
 {
     struct signalfd_siginfo si;
-    while (read(signal_fd, &si, sizeof(si)) == sizeof(si)) {
+    while (read(l->signal_fd, &si, sizeof(si)) == sizeof(si)) {
         if (si.ssi_signo == SIGHUP)
             continue;
         log_info("received signal %u: stopping; pods keep running", si.ssi_signo);
-        o->stopping = true;
+        l->stopping = true;
     }
+}
+
+static void drain(int fd)
+{
+    uint64_t v;
+    while (read(fd, &v, sizeof(v)) == sizeof(v))
+        ;
 }
 
 static void handle_event(struct orcd *o, void *ptr)
 {
-    uint64_t v;
+    struct loop *l = &o->loop;
     if (ptr == &tag_wake) {
-        while (read(o->wake_fd, &v, sizeof(v)) == sizeof(v))
-            ;
-        reconcile_store(o);
-        if (o->gc_due)
-            collect_images(o);
+        drain(l->wake_fd);
+        int64_t block = atomic_exchange(&l->block_ns, 0);
+        if (block > 0) { /* debug hook: what a step stuck on this thread would do */
+            log_warn("debug hook: blocking the loop for %.1fs", (double) block / 1e9);
+            struct timespec ts = {block / NSEC_PER_SEC, block % NSEC_PER_SEC};
+            while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+        }
+        reconcile_store(l);
+        collect_images(o);
     } else if (ptr == &tag_signal) {
-        handle_signal(o);
+        handle_signal(l);
     } else if (ptr == &tag_watchdog) {
-        while (read(watchdog_fd, &v, sizeof(v)) == sizeof(v))
-            ;
+        drain(l->watchdog_fd);
         notify_send("WATCHDOG=1"); /* the loop turns: the agent is alive */
     } else if (ptr == &tag_timer) {
-        while (read(timer_fd, &v, sizeof(v)) == sizeof(v))
-            ;
+        drain(l->timer_fd);
         int64_t now = orc_time_now_ns();
-        for (size_t i = 0; i < o->n_workers; i++)
-            pod_worker_on_timer(o->workers[i], now);
+        for (size_t i = 0; i < l->n_workers; i++)
+            pod_worker_on_timer(l->workers[i], now);
+    } else if (ptr == &tag_jobs) {
+        job_pool_dispatch(o->jobs);
     } else {
         pod_worker_on_shim(ptr);
     }
@@ -216,11 +292,15 @@ static void handle_event(struct orcd *o, void *ptr)
 
 int loop_run(struct orcd *o, orc_error_t *err)
 {
-    reconcile_store(o);
-    sync_all(o);
-    while (!o->stopping) {
+    struct loop *l = &o->loop;
+    reconcile_store(l);
+    sync_all(l);
+    while (!l->stopping) {
         struct epoll_event evs[32];
-        int n = epoll_wait(o->epoll_fd, evs, (int) ELEMENTSOF(evs), -1);
+        atomic_store(&l->busy_since, 0);
+        int n = epoll_wait(l->epoll_fd, evs, (int) ELEMENTSOF(evs), -1);
+        atomic_store(&l->busy_since, orc_time_mono_ns());
+        atomic_fetch_add(&l->turns, 1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -228,13 +308,30 @@ int loop_run(struct orcd *o, orc_error_t *err)
         }
         for (int i = 0; i < n; i++)
             handle_event(o, evs[i].data.ptr);
-        sync_all(o);
+        sync_all(l);
     }
     return 0;
 }
 
-void orcd_wake(struct orcd *o)
+void loop_wake(struct loop *l)
 {
     uint64_t one = 1;
-    (void) !write(o->wake_fd, &one, sizeof(one));
+    (void) !write(l->wake_fd, &one, sizeof(one));
+}
+
+int64_t loop_busy_ns(const struct loop *l)
+{
+    int64_t since = atomic_load(&l->busy_since);
+    return since ? orc_time_mono_ns() - since : 0;
+}
+
+void loop_block(struct loop *l, int64_t ns)
+{
+    atomic_store(&l->block_ns, ns);
+    loop_wake(l);
+}
+
+void orcd_wake(struct orcd *o)
+{
+    loop_wake(&o->loop);
 }

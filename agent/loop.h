@@ -1,20 +1,46 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include "error.h"
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-struct orcd;
+#include "error.h"
+#include "pods/env.h"
+
 struct pod_worker;
+struct job;
 
 /*
- * The reconcile loop: epoll over the wake eventfd (API writes), signals (signalfd), one
- * timerfd for the nearest deadline, and each pod's shim socket. It blocks in epoll_wait
- * when nothing is due: an idle agent uses no CPU.
+ * The reconcile loop: one thread, epoll over the wake eventfd (API writes, finished pulls),
+ * signals (signalfd), one timerfd for the nearest deadline, the job pool's completions and
+ * each pod's shim socket. It only decides and records; every slow step runs on the job
+ * pool (ARCHITECTURE.md, "The loop never waits"). It blocks in epoll_wait when nothing is
+ * due: an idle agent uses no CPU.
  */
+struct loop {
+    struct pod_env env; /* what pod workers get */
+    int epoll_fd, wake_fd, signal_fd, timer_fd, watchdog_fd;
+    struct pod_worker **workers;
+    size_t n_workers;
+    struct job *gc_job;      /* image garbage collection in flight */
+    atomic_bool gc_due;      /* a pull finished: check the disk */
+    atomic_llong busy_since; /* CLOCK_MONOTONIC ns the current turn began; 0 while idle */
+    atomic_llong block_ns;   /* debug hook: sleep this long on the loop thread, once */
+    atomic_ullong turns;     /* turns taken, for tests and health */
+    bool stopping;
+};
+
+struct orcd;
 int loop_init(struct orcd *o, orc_error_t *err);
 int loop_run(struct orcd *o, orc_error_t *err);
 void loop_done(struct orcd *o);
 
-/* Adds/removes a worker's shim socket to/from the epoll set. */
-void loop_watch_worker(struct orcd *o, struct pod_worker *w);
-void loop_unwatch_worker(struct orcd *o, struct pod_worker *w);
+/* Wakes the loop (safe from any thread). */
+void loop_wake(struct loop *l);
+/* How long the current turn has taken (0 while the loop waits for events): a loop that
+ * never waits stays near 0. Safe from any thread. */
+int64_t loop_busy_ns(const struct loop *l);
+/* Debug hook: the loop thread sleeps for ns on its next turn (safe from any thread). */
+void loop_block(struct loop *l, int64_t ns);

@@ -26,6 +26,7 @@
 #include "images/pull-jobs.h"
 #include "store/store.h"
 #include "strv.h"
+#include "sys/jobs.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -63,7 +64,13 @@ static const char usage[] =
     "  --cni-bin-dir DIRS    CNI plugin directories, ':'-separated (default: orc's\n"
     "                        plugins, then /usr/lib/cni and /opt/cni/bin)\n"
     "  --backoff-base MS     first restart back-off in ms (default: 10000;\n"
-    "                        env ORC_BACKOFF_BASE_MS)\n"
+    "                        env ORC_BACKOFF_BASE_MS); also of sandbox retries\n"
+    "  --runtime-request-timeout DURATION\n"
+    "                        deadline of each external step: the shim's start-up,\n"
+    "                        each CNI plugin, the runtime starting a container, a\n"
+    "                        systemd scope job (default: 2m; e.g. 30s, 1m30s)\n"
+    "  --parallel-pods N     pods whose slow steps run at the same time (default: 8)\n"
+    "  --debug-hooks         serve POST /debug/block-loop?seconds=N on the socket (tests)\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
     "  --log-format FORMAT   text (default) or json\n"
     "  -h, --help            show this help\n"
@@ -82,6 +89,9 @@ enum {
     OPT_REQUIRE_LIMITS,
     OPT_MAX_PODS,
     OPT_BACKOFF,
+    OPT_REQUEST_TIMEOUT,
+    OPT_PARALLEL,
+    OPT_DEBUG_HOOKS,
     OPT_LOG_LEVEL,
     OPT_LOG_FORMAT,
     OPT_VERSION
@@ -148,6 +158,9 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"image-gc-high-threshold", required_argument, NULL, OPT_GC_HIGH},
         {"image-gc-low-threshold", required_argument, NULL, OPT_GC_LOW},
         {"backoff-base", required_argument, NULL, OPT_BACKOFF},
+        {"runtime-request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
+        {"parallel-pods", required_argument, NULL, OPT_PARALLEL},
+        {"debug-hooks", no_argument, NULL, OPT_DEBUG_HOOKS},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
         {"help", no_argument, NULL, 'h'},
@@ -160,12 +173,12 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case OPT_RUNTIME:
-            free(c->runtime);
-            c->runtime = xstrdup(optarg);
+            free(c->pod.runtime);
+            c->pod.runtime = xstrdup(optarg);
             break;
         case OPT_SHIM:
-            free(c->shim_path);
-            c->shim_path = xstrdup(optarg);
+            free(c->pod.shim_path);
+            c->pod.shim_path = xstrdup(optarg);
             break;
         case OPT_CNI_CONF:
             free(c->cni_conf);
@@ -194,24 +207,46 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
             c->insecure_registries = strv_push(c->insecure_registries, optarg);
             break;
         case OPT_REQUIRE_LIMITS:
-            c->require_limits = true;
+            c->pod.require_limits = true;
             break;
         case OPT_PIDS:
-            c->pod_pids_limit = atoll(optarg);
-            if (c->pod_pids_limit < 0 || strspn(optarg, "0123456789") != strlen(optarg)) {
+            c->pod.pod_pids_limit = atoll(optarg);
+            if (c->pod.pod_pids_limit < 0 || strspn(optarg, "0123456789") != strlen(optarg)) {
                 fprintf(stderr, "orcd: --pod-pids-limit must be a number (0 = none)\n");
                 return -1;
             }
             break;
         case OPT_MAX_PODS:
-            c->max_pods = atoi(optarg);
-            if (c->max_pods <= 0) {
+            c->pod.max_pods = atoi(optarg);
+            if (c->pod.max_pods <= 0) {
                 fprintf(stderr, "orcd: --max-pods must be a positive number\n");
                 return -1;
             }
             break;
         case OPT_BACKOFF:
-            c->backoff_base_ns = atoll(optarg) * NSEC_PER_MSEC;
+            c->pod.backoff_base_ns = atoll(optarg) * NSEC_PER_MSEC;
+            break;
+        case OPT_REQUEST_TIMEOUT:
+            if (orc_duration_parse(optarg, &c->pod.request_timeout_ns) < 0 ||
+                c->pod.request_timeout_ns <= 0) {
+                fprintf(stderr,
+                        "orcd: --runtime-request-timeout: '%s' is not a positive "
+                        "duration such as 30s or 2m\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_PARALLEL: {
+            int v = atoi(optarg);
+            if (v <= 0 || v > 1024 || strspn(optarg, "0123456789") != strlen(optarg)) {
+                fprintf(stderr, "orcd: --parallel-pods must be a number from 1 to 1024\n");
+                return -1;
+            }
+            c->parallel_pods = (unsigned) v;
+            break;
+        }
+        case OPT_DEBUG_HOOKS:
+            c->debug_hooks = true;
             break;
         case OPT_LOG_LEVEL:
             level = log_level_from_string(optarg);
@@ -249,16 +284,18 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
 
 static void config_defaults(struct orcd_config *c)
 {
-    c->runtime = xstrdup("runc");
-    c->backoff_base_ns = 10 * NSEC_PER_SEC;
-    c->backoff_max_ns = 300 * NSEC_PER_SEC;
-    c->backoff_reset_ns = 600 * NSEC_PER_SEC;
-    c->max_pods = 110;
+    c->pod.runtime = xstrdup("runc");
+    c->pod.backoff_base_ns = 10 * NSEC_PER_SEC;
+    c->pod.backoff_max_ns = 300 * NSEC_PER_SEC;
+    c->pod.backoff_reset_ns = 600 * NSEC_PER_SEC;
+    c->pod.max_pods = 110;
+    c->pod.request_timeout_ns = 120 * NSEC_PER_SEC; /* kubelet's --runtime-request-timeout */
+    c->parallel_pods = 8;
     c->image_gc_high = 85;
     c->image_gc_low = 80;
     const char *env = getenv("ORC_BACKOFF_BASE_MS");
     if (env && atoll(env) > 0)
-        c->backoff_base_ns = atoll(env) * NSEC_PER_MSEC;
+        c->pod.backoff_base_ns = atoll(env) * NSEC_PER_MSEC;
 }
 
 /* One agent per user: an exclusive flock held for the agent's lifetime. */
@@ -325,6 +362,14 @@ static int load_registries_conf(struct orcd *o, orc_error_t *err)
     return registries_conf_parse(text, path, &o->registries, err);
 }
 
+/* A pull finished (on its thread): check the disk, and let pods waiting for it go on. */
+static void pull_finished(void *ctx)
+{
+    struct orcd *o = ctx;
+    atomic_store(&o->loop.gc_due, true);
+    orcd_wake(o);
+}
+
 static int orcd_start(struct orcd *o, orc_error_t *err)
 {
     if (orc_paths_init(&o->paths, err) < 0 || orc_paths_create(&o->paths, err) < 0 ||
@@ -338,26 +383,28 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
                                                       : NULL;
     if (network_load(conf, o->config.cni_bin_dir, &o->network, err) < 0)
         return orc_error_wrap(err, "pod network");
-    if (userns_ensure(&o->userns, o->paths.userns, o->config.shim_path, err) < 0)
+    if (userns_ensure(&o->userns, o->paths.userns, o->config.pod.shim_path, err) < 0)
         return -1;
     if (load_registries_conf(o, err) < 0)
         return -1;
     o->registry = (struct registry_options){.insecure = o->config.insecure_registries,
                                             .conf = &o->registries,
                                             .auth_files = default_auth_files()};
-    o->pulls = pull_jobs_new();
     if (store_open(o->paths.db, &o->store, err) < 0 ||
-        images_open(o->paths.storage, &o->userns, &o->images, err) < 0)
+        images_open(o->paths.storage, &o->userns, &o->images, err) < 0 ||
+        job_pool_new(o->config.parallel_pods, &o->jobs, err) < 0)
         return -1;
-    o->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (o->wake_fd < 0)
+    store_set_busy_timeout(o->store, 200); /* the loop's: it retries rather than waits */
+    o->loop.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (o->loop.wake_fd < 0)
         return orc_error_make(err, errno, "eventfd");
+    o->pulls = pull_jobs_new(o->images, &o->registry, pull_finished, o);
     images_set_search(o->images, o->registries.search);
     if (loop_init(o, err) < 0 || api_start(o, &o->api, err) < 0)
         return -1;
     notify_send("READY=1\nSTATUS=serving the API");
     log_info("orcd %s ready: API on '%s', runtime '%s', network '%s' (%s)", ORC_VERSION,
-             o->paths.socket, o->config.runtime, network_name(o->network),
+             o->paths.socket, o->config.pod.runtime, network_name(o->network),
              conf ? conf : "built in");
     return 0;
 }
@@ -366,28 +413,42 @@ static void orcd_stop(struct orcd *o)
 {
     notify_send("STOPPING=1");
     o->api = api_stop(o->api);
-    o->pulls = pull_jobs_free(o->pulls); /* pulls use the store and wake the loop */
-    loop_done(o);
+    o->pulls = pull_jobs_free(o->pulls); /* pulls wake the loop */
+    loop_done(o);                        /* and the job pool with it */
     o->images = images_close(o->images);
     o->registry.auth_files = strv_free(o->registry.auth_files);
     registries_conf_done(&o->registries);
     o->store = store_close(o->store);
     o->network = network_free(o->network);
-    o->wake_fd = safe_close(o->wake_fd);
+    o->loop.wake_fd = safe_close(o->loop.wake_fd);
     o->lock_fd = safe_close(o->lock_fd);
     orc_paths_done(&o->paths);
-    free(o->config.runtime);
-    free(o->config.shim_path);
+    free(o->config.pod.runtime);
+    free(o->config.pod.shim_path);
     free(o->config.cni_conf);
     free(o->config.cni_bin_dir);
     strv_free(o->config.insecure_registries);
     free(o->config.registries_conf);
 }
 
+/* Work as root of the user namespace, done by orcd re-executed there (sys/userns.h). */
+static const struct userns_op *userns_ops(void)
+{
+    static struct userns_op ops[3];
+    ops[0] = userns_op_rm_rf;
+    ops[1] = images_op_unpack_layer;
+    return ops;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], USERNS_OP_FLAG) == 0)
+        return userns_op_main(argc, argv, userns_ops());
     notify_init();
-    struct orcd o = {.wake_fd = -1, .lock_fd = -1, .epoll_fd = -1};
+    struct orcd o = {
+        .lock_fd = -1,
+        .loop = {
+            .wake_fd = -1, .epoll_fd = -1, .signal_fd = -1, .timer_fd = -1, .watchdog_fd = -1}};
     config_defaults(&o.config);
     if (parse_args(argc, argv, &o.config) < 0)
         return EXIT_FAILURE;
@@ -398,11 +459,11 @@ int main(int argc, char **argv)
                 o.config.image_gc_low, o.config.image_gc_high);
         return EXIT_FAILURE;
     }
-    char *runtime = find_program(o.config.runtime);
-    free(o.config.runtime);
-    o.config.runtime = runtime;
-    if (!o.config.shim_path)
-        o.config.shim_path = default_shim();
+    char *runtime = find_program(o.config.pod.runtime);
+    free(o.config.pod.runtime);
+    o.config.pod.runtime = runtime;
+    if (!o.config.pod.shim_path)
+        o.config.pod.shim_path = default_shim();
     if (!o.config.cni_bin_dir)
         o.config.cni_bin_dir = default_cni_bin_dir();
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */

@@ -37,6 +37,17 @@ int orc_error_make(orc_error_t *err, int status, const char *fmt, ...)
     return r;
 }
 
+int orc_error_make_as(orc_error_t *err, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = orc_error_makev(err, 0, fmt, ap);
+    va_end(ap);
+    if (err && *err)
+        (*err)->status = status;
+    return status > 0 ? -status : r;
+}
+
 int orc_error_wrap(orc_error_t *err, const char *fmt, ...)
 {
     if (!err || !*err)

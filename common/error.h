@@ -21,6 +21,11 @@ int orc_error_make(orc_error_t *err, int status, const char *fmt, ...)
 int orc_error_makev(orc_error_t *err, int status, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* As orc_error_make, for a message that already says what went wrong: status is kept for
+ * callers to test (ETIMEDOUT, ECANCELED) but not appended as text. */
+int orc_error_make_as(orc_error_t *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Prefixes the message of *err with "context: "; returns the same negative code. */
 int orc_error_wrap(orc_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

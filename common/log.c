@@ -50,28 +50,52 @@ enum log_format log_format_from_string(const char *s)
     return -22;
 }
 
-void log_emit(enum log_level level, const char *fmt, ...)
+static void emit(enum log_level level, const char *kind, const char *object, const char *msg)
 {
-    if (level > log_max)
-        return;
     FILE *out = log_file ? log_file : stderr;
-    char msg[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     char ts[64];
     orc_time_format_rfc3339(orc_time_now_ns(), true, ts, sizeof(ts));
     if (log_fmt == LOG_FORMAT_JSON) {
         json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "time", ts, "level", level_names[level], "ident",
                               log_ident, "msg", msg);
+        if (o && kind)
+            json_object_set_new(o, kind, json_string(object));
         char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
         if (line)
             fprintf(out, "%s\n", line);
         free(line);
         json_decref(o);
+    } else if (kind) {
+        fprintf(out, "%s %s[%s]: %s '%s': %s\n", ts, log_ident, level_names[level], kind, object,
+                msg);
     } else {
         fprintf(out, "%s %s[%s]: %s\n", ts, log_ident, level_names[level], msg);
     }
     fflush(out);
+}
+
+void log_emit(enum log_level level, const char *fmt, ...)
+{
+    if (level > log_max)
+        return;
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    emit(level, NULL, NULL, msg);
+}
+
+void log_object_emit(enum log_level level, const char *kind, const char *ns, const char *name,
+                     const char *fmt, ...)
+{
+    if (level > log_max)
+        return;
+    char msg[4096], object[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(object, sizeof(object), "%s/%s", ns ? ns : "", name ? name : "");
+    emit(level, kind, object, msg);
 }

@@ -30,3 +30,15 @@ void log_emit(enum log_level level, const char *fmt, ...) __attribute__((format(
 #define log_warn(...) log_emit(LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_info(...) log_emit(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...) log_emit(LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+/* A line about one object, as systemd's log_unit_*(): text "pod 'ns/name': message", JSON
+ * with a field named after the kind ("pod": "ns/name"). */
+void log_object_emit(enum log_level level, const char *kind, const char *ns, const char *name,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* p: anything with `namespace` and `name` strings (struct pod). */
+#define log_pod(level, p, ...) log_object_emit(level, "pod", (p)->namespace, (p)->name, __VA_ARGS__)
+#define log_pod_error(p, ...) log_pod(LOG_LEVEL_ERROR, p, __VA_ARGS__)
+#define log_pod_warn(p, ...) log_pod(LOG_LEVEL_WARN, p, __VA_ARGS__)
+#define log_pod_info(p, ...) log_pod(LOG_LEVEL_INFO, p, __VA_ARGS__)
+#define log_pod_debug(p, ...) log_pod(LOG_LEVEL_DEBUG, p, __VA_ARGS__)

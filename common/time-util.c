@@ -68,3 +68,62 @@ void orc_time_format_age(int64_t delta_ns, char *buf, size_t size)
     else
         snprintf(buf, size, "%lldd", s / 86400);
 }
+
+int orc_duration_parse(const char *s, int64_t *ret_ns)
+{
+    static const struct {
+        const char *unit;
+        int64_t ns;
+    } units[] = {{"ns", 1},
+                 {"us", 1000},
+                 {"ms", NSEC_PER_MSEC},
+                 {"s", NSEC_PER_SEC},
+                 {"m", 60 * NSEC_PER_SEC},
+                 {"h", 3600 * NSEC_PER_SEC}};
+    if (!s || !*s)
+        return -EINVAL;
+    if (strcmp(s, "0") == 0) {
+        *ret_ns = 0;
+        return 0;
+    }
+    int64_t total = 0;
+    while (*s) {
+        if (*s < '0' || *s > '9')
+            return -EINVAL;
+        int64_t v = 0;
+        for (; *s >= '0' && *s <= '9'; s++) {
+            if (v > (INT64_MAX - 9) / 10)
+                return -EINVAL;
+            v = v * 10 + (*s - '0');
+        }
+        size_t best = 0, k = 0;
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+            size_t n = strlen(units[i].unit);
+            /* the longest unit that matches: "ms" before "m" */
+            if (n > best && strncmp(s, units[i].unit, n) == 0)
+                best = n, k = i;
+        }
+        if (!best || v > INT64_MAX / units[k].ns || total > INT64_MAX - v * units[k].ns)
+            return -EINVAL;
+        total += v * units[k].ns;
+        s += best;
+    }
+    *ret_ns = total;
+    return 0;
+}
+
+void orc_duration_format(int64_t ns, char *buf, size_t size)
+{
+    if (ns < NSEC_PER_SEC && ns % NSEC_PER_MSEC == 0) {
+        snprintf(buf, size, "%lldms", (long long) (ns / NSEC_PER_MSEC));
+        return;
+    }
+    long long h = ns / (3600 * NSEC_PER_SEC), m = ns / (60 * NSEC_PER_SEC) % 60;
+    double sec = (double) (ns % (60 * NSEC_PER_SEC)) / 1e9;
+    if (h)
+        snprintf(buf, size, "%lldh%lldm%gs", h, m, sec);
+    else if (m)
+        snprintf(buf, size, "%lldm%gs", m, sec);
+    else
+        snprintf(buf, size, "%gs", sec);
+}

@@ -20,3 +20,9 @@ int orc_time_parse_rfc3339(const char *s, int64_t *ret_ns);
 
 /* Kubernetes-style short age: "5s", "3m", "2h", "4d". */
 void orc_time_format_age(int64_t delta_ns, char *buf, size_t size);
+
+/* Go-style durations, as kubelet's flags take them: "500ms", "3s", "2m", "1m30s", "1h"
+ * (units ns, us, ms, s, m, h; a plain "0" is zero). Returns 0 or -EINVAL. */
+int orc_duration_parse(const char *s, int64_t *ret_ns);
+/* The shortest Go-style text of a duration: "3s", "2m0s", "1m30s", "500ms". */
+void orc_duration_format(int64_t ns, char *buf, size_t size);

@@ -2,6 +2,7 @@
 /* Containers of the pod: overlay root filesystem, the OCI runtime, logs, stop, exit. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,9 +57,10 @@ json_t *ctr_status_json(const struct ctr *c)
     return j;
 }
 
-/* Runs the OCI runtime with the given arguments and waits for it. stdout/stderr may be
- * pipes handed to the container (run --detach passes them on). */
-static int runtime_exec(struct shim *s, char **args, int out_fd, int err_fd)
+/* Runs the OCI runtime with the given arguments and waits for it, at most timeout_ns: then
+ * it is killed with its process group (-ETIMEDOUT). stdout/stderr may be pipes handed to the
+ * container (run --detach passes them on). */
+static int runtime_exec(struct shim *s, char **args, int out_fd, int err_fd, int64_t timeout_ns)
 {
     char *argv[16] = {s->args.runtime, "--root", s->args.runtime_root};
     size_t n = 3;
@@ -73,6 +76,8 @@ static int runtime_exec(struct shim *s, char **args, int out_fd, int err_fd)
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
         signal(SIGHUP, SIG_DFL);
+        setpgid(0, 0); /* a group of its own: a runtime killed at its deadline takes its
+                        * children along */
         int null = open("/dev/null", O_RDWR);
         dup2(null, 0);
         dup2(out_fd >= 0 ? out_fd : null, 1);
@@ -80,9 +85,27 @@ static int runtime_exec(struct shim *s, char **args, int out_fd, int err_fd)
         execvp(argv[0], argv);
         _exit(127);
     }
+    _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int64_t deadline = orc_time_mono_ns() + timeout_ns;
+    bool in_time = true;
+    while (pidfd >= 0) {
+        int64_t left = (deadline - orc_time_mono_ns()) / NSEC_PER_MSEC;
+        int r = left > 0 ? poll(&p, 1, (int) left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            in_time = false;
+            (void) kill(-pid, SIGKILL);
+            (void) kill(pid, SIGKILL);
+        }
+        break;
+    }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (!in_time)
+        return -ETIMEDOUT;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -184,7 +207,7 @@ static void ctr_release(struct shim *s, struct ctr *c)
 {
     if (c->id) {
         char *args[] = {"delete", "--force", c->id, NULL};
-        (void) runtime_exec(s, args, -1, -1);
+        (void) runtime_exec(s, args, -1, -1, s->runtime_timeout_ns);
     }
     if (c->mounted && c->bundle) {
         _cleanup_free_ char *rootfs = orc_path_join(c->bundle, "rootfs");
@@ -273,7 +296,16 @@ static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
     /* --log must precede the command: shift the global flags in front of "run" */
     char *argv[] = {args[0], args[1], args[2], args[3], args[4],  args[5],
                     args[6], args[7], args[8], args[9], args[10], NULL};
-    if (runtime_exec(s, argv, out_w, err_w) < 0) {
+    int r = runtime_exec(s, argv, out_w, err_w, s->runtime_timeout_ns);
+    if (r == -ETIMEDOUT) {
+        char d[32];
+        orc_duration_format(s->runtime_timeout_ns, d, sizeof(d));
+        return orc_error_make_as(err, ETIMEDOUT,
+                              "container start: the runtime '%s' did not start container '%s' "
+                              "within %s; killed",
+                              s->args.runtime, c->name, d);
+    }
+    if (r < 0) {
         _cleanup_free_ char *msg = runtime_last_error(c->bundle);
         return orc_error_make(err, 0, "%s", msg);
     }
@@ -303,7 +335,7 @@ int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t 
     _cleanup_free_ char *stale = orc_path_join(s->args.runtime_root, c->id);
     if (access(stale, F_OK) == 0) { /* left by a shim of this pod that died */
         char *args[] = {"delete", "--force", c->id, NULL};
-        (void) runtime_exec(s, args, -1, -1);
+        (void) runtime_exec(s, args, -1, -1, s->runtime_timeout_ns);
     }
     remember_dir(s, upper);
     int r = orc_mkdir_p(upper, 0755, err);

@@ -13,6 +13,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "shim.h"
+#include "time-util.h"
 #include "xalloc.h"
 
 static const char usage[] =
@@ -127,6 +128,7 @@ static int run_main(struct shim_args *a)
     if (logf)
         log_set_file(logf);
     struct shim s = {.args = *a,
+                     .runtime_timeout_ns = 120 * NSEC_PER_SEC,
                      .epoll_fd = -1,
                      .listen_fd = -1,
                      .signal_fd = -1,

@@ -128,6 +128,9 @@ static void handle_request(struct shim *s, struct client *c, json_t *req)
     } else if (!strcmp(op, "start")) {
         struct ctr *ctr = NULL;
         orc_error_t err = NULL;
+        int64_t timeout_ms = orc_json_int(req, "timeout_ms", 0);
+        if (timeout_ms > 0) /* the agent's --runtime-request-timeout */
+            s->runtime_timeout_ns = timeout_ms * NSEC_PER_MSEC;
         if (s->shutting_down)
             reply(c, id, NULL, "the sandbox is shutting down");
         else if (ctr_start(s, json_object_get(req, "container"), &ctr, &err) < 0) {

@@ -72,6 +72,7 @@ struct shim {
     char **writable_dirs; /* removed at shutdown */
     struct client **clients;
     size_t n_clients;
+    int64_t runtime_timeout_ns; /* deadline of each runtime call (the request's timeout_ms) */
     bool shutting_down;
     struct client *shutdown_client;
     long long shutdown_id;

@@ -184,3 +184,30 @@ enum sched_phase sched_pod_phase(enum restart_policy policy, const struct sched_
         return SCHED_PHASE_FAILED;
     return SCHED_PHASE_RUNNING; /* OnFailure: the failed ones are restarting */
 }
+
+int64_t sched_backoff_next(int64_t prev_ns, const struct sched_backoff_config *cfg)
+{
+    if (prev_ns <= 0 || cfg->max_ns < cfg->base_ns)
+        return cfg->base_ns;
+    if (prev_ns >= cfg->max_ns / 2)
+        return cfg->max_ns;
+    return prev_ns * 2 < cfg->base_ns ? cfg->base_ns : prev_ns * 2;
+}
+
+enum sched_pod_update sched_pod_update_check(const json_t *old_spec, const json_t *new_spec)
+{
+    if (json_equal(old_spec, new_spec))
+        return SCHED_UPDATE_NONE;
+    json_t *copy = json_deep_copy(old_spec);
+    json_t *oc = json_object_get(copy, "containers"), *nc = json_object_get(new_spec, "containers");
+    bool same_shape = json_array_size(oc) == json_array_size(nc);
+    for (size_t i = 0; same_shape && i < json_array_size(oc); i++) {
+        /* the image may change; the pull policy defaulted from its tag follows it */
+        json_t *n = json_array_get(nc, i), *o = json_array_get(oc, i);
+        json_object_set(o, "image", json_object_get(n, "image"));
+        json_object_set(o, "imagePullPolicy", json_object_get(n, "imagePullPolicy"));
+    }
+    bool allowed = same_shape && json_equal(copy, new_spec);
+    json_decref(copy);
+    return allowed ? SCHED_UPDATE_ALLOWED : SCHED_UPDATE_FORBIDDEN;
+}

@@ -84,6 +84,13 @@ enum sched_restart sched_restart_decide(enum restart_policy policy,
                                         const struct sched_backoff_config *cfg, int64_t now,
                                         int64_t *ret_at, int64_t *ret_backoff_ns);
 
+/*
+ * The next window of a plain exponential back-off (image pulls, sandbox creation): base for
+ * the first failure (prev_ns <= 0), then doubling, capped at max. Uses base_ns and max_ns of
+ * cfg; returns base_ns when max < base.
+ */
+int64_t sched_backoff_next(int64_t prev_ns, const struct sched_backoff_config *cfg);
+
 /* --- pod phase (Kubernetes' getPhase) --- */
 enum sched_container_state {
     SCHED_WAITING,
@@ -151,3 +158,15 @@ const char *sched_pod_not_ready_reason(enum sched_phase phase, const struct sche
  */
 enum sched_phase sched_pod_phase(enum restart_policy policy, const struct sched_container_view *c,
                                  size_t n);
+
+/* --- updates of a stored pod (the API server's rule) --- */
+
+enum sched_pod_update {
+    SCHED_UPDATE_NONE,      /* spec unchanged */
+    SCHED_UPDATE_ALLOWED,   /* only containers' images (and the pull policy they default) */
+    SCHED_UPDATE_FORBIDDEN, /* any other spec field: delete and re-create the pod */
+    _SCHED_POD_UPDATE_MAX,
+    _SCHED_POD_UPDATE_INVALID = -22,
+};
+/* Compares two normalised pod specs (JSON, as stored) as Kubernetes validates a pod update. */
+enum sched_pod_update sched_pod_update_check(const json_t *old_spec, const json_t *new_spec);

@@ -97,6 +97,14 @@ bool api_query_bool(struct request *r, const char *key)
     return v && (!strcmp(v, "true") || !strcmp(v, "1"));
 }
 
+bool api_query_has(struct request *r, const char *key)
+{
+    const char *value = NULL;
+    size_t len = 0;
+    return MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), &value,
+                                         &len) == MHD_YES;
+}
+
 int api_open_store(struct request *r, struct store **ret, orc_error_t *err)
 {
     return store_open(r->o->paths.db, ret, err);
@@ -116,9 +124,12 @@ static enum MHD_Result route(struct request *r)
     char **s = r->segs;
     size_t n = r->n_segs;
     bool get = !strcmp(m, "GET"), post = !strcmp(m, "POST"), del = !strcmp(m, "DELETE");
-    if (n == 1 && (!strcmp(s[0], "healthz") || !strcmp(s[0], "livez") || !strcmp(s[0], "readyz")))
-        return get ? api_reply_text(r, 200, "ok")
+    if ((n == 1 || n == 2) &&
+        (!strcmp(s[0], "healthz") || !strcmp(s[0], "livez") || !strcmp(s[0], "readyz")))
+        return get ? api_health(r)
                    : api_reply_status(r, 405, "MethodNotAllowed", "method not allowed", NULL);
+    if (n == 2 && !strcmp(s[0], "debug") && !strcmp(s[1], "block-loop") && post)
+        return api_debug_block_loop(r);
     if (n == 1 && !strcmp(s[0], "version") && get)
         return version(r);
     if (n >= 3 && !strcmp(s[0], "apis") && !strcmp(s[1], "orc.dev") && !strcmp(s[2], "v1")) {

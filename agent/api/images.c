@@ -185,7 +185,7 @@ static void *pull_stream_thread(void *arg)
                                  orc_error_message(err), "reason", pull_reason(err)));
         orc_error_release(&err);
     } else {
-        s->o->gc_due = true;
+        atomic_store(&s->o->loop.gc_due, true);
         orcd_wake(s->o); /* pods waiting for this image can start */
         stream_line(s, json_pack("{s:s,s:s,s:s}", "status", "done", "id", id, "name", name));
     }

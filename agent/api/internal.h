@@ -33,7 +33,13 @@ enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char 
                                 const char *name);
 const char *api_query(struct request *r, const char *key);
 bool api_query_bool(struct request *r, const char *key);
+/* Whether the query has key at all ("?verbose" has no value). */
+bool api_query_has(struct request *r, const char *key);
 int api_open_store(struct request *r, struct store **ret, orc_error_t *err);
+
+/* health.c: /healthz, /livez, /readyz (and /NAME of one check); the debug hook */
+enum MHD_Result api_health(struct request *r);
+enum MHD_Result api_debug_block_loop(struct request *r);
 
 enum MHD_Result api_apply(struct request *r);
 enum MHD_Result api_pods_list(struct request *r, const char *ns);

@@ -224,6 +224,11 @@ enum MHD_Result api_logs(struct request *r, const char *ns, const char *name)
     const char *uid = orc_json_str(json_object_get(pod, "metadata"), "uid");
     _cleanup_free_ char *dir = orc_paths_pod_log_dir(&r->o->paths, ns, name, uid);
     _cleanup_free_ char *path = xasprintf("%s/%s/%d.log", dir, container, attempt);
+    if (access(path, F_OK) < 0 && !previous && attempt > 0) {
+        /* waiting for its restart: the last instance is the container's, as kubelet shows */
+        free(path);
+        path = xasprintf("%s/%s/%d.log", dir, container, --attempt);
+    }
     if (access(path, F_OK) < 0) {
         const char *reason =
             orc_json_str(json_object_get(json_object_get(cs, "state"), "waiting"), "reason");

@@ -50,23 +50,14 @@ static const char *hex_of(const char *digest)
     return strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
 }
 
-/* Runs fn inside the user namespace when there is one (tests run without: files are then
- * extracted as the current user and chown errors ignored). */
-static int in_userns(struct images *im, int (*fn)(void *, orc_error_t *), void *arg,
-                     orc_error_t *err)
-{
-    return im->ns ? userns_run(im->ns, fn, arg, err) : fn(arg, err);
-}
-
-static int rm_fn(void *arg, orc_error_t *err)
-{
-    return orc_rm_rf(arg, err);
-}
-
 static void remove_logged(struct images *im, const char *path, bool in_ns)
 {
     orc_error_t err = NULL;
-    if ((in_ns ? in_userns(im, rm_fn, (void *) path, &err) : orc_rm_rf(path, &err)) < 0) {
+    char *args[] = {(char *) path, NULL};
+    /* layers may hold files of subordinate ids: only root of the namespace removes them */
+    int r = in_ns && im->ns ? userns_exec(im->ns, userns_op_rm_rf.name, args, &err)
+                            : orc_rm_rf(path, &err);
+    if (r < 0) {
         log_warn("remove '%s': %s, ignoring", path, orc_error_message(err));
         orc_error_release(&err);
     }
@@ -166,15 +157,12 @@ static int publish(struct load *ld, const char *tmp, const char *dest, bool dir,
     return orc_error_make(err, e, "rename '%s'", tmp);
 }
 
-struct unpack_args {
-    const char *blob, *dest, *diff_id;
-};
-
-static int unpack_fn(void *arg, orc_error_t *err)
+static int unpack_op(char **args, orc_error_t *err)
 {
-    struct unpack_args *a = arg;
-    return image_unpack_layer(a->blob, a->dest, a->diff_id, err);
+    return image_unpack_layer(args[0], args[1], args[2], err);
 }
+
+const struct userns_op images_op_unpack_layer = {"unpack-layer", 3, unpack_op};
 
 /* Copies a blob into blobs/ while hashing it; refuses it unless it matches expected. */
 static int copy_verified(struct load *ld, int in, const char *path, const char *expected,
@@ -279,8 +267,12 @@ static int store_layer(struct load *ld, const char *blob_digest, const char *dif
         return 0;
     /* one pass: the diff_id is checked while unpacking, the result kept only if it matches */
     _cleanup_free_ char *tmp = scratch_name(im, im->layers, ".tmp-");
-    struct unpack_args a = {.blob = blob, .dest = tmp, .diff_id = diff_id};
-    if (in_userns(im, unpack_fn, &a, err) < 0) {
+    /* inside the namespace, so that files keep their owners; without one (tests) as the user,
+     * chown errors ignored */
+    char *args[] = {blob, tmp, (char *) diff_id, NULL};
+    int r = im->ns ? userns_exec(im->ns, images_op_unpack_layer.name, args, err)
+                   : image_unpack_layer(blob, tmp, diff_id, err);
+    if (r < 0) {
         remove_logged(im, tmp, true);
         return orc_error_wrap(err, "unpack layer %s", blob_digest);
     }

@@ -30,6 +30,11 @@ struct image {
     int64_t created; /* ns since epoch, when loaded */
 };
 
+/* The user namespace op that unpacks one layer ("unpack-layer BLOB DEST DIFF_ID"): layers
+ * are unpacked by orcd re-executed inside the namespace (see sys/userns.h). */
+struct userns_op;
+extern const struct userns_op images_op_unpack_layer;
+
 int images_open(const char *storage_dir, const struct userns *ns, struct images **ret,
                 orc_error_t *err);
 struct images *images_close(struct images *im);

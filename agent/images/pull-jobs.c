@@ -6,28 +6,35 @@
 #include <string.h>
 
 #include "images/pull.h"
-#include "orcd.h"
 #include "xalloc.h"
 
 struct job {
     char *ref;
     enum pull_job_state state;
     char *message;
-    struct orcd *o;
     struct pull_jobs *owner;
     struct job *next;
 };
 
 struct pull_jobs {
+    struct images *images;
+    const struct registry_options *registry;
+    void (*on_done)(void *ctx);
+    void *ctx;
     pthread_mutex_t lock;
     pthread_cond_t idle;
     struct job *jobs;
     int running;
 };
 
-struct pull_jobs *pull_jobs_new(void)
+struct pull_jobs *pull_jobs_new(struct images *images, const struct registry_options *registry,
+                                void (*on_done)(void *ctx), void *ctx)
 {
     struct pull_jobs *j = xzalloc(sizeof(*j));
+    j->images = images;
+    j->registry = registry;
+    j->on_done = on_done;
+    j->ctx = ctx;
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->idle, NULL);
     return j;
@@ -79,23 +86,20 @@ static void *pull_thread(void *arg)
     struct job *job = arg;
     struct pull_jobs *j = job->owner;
     orc_error_t err = NULL;
-    int r = image_pull(job->o->images, &job->o->registry, job->ref, NULL, NULL, NULL, &err);
+    int r = image_pull(j->images, j->registry, job->ref, NULL, NULL, NULL, &err);
     pthread_mutex_lock(&j->lock);
     job->state = r < 0 ? PULL_JOB_FAILED : PULL_JOB_DONE;
     if (r < 0)
         job->message = xstrdup(orc_error_message(err));
-    if (--j->running == 0)
-        pthread_cond_broadcast(&j->idle);
     pthread_mutex_unlock(&j->lock);
     orc_error_release(&err);
-    job->o->gc_due = true;
-    orcd_wake(job->o);
+    j->on_done(j->ctx); /* before leaving: pull_jobs_free() waits for that */
+    pull_jobs_leave(j);
     return NULL;
 }
 
-enum pull_job_state pull_jobs_poll(struct orcd *o, const char *ref, char **ret_message)
+enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, char **ret_message)
 {
-    struct pull_jobs *j = o->pulls;
     pthread_mutex_lock(&j->lock);
     struct job **p = &j->jobs;
     while (*p && strcmp((*p)->ref, ref) != 0)
@@ -112,7 +116,7 @@ enum pull_job_state pull_jobs_poll(struct orcd *o, const char *ref, char **ret_m
     }
     if (!*p) {
         struct job *job = xzalloc(sizeof(*job));
-        *job = (struct job){.ref = xstrdup(ref), .o = o, .owner = j, .next = j->jobs};
+        *job = (struct job){.ref = xstrdup(ref), .owner = j, .next = j->jobs};
         pthread_t t;
         pthread_attr_t attr;
         pthread_attr_init(&attr);

@@ -3,11 +3,13 @@
 
 #include "error.h"
 
-struct orcd;
+struct images;
+struct registry_options;
 
 /*
  * Image pulls for pods, in background threads so the loop never waits on a registry. The
- * loop polls; a finished pull wakes it (orcd_wake). One pull per reference at a time.
+ * loop polls; a finished pull calls the on_done callback given at creation (from the pull's
+ * thread: it must only wake the loop). One pull per reference at a time.
  */
 enum pull_job_state {
     PULL_JOB_RUNNING,
@@ -19,7 +21,8 @@ enum pull_job_state {
 
 struct pull_jobs;
 
-struct pull_jobs *pull_jobs_new(void);
+struct pull_jobs *pull_jobs_new(struct images *images, const struct registry_options *registry,
+                                void (*on_done)(void *ctx), void *ctx);
 /* Waits for running pulls (they end within the registry timeouts), then frees. */
 struct pull_jobs *pull_jobs_free(struct pull_jobs *j);
 
@@ -29,4 +32,4 @@ void pull_jobs_leave(struct pull_jobs *j);
 
 /* Starts a pull of ref unless one runs; a finished one is reported once and forgotten
  * (FAILED: *ret_message, allocated). */
-enum pull_job_state pull_jobs_poll(struct orcd *o, const char *ref, char **ret_message);
+enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, char **ret_message);

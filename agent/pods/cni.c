@@ -24,7 +24,6 @@
 #include "time-util.h"
 #include "xalloc.h"
 
-#define PLUGIN_TIMEOUT_MS 60000
 #define PLUGIN_OUTPUT_MAX (1 << 20)
 
 extern char **environ;
@@ -109,21 +108,26 @@ struct output {
     size_t len[2];
 };
 
-/* Feeds stdin, collects stdout and stderr until both close or the deadline passes. */
-static int collect(int in, int out, int err_fd, const char *conf, struct output *o)
+/* Feeds stdin, collects stdout and stderr until both close, the deadline passes (-ETIMEDOUT)
+ * or cancel_fd is readable (-ECANCELED). */
+static int collect(int in, int out, int err_fd, const char *conf, int64_t timeout_ns, int cancel_fd,
+                   struct output *o)
 {
     size_t conf_len = strlen(conf), sent = 0;
-    int64_t deadline = orc_time_mono_ns() / 1000000 + PLUGIN_TIMEOUT_MS;
-    struct pollfd p[3] = {{.fd = out, .events = POLLIN},
+    int64_t deadline = orc_time_mono_ns() + timeout_ns;
+    struct pollfd p[4] = {{.fd = out, .events = POLLIN},
                           {.fd = err_fd, .events = POLLIN},
-                          {.fd = in, .events = POLLOUT}};
+                          {.fd = in, .events = POLLOUT},
+                          {.fd = cancel_fd, .events = POLLIN}};
     while (p[0].fd >= 0 || p[1].fd >= 0) {
-        int64_t left = deadline - orc_time_mono_ns() / 1000000;
+        int64_t left = (deadline - orc_time_mono_ns() + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
         if (left <= 0)
             return -ETIMEDOUT;
-        int r = poll(p, 3, (int) left);
+        int r = poll(p, 4, (int) left);
         if (r < 0 && errno != EINTR)
             return -errno;
+        if (r > 0 && p[3].fd >= 0 && p[3].revents)
+            return -ECANCELED;
         if (p[2].fd >= 0 && p[2].revents) {
             ssize_t n = write(in, conf + sent, conf_len - sent);
             if (n > 0)
@@ -167,10 +171,13 @@ static int spawn_plugin(const char *path, char **env, int fds[3][2], pid_t *ret_
     sigset_t dfl;
     sigemptyset(&dfl);
     sigaddset(&dfl, SIGPIPE);
-    /* the agent blocks signals for its signalfd and ignores SIGPIPE: plugins get neither */
+    /* the agent blocks signals for its signalfd and ignores SIGPIPE: plugins get neither; a
+     * group of its own, so that a plugin killed at its deadline takes its children along */
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &dfl);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                        POSIX_SPAWN_SETPGROUP);
     char *argv[] = {(char *) path, NULL};
     int r = posix_spawn(ret_pid, path, &fa, &attr, argv, env);
     posix_spawn_file_actions_destroy(&fa);
@@ -219,22 +226,27 @@ static int exec_plugin(const struct network *n, const char *cmd, const struct ne
             close(theirs);
     }
     if (r == 0)
-        r = collect(fds[0][1], fds[1][0], fds[2][0], text, &o);
+        r = collect(fds[0][1], fds[1][0], fds[2][0], text, p->timeout_ns, p->cancel_fd, &o);
     else if (fds[0][1] >= 0)
         close(fds[0][1]);
     for (int i = 1; i < 3; i++)
         if (fds[i][0] >= 0)
             close(fds[i][0]);
     if (pid > 0) {
-        if (r == -ETIMEDOUT)
-            kill(pid, SIGKILL);
+        if (r == -ETIMEDOUT || r == -ECANCELED)
+            (void) kill(-pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
     }
     strv_free(env);
     if (o.buf[1] && *o.buf[1])
         log_debug("cni %s %s stderr: %s", type, cmd, o.buf[1]);
-    if (r < 0)
+    if (r == -ETIMEDOUT) {
+        char d[32];
+        orc_duration_format(p->timeout_ns, d, sizeof(d));
+        r = orc_error_make_as(err, ETIMEDOUT, "plugin %s %s: no answer within %s; killed", type, cmd,
+                           d);
+    } else if (r < 0)
         r = orc_error_make(err, -r, "plugin %s %s", type, cmd);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         r = plugin_failed(type, cmd, status, &o, err);
@@ -289,8 +301,10 @@ int network_add(const struct network *n, const struct network_pod *p, json_t **r
         json_auto_t *conf = network_plugin_config(n->list, i, prev, caps);
         json_t *next = NULL;
         if (exec_plugin(n, "ADD", p, conf, &next, err) < 0) {
-            orc_error_t e = NULL; /* undo what the chain did so far, as the spec asks */
-            if (network_del(n, p, prev, &e) < 0)
+            orc_error_t e = NULL; /* undo what the chain did so far, as the spec asks, */
+            struct network_pod undo = *p;
+            undo.cancel_fd = -1; /* even when cancelled */
+            if (network_del(n, &undo, prev, &e) < 0)
                 orc_error_release(&e);
             json_decref(prev);
             return -1;

@@ -25,6 +25,8 @@ struct network_pod {
     const char *netns;     /* /proc/PID/ns/net of the pod's shim; NULL for a late DEL */
     const char *ns, *name; /* for CNI_ARGS K8S_POD_* */
     json_t *port_mappings; /* the portMappings capability, borrowed */
+    int64_t timeout_ns;    /* of each plugin call: a plugin still running then is killed */
+    int cancel_fd;         /* readable: kill the running plugin and stop (-1 = none) */
 };
 
 int network_add(const struct network *n, const struct network_pod *p, json_t **ret_result,

@@ -11,57 +11,50 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
+#include "manifest.h"
 #include "pods/cni.h"
-#include "orcd.h"
+#include "sys/jobs.h"
 #include "xalloc.h"
 
 #define HOST_RESOLV_MAX 65536
 
-static char *run_file(const struct pod_worker *w, const char *name)
+static char *run_file(const struct pod_step *s, const char *name)
 {
-    _cleanup_free_ char *dir = orc_paths_pod_run_dir(&w->o->paths, w->uid);
-    return orc_path_join(dir, name);
+    return orc_path_join(s->run_dir, name);
 }
 
-char *pod_network_hosts_path(const struct pod_worker *w)
+static struct network_pod pod_of(const struct pod_step *s, const char *netns, json_t *ports,
+                                 bool cancellable)
 {
-    return w->net_result ? run_file(w, "hosts") : NULL;
-}
-
-char *pod_network_resolv_path(const struct pod_worker *w)
-{
-    return w->net_result ? run_file(w, "resolv.conf") : NULL;
-}
-
-static void set_result(struct pod_worker *w, json_t *result)
-{
-    json_decref(w->net_result);
-    free(w->pod_ip);
-    w->net_result = result;
-    w->pod_ip = result ? network_pod_ip(result) : NULL;
-    w->dirty = true;
-}
-
-static struct network_pod pod_of(const struct pod_worker *w, const char *netns, json_t *ports)
-{
-    return (struct network_pod){.id = w->uid,
+    return (struct network_pod){.id = s->uid,
                                 .netns = netns,
-                                .ns = w->pod->namespace,
-                                .name = w->pod->name,
-                                .port_mappings = ports};
+                                .ns = s->pod->namespace,
+                                .name = s->pod->name,
+                                .port_mappings = ports,
+                                .timeout_ns = s->env->config->request_timeout_ns,
+                                .cancel_fd = cancellable ? job_cancel_fd(s->job) : -1};
 }
 
-static int write_files(struct pod_worker *w, orc_error_t *err)
+static void set_result(struct pod_step *s, json_t *result)
+{
+    json_decref(s->new_net_result);
+    s->new_net_result = result;
+    s->net_changed = true;
+}
+
+static int write_files(struct pod_step *s, const json_t *result, orc_error_t *err)
 {
     _cleanup_free_ char *host_resolv = NULL;
     (void) orc_read_file("/etc/resolv.conf", HOST_RESOLV_MAX, &host_resolv, NULL, NULL);
-    _cleanup_free_ char *hosts = network_hosts_file(w->pod->name, w->pod_ip);
-    _cleanup_free_ char *resolv = network_resolv_conf(w->net_result, host_resolv);
-    _cleanup_free_ char *text = json_dumps(w->net_result, JSON_COMPACT);
-    _cleanup_free_ char *hosts_path = run_file(w, "hosts");
-    _cleanup_free_ char *resolv_path = run_file(w, "resolv.conf");
-    _cleanup_free_ char *result_path = run_file(w, "network.json");
-    /* 0644: read inside the user namespace by whatever uid the container runs as */
+    _cleanup_free_ char *ip = network_pod_ip(result);
+    _cleanup_free_ char *hosts = network_hosts_file(s->pod->name, ip);
+    _cleanup_free_ char *resolv = network_resolv_conf(result, host_resolv);
+    _cleanup_free_ char *text = json_dumps(result, JSON_COMPACT);
+    _cleanup_free_ char *hosts_path = run_file(s, "hosts");
+    _cleanup_free_ char *resolv_path = run_file(s, "resolv.conf");
+    _cleanup_free_ char *result_path = run_file(s, "network.json");
+    /* 0644: read inside the user namespace by whatever uid the container runs as; the result
+     * last: it commits the set-up */
     if (orc_write_file_atomic(hosts_path, hosts, strlen(hosts), 0644, err) < 0 ||
         orc_write_file_atomic(resolv_path, resolv, strlen(resolv), 0644, err) < 0 ||
         orc_write_file_atomic(result_path, text, strlen(text), 0600, err) < 0)
@@ -69,80 +62,85 @@ static int write_files(struct pod_worker *w, orc_error_t *err)
     return 0;
 }
 
-int pod_network_setup(struct pod_worker *w, orc_error_t *err)
+int pod_network_setup(struct pod_step *s, orc_error_t *err)
 {
-    _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) w->shim_pid);
-    json_auto_t *ports = network_port_mappings(w->pod);
-    struct network_pod p = pod_of(w, netns, ports);
+    const struct network *n = s->env->network;
+    _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) s->shim_pid);
+    json_auto_t *ports = network_port_mappings(s->pod);
+    struct network_pod p = pod_of(s, netns, ports, true);
     json_t *result = NULL;
-    if (network_add(w->o->network, &p, &result, err) < 0)
-        return orc_error_wrap(err, "network '%s'", network_name(w->o->network));
-    set_result(w, result);
-    if (write_files(w, err) < 0) {
-        pod_network_teardown(w);
+    if (network_add(n, &p, &result, err) < 0)
+        return orc_error_wrap(err, "network '%s'", network_name(n));
+    if (write_files(s, result, err) < 0) {
+        orc_error_t e = NULL;
+        struct network_pod undo = pod_of(s, netns, ports, false);
+        if (network_del(n, &undo, result, &e) < 0)
+            orc_error_release(&e);
+        json_decref(result);
         return -1;
     }
-    log_info("pod '%s/%s': network '%s' up, address %s", w->pod->namespace, w->pod->name,
-             network_name(w->o->network), w->pod_ip ? w->pod_ip : "none");
+    set_result(s, result);
+    _cleanup_free_ char *ip = network_pod_ip(result);
+    log_pod_info(s->pod, "network '%s' up, address %s", network_name(n), ip ? ip : "none");
     return 0;
 }
 
-void pod_network_restore(struct pod_worker *w)
+json_t *pod_network_load(const struct pod_step *s)
 {
-    _cleanup_free_ char *path = run_file(w, "network.json");
+    _cleanup_free_ char *path = run_file(s, "network.json");
     _cleanup_free_ char *text = NULL;
     size_t len = 0;
     if (orc_read_file(path, 1 << 20, &text, &len, NULL) < 0)
-        return;
+        return NULL;
     json_t *result = json_loadb(text, len, 0, NULL);
     if (json_is_object(result))
-        set_result(w, result);
-    else
-        json_decref(result);
+        return result;
+    json_decref(result);
+    return NULL;
 }
 
-void pod_network_teardown(struct pod_worker *w)
+void pod_network_teardown(struct pod_step *s)
 {
-    if (!w->net_result)
-        pod_network_restore(w);
-    if (!w->net_result)
+    const json_t *result = s->net_changed ? s->new_net_result : s->net_result;
+    json_auto_t *loaded = result ? NULL : pod_network_load(s);
+    if (!result)
+        result = loaded;
+    if (!result)
         return; /* never set up, or torn down already */
     orc_error_t err = NULL;
     _cleanup_free_ char *netns =
-        w->shim_pid > 0 ? xasprintf("/proc/%d/ns/net", (int) w->shim_pid) : NULL;
+        s->shim_pid > 0 ? xasprintf("/proc/%d/ns/net", (int) s->shim_pid) : NULL;
     if (netns && access(netns, F_OK) < 0) {
         free(netns); /* the sandbox is gone: DEL without a namespace */
         netns = NULL;
     }
-    json_auto_t *ports = network_port_mappings(w->pod);
-    struct network_pod p = pod_of(w, netns, ports);
-    if (network_del(w->o->network, &p, w->net_result, &err) < 0) {
-        log_warn("pod '%s/%s': network teardown: %s, ignoring", w->pod->namespace, w->pod->name,
-                 orc_error_message(err));
+    json_auto_t *ports = network_port_mappings(s->pod);
+    /* never cancelled: a teardown is what cancelling leads to */
+    struct network_pod p = pod_of(s, netns, ports, false);
+    if (network_del(s->env->network, &p, result, &err) < 0) {
+        log_pod_warn(s->pod, "network teardown: %s, ignoring", orc_error_message(err));
         orc_error_release(&err);
     }
-    _cleanup_free_ char *path = run_file(w, "network.json");
+    _cleanup_free_ char *path = run_file(s, "network.json");
     (void) unlink(path);
-    set_result(w, NULL);
+    set_result(s, NULL);
 }
 
-int pod_network_repair(struct pod_worker *w, bool *ret_repaired, orc_error_t *err)
+int pod_network_check(struct pod_step *s, orc_error_t *err)
 {
-    *ret_repaired = false;
-    if (!w->net_result || w->shim_pid <= 0)
+    if (!s->net_result || s->shim_pid <= 0)
         return 0;
-    _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) w->shim_pid);
-    json_auto_t *ports = network_port_mappings(w->pod);
-    struct network_pod p = pod_of(w, netns, ports);
+    _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) s->shim_pid);
+    json_auto_t *ports = network_port_mappings(s->pod);
+    struct network_pod p = pod_of(s, netns, ports, true);
     orc_error_t check = NULL;
-    if (network_check(w->o->network, &p, w->net_result, &check) == 0)
+    if (network_check(s->env->network, &p, s->net_result, &check) == 0)
         return 0; /* a stale report: the network is whole */
-    log_warn("pod '%s/%s': network broken (%s); setting it up again", w->pod->namespace,
-             w->pod->name, orc_error_message(check));
+    log_pod_warn(s->pod, "network broken (%s); setting it up again", orc_error_message(check));
     orc_error_release(&check);
-    pod_network_teardown(w);
-    if (pod_network_setup(w, err) < 0)
+    pod_network_teardown(s);
+    if (pod_network_setup(s, err) < 0)
         return -1;
-    *ret_repaired = true;
+    s->net_repaired = true;
     return 0;
 }

@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
+
 #include "error.h"
-#include "pods/worker.h"
+#include "pods/step.h"
 
-/* The network half of a pod worker: the CNI chain for its sandbox, and the files it implies. */
+/* The network of a pod's sandbox: the CNI chain run for it inside a pod step, and the files
+ * it implies. A network is committed once network.json (the ADD result) is in the pod's
+ * run directory: an adopted sandbox without one never finished its set-up. */
 
-/* Runs ADD for the sandbox just created; caches the result and writes hosts/resolv.conf. */
-int pod_network_setup(struct pod_worker *w, orc_error_t *err);
-/* Reads the cached result of an adopted sandbox. */
-void pod_network_restore(struct pod_worker *w);
-/* Runs DEL (the sandbox may be gone already); failures are logged, not returned. */
-void pod_network_teardown(struct pod_worker *w);
-/* The sandbox lost an interface: CHECK, and if the network is broken, DEL and ADD again. */
-int pod_network_repair(struct pod_worker *w, bool *ret_repaired, orc_error_t *err);
-/* Paths of the files for containers' /etc/hosts and /etc/resolv.conf (NULL without a network). */
-char *pod_network_hosts_path(const struct pod_worker *w);
-char *pod_network_resolv_path(const struct pod_worker *w);
+/* Runs ADD for the sandbox of s->shim_pid; writes network.json, hosts and resolv.conf
+ * (s->new_net_result, s->net_changed). */
+int pod_network_setup(struct pod_step *s, orc_error_t *err);
+/* The committed result of an adopted sandbox, or NULL. */
+json_t *pod_network_load(const struct pod_step *s);
+/* Runs DEL for s->net_result (the sandbox may be gone); failures are logged, not returned. */
+void pod_network_teardown(struct pod_step *s);
+/* CHECK; when the network is broken, DEL and ADD again (s->net_repaired). */
+int pod_network_check(struct pod_step *s, orc_error_t *err);

@@ -3,12 +3,13 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <sys/syscall.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -16,27 +17,32 @@
 #include "images/images.h"
 #include "json-util.h"
 #include "log.h"
-#include "pods/oci-spec.h"
+#include "manifest.h"
 #include "pods/network.h"
+#include "pods/oci-spec.h"
 #include "pods/scope.h"
-#include "orcd.h"
 #include "pods/shim-client.h"
+#include "sys/jobs.h"
+#include "sys/paths.h"
 #include "sys/spawn-util.h"
 #include "sys/userns.h"
+#include "time-util.h"
 #include "xalloc.h"
 
-#define SHIM_START_TIMEOUT_MS 20000
-#define CONTAINER_START_TIMEOUT_MS 120000
+#define HELLO_TIMEOUT_NS (5 * NSEC_PER_SEC)
+#define DISCARD_TIMEOUT_NS (10 * NSEC_PER_SEC)
+/* the shim enforces the runtime's deadline itself and answers then: this much later, the
+ * shim itself is taken for stuck */
+#define SHIM_ANSWER_MARGIN_NS (10 * NSEC_PER_SEC)
 
-static char *run_dir(const struct pod_worker *w)
+static char *run_file(const struct pod_step *s, const char *name)
 {
-    return orc_paths_pod_run_dir(&w->o->paths, w->uid);
+    return orc_path_join(s->run_dir, name);
 }
 
-int sandbox_adopt(struct pod_worker *w, json_t **ret_hello, orc_error_t *err)
+int sandbox_adopt(struct pod_step *s, orc_error_t *err)
 {
-    _cleanup_free_ char *dir = run_dir(w);
-    _cleanup_free_ char *sock = orc_path_join(dir, "shim.sock");
+    _cleanup_free_ char *sock = run_file(s, "shim.sock");
     if (access(sock, F_OK) < 0)
         return -ENOENT;
     struct shim_client *c = NULL;
@@ -45,28 +51,31 @@ int sandbox_adopt(struct pod_worker *w, json_t **ret_hello, orc_error_t *err)
         return -ENOENT; /* stale socket: the shim is gone */
     }
     json_t *hello = NULL;
-    if (shim_client_call(c, "hello", NULL, 5000, &hello, err) < 0) {
+    int64_t deadline = orc_time_mono_ns() + HELLO_TIMEOUT_NS;
+    if (shim_client_call(c, "hello", NULL, deadline, job_cancel_fd(s->job), &hello, err) < 0) {
         shim_client_free(c);
-        return orc_error_wrap(err, "adopt shim of pod '%s'", w->pod->name);
+        return orc_error_wrap(err, "adopt the shim of pod '%s'", s->pod->name);
     }
-    w->shim = c;
-    w->shim_pid = (pid_t) orc_json_int(hello, "pid", 0);
-    *ret_hello = hello;
+    s->shim = c;
+    s->shim_pid = (pid_t) orc_json_int(hello, "pid", shim_client_pid(c));
+    s->hello = hello;
+    s->adopted = true;
     return 0;
 }
 
-/* Reads the shim's one-line verdict from the sync socket. */
-static int read_sync(int fd, const char *pod, orc_error_t *err)
+/* Reads the shim's one-line verdict from the sync socket, within the step's deadline. */
+static int read_sync(struct pod_step *s, int fd, orc_error_t *err)
 {
     char line[4096];
     size_t len = 0;
+    int64_t deadline = pod_step_deadline(s);
     while (len < sizeof(line) - 1) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int r = poll(&p, 1, SHIM_START_TIMEOUT_MS);
+        int r = job_wait(s->job, fd, POLLIN, deadline);
         if (r == 0)
-            return orc_error_make(err, ETIMEDOUT, "shim of pod '%s' did not start", pod);
-        if (r < 0 && errno == EINTR)
-            continue;
+            return pod_step_timeout(s, err, "shim start-up", "no ready line",
+                                    "the shim was killed");
+        if (r < 0)
+            return orc_error_make(err, -r, "shim start-up");
         ssize_t n = read(fd, line + len, sizeof(line) - 1 - len);
         if (n < 0 && errno == EINTR)
             continue;
@@ -83,91 +92,45 @@ static int read_sync(int fd, const char *pod, orc_error_t *err)
     if (strncmp(line, "error: ", 7) == 0)
         return orc_error_make(err, 0, "%s", line + 7);
     return orc_error_make(err, 0, "shim of pod '%s' exited during start-up (see its shim.log)",
-                          pod);
+                          s->pod->name);
 }
 
-/* A sandbox whose set-up failed: stop its shim and wait until it is gone, so that the next
- * attempt finds the run directory free. */
-static void discard_sandbox(struct pod_worker *w)
+/* Waits until the process behind pidfd is gone, at most until deadline; then kills it. */
+static void wait_gone(int pidfd, int64_t deadline)
 {
-    int pidfd = (int) syscall(SYS_pidfd_open, w->shim_pid, 0);
-    orc_error_t err = NULL;
-    json_auto_t *f = json_pack("{s:i}", "grace", 0);
-    if (shim_client_send(w->shim, "shutdown", f, &err) < 0)
-        orc_error_release(&err);
-    w->shim = shim_client_free(w->shim);
-    if (pidfd >= 0) {
-        struct pollfd p = {.fd = pidfd, .events = POLLIN};
-        (void) poll(&p, 1, SHIM_START_TIMEOUT_MS);
-        close(pidfd);
+    if (pidfd < 0)
+        return;
+    int64_t left = (deadline - orc_time_mono_ns()) / NSEC_PER_MSEC;
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    if (left <= 0 || poll(&p, 1, (int) left) <= 0) {
+        (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        (void) poll(&p, 1, 1000);
     }
-    w->shim_pid = 0;
 }
 
-/* The pod's own systemd scope, when there is a user manager; without one it runs unlimited. */
-static void place_in_scope(struct pod_worker *w)
+int sandbox_create(struct pod_step *s, orc_error_t *err)
 {
-    orc_error_t err = NULL;
-    _cleanup_free_ char *desc = xasprintf("orc pod %s/%s", w->pod->namespace, w->pod->name);
-    free(w->cgroup);
-    w->cgroup = NULL;
-    struct pod_limits limits = pod_limits_of(w->pod);
-    limits.tasks_max = (uint64_t) w->o->config.pod_pids_limit;
-    int r = pod_scope_create(w->uid, desc, w->shim_pid, &limits, &w->cgroup, &err);
-    if (r == -ENOTCONN) /* no user bus: the agent's own delegated subtree, if it has one */
-        r = pod_cgroup_create(w->uid, w->shim_pid, &limits, &w->cgroup, &err);
-    if (r == 0)
-        log_info("pod '%s/%s': cgroup %s", w->pod->namespace, w->pod->name, w->cgroup);
-    else if (r != -ENOTCONN)
-        log_warn("pod '%s/%s': no scope of its own: %s; running unlimited", w->pod->namespace,
-                 w->pod->name, orc_error_message(err));
-    w->dirty = true;
-    orc_error_release(&err);
-}
-
-/* An adopted shim's scope: the parent of the "shim" leaf it sits in. */
-void sandbox_find_scope(struct pod_worker *w)
-{
-    _cleanup_free_ char *path = xasprintf("/proc/%d/cgroup", (int) w->shim_pid);
-    _cleanup_free_ char *text = NULL;
-    free(w->cgroup);
-    w->cgroup = NULL;
-    if (orc_read_file(path, 4096, &text, NULL, NULL) < 0)
-        return;
-    char *line = strstr(text, "0::");
-    if (!line)
-        return;
-    line += 3;
-    line[strcspn(line, "\n")] = '\0';
-    size_t n = strlen(line);
-    if (n > 5 && !strcmp(line + n - 5, "/shim") && strstr(line, "/orc-pod-"))
-        w->cgroup = xstrndup(line, n - 5);
-}
-
-int sandbox_create(struct pod_worker *w, orc_error_t *err)
-{
-    struct orcd *o = w->o;
-    _cleanup_free_ char *dir = run_dir(w);
-    if (orc_mkdir_p(dir, 0700, err) < 0)
+    const struct pod_env *env = s->env;
+    if (orc_mkdir_p(s->run_dir, 0700, err) < 0)
         return -1;
-    _cleanup_free_ char *userns = userns_path(&o->userns);
+    _cleanup_free_ char *userns = userns_path(env->userns);
     const char *level = log_get_level() >= LOG_LEVEL_DEBUG ? "debug" : "info";
-    char *argv[] = {o->config.shim_path,
+    char *argv[] = {env->config->shim_path,
                     "run",
                     "--pod-uid",
-                    w->uid,
+                    s->uid,
                     "--pod-name",
-                    w->pod->name,
+                    s->pod->name,
                     "--pod-namespace",
-                    w->pod->namespace,
+                    s->pod->namespace,
                     "--run-dir",
-                    dir,
+                    s->run_dir,
                     "--userns",
                     userns,
                     "--runtime",
-                    o->config.runtime,
+                    env->config->runtime,
                     "--runtime-root",
-                    o->paths.runc_root,
+                    env->paths->runc_root,
                     "--sync-fd",
                     "3",
                     "--log-level",
@@ -182,37 +145,81 @@ int sandbox_create(struct pod_worker *w, orc_error_t *err)
     if (spawn_detached(argv, theirs, &pid, err) < 0)
         return -1;
     theirs = safe_close(theirs);
-    if (read_sync(mine, w->pod->name, err) < 0)
-        return -1;
-    _cleanup_free_ char *sock = orc_path_join(dir, "shim.sock");
-    if (shim_client_connect(sock, &w->shim, err) < 0)
-        return -1;
-    w->shim_pid = pid;
-    log_info("pod '%s/%s': sandbox started (shim pid %d)", w->pod->namespace, w->pod->name,
-             (int) pid);
-    place_in_scope(w);
-    if (pod_network_setup(w, err) < 0) {
-        discard_sandbox(w);
+    _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+    s->shim_pid = pid;
+    _cleanup_free_ char *sock = run_file(s, "shim.sock");
+    if (read_sync(s, mine, err) < 0 || shim_client_connect(sock, &s->shim, err) < 0) {
+        /* a shim that did not get ready in time, or was cancelled, is not waited for */
+        (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        wait_gone(pidfd, orc_time_mono_ns() + DISCARD_TIMEOUT_NS);
+        s->shim_pid = 0;
         return -1;
     }
+    log_pod_info(s->pod, "sandbox started (shim pid %d)", (int) pid);
     return 0;
 }
 
-static int write_bundle(struct pod_worker *w, const struct container *c, const struct image *img,
-                        const char *bundle, orc_error_t *err)
+void sandbox_discard(struct pod_step *s)
 {
-    _cleanup_free_ char *dir = run_dir(w);
-    _cleanup_free_ char *hostname_file = orc_path_join(dir, "hostname");
+    if (!s->shim)
+        return;
+    int pidfd = (int) syscall(SYS_pidfd_open, s->shim_pid, 0);
+    orc_error_t err = NULL;
+    if (sandbox_shutdown(s->shim, 0, &err) < 0)
+        orc_error_release(&err);
+    s->shim = shim_client_free(s->shim);
+    wait_gone(pidfd, orc_time_mono_ns() + DISCARD_TIMEOUT_NS);
+    safe_close(pidfd);
+    s->shim_pid = 0;
+}
+
+void sandbox_place_in_scope(struct pod_step *s)
+{
+    orc_error_t err = NULL;
+    _cleanup_free_ char *desc = xasprintf("orc pod %s/%s", s->pod->namespace, s->pod->name);
+    struct pod_limits limits = pod_limits_of(s->pod);
+    limits.tasks_max = (uint64_t) s->env->config->pod_pids_limit;
+    int r = pod_scope_create(s->uid, desc, s->shim_pid, &limits, pod_step_deadline(s),
+                             job_cancel_fd(s->job), &s->new_cgroup, &err);
+    if (r == -ENOTCONN) /* no user bus: the agent's own delegated subtree, if it has one */
+        r = pod_cgroup_create(s->uid, s->shim_pid, &limits, &s->new_cgroup, &err);
+    if (r == 0)
+        log_pod_info(s->pod, "cgroup %s", s->new_cgroup);
+    else if (r != -ENOTCONN)
+        log_pod_warn(s->pod, "no cgroup of its own: %s; running unlimited", orc_error_message(err));
+    orc_error_release(&err);
+}
+
+void sandbox_find_scope(struct pod_step *s)
+{
+    _cleanup_free_ char *path = xasprintf("/proc/%d/cgroup", (int) s->shim_pid);
+    _cleanup_free_ char *text = NULL;
+    if (orc_read_file(path, 4096, &text, NULL, NULL) < 0)
+        return;
+    char *line = strstr(text, "0::");
+    if (!line)
+        return;
+    line += 3;
+    line[strcspn(line, "\n")] = '\0';
+    size_t n = strlen(line);
+    if (n > 5 && !strcmp(line + n - 5, "/shim") && strstr(line, "/orc-pod-"))
+        s->new_cgroup = xstrndup(line, n - 5);
+}
+
+static int write_bundle(struct pod_step *s, const struct container *c, const char *bundle,
+                        orc_error_t *err)
+{
+    _cleanup_free_ char *hostname_file = run_file(s, "hostname");
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
-    _cleanup_free_ char *hosts = pod_network_hosts_path(w);
-    _cleanup_free_ char *resolv = pod_network_resolv_path(w);
-    _cleanup_free_ char *cgpath = w->cgroup ? xasprintf("%s/%s", w->cgroup, c->name) : NULL;
+    _cleanup_free_ char *hosts = s->net_result ? run_file(s, "hosts") : NULL;
+    _cleanup_free_ char *resolv = s->net_result ? run_file(s, "resolv.conf") : NULL;
+    _cleanup_free_ char *cgpath = s->cgroup ? xasprintf("%s/%s", s->cgroup, c->name) : NULL;
     if (orc_mkdir_p(rootfs, 0700, err) < 0)
         return -1;
-    struct oci_spec_input in = {.pod = w->pod,
+    struct oci_spec_input in = {.pod = s->pod,
                                 .container = c,
-                                .image = img,
-                                .userns = &w->o->userns,
+                                .image = s->image,
+                                .userns = s->env->userns,
                                 .hostname_file = hostname_file,
                                 .hosts_file = hosts,
                                 .resolv_file = resolv,
@@ -225,75 +232,83 @@ static int write_bundle(struct pod_worker *w, const struct container *c, const s
     return orc_write_file_atomic(path, text, strlen(text), 0600, err);
 }
 
-static json_t *start_request(struct pod_worker *w, const struct container_run *r,
-                             const struct image *img, const char *bundle)
+static json_t *start_request(struct pod_step *s, const char *bundle)
 {
-    struct orcd *o = w->o;
+    const struct orc_paths *paths = s->env->paths;
     json_t *lower = json_array();
     size_t n = 0;
-    while (img->layers[n])
+    while (s->image->layers[n])
         n++;
     for (size_t i = n; i > 0; i--) /* the shim wants the top layer first */
-        json_array_append_new(lower, json_string(img->layers[i - 1]));
+        json_array_append_new(lower, json_string(s->image->layers[i - 1]));
     _cleanup_free_ char *wdir =
-        xasprintf("%s/containers/%s/%s-%d", o->paths.storage, w->uid, r->name, r->restart_count);
+        xasprintf("%s/containers/%s/%s-%d", paths->storage, s->uid, s->container, s->attempt);
     _cleanup_free_ char *upper = orc_path_join(wdir, "upper");
     _cleanup_free_ char *work = orc_path_join(wdir, "work");
     _cleanup_free_ char *logdir =
-        orc_paths_pod_log_dir(&o->paths, w->pod->namespace, w->pod->name, w->uid);
-    _cleanup_free_ char *log = xasprintf("%s/%s/%d.log", logdir, r->name, r->restart_count);
-    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i}}", "container", "name", r->name, "bundle",
-                     bundle, "lower", lower, "upper_dir", upper, "work_dir", work, "log", log,
-                     "attempt", r->restart_count);
+        orc_paths_pod_log_dir(paths, s->pod->namespace, s->pod->name, s->uid);
+    _cleanup_free_ char *log = xasprintf("%s/%s/%d.log", logdir, s->container, s->attempt);
+    json_int_t timeout_ms = (json_int_t) (s->env->config->request_timeout_ns / NSEC_PER_MSEC);
+    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i},s:I}", "container", "name", s->container,
+                     "bundle", bundle, "lower", lower, "upper_dir", upper, "work_dir", work, "log",
+                     log, "attempt", s->attempt, "timeout_ms", timeout_ms);
 }
 
-int sandbox_start_container(struct pod_worker *w, struct container_run *r, const struct image *img,
-                            json_t **ret_status, orc_error_t *err)
+int sandbox_start_container(struct pod_step *s, orc_error_t *err)
 {
-    struct orcd *o = w->o;
-    const struct container *c = pod_find_container(w->pod, r->name);
-    _cleanup_free_ char *dir = run_dir(w);
-    _cleanup_free_ char *bundle = orc_path_join(dir, r->name);
-    _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", o->paths.storage, w->uid);
-    if (orc_mkdir_p(cdir, 0700, err) < 0 || write_bundle(w, c, img, bundle, err) < 0)
+    const struct container *c = pod_find_container(s->pod, s->container);
+    _cleanup_free_ char *bundle = orc_path_join(s->run_dir, s->container);
+    _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", s->env->paths->storage, s->uid);
+    if (!c)
+        return orc_error_make(err, ENOENT, "no container '%s'", s->container);
+    if (orc_mkdir_p(cdir, 0700, err) < 0 || write_bundle(s, c, bundle, err) < 0)
         return -1;
-    json_auto_t *req = start_request(w, r, img, bundle);
+    json_auto_t *req = start_request(s, bundle);
     json_auto_t *resp = NULL;
-    if (shim_client_call(w->shim, "start", req, CONTAINER_START_TIMEOUT_MS, &resp, err) < 0)
+    _cleanup_free_ char *sock = run_file(s, "shim.sock");
+    struct shim_client *shim = NULL;
+    if (shim_client_connect(sock, &shim, err) < 0)
         return -1;
-    *ret_status = json_incref(json_object_get(resp, "container"));
+    int64_t deadline = pod_step_deadline(s) + SHIM_ANSWER_MARGIN_NS;
+    int r = shim_client_call(shim, "start", req, deadline, job_cancel_fd(s->job), &resp, err);
+    if (r < 0 && (*err)->status == ETIMEDOUT) {
+        /* the shim answers at the runtime's deadline: a shim silent past it is stuck itself */
+        (void) shim_client_kill(shim);
+        orc_error_release(err);
+        r = pod_step_timeout(s, err, "container start", "the shim did not answer",
+                             "the shim was killed");
+    }
+    shim_client_free(shim);
+    if (r < 0)
+        return -1;
+    s->container_status = json_incref(json_object_get(resp, "container"));
     return 0;
 }
 
-int sandbox_stop_container(struct pod_worker *w, const char *name, int64_t grace, orc_error_t *err)
+int sandbox_stop_container(struct shim_client *c, const char *name, int64_t grace, orc_error_t *err)
 {
     json_auto_t *f = json_pack("{s:s,s:I}", "container", name, "grace", (json_int_t) grace);
-    return shim_client_send(w->shim, "stop", f, err);
+    return shim_client_send(c, "stop", f, err);
 }
 
-int sandbox_shutdown(struct pod_worker *w, int64_t grace, orc_error_t *err)
+int sandbox_shutdown(struct shim_client *c, int64_t grace, orc_error_t *err)
 {
     json_auto_t *f = json_pack("{s:I}", "grace", (json_int_t) grace);
-    return shim_client_send(w->shim, "shutdown", f, err);
+    return shim_client_send(c, "shutdown", f, err);
 }
 
-static int rm_rf_fn(void *arg, orc_error_t *err)
+int sandbox_remove_files(struct pod_step *s, orc_error_t *err)
 {
-    return orc_rm_rf(arg, err);
-}
-
-int sandbox_remove_files(struct pod_worker *w, orc_error_t *err)
-{
-    pod_cgroup_remove(w->cgroup);
-    struct orcd *o = w->o;
-    _cleanup_free_ char *dir = run_dir(w);
+    const struct pod_env *env = s->env;
+    pod_cgroup_remove(s->cgroup);
     _cleanup_free_ char *logdir =
-        orc_paths_pod_log_dir(&o->paths, w->pod->namespace, w->pod->name, w->uid);
-    _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", o->paths.storage, w->uid);
-    if (orc_rm_rf(dir, err) < 0 || orc_rm_rf(logdir, err) < 0)
+        orc_paths_pod_log_dir(env->paths, s->pod->namespace, s->pod->name, s->uid);
+    _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", env->paths->storage, s->uid);
+    if (orc_rm_rf(s->run_dir, err) < 0 || orc_rm_rf(logdir, err) < 0)
         return -1;
     /* Writable layers may hold files of subordinate ids: remove them inside the namespace. */
+    char *args[] = {cdir, NULL};
     if (access(cdir, F_OK) == 0 && orc_rm_rf(cdir, NULL) < 0)
-        return userns_run(&o->userns, rm_rf_fn, cdir, err);
+        return userns_exec(env->userns, userns_op_rm_rf.name, args, err);
     return 0;
 }

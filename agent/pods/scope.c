@@ -2,6 +2,7 @@
 #include "pods/scope.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@
 #include "time-util.h"
 #include "xalloc.h"
 
-#define JOB_TIMEOUT_NS (10 * NSEC_PER_SEC)
 #define POD_OVERHEAD_BYTES (32u << 20)
 
 struct job_wait {
@@ -82,7 +82,8 @@ static int append_limits(sd_bus_message *m, const struct pod_limits *l)
 }
 
 static int start_unit(sd_bus *bus, const char *unit, const char *description, pid_t pid,
-                      const struct pod_limits *limits, char **ret_job, orc_error_t *err)
+                      const struct pod_limits *limits, uint64_t timeout_usec, char **ret_job,
+                      orc_error_t *err)
 {
     _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
     sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -106,7 +107,7 @@ static int start_unit(sd_bus *bus, const char *unit, const char *description, pi
         r = sd_bus_message_append(m, "a(sa(sv))", 0);
     if (r < 0)
         return orc_error_make(err, -r, "build StartTransientUnit");
-    r = sd_bus_call(bus, m, 0, &e, &reply);
+    r = sd_bus_call(bus, m, timeout_usec, &e, &reply);
     if (r < 0) {
         orc_error_make(err, 0, "StartTransientUnit %s: %s", unit,
                        e.message ? e.message : strerror(-r));
@@ -156,8 +157,40 @@ static int shim_leaf(const char *cgroup, pid_t pid, orc_error_t *err)
     return ok ? 0 : orc_error_make(err, errno, "move the shim into '%s'", leaf);
 }
 
+static bool cancelled(int cancel_fd)
+{
+    struct pollfd p = {.fd = cancel_fd, .events = POLLIN};
+    return cancel_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/* Waits for the job's JobRemoved; a job still pending at the deadline is cancelled, so that
+ * systemd does not start the scope after the pod gave up on it. */
+static int wait_job(sd_bus *bus, struct job_wait *w, const char *unit, int64_t deadline_ns,
+                    int cancel_fd, orc_error_t *err)
+{
+    while (!w->result) {
+        int64_t left = deadline_ns - orc_time_mono_ns();
+        bool stop = cancelled(cancel_fd);
+        if (left <= 0 || stop) {
+            (void) sd_bus_call_method(bus, "org.freedesktop.systemd1", w->path,
+                                      "org.freedesktop.systemd1.Job", "Cancel", NULL, NULL, "");
+            return orc_error_make_as(err, stop ? ECANCELED : ETIMEDOUT, "scope %s: job %s", unit,
+                                  stop ? "cancelled" : "not done in time; cancelled");
+        }
+        int r = sd_bus_process(bus, NULL);
+        if (r < 0)
+            return orc_error_make(err, -r, "scope %s: bus", unit);
+        if (r == 0) /* short waits: the cancel fd is looked at in between */
+            (void) sd_bus_wait(bus, left < 100 * NSEC_PER_MSEC ? (uint64_t) left / 1000 : 100000);
+    }
+    if (strcmp(w->result, "done") != 0)
+        return orc_error_make(err, 0, "scope %s: job %s", unit, w->result);
+    return 0;
+}
+
 int pod_scope_create(const char *pod_uid, const char *description, pid_t shim_pid,
-                     const struct pod_limits *limits, char **ret_cgroup, orc_error_t *err)
+                     const struct pod_limits *limits, int64_t deadline_ns, int cancel_fd,
+                     char **ret_cgroup, orc_error_t *err)
 {
     _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
     if (sd_bus_open_user(&bus) < 0)
@@ -172,20 +205,16 @@ int pod_scope_create(const char *pod_uid, const char *description, pid_t shim_pi
         sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                            "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, "") < 0)
         return -ENOTCONN; /* a bus without systemd behind it */
-    if (start_unit(bus, unit, description, shim_pid, limits, &job, err) < 0)
+    int64_t left = deadline_ns - orc_time_mono_ns();
+    if (start_unit(bus, unit, description, shim_pid, limits, left > 0 ? (uint64_t) left / 1000 : 1,
+                   &job, err) < 0)
         return -1;
     w.path = job;
-    int64_t deadline = orc_time_mono_ns() + JOB_TIMEOUT_NS;
-    while (!w.result && orc_time_mono_ns() < deadline) {
-        int r = sd_bus_process(bus, NULL);
-        if (r < 0)
-            break;
-        if (r == 0)
-            (void) sd_bus_wait(bus, 100000);
-    }
-    _cleanup_free_ char *result = w.result;
-    if (!result || strcmp(result, "done") != 0)
-        return orc_error_make(err, 0, "scope %s: job %s", unit, result ? result : "timed out");
+    _cleanup_free_ char *result = NULL;
+    int r = wait_job(bus, &w, unit, deadline_ns, cancel_fd, err);
+    result = w.result;
+    if (r < 0)
+        return r;
     char *cg = NULL;
     if (unit_cgroup(bus, unit, &cg, err) < 0)
         return -1;

@@ -24,8 +24,11 @@ struct pod_limits {
 struct pod;
 struct pod_limits pod_limits_of(const struct pod *pod);
 
+/* deadline_ns (CLOCK_MONOTONIC): a job still pending then is cancelled (ETIMEDOUT); so is one
+ * whose cancel_fd (-1 = none) becomes readable (ECANCELED). */
 int pod_scope_create(const char *pod_uid, const char *description, pid_t shim_pid,
-                     const struct pod_limits *limits, char **ret_cgroup, orc_error_t *err);
+                     const struct pod_limits *limits, int64_t deadline_ns, int cancel_fd,
+                     char **ret_cgroup, orc_error_t *err);
 
 /* Without a user bus: the same layout inside the agent's own delegated cgroup v2 subtree
  * (pods/cgroup.c). -ENOTCONN when the agent's cgroup is not cgroup v2 or not writable. */

@@ -5,7 +5,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -20,6 +22,8 @@
 
 struct shim_client {
     int fd;
+    pid_t pid;
+    int pidfd; /* of the peer, -1 if unknown */
     struct orc_line_buf in;
     long long next_id;
     bool eof;
@@ -36,10 +40,31 @@ int shim_client_connect(const char *socket_path, struct shim_client **ret, orc_e
         return orc_error_make(err, errno, "socket");
     if (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
         return orc_error_make(err, errno, "connect to shim '%s'", socket_path);
+    struct ucred cred = {0};
+    socklen_t len = sizeof(cred);
     struct shim_client *c = xzalloc(sizeof(*c));
+    c->pidfd = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0) {
+        c->pid = cred.pid;
+        c->pidfd = (int) syscall(SYS_pidfd_open, cred.pid, 0);
+    }
     c->fd = TAKE_FD(fd);
     c->next_id = 1;
     *ret = c;
+    return 0;
+}
+
+pid_t shim_client_pid(const struct shim_client *c)
+{
+    return c->pid;
+}
+
+int shim_client_kill(struct shim_client *c)
+{
+    if (c->pidfd < 0)
+        return -ESRCH;
+    if (syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) < 0)
+        return -errno;
     return 0;
 }
 
@@ -48,6 +73,7 @@ struct shim_client *shim_client_free(struct shim_client *c)
     if (!c)
         return NULL;
     safe_close(c->fd);
+    safe_close(c->pidfd);
     orc_line_buf_done(&c->in);
     free(c);
     return NULL;
@@ -69,16 +95,12 @@ static int send_request(struct shim_client *c, const char *op, const json_t *fie
     size_t n = strlen(line);
     line = xrealloc(line, n + 2);
     line[n] = '\n';
-    /* Requests are small; a full socket buffer means a stuck shim, so wait briefly. */
+    /* Requests are small: a full socket buffer means a shim that does not read. */
     size_t off = 0;
     while (off < n + 1) {
         ssize_t w = send(c->fd, line + off, n + 1 - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EAGAIN) {
-            struct pollfd p = {.fd = c->fd, .events = POLLOUT};
-            if (poll(&p, 1, 5000) <= 0)
-                return orc_error_make(err, ETIMEDOUT, "send '%s' to shim", op);
-            continue;
-        }
+        if (w < 0 && errno == EAGAIN)
+            return orc_error_make(err, EAGAIN, "send '%s' to shim: it does not read", op);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
@@ -146,13 +168,12 @@ static json_t *take_response(struct shim_client *c, long long id)
     return NULL;
 }
 
-int shim_client_call(struct shim_client *c, const char *op, const json_t *fields, int timeout_ms,
-                     json_t **ret_response, orc_error_t *err)
+int shim_client_call(struct shim_client *c, const char *op, const json_t *fields,
+                     int64_t deadline_ns, int cancel_fd, json_t **ret_response, orc_error_t *err)
 {
     long long id;
     if (send_request(c, op, fields, &id, err) < 0)
         return -1;
-    int64_t deadline = orc_time_mono_ns() + (int64_t) timeout_ms * NSEC_PER_MSEC;
     for (;;) {
         json_t *resp = take_response(c, id);
         if (resp) {
@@ -169,13 +190,15 @@ int shim_client_call(struct shim_client *c, const char *op, const json_t *fields
         }
         if (c->eof)
             return orc_error_make(err, EPIPE, "shim closed the connection during '%s'", op);
-        int64_t left = (deadline - orc_time_mono_ns()) / NSEC_PER_MSEC;
+        int64_t left = (deadline_ns - orc_time_mono_ns()) / NSEC_PER_MSEC;
         if (left <= 0)
-            return orc_error_make(err, ETIMEDOUT, "shim did not answer '%s'", op);
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        int r = poll(&p, 1, (int) left);
+            return orc_error_make_as(err, ETIMEDOUT, "shim did not answer '%s'", op);
+        struct pollfd p[2] = {{.fd = c->fd, .events = POLLIN}, {.fd = cancel_fd, .events = POLLIN}};
+        int r = poll(p, cancel_fd >= 0 ? 2 : 1, (int) left);
         if (r < 0 && errno != EINTR)
             return orc_error_make(err, errno, "poll shim");
+        if (r > 0 && cancel_fd >= 0 && p[1].revents)
+            return orc_error_make_as(err, ECANCELED, "'%s' cancelled", op);
         if (r > 0 && shim_client_receive(c, err) < 0)
             return -1;
     }

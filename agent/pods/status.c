@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "json-util.h"
-#include "orcd.h"
 #include "pods/worker.h"
 #include "scheduler.h"
 #include "time-util.h"

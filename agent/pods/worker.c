@@ -2,28 +2,35 @@
 /*
  * One pod's life, after kubelet's pod_workers: sync (start sandbox and containers, restart
  * them per policy) -> terminating (shim stops everything within the grace period) ->
- * terminated (files and the stored object removed). Decisions come from scheduler/.
+ * terminated (files and the stored object removed). Decisions come from scheduler/; every
+ * slow step runs on the job pool as a pod step (step.c), one at a time per pod, and its
+ * outcome is applied here, on the loop thread, before the pod syncs again.
  */
 #include "pods/worker.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "images/images.h"
+#include "images/pull-jobs.h"
 #include "json-util.h"
 #include "log.h"
-#include "loop.h"
-#include "orcd.h"
-#include "pods/network.h"
+#include "pods/cni.h"
 #include "pods/sandbox.h"
-#include "images/pull-jobs.h"
-#include "scheduler.h"
 #include "pods/shim-client.h"
+#include "pods/step.h"
+#include "scheduler.h"
 #include "store/store.h"
+#include "sys/jobs.h"
 #include "time-util.h"
 #include "xalloc.h"
+
+/* a terminating shim gets its grace period, then this long to exit before it is killed */
+#define SHUTDOWN_MARGIN_NS (10 * NSEC_PER_SEC)
 
 static void set_str(char **field, const char *value)
 {
@@ -41,12 +48,19 @@ static void event(struct pod_worker *w, const char *type, const char *reason, co
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     orc_error_t err = NULL;
-    if (store_event_add(w->o->store, w->pod->namespace, w->pod->name, w->uid, type, reason, msg,
+    if (store_event_add(w->env->store, w->pod->namespace, w->pod->name, w->uid, type, reason, msg,
                         &err) < 0) {
-        log_warn("pod '%s/%s': record event: %s, ignoring", w->pod->namespace, w->pod->name,
-                 orc_error_message(err));
+        log_pod_warn(w->pod, "record event: %s, ignoring", orc_error_message(err));
         orc_error_release(&err);
     }
+}
+
+static struct sched_backoff_config backoff_config(const struct pod_worker *w)
+{
+    const struct pod_config *c = w->env->config;
+    return (struct sched_backoff_config){.base_ns = c->backoff_base_ns,
+                                         .max_ns = c->backoff_max_ns,
+                                         .reset_ns = c->backoff_reset_ns};
 }
 
 static void apply_object(struct pod_worker *w, const json_t *object, struct pod *pod)
@@ -61,10 +75,11 @@ static void apply_object(struct pod_worker *w, const json_t *object, struct pod 
         w->deleted = true;
         w->grace_s =
             orc_json_int(meta, "deletionGracePeriodSeconds", pod->termination_grace_period_seconds);
+        job_cancel(w->job); /* a step under way gives up and cleans up: the pod goes */
     }
 }
 
-struct pod_worker *pod_worker_new(struct orcd *o, const json_t *object)
+struct pod_worker *pod_worker_new(struct pod_env *env, const json_t *object)
 {
     orc_error_t err = NULL;
     struct pod *pod = NULL;
@@ -76,7 +91,8 @@ struct pod_worker *pod_worker_new(struct orcd *o, const json_t *object)
         return NULL;
     }
     struct pod_worker *w = xzalloc(sizeof(*w));
-    w->o = o;
+    w->env = env;
+    w->watched_fd = -1;
     w->uid = xstrdup(orc_json_str(json_object_get(object, "metadata"), "uid"));
     apply_object(w, object, pod);
     w->n_runs = pod->n_containers;
@@ -89,7 +105,8 @@ struct pod_worker *pod_worker_new(struct orcd *o, const json_t *object)
     if (status)
         pod_worker_restore_status(w, status);
     const char *reason = orc_json_str(status, "reason");
-    if (reason && (!strcmp(reason, "OutOfpods") || !strcmp(reason, "LimitsNotEnforced")))
+    if (reason &&
+        (!strcmp(reason, SCHED_REASON_OUT_OF_PODS) || !strcmp(reason, "LimitsNotEnforced")))
         w->rejected = true;
     return w;
 }
@@ -110,6 +127,7 @@ struct pod_worker *pod_worker_free(struct pod_worker *w)
 {
     if (!w)
         return NULL;
+    assert(!w->job); /* the loop frees workers only without a step in flight */
     for (size_t i = 0; i < w->n_runs; i++)
         run_clear(&w->runs[i]);
     free(w->runs);
@@ -127,19 +145,30 @@ struct pod_worker *pod_worker_free(struct pod_worker *w)
     return NULL;
 }
 
+int pod_worker_fd(const struct pod_worker *w)
+{
+    return w->shim ? shim_client_fd(w->shim) : -1;
+}
+
+bool pod_worker_admitted(const struct pod_worker *w)
+{
+    return w->start_time > 0 && !w->rejected && w->state == WORKER_SYNCING;
+}
+
 void pod_worker_flush_status(struct pod_worker *w)
 {
     if (!w->dirty || w->state == WORKER_TERMINATED)
         return;
     json_auto_t *st = pod_worker_status_json(w);
     orc_error_t err = NULL;
-    if (store_pod_set_status(w->o->store, w->uid, st, &err) < 0) {
-        log_warn("pod '%s/%s': write status: %s, ignoring", w->pod->namespace, w->pod->name,
-                 orc_error_message(err));
+    if (store_pod_set_status(w->env->store, w->uid, st, &err) < 0) {
+        log_pod_warn(w->pod, "write status: %s; trying again in 1s", orc_error_message(err));
         orc_error_release(&err);
+        w->flush_at = orc_time_now_ns() + NSEC_PER_SEC;
         return;
     }
     w->dirty = false;
+    w->flush_at = 0;
 }
 
 static struct container_run *find_run(struct pod_worker *w, const char *name)
@@ -150,15 +179,7 @@ static struct container_run *find_run(struct pod_worker *w, const char *name)
     return NULL;
 }
 
-static void decide_restart(struct pod_worker *w, struct container_run *r);
-
-static bool is_enoent(orc_error_t err)
-{
-    return err && err->status == ENOENT;
-}
-
-/* Adopts the pod's shim if it runs, else creates one. */
-static int ensure_sandbox(struct pod_worker *w, orc_error_t *err);
+static void submit(struct pod_worker *w, struct pod_step *s);
 
 static void mark_exited(struct container_run *r, int code, const char *reason, const char *msg,
                         int64_t started, int64_t finished)
@@ -180,14 +201,21 @@ static void set_waiting(struct container_run *r, const char *reason, const char 
     set_str(&r->waiting_message, message);
 }
 
+static void set_net_result(struct pod_worker *w, json_t *result)
+{
+    json_decref(w->net_result);
+    free(w->pod_ip);
+    w->net_result = result;
+    w->pod_ip = result ? network_pod_ip(result) : NULL;
+    w->dirty = true;
+}
+
 /* A pull finished badly: ErrImagePull now, ImagePullBackOff until the back-off passes. */
 static void pull_failed(struct pod_worker *w, struct container_run *r, const char *image,
                         const char *msg)
 {
-    const struct orcd_config *cfg = &w->o->config;
-    r->pull_backoff_ns = r->pull_backoff_ns ? r->pull_backoff_ns * 2 : cfg->backoff_base_ns;
-    if (r->pull_backoff_ns > cfg->backoff_max_ns)
-        r->pull_backoff_ns = cfg->backoff_max_ns;
+    struct sched_backoff_config cfg = backoff_config(w);
+    r->pull_backoff_ns = sched_backoff_next(r->pull_backoff_ns, &cfg);
     r->pull_failed_at = orc_time_now_ns();
     r->pull_retry_at = r->pull_failed_at + r->pull_backoff_ns;
     set_waiting(r, "ErrImagePull", msg);
@@ -208,7 +236,7 @@ static bool pull_done(struct pod_worker *w, struct container_run *r, const struc
         return false;
     }
     char *msg = NULL;
-    switch (pull_jobs_poll(w->o, c->image, &msg)) {
+    switch (pull_jobs_poll(w->env->pulls, c->image, &msg)) {
     case PULL_JOB_RUNNING:
         if (!r->pulling) {
             r->pulling = true;
@@ -247,9 +275,9 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
     /* a pull under way is seen through (its result, its Pulled event) even if the image
      * arrived meanwhile */
     if (!must_pull && !r->pulling) {
-        if (images_resolve(w->o->images, c->image, &img, &err) == 0)
+        if (images_resolve(w->env->images, c->image, &img, &err) == 0)
             return img;
-        if (!is_enoent(err)) {
+        if (err->status != ENOENT) {
             char *msg = xasprintf("image \"%s\": %s", c->image, orc_error_message(err));
             set_waiting(r, "ErrImagePull", msg);
             event(w, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, msg);
@@ -274,7 +302,7 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
     }
     if (!pull_done(w, r, c))
         return NULL;
-    if (images_resolve(w->o->images, c->image, &img, &err) < 0) {
+    if (images_resolve(w->env->images, c->image, &img, &err) < 0) {
         pull_failed(w, r, c->image, orc_error_message(err));
         orc_error_release(&err);
         return NULL;
@@ -282,64 +310,45 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
     return img;
 }
 
-static void start_container(struct pod_worker *w, struct container_run *r)
+/* Submits the start of r's current attempt once its image is there; true if submitted. */
+static bool start_container(struct pod_worker *w, struct container_run *r)
 {
-    orc_error_t err = NULL;
     const struct container *c = pod_find_container(w->pod, r->name);
     w->dirty = true;
     struct image *img = container_image(w, r, c);
     if (!img)
-        return;
+        return false;
     r->pulled = false; /* Always pulls again for the next start */
     set_str(&r->image_id, img->id);
-    json_t *st = NULL;
-    int r_ = ensure_sandbox(w, &err);
-    if (r_ >= 0)
-        r_ = sandbox_start_container(w, r, img, &st, &err);
-    image_free(img);
-    r->started_once = true;
-    int64_t now = orc_time_now_ns();
-    if (r_ < 0) {
-        log_warn("pod '%s/%s': start container '%s': %s", w->pod->namespace, w->pod->name, r->name,
-                 orc_error_message(err));
-        event(w, "Warning", "Failed", "Error: %s", orc_error_message(err));
-        mark_exited(r, 128, "StartError", orc_error_message(err), now, now);
-        orc_error_release(&err);
-        decide_restart(w, r);
-        return;
-    }
-    r->state = RUN_RUNNING;
-    r->started_at = orc_json_int(st, "startedAt", now);
-    set_str(&r->waiting_reason, NULL);
-    set_str(&r->waiting_message, NULL);
-    json_decref(st);
-    event(w, "Normal", "Created", "Created container %s", r->name);
-    event(w, "Normal", "Started", "Started container %s", r->name);
-    log_info("pod '%s/%s': container '%s' started (attempt %d)", w->pod->namespace, w->pod->name,
-             r->name, r->restart_count);
+    struct pod_step *s = pod_step_new(STEP_START, w);
+    s->container = xstrdup(r->name);
+    s->attempt = r->restart_count + (r->restarting ? 1 : 0);
+    s->image = img;
+    submit(w, s);
+    return true;
 }
 
-static void restart_container(struct pod_worker *w, struct container_run *r)
+/* The next attempt of r: bookkeeping only; the sync that follows starts it. */
+static void restart_container(struct container_run *r)
 {
     r->has_last = true;
     r->last_exit_code = r->exit_code;
     r->last_started_at = r->started_at;
     r->last_finished_at = r->finished_at;
     set_str(&r->last_reason, r->reason);
-    r->restart_count++;
+    r->restarting = true;
     r->restart_at = 0;
-    start_container(w, r);
+    set_waiting(r, "ContainerCreating", NULL);
 }
 
 static void decide_restart(struct pod_worker *w, struct container_run *r)
 {
-    struct orcd *o = w->o;
     w->dirty = true;
     if (w->deleted)
         return;
     if (r->replace) {
         r->replace = false;
-        restart_container(w, r);
+        restart_container(r);
         return;
     }
     struct sched_container_run run = {.exited = true,
@@ -348,16 +357,14 @@ static void decide_restart(struct pod_worker *w, struct container_run *r)
                                       .started_at = r->started_at,
                                       .finished_at = r->finished_at,
                                       .backoff_ns = r->backoff_ns};
-    struct sched_backoff_config cfg = {.base_ns = o->config.backoff_base_ns,
-                                       .max_ns = o->config.backoff_max_ns,
-                                       .reset_ns = o->config.backoff_reset_ns};
+    struct sched_backoff_config cfg = backoff_config(w);
     int64_t at = 0, backoff = 0;
     enum sched_restart d =
         sched_restart_decide(w->pod->restart_policy, &run, &cfg, orc_time_now_ns(), &at, &backoff);
     r->backoff_ns = backoff;
     switch (d) {
     case SCHED_RESTART_NOW:
-        restart_container(w, r);
+        restart_container(r);
         break;
     case SCHED_RESTART_LATER:
         r->restart_at = at;
@@ -382,7 +389,12 @@ static void decide_restart(struct pod_worker *w, struct container_run *r)
 static void on_container_exit(struct pod_worker *w, const json_t *st)
 {
     struct container_run *r = find_run(w, orc_json_str(st, "name"));
-    if (!r || orc_json_int(st, "attempt", -1) != r->restart_count)
+    int attempt = (int) orc_json_int(st, "attempt", -1);
+    if (r && r->restarting && attempt == r->restart_count + 1) {
+        r->restart_count = attempt; /* it exited before its start was answered */
+        r->restarting = false;
+    }
+    if (!r || attempt != r->restart_count)
         return; /* an older instance: already accounted for */
     int64_t finished = orc_json_int(st, "finishedAt", 0);
     if (r->state == RUN_EXITED && r->finished_at == finished)
@@ -390,8 +402,8 @@ static void on_container_exit(struct pod_worker *w, const json_t *st)
     int code = (int) orc_json_int(st, "exitCode", 0);
     mark_exited(r, code, orc_json_str(st, "reason"), orc_json_str(st, "message"),
                 orc_json_int(st, "startedAt", r->started_at), finished);
-    log_info("pod '%s/%s': container '%s' exited with %d", w->pod->namespace, w->pod->name, r->name,
-             code);
+    r->started_once = true;
+    log_pod_info(w->pod, "container '%s' exited with %d", r->name, code);
     decide_restart(w, r);
 }
 
@@ -406,6 +418,7 @@ static void adopt_status(struct pod_worker *w, const json_t *hello)
         if (!r || attempt < r->restart_count)
             continue;
         r->restart_count = attempt;
+        r->restarting = false;
         r->started_once = true;
         const char *state = orc_json_str(st, "state");
         if (state && strcmp(state, "running") == 0) {
@@ -431,16 +444,16 @@ static bool pod_has_resources(const struct pod *pod)
 
 /* A pod with resources but no delegated cgroup: said in an event; with --require-limits
  * the pod fails instead of running unlimited. */
-static int limits_unavailable(struct pod_worker *w, orc_error_t *err)
+static void limits_unavailable(struct pod_worker *w)
 {
     const char *why = "no systemd user session with delegated cgroups (see 'orc check')";
-    if (!w->o->config.require_limits) {
+    if (!w->env->config->require_limits) {
         event(w, "Warning", "LimitsNotEnforced", "Resource limits are not enforced: %s", why);
-        return 0;
+        return;
     }
     event(w, "Warning", "LimitsNotEnforced",
-          "Pod refused: its resource limits cannot be "
-          "enforced (%s) and orcd runs with --require-limits",
+          "Pod refused: its resource limits cannot be enforced (%s) and orcd runs with "
+          "--require-limits",
           why);
     w->rejected = true;
     set_str(&w->pod_reason, "LimitsNotEnforced");
@@ -448,112 +461,194 @@ static int limits_unavailable(struct pod_worker *w, orc_error_t *err)
     set_str(&w->pod_message, msg);
     free(msg);
     w->dirty = true;
-    if (sandbox_shutdown(w, 0, err) < 0) /* the shim goes; on_shim_lost drops it quietly */
-        orc_error_release(err);
-    return 0;
+    orc_error_t err = NULL;
+    if (sandbox_shutdown(w->shim, 0, &err) < 0) /* the shim goes; on_shim_lost follows */
+        orc_error_release(&err);
 }
 
-static int ensure_sandbox(struct pod_worker *w, orc_error_t *err)
+/* Whatever ran in a sandbox that is gone ended with it. */
+static void sandbox_lost(struct pod_worker *w, const char *why)
 {
-    if (w->shim)
-        return 0;
-    json_t *hello = NULL;
-    int r = sandbox_adopt(w, &hello, err);
-    if (r == 0) {
-        loop_watch_worker(w->o, w);
-        log_info("pod '%s/%s': adopted running shim (pid %d)", w->pod->namespace, w->pod->name,
-                 (int) w->shim_pid);
-        pod_network_restore(w);
-        sandbox_find_scope(w);
-        adopt_status(w, hello);
-        json_decref(hello);
-        return 0;
-    }
-    if (r != -ENOENT)
-        return r;
-    /* No shim: whatever ran in the old sandbox is gone; the next sync restarts it per policy. */
+    int64_t now = orc_time_now_ns();
     for (size_t i = 0; i < w->n_runs; i++)
         if (w->runs[i].state == RUN_RUNNING) {
-            int64_t now = orc_time_now_ns();
-            mark_exited(&w->runs[i], 137, "Error", "the pod sandbox was lost",
-                        w->runs[i].started_at, now);
+            mark_exited(&w->runs[i], 137, "Error", why, w->runs[i].started_at, now);
             w->dirty = true;
         }
-    pod_network_teardown(w); /* of the sandbox that was lost, if any */
-    if (sandbox_create(w, err) < 0) {
-        event(w, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: %s",
-              orc_error_message(*err));
-        return -1;
-    }
-    loop_watch_worker(w->o, w);
-    if (!w->cgroup && pod_has_resources(w->pod))
-        return limits_unavailable(w, err);
-    return 0;
 }
 
-static void finalize(struct pod_worker *w)
+static void sandbox_failed(struct pod_worker *w, struct pod_step *s)
+{
+    const char *msg = orc_error_message(s->err);
+    if (s->err && s->err->status == ECANCELED)
+        return; /* the pod is going away */
+    log_pod_error(w->pod, "%s: %s", s->failed ? s->failed : "sandbox", msg);
+    event(w, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: %s", msg);
+    struct sched_backoff_config cfg = backoff_config(w);
+    w->sandbox_backoff_ns = sched_backoff_next(w->sandbox_backoff_ns, &cfg);
+    w->retry_at = orc_time_now_ns() + w->sandbox_backoff_ns;
+}
+
+static void on_sandbox_done(struct pod_worker *w, struct pod_step *s)
+{
+    if (s->net_changed)
+        set_net_result(w, TAKE_PTR(s->new_net_result));
+    if (s->status < 0) {
+        sandbox_failed(w, s);
+        return;
+    }
+    if (!s->shim) { /* STEP_ADOPT found none */
+        w->adopt_tried = true;
+        return;
+    }
+    w->shim = TAKE_PTR(s->shim);
+    w->shim_pid = s->shim_pid;
+    free(w->cgroup);
+    w->cgroup = TAKE_PTR(s->new_cgroup);
+    w->sandbox_backoff_ns = 0;
+    w->dirty = true;
+    if (s->adopted) {
+        log_pod_info(w->pod, "adopted running shim (pid %d)", (int) w->shim_pid);
+        adopt_status(w, s->hello);
+        return;
+    }
+    sandbox_lost(w, "the pod sandbox was lost");
+    if (!w->cgroup && pod_has_resources(w->pod))
+        limits_unavailable(w);
+}
+
+static void on_start_done(struct pod_worker *w, struct pod_step *s)
+{
+    struct container_run *r = find_run(w, s->container);
+    if (!r || r->restart_count + (r->restarting ? 1 : 0) != s->attempt || r->state == RUN_EXITED)
+        return; /* superseded, or its exit was reported first */
+    int64_t now = orc_time_now_ns();
+    r->restart_count = s->attempt;
+    r->restarting = false;
+    r->started_once = true;
+    w->dirty = true;
+    if (s->status < 0) {
+        const char *msg = orc_error_message(s->err);
+        log_pod_warn(w->pod, "start container '%s': %s", r->name, msg);
+        event(w, "Warning", "Failed", "Error: %s", msg);
+        mark_exited(r, 128, "StartError", msg, now, now);
+        decide_restart(w, r);
+        return;
+    }
+    r->state = RUN_RUNNING;
+    r->started_at = orc_json_int(s->container_status, "startedAt", now);
+    set_str(&r->waiting_reason, NULL);
+    set_str(&r->waiting_message, NULL);
+    event(w, "Normal", "Created", "Created container %s", r->name);
+    event(w, "Normal", "Started", "Started container %s", r->name);
+    log_pod_info(w->pod, "container '%s' started (attempt %d)", r->name, r->restart_count);
+}
+
+static void on_check_done(struct pod_worker *w, struct pod_step *s)
+{
+    if (s->net_changed)
+        set_net_result(w, TAKE_PTR(s->new_net_result));
+    if (s->status < 0) {
+        event(w, "Warning", "NetworkNotReady",
+              "Pod network lost and could not be set up again: %s; the sandbox will be "
+              "re-created",
+              orc_error_message(s->err));
+        orc_error_t err = NULL;
+        if (w->shim && sandbox_shutdown(w->shim, 0, &err) < 0) /* a new sandbox follows */
+            orc_error_release(&err);
+    } else if (s->net_repaired) {
+        event(w, "Normal", "NetworkRestored", "Pod network lost and set up again");
+    }
+}
+
+static void on_teardown_done(struct pod_worker *w, struct pod_step *s)
 {
     orc_error_t err = NULL;
-    if (w->shim) {
-        loop_unwatch_worker(w->o, w);
-        w->shim = shim_client_free(w->shim);
-    }
-    pod_network_teardown(w);
-    if (sandbox_remove_files(w, &err) < 0) {
-        log_warn("pod '%s/%s': remove files: %s, ignoring", w->pod->namespace, w->pod->name,
-                 orc_error_message(err));
-        orc_error_release(&err);
-    }
-    if (store_pod_remove(w->o->store, w->uid, &err) < 0) {
-        log_error("pod '%s/%s': remove from store: %s", w->pod->namespace, w->pod->name,
-                  orc_error_message(err));
+    if (s->net_changed)
+        set_net_result(w, TAKE_PTR(s->new_net_result));
+    if (s->status < 0)
+        log_pod_warn(w->pod, "%s: %s, ignoring", s->failed, orc_error_message(s->err));
+    if (s->kind != STEP_TEARDOWN)
+        return;
+    if (store_pod_remove(w->env->store, w->uid, &err) < 0) {
+        log_pod_error(w->pod, "remove from store: %s", orc_error_message(err));
         orc_error_release(&err);
         return; /* stays terminating; retried on the next sync */
     }
     w->state = WORKER_TERMINATED;
-    log_info("pod '%s/%s': deleted", w->pod->namespace, w->pod->name);
+    log_pod_info(w->pod, "deleted");
 }
 
-static void begin_termination(struct pod_worker *w)
+static void step_done(void *arg)
 {
-    orc_error_t err = NULL;
-    if (w->state == WORKER_TERMINATING && w->shim)
+    struct pod_step *s = arg;
+    struct pod_worker *w = s->worker;
+    w->job = NULL;
+    if (w->env->stopping) { /* orcd stops: what the step made is found again by the next one */
+        pod_step_free(s);
         return;
-    w->state = WORKER_TERMINATING;
-    for (size_t i = 0; i < w->n_runs; i++) {
-        w->runs[i].restart_at = 0;
-        if (w->runs[i].state == RUN_RUNNING)
-            event(w, "Normal", "Killing", "Stopping container %s", w->runs[i].name);
     }
-    if (!w->shim) {
-        json_t *hello = NULL;
-        if (sandbox_adopt(w, &hello, &err) == 0) {
-            json_decref(hello);
-            loop_watch_worker(w->o, w);
+    switch (s->kind) {
+    case STEP_SANDBOX:
+    case STEP_ADOPT:
+        on_sandbox_done(w, s);
+        break;
+    case STEP_START:
+        on_start_done(w, s);
+        break;
+    case STEP_NETWORK_CHECK:
+        on_check_done(w, s);
+        break;
+    case STEP_NETWORK_DOWN:
+    case STEP_TEARDOWN:
+        on_teardown_done(w, s);
+        break;
+    case _STEP_KIND_MAX:
+    case _STEP_KIND_INVALID:
+        break;
+    }
+    pod_step_free(s);
+}
+
+static void submit(struct pod_worker *w, struct pod_step *s)
+{
+    log_pod_debug(w->pod, "step: %s", pod_step_kind_to_string(s->kind));
+    w->job = job_submit(w->env->jobs, pod_step_run, step_done, s);
+}
+
+static void terminate(struct pod_worker *w)
+{
+    if (w->state != WORKER_TERMINATING) {
+        w->state = WORKER_TERMINATING;
+        for (size_t i = 0; i < w->n_runs; i++) {
+            w->runs[i].restart_at = 0;
+            if (w->runs[i].state == RUN_RUNNING)
+                event(w, "Normal", "Killing", "Stopping container %s", w->runs[i].name);
         }
-        orc_error_release(&err);
+        log_pod_info(w->pod, "terminating (grace %llds)", (long long) w->grace_s);
     }
-    if (!w->shim) {
-        finalize(w);
+    if (w->shim) {
+        if (w->shutdown_sent)
+            return; /* EOF on the socket follows */
+        orc_error_t err = NULL;
+        if (sandbox_shutdown(w->shim, w->grace_s, &err) < 0) {
+            log_pod_warn(w->pod, "%s; killing the shim", orc_error_message(err));
+            orc_error_release(&err);
+            (void) shim_client_kill(w->shim);
+        }
+        w->shutdown_sent = true;
+        w->kill_at = orc_time_now_ns() + w->grace_s * NSEC_PER_SEC +
+                     w->env->config->request_timeout_ns + SHUTDOWN_MARGIN_NS;
         return;
     }
-    log_info("pod '%s/%s': terminating (grace %llds)", w->pod->namespace, w->pod->name,
-             (long long) w->grace_s);
-    if (sandbox_shutdown(w, w->grace_s, &err) < 0) {
-        log_warn("pod '%s/%s': %s", w->pod->namespace, w->pod->name, orc_error_message(err));
-        orc_error_release(&err);
-        finalize(w);
-    }
+    submit(w, pod_step_new(w->adopt_tried ? STEP_TEARDOWN : STEP_ADOPT, w));
 }
 
 static bool admit(struct pod_worker *w)
 {
-    struct orcd *o = w->o;
-    struct sched_capacity cap = {.max_pods = o->config.max_pods};
-    for (size_t i = 0; i < o->n_workers; i++)
-        if (o->workers[i] != w && o->workers[i]->start_time > 0 && !o->workers[i]->rejected &&
-            o->workers[i]->state == WORKER_SYNCING)
-            cap.running_pods++;
+    struct pod_env *env = w->env;
+    struct sched_capacity cap = {.max_pods = env->config->max_pods,
+                                 .running_pods = (int) env->admitted};
     const char *reason = NULL;
     if (sched_admit(&cap, w->pod, &reason) < 0) {
         w->rejected = true;
@@ -569,95 +664,73 @@ static bool admit(struct pod_worker *w)
     char host[256] = "localhost";
     (void) gethostname(host, sizeof(host) - 1);
     w->start_time = orc_time_now_ns();
+    env->admitted++;
     event(w, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", w->pod->namespace,
           w->pod->name, host);
     w->dirty = true;
     return true;
 }
 
+static bool needs_sandbox(const struct pod_worker *w)
+{
+    for (size_t i = 0; i < w->n_runs; i++)
+        if (!w->runs[i].done && w->runs[i].state != RUN_EXITED)
+            return true;
+    return false;
+}
+
 void pod_worker_sync(struct pod_worker *w)
 {
-    if (w->state == WORKER_TERMINATED)
+    if (w->state == WORKER_TERMINATED || w->job)
         return;
     if (w->deleted) {
-        begin_termination(w);
+        terminate(w);
+        return;
+    }
+    if (!w->shim && w->net_result) { /* the sandbox went: its network goes too */
+        submit(w, pod_step_new(STEP_NETWORK_DOWN, w));
         return;
     }
     if (w->rejected || (w->start_time == 0 && !admit(w)))
         return;
     if (w->retry_at && w->retry_at > orc_time_now_ns())
         return;
-    bool needs_sandbox = false;
-    for (size_t i = 0; i < w->n_runs; i++)
-        if (!w->runs[i].done && w->runs[i].state != RUN_EXITED)
-            needs_sandbox = true;
-    if (needs_sandbox && !w->shim) {
-        orc_error_t err = NULL;
-        if (ensure_sandbox(w, &err) < 0) {
-            log_error("pod '%s/%s': %s", w->pod->namespace, w->pod->name, orc_error_message(err));
-            orc_error_release(&err);
-            w->retry_at = orc_time_now_ns() + 10 * NSEC_PER_SEC;
-            return;
-        }
-        if (w->rejected)
-            return;
+    if (w->check_due && w->shim) {
+        w->check_due = false;
+        submit(w, pod_step_new(STEP_NETWORK_CHECK, w));
+        return;
     }
-    for (size_t i = 0; i < w->n_runs && !w->deleted; i++) {
+    if (needs_sandbox(w) && !w->shim) {
+        submit(w, pod_step_new(STEP_SANDBOX, w));
+        return;
+    }
+    for (size_t i = 0; i < w->n_runs; i++) {
         struct container_run *r = &w->runs[i];
-        if (r->state == RUN_WAITING && r->restart_at == 0)
-            start_container(w, r);
-        else if (r->state == RUN_EXITED && !r->done && r->restart_at == 0)
+        if (r->state == RUN_EXITED && !r->done && r->restart_at == 0)
             decide_restart(w, r); /* restored from the store after an agent restart */
+        if (r->state == RUN_WAITING && r->restart_at == 0 && w->shim && start_container(w, r))
+            return; /* one step at a time: the next container after this one */
     }
 }
 
 static void on_shim_lost(struct pod_worker *w)
 {
-    loop_unwatch_worker(w->o, w);
     w->shim = shim_client_free(w->shim);
-    if (w->rejected && w->state == WORKER_SYNCING) {
-        pod_network_teardown(w); /* a refused pod's sandbox, shut down on purpose */
-        return;
-    }
+    w->shutdown_sent = false;
+    w->kill_at = 0;
     if (w->state == WORKER_TERMINATING) {
-        finalize(w);
+        w->adopt_tried = true; /* it was ours: nothing to adopt; the teardown follows */
         return;
     }
-    log_warn("pod '%s/%s': shim exited unexpectedly; containers restart per restartPolicy",
-             w->pod->namespace, w->pod->name);
+    if (w->rejected)
+        return; /* a refused pod's sandbox, shut down on purpose */
+    log_pod_warn(w->pod, "shim exited unexpectedly; containers restart per restartPolicy");
     event(w, "Warning", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
-    pod_network_teardown(w);
-    int64_t now = orc_time_now_ns();
-    for (size_t i = 0; i < w->n_runs; i++)
-        if (w->runs[i].state == RUN_RUNNING)
-            mark_exited(&w->runs[i], 137, "Error", "the pod sandbox exited unexpectedly",
-                        w->runs[i].started_at, now);
-    w->dirty = true;
+    sandbox_lost(w, "the pod sandbox exited unexpectedly");
 }
 
-/* An interface vanished from the sandbox, e.g. with a network helper that died. */
-static void on_link_removed(struct pod_worker *w, const char *ifname)
-{
-    orc_error_t err = NULL;
-    bool repaired = false;
-    if (pod_network_repair(w, &repaired, &err) < 0) {
-        event(w, "Warning", "NetworkNotReady",
-              "Pod network lost ('%s') and could not be set up again: %s; the sandbox will be "
-              "re-created",
-              ifname ? ifname : "?", orc_error_message(err));
-        orc_error_release(&err);
-        if (sandbox_shutdown(w, 0, &err) < 0) /* on_shim_lost follows, then a new sandbox */
-            orc_error_release(&err);
-        return;
-    }
-    if (repaired)
-        event(w, "Normal", "NetworkRestored", "Pod network lost ('%s' vanished) and set up again",
-              ifname ? ifname : "?");
-}
-
-/* Handles the shim's messages already read. A request the agent made (shim_client_call)
- * reads whatever arrives before its answer, events included; those wait in the client's
- * buffer, where no readiness of the socket would ever announce them again. */
+/* Handles the shim's messages already read. Events may also wait in the client's buffer
+ * after a send, where no readiness of the socket would ever announce them again. */
 void pod_worker_dispatch(struct pod_worker *w)
 {
     json_t *msg;
@@ -665,11 +738,12 @@ void pod_worker_dispatch(struct pod_worker *w)
         const char *ev = orc_json_str(msg, "event");
         if (ev && strcmp(ev, "exit") == 0 && !w->deleted)
             on_container_exit(w, json_object_get(msg, "container"));
-        else if (ev && strcmp(ev, "link-removed") == 0 && !w->deleted)
-            on_link_removed(w, orc_json_str(msg, "ifname"));
-        else if (!ev && !json_is_true(json_object_get(msg, "ok")))
-            log_warn("pod '%s/%s': shim: %s", w->pod->namespace, w->pod->name,
-                     orc_json_str(msg, "error") ?: "request failed");
+        else if (ev && strcmp(ev, "link-removed") == 0 && !w->deleted) {
+            log_pod_warn(w->pod, "interface '%s' left the sandbox; checking the network",
+                         orc_json_str(msg, "ifname") ?: "?");
+            w->check_due = true;
+        } else if (!ev && !json_is_true(json_object_get(msg, "ok")))
+            log_pod_warn(w->pod, "shim: %s", orc_json_str(msg, "error") ?: "request failed");
         json_decref(msg);
     }
 }
@@ -682,7 +756,7 @@ void pod_worker_on_shim(struct pod_worker *w)
     int r = shim_client_receive(w->shim, &err);
     pod_worker_dispatch(w);
     if (r < 0) {
-        log_warn("pod '%s/%s': %s", w->pod->namespace, w->pod->name, orc_error_message(err));
+        log_pod_warn(w->pod, "%s", orc_error_message(err));
         orc_error_release(&err);
     }
     if (r <= 0 && w->shim)
@@ -708,9 +782,9 @@ void pod_worker_update(struct pod_worker *w, const json_t *object)
               r->name);
         if (r->state == RUN_RUNNING && w->shim) {
             r->replace = true;
-            if (sandbox_stop_container(w, r->name, pod->termination_grace_period_seconds, &err) <
-                0) {
-                log_warn("pod '%s/%s': %s", pod->namespace, pod->name, orc_error_message(err));
+            if (sandbox_stop_container(w->shim, r->name, pod->termination_grace_period_seconds,
+                                       &err) < 0) {
+                log_pod_warn(pod, "%s", orc_error_message(err));
                 orc_error_release(&err);
             }
         } else if (r->state == RUN_EXITED) {
@@ -724,6 +798,11 @@ void pod_worker_update(struct pod_worker *w, const json_t *object)
 
 void pod_worker_on_timer(struct pod_worker *w, int64_t now)
 {
+    if (w->kill_at && w->kill_at <= now && w->shim) {
+        log_pod_warn(w->pod, "the shim did not exit in time; killing it");
+        (void) shim_client_kill(w->shim);
+        w->kill_at = 0;
+    }
     if (w->state != WORKER_SYNCING || w->deleted)
         return;
     if (w->retry_at && w->retry_at <= now)
@@ -731,7 +810,7 @@ void pod_worker_on_timer(struct pod_worker *w, int64_t now)
     for (size_t i = 0; i < w->n_runs; i++) {
         struct container_run *r = &w->runs[i];
         if (r->restart_at && r->restart_at <= now)
-            restart_container(w, r);
+            restart_container(r); /* the sync that follows starts it */
         if (r->pull_retry_at && r->pull_retry_at <= now)
             r->pull_retry_at = 0; /* the next sync pulls again */
     }
@@ -740,6 +819,10 @@ void pod_worker_on_timer(struct pod_worker *w, int64_t now)
 int64_t pod_worker_next_deadline(const struct pod_worker *w)
 {
     int64_t next = w->retry_at;
+    if (w->kill_at && (!next || w->kill_at < next))
+        next = w->kill_at;
+    if (w->dirty && w->flush_at && (!next || w->flush_at < next))
+        next = w->flush_at;
     for (size_t i = 0; i < w->n_runs; i++) {
         const struct container_run *r = &w->runs[i];
         /* ErrImagePull turns into ImagePullBackOff a second after the failure */

@@ -7,9 +7,10 @@
 #include <sys/types.h>
 
 #include "manifest.h"
+#include "pods/env.h"
 
-struct orcd;
 struct shim_client;
+struct job;
 
 /* What the agent knows of one container of a pod (kubelet's container status). */
 enum run_state {
@@ -25,8 +26,10 @@ struct container_run {
     char *image; /* the reference it runs (or will run) */
     char *image_id;
     enum run_state state;
-    int restart_count;    /* also the attempt number of the current instance */
+    int restart_count;    /* also the attempt number of the current (or last) instance */
     bool started_once;    /* an instance with this restart_count was started */
+    bool restarting;      /* the next instance (restart_count + 1) is being started: the
+                           * count goes up once it runs, as kubelet counts */
     char *waiting_reason; /* ContainerCreating, CrashLoopBackOff, ErrImagePull, ... */
     char *waiting_message;
     int64_t started_at, finished_at;
@@ -54,9 +57,11 @@ enum worker_state {
     _WORKER_STATE_INVALID = -22,
 };
 
-/* One pod's worker, after kubelet's pod_workers: sync -> terminating -> terminated. */
+/* One pod's worker, after kubelet's pod_workers: sync -> terminating -> terminated. At most
+ * one slow step runs for it at a time (`job`); when it is done the worker syncs again from
+ * the latest desired state. */
 struct pod_worker {
-    struct orcd *o;
+    struct pod_env *env;
     char *uid;
     struct pod *pod;
     long long generation;
@@ -65,14 +70,22 @@ struct pod_worker {
     enum worker_state state;
     bool deleted; /* deletionTimestamp set */
     int64_t grace_s;
-    struct shim_client *shim;
+    struct shim_client *shim; /* the loop's connection; its fd is in the loop's epoll set */
     pid_t shim_pid;
+    struct job *job;    /* the step in flight, NULL = none */
+    int watched_fd;     /* the shim fd the loop has in its epoll set, -1 = none */
+    bool shutdown_sent; /* terminating: the shim was told to stop everything */
+    int64_t kill_at;    /* terminating: a shim still there then is killed (ns) */
+    bool adopt_tried;   /* terminating: looked for a running shim already */
+    bool check_due;     /* the sandbox reported a lost interface: CHECK next */
+    int64_t sandbox_backoff_ns;
     struct container_run *runs;
     size_t n_runs;
     int64_t start_time;             /* ns; 0 until admitted */
     char *pod_reason, *pod_message; /* e.g. OutOfpods */
     bool rejected;
     bool dirty;         /* status must be written */
+    int64_t flush_at;   /* writing it failed (database locked): try again then (ns) */
     int64_t retry_at;   /* sandbox creation failed: try again then (ns) */
     json_t *net_result; /* the CNI chain's ADD result, cached in run dir/network.json */
     char *pod_ip;       /* from net_result; NULL without a network */
@@ -80,13 +93,18 @@ struct pod_worker {
 };
 
 /* Builds a worker from a stored object (restoring observed status). */
-struct pod_worker *pod_worker_new(struct orcd *o, const json_t *object);
+struct pod_worker *pod_worker_new(struct pod_env *env, const json_t *object);
 struct pod_worker *pod_worker_free(struct pod_worker *w);
 
 /* Takes a newer stored object (deletion, image or label changes). */
 void pod_worker_update(struct pod_worker *w, const json_t *object);
-/* Moves the pod toward its desired state; never blocks for long. */
+/* Moves the pod toward its desired state: decides, and submits at most one slow step to the
+ * job pool; never waits. */
 void pod_worker_sync(struct pod_worker *w);
+/* The fd the loop must watch for this pod (its shim's socket), or -1. */
+int pod_worker_fd(const struct pod_worker *w);
+/* Whether the pod counts against --max-pods (admitted and not terminating). */
+bool pod_worker_admitted(const struct pod_worker *w);
 /* The shim's socket is readable. */
 void pod_worker_on_shim(struct pod_worker *w);
 /* Handles shim messages read while the agent waited for an answer (events queued then). */

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "json-util.h"
+#include "scheduler.h"
 #include "store/schema-sql.h"
 #include "time-util.h"
 #include "xalloc.h"
@@ -101,6 +102,22 @@ int store_open(const char *path, struct store **ret, orc_error_t *err)
         return orc_error_wrap(err, "database '%s'", path);
     }
     *ret = s;
+    return 0;
+}
+
+void store_set_busy_timeout(struct store *s, int ms)
+{
+    sqlite3_busy_timeout(s->db, ms);
+}
+
+int store_ping(struct store *s, orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('health', ?)", &st, err) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64) orc_time_now_ns());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, err, "write");
     return 0;
 }
 
@@ -227,22 +244,6 @@ static int insert_pod(struct store *s, json_t *obj, orc_error_t *err)
                         uid, obj, rv, 1, err);
 }
 
-/* Kubernetes lets a pod's spec change only in its containers' images. */
-static bool only_images_differ(const json_t *old_spec, const json_t *new_spec)
-{
-    json_auto_t *copy = json_deep_copy(old_spec);
-    json_t *oc = json_object_get(copy, "containers"), *nc = json_object_get(new_spec, "containers");
-    if (json_array_size(oc) != json_array_size(nc))
-        return false;
-    for (size_t i = 0; i < json_array_size(oc); i++) {
-        /* the defaulted pull policy follows the image's tag */
-        json_t *n = json_array_get(nc, i), *o = json_array_get(oc, i);
-        json_object_set(o, "image", json_object_get(n, "image"));
-        json_object_set(o, "imagePullPolicy", json_object_get(n, "imagePullPolicy"));
-    }
-    return json_equal(copy, new_spec);
-}
-
 /* json_equal() calls two missing values different; here they are the same. */
 static bool same(const json_t *a, const json_t *b)
 {
@@ -258,11 +259,12 @@ static int update_pod(struct store *s, struct stored *old, json_t *obj, enum app
     if (old->deleted_ns)
         return orc_error_make(err, EBUSY, "object is being deleted: pods \"%s\" already exists",
                               name);
-    bool spec_changed = !json_equal(os, ns);
+    enum sched_pod_update update = sched_pod_update_check(os, ns);
+    bool spec_changed = update != SCHED_UPDATE_NONE;
     bool meta_changed =
         !same(json_object_get(om, "labels"), json_object_get(nm, "labels")) ||
         !same(json_object_get(om, "annotations"), json_object_get(nm, "annotations"));
-    if (spec_changed && !only_images_differ(os, ns))
+    if (update == SCHED_UPDATE_FORBIDDEN)
         return orc_error_make(err, EINVAL,
                               "Pod \"%s\" is invalid: spec: Forbidden: pod updates may not "
                               "change fields other than `spec.containers[*].image` (delete and "

@@ -33,6 +33,11 @@ const char *apply_action_to_string(enum apply_action a); /* "created", ... */
 
 int store_open(const char *path, struct store **ret, orc_error_t *err);
 struct store *store_close(struct store *s);
+/* How long a statement waits for another connection's lock (default 5 s). The loop's
+ * connection waits briefly and retries later instead: the loop never waits long. */
+void store_set_busy_timeout(struct store *s, int ms);
+/* A real write (a row of meta), to tell that the database takes writes now. */
+int store_ping(struct store *s, orc_error_t *err);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close)
 
 /*

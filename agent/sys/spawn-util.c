@@ -3,28 +3,34 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "fd-util.h"
+#include "time-util.h"
 #include "xalloc.h"
+
+#define STDERR_MAX (64 * 1024)
+
+extern char **environ;
 
 static void child_stdio_null(void)
 {
-    int null = open("/dev/null", O_RDWR);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
-        if (null > 2)
-            close(null);
     }
 }
 
-/* In the grandchild: reset signals, move keep_fd to 3, close everything else, exec. */
+/* In the grandchild: reset signals, move keep_fd to 3, close everything else, exec.
+ * Only async-signal-safe calls: the parent has threads. */
 static void exec_detached(char *const argv[], int keep_fd)
 {
     sigset_t all;
@@ -41,12 +47,14 @@ static void exec_detached(char *const argv[], int keep_fd)
     } else {
         closefrom(3);
     }
-    execvp(argv[0], argv);
+    execve(argv[0], argv, environ);
     _exit(127);
 }
 
 int spawn_detached(char *const argv[], int keep_fd, pid_t *ret_pid, orc_error_t *err)
 {
+    if (!strchr(argv[0], '/'))
+        return orc_error_make(err, EINVAL, "start '%s': not a path", argv[0]);
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return orc_error_make(err, errno, "pipe");
@@ -79,57 +87,78 @@ int spawn_detached(char *const argv[], int keep_fd, pid_t *ret_pid, orc_error_t 
     return 0;
 }
 
-int spawn_fork_wait(void (*child)(void *arg, int report_fd), void *arg, int *ret_status,
-                    char **ret_report, orc_error_t *err)
+/* Collects stderr until it closes or the deadline passes; true if it closed in time. */
+static bool collect_stderr(int fd, int64_t deadline_ns, char **buf, size_t *len)
+{
+    for (;;) {
+        int timeout = -1;
+        if (deadline_ns) {
+            int64_t left = deadline_ns - orc_time_mono_ns();
+            if (left <= 0)
+                return false;
+            timeout = (int) ((left + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+        }
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, timeout);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            return false;
+        char chunk[4096];
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return true;
+        size_t take = *len + (size_t) n > STDERR_MAX ? STDERR_MAX - *len : (size_t) n;
+        *buf = xrealloc(*buf, *len + take + 1);
+        memcpy(*buf + *len, chunk, take);
+        *len += take;
+        (*buf)[*len] = '\0';
+    }
+}
+
+int spawn_wait(char *const argv[], int64_t deadline_ns, orc_error_t *err)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return orc_error_make(err, errno, "pipe");
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return orc_error_make(err, errno, "fork");
-    }
-    if (pid == 0) {
-        close(p[0]);
-        child(arg, p[1]);
-        _exit(127);
-    }
+    _cleanup_close_ int rd = p[0];
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    /* the agent blocks signals for its signalfd and ignores SIGPIPE: children get neither */
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &dfl);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid;
+    int r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     close(p[1]);
-    char *out = NULL;
+    if (r != 0)
+        return orc_error_make(err, r, "cannot execute '%s'", argv[0]);
+    _cleanup_free_ char *out = xstrdup("");
     size_t len = 0;
-    if (orc_read_all(p[0], 64 * 1024, &out, &len) < 0)
-        out = xstrdup("");
-    close(p[0]);
-    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
-        out[--len] = '\0';
+    bool in_time = collect_stderr(rd, deadline_ns, &out, &len);
+    if (!in_time)
+        (void) kill(pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    *ret_status = status;
-    *ret_report = out;
-    return 0;
-}
-
-static void exec_child(void *arg, int report_fd)
-{
-    char *const *argv = arg;
-    int null = open("/dev/null", O_RDWR);
-    dup2(null, 0);
-    dup2(null, 1);
-    dup2(report_fd, 2);
-    execvp(argv[0], argv);
-    dprintf(2, "cannot execute: %s", strerror(errno));
-    _exit(127);
-}
-
-int spawn_wait(char *const argv[], orc_error_t *err)
-{
-    int status = 0;
-    _cleanup_free_ char *out = NULL;
-    if (spawn_fork_wait(exec_child, (void *) argv, &status, &out, err) < 0)
-        return -1;
+    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
+        out[--len] = '\0';
+    if (!in_time)
+        return orc_error_make_as(err, ETIMEDOUT, "%s did not finish in time%s%s", argv[0],
+                              *out ? ": " : "", out);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     return orc_error_make(err, 0, "%s failed (status %d)%s%s", argv[0],

@@ -20,6 +20,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "sys/spawn-util.h"
+#include "time-util.h"
 #include "xalloc.h"
 
 /* Field 22 of /proc/PID/stat; 0 when the process is gone or a zombie. */
@@ -101,7 +102,8 @@ static int map_ids(const struct userns *ns, orc_error_t *err)
         snprintf(c2, sizeof(c2), "%u", (unsigned) ns->subgid_count);
         char *uidmap[] = {"newuidmap", pid, "0", host_uid, "1", "1", s1, c1, NULL};
         char *gidmap[] = {"newgidmap", pid, "0", host_gid, "1", "1", s2, c2, NULL};
-        if (spawn_wait(uidmap, err) < 0 || spawn_wait(gidmap, err) < 0)
+        int64_t deadline = orc_time_mono_ns() + 30 * NSEC_PER_SEC;
+        if (spawn_wait(uidmap, deadline, err) < 0 || spawn_wait(gidmap, deadline, err) < 0)
             return orc_error_wrap(err, "map the user namespace");
         return 0;
     }
@@ -212,6 +214,11 @@ int userns_ensure(struct userns *ns, const char *state_file, const char *shim_pa
     return state_save(ns, state_file, err);
 }
 
+bool userns_holder_alive(const struct userns *ns)
+{
+    return ns->holder_pid > 0 && proc_start_time(ns->holder_pid) == ns->holder_start;
+}
+
 char *userns_path(const struct userns *ns)
 {
     return xasprintf("/proc/%d/ns/user", (int) ns->holder_pid);
@@ -227,45 +234,55 @@ gid_t userns_max_gid(const struct userns *ns)
     return ns->subgid_count ? ns->subgid_count : 0;
 }
 
-struct userns_job {
-    const struct userns *ns;
-    int (*fn)(void *arg, orc_error_t *err);
-    void *arg;
-};
-
-/* In the forked child: join, run, report. Never returns. */
-static void userns_child(void *arg, int report_fd)
+int userns_exec(const struct userns *ns, const char *op, char *const args[], orc_error_t *err)
 {
-    struct userns_job *job = arg;
-    orc_error_t err = NULL;
-    _cleanup_free_ char *path = userns_path(job->ns);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    _cleanup_free_ char *path = userns_path(ns);
+    char *argv[16] = {"/proc/self/exe", USERNS_OP_FLAG, path, (char *) op};
+    size_t n = 4;
+    for (size_t i = 0; args && args[i]; i++) {
+        if (n >= ELEMENTSOF(argv) - 1)
+            return orc_error_make(err, E2BIG, "user namespace op '%s': too many arguments", op);
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    return spawn_wait(argv, 0, err);
+}
+
+int userns_op_main(int argc, char **argv, const struct userns_op *ops)
+{
+    /* argv: orcd USERNS_OP_FLAG /proc/PID/ns/user NAME ARGS... */
+    if (argc < 4) {
+        fprintf(stderr, "usage: orcd %s USERNS NAME ARGS...\n", USERNS_OP_FLAG);
+        return 2;
+    }
+    const struct userns_op *op = ops;
+    while (op->name && strcmp(op->name, argv[3]) != 0)
+        op++;
+    if (!op->name || argc - 4 != op->n_args) {
+        fprintf(stderr, "unknown user namespace op '%s' or wrong arguments\n", argv[3]);
+        return 2;
+    }
+    int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
     if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) {
-        dprintf(report_fd, "join user namespace '%s': %s", path, strerror(errno));
-        _exit(1);
+        fprintf(stderr, "join user namespace '%s': %s", argv[2], strerror(errno));
+        return 1;
     }
-    if (job->fn(job->arg, &err) < 0) {
-        const char *m = orc_error_message(err);
-        (void) orc_write_all(report_fd, m, strlen(m));
-        _exit(1);
+    close(fd);
+    orc_error_t err = NULL;
+    if (op->fn(argv + 4, &err) < 0) {
+        fputs(orc_error_message(err), stderr);
+        orc_error_release(&err);
+        return 1;
     }
-    _exit(0);
+    return 0;
 }
 
-int userns_run(const struct userns *ns, int (*fn)(void *arg, orc_error_t *err), void *arg,
-               orc_error_t *err)
+static int rm_rf_op(char **args, orc_error_t *err)
 {
-    struct userns_job job = {.ns = ns, .fn = fn, .arg = arg};
-    int status = 0;
-    _cleanup_free_ char *msg = NULL;
-    if (spawn_fork_wait(userns_child, &job, &status, &msg, err) < 0)
-        return -1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (*msg)
-        return orc_error_make(err, 0, "%s", msg);
-    return orc_error_make(err, 0, "child in the user namespace failed (status %d)", status);
+    return orc_rm_rf(args[0], err);
 }
+
+const struct userns_op userns_op_rm_rf = {"rm-rf", 1, rm_rf_op};
 
 int userns_stop(struct userns *ns, const char *state_file, orc_error_t *err)
 {

@@ -24,15 +24,31 @@ struct userns {
  * shim_path and records it. */
 int userns_ensure(struct userns *ns, const char *state_file, const char *shim_path,
                   orc_error_t *err);
+/* Whether the holder still runs (the same process: its start time is checked). */
+bool userns_holder_alive(const struct userns *ns);
 /* "/proc/PID/ns/user" of the holder. Caller frees. */
 char *userns_path(const struct userns *ns);
 /* Highest uid/gid mapped inside (0 for a single-uid mapping). */
 uid_t userns_max_uid(const struct userns *ns);
 gid_t userns_max_gid(const struct userns *ns);
 
-/* Forks, joins the namespace in the child and runs fn(arg) there as root of the namespace;
- * the child's error message comes back through a pipe. Returns fn's result. */
-int userns_run(const struct userns *ns, int (*fn)(void *arg, orc_error_t *err), void *arg,
-               orc_error_t *err);
+/*
+ * Work as root of the namespace (unpacking layers, removing files of subordinate ids) runs
+ * in a fresh process: orcd itself re-executed as `orcd --userns-op USERNS NAME ARGS...`,
+ * which joins the namespace and runs the op NAME from the table main() hands to
+ * userns_op_main(). So the threaded agent never runs code in a forked copy of itself.
+ */
+#define USERNS_OP_FLAG "--userns-op"
+struct userns_op {
+    const char *name;
+    int n_args;
+    int (*fn)(char **args, orc_error_t *err);
+};
+/* Runs op with args (NULL-terminated) inside the namespace; its error message comes back. */
+int userns_exec(const struct userns *ns, const char *op, char *const args[], orc_error_t *err);
+/* main() of `orcd --userns-op`; ops ends with a zeroed entry. Returns the exit status. */
+int userns_op_main(int argc, char **argv, const struct userns_op *ops);
+/* The op "rm-rf PATH". */
+extern const struct userns_op userns_op_rm_rf;
 /* Stops the holder (used by tests and `orcd --reset`). */
 int userns_stop(struct userns *ns, const char *state_file, orc_error_t *err);

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * /healthz, /livez and /readyz as the Kubernetes API server serves them: each a list of
+ * named checks; ?verbose lists them ("[+]loop ok", "[-]store failed: ..."); /healthz/NAME
+ * runs one. Every check looks at something real, so that a supervisor asking "healthy?"
+ * learns whether orcd would do its work.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "cleanup.h"
+#include "loop.h"
+#include "orcd.h"
+#include "store/store.h"
+#include "sys/userns.h"
+#include "time-util.h"
+#include "xalloc.h"
+
+/* a turn of the loop that takes longer than this means a step is blocking it */
+#define LOOP_BUSY_LIMIT_NS NSEC_PER_SEC
+#define STORE_WRITE_TIMEOUT_MS 1000
+
+enum check_set {
+    CHECK_LIVE = 1 << 0,
+    CHECK_READY = 1 << 1,
+};
+
+struct check {
+    const char *name;
+    unsigned sets;
+    /* NULL = ok, else why not (allocated) */
+    char *(*run)(struct orcd *o);
+};
+
+static char *check_ping(struct orcd *o)
+{
+    (void) o;
+    return NULL;
+}
+
+static char *check_loop(struct orcd *o)
+{
+    int64_t busy = loop_busy_ns(&o->loop);
+    if (busy <= LOOP_BUSY_LIMIT_NS)
+        return NULL;
+    return xasprintf("the reconcile loop has been busy for %.1fs", (double) busy / 1e9);
+}
+
+static char *check_store(struct orcd *o)
+{
+    _cleanup_(store_closep) struct store *s = NULL;
+    orc_error_t err = NULL;
+    int r = store_open(o->paths.db, &s, &err);
+    if (r >= 0) {
+        store_set_busy_timeout(s, STORE_WRITE_TIMEOUT_MS);
+        r = store_ping(s, &err);
+    }
+    if (r >= 0)
+        return NULL;
+    char *why = xstrdup(orc_error_message(err));
+    orc_error_release(&err);
+    return why;
+}
+
+static char *check_userns(struct orcd *o)
+{
+    if (userns_holder_alive(&o->userns))
+        return NULL;
+    return xasprintf("the user namespace holder (pid %d) is gone: new pods cannot start",
+                     (int) o->userns.holder_pid);
+}
+
+static const struct check checks[] = {
+    {"ping", CHECK_LIVE | CHECK_READY, check_ping},
+    {"loop", CHECK_LIVE | CHECK_READY, check_loop},
+    {"store", CHECK_READY, check_store},
+    {"userns", CHECK_READY, check_userns},
+};
+
+static unsigned set_of(const char *path)
+{
+    return !strcmp(path, "livez")    ? CHECK_LIVE
+           : !strcmp(path, "readyz") ? CHECK_READY
+                                     : CHECK_LIVE | CHECK_READY;
+}
+
+static enum MHD_Result one_check(struct request *r, const char *name)
+{
+    for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
+        if (strcmp(checks[i].name, name) != 0)
+            continue;
+        _cleanup_free_ char *why = checks[i].run(r->o);
+        if (!why)
+            return api_reply_text(r, 200, "ok");
+        _cleanup_free_ char *text = xasprintf("internal server error: %s\n", why);
+        return api_reply_text(r, 500, text);
+    }
+    return api_reply_status(r, 404, "NotFound", "no such health check", NULL);
+}
+
+enum MHD_Result api_health(struct request *r)
+{
+    const char *path = r->segs[0];
+    if (r->n_segs == 2)
+        return one_check(r, r->segs[1]);
+    bool verbose = api_query_has(r, "verbose");
+    unsigned set = set_of(path);
+    size_t cap = 1024, len = 0;
+    _cleanup_free_ char *text = xzalloc(cap);
+    bool ok = true;
+    for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
+        if (!(checks[i].sets & set))
+            continue;
+        _cleanup_free_ char *why = checks[i].run(r->o);
+        ok &= why == NULL;
+        _cleanup_free_ char *line =
+            why ? xasprintf("[-]%s failed: %s\n", checks[i].name, verbose ? why : "reason withheld")
+                : xasprintf("[+]%s ok\n", checks[i].name);
+        size_t n = strlen(line);
+        if (len + n + 64 > cap)
+            text = xrealloc(text, cap = (len + n + 64) * 2);
+        memcpy(text + len, line, n + 1);
+        len += n;
+    }
+    if (ok && !verbose)
+        return api_reply_text(r, 200, "ok");
+    snprintf(text + len, cap - len, "%s check %s\n", path, ok ? "passed" : "failed");
+    return api_reply_text(r, ok ? 200 : 500, text);
+}
+
+enum MHD_Result api_debug_block_loop(struct request *r)
+{
+    if (!r->o->config.debug_hooks)
+        return api_reply_status(r, 404, "NotFound",
+                                "debug hooks are off (orcd --debug-hooks turns them on)", NULL);
+    const char *sec = api_query(r, "seconds");
+    int64_t ns = 0;
+    char *end = NULL;
+    double v = sec ? strtod(sec, &end) : 0;
+    if (!sec || !end || *end || v <= 0 || v > 3600)
+        return api_reply_status(r, 400, "BadRequest", "seconds must be a number from 0 to 3600",
+                                NULL);
+    ns = (int64_t) (v * 1e9);
+    loop_block(&r->o->loop, ns);
+    return api_reply_text(r, 200, "ok");
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * What pod workers get from the loop that owns them: configuration and the services they
+ * use. Pods never reach up into the loop; the loop calls down into them (sync, events, job
+ * completions) and reads back what they expose (their shim's fd, their next deadline).
+ */
+struct pod_config {
+    char *runtime;              /* OCI runtime binary, default "runc" */
+    char *shim_path;            /* orc-shim */
+    int64_t backoff_base_ns;    /* restart back-off start, default 10 s */
+    int64_t backoff_max_ns;     /* cap, default 300 s */
+    int64_t backoff_reset_ns;   /* running this long resets back-off, default 600 s */
+    int max_pods;               /* admission capacity, default 110 */
+    bool require_limits;        /* pods whose resources cannot be enforced fail */
+    int64_t pod_pids_limit;     /* TasksMax of each pod's scope, 0 = none */
+    int64_t request_timeout_ns; /* deadline of each external step, default 2 min */
+};
+
+struct store;
+struct images;
+struct network;
+struct orc_paths;
+struct userns;
+struct pull_jobs;
+struct job_pool;
+
+struct pod_env {
+    const struct pod_config *config;
+    struct store *store;     /* the loop thread's connection: never used by jobs */
+    struct images *images;   /* thread-safe */
+    struct network *network; /* read-only after start-up */
+    const struct orc_paths *paths;
+    const struct userns *userns;
+    struct pull_jobs *pulls;
+    struct job_pool *jobs; /* where slow steps run */
+    unsigned admitted;     /* pods admitted and not terminating, counted by the loop */
+    bool stopping;         /* orcd stops: steps that finish now change nothing */
+};

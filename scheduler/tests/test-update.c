@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pod-update rule and the plain back-off, as pure decisions. */
+#include <jansson.h>
+
+#include "scheduler.h"
+#include "tap.h"
+
+static enum sched_pod_update check(const char *old_spec, const char *new_spec)
+{
+    json_t *a = json_loads(old_spec, 0, NULL), *b = json_loads(new_spec, 0, NULL);
+    enum sched_pod_update u = sched_pod_update_check(a, b);
+    json_decref(a);
+    json_decref(b);
+    return u;
+}
+
+int main(void)
+{
+    const char *base = "{\"containers\":[{\"name\":\"c\",\"image\":\"a:1\","
+                       "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Always\"}";
+    tap_is_int(check(base, base), SCHED_UPDATE_NONE, "same spec: nothing to update");
+    tap_is_int(check(base, "{\"containers\":[{\"name\":\"c\",\"image\":\"a:latest\","
+                           "\"imagePullPolicy\":\"Always\"}],\"restartPolicy\":\"Always\"}"),
+               SCHED_UPDATE_ALLOWED, "image and its defaulted pull policy may change");
+    tap_is_int(check(base, "{\"containers\":[{\"name\":\"c\",\"image\":\"a:1\","
+                           "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Never\"}"),
+               SCHED_UPDATE_FORBIDDEN, "restartPolicy may not change");
+    tap_is_int(check(base, "{\"containers\":[{\"name\":\"d\",\"image\":\"a:1\","
+                           "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Always\"}"),
+               SCHED_UPDATE_FORBIDDEN, "a container's name may not change");
+    tap_is_int(check(base, "{\"containers\":[],\"restartPolicy\":\"Always\"}"),
+               SCHED_UPDATE_FORBIDDEN, "containers may not be removed");
+
+    struct sched_backoff_config cfg = SCHED_BACKOFF_CONFIG_DEFAULT;
+    int64_t s = 1000000000LL;
+    tap_ok(sched_backoff_next(0, &cfg) == 10 * s, "first failure waits the base");
+    tap_ok(sched_backoff_next(10 * s, &cfg) == 20 * s, "then doubles");
+    tap_ok(sched_backoff_next(160 * s, &cfg) == 300 * s, "up to the cap");
+    tap_ok(sched_backoff_next(300 * s, &cfg) == 300 * s, "and stays there");
+    tap_ok(sched_backoff_next(s, &cfg) == 10 * s, "never below the base");
+    return tap_done();
+}
