@@ -4,10 +4,11 @@
 # command, a curl process, and the API request alone (curl's own time for each of CALLS
 # requests made by one curl process, a new connection each). Then the same file through
 # rootless podman's `kube play` (PM_PODS pods, default PODS: lower it where podman is slow)
-# with `podman pod ps` and its API service's pod list. CALLS (200) and PM_CALLS (50: a
-# `podman pod ps` takes hundreds of ms) latency samples; p50 and p99 (nearest rank) shown.
+# with `podman pod ps` and its API service's pod list. CALLS (200) and PM_CALLS (20: with
+# 100 pods one podman list takes seconds) latency samples; p50 and p99 (nearest rank: the
+# slowest of fewer than 100) shown.
 PODS=${PODS:-100} CALLS=${CALLS:-200}
-PM_PODS=${PM_PODS:-$PODS} PM_CALLS=${PM_CALLS:-50}
+PM_PODS=${PM_PODS:-$PODS} PM_CALLS=${PM_CALLS:-20}
 # orcd admits 110 pods by default
 ORCD_ARGS="${ORCD_ARGS:-} --max-pods $((PODS > 110 ? PODS : 110))"
 source "$(dirname "$0")/lib.sh"
