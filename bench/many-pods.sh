@@ -28,8 +28,8 @@ time_calls() { # calls command...
 }
 # curl's own time of each of CALLS requests to URL in one process, in microseconds
 curl_times() { # socket url calls
-    local args=() i
-    for i in $(seq "$3"); do args+=(-o /dev/null "$2"); done
+    local args=()
+    for _ in $(seq "$3"); do args+=(-o /dev/null "$2"); done
     curl -s --unix-socket "$1" -H 'Connection: close' -w '%{time_total}\n' "${args[@]}" |
         awk '{printf "%d\n", $1 * 1e6}'
 }
