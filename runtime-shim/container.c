@@ -38,14 +38,14 @@ struct ctr *ctr_find(struct shim *s, const char *name)
 bool ctr_any_running(const struct shim *s)
 {
     for (size_t i = 0; i < s->n_ctrs; i++)
-        if (s->ctrs[i]->state == CTR_RUNNING)
+        if (s->ctrs[i]->state == CTR_RUNNING || s->ctrs[i]->state == CTR_STARTING)
             return true;
     return false;
 }
 
 json_t *ctr_status_json(const struct ctr *c)
 {
-    static const char *const states[_CTR_STATE_MAX] = {"created", "running", "exited"};
+    static const char *const states[_CTR_STATE_MAX] = {"created", "starting", "running", "exited"};
     json_t *j = json_pack("{s:s,s:i,s:s,s:i,s:I,s:I,s:i,s:i}", "name", c->name, "attempt",
                           c->attempt, "state", states[c->state], "pid", (int) c->pid, "startedAt",
                           (json_int_t) c->started_at, "finishedAt", (json_int_t) c->finished_at,
@@ -55,78 +55,6 @@ json_t *ctr_status_json(const struct ctr *c)
     if (c->message)
         json_object_set_new(j, "message", json_string(c->message));
     return j;
-}
-
-/* Runs the OCI runtime with the given arguments and waits for it, at most timeout_ns: then
- * it is killed with its process group (-ETIMEDOUT). stdout/stderr may be pipes handed to the
- * container (run --detach passes them on). */
-static int runtime_exec(struct shim *s, char **args, int out_fd, int err_fd, int64_t timeout_ns)
-{
-    char *argv[16] = {s->args.runtime, "--root", s->args.runtime_root};
-    size_t n = 3;
-    for (size_t i = 0; args[i] && n < ELEMENTSOF(argv) - 1; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -errno;
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        setpgid(0, 0); /* a group of its own: a runtime killed at its deadline takes its
-                        * children along */
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(out_fd >= 0 ? out_fd : null, 1);
-        dup2(err_fd >= 0 ? err_fd : null, 2);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd p = {.fd = pidfd, .events = POLLIN};
-    int64_t deadline = orc_time_mono_ns() + timeout_ns;
-    bool in_time = true;
-    while (pidfd >= 0) {
-        int64_t left = (deadline - orc_time_mono_ns()) / NSEC_PER_MSEC;
-        int r = left > 0 ? poll(&p, 1, (int) left) : 0;
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0) {
-            in_time = false;
-            (void) kill(-pid, SIGKILL);
-            (void) kill(pid, SIGKILL);
-        }
-        break;
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!in_time)
-        return -ETIMEDOUT;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* The last "msg" the runtime logged (JSON lines), for error messages. */
-static char *runtime_last_error(const char *bundle)
-{
-    _cleanup_free_ char *path = orc_path_join(bundle, "runtime.log");
-    _cleanup_free_ char *text = NULL;
-    if (orc_read_file(path, 1 << 20, &text, NULL, NULL) < 0)
-        return xstrdup("the OCI runtime failed (no log)");
-    char *last = NULL;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        json_t *j = json_loads(line, 0, NULL);
-        const char *msg = orc_json_str(j, "msg");
-        if (msg && (!orc_json_str(j, "level") || strcmp(orc_json_str(j, "level"), "error") == 0)) {
-            free(last);
-            last = xstrdup(msg);
-        }
-        json_decref(j);
-    }
-    return last ? last : xstrdup("the OCI runtime failed");
 }
 
 static void stream_close(struct shim *s, struct cri_stream *st)
@@ -207,7 +135,7 @@ static void ctr_release(struct shim *s, struct ctr *c)
 {
     if (c->id) {
         char *args[] = {"delete", "--force", c->id, NULL};
-        (void) runtime_exec(s, args, -1, -1, s->runtime_timeout_ns);
+        (void) runtime_exec(s, args, s->runtime_timeout_ns);
     }
     if (c->mounted && c->bundle) {
         _cleanup_free_ char *rootfs = orc_path_join(c->bundle, "rootfs");
@@ -226,6 +154,7 @@ static struct ctr *ctr_slot(struct shim *s, const char *name)
     if (c) {
         ctr_release(s, c);
         free(c->id), free(c->bundle), free(c->log_path), free(c->reason), free(c->message);
+        free(c->start_failure);
         free(c->out.partial), free(c->err.partial);
         char *keep = c->name;
         memset(c, 0, sizeof(*c));
@@ -280,7 +209,7 @@ static void remember_dir(struct shim *s, const char *upper)
         s->writable_dirs = strv_push(s->writable_dirs, dir);
 }
 
-/* Runs the runtime for a prepared container; the pipes' write ends go to the container. */
+/* Starts the runtime for a prepared container; the pipes' write ends go to the container. */
 static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
 {
     _cleanup_close_ int out_w = -1, err_w = -1;
@@ -291,32 +220,42 @@ static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
     _cleanup_free_ char *rtlog = orc_path_join(c->bundle, "runtime.log");
     (void) unlink(pidfile);
     (void) unlink(rtlog);
+    /* --log must precede the command */
     char *args[] = {"--log",      rtlog,   "--log-format", "json",    "run", "--detach",
                     "--pid-file", pidfile, "--bundle",     c->bundle, c->id, NULL};
-    /* --log must precede the command: shift the global flags in front of "run" */
-    char *argv[] = {args[0], args[1], args[2], args[3], args[4],  args[5],
-                    args[6], args[7], args[8], args[9], args[10], NULL};
-    int r = runtime_exec(s, argv, out_w, err_w, s->runtime_timeout_ns);
-    if (r == -ETIMEDOUT) {
-        char d[32];
-        orc_duration_format(s->runtime_timeout_ns, d, sizeof(d));
-        return orc_error_make_as(err, ETIMEDOUT,
-                              "container start: the runtime '%s' did not start container '%s' "
-                              "within %s; killed",
-                              s->args.runtime, c->name, d);
-    }
-    if (r < 0) {
-        _cleanup_free_ char *msg = runtime_last_error(c->bundle);
-        return orc_error_make(err, 0, "%s", msg);
-    }
-    _cleanup_free_ char *pid = NULL;
-    if (orc_read_file(pidfile, 64, &pid, NULL, err) < 0)
-        return -1;
-    c->pid = (pid_t) atoi(pid);
+    int r = runtime_spawn(s, args, out_w, err_w, &c->runtime_pid);
+    if (r < 0)
+        return orc_error_make(err, -r, "run the runtime '%s'", s->args.runtime);
+    c->state = CTR_STARTING;
+    c->start_deadline = orc_time_mono_ns() + s->runtime_timeout_ns;
     return 0;
 }
 
-int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t *err)
+static void start_failed(struct shim *s, struct ctr *c, const char *msg)
+{
+    int64_t now = orc_time_now_ns();
+    c->state = CTR_EXITED;
+    c->started_at = c->finished_at = now;
+    c->exit_code = 128;
+    free(c->reason);
+    free(c->message);
+    c->reason = xstrdup("StartError");
+    c->message = xstrdup(msg);
+    LOG(s, warn, "container '%s' failed to start: %s", c->name, c->message);
+    ctr_release(s, c);
+}
+
+static void answer_start(struct ctr *c, json_t *fields, const char *error)
+{
+    if (c->start_client)
+        server_reply(c->start_client, c->start_id, fields, error);
+    else
+        json_decref(fields);
+    c->start_client = NULL;
+}
+
+int ctr_start(struct shim *s, const json_t *spec, struct client *client, long long id,
+              orc_error_t *err)
 {
     const char *name = orc_json_str(spec, "name"), *bundle = orc_json_str(spec, "bundle");
     const char *upper = orc_json_str(spec, "upper_dir"), *work = orc_json_str(spec, "work_dir");
@@ -326,6 +265,9 @@ int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t 
         return orc_error_make(err, EINVAL,
                               "start: container needs name, bundle, lower, "
                               "upper_dir, work_dir and log");
+    struct ctr *found = ctr_find(s, name);
+    if (found && found->state == CTR_STARTING)
+        return orc_error_make(err, EBUSY, "container '%s' is being started already", name);
     struct ctr *c = ctr_slot(s, name);
     c->attempt = (int) orc_json_int(spec, "attempt", 0);
     c->id = xasprintf("%s-%s", s->args.pod_uid, name);
@@ -335,7 +277,7 @@ int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t 
     _cleanup_free_ char *stale = orc_path_join(s->args.runtime_root, c->id);
     if (access(stale, F_OK) == 0) { /* left by a shim of this pod that died */
         char *args[] = {"delete", "--force", c->id, NULL};
-        (void) runtime_exec(s, args, -1, -1, s->runtime_timeout_ns);
+        (void) runtime_exec(s, args, s->runtime_timeout_ns);
     }
     remember_dir(s, upper);
     int r = orc_mkdir_p(upper, 0755, err);
@@ -347,22 +289,82 @@ int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t 
         c->mounted = true;
     if (r >= 0)
         r = launch(s, c, err);
-    int64_t now = orc_time_now_ns();
-    c->started_at = now;
     if (r < 0) {
-        c->state = CTR_EXITED;
-        c->finished_at = now;
-        c->exit_code = 128;
-        c->reason = xstrdup("StartError");
-        c->message = xstrdup(orc_error_message(*err));
-        LOG(s, warn, "container '%s' failed to start: %s", name, c->message);
-        ctr_release(s, c);
+        start_failed(s, c, orc_error_message(*err));
         return -1;
     }
-    c->state = CTR_RUNNING;
-    LOG(s, info, "container '%s' started (pid %d, attempt %d)", name, (int) c->pid, c->attempt);
-    *ret = c;
+    c->start_client = client;
+    c->start_id = id;
     return 0;
+}
+
+static bool take_early_exit(struct shim *s, pid_t pid, int *ret_status)
+{
+    for (size_t i = 0; i < s->n_early; i++)
+        if (s->early[i].pid == pid) {
+            *ret_status = s->early[i].status;
+            s->early[i] = s->early[--s->n_early];
+            return true;
+        }
+    return false;
+}
+
+static void keep_early_exit(struct shim *s, pid_t pid, int status)
+{
+    if (s->n_early == ELEMENTSOF(s->early)) /* the oldest is someone else's, long gone */
+        memmove(s->early, s->early + 1, sizeof(s->early[0]) * --s->n_early);
+    s->early[s->n_early++] = (struct early_exit){pid, status};
+}
+
+static void container_exited(struct shim *s, struct ctr *c, int status);
+
+/* The runtime's `run --detach` ended: the container runs, or its start failed. */
+static void start_done(struct shim *s, struct ctr *c, int status)
+{
+    c->runtime_pid = 0;
+    c->start_deadline = 0;
+    _cleanup_free_ char *pidfile = orc_path_join(c->bundle, "pid");
+    _cleanup_free_ char *pid = NULL;
+    if (c->start_failure || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        orc_read_file(pidfile, 64, &pid, NULL, NULL) < 0 || atoi(pid) <= 0) {
+        _cleanup_free_ char *msg =
+            c->start_failure ? xstrdup(c->start_failure) : runtime_last_error(c->bundle);
+        start_failed(s, c, msg);
+        answer_start(c, NULL, msg);
+        return;
+    }
+    c->pid = (pid_t) atoi(pid);
+    c->started_at = orc_time_now_ns();
+    c->state = CTR_RUNNING;
+    LOG(s, info, "container '%s' started (pid %d, attempt %d)", c->name, (int) c->pid, c->attempt);
+    answer_start(c, json_pack("{s:o}", "container", ctr_status_json(c)), NULL);
+    server_broadcast(s,
+                     json_pack("{s:s,s:o}", "event", "started", "container", ctr_status_json(c)));
+    int early = 0;
+    if (take_early_exit(s, c->pid, &early)) /* it ended before we knew its pid */
+        container_exited(s, c, early);
+}
+
+void ctr_forget_client(struct shim *s, struct client *client)
+{
+    for (size_t i = 0; i < s->n_ctrs; i++)
+        if (s->ctrs[i]->start_client == client)
+            s->ctrs[i]->start_client = NULL;
+}
+
+static void abort_start(struct shim *s, struct ctr *c, const char *why)
+{
+    if (c->state != CTR_STARTING || c->start_failure)
+        return;
+    LOG(s, warn, "container '%s': %s", c->name, why);
+    c->start_failure = xstrdup(why);
+    runtime_kill(c->runtime_pid); /* its exit, reaped by the loop, ends the start */
+}
+
+void ctr_abort_starts(struct shim *s, const char *why)
+{
+    for (size_t i = 0; i < s->n_ctrs; i++)
+        abort_start(s, s->ctrs[i], why);
 }
 
 /* Whether the kernel's OOM killer struck in the container's cgroup (cgroup v2
@@ -386,14 +388,8 @@ static bool oom_killed(const struct ctr *c)
     return k && strtoll(k + 9, NULL, 10) > 0;
 }
 
-bool ctr_reap(struct shim *s, pid_t pid, int status)
+static void container_exited(struct shim *s, struct ctr *c, int status)
 {
-    struct ctr *c = NULL;
-    for (size_t i = 0; i < s->n_ctrs && !c; i++)
-        if (s->ctrs[i]->state == CTR_RUNNING && s->ctrs[i]->pid == pid)
-            c = s->ctrs[i];
-    if (!c)
-        return false;
     /* drain what the container wrote before telling anyone it exited */
     if (c->out.fd >= 0)
         ctr_on_output(s, c, &c->out);
@@ -414,12 +410,35 @@ bool ctr_reap(struct shim *s, pid_t pid, int status)
         c->exit_code = WEXITSTATUS(status);
     }
     bool oom = c->exit_code != 0 && oom_killed(c);
+    free(c->reason);
     c->reason = xstrdup(oom ? "OOMKilled" : c->exit_code == 0 ? "Completed" : "Error");
     LOG(s, info, "container '%s' exited with %d%s", c->name, c->exit_code,
         oom ? " (OOM killed)" : "");
     ctr_release(s, c); /* after reading memory.events: the runtime removes the cgroup */
     server_broadcast(s, json_pack("{s:s,s:o}", "event", "exit", "container", ctr_status_json(c)));
-    return true;
+}
+
+bool ctr_reap(struct shim *s, pid_t pid, int status)
+{
+    for (size_t i = 0; i < s->n_ctrs; i++) {
+        struct ctr *c = s->ctrs[i];
+        if (c->state == CTR_STARTING && c->runtime_pid == pid) {
+            start_done(s, c, status);
+            return true;
+        }
+        if (c->state == CTR_RUNNING && c->pid == pid) {
+            container_exited(s, c, status);
+            return true;
+        }
+    }
+    /* while a start is under way: perhaps its container, which ended before the pid file
+     * was read; kept until the start claims it (bounded) */
+    for (size_t i = 0; i < s->n_ctrs; i++)
+        if (s->ctrs[i]->state == CTR_STARTING) {
+            keep_early_exit(s, pid, status);
+            break;
+        }
+    return false;
 }
 
 void ctr_stop(struct shim *s, struct ctr *c, int64_t grace_s)
@@ -441,6 +460,16 @@ void ctr_kill_due(struct shim *s, int64_t now)
 {
     for (size_t i = 0; i < s->n_ctrs; i++) {
         struct ctr *c = s->ctrs[i];
+        if (c->state == CTR_STARTING && c->start_deadline && c->start_deadline <= now) {
+            char d[32];
+            orc_duration_format(s->runtime_timeout_ns, d, sizeof(d));
+            _cleanup_free_ char *why =
+                xasprintf("container start: the runtime '%s' did not start container '%s' "
+                          "within %s; killed",
+                          s->args.runtime, c->name, d);
+            c->start_deadline = 0;
+            abort_start(s, c, why);
+        }
         if (c->state == CTR_RUNNING && c->kill_at && c->kill_at <= now) {
             LOG(s, info, "container '%s' outlived its grace period: SIGKILL", c->name);
             (void) kill(c->pid, SIGKILL);
@@ -453,7 +482,10 @@ int64_t ctr_next_deadline(const struct shim *s)
 {
     int64_t next = 0;
     for (size_t i = 0; i < s->n_ctrs; i++) {
-        int64_t at = s->ctrs[i]->state == CTR_RUNNING ? s->ctrs[i]->kill_at : 0;
+        const struct ctr *c = s->ctrs[i];
+        int64_t at = c->state == CTR_RUNNING    ? c->kill_at
+                     : c->state == CTR_STARTING ? c->start_deadline
+                                                : 0;
         if (at && (!next || at < next))
             next = at;
     }

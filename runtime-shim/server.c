@@ -65,7 +65,7 @@ void server_broadcast(struct shim *s, json_t *msg)
     json_decref(msg);
 }
 
-static void reply(struct client *c, long long id, json_t *fields, const char *error)
+void server_reply(struct client *c, long long id, json_t *fields, const char *error)
 {
     json_t *r = fields ? fields : json_object();
     json_object_set_new(r, "id", json_integer(id));
@@ -93,7 +93,7 @@ static void finish_shutdown(struct shim *s)
     (void) unlink(sock);
     (void) unlink(pidf);
     if (s->shutdown_client)
-        reply(s->shutdown_client, s->shutdown_id, NULL, NULL);
+        server_reply(s->shutdown_client, s->shutdown_id, NULL, NULL);
     log_info("pod '%s/%s': sandbox shut down", s->args.pod_namespace, s->args.pod_name);
     exit(0);
 }
@@ -104,9 +104,11 @@ static void begin_shutdown(struct shim *s, struct client *c, long long id, int64
         s->shutdown_client = c;
         s->shutdown_id = id;
     } else if (c) {
-        reply(c, id, NULL, NULL); /* a repeated request: the first one gets the final answer */
+        server_reply(c, id, NULL,
+                     NULL); /* a repeated request: the first one gets the final answer */
     }
     s->shutting_down = true;
+    ctr_abort_starts(s, "the sandbox is shutting down");
     for (size_t i = 0; i < s->n_ctrs; i++)
         if (s->ctrs[i]->state == CTR_RUNNING)
             ctr_stop(s, s->ctrs[i], grace);
@@ -119,37 +121,35 @@ static void handle_request(struct shim *s, struct client *c, json_t *req)
     long long id = orc_json_int(req, "id", 0);
     const char *op = orc_json_str(req, "op");
     if (!op) {
-        reply(c, id, NULL, "missing \"op\"");
+        server_reply(c, id, NULL, "missing \"op\"");
     } else if (!strcmp(op, "hello") || !strcmp(op, "status")) {
         json_t *r = json_pack("{s:{s:s,s:s,s:s},s:i,s:o}", "pod", "uid", s->args.pod_uid, "name",
                               s->args.pod_name, "namespace", s->args.pod_namespace, "pid",
                               (int) getpid(), "containers", containers_json(s));
-        reply(c, id, r, NULL);
+        server_reply(c, id, r, NULL);
     } else if (!strcmp(op, "start")) {
-        struct ctr *ctr = NULL;
         orc_error_t err = NULL;
         int64_t timeout_ms = orc_json_int(req, "timeout_ms", 0);
         if (timeout_ms > 0) /* the agent's --runtime-request-timeout */
             s->runtime_timeout_ns = timeout_ms * NSEC_PER_MSEC;
         if (s->shutting_down)
-            reply(c, id, NULL, "the sandbox is shutting down");
-        else if (ctr_start(s, json_object_get(req, "container"), &ctr, &err) < 0) {
-            reply(c, id, NULL, orc_error_message(err));
+            server_reply(c, id, NULL, "the sandbox is shutting down");
+        else if (ctr_start(s, json_object_get(req, "container"), c, id, &err) < 0) {
+            server_reply(c, id, NULL, orc_error_message(err));
             orc_error_release(&err);
-        } else
-            reply(c, id, json_pack("{s:o}", "container", ctr_status_json(ctr)), NULL);
+        } /* else answered once the runtime is done */
     } else if (!strcmp(op, "stop")) {
         struct ctr *ctr = ctr_find(s, orc_json_str(req, "container"));
         if (!ctr)
-            reply(c, id, NULL, "no such container");
+            server_reply(c, id, NULL, "no such container");
         else {
             ctr_stop(s, ctr, orc_json_int(req, "grace", 30));
-            reply(c, id, NULL, NULL);
+            server_reply(c, id, NULL, NULL);
         }
     } else if (!strcmp(op, "shutdown")) {
         begin_shutdown(s, c, id, orc_json_int(req, "grace", 30));
     } else {
-        reply(c, id, NULL, "unknown op");
+        server_reply(c, id, NULL, "unknown op");
     }
 }
 
@@ -158,6 +158,7 @@ static void drop_client(struct shim *s, size_t i)
     struct client *c = s->clients[i];
     if (s->shutdown_client == c)
         s->shutdown_client = NULL;
+    ctr_forget_client(s, c);
     close(c->fd);
     orc_line_buf_done(&c->in);
     free(c);
@@ -183,12 +184,12 @@ static void on_client(struct shim *s, struct client *c)
         if (req)
             handle_request(s, c, req);
         else
-            reply(c, 0, NULL, "invalid JSON request");
+            server_reply(c, 0, NULL, "invalid JSON request");
         json_decref(req);
     }
     orc_line_buf_drop(&c->in, 0, pos);
     if (c->in.len >= MAX_REQUEST) {
-        reply(c, 0, NULL, "request too long");
+        server_reply(c, 0, NULL, "request too long");
         drop_client(s, idx);
     }
 }

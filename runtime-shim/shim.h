@@ -19,6 +19,7 @@ struct shim_args {
 
 enum ctr_state {
     CTR_CREATED,
+    CTR_STARTING, /* the runtime's `run --detach` is under way */
     CTR_RUNNING,
     CTR_EXITED,
     _CTR_STATE_MAX,
@@ -37,6 +38,7 @@ enum watch_kind {
 };
 
 struct ctr;
+struct client;
 struct cri_stream {
     int kind; /* WATCH_STREAM */
     struct ctr *owner;
@@ -61,6 +63,19 @@ struct ctr {
     char *reason, *message;
     int64_t kill_at; /* SIGKILL deadline (CLOCK_MONOTONIC ns), 0 = none */
     bool mounted;
+    /* while CTR_STARTING: */
+    pid_t runtime_pid;
+    int64_t start_deadline;      /* CLOCK_MONOTONIC ns */
+    char *start_failure;         /* why the runtime was killed, if it was */
+    struct client *start_client; /* who asked, answered when the runtime is done */
+    long long start_id;
+};
+
+/* An exit the loop reaped before it knew whose it was (a container that ended before its
+ * runtime's start was seen through): kept until the start claims it. */
+struct early_exit {
+    pid_t pid;
+    int status;
 };
 
 struct shim {
@@ -73,10 +88,21 @@ struct shim {
     struct client **clients;
     size_t n_clients;
     int64_t runtime_timeout_ns; /* deadline of each runtime call (the request's timeout_ms) */
+    struct early_exit early[32];
+    size_t n_early;
     bool shutting_down;
     struct client *shutdown_client;
     long long shutdown_id;
 };
+
+/* runtime.c: the OCI runtime (--root from the arguments) */
+/* Starts it with args in a process group of its own; stdout/stderr to the fds (or null). */
+int runtime_spawn(struct shim *s, char **args, int out_fd, int err_fd, pid_t *ret_pid);
+void runtime_kill(pid_t pid);
+/* Runs it to completion, at most timeout_ns (-ETIMEDOUT: killed). */
+int runtime_exec(struct shim *s, char **args, int64_t timeout_ns);
+/* The last error the runtime logged to BUNDLE/runtime.log. */
+char *runtime_last_error(const char *bundle);
 
 /* holder.c */
 int holder_main(int sync_fd);
@@ -89,9 +115,18 @@ int server_run(struct shim *s, orc_error_t *err);
 int server_watch(struct shim *s, int fd, void *ptr);
 /* Sends msg to every client and releases it (takes the caller's reference). */
 void server_broadcast(struct shim *s, json_t *msg);
+/* Answers request id of client c (fields stolen, may be NULL; error NULL = ok). */
+void server_reply(struct client *c, long long id, json_t *fields, const char *error);
 
 /* container.c */
-int ctr_start(struct shim *s, const json_t *spec, struct ctr **ret, orc_error_t *err);
+/* Prepares the container and starts the runtime in the background; the answer to
+ * (client, id) follows when it is done (or killed at its deadline). < 0: failed at once. */
+int ctr_start(struct shim *s, const json_t *spec, struct client *client, long long id,
+              orc_error_t *err);
+/* A client went away: nobody waits for its starts' answers any more. */
+void ctr_forget_client(struct shim *s, struct client *c);
+/* Kills the runtime of every start under way (the sandbox shuts down). */
+void ctr_abort_starts(struct shim *s, const char *why);
 void ctr_stop(struct shim *s, struct ctr *c, int64_t grace_s);
 /* A child exited: returns true if it was a container. */
 bool ctr_reap(struct shim *s, pid_t pid, int status);
@@ -99,6 +134,7 @@ void ctr_on_output(struct shim *s, struct ctr *c, struct cri_stream *st);
 void ctr_kill_due(struct shim *s, int64_t now);
 int64_t ctr_next_deadline(const struct shim *s);
 void ctr_cleanup_all(struct shim *s);
+/* Running or starting: the shim may not exit yet. */
 bool ctr_any_running(const struct shim *s);
 json_t *ctr_status_json(const struct ctr *c);
 struct ctr *ctr_find(struct shim *s, const char *name);

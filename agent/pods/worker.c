@@ -407,6 +407,25 @@ static void on_container_exit(struct pod_worker *w, const json_t *st)
     decide_restart(w, r);
 }
 
+/* The shim saw a container's runtime through (also for starts this agent did not ask for:
+ * an agent that restarted meanwhile). */
+static void on_container_started(struct pod_worker *w, const json_t *st)
+{
+    struct container_run *r = find_run(w, orc_json_str(st, "name"));
+    int attempt = (int) orc_json_int(st, "attempt", -1);
+    if (!r || r->state == RUN_RUNNING || attempt < r->restart_count ||
+        (r->state == RUN_EXITED && attempt == r->restart_count))
+        return;
+    r->restart_count = attempt;
+    r->restarting = false;
+    r->started_once = true;
+    r->state = RUN_RUNNING;
+    r->started_at = orc_json_int(st, "startedAt", orc_time_now_ns());
+    set_str(&r->waiting_reason, NULL);
+    set_str(&r->waiting_message, NULL);
+    w->dirty = true;
+}
+
 /* Takes the shim's view after (re)connecting. */
 static void adopt_status(struct pod_worker *w, const json_t *hello)
 {
@@ -425,9 +444,9 @@ static void adopt_status(struct pod_worker *w, const json_t *hello)
             r->state = RUN_RUNNING;
             r->started_at = orc_json_int(st, "startedAt", r->started_at);
             set_str(&r->waiting_reason, NULL);
-        } else {
+        } else if (state && strcmp(state, "exited") == 0) {
             on_container_exit(w, st);
-        }
+        } /* "starting": its "started" or "exit" event follows */
     }
     w->dirty = true;
 }
@@ -738,6 +757,8 @@ void pod_worker_dispatch(struct pod_worker *w)
         const char *ev = orc_json_str(msg, "event");
         if (ev && strcmp(ev, "exit") == 0 && !w->deleted)
             on_container_exit(w, json_object_get(msg, "container"));
+        else if (ev && strcmp(ev, "started") == 0 && !w->deleted)
+            on_container_started(w, json_object_get(msg, "container"));
         else if (ev && strcmp(ev, "link-removed") == 0 && !w->deleted) {
             log_pod_warn(w->pod, "interface '%s' left the sandbox; checking the network",
                          orc_json_str(msg, "ifname") ?: "?");
