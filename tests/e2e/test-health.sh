@@ -55,12 +55,12 @@ for c in ping loop store userns; do
     assert_eq "$BODY" "ok" "/healthz/$c"
 done
 
-echo "# loop: blocked for 3 s on purpose"
-curl -sS -X POST -o "$TEST_DIR/block.out" -w '%{http_code}' --max-time 10 --unix-socket "$SOCK" \
-    "http://localhost/debug/block-loop?seconds=3" >"$TEST_DIR/block.code" 2>&1 &
+echo "# loop: blocked for 10 s on purpose (it fails after 1 s; the rest leaves time for the checks)"
+curl -sS -X POST -o "$TEST_DIR/block.out" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" \
+    "http://localhost/debug/block-loop?seconds=10" >"$TEST_DIR/block.code" 2>&1 &
 BLOCK=$!
 on_cleanup "kill $BLOCK"
-wait_for 4 answers "/livez?verbose" 500 "[-]loop failed" ||
+wait_for 6 answers "/livez?verbose" 500 "[-]loop failed" ||
     fail "/livez?verbose did not report the blocked loop: $CODE $BODY (block-loop: $(cat "$TEST_DIR/block.code" "$TEST_DIR/block.out" 2>&1))"
 assert_contains "$BODY" "[-]loop failed: the reconcile loop has been busy for" "the reason"
 assert_contains "$BODY" "[+]ping ok" "ping still passes"
@@ -75,10 +75,10 @@ assert_eq "$(last_line)" "readyz check failed" "last line of a failing /readyz?v
 wait "$BLOCK" || fail "POST /debug/block-loop failed: $(cat "$TEST_DIR/block.out")"
 code=$(cat "$TEST_DIR/block.code")
 [[ "$code" == 2?? ]] || fail "POST /debug/block-loop answered $code: $(cat "$TEST_DIR/block.out")"
-wait_for 3 answers /livez 200 ok || fail "/livez after the block: $CODE $BODY"
+wait_for 12 answers /livez 200 ok || fail "/livez after the block: $CODE $BODY"
 expect "/livez?verbose" 200 "[+]loop ok"
 expect /healthz/loop 200 ok
-"$ORC" get pods >/dev/null || fail "the agent does not answer after the block"
+"$ORC" get pods >/dev/null 2>&1 || fail "the agent does not answer after the block"
 
 echo "# store: another process holds the database in BEGIN EXCLUSIVE"
 mkfifo "$TEST_DIR/sql"
@@ -90,7 +90,7 @@ printf '.timeout 5000\nBEGIN EXCLUSIVE;\nSELECT %s;\n' "'locked'" >&5
 wait_for 10 grep -qx locked "$TEST_DIR/sql.out" || fail "sqlite3 could not lock the database: $(cat "$TEST_DIR/sql.out")"
 wait_for 5 answers /readyz 500 "[-]store failed" || fail "/readyz with the database locked: $CODE $BODY"
 expect_not /readyz "database is locked"
-expect "/readyz?verbose" 500 "[-]store failed: database is locked" "[+]loop ok" "[+]userns ok"
+expect "/readyz?verbose" 500 "[-]store failed: " "database is locked" "[+]loop ok" "[+]userns ok"
 assert_eq "$(last_line)" "readyz check failed" "last line"
 expect /healthz/store 500
 expect /healthz 500 "[-]store failed"

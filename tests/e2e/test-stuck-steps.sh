@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 setup
 command -v curl >/dev/null || skip "curl missing"
 FAULTS=$ORC_SOURCE_DIR/tests/e2e/faults
-DEADLINE=10 # seconds: --runtime-request-timeout
+DEADLINE=15 # seconds: --runtime-request-timeout
 export ORC_FAULT_DIR=$TEST_DIR/faults ORC_FAULT_RUNTIME=$OCI_RUNTIME ORC_SHIM
 mkdir -p "$ORC_FAULT_DIR"
 "$ORCD" --help | grep -q -- --runtime-request-timeout || fail "orcd has no --runtime-request-timeout"
@@ -38,6 +38,9 @@ events_of() { # REASON<TAB>MESSAGE lines of pod NAME
         "http://localhost/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=$1" |
         jq -r '.items[] | "\(.reason)\t\(.message)"'
 }
+# every container of pod NAME running (a phase of Running alone does not tell: a pod whose
+# container failed to start shows Running during its restart back-off, as kubelet's do)
+ready() { pod_json "$1" | jq -e '[.status.containerStatuses[]? | .state.running != null] | length > 0 and all'; }
 has_event() { local e; e=$(events_of "$1") && grep -q "^$2"$'\t' <<<"$e"; }
 pod() { # name container-name
     apply_yaml "$1.yaml" >/dev/null <<YAML
@@ -67,6 +70,9 @@ userns_processes() { # every process in the pods' user namespace but the holder
     done
     true
 }
+test_dir_processes() { pgrep -f "$TEST_DIR" | grep -vx "$ORCD_PID" || true; }
+no_test_processes() { [ -z "$(test_dir_processes)" ]; }
+no_userns_processes() { [ -z "$(userns_processes)" ]; }
 fds() { ls "/proc/$ORCD_PID/fd" | wc -l; }
 fds_back() { [ "$(fds)" = "$FDS" ]; }
 children() { ps -o pid=,stat=,args= --ppid "$ORCD_PID" || true; }
@@ -77,9 +83,11 @@ check_nothing_left() { # after WHAT
     wait_for 10 fds_back ||
         fail "after $what: orcd has $(fds) fds open, $FDS before the faults: $(ls -l "/proc/$ORCD_PID/fd")"
     wait_for 5 children_back || fail "after $what: orcd's children (zombies?) differ from before: $(children)"
+    wait_for 10 no_userns_processes
     p=$(userns_processes)
     [ -z "$p" ] || fail "after $what: processes left in the pods' user namespace: $(ps -o pid,args -p "${p//$'\n'/,}")"
-    p=$(pgrep -f "$TEST_DIR" | grep -vx "$ORCD_PID" || true)
+    wait_for 5 no_test_processes
+    p=$(test_dir_processes)
     [ -z "$p" ] || fail "after $what: processes of the test's directories left: $(ps -o pid,args -p "${p//$'\n'/,}")"
     alive "$holder" || fail "after $what: the namespace holder is gone"
     p=$(grep -l "$TEST_DIR" /proc/[0-9]*/mountinfo 2>/dev/null || true)
@@ -87,7 +95,7 @@ check_nothing_left() { # after WHAT
     p=$("$OCI_RUNTIME" --root "$XDG_RUNTIME_DIR/orc/runc" list -q 2>&1) ||
         fail "after $what: runc list failed: $p"
     [ -z "$p" ] || fail "after $what: runtime state left: $p"
-    p=$(ls "$XDG_RUNTIME_DIR/orc/pods" "$XDG_RUNTIME_DIR"/orc-cni/*/*.json 2>/dev/null || true)
+    p=$(find "$XDG_RUNTIME_DIR/orc/pods" "$XDG_RUNTIME_DIR/orc-cni" -mindepth 1 \( -path "*/pods/*" -o -name "*.json" \) 2>/dev/null || true)
     [ -z "$p" ] || fail "after $what: pod run directories or CNI helper state left: $p"
 }
 
@@ -119,11 +127,11 @@ run_fault() {
     pid=$(hung_pid "$kind")
 
     pod "$normal" c
-    wait_for $((DEADLINE - 3)) phase_is "$normal" Running ||
+    wait_for $((DEADLINE - 3)) ready "$normal" ||
         fail "$normal did not reach Running within $((DEADLINE - 3)) s while $stuck hung in $kind (now $(pod_phase "$normal"))"
     echo "  $normal Running $(($(now_ms) - t_hit)) ms after $stuck got stuck (usual: $usual ms)"
     alive "$pid" || fail "the hung $kind call ended before the deadline: the fault did not hold"
-    [ "$(pod_phase "$stuck")" != Running ] || fail "$stuck runs although its $kind step hangs"
+    ! ready "$stuck" >/dev/null || fail "$stuck runs although its $kind step hangs"
     if [ "$kind" = cni ]; then
         assert_eq "$(pod_field "$normal" .status.podIP)" "10.0.2.100" "the hang plugin passes the result on"
     fi
@@ -134,15 +142,15 @@ run_fault() {
         elapsed=$(($(now_ms) - t))
         [ "$elapsed" -le 2000 ] || fail "orc get pods took $elapsed ms while $stuck hung in $kind"
         grep -qE "^$normal +1/1 +Running " <<<"$out" || fail "orc get pods does not show $normal Running: $out"
-        if grep -qE "^$stuck .* Running " <<<"$out"; then fail "orc get pods shows $stuck Running: $out"; fi
+        if grep -qE "^$stuck +1/1 " <<<"$out"; then fail "orc get pods shows $stuck ready: $out"; fi
     done
     alive "$pid" || fail "the hung $kind call ended before the deadline"
     elapsed=$(($(now_ms) - t_hit))
     [ "$elapsed" -lt $((DEADLINE * 1000 - 500)) ] ||
         fail "the checks while $stuck hung ran past the deadline ($elapsed ms): they proved nothing"
 
-    wait_for $((DEADLINE + 10)) has_event "$stuck" "$reason" ||
-        fail "no $reason event for $stuck within $((DEADLINE + 10)) s: $(events_of "$stuck")"
+    wait_for $((DEADLINE + 5)) has_event "$stuck" "$reason" ||
+        fail "no $reason event for $stuck within $((DEADLINE + 5)) s of the hang (deadline ${DEADLINE}s): $(events_of "$stuck")"
     elapsed=$(($(now_ms) - t_hit))
     [ "$elapsed" -ge $((DEADLINE * 1000 - 1000)) ] ||
         fail "$reason came $elapsed ms after the hang, before the ${DEADLINE}s deadline"
@@ -160,11 +168,11 @@ run_fault() {
         }
         wait_for 10 start_error || fail "the container does not show StartError: $(pod_json "$stuck" | jq -c .status.containerStatuses)"
     fi
-    assert_eq "$(pod_phase "$normal")" Running "$normal kept running"
+    ready "$normal" >/dev/null || fail "$normal stopped running: $(pod_json "$normal" | jq -c .status)"
 
     rm "$ORC_FAULT_DIR/hang-$kind"
     # a retry that began before the removal may hang once more, up to a deadline
-    wait_for $((2 * DEADLINE + 15)) phase_is "$stuck" Running ||
+    wait_for $((2 * DEADLINE + 15)) ready "$stuck" ||
         fail "$stuck did not recover once the $kind fault was removed: $(pod_json "$stuck" | jq -c .status) $(events_of "$stuck")"
     echo "  $stuck Running $(($(now_ms) - t_hit)) ms after the hang, the fault removed"
     "$ORC" delete pod "$stuck" "$normal" >/dev/null || fail "delete $stuck $normal"
@@ -189,7 +197,13 @@ run_fault() {
     check_nothing_left "deleting a pod hung in $kind"
 }
 
-run_fault runtime Failed
-run_fault shim FailedCreatePodSandBox "shim start-up"
-run_fault cni FailedCreatePodSandBox "hang ADD"
+# ORC_TEST_FAULTS picks some (for debugging); all three by default
+for f in ${ORC_TEST_FAULTS:-runtime shim cni}; do
+    case $f in
+        runtime) run_fault runtime Failed ;;
+        shim) run_fault shim FailedCreatePodSandBox "shim start-up" ;;
+        cni) run_fault cni FailedCreatePodSandBox "hang ADD" ;;
+        *) fail "unknown fault '$f' in ORC_TEST_FAULTS" ;;
+    esac
+done
 echo "PASS: $TEST_NAME"
