@@ -128,16 +128,10 @@ static char *default_cni_bin_dir(void)
 /* orc-shim: installed layout, build tree, next to orcd, then $PATH. */
 static char *default_shim(void)
 {
-    const char *tries[] = {ORC_HELPERS_FROM_BINDIR "/orc-shim", "../runtime-shim/orc-shim",
-                           "orc-shim"};
+    const char *const tries[] = {ORC_HELPERS_FROM_BINDIR "/orc-shim", "../runtime-shim/orc-shim",
+                                 "orc-shim", NULL};
     char *found = NULL;
-    for (size_t i = 0; i < ELEMENTSOF(tries) && !found; i++) {
-        _cleanup_free_ char *path = NULL;
-        if (orc_self_path(tries[i], &path, NULL) == 0 &&
-            orc_find_program(path, NULL, &found, NULL) < 0)
-            found = NULL;
-    }
-    if (!found)
+    if (orc_self_find_program(tries, &found, NULL) < 0)
         found = find_program("orc-shim");
     log_debug("orc-shim: '%s'", found);
     return found;

@@ -75,3 +75,19 @@ int orc_self_path(const char *rel, char **ret_path, orc_error_t *err)
     *ret_path = real;
     return 0;
 }
+
+int orc_self_find_program(const char *const tries[], char **ret_path, orc_error_t *err)
+{
+    for (size_t i = 0; tries[i]; i++) {
+        char *path = NULL, *found = NULL;
+        int r = orc_self_path(tries[i], &path, NULL);
+        if (r == 0)
+            r = orc_find_program(path, NULL, &found, NULL);
+        free(path);
+        if (r == 0) {
+            *ret_path = found;
+            return 0;
+        }
+    }
+    return orc_error_make(err, ENOENT, "none of the programs expected next to this one");
+}

@@ -21,3 +21,8 @@ int orc_self_dir(char **ret_dir, orc_error_t *err);
  * path that does not exist is -ENOENT. How an installed program finds its companions under
  * any prefix, and a program in the build tree its neighbours. */
 int orc_self_path(const char *rel, char **ret_path, orc_error_t *err);
+
+/* The first of the NULL-terminated relative paths tries that leads from the running program's
+ * directory to a program we may execute (as orc_self_path, then orc_find_program); -ENOENT
+ * when none does. */
+int orc_self_find_program(const char *const tries[], char **ret_path, orc_error_t *err);

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "json-util.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "xalloc.h"
 
 const char *orc_json_str(const json_t *obj, const char *key)
 {
@@ -42,4 +47,26 @@ char *orc_json_dump(const json_t *j)
     if (!s)
         abort();
     return s;
+}
+
+int orc_json_send_line(int fd, const json_t *j)
+{
+    char *line = orc_json_dump(j);
+    size_t n = strlen(line);
+    line = xrealloc(line, n + 2);
+    line[n++] = '\n';
+    size_t off = 0;
+    int r = 0;
+    while (off < n) {
+        ssize_t w = send(fd, line + off, n - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            r = w < 0 ? -errno : -EPIPE;
+            break;
+        }
+        off += (size_t) w;
+    }
+    free(line);
+    return r;
 }

@@ -17,3 +17,6 @@ json_t *orc_json_obj(json_t *obj, const char *key);
 int orc_json_parse(const char *buf, size_t len, json_t **ret, orc_error_t *err);
 /* Compact dump; aborts on OOM. */
 char *orc_json_dump(const json_t *j);
+/* Sends j as one line (compact JSON and '\n') on a stream socket, without SIGPIPE: 0, or
+ * -errno (-EAGAIN: a non-blocking socket is full). */
+int orc_json_send_line(int fd, const json_t *j);

@@ -43,19 +43,8 @@ int server_watch(struct shim *s, int fd, void *ptr)
 
 static void send_json(struct client *c, json_t *msg)
 {
-    _cleanup_free_ char *line = orc_json_dump(msg);
-    size_t n = strlen(line);
-    line = xrealloc(line, n + 2);
-    line[n] = '\n';
-    size_t off = 0;
-    while (off < n + 1) {
-        ssize_t w = send(c->fd, line + off, n + 1 - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return; /* the client went away; it reconnects and asks for status */
-        off += (size_t) w;
-    }
+    /* a client that went away reconnects and asks for status */
+    (void) orc_json_send_line(c->fd, msg);
 }
 
 void server_broadcast(struct shim *s, json_t *msg)

@@ -68,15 +68,9 @@ static char *unit_path(void)
 /* orcd beside this orc (installed), or in the build tree (agent/cli/orc, agent/orcd). */
 static char *default_orcd(void)
 {
-    const char *tries[] = {"orcd", "../orcd"};
+    const char *const tries[] = {"orcd", "../orcd", NULL};
     char *found = NULL;
-    for (size_t i = 0; i < ELEMENTSOF(tries) && !found; i++) {
-        _cleanup_free_ char *path = NULL;
-        if (orc_self_path(tries[i], &path, NULL) == 0 &&
-            orc_find_program(path, NULL, &found, NULL) < 0)
-            found = NULL;
-    }
-    return found;
+    return orc_self_find_program(tries, &found, NULL) == 0 ? found : NULL;
 }
 
 /* orcd's installed README (DOCDIR/agent/README.md), when it is there. */

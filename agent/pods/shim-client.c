@@ -91,22 +91,12 @@ static int send_request(struct shim_client *c, const char *op, const json_t *fie
     long long id = c->next_id++;
     json_object_set_new(req, "id", json_integer(id));
     json_object_set_new(req, "op", json_string(op));
-    _cleanup_free_ char *line = orc_json_dump(req);
-    size_t n = strlen(line);
-    line = xrealloc(line, n + 2);
-    line[n] = '\n';
     /* Requests are small: a full socket buffer means a shim that does not read. */
-    size_t off = 0;
-    while (off < n + 1) {
-        ssize_t w = send(c->fd, line + off, n + 1 - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EAGAIN)
-            return orc_error_make(err, EAGAIN, "send '%s' to shim: it does not read", op);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return orc_error_make(err, errno, "send '%s' to shim", op);
-        off += (size_t) w;
-    }
+    int r = orc_json_send_line(c->fd, req);
+    if (r == -EAGAIN)
+        return orc_error_make(err, EAGAIN, "send '%s' to shim: it does not read", op);
+    if (r < 0)
+        return orc_error_make(err, -r, "send '%s' to shim", op);
     *ret_id = id;
     return 0;
 }

@@ -86,6 +86,21 @@ static void test_self_dir(void)
     tap_ok(me && access(me, X_OK) == 0, "this test is in '%s'", dir ? dir : "(null)");
 }
 
+/* The test binary is in BUILD/common/: its neighbour test-line-buf and a missing one. */
+static void test_self_find(void)
+{
+    const char *const tries[] = {"no-such-program", "test-line-buf", NULL};
+    char *found = NULL;
+    tap_is_int(orc_self_find_program(tries, &found, NULL), 0, "a neighbour is found");
+    tap_ok(found && strstr(found, "/test-line-buf") && found[0] == '/', "as an absolute path: %s",
+           found ? found : "(null)");
+    free(found);
+    const char *const none[] = {"no-such-program", "../no/such", NULL};
+    found = NULL;
+    tap_is_int(orc_self_find_program(none, &found, NULL), -ENOENT, "none there: ENOENT");
+    tap_ok(found == NULL, "and nothing returned");
+}
+
 int main(void)
 {
     char tmp[] = "/tmp/orc-test-exec-XXXXXX";
@@ -93,6 +108,7 @@ int main(void)
         tap_skip_all("mkdtemp failed");
     test_find(tmp);
     test_self_dir();
+    test_self_find();
     (void) orc_rm_rf(tmp, NULL);
     return tap_done();
 }

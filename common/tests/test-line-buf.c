@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "json-util.h"
 #include "line-buf.h"
 #include "tap.h"
 #include "xalloc.h"
@@ -110,10 +111,40 @@ static void test_grow(void)
     close(sv[1]);
 }
 
+/* orc_json_send_line: one compact line per message, readable by the line buffer. */
+static void test_send_line(void)
+{
+    int sv[2];
+    tap_is_int(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0, "socketpair");
+    json_t *a = json_pack("{s:i,s:s}", "id", 1, "op", "hello");
+    json_t *b = json_pack("{s:s}", "event", "line\nbreak");
+    tap_is_int(orc_json_send_line(sv[0], a), 0, "first message sent");
+    tap_is_int(orc_json_send_line(sv[0], b), 0, "second message sent");
+    struct orc_line_buf buf = {0};
+    tap_ok(orc_line_buf_read(&buf, sv[1], 4096) > 0, "read");
+    size_t pos = 0, len = 0;
+    const char *line = NULL;
+    int lines = 0;
+    while (orc_line_buf_next(&buf, &pos, &line, &len)) {
+        json_t *j = json_loadb(line, len, 0, NULL);
+        tap_ok(json_equal(j, lines == 0 ? a : b), "line %d is message %d", lines, lines);
+        json_decref(j);
+        lines++;
+    }
+    tap_is_int(lines, 2, "two lines: a newline inside a string stays escaped");
+    close(sv[1]);
+    tap_is_int(orc_json_send_line(sv[0], a), -EPIPE, "a closed peer is EPIPE, not SIGPIPE");
+    close(sv[0]);
+    orc_line_buf_done(&buf);
+    json_decref(a);
+    json_decref(b);
+}
+
 int main(void)
 {
     test_pieces();
     test_max();
     test_grow();
+    test_send_line();
     return tap_done();
 }
