@@ -137,8 +137,9 @@ static void unknown_field(struct decoder *d, const struct ynode *k, const char *
 
 static void decode_port(struct decoder *d, const struct ynode *n, struct container_port *p)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+    if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
     bool have_port = false;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
@@ -183,8 +184,9 @@ static void decode_port(struct decoder *d, const struct ynode *n, struct contain
 
 static void decode_env(struct decoder *d, const struct ynode *n, struct env_var *e)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+    if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (is_repeat(n, i))
@@ -232,8 +234,9 @@ static const struct ynode *find_value(const struct ynode *map, const char *key);
 static void decode_resource_list(struct decoder *d, const struct ynode *n, int64_t *cpu,
                                  int64_t *memory)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+    if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (is_repeat(n, i))
@@ -268,8 +271,9 @@ static void decode_resource_list(struct decoder *d, const struct ynode *n, int64
 static void decode_resources(struct decoder *d, const struct ynode *n,
                              struct container_resources *r)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+    if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (is_repeat(n, i) || ynode_is_null(v))
@@ -336,8 +340,9 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
 static void decode_container(struct decoder *d, const struct ynode *n, struct container *c)
 {
     c->pull_policy = _PULL_POLICY_INVALID;
-    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+    if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (is_repeat(n, i))
@@ -354,8 +359,9 @@ static void decode_container(struct decoder *d, const struct ynode *n, struct co
 
 static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *pod)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+    if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (is_repeat(n, i))
@@ -387,8 +393,9 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
 
 static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod *pod)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING) || !check_keys(d, n))
+    if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (is_repeat(n, i))
