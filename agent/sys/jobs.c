@@ -126,17 +126,16 @@ struct job_pool *job_pool_free(struct job_pool *p)
     pthread_mutex_unlock(&p->lock);
     for (unsigned i = 0; i < p->n_workers; i++)
         pthread_join(p->workers[i].thread, NULL);
-    /* jobs still queued or finished: their done() never runs, their args are the owner's */
+    /* every job's done() still runs, once, so that its owner can free what it gave; the
+     * queued ones never ran (they are cancelled) */
     while (p->queue) {
         struct job *next = p->queue->next;
-        job_free(p->queue);
+        p->queue->cancelled = true;
+        p->queue->next = p->finished;
+        p->finished = p->queue;
         p->queue = next;
     }
-    while (p->finished) {
-        struct job *next = p->finished->next;
-        job_free(p->finished);
-        p->finished = next;
-    }
+    job_pool_dispatch(p);
     free(p->workers);
     safe_close(p->done_fd);
     pthread_cond_destroy(&p->work);

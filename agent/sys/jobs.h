@@ -23,7 +23,8 @@ typedef void (*job_run_fn)(struct job *job, void *arg);
 typedef void (*job_done_fn)(void *arg);
 
 int job_pool_new(unsigned threads, struct job_pool **ret, orc_error_t *err);
-/* Cancels every job, waits for the running ones, runs no done() and frees the pool. */
+/* Cancels every job, waits for the running ones, then runs the done() of every job not yet
+ * dispatched (run or not: their owners free what they gave) and frees the pool. */
 struct job_pool *job_pool_free(struct job_pool *p);
 /* Readable (EPOLLIN) when finished jobs wait for job_pool_dispatch(). */
 int job_pool_fd(const struct job_pool *p);
