@@ -3,8 +3,9 @@
 # every one Running, next to rootless podman's `kube play` of the same file (podman starts
 # them one after another) in the same run; rounds alternate orc and podman, N rounds
 # (default 3), medians shown. Deletes of the whole set are timed too.
-source "$(dirname "$0")/lib.sh"
 PODS=${PODS:-20} N=${N:-3}
+ORCD_ARGS="${ORCD_ARGS:-} --max-pods $((PODS > 110 ? PODS : 110))"  # orcd admits 110 by default
+source "$(dirname "$0")/lib.sh"
 podman_setup
 pods_yaml b "$PODS" >"$BENCH_DIR/batch.yaml"
 # poll every 50 ms: each poll lists every pod, and a busy poll would take one of the
@@ -14,7 +15,7 @@ for r in $(seq "$N"); do
     t0=$(now_ms)
     "$ORC" apply -f "$BENCH_DIR/batch.yaml" >/dev/null
     ta=$(now_ms)
-    until [ "$(orc_running_count)" -ge "$PODS" ]; do sleep 0.05; done
+    wait_count "$PODS" 0.05 600 orc_running_count
     t1=$(now_ms)
     "$ORC" delete -f "$BENCH_DIR/batch.yaml" >/dev/null
     t2=$(now_ms)
@@ -23,7 +24,7 @@ for r in $(seq "$N"); do
     if $have_podman; then
         t0=$(now_ms)
         "${PODMAN[@]}" kube play "$BENCH_DIR/batch.yaml" >/dev/null
-        until [ "$(pm_running_count)" -ge "$PODS" ]; do sleep 0.05; done
+        wait_count "$PODS" 0.05 600 pm_running_count
         t1=$(now_ms)
         "${PODMAN[@]}" pod rm -a -f -t 10 >/dev/null
         t2=$(now_ms)

@@ -62,6 +62,15 @@ pods_yaml() { # prefix count
 orc_running() { "$ORC" get pod "$1" -o json | grep -q '"phase": *"Running"'; }
 # how many pods of the namespace the API reports Running
 orc_running_count() { "$ORC" get pods -o json | grep -c '"phase": *"Running"' || true; }
+# polls COMMAND every INTERVAL s until it prints at least N; fails after LIMIT s
+wait_count() { # n interval limit command...
+    local n=$1 iv=$2 limit=$3 end=$((EPOCHSECONDS + $3)) c
+    shift 3
+    until c=$("$@") && [ "$c" -ge "$n" ]; do
+        [ "$EPOCHSECONDS" -lt "$end" ] || { echo "gave up: $c of $n after $limit s ($*)" >&2; return 1; }
+        sleep "$iv"
+    done
+}
 
 # total PSS in kB of the processes PID...; one that is gone counts 0
 pss() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0))); done; echo $t; }

@@ -42,7 +42,7 @@ t0=$(now_ms)
 "$ORC" apply -f "$BENCH_DIR/many.yaml" >/dev/null
 ta=$(now_ms)
 # each poll lists every pod: every 200 ms, so that polling does not take the CPU the pods need
-until [ "$(orc_running_count)" -ge "$PODS" ]; do sleep 0.2; done
+wait_count "$PODS" 0.2 1800 orc_running_count
 t1=$(now_ms)
 echo "$PODS pods in one orc apply -> all Running (via the API): $((t1 - t0)) ms (apply returned after $((ta - t0)) ms)"
 sleep 1
@@ -79,7 +79,7 @@ if $have_podman; then
     fi
 fi
 if $have_podman; then
-    until [ "$(pm_running_count)" -ge "$PM_PODS" ]; do sleep 0.2; done
+    wait_count "$PM_PODS" 0.2 600 pm_running_count
     t1=$(now_ms)
     echo "podman $podman_version kube play of $PM_PODS pods -> all Running: $((t1 - t0)) ms (no resident agent: a conmon per container)"
     read -r p50 p99 < <(time_calls "$PM_CALLS" "${PODMAN[@]}" pod ps | p50_p99)
