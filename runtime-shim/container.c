@@ -220,9 +220,11 @@ static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
     _cleanup_free_ char *rtlog = orc_path_join(c->bundle, "runtime.log");
     (void) unlink(pidfile);
     (void) unlink(rtlog);
-    /* --log must precede the command */
-    char *args[] = {"--log",      rtlog,   "--log-format", "json",    "run", "--detach",
-                    "--pid-file", pidfile, "--bundle",     c->bundle, c->id, NULL};
+    /* --log must precede the command. No session keyring per container: the kernel allows
+     * a user 200 keys (kernel.keys.maxkeys), so a keyring each would cap a user's pods */
+    char *args[] = {
+        "--log",      rtlog,   "--log-format", "json",    "run", "--detach", "--no-new-keyring",
+        "--pid-file", pidfile, "--bundle",     c->bundle, c->id, NULL};
     int r = runtime_spawn(s, args, out_w, err_w, &c->runtime_pid);
     if (r < 0)
         return orc_error_make(err, -r, "run the runtime '%s'", s->args.runtime);

@@ -21,7 +21,7 @@
 
 int runtime_spawn(struct shim *s, char **args, int out_fd, int err_fd, pid_t *ret_pid)
 {
-    char *argv[16] = {s->args.runtime, "--root", s->args.runtime_root};
+    char *argv[24] = {s->args.runtime, "--root", s->args.runtime_root};
     size_t n = 3;
     for (size_t i = 0; args[i] && n < ELEMENTSOF(argv) - 1; i++)
         argv[n++] = args[i];

@@ -4,6 +4,9 @@ source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
 load_busybox_image
+# keys this user holds (kernel.keys.maxkeys allows 200): containers must not take one each
+user_keys() { awk -v u="$(id -u):" '$1 == u { split($4, q, "/"); print q[1] }' /proc/key-users; }
+keys_before=$(user_keys)
 
 apply_yaml share.yaml <<'YAML' >/dev/null
 apiVersion: v1
@@ -25,4 +28,7 @@ assert_contains "$logs" "client-host=duo" "client's hostname is the pod name"
 assert_contains "$logs" $'\nduo' "the server (over localhost) reports the same hostname"
 assert_contains "$logs" "no-marker" "the client does not see the server's /tmp"
 assert_not_contains "$logs" "server-marker" "filesystems are separate"
+keys_after=$(user_keys)
+[ "${keys_after:-0}" -lt "$((${keys_before:-0} + 2))" ] ||
+    fail "each container took a session key (${keys_before:-0} before, $keys_after with 2 containers): a user would run out at 200"
 echo "PASS: $TEST_NAME"
