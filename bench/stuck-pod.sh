@@ -50,7 +50,7 @@ new_pod_ms() { # prefix
 }
 measure() { # label
     local p50 p99 nmed nmax
-    read -r p50 p99 < <(get_pods_ms | sort -g | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i < NR*0.99) i++; print a[int((NR+1)/2)], a[i]}')
+    read -r p50 p99 < <(get_pods_ms | p50_p99)
     read -r nmed nmax < <(new_pod_ms "new-$1-")
     printf '%-26s orc get pods (%d calls): p50 %s ms, p99 %s ms; new pod -> Running (%d): median %d ms, slowest %d ms\n' \
         "$1:" "$CALLS" "$p50" "$p99" "$NEW" "$nmed" "$nmax"
