@@ -48,10 +48,10 @@ new_pod_ms() { # prefix
     done
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], a[NR]}'
 }
-measure() { # label
+measure() { # label pod-name-prefix
     local p50 p99 nmed nmax
     read -r p50 p99 < <(get_pods_ms | p50_p99)
-    read -r nmed nmax < <(new_pod_ms "new-$1-")
+    read -r nmed nmax < <(new_pod_ms "$2")
     printf '%-26s orc get pods (%d calls): p50 %s ms, p99 %s ms; new pod -> Running (%d): median %d ms, slowest %d ms\n' \
         "$1:" "$CALLS" "$p50" "$p99" "$NEW" "$nmed" "$nmax"
     P99=$p99
@@ -65,14 +65,14 @@ t0=$(now_ms)
 "$ORC" apply -f "$BENCH_DIR/pods.yaml" >/dev/null
 until [ "$("$ORC" get pods -o json | grep -c '"phase": *"Running"')" -ge "$PODS" ]; do :; done
 echo "$PODS pods in one apply -> all Running: $(($(now_ms) - t0)) ms"
-measure "$PODS pods, none stuck"
+measure "$PODS pods, none stuck" new-a-
 
 echo stuck >"$FAULT_DIR/hang-runtime"
 pod_yaml stuck | sed 's/^    - name: c$/    - name: stuck/' >"$BENCH_DIR/stuck.yaml"
 "$ORC" apply -f "$BENCH_DIR/stuck.yaml" >/dev/null
 for _ in $(seq 400); do [ -s "$FAULT_DIR/hung" ] && break; sleep 0.05; done
 [ -s "$FAULT_DIR/hung" ] || { echo "the stuck pod never reached its runtime call" >&2; exit 1; }
-measure "$PODS pods, 1 stuck"
+measure "$PODS pods, 1 stuck" new-b-
 hung=$(awk 'NR == 1 {print $1}' "$FAULT_DIR/hung")
 kill -0 "$hung" 2>/dev/null || echo "warning: the stuck pod's runtime call ended during the run (deadline $DEADLINE)"
 [ "$("$ORC" get pod stuck -o json | grep -c '"phase": *"Running"')" = 0 ] || echo "warning: the stuck pod runs"
