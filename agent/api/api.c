@@ -35,6 +35,11 @@ enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body)
     size_t len = strlen(text);
     text = xrealloc(text, len + 2);
     text[len++] = '\n';
+    return api_reply_json_text(r, code, text, len);
+}
+
+enum MHD_Result api_reply_json_text(struct request *r, unsigned code, char *text, size_t len)
+{
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     enum MHD_Result ret = MHD_queue_response(r->conn, code, resp);

@@ -24,6 +24,8 @@ struct request {
 
 /* Responses; each queues and returns the MHD result. */
 enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body);
+/* A reply whose JSON text is ready (takes text, len bytes). */
+enum MHD_Result api_reply_json_text(struct request *r, unsigned code, char *text, size_t len);
 enum MHD_Result api_reply_text(struct request *r, unsigned code, const char *text);
 /* A Kubernetes Status error: reason is e.g. "NotFound"; details may be NULL (stolen). */
 enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *reason,

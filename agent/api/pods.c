@@ -79,12 +79,18 @@ enum MHD_Result api_pods_list(struct request *r, const char *ns)
 {
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
-    json_t *items = NULL;
-    if (api_open_store(r, &s, &err) < 0 || store_pod_list(s, ns, &items, &err) < 0)
+    _cleanup_free_ char *items = NULL;
+    size_t len = 0;
+    if (api_open_store(r, &s, &err) < 0 || store_pod_list_text(s, ns, &items, &len, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    return api_reply_json(r, 200,
-                          json_pack("{s:s,s:s,s:{s:s},s:o}", "kind", "PodList", "apiVersion", "v1",
-                                    "metadata", "resourceVersion", "", "items", items));
+    static const char head[] =
+        "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"\"},"
+        "\"items\":";
+    char *text = xmalloc(sizeof(head) + len + 2);
+    memcpy(text, head, sizeof(head) - 1);
+    memcpy(text + sizeof(head) - 1, items, len);
+    memcpy(text + sizeof(head) - 1 + len, "}\n", 3);
+    return api_reply_json_text(r, 200, text, sizeof(head) + len);
 }
 
 enum MHD_Result api_pod_get(struct request *r, const char *ns, const char *name)

@@ -394,6 +394,59 @@ int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *e
     return 0;
 }
 
+/* Appends len bytes to the growing buffer *buf (*len used, *cap allocated). */
+static void text_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *buf = xrealloc(*buf, *cap);
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
+                        orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s,
+                ns ? "SELECT object, status FROM objects WHERE kind = 'Pod' AND namespace = ? "
+                     "ORDER BY namespace, name"
+                   : "SELECT object, status FROM objects WHERE kind = 'Pod' "
+                     "ORDER BY namespace, name",
+                &st, err) < 0)
+        return -1;
+    if (ns)
+        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+    size_t len = 0, cap = 4096;
+    _cleanup_free_ char *buf = xmalloc(cap);
+    text_append(&buf, &len, &cap, "[", 1);
+    int rc;
+    static const char pending[] = "{\"phase\":\"Pending\"}";
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *obj = (const char *) sqlite3_column_text(st, 0);
+        const char *status = (const char *) sqlite3_column_text(st, 1);
+        size_t n = obj ? strlen(obj) : 0;
+        /* objects are stored compact, sorted and without status: "{...}" takes it last */
+        if (n < 2 || obj[0] != '{' || obj[n - 1] != '}')
+            continue;
+        if (len > 1)
+            text_append(&buf, &len, &cap, ",", 1);
+        text_append(&buf, &len, &cap, obj, n - 1);
+        text_append(&buf, &len, &cap, ",\"status\":", 10);
+        const char *st_text = status && *status ? status : pending;
+        text_append(&buf, &len, &cap, st_text, strlen(st_text));
+        text_append(&buf, &len, &cap, "}", 1);
+    }
+    if (rc != SQLITE_DONE)
+        return db_error(s, err, "list pods");
+    text_append(&buf, &len, &cap, "]", 1);
+    *ret_len = len;
+    *ret = TAKE_PTR(buf);
+    return 0;
+}
+
 int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, long long grace,
                            json_t **ret, orc_error_t *err)
 {

@@ -56,6 +56,10 @@ int store_pod_get(struct store *s, const char *ns, const char *name, json_t **re
 int store_pod_get_by_uid(struct store *s, const char *uid, json_t **ret, orc_error_t *err);
 /* JSON array of full objects, sorted by namespace then name; ns NULL = all namespaces. */
 int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *err);
+/* The same list as JSON text, spliced from the stored texts without parsing them (the API's
+ * list path: with many pods, parsing and printing every object again dominates its cost). */
+int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
+                        orc_error_t *err);
 /* Sets metadata.deletionTimestamp (and deletionGracePeriodSeconds from grace, -1 = the
  * pod's own) and returns the updated object; idempotent. -ENOENT when absent. */
 int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, long long grace,

@@ -115,6 +115,18 @@ int main(void)
     json_t *list = NULL;
     tap_is_int(store_pod_list(s2, NULL, &list, &err), 0, "list from the second connection");
     tap_is_int(json_array_size(list), 2, "two pods");
+    /* the API's spliced text is the same list: one pod with a status, one without */
+    char *text = NULL;
+    size_t text_len = 0;
+    tap_is_int(store_pod_list_text(s2, NULL, &text, &text_len, &err), 0, "list as text");
+    json_t *parsed = text ? json_loadb(text, text_len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    tap_ok(parsed && json_equal(parsed, list), "the text is the list, key for key");
+    tap_ok(text && text_len == strlen(text), "its length is right");
+    json_decref(parsed);
+    free(text);
+    tap_is_int(store_pod_list_text(s2, "nowhere", &text, &text_len, &err), 0, "empty namespace");
+    tap_is_str(text, "[]", "an empty array");
+    free(text);
     json_decref(list);
     tap_is_int(store_pod_remove(s, uid, &err), 0, "remove");
     tap_ok(store_pod_get(s2, "default", "a", &got, &err) == -ENOENT, "gone for the other reader");
