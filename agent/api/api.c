@@ -2,6 +2,7 @@
 /* The HTTP API over the unix socket: routing, bodies, replies (shapes in ARCHITECTURE.md). */
 #include "api/api.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,10 @@ static enum MHD_Result version(struct request *r)
 
 static enum MHD_Result route(struct request *r)
 {
+    for (size_t i = 0; i < r->n_segs; i++)
+        if (strstr(r->segs[i], "%00"))
+            return api_reply_status(r, 400, "BadRequest", "the path holds a NUL character (%00)",
+                                    NULL);
     const char *m = r->method;
     char **s = r->segs;
     size_t n = r->n_segs;
@@ -178,6 +183,26 @@ static enum MHD_Result route(struct request *r)
     }
     return api_reply_status(r, 404, "NotFound", "the server could not find the requested resource",
                             NULL);
+}
+
+/* %HH decoded in place, except %00: a NUL would cut a name short and act on another object;
+ * it stays as text, which route() refuses. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void) cls, (void) c;
+    char *out = s;
+    for (const char *in = s; *in; in++) {
+        unsigned v;
+        if (in[0] == '%' && isxdigit((unsigned char) in[1]) && isxdigit((unsigned char) in[2]) &&
+            sscanf(in + 1, "%2x", &v) == 1 && v != 0) {
+            *out++ = (char) v;
+            in += 2;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
+    return (size_t) (out - s);
 }
 
 static void split_url(struct request *r, const char *url)
@@ -282,7 +307,8 @@ int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
         NULL, NULL, on_request, o, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 0, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 0, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_END);
     if (!a->daemon) {
         api_stop(a);
         return orc_error_make(err, 0, "start the HTTP server on '%s'", o->paths.socket);

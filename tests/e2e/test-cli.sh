@@ -14,6 +14,15 @@ assert_contains "$("$ORC" get pods 2>&1)" "No resources found in default namespa
 
 assert_eq "$("$ORC" apply -f "$ex/kyaml-pod.yaml")" "pod/kyaml created" "KYAML flow style"
 assert_eq "$("$ORC" apply -f "$ex/kyaml-pod.yaml")" "pod/kyaml unchanged" "unchanged"
+# a NUL in the path must not cut "kyaml%00x" down to "kyaml" (it would act on that pod)
+code=$(curl -s -o "$TEST_DIR/nul.json" -w '%{http_code}' -X DELETE \
+    --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" 'http://localhost/api/v1/namespaces/default/pods/kyaml%00x')
+assert_eq "$code" 400 "a %00 in the path is a bad request"
+assert_contains "$(cat "$TEST_DIR/nul.json")" "NUL" "and says why"
+assert_eq "$(pod_field kyaml .metadata.deletionTimestamp)" null "the pod it named the prefix of is untouched"
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" \
+    'http://localhost/api/v1/namespaces/default/pods/ky%61ml')
+assert_eq "$code" 200 "other escapes are still decoded"
 sed 's/name: "kyaml",/name: "kyaml", labels: {tier: "x"},/' "$ex/kyaml-pod.yaml" | "$ORC" apply -f - >"$TEST_DIR/out"
 assert_eq "$(cat "$TEST_DIR/out")" "pod/kyaml configured" "label change from stdin"
 mkdir "$TEST_DIR/dir"
