@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,11 +23,12 @@
 #include "pods/worker.h"
 #include "store/store.h"
 #include "sys/jobs.h"
+#include "sys/userns.h"
 #include "time-util.h"
 #include "xalloc.h"
 
 /* epoll tags for the loop's own fds; any other data.ptr is a pod worker. */
-static char tag_wake, tag_signal, tag_timer, tag_watchdog, tag_jobs;
+static char tag_wake, tag_signal, tag_timer, tag_watchdog, tag_jobs, tag_holder;
 
 static int epoll_add(struct loop *l, int fd, void *ptr, orc_error_t *err)
 {
@@ -50,6 +52,21 @@ static int watchdog_init(struct loop *l, orc_error_t *err)
         epoll_add(l, l->watchdog_fd, &tag_watchdog, err) < 0)
         return orc_error_make(err, errno, "watchdog timer");
     return 0;
+}
+
+/* Watches the namespace holder: when it dies, a new one is started (holder_lost). */
+static void watch_holder(struct orcd *o)
+{
+    struct loop *l = &o->loop;
+    l->holder_fd = safe_close(l->holder_fd);
+    l->holder_fd = (int) syscall(SYS_pidfd_open, userns_holder_pid(&o->userns), 0);
+    orc_error_t err = NULL;
+    if (l->holder_fd < 0 || epoll_add(l, l->holder_fd, &tag_holder, &err) < 0) {
+        log_warn("cannot watch the user namespace holder (pid %d): %s, ignoring",
+                 (int) userns_holder_pid(&o->userns),
+                 err ? orc_error_message(err) : strerror(errno));
+        orc_error_release(&err);
+    }
 }
 
 int loop_init(struct orcd *o, orc_error_t *err)
@@ -79,6 +96,7 @@ int loop_init(struct orcd *o, orc_error_t *err)
         epoll_add(l, l->timer_fd, &tag_timer, err) < 0 ||
         epoll_add(l, job_pool_fd(o->jobs), &tag_jobs, err) < 0)
         return -1;
+    watch_holder(o);
     return watchdog_init(l, err);
 }
 
@@ -95,6 +113,7 @@ void loop_done(struct orcd *o)
     l->workers = NULL;
     l->n_workers = 0;
     l->watchdog_fd = safe_close(l->watchdog_fd);
+    l->holder_fd = safe_close(l->holder_fd);
     l->signal_fd = safe_close(l->signal_fd);
     l->timer_fd = safe_close(l->timer_fd);
     l->epoll_fd = safe_close(l->epoll_fd);
@@ -241,6 +260,58 @@ static void collect_images(struct orcd *o)
     l->gc_job = job_submit(o->jobs, gc_run, gc_done, g);
 }
 
+struct holder_step {
+    struct orcd *o;
+    pid_t *members; /* live pods' shims when the holder died */
+    size_t n_members;
+    struct userns result;
+    orc_error_t err;
+};
+
+static void holder_run(struct job *job, void *arg)
+{
+    struct holder_step *h = arg;
+    struct orcd *o = h->o;
+    (void) job;
+    (void) userns_new_holder(&o->userns, o->paths.userns, o->config.pod.shim_path, h->members,
+                             h->n_members, &h->result, &h->err);
+}
+
+static void holder_done(void *arg)
+{
+    struct holder_step *h = arg;
+    struct orcd *o = h->o;
+    o->loop.holder_job = NULL;
+    if (h->err) {
+        log_error("user namespace: %s; new pods cannot start until orcd restarts",
+                  orc_error_message(h->err));
+        orc_error_release(&h->err);
+    } else {
+        userns_update(&o->userns, &h->result);
+        watch_holder(o);
+    }
+    free(h->members);
+    free(h);
+}
+
+/* The holder died: a new one, inside the pods' namespace while any pod's shim lives in it. */
+static void holder_lost(struct orcd *o)
+{
+    struct loop *l = &o->loop;
+    l->holder_fd = safe_close(l->holder_fd);
+    if (l->holder_job)
+        return;
+    log_warn("the user namespace holder (pid %d) exited; starting a new one",
+             (int) userns_holder_pid(&o->userns));
+    struct holder_step *h = xzalloc(sizeof(*h));
+    h->o = o;
+    h->members = new0(pid_t, l->n_workers ? l->n_workers : 1);
+    for (size_t i = 0; i < l->n_workers; i++)
+        if (l->workers[i]->shim)
+            h->members[h->n_members++] = l->workers[i]->shim_pid;
+    l->holder_job = job_submit(o->jobs, holder_run, holder_done, h);
+}
+
 static void handle_signal(struct loop *l)
 {
     struct signalfd_siginfo si;
@@ -285,6 +356,8 @@ static void handle_event(struct orcd *o, void *ptr)
             pod_worker_on_timer(l->workers[i], now);
     } else if (ptr == &tag_jobs) {
         job_pool_dispatch(o->jobs);
+    } else if (ptr == &tag_holder) {
+        holder_lost(o);
     } else {
         pod_worker_on_shim(ptr);
     }

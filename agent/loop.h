@@ -22,6 +22,8 @@ struct job;
 struct loop {
     struct pod_env env; /* what pod workers get */
     int epoll_fd, wake_fd, signal_fd, timer_fd, watchdog_fd;
+    int holder_fd;          /* pidfd of the user namespace's holder */
+    struct job *holder_job; /* a new holder being started */
     struct pod_worker **workers;
     size_t n_workers;
     struct job *gc_job;      /* image garbage collection in flight */

@@ -378,7 +378,10 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
                                                       : NULL;
     if (network_load(conf, o->config.cni_bin_dir, &o->network, err) < 0)
         return orc_error_wrap(err, "pod network");
-    if (userns_ensure(&o->userns, o->paths.userns, o->config.pod.shim_path, err) < 0)
+    pid_t members[256];
+    size_t n_members = userns_find_members(o->paths.pods, members, ELEMENTSOF(members));
+    if (userns_ensure(&o->userns, o->paths.userns, o->config.pod.shim_path, members, n_members,
+                      err) < 0)
         return -1;
     if (load_registries_conf(o, err) < 0)
         return -1;
@@ -440,10 +443,13 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], USERNS_OP_FLAG) == 0)
         return userns_op_main(argc, argv, userns_ops());
     notify_init();
-    struct orcd o = {
-        .lock_fd = -1,
-        .loop = {
-            .wake_fd = -1, .epoll_fd = -1, .signal_fd = -1, .timer_fd = -1, .watchdog_fd = -1}};
+    struct orcd o = {.lock_fd = -1,
+                     .loop = {.wake_fd = -1,
+                              .epoll_fd = -1,
+                              .signal_fd = -1,
+                              .timer_fd = -1,
+                              .watchdog_fd = -1,
+                              .holder_fd = -1}};
     config_defaults(&o.config);
     if (parse_args(argc, argv, &o.config) < 0)
         return EXIT_FAILURE;

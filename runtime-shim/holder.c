@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `orc-shim holder`: owns the user namespace all pods share, and does nothing else. */
+/* `orc-shim holder`: holds the user namespace all pods share open, and does nothing else. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -8,12 +9,17 @@
 
 #include "shim.h"
 
-int holder_main(int sync_fd)
+/* join: /proc/PID/ns/user of a process in the namespace to hold (a pod's shim, when the
+ * previous holder died), or NULL for a new namespace that the agent then maps. */
+int holder_main(int sync_fd, const char *join)
 {
-    if (unshare(CLONE_NEWUSER) < 0) {
+    int fd = join ? open(join, O_RDONLY | O_CLOEXEC) : -1;
+    if (join ? fd < 0 || setns(fd, CLONE_NEWUSER) < 0 : unshare(CLONE_NEWUSER) < 0) {
         (void) !write(sync_fd, "0", 1);
         return 1;
     }
+    if (fd >= 0)
+        close(fd);
     if (write(sync_fd, "1", 1) != 1)
         return 1;
     /* wait for the agent to write the uid/gid maps */

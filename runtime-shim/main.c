@@ -17,13 +17,14 @@
 #include "xalloc.h"
 
 static const char usage[] =
-    "Usage: orc-shim holder --sync-fd FD\n"
+    "Usage: orc-shim holder --sync-fd FD [--userns /proc/PID/ns/user]\n"
     "       orc-shim run --pod-uid UID --pod-name NAME --pod-namespace NS --run-dir DIR\n"
     "                    --userns PATH --runtime PATH --runtime-root DIR --sync-fd FD\n"
     "                    [--log-level LEVEL]\n"
     "\n"
     "The per-pod runtime shim of orc, started by orcd; not meant to be run by hand.\n"
-    "  holder  create the user namespace shared by all pods and keep it alive\n"
+    "  holder  create the user namespace shared by all pods and keep it alive (with\n"
+    "          --userns: hold the namespace of that process instead)\n"
     "  run     create a pod sandbox and supervise its containers; control socket\n"
     "          DIR/shim.sock (protocol in ARCHITECTURE.md)\n"
     "\n"
@@ -163,7 +164,7 @@ int main(int argc, char **argv)
         return 1;
     log_setup("orc-shim", level, LOG_FORMAT_TEXT);
     if (!strcmp(mode, "holder"))
-        return holder_main(a.sync_fd);
+        return holder_main(a.sync_fd, a.userns);
     if (!strcmp(mode, "run"))
         return run_main(&a);
     fprintf(stderr, "orc-shim: unknown mode '%s'\n%s", mode, usage);

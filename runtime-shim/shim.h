@@ -105,7 +105,7 @@ int runtime_exec(struct shim *s, char **args, int64_t timeout_ns);
 char *runtime_last_error(const char *bundle);
 
 /* holder.c */
-int holder_main(int sync_fd);
+int holder_main(int sync_fd, const char *join);
 
 /* sandbox.c: joins the user namespace and creates the pod's namespaces. */
 int sandbox_setup(const struct shim_args *a, orc_error_t *err);

@@ -71,7 +71,7 @@ static char *check_userns(struct orcd *o)
     if (userns_holder_alive(&o->userns))
         return NULL;
     return xasprintf("the user namespace holder (pid %d) is gone: new pods cannot start",
-                     (int) o->userns.holder_pid);
+                     (int) userns_holder_pid(&o->userns));
 }
 
 static const struct check checks[] = {

@@ -4,13 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,81 +121,99 @@ static int map_ids(const struct userns *ns, orc_error_t *err)
 
 static int state_save(const struct userns *ns, const char *state_file, orc_error_t *err)
 {
-    json_auto_t *j = json_pack("{s:i,s:I,s:i,s:i,s:i,s:i,s:i,s:i}", "pid", (int) ns->holder_pid,
-                               "start", (json_int_t) ns->holder_start, "uid", (int) ns->host_uid,
-                               "gid", (int) ns->host_gid, "subuidStart", (int) ns->subuid_start,
-                               "subuidCount", (int) ns->subuid_count, "subgidStart",
-                               (int) ns->subgid_start, "subgidCount", (int) ns->subgid_count);
+    json_auto_t *j =
+        json_pack("{s:i,s:I,s:I,s:i,s:i,s:i,s:i,s:i,s:i}", "pid", (int) ns->holder_pid, "start",
+                  (json_int_t) ns->holder_start, "nsInode", (json_int_t) ns->ns_inode, "uid",
+                  (int) ns->host_uid, "gid", (int) ns->host_gid, "subuidStart",
+                  (int) ns->subuid_start, "subuidCount", (int) ns->subuid_count, "subgidStart",
+                  (int) ns->subgid_start, "subgidCount", (int) ns->subgid_count);
     _cleanup_free_ char *s = orc_json_dump(j);
     return orc_write_file_atomic(state_file, s, strlen(s), 0600, err);
 }
 
-/* Adopts the recorded holder when it is still the same process. */
-static bool state_adopt(struct userns *ns, const char *state_file)
+/* The inode of /proc/PID/ns/user (0 if the process is gone): identifies a namespace. */
+static unsigned long long ns_inode_of(pid_t pid)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+    return stat(path, &st) == 0 ? (unsigned long long) st.st_ino : 0;
+}
+
+/* Reads the recorded state; true when it is this user's. *ret_alive: its holder still runs. */
+static bool state_load(struct userns *ns, const char *state_file, bool *ret_alive)
 {
     _cleanup_free_ char *buf = NULL;
     size_t len = 0;
     orc_error_t err = NULL;
-    if (orc_read_file(state_file, 4096, &buf, &len, &err) < 0) {
-        orc_error_release(&err);
-        return false;
-    }
     json_auto_t *j = NULL;
-    if (orc_json_parse(buf, len, &j, &err) < 0) {
+    if (orc_read_file(state_file, 4096, &buf, &len, &err) < 0 ||
+        orc_json_parse(buf, len, &j, &err) < 0) {
         orc_error_release(&err);
         return false;
     }
+    if (orc_json_int(j, "uid", -1) != (long long) ns->host_uid)
+        return false;
     pid_t pid = (pid_t) orc_json_int(j, "pid", 0);
     unsigned long long start = (unsigned long long) orc_json_int(j, "start", 0);
-    if (pid <= 0 || start == 0 || proc_start_time(pid) != start ||
-        orc_json_int(j, "uid", -1) != (long long) ns->host_uid)
-        return false;
     ns->holder_pid = pid;
     ns->holder_start = start;
+    ns->ns_inode = (unsigned long long) orc_json_int(j, "nsInode", 0);
     ns->subuid_start = (uid_t) orc_json_int(j, "subuidStart", 0);
     ns->subuid_count = (uid_t) orc_json_int(j, "subuidCount", 0);
     ns->subgid_start = (gid_t) orc_json_int(j, "subgidStart", 0);
     ns->subgid_count = (gid_t) orc_json_int(j, "subgidCount", 0);
+    *ret_alive = pid > 0 && start != 0 && proc_start_time(pid) == start;
+    if (*ret_alive && !ns->ns_inode)
+        ns->ns_inode = ns_inode_of(pid); /* recorded by an older orcd */
     return true;
 }
 
-static int holder_start(struct userns *ns, const char *shim_path, orc_error_t *err)
+/* Starts a holder: in a new namespace that it maps (join NULL), or inside the namespace
+ * /proc/PID/ns/user named by join, which is mapped already. */
+static int holder_start(struct userns *ns, const char *shim_path, const char *join,
+                        orc_error_t *err)
 {
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
         return orc_error_make(err, errno, "socketpair");
     _cleanup_close_ int mine = sp[0];
     _cleanup_close_ int theirs = sp[1];
-    char *argv[] = {(char *) shim_path, "holder", "--sync-fd", "3", NULL};
-    if (spawn_detached(argv, theirs, &ns->holder_pid, err) < 0)
+    char *argv[] = {(char *) shim_path,       "holder",      "--sync-fd", "3",
+                    join ? "--userns" : NULL, (char *) join, NULL};
+    pid_t pid;
+    if (spawn_detached(argv, theirs, &pid, err) < 0)
         return orc_error_wrap(err, "start the user namespace holder");
     theirs = safe_close(theirs);
+    ns->holder_pid = pid;
     char c = 0;
     if (read(mine, &c, 1) != 1 || c != '1')
         return orc_error_make(err, 0,
                               "the user namespace holder '%s' failed to start (are "
                               "unprivileged user namespaces enabled? see 'orc check')",
                               shim_path);
-    if (map_ids(ns, err) < 0) {
-        (void) kill(ns->holder_pid, SIGKILL);
+    if (!join && map_ids(ns, err) < 0) {
+        (void) kill(pid, SIGKILL);
         return -1;
     }
     if (orc_write_all(mine, "mapped\n", 7) < 0)
         return orc_error_make(err, errno, "signal the user namespace holder");
-    ns->holder_start = proc_start_time(ns->holder_pid);
+    ns->holder_start = proc_start_time(pid);
+    ns->ns_inode = ns_inode_of(pid);
     return 0;
 }
 
-int userns_ensure(struct userns *ns, const char *state_file, const char *shim_path,
-                  orc_error_t *err)
+/* The first of members (pods' shims) that lives in the recorded namespace, or 0. */
+static pid_t find_member(const struct userns *ns, const pid_t *members, size_t n)
 {
-    memset(ns, 0, sizeof(*ns));
-    ns->host_uid = getuid();
-    ns->host_gid = getgid();
-    if (state_adopt(ns, state_file)) {
-        log_info("rejoined user namespace held by pid %d", (int) ns->holder_pid);
-        return 0;
-    }
+    for (size_t i = 0; ns->ns_inode && i < n; i++)
+        if (members[i] > 0 && ns_inode_of(members[i]) == ns->ns_inode)
+            return members[i];
+    return 0;
+}
+
+static int new_namespace(struct userns *ns, const char *shim_path, orc_error_t *err)
+{
     struct passwd *pw = getpwuid(ns->host_uid);
     unsigned s = 0, c = 0;
     find_subid_range("/etc/subuid", pw ? pw->pw_name : NULL, ns->host_uid, &s, &c);
@@ -207,31 +228,109 @@ int userns_ensure(struct userns *ns, const char *state_file, const char *shim_pa
                  (unsigned) ns->host_uid, pw ? pw->pw_name : "USER");
         ns->subuid_count = ns->subgid_count = 0;
     }
-    if (holder_start(ns, shim_path, err) < 0)
+    if (holder_start(ns, shim_path, NULL, err) < 0)
         return -1;
     log_info("user namespace held by pid %d (uids 0-%u)", (int) ns->holder_pid,
              (unsigned) userns_max_uid(ns));
-    return state_save(ns, state_file, err);
+    return 0;
+}
+
+/* The holder may be replaced while threads read it (a step joining the namespace, an unpack,
+ * a health check): readers and the one writer go through this lock. */
+static pthread_mutex_t holder_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct userns snapshot(const struct userns *ns)
+{
+    pthread_mutex_lock(&holder_lock);
+    struct userns copy = *ns;
+    pthread_mutex_unlock(&holder_lock);
+    return copy;
+}
+
+void userns_update(struct userns *ns, const struct userns *src)
+{
+    pthread_mutex_lock(&holder_lock);
+    *ns = *src;
+    pthread_mutex_unlock(&holder_lock);
+}
+
+int userns_new_holder(const struct userns *old, const char *state_file, const char *shim_path,
+                      const pid_t *members, size_t n_members, struct userns *ret, orc_error_t *err)
+{
+    struct userns ns = snapshot(old);
+    pid_t member = find_member(&ns, members, n_members);
+    if (member > 0) {
+        /* pods live in the namespace: never a second one beside it */
+        _cleanup_free_ char *join = xasprintf("/proc/%d/ns/user", (int) member);
+        if (holder_start(&ns, shim_path, join, err) < 0)
+            return orc_error_wrap(err, "rejoin the pods' user namespace through pid %d",
+                                  (int) member);
+        log_info("user namespace held again by pid %d, which joined it through pod shim %d",
+                 (int) ns.holder_pid, (int) member);
+    } else if (new_namespace(&ns, shim_path, err) < 0) {
+        return -1;
+    }
+    if (state_save(&ns, state_file, err) < 0)
+        return -1;
+    *ret = ns;
+    return 0;
+}
+
+int userns_ensure(struct userns *ns, const char *state_file, const char *shim_path,
+                  const pid_t *members, size_t n_members, orc_error_t *err)
+{
+    struct userns fresh = {.host_uid = getuid(), .host_gid = getgid()};
+    bool alive = false;
+    if (state_load(&fresh, state_file, &alive) && alive) {
+        *ns = fresh;
+        log_info("rejoined user namespace held by pid %d", (int) ns->holder_pid);
+        return 0;
+    }
+    return userns_new_holder(&fresh, state_file, shim_path, members, n_members, ns, err);
+}
+
+size_t userns_find_members(const char *pods_dir, pid_t *ret, size_t max)
+{
+    size_t n = 0;
+    DIR *d = opendir(pods_dir);
+    struct dirent *e;
+    while (d && n < max && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        _cleanup_free_ char *path = xasprintf("%s/%s/shim.pid", pods_dir, e->d_name);
+        _cleanup_free_ char *text = NULL;
+        if (orc_read_file(path, 64, &text, NULL, NULL) == 0 && atoi(text) > 0)
+            ret[n++] = (pid_t) atoi(text);
+    }
+    if (d)
+        closedir(d);
+    return n;
 }
 
 bool userns_holder_alive(const struct userns *ns)
 {
-    return ns->holder_pid > 0 && proc_start_time(ns->holder_pid) == ns->holder_start;
+    struct userns s = snapshot(ns);
+    return s.holder_pid > 0 && proc_start_time(s.holder_pid) == s.holder_start;
+}
+
+pid_t userns_holder_pid(const struct userns *ns)
+{
+    return snapshot(ns).holder_pid;
 }
 
 char *userns_path(const struct userns *ns)
 {
-    return xasprintf("/proc/%d/ns/user", (int) ns->holder_pid);
+    return xasprintf("/proc/%d/ns/user", (int) userns_holder_pid(ns));
 }
 
 uid_t userns_max_uid(const struct userns *ns)
 {
-    return ns->subuid_count ? ns->subuid_count : 0;
+    return snapshot(ns).subuid_count;
 }
 
 gid_t userns_max_gid(const struct userns *ns)
 {
-    return ns->subgid_count ? ns->subgid_count : 0;
+    return snapshot(ns).subgid_count;
 }
 
 int userns_exec(const struct userns *ns, const char *op, char *const args[], orc_error_t *err)

@@ -14,16 +14,31 @@
 struct userns {
     pid_t holder_pid;
     unsigned long long holder_start; /* /proc/PID/stat starttime: guards against pid reuse */
+    unsigned long long ns_inode;     /* of /proc/PID/ns/user: which namespace it is */
     uid_t host_uid;
     gid_t host_gid;
     uid_t subuid_start, subuid_count; /* count 0 = single-uid mapping */
     gid_t subgid_start, subgid_count;
 };
 
-/* Adopts the holder recorded in state_file if still alive, else starts a new one with
- * shim_path and records it. */
+/*
+ * Adopts the holder recorded in state_file if still alive. Else starts a new one with
+ * shim_path and records it: inside the recorded namespace when one of members (pids of pods'
+ * shims) still lives in it, so that there is never a second namespace beside pods in the
+ * first; in a new namespace otherwise.
+ */
 int userns_ensure(struct userns *ns, const char *state_file, const char *shim_path,
-                  orc_error_t *err);
+                  const pid_t *members, size_t n_members, orc_error_t *err);
+/* The same for a holder that died while orcd ran: *ret is the new state (old is left alone:
+ * other threads read it until the loop takes the new one). */
+int userns_new_holder(const struct userns *old, const char *state_file, const char *shim_path,
+                      const pid_t *members, size_t n_members, struct userns *ret, orc_error_t *err);
+/* Pids of pods' shims from their run directories' shim.pid (candidates for the above). */
+size_t userns_find_members(const char *pods_dir, pid_t *ret, size_t max);
+/* Takes a new holder's state (the loop thread, while other threads may read ns). */
+void userns_update(struct userns *ns, const struct userns *src);
+/* The holder's pid. Readers use these accessors: the holder can be replaced meanwhile. */
+pid_t userns_holder_pid(const struct userns *ns);
 /* Whether the holder still runs (the same process: its start time is checked). */
 bool userns_holder_alive(const struct userns *ns);
 /* "/proc/PID/ns/user" of the holder. Caller frees. */
