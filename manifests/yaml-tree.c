@@ -11,6 +11,8 @@
 #include "manifest.h"
 #include "xalloc.h"
 
+#define YAML_MERGE_TAG "tag:yaml.org,2002:merge"
+
 struct anchor {
     char *name;
     struct ynode *node;
@@ -114,6 +116,106 @@ static int parse_children(struct builder *b, struct ynode *n, yaml_event_type_t 
     }
 }
 
+/* A pair of a mapping being resolved: explicit pairs come first, then merged ones in the
+ * order their merge keys name them, so that the lower order wins. */
+struct pair_ref {
+    struct ynode *key, *value;
+    size_t order;
+    bool merged;
+};
+
+static bool same_key(const struct pair_ref *a, const struct pair_ref *b)
+{
+    return a->key->kind == YNODE_SCALAR && b->key->kind == YNODE_SCALAR &&
+           strcmp(a->key->value, b->key->value) == 0;
+}
+
+static int pair_by_key(const void *pa, const void *pb)
+{
+    const struct pair_ref *a = pa, *b = pb;
+    bool sa = a->key->kind == YNODE_SCALAR, sb = b->key->kind == YNODE_SCALAR;
+    int c = sa != sb ? (sa ? -1 : 1) : sa ? strcmp(a->key->value, b->key->value) : 0;
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+static int pair_by_order(const void *pa, const void *pb)
+{
+    const struct pair_ref *a = pa, *b = pb;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static void add_pair(struct pair_ref **pairs, size_t *n, struct ynode *key, struct ynode *value,
+                     bool merged)
+{
+    *pairs = xrealloc(*pairs, sizeof(**pairs) * (*n + 1));
+    (*pairs)[*n] = (struct pair_ref){.key = key, .value = value, .order = *n, .merged = merged};
+    (*n)++;
+}
+
+/* The pairs a merge key's value brings: a mapping's, or those of each mapping of a sequence.
+ * Their number is bounded: the value's own weight was checked when it was added. */
+static int collect_merged(struct builder *b, struct ynode *value, struct pair_ref **pairs,
+                          size_t *n)
+{
+    bool seq = value->kind == YNODE_SEQUENCE;
+    size_t n_sources = seq ? value->n_items : 1;
+    for (size_t i = 0; i < n_sources; i++) {
+        const struct ynode *src = seq ? value->items[i] : value;
+        if (src->kind != YNODE_MAPPING)
+            return fail(b, src->line, src->column,
+                        "merge key \"<<\" needs a mapping or a sequence of mappings (such as "
+                        "*base), got a %s",
+                        src->kind == YNODE_SCALAR ? "scalar" : "sequence");
+        for (size_t k = 0; k < ynode_pairs(src); k++)
+            add_pair(pairs, n, ynode_key(src, k), ynode_val(src, k), true);
+    }
+    return 0;
+}
+
+static bool has_merge_key(const struct ynode *map)
+{
+    for (size_t i = 0; i < ynode_pairs(map); i++)
+        if (ynode_key(map, i)->merge)
+            return true;
+    return false;
+}
+
+/* Resolves YAML's merge keys as kubectl does: "<<: *base" adds the pairs of base that the
+ * mapping does not have itself (explicit keys win wherever they stand; of several merged
+ * mappings the first wins). Explicit duplicates stay, for the decoder to report. */
+static int resolve_merge_keys(struct builder *b, struct ynode *map)
+{
+    if (!has_merge_key(map))
+        return 0;
+    _cleanup_free_ struct pair_ref *pairs = NULL;
+    size_t n = 0, kept = 0;
+    for (size_t i = 0; i < ynode_pairs(map); i++)
+        if (!ynode_key(map, i)->merge)
+            add_pair(&pairs, &n, ynode_key(map, i), ynode_val(map, i), false);
+    for (size_t i = 0; i < ynode_pairs(map); i++)
+        if (ynode_key(map, i)->merge && collect_merged(b, ynode_val(map, i), &pairs, &n) < 0)
+            return -EINVAL;
+    if (n > 0)
+        qsort(pairs, n, sizeof(*pairs), pair_by_key);
+    for (size_t i = 0; i < n; i++)
+        if (!pairs[i].merged || i == 0 || !same_key(&pairs[i - 1], &pairs[i]))
+            pairs[kept++] = pairs[i];
+    if (kept > 0)
+        qsort(pairs, kept, sizeof(*pairs), pair_by_order);
+    map->items = xrealloc(map->items, sizeof(*map->items) * (2 * kept + 1));
+    map->n_items = 2 * kept;
+    map->weight = 1;
+    for (size_t i = 0; i < kept; i++) {
+        map->items[2 * i] = pairs[i].key;
+        map->items[2 * i + 1] = pairs[i].value;
+        map->weight += pairs[i].key->weight + pairs[i].value->weight;
+        if (map->weight > MANIFEST_MAX_NODES)
+            return fail(b, map->line, map->column,
+                        "document expands to more than %u nodes (alias bomb?)", MANIFEST_MAX_NODES);
+    }
+    return 0;
+}
+
 static int parse_collection(struct builder *b, yaml_event_t *ev, struct ynode **ret)
 {
     bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
@@ -124,6 +226,8 @@ static int parse_collection(struct builder *b, yaml_event_t *ev, struct ynode **
         return fail(b, n->line, n->column, "nesting deeper than %d levels", MANIFEST_MAX_DEPTH);
     int r = parse_children(b, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT);
     b->depth--;
+    if (r >= 0 && !seq)
+        r = resolve_merge_keys(b, n);
     if (r < 0)
         return r;
     remember_anchor(b, anchor, n);
@@ -140,6 +244,8 @@ static int parse_node(struct builder *b, yaml_event_t *ev, struct ynode **ret)
         const char *tag = (const char *) ev->data.scalar.tag;
         n->str_tag = tag && strcmp(tag, YAML_STR_TAG) == 0;
         n->plain = ev->data.scalar.plain_implicit && !tag;
+        n->merge =
+            (n->plain && strcmp(n->value, "<<") == 0) || (tag && strcmp(tag, YAML_MERGE_TAG) == 0);
         remember_anchor(b, ev->data.scalar.anchor, n);
         *ret = n;
         return 0;

@@ -3,7 +3,8 @@
 
 /* A YAML document as a small tree with source marks, built from libyaml's events. Aliases
  * point at their anchored node (the tree is a DAG), so expansion costs no memory; the
- * expanded size is counted and bounded instead. */
+ * expanded size is counted and bounded instead. Merge keys (<<: *base) are resolved while
+ * the tree is built: a mapping holds the merged pairs, never a << key. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,6 +22,7 @@ struct ynode {
     char *value;          /* scalar text */
     bool plain;           /* unquoted scalar without a tag: subject to implicit typing */
     bool str_tag;         /* explicitly tagged !!str */
+    bool merge;           /* YAML's merge key: a plain << or one tagged !!merge */
     struct ynode **items; /* sequence items; mapping keys and values interleaved */
     size_t n_items;
     size_t weight; /* nodes after alias expansion */
