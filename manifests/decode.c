@@ -7,8 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "strv.h"
 #include "xalloc.h"
+
+/* The current path with field appended, as diagnostics show it ("spec.containers[0].name"). */
+static char *full_path(const struct decoder *d, const char *field)
+{
+    const char *base = d->path[0] == '.' ? d->path + 1 : d->path;
+    if (!field)
+        return xstrdup(base);
+    return *base ? xasprintf("%s.%s", base, field) : xstrdup(field);
+}
 
 static void add_diag(struct decoder *d, bool error, const struct ynode *at, const char *field,
                      const char *fmt, va_list ap)
@@ -23,11 +33,7 @@ static void add_diag(struct decoder *d, bool error, const struct ynode *at, cons
     dg->file = xstrdup(d->file);
     dg->line = at ? at->line : 0;
     dg->column = at ? at->column : 0;
-    const char *base = d->path[0] == '.' ? d->path + 1 : d->path;
-    if (field)
-        dg->path = *base ? xasprintf("%s.%s", base, field) : xstrdup(field);
-    else
-        dg->path = xstrdup(base);
+    dg->path = full_path(d, field);
     if (vasprintf(&dg->message, fmt, ap) < 0)
         abort();
 }
@@ -48,6 +54,43 @@ void decoder_warn(struct decoder *d, const struct ynode *at, const char *field, 
     va_start(ap, fmt);
     add_diag(d, false, at, field, fmt, ap);
     va_end(ap);
+}
+
+/* Whether path is bad_path or lies below it ("spec" holds "spec.containers[0]"). */
+static bool path_within(const char *path, const char *bad_path)
+{
+    size_t n = strlen(bad_path);
+    return strncmp(path, bad_path, n) == 0 &&
+           (path[n] == '\0' || path[n] == '.' || path[n] == '[' || n == 0);
+}
+
+void decoder_required(struct decoder *d, const struct ynode *at, const char *field,
+                      const char *detail)
+{
+    _cleanup_free_ char *path = full_path(d, field);
+    for (char **bad = d->bad_values; bad && *bad; bad++)
+        if (path_within(path, *bad))
+            return;
+    decoder_error(d, at, field, "Required value%s%s", detail ? ": " : "", detail ? detail : "");
+}
+
+void decoder_end_document(struct decoder *d)
+{
+    d->bad_values = strv_free(d->bad_values);
+}
+
+/* A value of the wrong type at the current path: reported, and remembered so that the field
+ * is not also reported missing. */
+static void type_error(struct decoder *d, const struct ynode *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void type_error(struct decoder *d, const struct ynode *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_diag(d, true, at, NULL, fmt, ap);
+    va_end(ap);
+    _cleanup_free_ char *path = full_path(d, NULL);
+    d->bad_values = strv_push(d->bad_values, path);
 }
 
 size_t decoder_push_key(struct decoder *d, const char *key)
@@ -128,7 +171,7 @@ bool expect_kind(struct decoder *d, const struct ynode *n, enum ynode_kind kind)
     if (n->kind == kind)
         return true;
     static const char *const names[] = {"scalar", "array", "object"};
-    decoder_error(d, n, NULL, "expected %s, got %s", names[kind], describe(n));
+    type_error(d, n, "expected %s, got %s", names[kind], describe(n));
     return false;
 }
 
@@ -136,10 +179,9 @@ bool decode_string(struct decoder *d, const struct ynode *n, char **ret)
 {
     if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_STRING) {
         if (n->kind == YNODE_SCALAR)
-            decoder_error(d, n, NULL, "expected string, got %s %s (quote it)", describe(n),
-                          n->value);
+            type_error(d, n, "expected string, got %s %s (quote it)", describe(n), n->value);
         else
-            decoder_error(d, n, NULL, "expected string, got %s", describe(n));
+            type_error(d, n, "expected string, got %s", describe(n));
         return false;
     }
     free(*ret);
@@ -151,9 +193,9 @@ bool decode_int(struct decoder *d, const struct ynode *n, int64_t min, int64_t m
 {
     if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_INT) {
         if (n->kind == YNODE_SCALAR)
-            decoder_error(d, n, NULL, "expected integer, got %s \"%s\"", describe(n), n->value);
+            type_error(d, n, "expected integer, got %s \"%s\"", describe(n), n->value);
         else
-            decoder_error(d, n, NULL, "expected integer, got %s", describe(n));
+            type_error(d, n, "expected integer, got %s", describe(n));
         return false;
     }
     errno = 0;

@@ -13,6 +13,7 @@
 struct decoder {
     const char *file;
     struct manifest_result *result;
+    char **bad_values; /* paths of the current document whose value had the wrong type */
     char path[1024];
 };
 
@@ -20,6 +21,11 @@ void decoder_error(struct decoder *d, const struct ynode *at, const char *field,
                    ...) __attribute__((format(printf, 4, 5)));
 void decoder_warn(struct decoder *d, const struct ynode *at, const char *field, const char *fmt,
                   ...) __attribute__((format(printf, 4, 5)));
+
+/* "Required value" (and detail, if any) for field under the current path, unless a value
+ * there or above it had the wrong type: that is reported once, not also as missing. */
+void decoder_required(struct decoder *d, const struct ynode *at, const char *field,
+                      const char *detail);
 
 /* Path handling: push ".name" or "[i]", pop to a saved length. */
 size_t decoder_push_key(struct decoder *d, const char *key);
@@ -39,12 +45,16 @@ enum scalar_type {
 enum scalar_type scalar_type_of(const struct ynode *n);
 bool ynode_is_null(const struct ynode *n);
 
-/* Readers: on a type mismatch they record an error and return false. */
+/* Readers: on a type mismatch they record an error (and the path in bad_values) and return
+ * false. */
 bool decode_string(struct decoder *d, const struct ynode *n, char **ret);
 bool decode_int(struct decoder *d, const struct ynode *n, int64_t min, int64_t max, int64_t *ret);
 bool decode_strv(struct decoder *d, const struct ynode *n, char ***ret);
 bool decode_string_map(struct decoder *d, const struct ynode *n, json_t **ret);
 bool expect_kind(struct decoder *d, const struct ynode *n, enum ynode_kind kind);
+
+/* After each document: forgets its bad values. */
+void decoder_end_document(struct decoder *d);
 
 /* Pod decoding and validation (pod.c). */
 struct pod *decode_pod(struct decoder *d, const struct ynode *root);

@@ -213,8 +213,10 @@ int manifest_parse(const char *buf, size_t len, const char *file, struct manifes
         return -EINVAL;
     }
     for (size_t i = 0; i < s.n_docs; i++)
-        if (s.docs[i].root && !ynode_is_null(s.docs[i].root))
+        if (s.docs[i].root && !ynode_is_null(s.docs[i].root)) {
             decode_document(&d, &s.docs[i]);
+            decoder_end_document(&d);
+        }
     ystream_free(&s);
     if (r->n_errors == 0 && r->n_docs == 0) {
         raw_error(&d, 0, 0, "no objects passed to apply");

@@ -177,7 +177,7 @@ static void decode_port(struct decoder *d, const struct ynode *n, struct contain
         decoder_pop(d, saved);
     }
     if (!have_port)
-        decoder_error(d, n, "containerPort", "Required value");
+        decoder_required(d, n, "containerPort", NULL);
     if (!p->protocol)
         p->protocol = xstrdup("TCP");
 }
@@ -209,7 +209,7 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
         decoder_pop(d, saved);
     }
     if (!e->name)
-        decoder_error(d, n, "name", "Required value");
+        decoder_required(d, n, "name", NULL);
     if (!e->value)
         e->value = xstrdup("");
 }
@@ -564,7 +564,7 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
 {
     struct container *c = &pod->containers[i];
     if (!c->name)
-        decoder_error(d, cnode, "name", "Required value");
+        decoder_required(d, cnode, "name", NULL);
     else if (!manifest_is_dns1123_label(c->name))
         decoder_error(d, find_value(cnode, "name"), "name",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
@@ -575,7 +575,7 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
         if (pod->containers[k].name && !strcmp(pod->containers[k].name, c->name))
             decoder_error(d, find_value(cnode, "name"), "name", "Duplicate value: \"%s\"", c->name);
     if (!c->image || !*c->image)
-        decoder_error(d, c->image ? find_value(cnode, "image") : cnode, "image", "Required value");
+        decoder_required(d, c->image ? find_value(cnode, "image") : cnode, "image", NULL);
     else if (strpbrk(c->image, " \t\r\n"))
         decoder_error(d, find_value(cnode, "image"), "image",
                       "Invalid value: \"%s\": must not have leading or trailing whitespace",
@@ -601,7 +601,7 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
 {
     const struct ynode *meta = find_value(root, "metadata");
     if (!pod->name)
-        decoder_error(d, meta ? meta : root, "metadata.name", "Required value: name is required");
+        decoder_required(d, meta ? meta : root, "metadata.name", "name is required");
     else if (strlen(pod->name) > 253 || !manifest_is_dns1123_subdomain(pod->name))
         decoder_error(d, find_value(meta, "name"), "metadata.name",
                       "Invalid value: \"%s\": a lowercase RFC 1123 subdomain must consist of "
@@ -625,12 +625,12 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
     decoder_pop(d, saved);
     const struct ynode *spec = find_value(root, "spec");
     if (!spec) {
-        decoder_error(d, root, "spec", "Required value");
+        decoder_required(d, root, "spec", NULL);
         return;
     }
     const struct ynode *cs = find_value(spec, "containers");
     if (pod->n_containers == 0)
-        decoder_error(d, cs ? cs : spec, "spec.containers", "Required value");
+        decoder_required(d, cs ? cs : spec, "spec.containers", NULL);
     for (size_t i = 0; i < pod->n_containers; i++) {
         size_t s = decoder_push_key(d, "spec");
         decoder_push_key(d, "containers");
