@@ -93,6 +93,49 @@ static void type_error(struct decoder *d, const struct ynode *at, const char *fm
     d->bad_values = strv_push(d->bad_values, path);
 }
 
+bool decoder_check_keys(struct decoder *d, const struct ynode *map)
+{
+    bool ok = true;
+    for (size_t i = 0; i < ynode_pairs(map); i++) {
+        const struct ynode *k = ynode_key(map, i);
+        if (k->kind != YNODE_SCALAR) {
+            decoder_error(d, k, NULL, "mapping keys must be strings");
+            ok = false;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (ynode_key(map, j)->kind == YNODE_SCALAR &&
+                strcmp(ynode_key(map, j)->value, k->value) == 0) {
+                decoder_error(d, k, k->value, "duplicate field (first at line %d)",
+                              ynode_key(map, j)->line);
+                ok = false;
+            }
+    }
+    return ok;
+}
+
+bool ynode_key_repeats(const struct ynode *map, size_t i)
+{
+    const struct ynode *k = ynode_key(map, i);
+    if (k->kind != YNODE_SCALAR)
+        return true;
+    for (size_t j = 0; j < i; j++)
+        if (ynode_key(map, j)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, j)->value, k->value))
+            return true;
+    return false;
+}
+
+void decoder_unknown_field(struct decoder *d, const struct ynode *k)
+{
+    /* kubectl's wording; the field path is in the message already */
+    _cleanup_free_ char *path = full_path(d, k->value);
+    char saved[sizeof(d->path)];
+    memcpy(saved, d->path, sizeof(saved));
+    d->path[0] = '\0';
+    decoder_warn(d, k, NULL, "unknown field \"%s\"", path);
+    memcpy(d->path, saved, sizeof(saved));
+}
+
 size_t decoder_push_key(struct decoder *d, const char *key)
 {
     size_t saved = strlen(d->path);

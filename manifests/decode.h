@@ -53,8 +53,28 @@ bool decode_strv(struct decoder *d, const struct ynode *n, char ***ret);
 bool decode_string_map(struct decoder *d, const struct ynode *n, json_t **ret);
 bool expect_kind(struct decoder *d, const struct ynode *n, enum ynode_kind kind);
 
+/* Mappings: duplicate keys are reported (true when there are none); a repeated key is then
+ * skipped, so that the first value stands. */
+bool decoder_check_keys(struct decoder *d, const struct ynode *map);
+bool ynode_key_repeats(const struct ynode *map, size_t i);
+/* A field orc does not know, in kubectl's words: unknown field "spec.containers[0].imagex". */
+void decoder_unknown_field(struct decoder *d, const struct ynode *k);
+
 /* After each document: forgets its bad values. */
 void decoder_end_document(struct decoder *d);
+
+/* Fields orc does not implement yet (unsupported.c), as manifests/README.md classifies them:
+ * when k is one, it is warned about or refused and true is returned. */
+enum field_scope {
+    FIELDS_POD_SPEC,
+    FIELDS_CONTAINER,
+    _FIELD_SCOPE_MAX,
+    _FIELD_SCOPE_INVALID = -22,
+};
+bool unsupported_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                       enum field_scope scope);
+/* A resource other than cpu and memory in resources.limits (limit) or .requests. */
+void unsupported_resource(struct decoder *d, const struct ynode *k, bool limit);
 
 /* Pod decoding and validation (pod.c). */
 struct pod *decode_pod(struct decoder *d, const struct ynode *root);

@@ -9,61 +9,6 @@
 #include "strv.h"
 #include "xalloc.h"
 
-/* Fields of the Pod API that orc does not implement yet: warned about, never ignored silently. */
-static const char *const pod_spec_unsupported[] = {"initContainers",
-                                                   "ephemeralContainers",
-                                                   "volumes",
-                                                   "nodeSelector",
-                                                   "nodeName",
-                                                   "affinity",
-                                                   "tolerations",
-                                                   "hostNetwork",
-                                                   "hostPID",
-                                                   "hostIPC",
-                                                   "shareProcessNamespace",
-                                                   "securityContext",
-                                                   "serviceAccountName",
-                                                   "serviceAccount",
-                                                   "automountServiceAccountToken",
-                                                   "dnsPolicy",
-                                                   "dnsConfig",
-                                                   "hostAliases",
-                                                   "hostname",
-                                                   "subdomain",
-                                                   "priorityClassName",
-                                                   "priority",
-                                                   "runtimeClassName",
-                                                   "schedulerName",
-                                                   "activeDeadlineSeconds",
-                                                   "imagePullSecrets",
-                                                   "enableServiceLinks",
-                                                   "topologySpreadConstraints",
-                                                   "readinessGates",
-                                                   "overhead",
-                                                   "preemptionPolicy",
-                                                   "setHostnameAsFQDN",
-                                                   "os",
-                                                   "hostUsers",
-                                                   "schedulingGates",
-                                                   "resourceClaims",
-                                                   "resources",
-                                                   NULL};
-static const char *const container_unsupported[] = {"volumeMounts",
-                                                    "volumeDevices",
-                                                    "livenessProbe",
-                                                    "readinessProbe",
-                                                    "startupProbe",
-                                                    "lifecycle",
-                                                    "securityContext",
-                                                    "stdin",
-                                                    "stdinOnce",
-                                                    "tty",
-                                                    "envFrom",
-                                                    "terminationMessagePath",
-                                                    "terminationMessagePolicy",
-                                                    "resizePolicy",
-                                                    "restartPolicy",
-                                                    NULL};
 static const char *const metadata_ignored[] = {"uid",
                                                "resourceVersion",
                                                "generation",
@@ -85,65 +30,15 @@ static bool key_in(const char *key, const char *const *list)
     return false;
 }
 
-/* Checks a mapping for duplicate keys; true when clean. */
-static bool check_keys(struct decoder *d, const struct ynode *map)
-{
-    bool ok = true;
-    for (size_t i = 0; i < ynode_pairs(map); i++) {
-        const struct ynode *k = ynode_key(map, i);
-        if (k->kind != YNODE_SCALAR) {
-            decoder_error(d, k, NULL, "mapping keys must be strings");
-            ok = false;
-            continue;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (ynode_key(map, j)->kind == YNODE_SCALAR &&
-                strcmp(ynode_key(map, j)->value, k->value) == 0) {
-                decoder_error(d, k, k->value, "duplicate field (first at line %d)",
-                              ynode_key(map, j)->line);
-                ok = false;
-            }
-    }
-    return ok;
-}
-
-/* A key seen before in the same mapping (already reported by check_keys): skipped so that
- * the first value stands and nothing is decoded twice. */
-static bool is_repeat(const struct ynode *map, size_t i)
-{
-    const struct ynode *k = ynode_key(map, i);
-    if (k->kind != YNODE_SCALAR)
-        return true;
-    for (size_t j = 0; j < i; j++)
-        if (ynode_key(map, j)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, j)->value, k->value))
-            return true;
-    return false;
-}
-
-static void unknown_field(struct decoder *d, const struct ynode *k, const char *const *unsupported)
-{
-    if (unsupported && key_in(k->value, unsupported))
-        decoder_warn(d, k, k->value, "not supported yet by orc, ignored");
-    else {
-        /* kubectl's wording; the field path is in the message already */
-        char saved[sizeof(d->path)];
-        memcpy(saved, d->path, sizeof(saved));
-        const char *b = saved[0] == '.' ? saved + 1 : saved;
-        d->path[0] = '\0';
-        decoder_warn(d, k, NULL, "unknown field \"%s%s%s\"", b, *b ? "." : "", k->value);
-        memcpy(d->path, saved, sizeof(saved));
-    }
-}
-
 static void decode_port(struct decoder *d, const struct ynode *n, struct container_port *p)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
-    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     bool have_port = false;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (is_repeat(n, i))
+        if (ynode_key_repeats(n, i))
             continue;
         size_t saved = decoder_push_key(d, k->value);
         int64_t num;
@@ -171,7 +66,7 @@ static void decode_port(struct decoder *d, const struct ynode *n, struct contain
                 decoder_error(d, v, NULL, "must be a valid IP address");
         } else {
             decoder_pop(d, saved);
-            unknown_field(d, k, NULL);
+            decoder_unknown_field(d, k);
             continue;
         }
         decoder_pop(d, saved);
@@ -186,10 +81,10 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
-    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (is_repeat(n, i))
+        if (ynode_key_repeats(n, i))
             continue;
         size_t saved = decoder_push_key(d, k->value);
         if (ynode_is_null(v)) {
@@ -203,7 +98,7 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
             continue;
         } else {
             decoder_pop(d, saved);
-            unknown_field(d, k, NULL);
+            decoder_unknown_field(d, k);
             continue;
         }
         decoder_pop(d, saved);
@@ -231,19 +126,19 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
 static const struct ynode *find_value(const struct ynode *map, const char *key);
 
 /* One of resources.limits / resources.requests: cpu and memory quantities. */
-static void decode_resource_list(struct decoder *d, const struct ynode *n, int64_t *cpu,
-                                 int64_t *memory)
+static void decode_resource_list(struct decoder *d, const struct ynode *n, bool limits,
+                                 int64_t *cpu, int64_t *memory)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
-    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (is_repeat(n, i))
+        if (ynode_key_repeats(n, i))
             continue;
         bool is_cpu = !strcmp(k->value, "cpu"), is_mem = !strcmp(k->value, "memory");
         if (!is_cpu && !is_mem) {
-            decoder_warn(d, k, k->value, "not supported by orc, ignored");
+            unsupported_resource(d, k, limits);
             continue;
         }
         int64_t milli = 0;
@@ -273,16 +168,16 @@ static void decode_resources(struct decoder *d, const struct ynode *n,
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
-    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (is_repeat(n, i) || ynode_is_null(v))
+        if (ynode_key_repeats(n, i) || ynode_is_null(v))
             continue;
         size_t saved = decoder_push_key(d, k->value);
         if (!strcmp(k->value, "limits"))
-            decode_resource_list(d, v, &r->cpu_limit, &r->memory_limit);
+            decode_resource_list(d, v, true, &r->cpu_limit, &r->memory_limit);
         else if (!strcmp(k->value, "requests"))
-            decode_resource_list(d, v, &r->cpu_request, &r->memory_request);
+            decode_resource_list(d, v, false, &r->cpu_request, &r->memory_request);
         else
             decoder_warn(d, k, NULL, "not supported by orc, ignored");
         decoder_pop(d, saved);
@@ -342,18 +237,18 @@ static void decode_container(struct decoder *d, const struct ynode *n, struct co
     c->pull_policy = _PULL_POLICY_INVALID;
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
-    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (is_repeat(n, i))
+        if (ynode_key_repeats(n, i))
             continue;
         if (ynode_is_null(v))
             continue;
         size_t saved = decoder_push_key(d, k->value);
         bool known = decode_container_field(d, k, v, c);
         decoder_pop(d, saved);
-        if (!known)
-            unknown_field(d, k, container_unsupported);
+        if (!known && !unsupported_field(d, k, v, FIELDS_CONTAINER))
+            decoder_unknown_field(d, k);
     }
 }
 
@@ -361,10 +256,10 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
-    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (is_repeat(n, i))
+        if (ynode_key_repeats(n, i))
             continue;
         if (ynode_is_null(v))
             continue;
@@ -384,7 +279,8 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
             decode_int(d, v, 0, INT32_MAX, &pod->termination_grace_period_seconds);
         } else {
             decoder_pop(d, saved);
-            unknown_field(d, k, pod_spec_unsupported);
+            if (!unsupported_field(d, k, v, FIELDS_POD_SPEC))
+                decoder_unknown_field(d, k);
             continue;
         }
         decoder_pop(d, saved);
@@ -395,10 +291,10 @@ static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
-    (void) check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (is_repeat(n, i))
+        if (ynode_key_repeats(n, i))
             continue;
         if (ynode_is_null(v))
             continue;
@@ -413,7 +309,7 @@ static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod
             decode_string_map(d, v, &pod->annotations);
         else if (!key_in(k->value, metadata_ignored)) {
             decoder_pop(d, saved);
-            unknown_field(d, k, NULL);
+            decoder_unknown_field(d, k);
             continue;
         }
         decoder_pop(d, saved);
@@ -648,10 +544,10 @@ struct pod *decode_pod(struct decoder *d, const struct ynode *root)
     pod->annotations = json_object();
     pod->restart_policy = RESTART_ALWAYS;
     pod->termination_grace_period_seconds = 30;
-    check_keys(d, root);
+    (void) decoder_check_keys(d, root);
     for (size_t i = 0; i < ynode_pairs(root); i++) {
         const struct ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
-        if (is_repeat(root, i))
+        if (ynode_key_repeats(root, i))
             continue;
         size_t saved = decoder_push_key(d, k->value);
         if (!strcmp(k->value, "metadata"))
@@ -661,7 +557,7 @@ struct pod *decode_pod(struct decoder *d, const struct ynode *root)
         else if (strcmp(k->value, "apiVersion") && strcmp(k->value, "kind") &&
                  strcmp(k->value, "status")) {
             decoder_pop(d, saved);
-            unknown_field(d, k, NULL);
+            decoder_unknown_field(d, k);
             continue;
         }
         decoder_pop(d, saved);

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Pod fields orc does not implement yet. One that restricts a pod (security settings, limits,
+ * deadlines) or stores its data (volumes) is refused: running the pod without it would fail
+ * open. The others are warned about and ignored. manifests/README.md lists them all. */
+#include <string.h>
+#include <strings.h>
+
+#include "decode.h"
+
+enum field_class {
+    FIELD_IGNORED, /* warned about: running without it neither opens nor loses anything */
+    FIELD_REFUSED, /* refused unless its value asks for what orc does anyway */
+    FIELD_OBJECT,  /* an object whose fields are classified one by one */
+    _FIELD_CLASS_MAX,
+    _FIELD_CLASS_INVALID = -22,
+};
+
+struct field_rule {
+    const char *name;
+    enum field_class class;
+    /* FIELD_REFUSED: what orc would do if it ran the pod anyway */
+    const char *consequence;
+    /* FIELD_REFUSED: a value that asks for what orc does anyway; NULL: only an empty one */
+    bool (*harmless)(const struct ynode *v);
+    const struct field_rule *fields; /* FIELD_OBJECT */
+};
+
+/* null, [] or {}: nothing asked for */
+static bool is_empty(const struct ynode *v)
+{
+    return ynode_is_null(v) || (v->kind != YNODE_SCALAR && v->n_items == 0);
+}
+
+static bool is_bool(const struct ynode *v, const char *text)
+{
+    return scalar_type_of(v) == SCALAR_BOOL && strcasecmp(v->value, text) == 0;
+}
+
+static bool is_false(const struct ynode *v)
+{
+    return is_bool(v, "false");
+}
+
+static bool is_true(const struct ynode *v)
+{
+    return is_bool(v, "true");
+}
+
+static bool is_string(const struct ynode *v, const char *text)
+{
+    return v->kind == YNODE_SCALAR && scalar_type_of(v) == SCALAR_STRING &&
+           strcmp(v->value, text) == 0;
+}
+
+static bool is_default_proc_mount(const struct ynode *v)
+{
+    return is_string(v, "Default");
+}
+
+static bool is_merge_policy(const struct ynode *v)
+{
+    return is_string(v, "Merge");
+}
+
+/* {type: Unconfined}: no seccomp filter, no AppArmor profile, as orc runs containers */
+static bool is_unconfined(const struct ynode *v)
+{
+    return v->kind == YNODE_MAPPING && ynode_pairs(v) == 1 && is_string(ynode_key(v, 0), "type") &&
+           is_string(ynode_val(v, 0), "Unconfined");
+}
+
+#define IGNORED(n)                                                                                 \
+    {                                                                                              \
+        .name = n, .class = FIELD_IGNORED                                                          \
+    }
+#define REFUSED(n, c, h)                                                                           \
+    {                                                                                              \
+        .name = n, .class = FIELD_REFUSED, .consequence = c, .harmless = h                         \
+    }
+
+static const struct field_rule capabilities_fields[] = {
+    REFUSED("add", "run the container without these capabilities", NULL),
+    REFUSED("drop", "run the container with the default capabilities", NULL),
+    {0},
+};
+
+/* Both levels of securityContext share these. */
+#define SECURITY_COMMON                                                                            \
+    REFUSED("runAsUser", "run as the image's user", NULL),                                         \
+        REFUSED("runAsGroup", "run with the image's group", NULL),                                 \
+        REFUSED("runAsNonRoot", "run as the image's user, root included", is_false),               \
+        REFUSED("seccompProfile", "run without a seccomp filter", is_unconfined),                  \
+        REFUSED("appArmorProfile", "run without an AppArmor profile", is_unconfined),              \
+        REFUSED("seLinuxOptions", "run without an SELinux label", NULL), IGNORED("windowsOptions")
+
+static const struct field_rule pod_security_fields[] = {
+    SECURITY_COMMON,
+    REFUSED("fsGroup", "run the containers without the group and file ownership asked for", NULL),
+    REFUSED("supplementalGroups", "run the containers without these groups", NULL),
+    REFUSED("supplementalGroupsPolicy", "run the containers with the image's groups as well",
+            is_merge_policy),
+    REFUSED("sysctls", "run the pod without these kernel settings", NULL),
+    IGNORED("fsGroupChangePolicy"), /* about volumes, which are refused */
+    IGNORED("seLinuxChangePolicy"), /* about volumes, which are refused */
+    {0},
+};
+
+static const struct field_rule container_security_fields[] = {
+    SECURITY_COMMON,
+    {.name = "capabilities", .class = FIELD_OBJECT, .fields = capabilities_fields},
+    REFUSED("privileged", "run the container unprivileged", is_false),
+    REFUSED("allowPrivilegeEscalation", "let processes gain privileges (no_new_privs is not set)",
+            is_true),
+    REFUSED("readOnlyRootFilesystem", "give the container a writable root file system", is_false),
+    REFUSED("procMount", "mask /proc as usual", is_default_proc_mount),
+    {0},
+};
+
+static const struct field_rule pod_spec_fields[] = {
+    REFUSED("volumes", "keep the pod's data in its containers' writable layers", NULL),
+    REFUSED("initContainers", "start the containers without running their init containers", NULL),
+    REFUSED("activeDeadlineSeconds", "let the pod run past its deadline", NULL),
+    REFUSED("runtimeClassName", "run the pod with orc's runtime instead of the one named", NULL),
+    REFUSED("resources", "run the pod without these limits", NULL),
+    {.name = "securityContext", .class = FIELD_OBJECT, .fields = pod_security_fields},
+    IGNORED("ephemeralContainers"),
+    IGNORED("nodeSelector"),
+    IGNORED("nodeName"),
+    IGNORED("affinity"),
+    IGNORED("tolerations"),
+    IGNORED("hostNetwork"),
+    IGNORED("hostPID"),
+    IGNORED("hostIPC"),
+    IGNORED("shareProcessNamespace"),
+    IGNORED("serviceAccountName"),
+    IGNORED("serviceAccount"),
+    IGNORED("automountServiceAccountToken"),
+    IGNORED("dnsPolicy"),
+    IGNORED("dnsConfig"),
+    IGNORED("hostAliases"),
+    IGNORED("hostname"),
+    IGNORED("subdomain"),
+    IGNORED("priorityClassName"),
+    IGNORED("priority"),
+    IGNORED("schedulerName"),
+    IGNORED("imagePullSecrets"),
+    IGNORED("enableServiceLinks"),
+    IGNORED("topologySpreadConstraints"),
+    IGNORED("readinessGates"),
+    IGNORED("overhead"),
+    IGNORED("preemptionPolicy"),
+    IGNORED("setHostnameAsFQDN"),
+    IGNORED("os"),
+    IGNORED("hostUsers"),
+    IGNORED("schedulingGates"),
+    IGNORED("resourceClaims"),
+    {0},
+};
+
+static const struct field_rule container_fields[] = {
+    REFUSED("volumeMounts", "write to the container's writable layer what belongs in volumes",
+            NULL),
+    REFUSED("volumeDevices", "run the container without its block devices", NULL),
+    {.name = "securityContext", .class = FIELD_OBJECT, .fields = container_security_fields},
+    IGNORED("livenessProbe"),
+    IGNORED("readinessProbe"),
+    IGNORED("startupProbe"),
+    IGNORED("lifecycle"),
+    IGNORED("stdin"),
+    IGNORED("stdinOnce"),
+    IGNORED("tty"),
+    IGNORED("envFrom"),
+    IGNORED("terminationMessagePath"),
+    IGNORED("terminationMessagePolicy"),
+    IGNORED("resizePolicy"),
+    IGNORED("restartPolicy"),
+    {0},
+};
+
+static const struct field_rule *const scope_fields[_FIELD_SCOPE_MAX] = {
+    [FIELDS_POD_SPEC] = pod_spec_fields,
+    [FIELDS_CONTAINER] = container_fields,
+};
+
+static const struct field_rule *find_rule(const struct field_rule *rules, const char *name)
+{
+    for (; rules->name; rules++)
+        if (strcmp(rules->name, name) == 0)
+            return rules;
+    return NULL;
+}
+
+static void apply_rule(struct decoder *d, const struct field_rule *rule, const struct ynode *k,
+                       const struct ynode *v);
+
+static void decode_object(struct decoder *d, const struct ynode *map,
+                          const struct field_rule *rules)
+{
+    if (!expect_kind(d, map, YNODE_MAPPING))
+        return;
+    (void) decoder_check_keys(d, map); /* reported there; the first value stands */
+    for (size_t i = 0; i < ynode_pairs(map); i++) {
+        const struct ynode *k = ynode_key(map, i), *v = ynode_val(map, i);
+        if (ynode_key_repeats(map, i))
+            continue;
+        const struct field_rule *rule = find_rule(rules, k->value);
+        if (rule)
+            apply_rule(d, rule, k, v);
+        else
+            decoder_unknown_field(d, k);
+    }
+}
+
+static void apply_rule(struct decoder *d, const struct field_rule *rule, const struct ynode *k,
+                       const struct ynode *v)
+{
+    if (is_empty(v))
+        return; /* asks for nothing */
+    switch (rule->class) {
+    case FIELD_IGNORED:
+        decoder_warn(d, k, k->value, "not supported yet by orc, ignored");
+        break;
+    case FIELD_REFUSED:
+        if (!rule->harmless || !rule->harmless(v))
+            decoder_error(d, k, k->value, "not supported yet by orc: refused rather than %s",
+                          rule->consequence);
+        break;
+    case FIELD_OBJECT: {
+        size_t saved = decoder_push_key(d, k->value);
+        decode_object(d, v, rule->fields);
+        decoder_pop(d, saved);
+        break;
+    }
+    case _FIELD_CLASS_MAX:
+    case _FIELD_CLASS_INVALID:
+        break;
+    }
+}
+
+bool unsupported_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                       enum field_scope scope)
+{
+    const struct field_rule *rule = find_rule(scope_fields[scope], k->value);
+    if (!rule)
+        return false;
+    apply_rule(d, rule, k, v);
+    return true;
+}
+
+void unsupported_resource(struct decoder *d, const struct ynode *k, bool limit)
+{
+    /* limits on the node's own resources restrict; extended resources (devices) and requests
+     * only ask for something, which orc does not provide */
+    bool restricts = !strcmp(k->value, "ephemeral-storage") || !strncmp(k->value, "hugepages-", 10);
+    if (limit && restricts)
+        decoder_error(d, k, k->value,
+                      "not supported yet by orc: refused rather than run the container without "
+                      "this limit");
+    else
+        decoder_warn(d, k, k->value, "not supported by orc, ignored");
+}
