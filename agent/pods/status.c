@@ -115,8 +115,13 @@ json_t *pod_worker_status_json(const struct pod_worker *w)
         return st;
     int64_t t = w->start_time;
     json_t *conds = json_array();
+    /* the sandbox and its network are up (kubelet's PodReadyToStartContainers); a pod is
+     * Ready only with its network */
+    bool sandbox = w->shim && w->net_result;
+    json_array_append_new(conds, condition("PodReadyToStartContainers", sandbox, t, NULL));
     json_array_append_new(conds, condition("Initialized", true, t, NULL));
-    json_array_append_new(conds, condition("Ready", ready, t, "ContainersNotReady"));
+    json_array_append_new(conds, condition("Ready", ready && sandbox, t,
+                                           sandbox ? "ContainersNotReady" : "PodNotReady"));
     json_array_append_new(conds, condition("ContainersReady", ready, t, "ContainersNotReady"));
     json_array_append_new(conds, condition("PodScheduled", true, t, NULL));
     /* orc's own condition: whether the pod's resources can be enforced (a delegated scope) */
