@@ -76,5 +76,9 @@ bool unsupported_field(struct decoder *d, const struct ynode *k, const struct yn
 /* A resource other than cpu and memory in resources.limits (limit) or .requests. */
 void unsupported_resource(struct decoder *d, const struct ynode *k, bool limit);
 
+/* oversize.c: for input over MANIFEST_MAX_BYTES, 1 with the message naming its largest
+ * document and that document's line (0 when unknown); else 0. */
+int manifest_oversize(const char *buf, size_t len, int *ret_line, char **ret_msg);
+
 /* Pod decoding and validation (pod.c). */
 struct pod *decode_pod(struct decoder *d, const struct ynode *root);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "decode.h"
 #include "manifest.h"
 #include "strv.h"
@@ -130,11 +131,10 @@ static void raw_error(struct decoder *d, int line, int col, const char *msg)
 
 static bool check_input(struct decoder *d, const char *buf, size_t len)
 {
-    if (len > MANIFEST_MAX_BYTES) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "input is %zu bytes, more than the limit of %u bytes (3 MiB)",
-                 len, MANIFEST_MAX_BYTES);
-        raw_error(d, 0, 0, msg);
+    int doc_line = 0;
+    _cleanup_free_ char *too_large = NULL;
+    if (manifest_oversize(buf, len, &doc_line, &too_large)) {
+        raw_error(d, doc_line, doc_line ? 1 : 0, too_large);
         return false;
     }
     long bad = utf8_first_invalid(buf, len);
@@ -159,12 +159,103 @@ static const struct ynode *root_value(const struct ynode *root, const char *key)
     return NULL;
 }
 
-static void decode_document(struct decoder *d, const struct ydoc *doc)
+/* Documents of kinds orc does not serve yet, by kind and apiVersion, for one line about all. */
+#define UNSERVED_MAX_GROUPS 20
+#define UNSERVED_MAX_LINES 5
+
+struct unserved_group {
+    char *kind, *api;
+    int lines[UNSERVED_MAX_LINES];
+    size_t n;
+};
+
+struct unserved {
+    struct unserved_group groups[UNSERVED_MAX_GROUPS];
+    size_t n_groups, n_docs, n_other_groups;
+    struct ynode first; /* where the first one names its kind */
+};
+
+static void unserved_add(struct unserved *u, const char *kind, const char *api,
+                         const struct ynode *at)
+{
+    if (u->n_docs++ == 0)
+        u->first = (struct ynode){.line = at->line, .column = at->column};
+    size_t i = 0;
+    while (i < u->n_groups && (strcmp(u->groups[i].kind, kind) || strcmp(u->groups[i].api, api)))
+        i++;
+    if (i == UNSERVED_MAX_GROUPS) {
+        u->n_other_groups++; /* counted per document: "and N more" */
+        return;
+    }
+    struct unserved_group *g = &u->groups[i];
+    if (i == u->n_groups) {
+        *g = (struct unserved_group){.kind = xstrdup(kind), .api = xstrdup(api)};
+        u->n_groups++;
+    }
+    if (g->n < UNSERVED_MAX_LINES)
+        g->lines[g->n] = at->line;
+    g->n++;
+}
+
+/* "Deployment (apps/v1) at line 4; Service (v1) at lines 20, 31" */
+static char *unserved_list(const struct unserved *u)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < u->n_groups; i++) {
+        const struct unserved_group *g = &u->groups[i];
+        char *t = xasprintf("%s%s%s (%s) at line%s", text, i ? "; " : "", g->kind, g->api,
+                            g->n > 1 ? "s" : "");
+        for (size_t k = 0; k < g->n && k < UNSERVED_MAX_LINES; k++) {
+            char *l = xasprintf("%s%s %d", t, k ? "," : "", g->lines[k]);
+            free(t);
+            t = l;
+        }
+        if (g->n > UNSERVED_MAX_LINES) {
+            char *l = xasprintf("%s and %zu more", t, g->n - UNSERVED_MAX_LINES);
+            free(t);
+            t = l;
+        }
+        free(text);
+        text = t;
+    }
+    if (u->n_other_groups) {
+        char *t = xasprintf("%s; %zu documents of other kinds", text, u->n_other_groups);
+        free(text);
+        text = t;
+    }
+    return text;
+}
+
+/* One line about every document of a kind orc does not serve: an error, or with
+ * MANIFEST_SKIP_UNSUPPORTED a warning that they were skipped. */
+static void unserved_report(struct decoder *d, struct unserved *u, bool skip)
+{
+    if (u->n_docs == 0)
+        return;
+    _cleanup_free_ char *list = unserved_list(u);
+    if (skip)
+        decoder_warn(d, &u->first, "kind", "kinds orc does not serve yet, skipped: %s", list);
+    else
+        decoder_error(d, &u->first, "kind",
+                      "kinds orc does not serve yet: %s (orc serves Pod, apiVersion v1; nothing "
+                      "was applied: --skip-unsupported applies the rest)",
+                      list);
+}
+
+static void unserved_clear(struct unserved *u)
+{
+    for (size_t i = 0; i < u->n_groups; i++) {
+        free(u->groups[i].kind);
+        free(u->groups[i].api);
+    }
+}
+
+static void decode_document(struct decoder *d, const struct ydoc *doc, struct unserved *u)
 {
     const struct ynode *root = doc->root;
     if (!expect_kind(d, root, YNODE_MAPPING))
         return;
-    char *api = NULL, *kind = NULL;
+    _cleanup_free_ char *api = NULL, *kind = NULL;
     const struct ynode *a = root_value(root, "apiVersion"), *k = root_value(root, "kind");
     size_t before = d->result->n_errors;
     if (!a || ynode_is_null(a))
@@ -175,29 +266,23 @@ static void decode_document(struct decoder *d, const struct ydoc *doc)
         decoder_error(d, root, "kind", "Required value: kind not set");
     else
         decode_string(d, k, &kind);
-    if (kind && strcmp(kind, "Pod") != 0)
-        decoder_error(d, k, "kind",
-                      "no matches for kind \"%s\" in version \"%s\": orc supports kind Pod "
-                      "(apiVersion v1)",
-                      kind, api ? api : "");
-    else if (kind && api && strcmp(api, "v1") != 0)
-        decoder_error(d, a, "apiVersion",
-                      "no matches for kind \"Pod\" in version \"%s\": use apiVersion v1", api);
-    if (d->result->n_errors > before) {
-        free(api);
-        free(kind);
+    if (d->result->n_errors > before || !api || !kind) /* !api: errors past the cap */
+        return;
+    if (strcmp(kind, "Pod") != 0 || strcmp(api, "v1") != 0) {
+        unserved_add(u, kind, api, k);
         return;
     }
     struct manifest_result *r = d->result;
     r->docs = xrealloc(r->docs, sizeof(*r->docs) * (r->n_docs + 1));
     struct manifest_doc *md = &r->docs[r->n_docs++];
-    md->api_version = api;
-    md->kind = kind;
+    md->api_version = TAKE_PTR(api);
+    md->kind = TAKE_PTR(kind);
     md->line = doc->line;
     md->pod = decode_pod(d, root);
 }
 
-int manifest_parse(const char *buf, size_t len, const char *file, struct manifest_result **ret)
+int manifest_parse_with(const char *buf, size_t len, const char *file,
+                        enum manifest_parse_flags flags, struct manifest_result **ret)
 {
     struct manifest_result *r = xzalloc(sizeof(*r));
     struct decoder d = {.file = file ? file : "<input>", .result = r};
@@ -212,17 +297,25 @@ int manifest_parse(const char *buf, size_t len, const char *file, struct manifes
         free(msg);
         return -EINVAL;
     }
+    struct unserved unserved = {0};
     for (size_t i = 0; i < s.n_docs; i++)
         if (s.docs[i].root && !ynode_is_null(s.docs[i].root)) {
-            decode_document(&d, &s.docs[i]);
+            decode_document(&d, &s.docs[i], &unserved);
             decoder_end_document(&d);
         }
     ystream_free(&s);
-    if (r->n_errors == 0 && r->n_docs == 0) {
+    unserved_report(&d, &unserved, flags & MANIFEST_SKIP_UNSUPPORTED);
+    unserved_clear(&unserved);
+    if (r->n_errors == 0 && r->n_docs == 0 && unserved.n_docs == 0) {
         raw_error(&d, 0, 0, "no objects passed to apply");
         return -EINVAL;
     }
     return r->n_errors ? -EINVAL : 0;
+}
+
+int manifest_parse(const char *buf, size_t len, const char *file, struct manifest_result **ret)
+{
+    return manifest_parse_with(buf, len, file, 0, ret);
 }
 
 static void free_container(struct container *c)

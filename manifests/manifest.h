@@ -24,6 +24,9 @@ enum pull_policy {
     _PULL_POLICY_INVALID = -22,
 };
 
+/* A container's JSON key recording that its imagePullPolicy was implied, not written. */
+#define MANIFEST_PULL_POLICY_IMPLIED "orc.dev/imagePullPolicyImplied"
+
 enum restart_policy {
     RESTART_ALWAYS,
     RESTART_ON_FAILURE,
@@ -56,6 +59,8 @@ struct container {
     char *name;
     char *image;
     enum pull_policy pull_policy; /* defaulted as Kubernetes: Always for :latest/untagged */
+    bool pull_policy_implied;     /* not written: the default (in JSON as
+                                     MANIFEST_PULL_POLICY_IMPLIED: true) */
     char **command;               /* NULL-terminated; NULL = image entrypoint */
     char **args;                  /* NULL-terminated; NULL = image cmd */
     struct env_var *env;
@@ -105,12 +110,26 @@ struct manifest_result {
 
 /*
  * Parses a YAML stream (block or flow style, several documents, comments) and validates
- * every document. Returns 0 when the stream parsed and validated (errors empty), -EINVAL
+ * every document of kind Pod (apiVersion v1); documents of other kinds are errors (one for
+ * all of them). Returns 0 when the stream parsed and validated (errors empty), -EINVAL
  * with result->errors filled when the input is bad. *ret is always set on return >= 0 and
  * on -EINVAL; empty documents are skipped. "file" names the input in diagnostics.
  */
 int manifest_parse(const char *buf, size_t len, const char *file, struct manifest_result **ret);
+
+enum manifest_parse_flags {
+    /* documents of kinds orc does not serve yet are skipped with one warning, instead of
+     * one error about all of them that refuses the stream */
+    MANIFEST_SKIP_UNSUPPORTED = 1 << 0,
+};
+int manifest_parse_with(const char *buf, size_t len, const char *file,
+                        enum manifest_parse_flags flags, struct manifest_result **ret);
 struct manifest_result *manifest_result_free(struct manifest_result *r);
+
+/* For input over MANIFEST_MAX_BYTES, the diagnostic manifest_parse gives, formatted: it names
+ * the largest document ("file:4:1: input is N bytes, ...: Pod \"big\" alone is M bytes"),
+ * found without building a tree. NULL within the limit. Caller frees. */
+char *manifest_check_size(const char *buf, size_t len, const char *file);
 
 /* "file:line:col: path: message" (omits what is unknown). Caller frees. */
 char *manifest_diag_format(const struct manifest_diag *d);

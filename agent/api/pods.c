@@ -39,40 +39,49 @@ static json_t *warnings_json(const struct manifest_result *mr)
     return w;
 }
 
+/* Stores the stream's pods in one transaction: all or none. */
+static int store_pods(struct request *r, const struct manifest_result *mr, json_t **ret_items,
+                      orc_error_t *err)
+{
+    _cleanup_(store_closep) struct store *s = NULL;
+    if (api_open_store(r, &s, err) < 0)
+        return -1;
+    _cleanup_free_ struct pod **pods = new0(struct pod *, mr->n_docs + 1);
+    _cleanup_free_ enum apply_action *acts = new0(enum apply_action, mr->n_docs + 1);
+    for (size_t i = 0; i < mr->n_docs; i++)
+        pods[i] = mr->docs[i].pod;
+    if (store_apply_pods(s, pods, mr->n_docs, acts, err) < 0)
+        return -1;
+    json_t *items = json_array();
+    for (size_t i = 0; i < mr->n_docs; i++)
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "kind", "Pod", "namespace",
+                                               pods[i]->namespace, "name", pods[i]->name, "action",
+                                               apply_action_to_string(acts[i])));
+    *ret_items = items;
+    return 0;
+}
+
+/* ?skipUnsupported=true (orc apply --skip-unsupported): documents of kinds orc does not
+ * serve yet are skipped with a warning instead of refusing the stream. */
 enum MHD_Result api_apply(struct request *r)
 {
     const char *file = api_query(r, "filename");
+    enum manifest_parse_flags flags =
+        api_query_bool(r, "skipUnsupported") ? MANIFEST_SKIP_UNSUPPORTED : 0;
     _cleanup_(manifest_result_freep) struct manifest_result *mr = NULL;
-    manifest_parse(r->body ? r->body : "", r->body_len, file && *file ? file : "<stdin>", &mr);
+    manifest_parse_with(r->body ? r->body : "", r->body_len, file && *file ? file : "<stdin>",
+                        flags, &mr);
     if (mr->n_errors)
         return invalid(r, mr);
-    _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
-    if (api_open_store(r, &s, &err) < 0)
-        return api_reply_error(r, &err, NULL, NULL);
-    struct pod **pods = new0(struct pod *, mr->n_docs);
-    enum apply_action *acts = new0(enum apply_action, mr->n_docs);
-    for (size_t i = 0; i < mr->n_docs; i++)
-        pods[i] = mr->docs[i].pod;
-    int rc = store_apply_pods(s, pods, mr->n_docs, acts, &err);
-    enum MHD_Result ret;
-    if (rc < 0) {
-        ret = api_reply_error(r, &err, "pods", NULL);
-    } else {
+    json_t *items = NULL;
+    if (store_pods(r, mr, &items, &err) < 0)
+        return api_reply_error(r, &err, "pods", NULL);
+    if (mr->n_docs)
         orcd_wake(r->o);
-        json_t *items = json_array();
-        for (size_t i = 0; i < mr->n_docs; i++)
-            json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "kind", "Pod", "namespace",
-                                                   pods[i]->namespace, "name", pods[i]->name,
-                                                   "action", apply_action_to_string(acts[i])));
-        ret =
-            api_reply_json(r, 200,
-                           json_pack("{s:s,s:s,s:o,s:o}", "kind", "ApplyResult", "apiVersion",
-                                     "orc.dev/v1", "items", items, "warnings", warnings_json(mr)));
-    }
-    free(pods);
-    free(acts);
-    return ret;
+    return api_reply_json(r, 200,
+                          json_pack("{s:s,s:s,s:o,s:o}", "kind", "ApplyResult", "apiVersion",
+                                    "orc.dev/v1", "items", items, "warnings", warnings_json(mr)));
 }
 
 enum MHD_Result api_pods_list(struct request *r, const char *ns)

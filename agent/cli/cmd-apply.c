@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "json-util.h"
+#include "manifest.h"
 #include "xalloc.h"
 
 static const char help[] =
@@ -14,28 +15,41 @@ static const char help[] =
     "    orc apply - create or update pods from manifests\n"
     "\n"
     "SYNOPSIS\n"
-    "    orc apply -f FILE|DIR|- [-f ...]\n"
+    "    orc apply -f FILE|DIR|- [-f ...] [--skip-unsupported]\n"
     "\n"
     "DESCRIPTION\n"
     "    Sends each file to the agent, which parses, validates and stores its Pod documents\n"
     "    and prints one line per document: pod/NAME created, configured or unchanged.\n"
     "    A file is validated as a whole: one bad document rejects the file and nothing of\n"
     "    it is stored; every problem is reported as FILE:LINE:COLUMN: FIELD: MESSAGE.\n"
+    "    Documents of kinds orc does not serve yet reject the file too, named in one line.\n"
+    "    A file over 3 MiB is refused before it is sent, naming its largest document.\n"
     "    Warnings (unknown or unsupported fields) are printed to stderr.\n"
     "\n"
     "OPTIONS\n"
     "    -f, --filename FILE|DIR|-\n"
     "        A manifest file, a directory (its *.yaml, *.yml and *.json files in name\n"
     "        order) or - for stdin. Repeatable.\n"
+    "    --skip-unsupported\n"
+    "        Skip documents of kinds orc does not serve yet (with a warning) and apply\n"
+    "        the rest.\n"
     "\n"
     "EXAMPLES\n"
     "    orc apply -f pod.yaml\n"
+    "    helm template chart | orc apply -f - --skip-unsupported\n"
     "    cat pod.yaml | orc apply -f -\n";
 
-static int apply_file(struct client *c, const struct input_file *f)
+static int apply_file(struct client *c, const struct input_file *f, bool skip_unsupported)
 {
+    /* the agent refuses it too, but can only name the file: the body stops at its limit */
+    _cleanup_free_ char *too_large = manifest_check_size(f->data, f->len, f->name);
+    if (too_large) {
+        fprintf(stderr, "error: %s\n", too_large);
+        return 1;
+    }
     _cleanup_free_ char *name = client_escape(f->name);
-    _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/apply?filename=%s", name);
+    _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/apply?filename=%s%s", name,
+                                          skip_unsupported ? "&skipUnsupported=true" : "");
     json_auto_t *j = NULL;
     if (client_call(c, "POST", path, f->data, f->len, &j))
         return 1;
@@ -54,12 +68,21 @@ int cmd_apply(struct client *c, int argc, char **argv)
 {
     if (cli_help(argc, argv, help))
         return 0;
-    static const struct option opts[] = {{"filename", required_argument, NULL, 'f'}, {0}};
+    enum { OPT_SKIP_UNSUPPORTED = 0x100 };
+    static const struct option opts[] = {
+        {"filename", required_argument, NULL, 'f'},
+        {"skip-unsupported", no_argument, NULL, OPT_SKIP_UNSUPPORTED},
+        {0}};
     struct input_file *files = NULL;
     size_t n = 0;
     int opt, any = 0;
+    bool skip_unsupported = false;
     orc_error_t err = NULL;
     while ((opt = getopt_long(argc, argv, ":f:", opts, NULL)) != -1) {
+        if (opt == OPT_SKIP_UNSUPPORTED) {
+            skip_unsupported = true;
+            continue;
+        }
         if (opt != 'f') {
             cli_inputs_free(files, n);
             return cli_getopt_error("apply", opt, argv);
@@ -78,7 +101,7 @@ int cmd_apply(struct client *c, int argc, char **argv)
         return cli_usage_error("apply", "must specify one of -f");
     int rc = 0;
     for (size_t i = 0; i < n; i++)
-        rc |= apply_file(c, &files[i]);
+        rc |= apply_file(c, &files[i], skip_unsupported);
     cli_inputs_free(files, n);
     return rc;
 }

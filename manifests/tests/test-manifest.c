@@ -133,6 +133,31 @@ static void test_errors(void)
     manifest_result_free(r);
 }
 
+/* Kinds orc does not serve: one line, bounded, whatever the stream holds. */
+static void test_unserved_kinds(void)
+{
+    struct manifest_result *r = NULL;
+    const char *only = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n";
+    tap_is_int(manifest_parse_with(only, strlen(only), "t.yaml", MANIFEST_SKIP_UNSUPPORTED, &r), 0,
+               "a stream of skipped kinds only is no error with --skip-unsupported");
+    tap_ok(r->n_docs == 0 && r->n_warnings == 1, "nothing to apply, one warning");
+    manifest_result_free(r);
+    _cleanup_free_ char *many = xstrdup("");
+    for (int i = 0; i < 37; i++) {
+        /* 7 Services, then 30 kinds of their own */
+        char *doc = xasprintf("%s---\napiVersion: v1\nkind: %s%d\n", many, i < 7 ? "Service" : "K",
+                              i < 7 ? 0 : i);
+        free(many);
+        many = doc;
+    }
+    r = parse(many);
+    _cleanup_free_ char *e = r->n_errors == 1 ? manifest_diag_format(&r->errors[0]) : NULL;
+    tap_ok(e && strstr(e, "Service0 (v1) at lines 3, 6, 9, 12, 15 and 2 more; K7 (v1)") &&
+               strstr(e, "K25 (v1) at line 78; 11 documents of other kinds (orc serves"),
+           "one error, five lines a kind, twenty kinds: %s", e ? e : "(none)");
+    manifest_result_free(r);
+}
+
 static void test_host_ports(void)
 {
     struct manifest_result *r =
@@ -242,6 +267,56 @@ static void test_resources(void)
     manifest_result_free(r);
 }
 
+/* A pod of the given name whose annotation makes it about size bytes. */
+static char *sized_pod(const char *name, size_t size)
+{
+    _cleanup_free_ char *filler = xmalloc(size + 1);
+    memset(filler, 'x', size);
+    filler[size] = '\0';
+    return xasprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n  annotations:\n"
+                     "    a: \"%s\"\nspec:\n  containers: [{name: c, image: busybox}]\n",
+                     name, filler);
+}
+
+/* Input over the limit names its file and its largest document. */
+static void test_oversize(void)
+{
+    _cleanup_free_ char *big = sized_pod("big", 5u << 20);
+    struct manifest_result *r = parse(big);
+    _cleanup_free_ char *want =
+        xasprintf("t.yaml:1:1: input is %zu bytes, more than the limit of 3145728 bytes (3 MiB) "
+                  "for one apply: Pod \"big\" alone is %zu bytes",
+                  strlen(big), strlen(big));
+    tap_ok(only_error(r, want), "an oversized pod is named");
+    manifest_result_free(r);
+    _cleanup_free_ char *checked = manifest_check_size(big, strlen(big), "big.yaml");
+    tap_ok(checked && !strncmp(checked, "big.yaml:1:1: input is ", 23) &&
+               strstr(checked, "Pod \"big\" alone is"),
+           "manifest_check_size gives the same diagnostic: %s", checked ? checked : "(null)");
+    tap_ok(manifest_check_size("kind: Pod\n", 10, "small.yaml") == NULL,
+           "manifest_check_size: nothing to say within the limit");
+
+    /* forty pods of 100 KiB and one of 200 KiB, the 9th document ("---" at line 8 * 9 + 1) */
+    _cleanup_free_ char *stream = xstrdup("");
+    size_t largest = 0;
+    for (int i = 0; i < 41; i++) {
+        _cleanup_free_ char *name = xasprintf("p%d", i);
+        _cleanup_free_ char *pod = sized_pod(name, i == 8 ? 200u << 10 : 100u << 10);
+        char *joined = xasprintf("%s---\n%s", stream, pod);
+        free(stream);
+        stream = joined;
+        if (i == 8)
+            largest = strlen("---\n") + strlen(pod);
+    }
+    r = parse(stream);
+    _cleanup_free_ char *want2 = xasprintf(
+        "t.yaml:73:1: input is %zu bytes, more than the limit of 3145728 bytes (3 MiB) for one "
+        "apply: apply its 41 documents in several files (the largest, Pod \"p8\", is %zu bytes)",
+        strlen(stream), largest);
+    tap_ok(only_error(r, want2), "a stream over the limit is told to split, naming its largest");
+    manifest_result_free(r);
+}
+
 static void test_limits(void)
 {
     /* billion laughs: 9^9 nodes if expanded */
@@ -277,6 +352,8 @@ static void test_limits(void)
            "5 MiB input is rejected");
     manifest_result_free(r);
     free(huge);
+
+    test_oversize();
 
     char deep[512] = "a: ";
     for (int i = 0; i < 150; i++)
@@ -389,7 +466,8 @@ static bool checks_hold(const char *file, const struct manifest_result *r, char 
 
 /* A testdata file declares what it must give: "# expect:" lines the errors, "# warning:"
  * lines the warnings (each exactly, in any order), "# documents:" how many documents and
- * "# check:" lines properties of the result. */
+ * "# check:" lines properties of the result; "# flags: skip-unsupported" parses it as
+ * orc apply --skip-unsupported does. */
 static void test_file(const char *dir, const char *name, bool valid)
 {
     _cleanup_free_ char *path = orc_path_join(dir, name);
@@ -405,8 +483,12 @@ static void test_file(const char *dir, const char *name, bool valid)
     _cleanup_(strv_freep) char **warnings = annotations(buf, len, "warning");
     _cleanup_(strv_freep) char **docs = annotations(buf, len, "documents");
     _cleanup_(strv_freep) char **checks = annotations(buf, len, "check");
+    _cleanup_(strv_freep) char **flags = annotations(buf, len, "flags");
+    bool skip = flags && !strcmp(flags[0], "skip-unsupported");
+    if (flags && (!skip || flags[1]))
+        tap_ok(false, "%s: unknown flags line \"%s\"", name, flags[0]);
     struct manifest_result *r = NULL;
-    int rc = manifest_parse(buf, len, name, &r);
+    int rc = manifest_parse_with(buf, len, name, skip ? MANIFEST_SKIP_UNSUPPORTED : 0, &r);
     if (valid)
         tap_ok(rc == 0 && !errors, "%s is valid", name);
     else
@@ -454,6 +536,7 @@ int main(void)
     test_defaults_and_roundtrip();
     test_flow_and_multi();
     test_errors();
+    test_unserved_kinds();
     test_host_ports();
     test_quantities();
     test_resources();

@@ -35,7 +35,9 @@ big=$TEST_DIR/big.yaml
 { printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\n  annotations:\n    a: "'
   head -c $((5 * 1024 * 1024)) /dev/zero | tr '\0' x
   printf '"\nspec:\n  containers: [{name: c, image: busybox}]\n'; } >"$big"
-reject "$big" "manifests are limited to 3 MiB"
+# named by the file, its size and its object, before anything is sent
+size=$(stat -c %s "$big")
+reject "$big" "error: $big:1:1: input is $size bytes, more than the limit of 3145728 bytes (3 MiB) for one apply: Pod \"big\" alone is"
 
 # a valid document next to a bad one: nothing of the file is stored
 cat >"$TEST_DIR/mixed.yaml" <<'YAML'
@@ -51,6 +53,32 @@ spec: {containers: [{name: c, image: localhost/busybox:latest, ports: [{containe
 YAML
 reject "$TEST_DIR/mixed.yaml" "mixed.yaml:9:88: spec.containers[0].ports[0].containerPort: must be between 1 and 65535, inclusive (got 0)"
 pod_gone good || fail "the valid half of a rejected file was stored"
+
+# kinds orc does not serve yet: one line names them, nothing is applied; with
+# --skip-unsupported they are skipped with a warning and the rest is applied
+cat >"$TEST_DIR/kinds.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: served}
+spec: {containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "60"]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+YAML
+reject "$TEST_DIR/kinds.yaml" "kinds.yaml:2:7: kind: kinds orc does not serve yet: Deployment (apps/v1) at line 2; Service (v1) at line 12 (orc serves Pod, apiVersion v1; nothing was applied: --skip-unsupported applies the rest)"
+assert_eq "$(grep -c "kinds orc does not serve" <<<"$out")" 1 "one line for every unsupported kind"
+pod_gone served || fail "a pod was applied from a stream that was refused"
+out=$("$ORC" apply -f "$TEST_DIR/kinds.yaml" --skip-unsupported 2>&1) ||
+    fail "--skip-unsupported must apply the rest: $out"
+assert_contains "$out" "Warning: $TEST_DIR/kinds.yaml:2:7: kind: kinds orc does not serve yet, skipped: Deployment (apps/v1) at line 2; Service (v1) at line 12" "skipped kinds warned"
+assert_contains "$out" "pod/served created" "the rest applied"
+"$ORC" delete pod served >/dev/null || fail "delete served"
+before=$(db_dump)
 
 # forbidden update
 sed 's/terminationGracePeriodSeconds: 5/terminationGracePeriodSeconds: 7/' \
