@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -22,12 +23,14 @@
 #include "log.h"
 #include "loop.h"
 #include "pods/cni.h"
+#include "quantity.h"
 #include "notify.h"
 #include "orcd.h"
 #include "images/pull-jobs.h"
 #include "store/store.h"
 #include "strv.h"
 #include "sys/jobs.h"
+#include "sys/spawn-util.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -59,6 +62,17 @@ static const char usage[] =
     "                        pull (default: 85, as kubelet)\n"
     "  --image-gc-low-threshold PERCENT\n"
     "                        disk use it stops at (default: 80)\n"
+    "  --image-max-layer-size SIZE\n"
+    "                        most one image layer may unpack to; larger ones are\n"
+    "                        refused (default: 16Gi; e.g. 500Mi, 2G)\n"
+    "  --image-pull-progress-deadline DURATION\n"
+    "                        a registry request that moves less than 1 KiB/s this\n"
+    "                        long is abandoned (default: 1m)\n"
+    "  --strict-image-pull-policy\n"
+    "                        an imagePullPolicy Always implied by a :latest or\n"
+    "                        untagged image waits for its registry, as kubelet\n"
+    "                        (default: a registry that cannot be reached makes\n"
+    "                        the pod use the stored image, with a warning event)\n"
     "  --cni-conf FILE       network configuration list for pods (default:\n"
     "                        $XDG_CONFIG_HOME/orc/orc.conflist if it exists, else\n"
     "                        the built-in one: slirp, loopback, port-forward)\n"
@@ -71,6 +85,8 @@ static const char usage[] =
     "                        each CNI plugin, the runtime starting a container, a\n"
     "                        systemd scope job (default: 2m; e.g. 30s, 1m30s)\n"
     "  --parallel-pods N     pods whose slow steps run at the same time (default: 8)\n"
+    "  --api-idle-timeout DURATION\n"
+    "                        close an API connection idle this long (default: 60s)\n"
     "  --debug-hooks         serve POST /debug/block-loop?seconds=N on the socket (tests)\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
     "  --log-format FORMAT   text (default) or json\n"
@@ -86,6 +102,9 @@ enum {
     OPT_REGCONF,
     OPT_GC_HIGH,
     OPT_GC_LOW,
+    OPT_MAX_LAYER,
+    OPT_PULL_DEADLINE,
+    OPT_STRICT_PULL,
     OPT_PIDS,
     OPT_REQUIRE_LIMITS,
     OPT_MAX_PODS,
@@ -93,6 +112,7 @@ enum {
     OPT_REQUEST_TIMEOUT,
     OPT_PARALLEL,
     OPT_DEBUG_HOOKS,
+    OPT_API_IDLE,
     OPT_LOG_LEVEL,
     OPT_LOG_FORMAT,
     OPT_VERSION
@@ -152,10 +172,14 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"registries-conf", required_argument, NULL, OPT_REGCONF},
         {"image-gc-high-threshold", required_argument, NULL, OPT_GC_HIGH},
         {"image-gc-low-threshold", required_argument, NULL, OPT_GC_LOW},
+        {"image-max-layer-size", required_argument, NULL, OPT_MAX_LAYER},
+        {"image-pull-progress-deadline", required_argument, NULL, OPT_PULL_DEADLINE},
+        {"strict-image-pull-policy", no_argument, NULL, OPT_STRICT_PULL},
         {"backoff-base", required_argument, NULL, OPT_BACKOFF},
         {"runtime-request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
         {"parallel-pods", required_argument, NULL, OPT_PARALLEL},
         {"debug-hooks", no_argument, NULL, OPT_DEBUG_HOOKS},
+        {"api-idle-timeout", required_argument, NULL, OPT_API_IDLE},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
         {"help", no_argument, NULL, 'h'},
@@ -194,6 +218,30 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
             *(opt == OPT_GC_HIGH ? &c->image_gc_high : &c->image_gc_low) = v;
             break;
         }
+        case OPT_MAX_LAYER: {
+            int64_t milli = 0;
+            if (quantity_parse_milli(optarg, &milli) < 0 || milli < 1000) {
+                fprintf(stderr, "orcd: --image-max-layer-size: '%s' is not a size such as "
+                                "16Gi or 500Mi\n",
+                        optarg);
+                return -1;
+            }
+            c->image_max_layer = milli / 1000;
+            break;
+        }
+        case OPT_PULL_DEADLINE:
+            if (orc_duration_parse(optarg, &c->image_pull_deadline_ns) < 0 ||
+                c->image_pull_deadline_ns < NSEC_PER_SEC) {
+                fprintf(stderr,
+                        "orcd: --image-pull-progress-deadline: '%s' is not a duration of a "
+                        "second or more, such as 30s or 2m\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_STRICT_PULL:
+            c->pod.strict_image_pull_policy = true;
+            break;
         case OPT_REGCONF:
             free(c->registries_conf);
             c->registries_conf = xstrdup(optarg);
@@ -243,6 +291,14 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         case OPT_DEBUG_HOOKS:
             c->debug_hooks = true;
             break;
+        case OPT_API_IDLE:
+            if (orc_duration_parse(optarg, &c->api_idle_timeout_ns) < 0 ||
+                c->api_idle_timeout_ns < NSEC_PER_SEC) {
+                fprintf(stderr, "orcd: --api-idle-timeout: '%s' is not a duration of 1s or more\n",
+                        optarg);
+                return -1;
+            }
+            break;
         case OPT_LOG_LEVEL:
             level = log_level_from_string(optarg);
             if ((int) level < 0) {
@@ -286,8 +342,11 @@ static void config_defaults(struct orcd_config *c)
     c->pod.max_pods = 110;
     c->pod.request_timeout_ns = 120 * NSEC_PER_SEC; /* kubelet's --runtime-request-timeout */
     c->parallel_pods = 8;
+    c->api_idle_timeout_ns = 60 * NSEC_PER_SEC;
     c->image_gc_high = 85;
     c->image_gc_low = 80;
+    c->image_max_layer = IMAGES_MAX_LAYER_DEFAULT;
+    c->image_pull_deadline_ns = 60 * NSEC_PER_SEC; /* kubelet's --image-pull-progress-deadline */
     const char *env = getenv("ORC_BACKOFF_BASE_MS");
     if (env && atoll(env) > 0)
         c->pod.backoff_base_ns = atoll(env) * NSEC_PER_MSEC;
@@ -385,9 +444,11 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return -1;
     if (load_registries_conf(o, err) < 0)
         return -1;
-    o->registry = (struct registry_options){.insecure = o->config.insecure_registries,
-                                            .conf = &o->registries,
-                                            .auth_files = default_auth_files()};
+    o->registry = (struct registry_options){
+        .insecure = o->config.insecure_registries,
+        .conf = &o->registries,
+        .auth_files = default_auth_files(),
+        .progress_deadline_s = (long) (o->config.image_pull_deadline_ns / NSEC_PER_SEC)};
     if (store_open(o->paths.db, &o->store, err) < 0 ||
         images_open(o->paths.storage, &o->userns, &o->images, err) < 0 ||
         job_pool_new(o->config.parallel_pods, &o->jobs, err) < 0)
@@ -398,6 +459,7 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return orc_error_make(err, errno, "eventfd");
     o->pulls = pull_jobs_new(o->images, &o->registry, pull_finished, o);
     images_set_search(o->images, o->registries.search);
+    images_set_max_layer_size(o->images, o->config.image_max_layer);
     if (loop_init(o, err) < 0 || api_start(o, &o->api, err) < 0)
         return -1;
     notify_send("READY=1\nSTATUS=serving the API");
@@ -427,6 +489,19 @@ static void orcd_stop(struct orcd *o)
     free(o->config.cni_bin_dir);
     strv_free(o->config.insecure_registries);
     free(o->config.registries_conf);
+}
+
+/* Many API connections and pods' sockets: the soft open-files limit up to the hard one;
+ * children get the soft limit orcd was started with. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rlim_t orig = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+        spawn_set_child_nofile(orig);
 }
 
 /* Work as root of the user namespace, done by orcd re-executed there (sys/userns.h). */
@@ -471,6 +546,7 @@ int main(int argc, char **argv)
      * every request (page faults dominated a pod list); keep a few MiB warm instead */
     (void) mallopt(M_MMAP_THRESHOLD, 4 << 20);
     (void) mallopt(M_TRIM_THRESHOLD, 8 << 20);
+    raise_fd_limit();
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
     /* Block the loop's signals before any thread exists: only its signalfd takes them. */
     sigset_t mask;

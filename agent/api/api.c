@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,9 +20,12 @@
 #include "manifest.h"
 #include "orcd.h"
 #include "store/store.h"
+#include "time-util.h"
 #include "xalloc.h"
 
 #define MAX_BODY (MANIFEST_MAX_BYTES + 64 * 1024)
+#define API_MAX_CONNECTIONS 4096
+#define API_THREAD_STACK (512 * 1024)
 
 struct api {
     struct MHD_Daemon *daemon;
@@ -78,9 +82,11 @@ enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char 
                          : code == 422 ? "Invalid"
                          : code == 409 ? "Conflict"
                                        : "InternalError";
-    /* messages are written for users: drop the strerror suffix orc_error_make added */
+    /* messages are written for users: drop the strerror suffix orc_error_make added where
+     * the code says the same ("not found"); a 500 keeps it, it is the cause ("No space left
+     * on device") */
     _cleanup_free_ char *msg = xstrdup(orc_error_message(*err));
-    if (status) {
+    if (status && code != 500) {
         _cleanup_free_ char *tail = xasprintf(": %s", strerror(status));
         size_t ml = strlen(msg), tl = strlen(tail);
         if (ml > tl && !strcmp(msg + ml - tl, tail))
@@ -303,12 +309,21 @@ int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
     struct api *a = xzalloc(sizeof(*a));
     a->fd = fd;
     a->path = xstrdup(o->paths.socket);
+    /* one thread per connection, each with a small stack; idle connections are closed, and
+     * their number is bounded well below the open-files limit (a stream blocked in its
+     * callback is not idle) */
+    struct rlimit rl = {.rlim_cur = 1024};
+    (void) getrlimit(RLIMIT_NOFILE, &rl);
+    unsigned limit =
+        rl.rlim_cur / 2 > API_MAX_CONNECTIONS ? API_MAX_CONNECTIONS : (unsigned) (rl.rlim_cur / 2);
     a->daemon = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
         NULL, NULL, on_request, o, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 0, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned) ((o->config.api_idle_timeout_ns + NSEC_PER_SEC - 1) / NSEC_PER_SEC),
+        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_THREAD_STACK_SIZE, (size_t) API_THREAD_STACK,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!a->daemon) {
         api_stop(a);
         return orc_error_make(err, 0, "start the HTTP server on '%s'", o->paths.socket);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "pods/cni.h"
 #include "strv.h"
+#include "sys/spawn-util.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -180,6 +181,8 @@ static int spawn_plugin(const char *path, char **env, int fds[3][2], pid_t *ret_
                                         POSIX_SPAWN_SETPGROUP);
     char *argv[] = {(char *) path, NULL};
     int r = posix_spawn(ret_pid, path, &fa, &attr, argv, env);
+    if (r == 0)
+        spawn_restore_limits(*ret_pid);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     return -r;
@@ -244,8 +247,8 @@ static int exec_plugin(const struct network *n, const char *cmd, const struct ne
     if (r == -ETIMEDOUT) {
         char d[32];
         orc_duration_format(p->timeout_ns, d, sizeof(d));
-        r = orc_error_make_as(err, ETIMEDOUT, "plugin %s %s: no answer within %s; killed", type, cmd,
-                           d);
+        r = orc_error_make_as(err, ETIMEDOUT, "plugin %s %s: no answer within %s; killed", type,
+                              cmd, d);
     } else if (r < 0)
         r = orc_error_make(err, -r, "plugin %s %s", type, cmd);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)

@@ -175,7 +175,7 @@ static int wait_job(sd_bus *bus, struct job_wait *w, const char *unit, int64_t d
             (void) sd_bus_call_method(bus, "org.freedesktop.systemd1", w->path,
                                       "org.freedesktop.systemd1.Job", "Cancel", NULL, NULL, "");
             return orc_error_make_as(err, stop ? ECANCELED : ETIMEDOUT, "scope %s: job %s", unit,
-                                  stop ? "cancelled" : "not done in time; cancelled");
+                                     stop ? "cancelled" : "not done in time; cancelled");
         }
         int r = sd_bus_process(bus, NULL);
         if (r < 0)

@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "images/images.h"
 #include "images/pull-jobs.h"
+#include "images/pull-policy.h"
 #include "json-util.h"
 #include "log.h"
 #include "pods/cni.h"
@@ -223,6 +224,32 @@ static void pull_failed(struct pod_worker *w, struct container_run *r, const cha
     event(w, "Warning", "Failed", "Error: ErrImagePull");
 }
 
+/* A pull that found no registry, of an Always only implied by the tag: the stored image,
+ * with a Warning that says so (images/pull-policy.h). */
+static bool use_stored_offline(struct pod_worker *w, struct container_run *r,
+                               const struct container *c, orc_error_t failure)
+{
+    struct image *img = NULL;
+    orc_error_t err = NULL;
+    if (!image_pull_may_use_stored(c->pull_policy, c->pull_policy_implied,
+                                   w->env->config->strict_image_pull_policy,
+                                   failure ? failure->status : 0))
+        return false;
+    if (images_resolve(w->env->images, c->image, &img, &err) < 0) {
+        orc_error_release(&err);
+        return false;
+    }
+    event(w, "Warning", "UsingStoredImage",
+          "Failed to pull image \"%s\": %s; the registry cannot be reached: using the stored "
+          "image %.19s (imagePullPolicy Always is implied by the tag, not written; orcd "
+          "--strict-image-pull-policy would wait for the registry)",
+          c->image, orc_error_message(failure), img->id);
+    image_free(img);
+    r->pulled = true;
+    r->pull_backoff_ns = 0;
+    return true;
+}
+
 /* Polls the pull of c's image; true once it is in the store. */
 static bool pull_done(struct pod_worker *w, struct container_run *r, const struct container *c)
 {
@@ -235,8 +262,8 @@ static bool pull_done(struct pod_worker *w, struct container_run *r, const struc
         free(msg);
         return false;
     }
-    char *msg = NULL;
-    switch (pull_jobs_poll(w->env->pulls, c->image, &msg)) {
+    orc_error_t failure = NULL;
+    switch (pull_jobs_poll(w->env->pulls, c->image, &failure)) {
     case PULL_JOB_RUNNING:
         if (!r->pulling) {
             r->pulling = true;
@@ -258,9 +285,11 @@ static bool pull_done(struct pod_worker *w, struct container_run *r, const struc
         break;
     }
     r->pulling = false;
-    pull_failed(w, r, c->image, msg ? msg : "pull failed");
-    free(msg);
-    return false;
+    bool stored = use_stored_offline(w, r, c, failure);
+    if (!stored)
+        pull_failed(w, r, c->image, failure ? orc_error_message(failure) : "pull failed");
+    orc_error_release(&failure);
+    return stored;
 }
 
 /* The container's image per imagePullPolicy, pulling it when needed; NULL while waiting. */
@@ -269,25 +298,40 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
 {
     orc_error_t err = NULL;
     struct image *img = NULL;
-    /* "localhost/..." names images loaded or built here, as in podman: never pulled */
-    bool local = !strncmp(c->image, "localhost/", 10);
-    bool must_pull = c->pull_policy == PULL_ALWAYS && !r->pulled && !local;
+    enum image_need need = image_pull_need(c->image, c->pull_policy, r->pulled);
+    if (need == IMAGE_NEED_INVALID) { /* as kubelet: never pulled, never retried */
+        char *msg = xasprintf("Failed to apply default image tag \"%s\": couldn't parse image "
+                              "reference \"%s\": invalid reference format",
+                              c->image, c->image);
+        if (!r->waiting_reason || strcmp(r->waiting_reason, "InvalidImageName") != 0)
+            event(w, "Warning", "InspectFailed", "%s", msg);
+        set_waiting(r, "InvalidImageName", msg);
+        free(msg);
+        return NULL;
+    }
+    bool must_pull = need == IMAGE_NEED_PULL;
     /* a pull under way is seen through (its result, its Pulled event) even if the image
      * arrived meanwhile */
     if (!must_pull && !r->pulling) {
         if (images_resolve(w->env->images, c->image, &img, &err) == 0)
             return img;
         if (err->status != ENOENT) {
-            char *msg = xasprintf("image \"%s\": %s", c->image, orc_error_message(err));
-            set_waiting(r, "ErrImagePull", msg);
-            event(w, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, msg);
+            /* not "missing" (a full fd table, an I/O error): kubelet's ImageInspectError,
+             * looked at again in a second rather than taken for an absent image */
+            char *msg =
+                xasprintf("Failed to inspect image \"%s\": %s", c->image, orc_error_message(err));
+            if (!r->waiting_reason || strcmp(r->waiting_reason, "ImageInspectError") != 0)
+                event(w, "Warning", "InspectFailed", "%s", msg);
+            set_waiting(r, "ImageInspectError", msg);
             free(msg);
             orc_error_release(&err);
+            w->retry_at = orc_time_now_ns() + NSEC_PER_SEC;
             return NULL;
         }
         orc_error_release(&err);
     }
-    if (c->pull_policy == PULL_NEVER || local) {
+    if (need == IMAGE_NEED_STORED) {
+        bool local = c->pull_policy != PULL_NEVER; /* "localhost/...", as podman */
         char *msg = local ? xasprintf("Container image \"%s\" is not present: localhost/ names "
                                       "images loaded with 'orc image load', never pulled",
                                       c->image)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,23 @@
 #define STDERR_MAX (64 * 1024)
 
 extern char **environ;
+
+/* 0 = not changed by orcd: children inherit its own. Written once before any thread. */
+static rlim_t child_nofile;
+
+void spawn_set_child_nofile(unsigned long long soft_limit)
+{
+    child_nofile = (rlim_t) soft_limit;
+}
+
+void spawn_restore_limits(pid_t pid)
+{
+    struct rlimit rl;
+    if (child_nofile && prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0) {
+        rl.rlim_cur = child_nofile;
+        (void) prlimit(pid, RLIMIT_NOFILE, &rl, NULL);
+    }
+}
 
 static void child_stdio_null(void)
 {
@@ -39,6 +57,11 @@ static void exec_detached(char *const argv[], int keep_fd)
     for (int s = 1; s < NSIG; s++)
         signal(s, SIG_DFL);
     child_stdio_null();
+    struct rlimit rl;
+    if (child_nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = child_nofile;
+        (void) setrlimit(RLIMIT_NOFILE, &rl);
+    }
     if (keep_fd >= 0) {
         if (keep_fd != 3 && dup2(keep_fd, 3) < 0)
             _exit(127);
@@ -118,7 +141,8 @@ static bool collect_stderr(int fd, int64_t deadline_ns, char **buf, size_t *len)
     }
 }
 
-int spawn_wait(char *const argv[], int64_t deadline_ns, orc_error_t *err)
+int spawn_run(char *const argv[], int64_t deadline_ns, int *ret_status, char **ret_stderr,
+              orc_error_t *err)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
@@ -146,6 +170,7 @@ int spawn_wait(char *const argv[], int64_t deadline_ns, orc_error_t *err)
     close(p[1]);
     if (r != 0)
         return orc_error_make(err, r, "cannot execute '%s'", argv[0]);
+    spawn_restore_limits(pid);
     _cleanup_free_ char *out = xstrdup("");
     size_t len = 0;
     bool in_time = collect_stderr(rd, deadline_ns, &out, &len);
@@ -158,10 +183,20 @@ int spawn_wait(char *const argv[], int64_t deadline_ns, orc_error_t *err)
         out[--len] = '\0';
     if (!in_time)
         return orc_error_make_as(err, ETIMEDOUT, "%s did not finish in time%s%s", argv[0],
-                              *out ? ": " : "", out);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                                 *out ? ": " : "", out);
+    *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    *ret_stderr = TAKE_PTR(out);
+    return 0;
+}
+
+int spawn_wait(char *const argv[], int64_t deadline_ns, orc_error_t *err)
+{
+    int status = 0;
+    _cleanup_free_ char *out = NULL;
+    if (spawn_run(argv, deadline_ns, &status, &out, err) < 0)
+        return -1;
+    if (status == 0)
         return 0;
-    return orc_error_make(err, 0, "%s failed (status %d)%s%s", argv[0],
-                          WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-                          *out ? ": " : "", out);
+    return orc_error_make(err, 0, "%s failed (status %d)%s%s", argv[0], status, *out ? ": " : "",
+                          out);
 }

@@ -12,6 +12,12 @@
  * is ours, a double fork that only execs where it must not be.
  */
 
+/* orcd raises its own open-files limit (many API connections, pods' sockets); children get
+ * the limit orcd was started with: set it once, at start-up. */
+void spawn_set_child_nofile(unsigned long long soft_limit);
+/* Gives an already started child that limit (posix_spawn cannot set it). */
+void spawn_restore_limits(pid_t pid);
+
 /*
  * Starts argv[0] fully detached from the agent: double fork, new session, stdin/stdout/stderr
  * on /dev/null, every fd closed except keep_fd (moved to fd 3 when >= 0). The agent never
@@ -24,3 +30,8 @@ int spawn_detached(char *const argv[], int keep_fd, pid_t *ret_pid, orc_error_t 
  * stderr captured (up to 64 KiB) into the error message on failure. deadline_ns
  * (CLOCK_MONOTONIC, 0 = none): the process is killed when it passes (ETIMEDOUT). */
 int spawn_wait(char *const argv[], int64_t deadline_ns, orc_error_t *err);
+/* The same, but a process that ran is no failure whatever its exit: *ret_status is its exit
+ * status (128 + the signal that killed it), *ret_stderr what it wrote on stderr (trailing
+ * newlines dropped). Fails only when it cannot run or misses the deadline. */
+int spawn_run(char *const argv[], int64_t deadline_ns, int *ret_status, char **ret_stderr,
+              orc_error_t *err);
