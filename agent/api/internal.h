@@ -55,7 +55,3 @@ enum MHD_Result api_images_pull(struct request *r);
 enum MHD_Result api_images_prune(struct request *r);
 enum MHD_Result api_images_inspect(struct request *r, const char *ref);
 enum MHD_Result api_images_remove(struct request *r, const char *ref);
-
-/* Kubernetes' CRI log reader: "<time> <stream> <P|F> <text>" -> text, joining P parts.
- * Pure; appends to *out. Consumes whole lines of in, returns bytes consumed. */
-size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len);

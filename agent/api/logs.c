@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Container logs: CRI files written by orc-shim, read as kubelet serves them. */
+/* Container logs: CRI files written by orc-shim, streamed as kubelet serves them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -7,59 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "api/log-reader.h"
 #include "cleanup.h"
-#include "fs-util.h"
 #include "json-util.h"
 #include "orcd.h"
 #include "store/store.h"
 #include "xalloc.h"
-
-#define MAX_LOG_READ (256u << 20)
-
-size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
-{
-    size_t used = 0;
-    while (used < len) {
-        const char *line = in + used;
-        const char *nl = memchr(line, '\n', len - used);
-        if (!nl)
-            break;
-        used = (size_t) (nl - in) + 1;
-        const char *sp1 = memchr(line, ' ', (size_t) (nl - line));
-        const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t) (nl - sp1 - 1)) : NULL;
-        if (!sp2 || sp2 + 2 > nl)
-            continue; /* not a CRI line */
-        bool partial = sp2[1] == 'P';
-        const char *text = sp2 + 2 < nl && sp2[2] == ' ' ? sp2 + 3 : nl;
-        size_t n = (size_t) (nl - text);
-        *out = xrealloc(*out, *out_len + n + 2);
-        memcpy(*out + *out_len, text, n);
-        *out_len += n;
-        if (!partial)
-            (*out)[(*out_len)++] = '\n';
-        (*out)[*out_len] = '\0';
-    }
-    return used;
-}
-
-/* Keeps the last n lines of text. */
-static const char *tail_lines(const char *text, size_t len, long n)
-{
-    if (n < 0)
-        return text;
-    const char *p = text + len;
-    if (p > text && p[-1] == '\n')
-        p--;
-    while (p > text && n > 0) {
-        p--;
-        if (*p == '\n')
-            n--;
-    }
-    return n == 0 ? p + 1 : text;
-}
 
 static const json_t *container_status(const json_t *pod, const char *name)
 {
@@ -71,97 +28,124 @@ static const json_t *container_status(const json_t *pod, const char *name)
     return NULL;
 }
 
-struct follow {
+/* One response: the file read through a log_reader; when following, until the container
+ * instance is over, reopening the file when it was rotated. */
+struct log_stream {
     struct orcd *o;
-    char *ns, *name, *container, *uid;
+    struct log_reader *reader;
+    bool follow;
+    char *path, *uid, *container;
     int attempt;
-    int fd, inotify_fd;
-    char *buf;
-    size_t len;
+    int inotify_fd;
 };
 
 /* The followed container instance is over: pod gone, restarted, or not running. */
-static bool follow_done(struct follow *f)
+static bool follow_done(struct log_stream *ls)
 {
     _cleanup_(store_closep) struct store *s = NULL;
     json_auto_t *pod = NULL;
-    if (store_open(f->o->paths.db, &s, NULL) < 0)
+    if (store_open(ls->o->paths.db, &s, NULL) < 0)
         return false;
-    if (store_pod_get_by_uid(s, f->uid, &pod, NULL) < 0)
+    if (store_pod_get_by_uid(s, ls->uid, &pod, NULL) < 0)
         return true;
-    const json_t *cs = container_status(pod, f->container);
-    if (!cs || orc_json_int(cs, "restartCount", 0) != f->attempt)
+    const json_t *cs = container_status(pod, ls->container);
+    if (!cs || orc_json_int(cs, "restartCount", 0) != ls->attempt)
         return true;
     return !json_object_get(json_object_get(cs, "state"), "running");
 }
 
-static ssize_t follow_read(void *cls, uint64_t pos, char *out, size_t max)
+/* After the file read to its end: a new file at its path (rotated away) or a shorter one
+ * (truncated) is read from its start; true when the reader switched. */
+static bool follow_rotated(struct log_stream *ls)
+{
+    struct stat now, ours;
+    int fd = log_reader_fd(ls->reader);
+    if (stat(ls->path, &now) < 0 || fstat(fd, &ours) < 0)
+        return false;
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    if (now.st_ino == ours.st_ino && now.st_dev == ours.st_dev && now.st_size >= pos)
+        return false;
+    int nfd = open(ls->path, O_RDONLY | O_CLOEXEC);
+    if (nfd < 0)
+        return false;
+    log_reader_switch(ls->reader, nfd);
+    (void) inotify_add_watch(ls->inotify_fd, ls->path, IN_MODIFY | IN_CLOSE_WRITE);
+    return true;
+}
+
+/* Waits (at most a second) for the file or its directory to change. */
+static void follow_wait(struct log_stream *ls)
+{
+    struct pollfd p = {.fd = ls->inotify_fd, .events = POLLIN};
+    if (poll(&p, 1, 1000) > 0) {
+        char ev[4096];
+        (void) !read(ls->inotify_fd, ev, sizeof(ev));
+    }
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     (void) pos;
-    struct follow *f = cls;
+    struct log_stream *ls = cls;
     for (;;) {
-        char chunk[16384];
-        ssize_t n = read(f->fd, chunk, sizeof(chunk));
-        if (n > 0) {
-            f->buf = xrealloc(f->buf, f->len + (size_t) n);
-            memcpy(f->buf + f->len, chunk, (size_t) n);
-            f->len += (size_t) n;
-            char *text = NULL;
-            size_t tlen = 0;
-            size_t used = cri_to_text(f->buf, f->len, &text, &tlen);
-            memmove(f->buf, f->buf + used, f->len - used);
-            f->len -= used;
-            if (tlen == 0)
-                continue;
-            size_t k = tlen < max ? tlen : max; /* lines longer than max are cut, rare */
-            memcpy(out, text, k);
-            free(text);
-            return (ssize_t) k;
-        }
-        if (follow_done(f)) {
-            /* one last read: the shim drains pipes before reporting the exit */
-            n = read(f->fd, chunk, 1);
-            if (n > 0) {
-                (void) lseek(f->fd, -1, SEEK_CUR);
-                continue;
-            }
+        ssize_t n = log_reader_read(ls->reader, out, max);
+        if (n > 0)
+            return n;
+        if (n < 0)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (!ls->follow)
             return MHD_CONTENT_READER_END_OF_STREAM;
+        if (follow_rotated(ls))
+            continue;
+        if (follow_done(ls)) {
+            /* one last read: the shim drains pipes before reporting the exit */
+            n = log_reader_read(ls->reader, out, max);
+            return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
         }
-        struct pollfd p = {.fd = f->inotify_fd, .events = POLLIN};
-        if (poll(&p, 1, 1000) > 0) {
-            char ev[4096];
-            (void) !read(f->inotify_fd, ev, sizeof(ev));
-        }
+        follow_wait(ls);
     }
 }
 
-static void follow_free(void *cls)
+static void stream_free(void *cls)
 {
-    struct follow *f = cls;
-    safe_close(f->fd);
-    safe_close(f->inotify_fd);
-    free(f->ns), free(f->name), free(f->container), free(f->uid), free(f->buf);
-    free(f);
+    struct log_stream *ls = cls;
+    log_reader_free(ls->reader);
+    safe_close(ls->inotify_fd);
+    free(ls->path), free(ls->uid), free(ls->container);
+    free(ls);
 }
 
-static enum MHD_Result serve_follow(struct request *r, const char *path, const char *uid,
-                                    const char *ns, const char *name, const char *container,
-                                    int attempt)
+static int follow_watch(struct log_stream *ls)
 {
-    struct follow *f = xzalloc(sizeof(*f));
-    f->o = r->o;
-    f->ns = xstrdup(ns), f->name = xstrdup(name), f->container = xstrdup(container);
-    f->uid = xstrdup(uid);
-    f->attempt = attempt;
-    f->fd = open(path, O_RDONLY | O_CLOEXEC);
-    f->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (f->fd < 0 || f->inotify_fd < 0 ||
-        inotify_add_watch(f->inotify_fd, path, IN_MODIFY | IN_CLOSE_WRITE) < 0) {
-        follow_free(f);
+    _cleanup_free_ char *dir = xstrdup(ls->path);
+    *strrchr(dir, '/') = '\0';
+    ls->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (ls->inotify_fd < 0 ||
+        inotify_add_watch(ls->inotify_fd, ls->path, IN_MODIFY | IN_CLOSE_WRITE) < 0 ||
+        inotify_add_watch(ls->inotify_fd, dir, IN_CREATE | IN_MOVED_TO) < 0)
+        return -errno;
+    return 0;
+}
+
+/* Streams the file from offset (takes fd); with follow, until the instance is over. */
+static enum MHD_Result serve_log(struct request *r, int fd, off_t offset, const char *path,
+                                 const char *uid, const char *container, int attempt, bool follow)
+{
+    struct log_stream *ls = xzalloc(sizeof(*ls));
+    *ls = (struct log_stream){.o = r->o,
+                              .reader = log_reader_new(fd, offset),
+                              .follow = follow,
+                              .path = xstrdup(path),
+                              .uid = xstrdup(uid),
+                              .container = xstrdup(container),
+                              .attempt = attempt,
+                              .inotify_fd = -1};
+    if (follow && follow_watch(ls) < 0) {
+        stream_free(ls);
         return api_reply_status(r, 500, "InternalError", "cannot follow the log file", NULL);
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, follow_read, f, follow_free);
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, LOG_READER_CHUNK, stream_read, ls, stream_free);
     MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
     enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
     MHD_destroy_response(resp);
@@ -200,6 +184,49 @@ static const char *pick_container(struct request *r, const json_t *pod, const ch
     return NULL;
 }
 
+/* The latest instance's termination, when it failed to start (StartError): kubelet's
+ * state.terminated, or lastState.terminated while it waits to be started again. */
+static const json_t *start_failure(const json_t *cs)
+{
+    const json_t *state = json_object_get(cs, "state");
+    const json_t *t = json_object_get(state, "terminated");
+    if (!t && json_object_get(state, "waiting"))
+        t = json_object_get(json_object_get(cs, "lastState"), "terminated");
+    return t && !strcmp(orc_json_str(t, "reason") ?: "", "StartError") ? t : NULL;
+}
+
+/* A container with no output to show: why (it failed to start, or waits to). */
+static enum MHD_Result not_started(struct request *r, const json_t *cs, const char *container,
+                                   const char *name)
+{
+    const json_t *waiting = json_object_get(json_object_get(cs, "state"), "waiting");
+    const char *reason = orc_json_str(waiting, "reason");
+    const char *message = orc_json_str(waiting, "message");
+    const json_t *failed = start_failure(cs);
+    _cleanup_free_ char *msg = NULL;
+    if (failed)
+        msg =
+            xasprintf("container \"%s\" in pod \"%s\" failed to start: %s%s%s%s", container, name,
+                      orc_json_str(failed, "message") ?: "StartError",
+                      reason ? " (waiting to start again: " : "", reason ?: "", reason ? ")" : "");
+    else
+        msg = xasprintf("container \"%s\" in pod \"%s\" is waiting to start: %s%s%s", container,
+                        name, reason ?: "ContainerCreating", message ? ": " : "", message ?: "");
+    return api_reply_status(r, 400, "BadRequest", msg, NULL);
+}
+
+/* ?tailLines=N: -1 (or none) for every line. */
+static int tail_lines_query(struct request *r, long *ret)
+{
+    const char *tl = api_query(r, "tailLines");
+    char *end = NULL;
+    long n = tl ? strtol(tl, &end, 10) : -1;
+    if (tl && (!*tl || *end || n < -1))
+        return -EINVAL;
+    *ret = n;
+    return 0;
+}
+
 enum MHD_Result api_logs(struct request *r, const char *ns, const char *name)
 {
     _cleanup_(store_closep) struct store *s = NULL;
@@ -211,8 +238,11 @@ enum MHD_Result api_logs(struct request *r, const char *ns, const char *name)
     const char *container = pick_container(r, pod, name, &ret);
     if (!container)
         return ret;
+    long tail = -1;
+    if (tail_lines_query(r, &tail) < 0)
+        return api_reply_status(r, 400, "BadRequest", "tailLines must be an integer >= 0", NULL);
     const json_t *cs = container_status(pod, container);
-    int attempt = (int) orc_json_int(cs, "restartCount", 0);
+    int latest = (int) orc_json_int(cs, "restartCount", 0), attempt = latest;
     bool previous = api_query_bool(r, "previous");
     if (previous && attempt == 0) {
         _cleanup_free_ char *msg = xasprintf(
@@ -229,21 +259,22 @@ enum MHD_Result api_logs(struct request *r, const char *ns, const char *name)
         free(path);
         path = xasprintf("%s/%s/%d.log", dir, container, --attempt);
     }
-    if (access(path, F_OK) < 0) {
-        const char *reason =
-            orc_json_str(json_object_get(json_object_get(cs, "state"), "waiting"), "reason");
-        _cleanup_free_ char *msg =
-            xasprintf("container \"%s\" in pod \"%s\" is waiting to start: %s", container, name,
-                      reason ? reason : "ContainerCreating");
-        return api_reply_status(r, 400, "BadRequest", msg, NULL);
-    }
-    if (api_query_bool(r, "follow") && !previous)
-        return serve_follow(r, path, uid, ns, name, container, attempt);
-    _cleanup_free_ char *raw = NULL, *text = NULL;
-    size_t len = 0, tlen = 0;
-    if (orc_read_file(path, MAX_LOG_READ, &raw, &len, &err) < 0)
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 && errno != ENOENT) {
+        orc_error_make(&err, errno, "open the log of container '%s'", container);
         return api_reply_error(r, &err, NULL, NULL);
-    cri_to_text(raw, len, &text, &tlen);
-    const char *tl = api_query(r, "tailLines");
-    return api_reply_text(r, 200, text ? tail_lines(text, tlen, tl ? atol(tl) : -1) : "");
+    }
+    /* no output, and the latest instance failed to start: say why rather than nothing */
+    bool empty = fd < 0 || (fstat(fd, &st) == 0 && st.st_size == 0);
+    if (fd < 0 || (empty && !previous && attempt == latest && start_failure(cs)))
+        return not_started(r, cs, container, name);
+    off_t offset = 0;
+    int e = tail >= 0 ? log_tail_offset(fd, tail, &offset) : 0;
+    if (e < 0) {
+        orc_error_make(&err, -e, "read the log of container '%s'", container);
+        return api_reply_error(r, &err, NULL, NULL);
+    }
+    bool follow = api_query_bool(r, "follow") && !previous;
+    return serve_log(r, TAKE_FD(fd), offset, path, uid, container, attempt, follow);
 }

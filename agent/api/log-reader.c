@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* CRI log files read in chunks, the tail found from the end (see log-reader.h). */
+#include "api/log-reader.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "xalloc.h"
+
+#define RAW_CAPACITY (LOG_READER_MAX_RECORD + LOG_READER_CHUNK)
+
+struct log_reader {
+    int fd;
+    char *raw; /* read, not yet converted: the start of a record */
+    size_t raw_len;
+    bool dropping; /* in a record longer than LOG_READER_MAX_RECORD: skipped to its '\n' */
+    char *text;    /* converted, not yet handed out */
+    size_t text_len, text_off;
+};
+
+size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
+{
+    /* a record's text and '\n' are never longer than the record */
+    *out = xrealloc(*out, *out_len + len + 2);
+    size_t used = 0;
+    while (used < len) {
+        const char *line = in + used;
+        const char *nl = memchr(line, '\n', len - used);
+        if (!nl)
+            break;
+        used = (size_t) (nl - in) + 1;
+        const char *sp1 = memchr(line, ' ', (size_t) (nl - line));
+        const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t) (nl - sp1 - 1)) : NULL;
+        if (!sp2 || sp2 + 2 > nl || (sp2[1] != 'P' && sp2[1] != 'F') ||
+            (sp2 + 2 < nl && sp2[2] != ' '))
+            continue; /* not a CRI record */
+        bool partial = sp2[1] == 'P';
+        const char *text = sp2 + 2 < nl ? sp2 + 3 : nl;
+        size_t n = (size_t) (nl - text);
+        memcpy(*out + *out_len, text, n);
+        *out_len += n;
+        if (!partial)
+            (*out)[(*out_len)++] = '\n';
+    }
+    (*out)[*out_len] = '\0';
+    return used;
+}
+
+struct log_reader *log_reader_new(int fd, off_t offset)
+{
+    struct log_reader *r = xzalloc(sizeof(*r));
+    r->fd = fd;
+    r->raw = xmalloc(RAW_CAPACITY);
+    (void) lseek(fd, offset, SEEK_SET);
+    return r;
+}
+
+struct log_reader *log_reader_free(struct log_reader *r)
+{
+    if (!r)
+        return NULL;
+    safe_close(r->fd);
+    free(r->raw);
+    free(r->text);
+    free(r);
+    return NULL;
+}
+
+int log_reader_fd(const struct log_reader *r)
+{
+    return r->fd;
+}
+
+void log_reader_switch(struct log_reader *r, int fd)
+{
+    safe_close(r->fd);
+    r->fd = fd;
+    r->raw_len = 0;
+    r->dropping = false;
+}
+
+/* Drops the start of an over-long record; true when its end was in the buffer. */
+static bool drop_long_record(struct log_reader *r)
+{
+    char *nl = memchr(r->raw, '\n', r->raw_len);
+    if (!nl) {
+        r->raw_len = 0;
+        return false;
+    }
+    size_t rest = r->raw_len - (size_t) (nl + 1 - r->raw);
+    memmove(r->raw, nl + 1, rest);
+    r->raw_len = rest;
+    r->dropping = false;
+    return true;
+}
+
+/* One read() into raw, and the whole records converted: > 0, 0 at the end, or -errno. */
+static ssize_t fill(struct log_reader *r)
+{
+    size_t room = RAW_CAPACITY - r->raw_len;
+    ssize_t n;
+    do
+        n = read(r->fd, r->raw + r->raw_len, room < LOG_READER_CHUNK ? room : LOG_READER_CHUNK);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return n < 0 ? -errno : 0;
+    r->raw_len += (size_t) n;
+    if (r->dropping && !drop_long_record(r))
+        return n;
+    size_t used = cri_to_text(r->raw, r->raw_len, &r->text, &r->text_len);
+    memmove(r->raw, r->raw + used, r->raw_len - used);
+    r->raw_len -= used;
+    if (r->raw_len > LOG_READER_MAX_RECORD) { /* no shim writes that: not a log record */
+        r->raw_len = 0;
+        r->dropping = true;
+    }
+    return n;
+}
+
+ssize_t log_reader_read(struct log_reader *r, char *out, size_t max)
+{
+    while (r->text_off == r->text_len) {
+        r->text_off = r->text_len = 0;
+        ssize_t n = fill(r);
+        if (n <= 0)
+            return n;
+    }
+    size_t k = r->text_len - r->text_off < max ? r->text_len - r->text_off : max;
+    memcpy(out, r->text + r->text_off, k);
+    r->text_off += k;
+    return (ssize_t) k;
+}
+
+/* 'P' or 'F' for the record at [start, end), 0 for a line that is not a CRI record. */
+static int record_tag(int fd, off_t start, off_t end)
+{
+    char head[96];
+    size_t want = end - start < (off_t) sizeof(head) ? (size_t) (end - start) : sizeof(head);
+    ssize_t n = pread(fd, head, want, start);
+    if (n <= 0)
+        return 0;
+    const char *sp1 = memchr(head, ' ', (size_t) n);
+    const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t) (head + n - sp1 - 1)) : NULL;
+    if (!sp2 || sp2 + 1 >= head + n)
+        return 0;
+    return sp2[1] == 'P' || sp2[1] == 'F' ? sp2[1] : 0;
+}
+
+/* Counts the record [start, end) into *lines, going backwards; true when n lines were
+ * complete before it, so that they begin at end. */
+static bool count_record(int fd, off_t start, off_t end, long n, long *lines)
+{
+    int tag = record_tag(fd, start, end);
+    if (tag == 'F') {
+        if (*lines == n)
+            return true;
+        (*lines)++;
+    } else if (tag == 'P' && *lines == 0) {
+        *lines = 1; /* the unfinished last line */
+    }
+    return false;
+}
+
+int log_tail_offset(int fd, long n, off_t *ret)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    if (n == 0) {
+        *ret = st.st_size;
+        return 0;
+    }
+    _cleanup_free_ char *buf = xmalloc(LOG_READER_CHUNK); /* API threads have small stacks */
+    off_t pos = st.st_size, end = -1; /* end: just past the '\n' of the record being found */
+    long lines = 0;
+    while (pos > 0) {
+        size_t len = pos < (off_t) LOG_READER_CHUNK ? (size_t) pos : LOG_READER_CHUNK;
+        off_t base = pos - (off_t) len;
+        ssize_t got = pread(fd, buf, len, base);
+        if (got < 0)
+            return -errno;
+        if (got != (ssize_t) len)
+            return -EIO; /* truncated meanwhile */
+        for (size_t i = len; i > 0; i--) {
+            if (buf[i - 1] != '\n')
+                continue;
+            off_t nl = base + (off_t) i - 1;
+            if (end > nl + 1 && count_record(fd, nl + 1, end, n, &lines)) {
+                *ret = end;
+                return 0;
+            }
+            end = nl + 1;
+        }
+        pos = base;
+    }
+    *ret = end > 0 && count_record(fd, 0, end, n, &lines) ? end : 0;
+    return 0;
+}
