@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "pods/cni.h"
 #include "quantity.h"
+#include "quantity.h"
 #include "notify.h"
 #include "orcd.h"
 #include "images/pull-jobs.h"
@@ -85,6 +86,11 @@ static const char usage[] =
     "                        each CNI plugin, the runtime starting a container, a\n"
     "                        systemd scope job (default: 2m; e.g. 30s, 1m30s)\n"
     "  --parallel-pods N     pods whose slow steps run at the same time (default: 8)\n"
+    "  --container-log-max-size QUANTITY\n"
+    "                        rotate a container's log beyond this size (default: 10Mi)\n"
+    "  --container-log-max-files N\n"
+    "                        log files kept per container, the current one included\n"
+    "                        (default: 5)\n"
     "  --api-idle-timeout DURATION\n"
     "                        close an API connection idle this long (default: 60s)\n"
     "  --debug-hooks         serve POST /debug/block-loop?seconds=N on the socket (tests)\n"
@@ -113,6 +119,8 @@ enum {
     OPT_PARALLEL,
     OPT_DEBUG_HOOKS,
     OPT_API_IDLE,
+    OPT_LOG_MAX_SIZE,
+    OPT_LOG_MAX_FILES,
     OPT_LOG_LEVEL,
     OPT_LOG_FORMAT,
     OPT_VERSION
@@ -180,6 +188,8 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"parallel-pods", required_argument, NULL, OPT_PARALLEL},
         {"debug-hooks", no_argument, NULL, OPT_DEBUG_HOOKS},
         {"api-idle-timeout", required_argument, NULL, OPT_API_IDLE},
+        {"container-log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE},
+        {"container-log-max-files", required_argument, NULL, OPT_LOG_MAX_FILES},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
         {"help", no_argument, NULL, 'h'},
@@ -221,8 +231,9 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         case OPT_MAX_LAYER: {
             int64_t milli = 0;
             if (quantity_parse_milli(optarg, &milli) < 0 || milli < 1000) {
-                fprintf(stderr, "orcd: --image-max-layer-size: '%s' is not a size such as "
-                                "16Gi or 500Mi\n",
+                fprintf(stderr,
+                        "orcd: --image-max-layer-size: '%s' is not a size such as "
+                        "16Gi or 500Mi\n",
                         optarg);
                 return -1;
             }
@@ -291,6 +302,26 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         case OPT_DEBUG_HOOKS:
             c->debug_hooks = true;
             break;
+        case OPT_LOG_MAX_SIZE: {
+            int64_t milli = 0;
+            if (quantity_parse_milli(optarg, &milli) < 0 || milli < 1024 * 1000LL) {
+                fprintf(stderr,
+                        "orcd: --container-log-max-size: '%s' is not a size of 1Ki or "
+                        "more (e.g. 10Mi)\n",
+                        optarg);
+                return -1;
+            }
+            c->pod.log_max_size = milli / 1000;
+            break;
+        }
+        case OPT_LOG_MAX_FILES:
+            c->pod.log_max_files = atoi(optarg);
+            if (c->pod.log_max_files < 2 || strspn(optarg, "0123456789") != strlen(optarg)) {
+                fprintf(stderr, "orcd: --container-log-max-files must be 2 or more (kubelet's "
+                                "rule)\n");
+                return -1;
+            }
+            break;
         case OPT_API_IDLE:
             if (orc_duration_parse(optarg, &c->api_idle_timeout_ns) < 0 ||
                 c->api_idle_timeout_ns < NSEC_PER_SEC) {
@@ -343,6 +374,8 @@ static void config_defaults(struct orcd_config *c)
     c->pod.request_timeout_ns = 120 * NSEC_PER_SEC; /* kubelet's --runtime-request-timeout */
     c->parallel_pods = 8;
     c->api_idle_timeout_ns = 60 * NSEC_PER_SEC;
+    c->pod.log_max_size = 10 << 20; /* kubelet's containerLogMaxSize and MaxFiles */
+    c->pod.log_max_files = 5;
     c->image_gc_high = 85;
     c->image_gc_low = 80;
     c->image_max_layer = IMAGES_MAX_LAYER_DEFAULT;

@@ -20,18 +20,18 @@ struct job_pool;
 
 /* Agent configuration, from flags. */
 struct orcd_config {
-    struct pod_config pod;       /* what pod workers need */
-    unsigned parallel_pods;      /* pods whose slow steps run at once (the job pool's threads) */
-    bool debug_hooks;            /* POST /debug/block-loop, for tests */
-    int64_t api_idle_timeout_ns; /* an API connection idle this long is closed */
-    int image_gc_high;           /* disk use (%) that starts image garbage collection, 85 */
-    int image_gc_low;            /* and where it stops, 80 */
-    int64_t image_max_layer;     /* bytes one layer may unpack to */
+    struct pod_config pod;          /* what pod workers need */
+    unsigned parallel_pods;         /* pods whose slow steps run at once (the job pool's threads) */
+    bool debug_hooks;               /* POST /debug/block-loop, for tests */
+    int64_t api_idle_timeout_ns;    /* an API connection idle this long is closed */
+    int image_gc_high;              /* disk use (%) that starts image garbage collection, 85 */
+    int image_gc_low;               /* and where it stops, 80 */
+    int64_t image_max_layer;        /* bytes one layer may unpack to */
     int64_t image_pull_deadline_ns; /* registry requests without progress this long fail */
-    char *cni_conf;              /* network configuration list; NULL = built in */
-    char *cni_bin_dir;           /* CNI_PATH: plugin directories, ':'-separated */
-    char **insecure_registries;  /* spoken to over HTTP */
-    char *registries_conf;       /* containers-registries.conf(5); NULL = podman's places */
+    char *cni_conf;                 /* network configuration list; NULL = built in */
+    char *cni_bin_dir;              /* CNI_PATH: plugin directories, ':'-separated */
+    char **insecure_registries;     /* spoken to over HTTP */
+    char *registries_conf;          /* containers-registries.conf(5); NULL = podman's places */
 };
 
 /* The agent's state, passed explicitly. The loop thread owns the loop and `store`; the API's

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Image references normalised as podman and docker do (distribution/reference grammar). */
+#include "image-ref.h"
+
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "cleanup.h"
-#include "images/images.h"
 #include "xalloc.h"
 
 #define MAX_REF 255
@@ -83,7 +84,7 @@ static bool digest_ok(const char *d)
            strlen(colon + 1) >= 32 && strspn(colon + 1, "0123456789abcdef") == strlen(colon + 1);
 }
 
-char *image_ref_normalize(const char *ref)
+char *orc_image_ref_normalize(const char *ref)
 {
     if (!ref || !*ref || strlen(ref) > MAX_REF)
         return NULL;
@@ -116,13 +117,17 @@ char *image_ref_normalize(const char *ref)
     }
     if (!repo_ok(rest))
         return NULL;
-    bool library = !explicit_domain && !strchr(rest, '/');
+    /* docker's own names: "index.docker.io" is its legacy spelling, and its one-component
+     * repositories are official images under "library/" whichever way the domain came */
+    if (!strcmp(domain, "index.docker.io"))
+        domain = "docker.io";
+    bool library = !strcmp(domain, "docker.io") && !strchr(rest, '/');
     const char *tag = colon ? colon + 1 : (digest ? NULL : "latest");
     return xasprintf("%s/%s%s%s%s%s%s", domain, library ? "library/" : "", rest, tag ? ":" : "",
                      tag ? tag : "", digest ? "@" : "", digest ? digest : "");
 }
 
-bool image_ref_is_short(const char *ref)
+bool orc_image_ref_is_short(const char *ref)
 {
     const char *slash = ref ? strchr(ref, '/') : NULL;
     if (!slash)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "image-ref.h"
 #include "quantity.h"
 #include "strv.h"
 #include "xalloc.h"
@@ -385,6 +386,14 @@ static bool env_name_ok(const char *s)
     return true;
 }
 
+static bool image_ref_ok(const char *image)
+{
+    char *norm = orc_image_ref_normalize(image);
+    bool ok = norm != NULL;
+    free(norm);
+    return ok;
+}
+
 /* Kubernetes' default: Always for ":latest" or no tag (without a digest), else IfNotPresent. */
 static enum pull_policy default_pull_policy(const char *image)
 {
@@ -476,8 +485,15 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
         decoder_error(d, find_value(cnode, "image"), "image",
                       "Invalid value: \"%s\": must not have leading or trailing whitespace",
                       c->image);
-    if ((int) c->pull_policy < 0)
+    else if (!image_ref_ok(c->image)) /* Kubernetes accepts it; kubelet never starts it */
+        decoder_warn(d, find_value(cnode, "image"), "image",
+                     "Invalid value: \"%s\": invalid reference format: the container will wait "
+                     "with InvalidImageName",
+                     c->image);
+    if ((int) c->pull_policy < 0) {
         c->pull_policy = c->image ? default_pull_policy(c->image) : PULL_IF_NOT_PRESENT;
+        c->pull_policy_implied = true;
+    }
     const struct ynode *enode = find_value(cnode, "env");
     for (size_t k = 0; k < c->n_env; k++)
         if (c->env[k].name && !env_name_ok(c->env[k].name)) {

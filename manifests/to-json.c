@@ -39,6 +39,8 @@ static json_t *container_json(const struct container *c)
 {
     json_t *j = json_pack("{s:s,s:s,s:s}", "name", c->name, "image", c->image, "imagePullPolicy",
                           pull_policy_to_string(c->pull_policy));
+    if (c->pull_policy_implied)
+        json_object_set_new(j, MANIFEST_PULL_POLICY_IMPLIED, json_true());
     if (c->command)
         json_object_set_new(j, "command", strv_json(c->command));
     if (c->args)
@@ -135,6 +137,7 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
     c->name = xstrdup(str(j, "name"));
     c->image = xstrdup(str(j, "image"));
     c->pull_policy = pull_policy_from_string(str(j, "imagePullPolicy"));
+    c->pull_policy_implied = json_is_true(json_object_get(j, MANIFEST_PULL_POLICY_IMPLIED));
     if (!c->name || !c->image || (int) c->pull_policy < 0)
         return orc_error_make(err, EINVAL, "stored container lacks name, image or pull policy");
     c->command = json_strv(json_object_get(j, "command"));

@@ -206,6 +206,11 @@ enum sched_pod_update sched_pod_update_check(const json_t *old_spec, const json_
         json_t *n = json_array_get(nc, i), *o = json_array_get(oc, i);
         json_object_set(o, "image", json_object_get(n, "image"));
         json_object_set(o, "imagePullPolicy", json_object_get(n, "imagePullPolicy"));
+        json_t *implied = json_object_get(n, MANIFEST_PULL_POLICY_IMPLIED);
+        if (implied)
+            json_object_set(o, MANIFEST_PULL_POLICY_IMPLIED, implied);
+        else
+            json_object_del(o, MANIFEST_PULL_POLICY_IMPLIED);
     }
     bool allowed = same_shape && json_equal(copy, new_spec);
     json_decref(copy);

@@ -34,6 +34,45 @@ enum MHD_Result api_images_list(struct request *r)
                                     "orc.dev/v1", "items", images_list(r->o->images)));
 }
 
+/* Why an image load or pull failed, as an HTTP status and a Kubernetes reason: an image
+ * refused for what it is, or a path that is not one, is the client's (400); a path orcd may
+ * not read 403; a full disk 507; anything else 500. */
+static unsigned image_failure(int status, const char **ret_reason)
+{
+    switch (status) {
+    case ENOENT:
+    case ENOTDIR:
+    case EINVAL:
+    case EBADMSG: /* content that does not match its digest */
+    case EFBIG:   /* a layer above --image-max-layer-size */
+    case E2BIG:   /* too many names */
+    case EIO:     /* not a readable archive */
+        *ret_reason = "BadRequest";
+        return 400;
+    case EACCES:
+    case EPERM:
+        *ret_reason = "Forbidden";
+        return 403;
+    case ENOSPC:
+    case EDQUOT:
+        *ret_reason = "InsufficientStorage";
+        return 507;
+    default:
+        *ret_reason = "InternalError";
+        return 500;
+    }
+}
+
+/* The message keeps its cause ("No space left on device"). */
+static enum MHD_Result load_failed(struct request *r, orc_error_t *err)
+{
+    const char *reason = NULL;
+    unsigned code = image_failure((*err)->status, &reason);
+    enum MHD_Result ret = api_reply_status(r, code, reason, orc_error_message(*err), NULL);
+    orc_error_release(err);
+    return ret;
+}
+
 enum MHD_Result api_images_load(struct request *r)
 {
     if (!r->o->images)
@@ -45,13 +84,8 @@ enum MHD_Result api_images_load(struct request *r)
                                 "the body must be {\"path\": \"/absolute/path\"}", NULL);
     char **names = NULL;
     orc_error_t err = NULL;
-    if (images_load(r->o->images, path, &names, &err) < 0) {
-        if (err->status != ENOENT && err->status != EINVAL && err->status != EIO)
-            return api_reply_error(r, &err, NULL, NULL);
-        enum MHD_Result ret = api_reply_status(r, 400, "BadRequest", orc_error_message(err), NULL);
-        orc_error_release(&err);
-        return ret;
-    }
+    if (images_load(r->o->images, path, &names, &err) < 0)
+        return load_failed(r, &err);
     orcd_wake(r->o); /* pods waiting for this image can start */
     json_t *n = json_array();
     for (size_t i = 0; names[i]; i++)
@@ -81,7 +115,7 @@ static bool removes_image(struct request *r, const char *ref, char **ret_id)
         return false;
     }
     *ret_id = xstrdup(orc_json_str(rec, "id") ?: "");
-    _cleanup_free_ char *norm = image_ref_normalize(ref);
+    _cleanup_free_ char *norm = orc_image_ref_normalize(ref);
     json_t *names = json_object_get(rec, "names");
     bool is_name = false;
     size_t i;
@@ -165,13 +199,21 @@ static void on_pull_report(void *arg, const struct pull_report *p)
     }
 }
 
+/* A pull's NDJSON error line: the registry's answers first, then what a load would say. */
 static const char *pull_reason(orc_error_t err)
 {
     int st = err ? err->status : 0;
-    return st == ENOENT   ? "NotFound"
-           : st == EACCES ? "Unauthorized"
-           : st == EINVAL ? "BadRequest"
-                          : "InternalError";
+    const char *reason = NULL;
+    if (st == ENOENT)
+        return "NotFound";
+    if (st == EACCES)
+        return "Unauthorized";
+    if (st == REGISTRY_UNREACHABLE)
+        return "ServiceUnavailable";
+    if (st == ETIMEDOUT)
+        return "Timeout";
+    (void) image_failure(st, &reason);
+    return reason;
 }
 
 static void *pull_stream_thread(void *arg)
@@ -179,7 +221,7 @@ static void *pull_stream_thread(void *arg)
     struct pull_stream *s = arg;
     orc_error_t err = NULL;
     _cleanup_free_ char *id = NULL;
-    _cleanup_free_ char *name = image_ref_normalize(s->ref);
+    _cleanup_free_ char *name = orc_image_ref_normalize(s->ref);
     if (image_pull(s->o->images, &s->o->registry, s->ref, on_pull_report, s, &id, &err) < 0) {
         stream_line(s, json_pack("{s:s,s:s,s:s}", "status", "error", "message",
                                  orc_error_message(err), "reason", pull_reason(err)));
@@ -202,7 +244,7 @@ enum MHD_Result api_images_pull(struct request *r)
         return unavailable(r);
     json_auto_t *body = r->body ? json_loadb(r->body, r->body_len, 0, NULL) : NULL;
     const char *ref = orc_json_str(body, "image");
-    _cleanup_free_ char *norm = ref ? image_ref_normalize(ref) : NULL;
+    _cleanup_free_ char *norm = ref ? orc_image_ref_normalize(ref) : NULL;
     if (!norm)
         return api_reply_status(
             r, 400, "BadRequest",

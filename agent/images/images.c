@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "fs-util.h"
+#include "images/blob.h"
 #include "images/source.h"
 #include "images/unpack.h"
 #include "json-util.h"
@@ -31,6 +32,7 @@ struct images {
     struct load *loads;   /* loads in progress */
     unsigned long seq;    /* unique scratch names */
     char **search;        /* unqualified-search registries for short names */
+    int64_t max_layer;    /* bytes one layer may unpack to */
 };
 
 /* One image being stored: what it put into blobs/ and layers/ but has not recorded yet,
@@ -50,33 +52,37 @@ static const char *hex_of(const char *digest)
     return strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
 }
 
-static void remove_logged(struct images *im, const char *path, bool in_ns)
+/* Removes a tree of the store inside the user namespace: layers may hold files of
+ * subordinate ids, which only root of the namespace removes (as the user without one). */
+static void remove_logged(struct images *im, const char *path)
 {
     orc_error_t err = NULL;
     char *args[] = {(char *) path, NULL};
-    /* layers may hold files of subordinate ids: only root of the namespace removes them */
-    int r = in_ns && im->ns ? userns_exec(im->ns, userns_op_rm_rf.name, args, &err)
-                            : orc_rm_rf(path, &err);
+    int r = im->ns ? userns_exec(im->ns, userns_op_rm_rf.name, args, &err) : orc_rm_rf(path, &err);
     if (r < 0) {
         log_warn("remove '%s': %s, ignoring", path, orc_error_message(err));
         orc_error_release(&err);
     }
 }
 
-/* What an interrupted load or removal left: layers/.tmp-*, blobs/.tmp-*, tmp-load-*. */
+/* What an interrupted load, pull or removal left, every scratch kind: layers/.tmp-*
+ * (unpacks, garbage), blobs/.tmp-* (copies), tmp-* (loads, pulls: images_scratch_dir()),
+ * images/<id>.json.tmp.<pid> (records being written). Inside the user namespace: an unpack's files
+ * may belong to subordinate ids. Called before anything runs in the store. */
 static void remove_leftovers(struct images *im)
 {
-    const char *dirs[] = {im->layers, im->blobs, im->root};
-    const char *prefixes[] = {".tmp-", ".tmp-", "tmp-load-"};
+    const char *dirs[] = {im->layers, im->blobs, im->root, im->records};
+    const char *marks[] = {".tmp-", ".tmp-", "tmp-", ".json.tmp."};
     for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
         DIR *dir = opendir(dirs[d]);
         struct dirent *e;
         while (dir && (e = readdir(dir))) {
-            if (strncmp(e->d_name, prefixes[d], strlen(prefixes[d])) != 0)
+            const char *at = strstr(e->d_name, marks[d]);
+            if (!at || (d < 3 && at != e->d_name)) /* prefixes, but a record's suffix */
                 continue;
             _cleanup_free_ char *p = orc_path_join(dirs[d], e->d_name);
             log_debug("removing leftover '%s'", p);
-            remove_logged(im, p, d == 0);
+            remove_logged(im, p);
         }
         if (dir)
             closedir(dir);
@@ -92,6 +98,7 @@ int images_open(const char *storage_dir, const struct userns *ns, struct images 
     im->layers = orc_path_join(storage_dir, "layers");
     im->records = orc_path_join(storage_dir, "images");
     im->ns = ns;
+    im->max_layer = IMAGES_MAX_LAYER_DEFAULT;
     pthread_mutex_init(&im->lock, NULL);
     if (orc_mkdir_p(im->blobs, 0700, err) < 0 || orc_mkdir_p(im->layers, 0700, err) < 0 ||
         orc_mkdir_p(im->records, 0700, err) < 0) {
@@ -149,7 +156,7 @@ static int publish(struct load *ld, const char *tmp, const char *dest, bool dir,
     if (r == 0)
         return 0;
     if (dir && (e == EEXIST || e == ENOTEMPTY)) {
-        remove_logged(im, tmp, true);
+        remove_logged(im, tmp);
         return 0;
     }
     if (!dir)
@@ -159,13 +166,14 @@ static int publish(struct load *ld, const char *tmp, const char *dest, bool dir,
 
 static int unpack_op(char **args, orc_error_t *err)
 {
-    return image_unpack_layer(args[0], args[1], args[2], err);
+    return image_unpack_layer(args[0], args[1], args[2], strtoll(args[3], NULL, 10), err);
 }
 
-const struct userns_op images_op_unpack_layer = {"unpack-layer", 3, unpack_op};
+const struct userns_op images_op_unpack_layer = {"unpack-layer", 4, unpack_op};
 
-/* Copies a blob into blobs/ while hashing it; refuses it unless it matches expected. */
-static int copy_verified(struct load *ld, int in, const char *path, const char *expected,
+/* Copies a blob into blobs/ while hashing it (compressed, with compress); refuses it unless
+ * what it read matches expected. */
+static int copy_verified(struct load *ld, const char *path, const char *expected, bool compress,
                          char **ret, int64_t *ret_size, orc_error_t *err)
 {
     struct images *im = ld->im;
@@ -173,31 +181,16 @@ static int copy_verified(struct load *ld, int in, const char *path, const char *
     _cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0)
         return orc_error_make(err, errno, "create '%s'", tmp);
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    char buf[1 << 16];
-    ssize_t n;
+    _cleanup_free_ char *read_digest = NULL, *digest = NULL;
     int64_t size = 0;
-    while ((n = read(in, buf, sizeof(buf))) > 0 && write(out, buf, (size_t) n) == n) {
-        EVP_DigestUpdate(ctx, buf, (size_t) n);
-        size += n;
-    }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    if (n != 0 || fsync(out) < 0) {
+    if (image_blob_copy(path, out, tmp, compress, &read_digest, &digest, &size, err) < 0) {
         (void) unlink(tmp);
-        return orc_error_make(err, errno, "copy '%s' into the store", path);
+        return -1;
     }
-    _cleanup_free_ char *digest = xmalloc(7 + 2 * mdlen + 1);
-    strcpy(digest, "sha256:");
-    for (unsigned i = 0; i < mdlen; i++)
-        sprintf(digest + 7 + 2 * i, "%02x", md[i]);
-    if (expected && strcmp(expected, digest) != 0) {
+    if (expected && strcmp(expected, read_digest) != 0) {
         (void) unlink(tmp);
-        return orc_error_make(err, EINVAL, "blob '%s' has digest %s, expected %s", path, digest,
-                              expected);
+        return orc_error_make(err, EINVAL, "blob '%s' has digest %s, expected %s", path,
+                              read_digest, expected);
     }
     _cleanup_free_ char *dest = orc_path_join(im->blobs, hex_of(digest));
     if (publish(ld, tmp, dest, false, err) < 0)
@@ -231,24 +224,26 @@ static int move_blob(struct load *ld, const char *path, const char *digest, int6
     return 0;
 }
 
-/* Stores a blob (verified against expected, or named by its computed digest). */
-static int store_blob(struct load *ld, const char *path, const char *expected, char **ret,
-                      int64_t *ret_size, orc_error_t *err)
+/* Stores a blob (verified against expected, or named by its computed digest). A layer that
+ * came as a plain tar (docker archives, uncompressed OCI layers) is stored compressed, under
+ * the digest of what is stored. */
+static int store_blob(struct load *ld, const char *path, const char *expected, bool layer,
+                      char **ret, int64_t *ret_size, orc_error_t *err)
 {
     if (expected && !*expected)
         expected = NULL;
     if (expected && !image_digest_valid(expected))
         return orc_error_make(err, EINVAL, "unsupported digest '%s'", expected);
-    if (expected && ld->verified) {
+    bool plain = false;
+    if (layer && image_blob_is_plain(path, &plain, err) < 0)
+        return -1;
+    if (expected && ld->verified && !plain) {
         if (move_blob(ld, path, expected, ret_size, err) < 0)
             return -1;
         *ret = xstrdup(expected);
         return 0;
     }
-    _cleanup_close_ int in = open(path, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return orc_error_make(err, errno, "open '%s'", path);
-    return copy_verified(ld, in, path, expected, ret, ret_size, err);
+    return copy_verified(ld, path, expected, plain, ret, ret_size, err);
 }
 
 /* Unpacks a stored layer blob once into layers/<diff-id hex>, checking its diff_id. */
@@ -269,11 +264,12 @@ static int store_layer(struct load *ld, const char *blob_digest, const char *dif
     _cleanup_free_ char *tmp = scratch_name(im, im->layers, ".tmp-");
     /* inside the namespace, so that files keep their owners; without one (tests) as the user,
      * chown errors ignored */
-    char *args[] = {blob, tmp, (char *) diff_id, NULL};
+    _cleanup_free_ char *max = xasprintf("%lld", (long long) im->max_layer);
+    char *args[] = {blob, tmp, (char *) diff_id, max, NULL};
     int r = im->ns ? userns_exec(im->ns, images_op_unpack_layer.name, args, err)
-                   : image_unpack_layer(blob, tmp, diff_id, err);
+                   : image_unpack_layer(blob, tmp, diff_id, im->max_layer, err);
     if (r < 0) {
-        remove_logged(im, tmp, true);
+        remove_logged(im, tmp);
         return orc_error_wrap(err, "unpack layer %s", blob_digest);
     }
     return publish(ld, tmp, dest, true, err);
@@ -359,12 +355,13 @@ static int store_image(struct load *ld, const struct image_source *src, json_t *
                        orc_error_t *err)
 {
     _cleanup_free_ char *config_digest = NULL, *manifest_digest = NULL;
-    if (src->manifest_path &&
-        store_blob(ld, src->manifest_path, src->manifest_digest, &manifest_digest, NULL, err) < 0)
+    if (src->manifest_path && store_blob(ld, src->manifest_path, src->manifest_digest, false,
+                                         &manifest_digest, NULL, err) < 0)
         return -1;
     json_auto_t *config = NULL;
     size_t n = strv_length(src->layer_paths);
-    if (store_blob(ld, src->config_path, src->config_digest, &config_digest, NULL, err) < 0 ||
+    if (store_blob(ld, src->config_path, src->config_digest, false, &config_digest, NULL, err) <
+            0 ||
         load_config(ld->im, config_digest, n, &config, err) < 0)
         return -1;
     json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
@@ -375,7 +372,7 @@ static int store_image(struct load *ld, const struct image_source *src, json_t *
         _cleanup_free_ char *digest = NULL;
         const char *diff_id = json_string_value(json_array_get(diff_ids, i));
         if (store_blob(ld, src->layer_paths[i], src->layer_digests ? src->layer_digests[i] : NULL,
-                       &digest, &sz, err) < 0 ||
+                       true, &digest, &sz, err) < 0 ||
             store_layer(ld, digest, diff_id, err) < 0)
             return -1;
         size += sz;
@@ -405,9 +402,14 @@ static int record_image(struct images *im, json_t *rec, char **names, orc_error_
         bool have = false;
         json_array_foreach(all, i, v)
             have |= !strcmp(json_string_value(v), names[k]);
-        if (!have && json_array_size(all) < MAX_NAMES)
+        if (!have)
             json_array_append_new(all, json_string(names[k]));
     }
+    if (json_array_size(all) > MAX_NAMES)
+        return orc_error_make_as(err, E2BIG,
+                                 "image %s would have %zu names, more than the %d one image may "
+                                 "have: remove some with 'orc rmi NAME'",
+                                 id, json_array_size(all), MAX_NAMES);
     json_object_set_new(rec, "created",
                         json_integer(old ? orc_json_int(old, "created", 0) : orc_time_now_ns()));
     take_names(im, id, names);
@@ -454,12 +456,22 @@ char *images_blob_path(struct images *im, const char *digest)
     return access(p, F_OK) == 0 ? TAKE_PTR(p) : NULL;
 }
 
+void images_scratch_remove(struct images *im, const char *dir)
+{
+    remove_logged(im, dir);
+}
+
+void images_set_max_layer_size(struct images *im, int64_t bytes)
+{
+    im->max_layer = bytes;
+}
+
 int images_load(struct images *im, const char *path, char ***ret_names, orc_error_t *err)
 {
-    _cleanup_free_ char *scratch = scratch_name(im, im->root, "tmp-load-");
+    _cleanup_free_ char *scratch = images_scratch_dir(im, "load");
     struct image_source *srcs = NULL;
     size_t n = 0;
-    int r = image_sources_read(path, scratch, &srcs, &n, err);
+    int r = image_sources_read(path, scratch, im->max_layer, &srcs, &n, err);
     char **names = new0(char *, 1);
     for (size_t i = 0; r == 0 && i < n; i++) {
         r = images_install(im, &srcs[i], err);
@@ -467,7 +479,7 @@ int images_load(struct images *im, const char *path, char ***ret_names, orc_erro
             names = strv_push(names, srcs[i].names[k]);
     }
     image_sources_free(srcs, n);
-    (void) orc_rm_rf(scratch, NULL);
+    images_scratch_remove(im, scratch);
     if (r < 0) {
         strv_free(names);
         return orc_error_wrap(err, "load '%s'", path);
@@ -507,7 +519,7 @@ static enum match record_matches(const json_t *r, const char *ref, const char *n
 static int find_record(struct images *im, const char *ref, json_t **ret, enum match *ret_how,
                        orc_error_t *err)
 {
-    _cleanup_free_ char *norm = image_ref_normalize(ref);
+    _cleanup_free_ char *norm = orc_image_ref_normalize(ref);
     json_auto_t *all = all_records(im);
     json_t *found = NULL;
     enum match how = MATCH_NONE;
@@ -538,7 +550,7 @@ static int find_record(struct images *im, const char *ref, json_t **ret, enum ma
 static int find_record_searched(struct images *im, const char *ref, json_t **ret, orc_error_t *err)
 {
     int rc = find_record(im, ref, ret, NULL, err);
-    for (size_t i = 0; rc == -ENOENT && image_ref_is_short(ref) && im->search && im->search[i];
+    for (size_t i = 0; rc == -ENOENT && orc_image_ref_is_short(ref) && im->search && im->search[i];
          i++) {
         _cleanup_free_ char *cand = xasprintf("%s/%s", im->search[i], ref);
         if (find_record(im, cand, ret, NULL, NULL) == 0) {
@@ -663,7 +675,7 @@ static char **collect_garbage(struct images *im)
 static void remove_trash(struct images *im, char **trash)
 {
     for (size_t i = 0; trash && trash[i]; i++)
-        remove_logged(im, trash[i], true);
+        remove_logged(im, trash[i]);
     strv_free(trash);
 }
 
@@ -677,7 +689,7 @@ int images_remove(struct images *im, const char *ref, orc_error_t *err)
     pthread_mutex_lock(&im->lock);
     int rc = find_record(im, ref, &r, &how, err);
     if (rc == 0) {
-        _cleanup_free_ char *norm = image_ref_normalize(ref);
+        _cleanup_free_ char *norm = orc_image_ref_normalize(ref);
         json_t *names = json_object_get(r, "names");
         for (size_t k = json_array_size(names); how == MATCH_NAME && k > 0; k--)
             if (!strcmp(json_string_value(json_array_get(names, k - 1)), norm))

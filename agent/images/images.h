@@ -6,12 +6,14 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "image-ref.h"
 
 struct userns;
 
 /*
  * Content-addressed image store under $XDG_DATA_HOME/orc/storage:
- *   blobs/sha256/<hex>          manifests, configs, compressed layers as received
+ *   blobs/sha256/<hex>          manifests, configs, compressed layers (as received; a plain
+ *                               tar layer compressed, under the digest of what is stored)
  *   layers/<diffid-hex>/        each layer unpacked once (inside the user namespace, so
  *                               ownership maps through it); whiteouts as overlay expects
  *   images/<image-id-hex>.json  one record per image (id = config digest): names, config,
@@ -40,13 +42,24 @@ int images_open(const char *storage_dir, const struct userns *ns, struct images 
 struct images *images_close(struct images *im);
 
 /* Imports an OCI image layout directory or a `docker save` tarball (format detected).
- * Returns the loaded images' names through ret_names (NULL-terminated). Atomic per image. */
+ * Returns the loaded images' names through ret_names (NULL-terminated). Atomic per image.
+ * Refused (EINVAL): a blob that does not match its digest, a name whose digest is not the
+ * image's (docker archives cannot prove one: their names may not carry digests); E2BIG: an
+ * image with more than 100 names; EFBIG: a layer above the bound; ENOSPC: a disk that would
+ * be left with less than its reserve (see images/unpack.h). */
 int images_load(struct images *im, const char *path, char ***ret_names, orc_error_t *err);
 /* Installs one image whose blobs are files (see images/source.h); atomic, as a load. */
 struct image_source;
 int images_install(struct images *im, const struct image_source *src, orc_error_t *err);
-/* A fresh scratch directory name inside the store (same file system as the blobs). */
+/* A fresh scratch directory name inside the store (same file system as the blobs):
+ * "tmp-PREFIX-...", removed at the next images_open() if left behind. */
 char *images_scratch_dir(struct images *im, const char *prefix);
+/* Removes a scratch directory (in the user namespace; a failure is logged). */
+void images_scratch_remove(struct images *im, const char *dir);
+/* The most one layer may unpack to (bytes); IMAGES_MAX_LAYER_DEFAULT until set. A larger
+ * layer, and an archive member larger than that, is refused (EFBIG). */
+#define IMAGES_MAX_LAYER_DEFAULT (16LL << 30)
+void images_set_max_layer_size(struct images *im, int64_t bytes);
 /* The stored blob with this digest, or NULL. */
 char *images_blob_path(struct images *im, const char *digest);
 
@@ -69,9 +82,3 @@ const char *images_storage_dir(const struct images *im);
 /* Registries a short name is also looked up in (after docker.io), as podman's
  * unqualified-search-registries. */
 void images_set_search(struct images *im, char *const *registries);
-/* Whether ref names no registry ("busybox", "team/app"). */
-bool image_ref_is_short(const char *ref);
-
-/* Reference normalisation as podman/docker: "busybox" -> "docker.io/library/busybox:latest",
- * "localhost/x" -> "localhost/x:latest". Caller frees. */
-char *image_ref_normalize(const char *ref);

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "images/pull-jobs.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "images/pull.h"
 #include "xalloc.h"
 
 struct job {
     char *ref;
     enum pull_job_state state;
-    char *message;
+    orc_error_t err; /* FAILED: why */
     struct pull_jobs *owner;
     struct job *next;
 };
@@ -43,7 +45,7 @@ struct pull_jobs *pull_jobs_new(struct images *images, const struct registry_opt
 static void job_free(struct job *job)
 {
     free(job->ref);
-    free(job->message);
+    orc_error_release(&job->err);
     free(job);
 }
 
@@ -89,16 +91,14 @@ static void *pull_thread(void *arg)
     int r = image_pull(j->images, j->registry, job->ref, NULL, NULL, NULL, &err);
     pthread_mutex_lock(&j->lock);
     job->state = r < 0 ? PULL_JOB_FAILED : PULL_JOB_DONE;
-    if (r < 0)
-        job->message = xstrdup(orc_error_message(err));
+    job->err = TAKE_PTR(err);
     pthread_mutex_unlock(&j->lock);
-    orc_error_release(&err);
     j->on_done(j->ctx); /* before leaving: pull_jobs_free() waits for that */
     pull_jobs_leave(j);
     return NULL;
 }
 
-enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, char **ret_message)
+enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, orc_error_t *ret_err)
 {
     pthread_mutex_lock(&j->lock);
     struct job **p = &j->jobs;
@@ -109,8 +109,8 @@ enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, char **
         enum pull_job_state st = done->state;
         *p = done->next;
         pthread_mutex_unlock(&j->lock);
-        if (ret_message)
-            *ret_message = done->message ? xstrdup(done->message) : NULL;
+        if (ret_err && done->err)
+            *ret_err = TAKE_PTR(done->err);
         job_free(done);
         return st;
     }
@@ -125,7 +125,7 @@ enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, char **
         if (pthread_create(&t, &attr, pull_thread, job) != 0) {
             j->running--;
             job->state = PULL_JOB_FAILED;
-            job->message = xstrdup("cannot start a pull thread");
+            orc_error_make(&job->err, EAGAIN, "cannot start a pull thread");
         }
         pthread_attr_destroy(&attr);
         j->jobs = job;

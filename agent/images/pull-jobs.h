@@ -31,5 +31,6 @@ void pull_jobs_enter(struct pull_jobs *j);
 void pull_jobs_leave(struct pull_jobs *j);
 
 /* Starts a pull of ref unless one runs; a finished one is reported once and forgotten
- * (FAILED: *ret_message, allocated). */
-enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, char **ret_message);
+ * (FAILED: *ret_err is why: its status tells a registry that could not be reached,
+ * REGISTRY_UNREACHABLE, from one that answered). */
+enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, orc_error_t *ret_err);

@@ -249,13 +249,13 @@ static char **candidates(const struct registry_options *opts, const char *ref)
 {
     char **v = new0(char *, 1);
     char *const *search = opts && opts->conf ? opts->conf->search : NULL;
-    if (!image_ref_is_short(ref) || !search || !search[0]) {
-        _cleanup_free_ char *n = image_ref_normalize(ref);
+    if (!orc_image_ref_is_short(ref) || !search || !search[0]) {
+        _cleanup_free_ char *n = orc_image_ref_normalize(ref);
         return n ? strv_push(v, n) : v;
     }
     for (size_t i = 0; search[i]; i++) {
         _cleanup_free_ char *q = xasprintf("%s/%s", search[i], ref);
-        _cleanup_free_ char *n = image_ref_normalize(q);
+        _cleanup_free_ char *n = orc_image_ref_normalize(q);
         if (n)
             v = strv_push(v, n);
     }
@@ -280,7 +280,7 @@ int image_pull(struct images *im, const struct registry_options *opts, const cha
         r = orc_mkdir_p(p.dir, 0700, &e);
         if (r == 0)
             r = pull_name(&p, opts, names[i], ret_id, &e);
-        (void) orc_rm_rf(p.dir, NULL);
+        images_scratch_remove(im, p.dir);
         free(p.dir);
         p.dir = NULL;
         p.client = registry_client_free(p.client);
@@ -299,11 +299,11 @@ int image_pull(struct images *im, const struct registry_options *opts, const cha
     strv_free(names);
     pthread_mutex_destroy(&p.lock);
     if (r < 0 && several) {
+        /* "not here" everywhere is not found; a registry that could not be reached says so */
+        int st = (*err)->status == EACCES ? ENOENT : (*err)->status;
         orc_error_release(err);
-        return orc_error_make(err, ENOENT,
-                              "short name '%s': no unqualified-search registry "
-                              "has it: %s",
-                              ref, tried);
+        return orc_error_make_as(
+            err, st, "short name '%s': no unqualified-search registry has it: %s", ref, tried);
     }
     if (r < 0)
         return orc_error_wrap(err, "pull '%s'", ref);

@@ -30,12 +30,13 @@
 #define TOKEN_MAX (1 << 20)
 #define ATTEMPTS 4
 #define CONNECT_TIMEOUT_S 10
-#define STALL_TIMEOUT_S 30
+#define PROGRESS_DEADLINE_S 60
 
 struct registry_client {
     char *registry, *repository, *base;
     char *user, *password; /* from an auth file, may be NULL */
     char *ca_file;         /* a per-registry CA bundle, NULL = the system store */
+    long deadline_s;       /* progress deadline */
     pthread_mutex_t lock;
     char *authorization; /* "Bearer ..." or "Basic ..." once a challenge was answered */
 };
@@ -47,6 +48,7 @@ struct response {
     size_t len, max;
     char *content_type, *www_authenticate, *digest;
     struct sink *sink;
+    bool connected; /* the connection (and TLS handshake) was made */
 };
 
 struct sink {
@@ -130,6 +132,8 @@ int registry_client_new(const struct registry_options *opts, const char *registr
     c->base = xasprintf("%s://%s/v2/%s", registry_is_insecure(opts, registry) ? "http" : "https",
                         host, repository);
     c->ca_file = find_ca(opts, registry);
+    c->deadline_s =
+        opts && opts->progress_deadline_s > 0 ? opts->progress_deadline_s : PROGRESS_DEADLINE_S;
     pthread_mutex_init(&c->lock, NULL);
     load_credentials(c, opts ? opts->auth_files : NULL);
     *ret = c;
@@ -246,8 +250,9 @@ static int perform(const struct registry_client *c, const char *url, const char 
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long) CONNECT_TIMEOUT_S);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long) STALL_TIMEOUT_S);
+    /* a registry that drips a few bytes a second would keep a pull forever */
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, REGISTRY_MIN_SPEED);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->deadline_s);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "orc/" ORC_VERSION);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
@@ -264,6 +269,11 @@ static int perform(const struct registry_client *c, const char *url, const char 
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (status)
         r->status = status;
+    curl_off_t connect_us = 0, tls_us = 0;
+    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
+    curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+    bool tls = !strncmp(url, "https:", 6);
+    r->connected = connect_us > 0 && (!tls || tls_us > 0);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
     return 0;
@@ -301,6 +311,37 @@ static int registry_failure(const struct registry_client *c, const char *what,
                          : r->status == 401 || r->status == 403 ? EACCES
                                                                 : EIO;
     return -1;
+}
+
+/* The status of a transfer that failed: whether the registry was reached at all (the
+ * offline rule of implied pull policies depends on it), or stalled. */
+static int curl_failure(const struct registry_client *c, const char *what, CURLcode code,
+                        const struct response *r, orc_error_t *err)
+{
+    static const CURLcode unreachable[] = {
+        CURLE_COULDNT_RESOLVE_HOST,
+        CURLE_COULDNT_RESOLVE_PROXY,
+        CURLE_COULDNT_CONNECT,
+        CURLE_SSL_CONNECT_ERROR,
+        CURLE_PEER_FAILED_VERIFICATION,
+        CURLE_SSL_CERTPROBLEM,
+        CURLE_SSL_CIPHER,
+        CURLE_SSL_CACERT_BADFILE,
+        CURLE_SSL_ISSUER_ERROR,
+        CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+    };
+    bool reached = code != CURLE_OPERATION_TIMEDOUT || r->connected;
+    for (size_t i = 0; reached && i < ELEMENTSOF(unreachable); i++)
+        reached = code != unreachable[i];
+    if (!reached)
+        return fail(err, REGISTRY_UNREACHABLE, "%s: %s: %s", what, c->registry,
+                    curl_easy_strerror(code));
+    if (code == CURLE_OPERATION_TIMEDOUT)
+        return fail(err, ETIMEDOUT,
+                    "%s: %s: no progress (less than %ld bytes a second for %ld s, orcd "
+                    "--image-pull-progress-deadline)",
+                    what, c->registry, REGISTRY_MIN_SPEED, c->deadline_s);
+    return fail(err, EIO, "%s: %s: %s", what, c->registry, curl_easy_strerror(code));
 }
 
 static bool transient(CURLcode code, long status)
@@ -423,7 +464,7 @@ static int request(struct registry_client *c, const char *what, const char *path
             continue;
         }
         if (code != CURLE_OK)
-            return fail(err, EIO, "%s: %s: %s", what, c->registry, curl_easy_strerror(code));
+            return curl_failure(c, what, code, r, err);
         return registry_failure(c, what, r, err);
     }
     return fail(err, EIO, "%s: %s: gave up after %d attempts", what, c->registry, ATTEMPTS);

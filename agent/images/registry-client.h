@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <errno.h>
+
 #include "error.h"
 #include "images/registry-manifest.h"
 
@@ -19,10 +21,19 @@ struct registries_conf;
 struct registry_options {
     char **insecure; /* registries spoken to over plain HTTP (localhost always is) */
     const struct registries_conf *conf; /* registries.conf: search, mirrors, insecure */
-    char **auth_files;   /* tried in order: containers-auth.json, docker's config.json */
-    const char *ca_file; /* a CA bundle for every registry; NULL = containers/certs.d
-                            (podman's per-registry ca.crt), else the system store */
+    char **auth_files;        /* tried in order: containers-auth.json, docker's config.json */
+    const char *ca_file;      /* a CA bundle for every registry; NULL = containers/certs.d
+                                 (podman's per-registry ca.crt), else the system store */
+    long progress_deadline_s; /* a request that moves less than REGISTRY_MIN_SPEED this long
+                                 is abandoned (retried as a transient failure); 0 = 60 s */
 };
+
+/* Bytes a second a request must move, averaged over the progress deadline. */
+#define REGISTRY_MIN_SPEED 1024L
+/* The error status of a registry that could not be reached: its name did not resolve, the
+ * connection failed or timed out, or the TLS handshake failed. Other failures: ENOENT (not
+ * found), EACCES (refused), ETIMEDOUT (no progress), EBADMSG (content not as described), EIO. */
+#define REGISTRY_UNREACHABLE EHOSTUNREACH
 
 struct registry_client;
 

@@ -3,8 +3,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <errno.h>
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -128,24 +129,32 @@ static char *repo_from_dir(const char *dir)
     return out;
 }
 
-static char **names_for(const char *layout, const json_t *desc)
+/* The image's name from its index.json descriptor. A name with a digest must name this
+ * descriptor's digest (what a registry would answer for it): else a pod pinned to that
+ * digest would run other content. */
+static int names_for(const char *layout, const json_t *desc, char ***ret, orc_error_t *err)
 {
     const char *ref =
         orc_json_str(json_object_get(desc, "annotations"), "org.opencontainers.image.ref.name");
-    char **names = new0(char *, 1);
-    if (!ref)
-        return names;
     _cleanup_free_ char *full = NULL;
-    if (strchr(ref, '/') || strchr(ref, ':') || strchr(ref, '@')) {
-        full = image_ref_normalize(ref);
-    } else {
+    if (ref && (strchr(ref, '/') || strchr(ref, ':') || strchr(ref, '@'))) {
+        full = orc_image_ref_normalize(ref);
+    } else if (ref) {
         _cleanup_free_ char *repo = repo_from_dir(layout);
         _cleanup_free_ char *guess = xasprintf("localhost/%s:%s", repo, ref);
-        full = image_ref_normalize(guess);
+        full = orc_image_ref_normalize(guess);
     }
+    const char *at = full ? strchr(full, '@') : NULL;
+    const char *digest = orc_json_str(desc, "digest");
+    if (at && (!digest || strcmp(at + 1, digest) != 0))
+        return orc_error_make(err, EINVAL,
+                              "the name '%s' carries a digest, but index.json gives the image "
+                              "digest %s",
+                              ref, digest ? digest : "(none)");
+    *ret = new0(char *, 1);
     if (full)
-        names = strv_push(names, full);
-    return names;
+        *ret = strv_push(*ret, full);
+    return 0;
 }
 
 static int source_from_manifest(const char *layout, const json_t *desc, struct image_source *s,
@@ -189,8 +198,11 @@ static int read_oci_layout(const char *layout, const char *name_dir, struct imag
     json_array_foreach(json_object_get(index, "manifests"), i, desc) {
         if (!platform_fits(desc))
             continue;
-        srcs[k].names = names_for(name_dir, desc);
-        if (source_from_manifest(layout, desc, &srcs[k++], err) < 0) {
+        int r = names_for(name_dir, desc, &srcs[k].names, err);
+        if (r == 0)
+            r = source_from_manifest(layout, desc, &srcs[k], err);
+        k++; /* freed with the others, even half-made */
+        if (r < 0) {
             image_sources_free(srcs, k);
             return orc_error_wrap(err, "'%s'", layout);
         }
@@ -244,7 +256,15 @@ static int docker_entry(const char *dir, const json_t *e, struct image_source *s
     size_t k;
     json_t *v;
     json_array_foreach(json_object_get(e, "RepoTags"), k, v) {
-        _cleanup_free_ char *norm = image_ref_normalize(json_string_value(v));
+        _cleanup_free_ char *norm = orc_image_ref_normalize(json_string_value(v));
+        /* the archive holds no manifest, so nothing proves a digest: a pod pinned to one
+         * would run whatever was loaded under it */
+        if (norm && strchr(norm, '@'))
+            return orc_error_make(err, EINVAL,
+                                  "'%s' carries a digest, which a docker archive cannot prove "
+                                  "(it holds no manifest): name it by tag, or load an OCI "
+                                  "layout",
+                                  json_string_value(v));
         if (norm && !strv_contains(s->names, norm))
             s->names = strv_push(s->names, norm);
     }
@@ -282,10 +302,29 @@ static int read_docker_archive(const char *dir, struct image_source **ret, size_
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
 
+/* A member above the bound of one layer is refused before it is written; and the disk
+ * keeps its reserve. */
+static int member_fits(const char *path, struct archive_entry *e, int64_t max,
+                       struct image_space *space, orc_error_t *err)
+{
+    int64_t size = archive_entry_size(e);
+    if (max && size > max)
+        return orc_error_make_as(err, EFBIG,
+                                 "'%s': member '%s' is %lld MiB, more than one layer may "
+                                 "unpack to (%lld MiB, orcd --image-max-layer-size)",
+                                 path, archive_entry_pathname(e), (long long) (size >> 20),
+                                 (long long) (max >> 20));
+    return image_space_take(space, size, path, err);
+}
+
 /* Unpacks an image archive into dir: files, directories and the symlinks older `docker save`
  * writes between layer directories (member_path() keeps their targets inside dir). */
-static int extract_archive(const char *path, const char *dir, orc_error_t *err)
+static int extract_archive(const char *path, const char *dir, int64_t max, orc_error_t *err)
 {
+    _cleanup_close_ int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
+        return orc_error_make(err, errno, "open '%s'", dir);
+    struct image_space space = {.fd = dir_fd};
     _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);
@@ -301,6 +340,10 @@ static int extract_archive(const char *path, const char *dir, orc_error_t *err)
         mode_t t = archive_entry_filetype(e);
         if ((t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK) || archive_entry_hardlink(e))
             continue;
+        if (t == AE_IFREG && member_fits(path, e, max, &space, err) < 0) {
+            r = -1;
+            break;
+        }
         _cleanup_free_ char *full = orc_path_join(dir, archive_entry_pathname(e));
         archive_entry_set_pathname(e, full);
         if (archive_write_header(out, e) < ARCHIVE_WARN)
@@ -320,8 +363,8 @@ static int extract_archive(const char *path, const char *dir, orc_error_t *err)
     return r;
 }
 
-int image_sources_read(const char *path, const char *scratch_dir, struct image_source **ret,
-                       size_t *ret_n, orc_error_t *err)
+int image_sources_read(const char *path, const char *scratch_dir, int64_t max_member,
+                       struct image_source **ret, size_t *ret_n, orc_error_t *err)
 {
     struct stat st;
     if (stat(path, &st) < 0)
@@ -335,7 +378,8 @@ int image_sources_read(const char *path, const char *scratch_dir, struct image_s
                                   path);
         return read_oci_layout(path, path, ret, ret_n, err);
     }
-    if (orc_mkdir_p(scratch_dir, 0700, err) < 0 || extract_archive(path, scratch_dir, err) < 0)
+    if (orc_mkdir_p(scratch_dir, 0700, err) < 0 ||
+        extract_archive(path, scratch_dir, max_member, err) < 0)
         return -1;
     _cleanup_free_ char *marker = orc_path_join(scratch_dir, "oci-layout");
     _cleanup_free_ char *manifest = orc_path_join(scratch_dir, "manifest.json");

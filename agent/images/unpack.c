@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free)
+
+#define SPACE_CHECK_EVERY (16 << 20) /* bytes written between two looks at the disk */
 
 char *image_digest_final(EVP_MD_CTX *ctx)
 {
@@ -75,6 +78,27 @@ int image_file_digest(const char *path, bool uncompressed, char **ret, int64_t *
     return 0;
 }
 
+int image_space_take(struct image_space *s, int64_t n, const char *where, orc_error_t *err)
+{
+    s->written += n > 0 ? n : 0;
+    if (s->written - s->checked < SPACE_CHECK_EVERY && n < SPACE_CHECK_EVERY)
+        return 0;
+    s->checked = s->written;
+    struct statvfs st;
+    if (fstatvfs(s->fd, &st) < 0)
+        return 0; /* no answer: the write itself will tell */
+    int64_t size = (int64_t) st.f_blocks * (int64_t) st.f_frsize;
+    int64_t avail = (int64_t) st.f_bavail * (int64_t) st.f_frsize;
+    int64_t reserve = size / 20 < IMAGE_MIN_FREE ? size / 20 : IMAGE_MIN_FREE;
+    if (avail - n >= reserve)
+        return 0;
+    return orc_error_make(err, ENOSPC,
+                          "'%s': %lld MiB free, too little for %lld MiB more while keeping "
+                          "%lld MiB free",
+                          where, (long long) (avail >> 20), (long long) ((n + (1 << 20) - 1) >> 20),
+                          (long long) (reserve >> 20));
+}
+
 /* An entry's path relative to the layer root: "./a", "/a" and "a" are the same file. */
 static const char *relative(const char *p)
 {
@@ -88,9 +112,10 @@ static const char *relative(const char *p)
     }
 }
 
-/* Opens the directory rel below root, creating missing parts, never following a symlink
- * and refusing "..": whatever a whiteout touches stays inside the layer. */
-static int open_dir_below(int root, const char *rel, orc_error_t *err)
+/* Opens the directory rel below root (creating missing parts with create), never following
+ * a symlink and refusing "..": whatever a whiteout or a replacement touches stays inside the
+ * layer. */
+static int open_dir_below(int root, const char *rel, bool create, orc_error_t *err)
 {
     _cleanup_free_ char *copy = xstrdup(rel);
     _cleanup_close_ int fd = fcntl(root, F_DUPFD_CLOEXEC, 3);
@@ -99,12 +124,12 @@ static int open_dir_below(int root, const char *rel, orc_error_t *err)
         if (!strcmp(c, "."))
             continue;
         if (!strcmp(c, ".."))
-            return orc_error_make(err, EINVAL, "whiteout '%s' has a '..' component", rel);
-        if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+            return orc_error_make(err, EINVAL, "'%s' has a '..' component", rel);
+        if (create && mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
             return orc_error_make(err, errno, "mkdir '%s'", rel);
         int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0)
-            return orc_error_make(err, errno, "whiteout below '%s' (not a plain directory)", rel);
+            return orc_error_make(err, errno, "below '%s' (not a plain directory)", rel);
         (void) close(fd);
         fd = next;
     }
@@ -128,9 +153,9 @@ static int whiteout(int root, const char *path, orc_error_t *err)
         return 0;
     if (!strcmp(name, ".") || !strcmp(name, ".."))
         return orc_error_make(err, EINVAL, "invalid whiteout '%s'", path);
-    _cleanup_close_ int dir = open_dir_below(root, parent, err);
+    _cleanup_close_ int dir = open_dir_below(root, parent, true, err);
     if (dir < 0)
-        return -1;
+        return orc_error_wrap(err, "whiteout '%s'", path);
     if (opaque) {
         if (fsetxattr(dir, "user.overlay.opaque", "y", 1, 0) < 0)
             return orc_error_make(err, errno, "mark '%s' opaque", parent);
@@ -148,7 +173,29 @@ struct layer {
     const char *dest; /* canonical: libarchive refuses to extract through symlinks */
     int root;
     bool chown_logged;
+    struct image_space space;
 };
+
+/* docker's unpacker replaces whatever is in an entry's way but a directory by a directory;
+ * libarchive's "unlink" removes files and empty directories only. So a directory in the way
+ * of anything else goes here: below the layer root, never through a symlink, never following
+ * one inside it. Where the parent is no plain directory, libarchive refuses the entry. */
+static int clear_directory(struct layer *l, const char *path, orc_error_t *err)
+{
+    _cleanup_free_ char *parent = xstrdup(path);
+    char *slash = strrchr(parent, '/');
+    const char *name = slash ? slash + 1 : parent;
+    if (slash)
+        *slash = '\0';
+    _cleanup_close_ int dir = open_dir_below(l->root, slash ? parent : "", false, NULL);
+    struct stat st;
+    if (dir < 0 || !*name || !strcmp(name, "..") ||
+        fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    if (orc_rm_rf_at(dir, name, err) < 0)
+        return orc_error_wrap(err, "replace directory '%s'", path);
+    return 0;
+}
 
 static int copy_data(struct layer *l, const char *path, orc_error_t *err)
 {
@@ -180,6 +227,10 @@ static int extract_entry(struct layer *l, struct archive_entry *e, orc_error_t *
         log_debug("layer entry '%s' is a device node, skipped", path);
         return 0; /* a user namespace cannot create them; rootless podman skips them too */
     }
+    if (type != AE_IFDIR && clear_directory(l, path, err) < 0)
+        return -1;
+    if (type == AE_IFREG && image_space_take(&l->space, archive_entry_size(e), l->dest, err) < 0)
+        return -1;
     _cleanup_free_ char *full = orc_path_join(l->dest, path);
     const char *link = archive_entry_hardlink(e);
     _cleanup_free_ char *full_link = link ? orc_path_join(l->dest, relative(link)) : NULL;
@@ -206,6 +257,7 @@ static int extract_entry(struct layer *l, struct archive_entry *e, orc_error_t *
 struct tee {
     struct archive *raw; /* the blob, decompressed (format raw) */
     EVP_MD_CTX *md;
+    int64_t size, max; /* bytes decompressed so far, and the bound (0 = none) */
     char buf[1 << 16];
 };
 
@@ -215,6 +267,11 @@ static la_ssize_t tee_read(struct archive *a, void *cls, const void **out)
     la_ssize_t n = archive_read_data(t->raw, t->buf, sizeof(t->buf));
     if (n < 0) {
         archive_set_error(a, EIO, "%s", archive_error_string(t->raw));
+        return -1;
+    }
+    t->size += n;
+    if (t->max && t->size > t->max) {
+        archive_set_error(a, EFBIG, "larger than the bound");
         return -1;
     }
     EVP_DigestUpdate(t->md, t->buf, (size_t) n);
@@ -236,12 +293,25 @@ static int open_raw(struct tee *t, const char *blob, orc_error_t *err)
     return 0;
 }
 
+static int too_big(const struct tee *t, const char *blob, orc_error_t *err)
+{
+    orc_error_release(err);
+    return orc_error_make_as(err, EFBIG,
+                             "layer '%s' unpacks to more than %lld MiB, the bound for one "
+                             "layer (orcd --image-max-layer-size)",
+                             blob, (long long) (t->max >> 20));
+}
+
 /* Hashes what the tar reader left (end blocks, padding) and compares with expected. */
 static int check_diff_id(struct tee *t, const char *blob, const char *expected, orc_error_t *err)
 {
     la_ssize_t n;
-    while ((n = archive_read_data(t->raw, t->buf, sizeof(t->buf))) > 0)
+    while ((n = archive_read_data(t->raw, t->buf, sizeof(t->buf))) > 0) {
+        t->size += n;
+        if (t->max && t->size > t->max)
+            return too_big(t, blob, err);
         EVP_DigestUpdate(t->md, t->buf, (size_t) n);
+    }
     if (n < 0)
         return orc_error_make(err, EIO, "layer '%s': %s", blob, archive_error_string(t->raw));
     _cleanup_free_ char *actual = image_digest_final(t->md);
@@ -251,7 +321,8 @@ static int check_diff_id(struct tee *t, const char *blob, const char *expected, 
     return 0;
 }
 
-int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, orc_error_t *err)
+int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, int64_t max_size,
+                       orc_error_t *err)
 {
     if (mkdir(dest, 0755) < 0)
         return orc_error_make(err, errno, "mkdir '%s'", dest);
@@ -264,10 +335,14 @@ int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, 
     _cleanup_(archive_read_freep) struct archive *raw = archive_read_new();
     _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
     _cleanup_free_ struct tee *t = xzalloc(sizeof(*t));
-    *t = (struct tee){.raw = raw, .md = md};
+    *t = (struct tee){.raw = raw, .md = md, .max = max_size};
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
-    struct layer l = {.in = in, .out = archive_write_disk_new(), .dest = canon, .root = root};
+    struct layer l = {.in = in,
+                      .out = archive_write_disk_new(),
+                      .dest = canon,
+                      .root = root,
+                      .space = {.fd = root}};
     archive_read_support_filter_none(in);
     archive_read_support_format_tar(in);
     /* Paths are re-rooted below dest (absolute), so NOABSOLUTEPATHS cannot apply; ".." and
@@ -285,6 +360,8 @@ int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, 
         r = extract_entry(&l, e, err);
     if (r == 0 && rc != ARCHIVE_EOF)
         r = orc_error_make(err, EIO, "layer '%s': %s", blob, archive_error_string(in));
+    if (t->max && t->size > t->max)
+        r = too_big(t, blob, err); /* whatever the tar reader made of it */
     if (archive_write_close(l.out) < ARCHIVE_WARN && r == 0)
         r = orc_error_make(err, EIO, "finish layer '%s': %s", blob, archive_error_string(l.out));
     archive_write_free(l.out);

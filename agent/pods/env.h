@@ -10,15 +10,18 @@
  * completions) and reads back what they expose (their shim's fd, their next deadline).
  */
 struct pod_config {
-    char *runtime;              /* OCI runtime binary, default "runc" */
-    char *shim_path;            /* orc-shim */
-    int64_t backoff_base_ns;    /* restart back-off start, default 10 s */
-    int64_t backoff_max_ns;     /* cap, default 300 s */
-    int64_t backoff_reset_ns;   /* running this long resets back-off, default 600 s */
-    int max_pods;               /* admission capacity, default 110 */
-    bool require_limits;        /* pods whose resources cannot be enforced fail */
-    int64_t pod_pids_limit;     /* TasksMax of each pod's scope, 0 = none */
-    int64_t request_timeout_ns; /* deadline of each external step, default 2 min */
+    char *runtime;                 /* OCI runtime binary, default "runc" */
+    char *shim_path;               /* orc-shim */
+    int64_t backoff_base_ns;       /* restart back-off start, default 10 s */
+    int64_t backoff_max_ns;        /* cap, default 300 s */
+    int64_t backoff_reset_ns;      /* running this long resets back-off, default 600 s */
+    int max_pods;                  /* admission capacity, default 110 */
+    bool require_limits;           /* pods whose resources cannot be enforced fail */
+    int64_t pod_pids_limit;        /* TasksMax of each pod's scope, 0 = none */
+    int64_t request_timeout_ns;    /* deadline of each external step, default 2 min */
+    int64_t log_max_size;          /* a container log is rotated beyond this, default 10 MiB */
+    int log_max_files;             /* and this many files of it are kept, default 5 */
+    bool strict_image_pull_policy; /* an implied Always never falls back to the stored image */
 };
 
 struct store;

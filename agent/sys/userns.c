@@ -333,6 +333,9 @@ gid_t userns_max_gid(const struct userns *ns)
     return snapshot(ns).subgid_count;
 }
 
+/* An op's exit status is its error's errno, this when it has none (or one above it). */
+#define OP_NO_ERRNO 125
+
 int userns_exec(const struct userns *ns, const char *op, char *const args[], orc_error_t *err)
 {
     _cleanup_free_ char *path = userns_path(ns);
@@ -344,7 +347,17 @@ int userns_exec(const struct userns *ns, const char *op, char *const args[], orc
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    return spawn_wait(argv, 0, err);
+    int status = 0;
+    _cleanup_free_ char *out = NULL;
+    if (spawn_run(argv, 0, &status, &out, err) < 0)
+        return -1;
+    if (status == 0)
+        return 0;
+    /* the op's own message (strerror included); its exit status is the errno (ENOSPC, ...) */
+    int e = status < OP_NO_ERRNO ? status : 0;
+    if (!*out)
+        return orc_error_make_as(err, e, "user namespace op '%s' failed (status %d)", op, status);
+    return orc_error_make_as(err, e, "%s", out);
 }
 
 int userns_op_main(int argc, char **argv, const struct userns_op *ops)
@@ -352,26 +365,28 @@ int userns_op_main(int argc, char **argv, const struct userns_op *ops)
     /* argv: orcd USERNS_OP_FLAG /proc/PID/ns/user NAME ARGS... */
     if (argc < 4) {
         fprintf(stderr, "usage: orcd %s USERNS NAME ARGS...\n", USERNS_OP_FLAG);
-        return 2;
+        return OP_NO_ERRNO;
     }
     const struct userns_op *op = ops;
     while (op->name && strcmp(op->name, argv[3]) != 0)
         op++;
     if (!op->name || argc - 4 != op->n_args) {
         fprintf(stderr, "unknown user namespace op '%s' or wrong arguments\n", argv[3]);
-        return 2;
+        return OP_NO_ERRNO;
     }
     int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
     if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) {
-        fprintf(stderr, "join user namespace '%s': %s", argv[2], strerror(errno));
-        return 1;
+        int e = errno;
+        fprintf(stderr, "join user namespace '%s': %s", argv[2], strerror(e));
+        return e > 0 && e < OP_NO_ERRNO ? e : OP_NO_ERRNO;
     }
     close(fd);
     orc_error_t err = NULL;
     if (op->fn(argv + 4, &err) < 0) {
+        int e = err ? err->status : 0;
         fputs(orc_error_message(err), stderr);
         orc_error_release(&err);
-        return 1;
+        return e > 0 && e < OP_NO_ERRNO ? e : OP_NO_ERRNO;
     }
     return 0;
 }

@@ -59,7 +59,8 @@ struct userns_op {
     int n_args;
     int (*fn)(char **args, orc_error_t *err);
 };
-/* Runs op with args (NULL-terminated) inside the namespace; its error message comes back. */
+/* Runs op with args (NULL-terminated) inside the namespace; its error comes back, message
+ * and errno (the op's exit status carries it). */
 int userns_exec(const struct userns *ns, const char *op, char *const args[], orc_error_t *err);
 /* main() of `orcd --userns-op`; ops ends with a zeroed entry. Returns the exit status. */
 int userns_op_main(int argc, char **argv, const struct userns_op *ops);

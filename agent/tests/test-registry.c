@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "images/gc.h"
+#include "images/pull-policy.h"
 #include "images/pull.h"
 #include "images/images.h"
 #include "images/registries-conf.h"
+#include "images/registry-client.h"
 #include "images/registry-auth.h"
 #include "strv.h"
 #include "images/registry-manifest.h"
@@ -219,10 +221,6 @@ static void test_refs(void)
            "no tag: latest");
     free(reg), free(repo), free(ref);
     tap_ok(image_ref_split("nosuch", &reg, &repo, &ref) < 0, "no registry part");
-    tap_ok(image_ref_is_short("busybox") && image_ref_is_short("team/app:1"), "short names");
-    tap_ok(!image_ref_is_short("quay.io/a/b") && !image_ref_is_short("localhost/x") &&
-               !image_ref_is_short("reg:5000/x"),
-           "qualified names");
 }
 
 static void test_registries_conf(void)
@@ -292,8 +290,39 @@ static void test_gc_plan(void)
     json_decref(imgs);
 }
 
+/* Before a start: InvalidImageName, the store only, the store first, or a pull; after a
+ * failed pull: the stored image only for an implied Always whose registry was not reached. */
+static void test_pull_policy(void)
+{
+    tap_is_int(image_pull_need("<your-private-image>", PULL_ALWAYS, false), IMAGE_NEED_INVALID,
+               "an invalid reference: InvalidImageName, never pulled");
+    tap_is_int(image_pull_need("nginx:<tag>", PULL_IF_NOT_PRESENT, false), IMAGE_NEED_INVALID,
+               "a tag with '<'");
+    tap_is_int(image_pull_need("localhost/app", PULL_ALWAYS, false), IMAGE_NEED_STORED,
+               "localhost/ is never pulled, as podman");
+    tap_is_int(image_pull_need("busybox:1", PULL_NEVER, false), IMAGE_NEED_STORED, "Never");
+    tap_is_int(image_pull_need("busybox", PULL_ALWAYS, false), IMAGE_NEED_PULL, "Always pulls");
+    tap_is_int(image_pull_need("busybox", PULL_ALWAYS, true), IMAGE_NEED_PRESENT, "once per start");
+    tap_is_int(image_pull_need("busybox:1", PULL_IF_NOT_PRESENT, false), IMAGE_NEED_PRESENT,
+               "IfNotPresent: the store first");
+
+    tap_ok(image_pull_may_use_stored(PULL_ALWAYS, true, false, REGISTRY_UNREACHABLE),
+           "an implied Always, no registry reached: the stored image");
+    tap_ok(!image_pull_may_use_stored(PULL_ALWAYS, false, false, REGISTRY_UNREACHABLE),
+           "a written Always is obeyed");
+    tap_ok(!image_pull_may_use_stored(PULL_ALWAYS, true, true, REGISTRY_UNREACHABLE),
+           "the strict node setting is kubelet's rule");
+    int answers[] = {ENOENT, EACCES, ETIMEDOUT, EBADMSG, EIO, 0};
+    bool any = false;
+    for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+        any |= image_pull_may_use_stored(PULL_ALWAYS, true, false, answers[i]);
+    tap_ok(!any, "a registry that answered (not found, unauthorized, stalled, bad content) is "
+                 "obeyed");
+}
+
 int main(void)
 {
+    test_pull_policy();
     test_refs();
     test_registries_conf();
     test_gc_plan();

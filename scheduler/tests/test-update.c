@@ -22,6 +22,12 @@ int main(void)
     tap_is_int(check(base, "{\"containers\":[{\"name\":\"c\",\"image\":\"a:latest\","
                            "\"imagePullPolicy\":\"Always\"}],\"restartPolicy\":\"Always\"}"),
                SCHED_UPDATE_ALLOWED, "image and its defaulted pull policy may change");
+    const char *implied = "{\"containers\":[{\"name\":\"c\",\"image\":\"a\","
+                          "\"imagePullPolicy\":\"Always\",\"orc.dev/imagePullPolicyImplied\":"
+                          "true}],\"restartPolicy\":\"Always\"}";
+    tap_is_int(check(implied, base), SCHED_UPDATE_ALLOWED,
+               "from an implied policy to a written one, with the image");
+    tap_is_int(check(base, implied), SCHED_UPDATE_ALLOWED, "and back");
     tap_is_int(check(base, "{\"containers\":[{\"name\":\"c\",\"image\":\"a:1\","
                            "\"imagePullPolicy\":\"IfNotPresent\"}],\"restartPolicy\":\"Never\"}"),
                SCHED_UPDATE_FORBIDDEN, "restartPolicy may not change");
