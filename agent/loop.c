@@ -382,6 +382,13 @@ int loop_run(struct orcd *o, orc_error_t *err)
         for (int i = 0; i < n; i++)
             handle_event(o, evs[i].data.ptr);
         sync_all(l);
+        if (l->env.disk_pressure) { /* kubelet's answer to disk pressure: image GC */
+            l->env.disk_pressure = false;
+            atomic_store(&l->gc_due, true);
+            collect_images(o);
+        }
+        if (store_reserve_used(l->env.store))
+            store_keep_reserve(l->env.store); /* made again once there is room */
     }
     return 0;
 }

@@ -66,11 +66,17 @@ static void stream_close(struct shim *s, struct cri_stream *st)
     st->fd = -1;
 }
 
-static void write_log(struct ctr *c, char *data, size_t len)
+static void write_log(struct shim *s, struct ctr *c, char *data, size_t len)
 {
-    if (len && c->log_fd >= 0)
-        (void) orc_write_all(c->log_fd, data, len);
+    int r = log_file_write(&c->log, data, len);
     free(data);
+    bool full = r == -ENOSPC || r == -EDQUOT;
+    if (full && !c->disk_full) { /* the agent frees space (image GC) and says so */
+        LOG(s, warn, "container '%s': log not written: %s", c->name, strerror(-r));
+        server_broadcast(s, json_pack("{s:s,s:s,s:s}", "event", "disk-pressure", "container",
+                                      c->name, "path", c->log.path ? c->log.path : ""));
+    }
+    c->disk_full = full;
 }
 
 void ctr_on_output(struct shim *s, struct ctr *c, struct cri_stream *st)
@@ -86,14 +92,14 @@ void ctr_on_output(struct shim *s, struct ctr *c, struct cri_stream *st)
             char *out = NULL;
             size_t len = 0;
             cri_flush(st, orc_time_now_ns(), &out, &len);
-            write_log(c, out, len);
+            write_log(s, c, out, len);
             stream_close(s, st);
             return;
         }
         char *out = NULL;
         size_t len = 0;
         cri_feed(st, buf, (size_t) n, orc_time_now_ns(), &out, &len);
-        write_log(c, out, len);
+        write_log(s, c, out, len);
     }
 }
 
@@ -145,7 +151,7 @@ static void ctr_release(struct shim *s, struct ctr *c)
     }
     stream_close(s, &c->out);
     stream_close(s, &c->err);
-    c->log_fd = safe_close(c->log_fd);
+    log_file_close(&c->log);
 }
 
 static struct ctr *ctr_slot(struct shim *s, const char *name)
@@ -165,7 +171,7 @@ static struct ctr *ctr_slot(struct shim *s, const char *name)
         s->ctrs = xrealloc(s->ctrs, sizeof(*s->ctrs) * (s->n_ctrs + 1));
         s->ctrs[s->n_ctrs++] = c;
     }
-    c->log_fd = c->out.fd = c->err.fd = -1;
+    c->log.fd = c->out.fd = c->err.fd = -1;
     c->out.kind = c->err.kind = WATCH_STREAM;
     c->out.owner = c->err.owner = c;
     c->out.name = "stdout";
@@ -175,17 +181,7 @@ static struct ctr *ctr_slot(struct shim *s, const char *name)
 
 static int open_log(struct ctr *c, orc_error_t *err)
 {
-    _cleanup_free_ char *dir = xstrdup(c->log_path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        if (orc_mkdir_p(dir, 0700, err) < 0)
-            return -1;
-    }
-    c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (c->log_fd < 0)
-        return orc_error_make(err, errno, "open log '%s'", c->log_path);
-    return 0;
+    return log_file_open(&c->log, c->log_path, c->log_max_size, c->log_max_files, err);
 }
 
 static int open_stream(struct shim *s, struct cri_stream *st, int *ret_write, orc_error_t *err)
@@ -275,6 +271,8 @@ int ctr_start(struct shim *s, const json_t *spec, struct client *client, long lo
     c->id = xasprintf("%s-%s", s->args.pod_uid, name);
     c->bundle = xstrdup(bundle);
     c->log_path = xstrdup(log);
+    c->log_max_size = orc_json_int(spec, "log_max_size", 10 << 20); /* kubelet's defaults */
+    c->log_max_files = (int) orc_json_int(spec, "log_max_files", 5);
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
     _cleanup_free_ char *stale = orc_path_join(s->args.runtime_root, c->id);
     if (access(stale, F_OK) == 0) { /* left by a shim of this pod that died */
@@ -401,7 +399,7 @@ static void container_exited(struct shim *s, struct ctr *c, int status)
     size_t len = 0;
     cri_flush(&c->out, orc_time_now_ns(), &out, &len);
     cri_flush(&c->err, orc_time_now_ns(), &out, &len);
-    write_log(c, out, len);
+    write_log(s, c, out, len);
     c->state = CTR_EXITED;
     c->finished_at = orc_time_now_ns();
     c->kill_at = 0;

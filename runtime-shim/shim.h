@@ -48,13 +48,29 @@ struct cri_stream {
     size_t len;
 };
 
+/* log-file.c: a container's log, rotated as kubelet rotates it */
+struct log_file {
+    char *path;
+    int fd;
+    int64_t size, max_size; /* max_size 0 = never rotated */
+    int max_files;          /* the current file and max_files - 1 rotated ones */
+};
+int log_file_open(struct log_file *l, const char *path, int64_t max_size, int max_files,
+                  orc_error_t *err);
+/* 0, or -errno when the data could not be written (-ENOSPC, -EDQUOT: the disk is full). */
+int log_file_write(struct log_file *l, const char *data, size_t len);
+void log_file_close(struct log_file *l);
+
 struct ctr {
     char *name;
     int attempt;
     char *id; /* runtime container id */
     char *bundle;
     char *log_path;
-    int log_fd;
+    int64_t log_max_size;
+    int log_max_files;
+    struct log_file log;
+    bool disk_full; /* writing its log failed for want of space: reported once */
     struct cri_stream out, err;
     pid_t pid;
     enum ctr_state state;

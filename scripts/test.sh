@@ -19,6 +19,14 @@ as_root() {
     grep -q "^$TEST_USER:" /etc/subgid || usermod --add-subgids 100000-165535 "$TEST_USER"
     # what distributions ship: a tun device every user may open
     [ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
+    # what logind gives every user: /run/user/UID, a small private tmpfs (the disk-full test
+    # fills it)
+    local uid gid
+    uid=$(id -u "$TEST_USER") gid=$(id -g "$TEST_USER")
+    if ! mountpoint -q "/run/user/$uid"; then
+        mkdir -p "/run/user/$uid"
+        mount -t tmpfs -o "size=64m,mode=0700,uid=$uid,gid=$gid" tmpfs "/run/user/$uid"
+    fi
     # the Debian guest with systemd for the cgroup tests (debootstrap needs root; cached)
     sh "$SRC/tests/e2e/guest/build-guest.sh" "$GUEST_CACHE"
     rm -rf "$WORK"

@@ -43,4 +43,5 @@ struct pod_env {
     struct job_pool *jobs; /* where slow steps run */
     unsigned admitted;     /* pods admitted and not terminating, counted by the loop */
     bool stopping;         /* orcd stops: steps that finish now change nothing */
+    bool disk_pressure;    /* a write found the disk full: the loop collects images */
 };

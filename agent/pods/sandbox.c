@@ -249,9 +249,12 @@ static json_t *start_request(struct pod_step *s, const char *bundle)
         orc_paths_pod_log_dir(paths, s->pod->namespace, s->pod->name, s->uid);
     _cleanup_free_ char *log = xasprintf("%s/%s/%d.log", logdir, s->container, s->attempt);
     json_int_t timeout_ms = (json_int_t) (s->env->config->request_timeout_ns / NSEC_PER_MSEC);
-    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i},s:I}", "container", "name", s->container,
-                     "bundle", bundle, "lower", lower, "upper_dir", upper, "work_dir", work, "log",
-                     log, "attempt", s->attempt, "timeout_ms", timeout_ms);
+    const struct pod_config *cfg = s->env->config;
+    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i,s:I,s:i},s:I}", "container", "name",
+                     s->container, "bundle", bundle, "lower", lower, "upper_dir", upper, "work_dir",
+                     work, "log", log, "attempt", s->attempt, "log_max_size",
+                     (json_int_t) cfg->log_max_size, "log_max_files", cfg->log_max_files,
+                     "timeout_ms", timeout_ms);
 }
 
 int sandbox_start_container(struct pod_step *s, orc_error_t *err)

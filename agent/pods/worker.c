@@ -164,6 +164,8 @@ void pod_worker_flush_status(struct pod_worker *w)
     orc_error_t err = NULL;
     if (store_pod_set_status(w->env->store, w->uid, st, &err) < 0) {
         log_pod_warn(w->pod, "write status: %s; trying again in 1s", orc_error_message(err));
+        if (err->status == ENOSPC)
+            w->env->disk_pressure = true;
         orc_error_release(&err);
         w->flush_at = orc_time_now_ns() + NSEC_PER_SEC;
         return;
@@ -801,7 +803,13 @@ void pod_worker_dispatch(struct pod_worker *w)
         const char *ev = orc_json_str(msg, "event");
         if (ev && strcmp(ev, "exit") == 0 && !w->deleted)
             on_container_exit(w, json_object_get(msg, "container"));
-        else if (ev && strcmp(ev, "started") == 0 && !w->deleted)
+        else if (ev && strcmp(ev, "disk-pressure") == 0) {
+            w->env->disk_pressure = true;
+            event(w, "Warning", "DiskPressure",
+                  "The disk holding the log of container %s is full: its output is lost until "
+                  "there is room (unused images are being removed)",
+                  orc_json_str(msg, "container") ?: "?");
+        } else if (ev && strcmp(ev, "started") == 0 && !w->deleted)
             on_container_started(w, json_object_get(msg, "container"));
         else if (ev && strcmp(ev, "link-removed") == 0 && !w->deleted) {
             log_pod_warn(w->pod, "interface '%s' left the sandbox; checking the network",

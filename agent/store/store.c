@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
+#include <sys/statvfs.h>
+#include <fcntl.h>
 
 #include "cleanup.h"
 #include "json-util.h"
@@ -21,8 +24,13 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
 #define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
 
+/* Room kept on the database's file system for writes when the disk is full: deleting a pod
+ * or recording a status must work exactly then. */
+#define RESERVE_BYTES (8 << 20)
+
 struct store {
     sqlite3 *db;
+    char *reserve; /* DB.reserve: RESERVE_BYTES, removed when a write finds the disk full */
 };
 
 /* Forward migrations: entry i brings user_version i to i + 1. */
@@ -34,9 +42,79 @@ const char *apply_action_to_string(enum apply_action a)
     return a >= 0 && a < _APPLY_ACTION_MAX ? names[a] : "unknown";
 }
 
+/* The last statement failed for want of space (a full disk or a quota). */
+static bool is_full(struct store *s)
+{
+    int rc = sqlite3_extended_errcode(s->db);
+    int sys = sqlite3_system_errno(s->db);
+    return (rc & 0xff) == SQLITE_FULL ||
+           ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
+}
+
+/* Gives the reserve back to the file system; true if there was one to give. */
+static bool release_reserve(struct store *s)
+{
+    return s->reserve && unlink(s->reserve) == 0;
+}
+
 static int db_error(struct store *s, orc_error_t *err, const char *what)
 {
+    if (is_full(s)) {
+        (void) release_reserve(s); /* the next try has room */
+        return orc_error_make_as(err, ENOSPC, "%s: the disk is full (%s)", what,
+                                 sqlite3_errmsg(s->db));
+    }
     return orc_error_make(err, 0, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* Steps a write that runs on its own; on a full disk once more with the reserve released. */
+static bool step_write(struct store *s, sqlite3_stmt *st)
+{
+    if (sqlite3_step(st) == SQLITE_DONE)
+        return true;
+    if (!is_full(s) || !release_reserve(s))
+        return false;
+    sqlite3_reset(st);
+    return sqlite3_step(st) == SQLITE_DONE;
+}
+
+/* COMMIT; a commit that finds the disk full stays pending (SQLite keeps the transaction) and
+ * is tried again with the reserve released; failing that, the transaction is rolled back. */
+static int commit(struct store *s, orc_error_t *err)
+{
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    if (is_full(s) && release_reserve(s) &&
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    int r = db_error(s, err, "commit");
+    (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return r;
+}
+
+void store_keep_reserve(struct store *s)
+{
+    if (!s->reserve || access(s->reserve, F_OK) == 0)
+        return;
+    _cleanup_free_ char *dir = xstrdup(s->reserve);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    struct statvfs fs;
+    if (statvfs(slash ? dir : ".", &fs) < 0 ||
+        (unsigned long long) fs.f_bavail * fs.f_frsize < 4ULL * RESERVE_BYTES)
+        return; /* not while the disk is short: it is made again once there is room */
+    int fd = open(s->reserve, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return;
+    if (posix_fallocate(fd, 0, RESERVE_BYTES) != 0)
+        (void) unlink(s->reserve);
+    close(fd);
+}
+
+bool store_reserve_used(struct store *s)
+{
+    return s->reserve && access(s->reserve, F_OK) < 0;
 }
 
 static int exec(struct store *s, const char *sql, orc_error_t *err)
@@ -77,7 +155,7 @@ static int migrate(struct store *s, orc_error_t *err)
             (void) exec(s, "ROLLBACK", NULL);
             return orc_error_wrap(err, "migrate database to version %d", version + 1);
         }
-        if (exec(s, "COMMIT", err) < 0)
+        if (commit(s, err) < 0)
             return -1;
     }
     return 0;
@@ -93,6 +171,7 @@ int store_open(const char *path, struct store **ret, orc_error_t *err)
         return r;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    s->reserve = xasprintf("%s.reserve", path);
     if (exec(s,
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
              "PRAGMA foreign_keys = ON;",
@@ -101,6 +180,7 @@ int store_open(const char *path, struct store **ret, orc_error_t *err)
         store_close(s);
         return orc_error_wrap(err, "database '%s'", path);
     }
+    store_keep_reserve(s);
     *ret = s;
     return 0;
 }
@@ -116,7 +196,7 @@ int store_ping(struct store *s, orc_error_t *err)
     if (prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('health', ?)", &st, err) < 0)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64) orc_time_now_ns());
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (!step_write(s, st))
         return db_error(s, err, "write");
     return 0;
 }
@@ -126,6 +206,7 @@ struct store *store_close(struct store *s)
     if (!s)
         return NULL;
     sqlite3_close(s->db);
+    free(s->reserve);
     free(s);
     return NULL;
 }
@@ -323,7 +404,7 @@ int store_apply_pods(struct store *s, struct pod *const *pods, size_t n,
             (void) exec(s, "ROLLBACK", NULL);
             return orc_error_code(*err);
         }
-    return exec(s, "COMMIT", err);
+    return commit(s, err);
 }
 
 static json_t *row_object(sqlite3_stmt *st, int obj_col)
@@ -490,7 +571,7 @@ int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, lo
         (void) exec(s, "ROLLBACK", NULL);
         return r;
     }
-    if (exec(s, "COMMIT", err) < 0) {
+    if (commit(s, err) < 0) {
         stored_clear(&old);
         return -1;
     }
@@ -522,7 +603,7 @@ int store_pod_remove(struct store *s, const char *uid, orc_error_t *err)
         (void) exec(s, "ROLLBACK", NULL);
         return -1;
     }
-    return exec(s, "COMMIT", err);
+    return commit(s, err);
 }
 
 int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err)
@@ -547,7 +628,7 @@ int store_event_add(struct store *s, const char *ns, const char *pod_name, const
     sqlite3_bind_text(up, 3, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(up, 4, message, -1, SQLITE_STATIC);
     sqlite3_bind_text(up, 5, type, -1, SQLITE_STATIC);
-    if (sqlite3_step(up) != SQLITE_DONE)
+    if (!step_write(s, up))
         return db_error(s, err, "record event");
     if (sqlite3_changes(s->db) > 0)
         return 0;
@@ -561,7 +642,7 @@ int store_event_add(struct store *s, const char *ns, const char *pod_name, const
     for (int i = 0; i < 6; i++)
         sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (!step_write(s, st))
         return db_error(s, err, "record event");
     /* bounded log: drop the oldest beyond the cap */
     char sql[160];

@@ -36,6 +36,15 @@ struct store *store_close(struct store *s);
 /* How long a statement waits for another connection's lock (default 5 s). The loop's
  * connection waits briefly and retries later instead: the loop never waits long. */
 void store_set_busy_timeout(struct store *s, int ms);
+/*
+ * A full disk: every connection keeps DB.reserve (8 MiB) on the database's file system and
+ * gives it back when a write finds the disk full, then tries that write again, so that
+ * deleting pods and recording their status work on a full disk. The reserve is made again
+ * when there is room (at open, and by store_keep_reserve()).
+ */
+void store_keep_reserve(struct store *s);
+/* The reserve was given back and not made again yet: the disk ran full. */
+bool store_reserve_used(struct store *s);
 /* A real write (a row of meta), to tell that the database takes writes now. */
 int store_ping(struct store *s, orc_error_t *err);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close)

@@ -1,0 +1,76 @@
+#!/bin/bash
+# A chatty pod and a full disk, on the small tmpfs every user has at /run/user/UID: logs are
+# rotated as kubelet rotates them; with the disk full a pod can still be deleted, a status
+# that could not be written lands once there is room, and the lost log output is an event.
+source "$(dirname "$0")/lib.sh"
+setup
+small=/run/user/$(id -u)
+[ "$(stat -f -c %T "$small" 2>/dev/null)" = tmpfs ] || skip "$small is not a tmpfs (logind's, or the test setup's)"
+size_mb=$(($(stat -f -c '%b*%S' "$small") / 1048576))
+[ "$size_mb" -le 512 ] || skip "$small is too large to fill ($size_mb MiB)"
+base=$(mktemp -d "$small/orc-e2e-disk.XXXXXX")
+on_cleanup "rm -rf '$base'"
+export XDG_DATA_HOME=$base/data
+start_orcd --container-log-max-size 64Ki --container-log-max-files 3
+load_busybox_image
+
+pod() { # name restartPolicy command
+    apply_yaml "$1.yaml" >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  restartPolicy: $2
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c"]
+      args:
+        - |
+          $3
+YAML
+}
+
+# rotation: about 2 MiB of output in 64 KiB files, 3 kept
+pod chatty Always 'i=0; while [ $i -lt 40000 ]; do echo "line $i ......................................"; i=$((i+1)); done; echo last-line; exec sleep 3600'
+wait_for_phase chatty Running 60
+done_writing() { [ "$("$ORC" logs chatty --tail 1)" = last-line ]; }
+wait_for 60 done_writing || fail "chatty's last line never showed: $("$ORC" logs chatty --tail 2)"
+logdir=$(echo "$XDG_DATA_HOME"/orc/logs/default_chatty_*/c)
+files=$(ls "$logdir" | wc -l)
+[ "$files" -le 3 ] && [ "$files" -ge 2 ] || fail "expected 2-3 log files, found: $(ls -l "$logdir")"
+used=$(du -sk "$logdir" | cut -f1)
+[ "$used" -le 256 ] || fail "the logs take $used KiB, more than 3 files of 64 KiB"
+[ "$(stat -c %s "$logdir/0.log")" -le 65536 ] || fail "the current file outgrew its limit"
+assert_not_contains "$("$ORC" logs chatty | head -1)" "line 0 " "the oldest output was rotated away"
+
+# a full disk
+pod victim Always 'exec sleep 3600'
+# (1 KiB lines: a tmpfs takes small writes into a page it has already, so a few bytes a time
+# would not meet the full disk for minutes)
+pod writer Always 'line=$(head -c 1000 /dev/zero | tr "\\0" x); while true; do echo "$line"; sleep 0.1; done'
+pod exiter Never 'sleep 12; exit 3'
+wait_for_phase victim Running 60
+wait_for_phase writer Running 60
+wait_for_phase exiter Running 60
+dd if=/dev/zero of="$base/fill" bs=1M >/dev/null 2>&1 || true
+[ "$(stat -f -c %a "$small")" -lt 64 ] || fail "the disk did not fill: $(df -h "$small")"
+pressure() { "$ORC" events --for pod/writer 2>/dev/null | grep -q DiskPressure; }
+wait_for 30 pressure || fail "no DiskPressure event for the writer: $("$ORC" events --for pod/writer)"
+"$ORC" delete pod victim >"$TEST_DIR/del.out" 2>&1 || fail "delete on a full disk failed: $(cat "$TEST_DIR/del.out")"
+pod_gone victim || fail "victim is still there"
+
+# the deletion used the reserve: fill what it gave back too; the exiter ends meanwhile, and
+# its status cannot be written until there is room again
+dd if=/dev/zero of="$base/fill2" bs=64k >/dev/null 2>&1 || true
+exiter_uid=$(sqlite3 "$XDG_DATA_HOME/orc/orc.db" "SELECT uid FROM objects WHERE name = 'exiter'")
+shim_log=$XDG_RUNTIME_DIR/orc/pods/$exiter_uid/shim.log
+wait_for 40 grep -q "exited with 3" "$shim_log" || fail "the exiter did not exit"
+exited() { [ "$(pod_phase exiter)" = Failed ]; }
+wait_for 3 exited && fail "exiter's status was written although the disk was full: $(df -h "$small")"
+rm -f "$base/fill" "$base/fill2"
+wait_for 30 exited || fail "exiter's exit was never recorded: $("$ORC" get pod exiter -o wide)"
+assert_eq "$(pod_field exiter '.status.containerStatuses[0].state.terminated.exitCode')" 3 "its exit code"
+assert_eq "$(pod_phase writer)" Running "the writer kept running"
+echo "PASS: $TEST_NAME"
