@@ -153,6 +153,33 @@ static void check_cgroups(struct out *o, const struct check_facts *f)
                     "[Service] Delegate=cpu cpuset io memory pids"));
 }
 
+/* kubelet's thresholds: image GC from 85 % used, eviction below 10 % free */
+static void check_disk(struct out *o, const struct check_facts *f)
+{
+    if (f->storage_used_pct < 0)
+        return;
+    const char *dir = f->storage_dir ? f->storage_dir : "$XDG_DATA_HOME";
+    long long mib = f->storage_free / (1024 * 1024);
+    if (f->storage_used_pct >= 90)
+        add(o, "disk", CHECK_WARNING,
+            xasprintf("%d%% used where orc keeps images and logs (%s, %lld MiB free): disk "
+                      "pressure, logs get lost and images are removed",
+                      f->storage_used_pct, dir, mib),
+            xstrdup("free space (orc image prune, orc delete of finished pods) or set "
+                    "XDG_DATA_HOME to a larger file system"));
+    else if (f->storage_used_pct >= 85)
+        add(o, "disk", CHECK_WARNING,
+            xasprintf("%d%% used where orc keeps images and logs (%s, %lld MiB free): above "
+                      "the image GC threshold, unused images will be removed",
+                      f->storage_used_pct, dir, mib),
+            xstrdup("free space, or raise orcd --image-gc-high-threshold"));
+    else
+        add(o, "disk", CHECK_OK,
+            xasprintf("%d%% used where orc keeps images and logs (%s, %lld MiB free)",
+                      f->storage_used_pct, dir, mib),
+            NULL);
+}
+
 static void check_session(struct out *o, const struct check_facts *f)
 {
     if (!f->systemd)
@@ -188,6 +215,7 @@ static void check_session(struct out *o, const struct check_facts *f)
             xstrdup("set XDG_DATA_HOME to a local disk (e.g. /var/tmp or a local scratch)"));
     else
         add(o, "storage", CHECK_OK, xstrdup("local file system"), NULL);
+    check_disk(o, f);
 }
 
 size_t check_evaluate(const struct check_facts *f, struct check_result *r, size_t max)

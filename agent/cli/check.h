@@ -26,6 +26,9 @@ struct check_facts {
     const char *runtime_dir; /* $XDG_RUNTIME_DIR, NULL = unset */
     bool runtime_dir_ok;     /* owned by the user, mode 0700 */
     bool storage_nfs;        /* $XDG_DATA_HOME/orc on NFS */
+    const char *storage_dir; /* the nearest existing directory of $XDG_DATA_HOME/orc */
+    int storage_used_pct;    /* of its file system, -1 = unknown */
+    long long storage_free;  /* bytes free there, -1 = unknown */
 };
 
 enum check_status {

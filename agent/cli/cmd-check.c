@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -193,6 +194,14 @@ static void gather(struct check_facts *f, char **owned)
     while (access(dd, F_OK) < 0 && strrchr(dd, '/') && strrchr(dd, '/') != dd)
         *strrchr(dd, '/') = '\0'; /* the nearest existing parent decides the file system */
     f->storage_nfs = fs_is(dd, NFS_MAGIC);
+    struct statvfs fs;
+    f->storage_used_pct = -1;
+    f->storage_free = -1;
+    if (statvfs(dd, &fs) == 0 && fs.f_blocks > 0) {
+        f->storage_free = (long long) fs.f_bavail * (long long) fs.f_frsize;
+        f->storage_used_pct = (int) (100 - (fs.f_bavail * 100) / fs.f_blocks);
+    }
+    f->storage_dir = owned[3] = xstrdup(dd);
 }
 
 int cmd_check(struct client *c, int argc, char **argv)
@@ -203,7 +212,7 @@ int cmd_check(struct client *c, int argc, char **argv)
     if (argc > 1)
         return cli_usage_error("check", "check takes no arguments");
     struct check_facts f = {0};
-    char *owned[3] = {NULL, NULL, NULL};
+    char *owned[4] = {NULL, NULL, NULL, NULL};
     gather(&f, owned);
     struct check_result r[32];
     size_t n = check_evaluate(&f, r, 32);
@@ -221,7 +230,7 @@ int cmd_check(struct client *c, int argc, char **argv)
     else
         printf("\norc can run pods here (%d warning%s)\n", warnings, warnings == 1 ? "" : "s");
     check_results_free(r, n);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < ELEMENTSOF(owned); i++)
         free(owned[i]);
     return missing ? 1 : 0;
 }

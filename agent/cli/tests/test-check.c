@@ -114,6 +114,19 @@ int main(void)
     f = good;
     f.storage_nfs = true;
     tap_is_int(status_of(&f, "storage", NULL), CHECK_WARNING, "NFS storage: a warning");
+    f = good;
+    f.storage_used_pct = 50;
+    f.storage_free = 1LL << 30;
+    f.storage_dir = "/home/alice";
+    tap_is_int(status_of(&f, "disk", NULL), CHECK_OK, "half a disk: ok");
+    f.storage_used_pct = 87;
+    tap_is_int(status_of(&f, "disk", &remedy), CHECK_WARNING, "above the image GC threshold");
+    tap_ok(strstr(remedy, "--image-gc-high-threshold") != NULL, "names the threshold");
+    f.storage_used_pct = 97;
+    tap_is_int(status_of(&f, "disk", &remedy), CHECK_WARNING, "disk pressure: a warning");
+    tap_ok(strstr(remedy, "orc image prune") != NULL, "says how to free space");
+    f.storage_used_pct = -1;
+    tap_is_int(status_of(&f, "disk", NULL), _CHECK_STATUS_INVALID, "unknown: no line");
     tap_is_str(check_status_name(CHECK_MISSING), "missing", "status names");
     return tap_done();
 }
