@@ -2,6 +2,8 @@
 # In the guest, as the unprivileged user: the user manager delegates cpu memory pids, and
 # MemoryMax, TasksMax and CPUQuota of a user's scope are enforced; orc check is all ok.
 set -u
+# the busybox test image, built on the host before the guest boots (scripts/test.sh)
+ORC_TEST_IMAGE=${ORC_TEST_IMAGE:-$ORC_BUILD/guest-test-image}
 fails=0
 ok() { echo "ok - $*"; }
 no() { echo "not ok - $*"; fails=$((fails + 1)); }
@@ -43,14 +45,13 @@ if [ -x "${ORC_BUILD:-}/agent/orcd" ]; then
     ORC=$ORC_BUILD/agent/cli/orc
     rt=$HOME/rt-nobus
     mkdir -p "$rt" && chmod 0700 "$rt"
-    sh "$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$HOME/busybox" >/dev/null
     systemd-run --user --scope -q -p Delegate=yes env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent \
         XDG_RUNTIME_DIR="$rt" "$ORC_BUILD/agent/orcd" >"$HOME/orcd-nobus.log" 2>&1 &
     end=$(($(date +%s) + 60)) # wall-clock, as below
     while [ ! -S "$rt/orc/orcd.sock" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
     [ -S "$rt/orc/orcd.sock" ] || no "orcd without a bus did not come up: $(tail -5 "$HOME/orcd-nobus.log")"
     export XDG_RUNTIME_DIR="$rt"
-    "$ORC" image load "$HOME/busybox" >/dev/null || no "image load (no bus)"
+    "$ORC" image load "$ORC_TEST_IMAGE" >/dev/null || no "image load (no bus)"
     cat >"$HOME/nobus.yaml" <<'YAML'
 apiVersion: v1
 kind: Pod
