@@ -31,11 +31,12 @@ static int file_with(const char *name, const char *data, size_t len)
 /* Everything a reader gives, max bytes at a time. */
 static char *read_all(struct log_reader *r, size_t max, size_t *ret_len)
 {
-    char *out = xmalloc(1), *chunk = xmalloc(max);
-    size_t len = 0;
+    size_t cap = 4096, len = 0;
+    char *out = xmalloc(cap), *chunk = xmalloc(max);
     ssize_t n;
     while ((n = log_reader_read(r, chunk, max)) > 0) {
-        out = xrealloc(out, len + (size_t) n + 1);
+        if (len + (size_t) n + 1 > cap)
+            out = xrealloc(out, cap = 2 * (len + (size_t) n + 1));
         memcpy(out + len, chunk, (size_t) n);
         len += (size_t) n;
     }
