@@ -1,5 +1,5 @@
 #!/bin/sh
-# build-test-image.sh OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR]
+# build-test-image.sh OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR] [--add-layer-tar TAR]
 #
 # Builds a reproducible OCI image layout from Debian's busybox-static: one gzip layer with
 # /bin/busybox, its applet links, /etc/passwd (root, nobody), /etc/group and /tmp (1777).
@@ -9,13 +9,14 @@
 # --docker-archive FILE also writes the same image as a `docker save` tarball (plain tar
 # layers, RepoTags [REF]).
 # --add-layer DIR puts a second gzip layer with DIR's content on top (images that share
-# their base layer).
+# their base layer); --add-layer-tar TAR puts the tarball TAR there as it is (a layer with
+# entries no directory gives: one path twice, a directory replaced by a file).
 # Same inputs, same bytes: fixed mtimes, sorted names, numeric root ownership, gzip -n.
 set -eu
 umask 022
 
 usage() {
-    echo "usage: $0 OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR]" >&2
+    echo "usage: $0 OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR] [--add-layer-tar TAR]" >&2
     exit 2
 }
 [ $# -ge 1 ] || usage
@@ -23,10 +24,12 @@ out=$1; shift
 ref=localhost/busybox:latest
 archive=
 extra=
+extra_tar=
 while [ $# -gt 0 ]; do
     case $1 in
         --docker-archive) [ $# -ge 2 ] || usage; archive=$2; shift 2 ;;
         --add-layer) [ $# -ge 2 ] || usage; extra=$2; shift 2 ;;
+        --add-layer-tar) [ $# -ge 2 ] || usage; extra_tar=$2; shift 2 ;;
         -*) usage ;;
         *) ref=$1; shift ;;
     esac
@@ -49,10 +52,14 @@ echo 'hello from the orc test image' > "$root/www/index.html"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 size() { stat -c %s "$1"; }
-# make_layer N DIR: $work/layerN.tar(.gz); appends to the diff_ids and layer descriptors
+# make_layer N DIR|TAR: $work/layerN.tar(.gz); appends to the diff_ids and layer descriptors
 diff_ids= descs= tars=
 make_layer() {
-    tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$2" -cf "$work/layer$1.tar" .
+    if [ -f "$2" ]; then
+        cp "$2" "$work/layer$1.tar"
+    else
+        tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$2" -cf "$work/layer$1.tar" .
+    fi
     gzip -n -c "$work/layer$1.tar" > "$work/layer$1.tar.gz"
     d=$(sha "$work/layer$1.tar")
     l=$(sha "$work/layer$1.tar.gz")
@@ -65,6 +72,7 @@ make_layer() {
 }
 make_layer 0 "$root"
 [ -z "$extra" ] || make_layer 1 "$extra"
+[ -z "$extra_tar" ] || make_layer 1 "$extra_tar"
 
 cat > "$work/config.json" <<JSON
 {"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":[$diff_ids]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"build-test-image.sh"}]}

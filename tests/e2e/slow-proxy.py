@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""slow-proxy.py LISTEN_PORT UPSTREAM_PORT BYTES_PER_SECOND
+"""slow-proxy.py LISTEN_PORT UPSTREAM_PORT BYTES_PER_SECOND [CHUNK]
 
 An HTTP proxy on 127.0.0.1 in front of a registry on 127.0.0.1:UPSTREAM_PORT that passes
-blob bodies on slowly, so that a test can stop "the registry" in the middle of a pull."""
+blob bodies on slowly, CHUNK bytes at a time (16384), so that a test can stop "the registry"
+in the middle of a pull, or make it drip (2 1: two bytes a second, one at a time)."""
 import http.client
 import http.server
 import sys
 import time
 
 LISTEN, UPSTREAM, RATE = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-CHUNK = 16384
+CHUNK = int(sys.argv[4]) if len(sys.argv) > 4 else 16384
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):

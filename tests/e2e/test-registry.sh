@@ -2,7 +2,11 @@
 # Pulls from real registries (Debian's docker-registry on loopback, images pushed with
 # skopeo): anonymous, basic auth, a multi-platform index, a digest-pinned reference, a blob
 # corrupted in the registry's storage, a server that stops mid-pull, an unknown image and an
-# unreachable registry; pods from pulled images run.
+# unreachable registry; pods from pulled images run. Then: a registry that drips bytes meets
+# the progress deadline; an implied imagePullPolicy Always uses the stored image when its
+# registry cannot be reached (a written one, a registry that answers and the strict setting
+# do not); short names through docker.io are official images (library/); an invalid
+# reference waits with InvalidImageName and is never pulled.
 source "$(dirname "$0")/lib.sh"
 setup
 for tool in docker-registry skopeo htpasswd python3; do
@@ -309,4 +313,102 @@ gone() { ! images_has test/big; }
 wait_for 20 gone || fail "garbage collection left the unused image"
 images_has test/busybox || fail "garbage collection removed an image in use"
 assert_contains "$(cat "$TEST_DIR/orcd.log")" "image garbage collection: removed sha256:$big_id" "logged"
+
+echo "# a registry that drips two bytes a second: the pull gives up at its progress deadline"
+stop_orcd
+start_orcd --image-pull-progress-deadline 2s
+DRIP_PORT=$(free_port)
+python3 "$ORC_SOURCE_DIR/tests/e2e/slow-proxy.py" "$DRIP_PORT" "$PORT" 2 1 2>/dev/null &
+DRIP=$!
+on_cleanup "kill $DRIP"
+wait_for 10 registry_up "$DRIP_PORT" || fail "dripping proxy did not start"
+started=$SECONDS
+expect_exit 125 timeout 90 "$ORC" pull "127.0.0.1:$DRIP_PORT/test/big:1.0"
+assert_contains "$out" "no progress (less than 1024 bytes a second for 2 s" "the deadline is named"
+[ $((SECONDS - started)) -lt 60 ] || fail "the dripping pull took $((SECONDS - started)) s"
+kill "$DRIP"
+wait_for 10 no_scratch || fail "the abandoned pull left scratch files"
+
+echo "# offline: an implied Always uses the stored image; a written one, or an answer, does not"
+OFF_PORT=$(free_port) # nothing listens there
+"$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$TEST_DIR/offline" "127.0.0.1:$OFF_PORT/test/app:latest" >/dev/null
+sed "s|127.0.0.1:$OFF_PORT/test/app|127.0.0.1:$PORT/test/notpushed|" "$TEST_DIR/offline/index.json" >"$TEST_DIR/i"
+mkdir "$TEST_DIR/answered" && cp -r "$TEST_DIR/offline/." "$TEST_DIR/answered" && mv "$TEST_DIR/i" "$TEST_DIR/answered/index.json"
+"$ORC" image load "$TEST_DIR/offline" >/dev/null || fail "load the offline image"
+"$ORC" image load "$TEST_DIR/answered" >/dev/null || fail "load the image its registry does not have"
+offline_pods() { # APPLY-NAME: implied, written, and implied from a registry that answers 404
+    apply_yaml "$1.yaml" >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: implied}
+spec:
+  restartPolicy: Never
+  containers: [{name: c, image: "127.0.0.1:$OFF_PORT/test/app", command: [echo, ran offline]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: written}
+spec:
+  restartPolicy: Never
+  containers:
+    - {name: c, image: "127.0.0.1:$OFF_PORT/test/app", imagePullPolicy: Always, command: [echo, x]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: answered}
+spec:
+  restartPolicy: Never
+  containers: [{name: c, image: "127.0.0.1:$PORT/test/notpushed", command: [echo, x]}]
+YAML
+}
+offline_pods offline
+wait_for_phase implied Succeeded 60
+assert_contains "$("$ORC" logs implied)" "ran offline" "the stored image ran"
+ev=$("$ORC" events --for pod/implied)
+assert_contains "$ev" "UsingStoredImage" "a Warning event says so"
+assert_contains "$ev" "the registry cannot be reached: using the stored image" "and why"
+wait_for 60 backoff written || fail "a written Always used the stored image: $("$ORC" describe pod written)"
+wait_for 60 backoff answered || fail "a registry's 404 was overridden: $("$ORC" describe pod answered)"
+assert_contains "$("$ORC" describe pod answered)" "manifest unknown" "the registry's answer stands"
+"$ORC" delete pod implied written answered >/dev/null
+wait_for 30 pod_gone implied || fail "pods not deleted"
+stop_orcd
+start_orcd --strict-image-pull-policy
+offline_pods strict
+wait_for 60 backoff implied || fail "the strict setting used the stored image: $("$ORC" describe pod implied)"
+"$ORC" delete pod implied written answered >/dev/null
+
+echo "# short names through docker.io are its official images: /v2/library/NAME"
+push "$B" "$PORT/library/busybox:1.0"
+cat >"$XDG_CONFIG_HOME/containers/registries.conf" <<CONF
+unqualified-search-registries = ["docker.io"]
+[[registry]]
+location = "docker.io"
+[[registry.mirror]]
+location = "127.0.0.1:$PORT"
+CONF
+stop_orcd
+start_orcd
+out=$("$ORC" pull busybox:1.0 2>&1) || fail "a short name through docker.io: $out"
+assert_eq "$(tail -1 <<<"$out")" "$id" "busybox:1.0 is docker.io/library/busybox:1.0"
+assert_contains "$("$ORC" images)" "docker.io/library/busybox" "stored as the official image"
+
+echo "# an invalid reference: a warning at apply, InvalidImageName, never pulled"
+cat >"$TEST_DIR/invalid.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: invalid}
+spec:
+  containers: [{name: c, image: "<your-private-image>"}]
+YAML
+out=$("$ORC" apply -f "$TEST_DIR/invalid.yaml" 2>&1) || fail "apply: $out"
+assert_contains "$out" "Warning: " "warned"
+assert_contains "$out" "invalid reference format: the container will wait with InvalidImageName" "why"
+invalid() { [ "$(pod_field invalid '.status.containerStatuses[0].state.waiting.reason')" = InvalidImageName ]; }
+wait_for 30 invalid || fail "no InvalidImageName: $("$ORC" describe pod invalid)"
+assert_contains "$("$ORC" get pods)" "InvalidImageName" "the STATUS column"
+ev=$("$ORC" events --for pod/invalid) # the sync that decided would have pulled first
+assert_contains "$ev" "couldn't parse image reference \"<your-private-image>\": invalid reference format" "kubelet's event"
+assert_not_contains "$ev" "Pulling" "never pulled"
+assert_not_contains "$ev" "BackOff" "nor retried"
 echo "PASS: $TEST_NAME"
