@@ -9,7 +9,8 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
-#define MAX_REF 255
+#define MAX_NAME 255 /* registry and repository, once normalised (docker's bound) */
+#define MAX_REF 512  /* what is looked at: a name, a tag and a digest */
 
 static bool alnum_lower(char c)
 {
@@ -123,6 +124,8 @@ char *orc_image_ref_normalize(const char *ref)
         domain = "docker.io";
     bool library = !strcmp(domain, "docker.io") && !strchr(rest, '/');
     const char *tag = colon ? colon + 1 : (digest ? NULL : "latest");
+    if (strlen(domain) + 1 + (library ? 8 : 0) + strlen(rest) > MAX_NAME)
+        return NULL;
     return xasprintf("%s/%s%s%s%s%s%s", domain, library ? "library/" : "", rest, tag ? ":" : "",
                      tag ? tag : "", digest ? "@" : "", digest ? digest : "");
 }

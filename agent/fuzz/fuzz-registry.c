@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: what a registry sends — manifests, indexes, WWW-Authenticate headers —
- * and what auth files hold. The first byte picks the parser. */
+ * what auth files hold, and image references as manifests write them. The first byte picks
+ * the parser. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "image-ref.h"
 #include "images/registry-auth.h"
 #include "images/registry-manifest.h"
 
@@ -31,6 +33,19 @@ static void manifest(const char *text, size_t len, const char *ctype)
     registry_manifest_free(m);
 }
 
+/* A normalised reference is its own normal form, and names the same kind of thing. */
+static void reference(const char *text)
+{
+    char *n = orc_image_ref_normalize(text);
+    if (!n)
+        return;
+    char *again = orc_image_ref_normalize(n);
+    if (!again || strcmp(again, n) != 0 || orc_image_ref_is_short(n))
+        abort();
+    free(again);
+    free(n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -39,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
     orc_error_t err = NULL;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0:
         manifest(text, size - 1, NULL);
         break;
@@ -55,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         break;
     }
+    case 4:
+        reference(text);
+        break;
     default: {
         char *u = NULL, *p = NULL;
         if (auth_file_lookup(text, size - 1, "reg.example:5000", "team/app", &u, &p, &err) == 0 &&

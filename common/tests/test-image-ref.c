@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Image references: normalisation as docker and podman do it, and what is refused. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "image-ref.h"
 #include "tap.h"
@@ -50,9 +51,26 @@ static void test_refs(void)
     }
 }
 
+/* docker's bound: 255 characters of registry and repository, counted normalised */
+static void test_length(void)
+{
+    char name[300];
+    memset(name, 'a', sizeof(name));
+    name[255 - strlen("docker.io/library/")] = '\0';
+    char *n = orc_image_ref_normalize(name);
+    tap_ok(n && strlen(n) == 255 + strlen(":latest"), "a short name that is 255 normalised");
+    char *again = n ? orc_image_ref_normalize(n) : NULL;
+    tap_ok(again && !strcmp(again, n), "is its own normal form");
+    free(n);
+    free(again);
+    strcat(name, "a");
+    tap_ok(orc_image_ref_normalize(name) == NULL, "one more is refused, as docker does");
+}
+
 int main(void)
 {
     test_refs();
+    test_length();
     tap_ok(orc_image_ref_is_short("busybox") && orc_image_ref_is_short("team/app:1"),
            "short names");
     tap_ok(!orc_image_ref_is_short("quay.io/a/b") && !orc_image_ref_is_short("localhost/x") &&
