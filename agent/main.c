@@ -388,7 +388,7 @@ static void config_defaults(struct orcd_config *c)
 /* One agent per user: an exclusive flock held for the agent's lifetime. */
 static int take_lock(struct orcd *o, orc_error_t *err)
 {
-    o->lock_fd = open(o->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    o->lock_fd = open(o->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (o->lock_fd < 0)
         return orc_error_make(err, errno, "open '%s'", o->paths.lock);
     if (flock(o->lock_fd, LOCK_EX | LOCK_NB) < 0) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* orc-shim: one per pod (`run`), plus the user-namespace holder (`holder`). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,7 +126,9 @@ static int run_main(struct shim_args *a)
         return 1;
     }
     _cleanup_free_ char *logpath = orc_path_join(a->run_dir, "shim.log");
-    FILE *logf = fopen(logpath, "ae");
+    /* never through a planted symlink */
+    int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    FILE *logf = logfd >= 0 ? fdopen(logfd, "ae") : NULL;
     if (logf)
         log_set_file(logf);
     struct shim s = {.args = *a,

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "fs-util.h"
+#include "private-dir.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -14,9 +16,8 @@ char *cli_socket_path(const char *orc_socket, const char *xdg_runtime_dir, unsig
 {
     if (orc_socket && *orc_socket)
         return xstrdup(orc_socket);
-    if (xdg_runtime_dir && *xdg_runtime_dir == '/')
-        return xasprintf("%s/orc/orcd.sock", xdg_runtime_dir);
-    return xasprintf("/tmp/orc-%u/orcd.sock", uid);
+    _cleanup_free_ char *dir = orc_runtime_dir(xdg_runtime_dir, "orc", uid); /* orcd's */
+    return orc_path_join(dir, "orcd.sock");
 }
 
 /* "--name VALUE", "--name=VALUE" and, for a short option, "-nVALUE": the value or NULL.

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "json-util.h"
+#include "private-dir.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -48,11 +50,68 @@ static size_t collect(char *data, size_t size, size_t n, void *cls)
     return len;
 }
 
+/* The socket's directory (orcd's run directory, unless --socket names another) must be this
+ * user's, and no one else may write in it: another could hold another user's socket (a
+ * /tmp/orc-UID made first by someone else). A missing one is no agent, which connecting
+ * reports. */
+static int check_socket_dir(const struct client *c, orc_error_t *err)
+{
+    const char *slash = strrchr(c->socket, '/');
+    _cleanup_free_ char *dir = !slash ? xstrdup(".")
+                               : slash == c->socket
+                                   ? xstrdup("/")
+                                   : xstrndup(c->socket, (size_t) (slash - c->socket));
+    int r = orc_owned_dir_check(dir, err);
+    if (r < 0 && r != -ENOENT)
+        return orc_error_wrap(err, "not talking to orcd at %s", c->socket);
+    return 0;
+}
+
+/* libcurl's socket, made only in a private directory and remembered so that the peer can be
+ * checked once connected. A refusal is kept in c->refused for transport_error. */
+static curl_socket_t open_socket(void *cls, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct client *c = cls;
+    (void) purpose;
+    if (check_socket_dir(c, &c->refused) < 0)
+        return CURL_SOCKET_BAD;
+    c->conn_fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    return c->conn_fd < 0 ? CURL_SOCKET_BAD : c->conn_fd;
+}
+
+/* Connected, nothing sent yet: the process listening must run as this user. */
+static int check_peer(void *cls, char *ip, char *local_ip, int port, int local_port)
+{
+    struct client *c = cls;
+    (void) ip, (void) local_ip, (void) port, (void) local_port;
+    struct ucred peer;
+    socklen_t len = sizeof(peer);
+    if (c->conn_fd < 0 || getsockopt(c->conn_fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0) {
+        orc_error_make(&c->refused, c->conn_fd < 0 ? EBADF : errno,
+                       "not talking to orcd at %s: SO_PEERCRED", c->socket);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    if (peer.uid != getuid()) {
+        _cleanup_free_ char *owner = orc_describe_uid(peer.uid), *me = orc_describe_uid(getuid());
+        orc_error_make_as(&c->refused, EPERM,
+                          "not talking to orcd at %s: the process listening there (pid %d) runs "
+                          "as %s, not as you (%s); it is not your agent",
+                          c->socket, (int) peer.pid, owner, me);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
 static CURL *prepare(struct client *c, const char *method, const char *path)
 {
     CURL *h = curl_easy_init();
     _cleanup_free_ char *url = xasprintf("http://localhost%s", path);
     curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+    c->conn_fd = -1;
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, c);
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, check_peer);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, c);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -61,6 +120,10 @@ static CURL *prepare(struct client *c, const char *method, const char *path)
 
 static int transport_error(struct client *c, CURLcode rc, orc_error_t *err)
 {
+    if (c->refused) {
+        *err = TAKE_PTR(c->refused);
+        return orc_error_code(*err);
+    }
     if (rc == CURLE_COULDNT_CONNECT || access(c->socket, F_OK) < 0)
         return orc_error_make(err, ECONNREFUSED,
                               "cannot connect to orcd at %s: is the agent running? Start it with "

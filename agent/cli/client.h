@@ -6,12 +6,16 @@
 
 #include "error.h"
 
-/* The CLI's view of orcd: HTTP over the agent's unix socket (libcurl). */
+/* The CLI's view of orcd: HTTP over the agent's unix socket (libcurl). Nothing is sent unless
+ * the socket's directory is this user's and private, and the process listening on it runs as
+ * this user (SO_PEERCRED): another user's server never gets a request. */
 struct client {
     char *socket;
     const char *ns;       /* -n, default "default" */
     int all_ns;           /* -A */
     const char *progress; /* set: client_do shows a spinner with this label on a TTY */
+    int conn_fd;          /* the request's socket (libcurl owns it) */
+    orc_error_t refused;  /* why the last connection was refused (handed to the caller) */
 };
 
 struct reply {

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sys/paths.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "fs-util.h"
+#include "private-dir.h"
 #include "xalloc.h"
 
 /* $VAR if set and absolute, else $HOME/fallback (XDG base directory spec). */
@@ -33,9 +32,7 @@ int orc_paths_init(struct orc_paths *p, orc_error_t *err)
     if (xdg_dir("XDG_CONFIG_HOME", ".config", &config, err) < 0 ||
         xdg_dir("XDG_DATA_HOME", ".local/share", &data, err) < 0)
         return -1;
-    const char *rt = getenv("XDG_RUNTIME_DIR");
-    p->run_dir = (rt && rt[0] == '/') ? orc_path_join(rt, "orc")
-                                      : xasprintf("/tmp/orc-%u", (unsigned) getuid());
+    p->run_dir = orc_runtime_dir(getenv("XDG_RUNTIME_DIR"), "orc", (unsigned) getuid());
     p->config_dir = orc_path_join(config, "orc");
     p->data_dir = orc_path_join(data, "orc");
     p->db = orc_path_join(p->data_dir, "orc.db");
@@ -51,14 +48,23 @@ int orc_paths_init(struct orc_paths *p, orc_error_t *err)
 
 int orc_paths_create(const struct orc_paths *p, orc_error_t *err)
 {
-    const char *dirs[] = {p->config_dir, p->data_dir, p->storage,  p->logs,
-                          p->run_dir,    p->pods,     p->runc_root};
+    const char *dirs[] = {p->config_dir, p->data_dir, p->storage, p->logs};
     for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
         if (orc_mkdir_p(dirs[i], 0700, err) < 0)
             return -1;
-    /* A pre-existing run dir must still be private: the socket lives there. */
-    if (chmod(p->run_dir, 0700) < 0)
-        return orc_error_make(err, errno, "chmod '%s'", p->run_dir);
+    /* The socket, the lock and the pid files of the holder and the shims live below the run
+     * dir: it must be this user's and private (in /tmp someone else may have made it first).
+     * run_dir is $XDG_RUNTIME_DIR/orc or /tmp/orc-UID: its parent is trusted, not checked. */
+    const char *base = strrchr(p->run_dir, '/');
+    _cleanup_free_ char *parent = xstrndup(p->run_dir, (size_t) (base - p->run_dir));
+    const char *subs[] = {"pods", "runc"};
+    for (size_t i = 0; i < ELEMENTSOF(subs); i++) {
+        _cleanup_free_ char *rel = orc_path_join(base + 1, subs[i]);
+        int fd = orc_private_dir_open(*parent ? parent : "/", rel, err);
+        if (fd < 0)
+            return orc_error_wrap(err, "run directory");
+        close(fd);
+    }
     return 0;
 }
 

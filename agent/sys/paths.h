@@ -10,7 +10,7 @@ struct orc_paths {
     char *db;         /* data_dir/orc.db */
     char *storage;    /* data_dir/storage */
     char *logs;       /* data_dir/logs */
-    char *run_dir;    /* $XDG_RUNTIME_DIR/orc (0700) */
+    char *run_dir;    /* $XDG_RUNTIME_DIR/orc or /tmp/orc-UID (ours, 0700) */
     char *socket;     /* run_dir/orcd.sock (0600) */
     char *lock;       /* run_dir/orcd.lock */
     char *userns;     /* run_dir/userns.json */
@@ -21,7 +21,8 @@ struct orc_paths {
 /* Fills paths from the environment (XDG_* with the spec's fallbacks; XDG_RUNTIME_DIR
  * falls back to /tmp/orc-$UID with a warning by the caller). Creates nothing. */
 int orc_paths_init(struct orc_paths *p, orc_error_t *err);
-/* Creates the directories with private modes. */
+/* Creates the directories with private modes. The run dir and its pods/ and runc/ must be
+ * this user's with mode 0700 (see orc_private_dir_open): another one is refused. */
 int orc_paths_create(const struct orc_paths *p, orc_error_t *err);
 void orc_paths_done(struct orc_paths *p);
 

@@ -2,17 +2,13 @@
 /* port-forward: publishes the portMappings capability's ports from user space. */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "cni.h"
-#include "fs-util.h"
 #include "helper.h"
-#include "json-util.h"
 #include "netns.h"
 #include "port-forward.h"
-#include "xalloc.h"
 
 static int start(const struct cni_args *a, struct port_mapping *maps, size_t n,
                  const struct helper_state *s, orc_error_t *err)
@@ -24,16 +20,13 @@ static int start(const struct cni_args *a, struct port_mapping *maps, size_t n,
                                 .n = n,
                                 .netns_fd = netns_fd,
                                 .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
-    struct helper_id id;
-    int r = helper_spawn(forwarder_main, &fa, s->log, &id, err);
+    struct orc_proc_id id;
+    int r = helper_spawn(forwarder_main, &fa, s, &id, err);
     if (fa.owner_pidfd >= 0)
         close(fa.owner_pidfd);
     if (r < 0)
         return -1;
-    json_auto_t *j =
-        json_pack("{s:i,s:I}", "pid", (int) id.pid, "startTime", (json_int_t) id.start_time);
-    _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
-    if (orc_write_file_atomic(s->path, text, strlen(text), 0600, err) < 0) {
+    if (helper_state_write(s, &id, err) < 0) {
         helper_stop(&id, 1000);
         return -1;
     }
@@ -44,7 +37,7 @@ static int pf_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
 {
     struct port_mapping *maps = NULL;
     size_t n = 0;
-    struct helper_state s = {0};
+    struct helper_state s = {.dir_fd = -1};
     int r = -1;
     if (port_mappings_parse(a->runtime_config, a->prev_result, &maps, &n, err) < 0)
         return -1;
@@ -77,8 +70,8 @@ static int pf_check(const struct cni_args *a, orc_error_t *err)
 {
     struct port_mapping *maps = NULL;
     size_t n = 0;
-    struct helper_state s = {0};
-    struct helper_id id;
+    struct helper_state s = {.dir_fd = -1};
+    struct orc_proc_id id;
     int r = -1;
     if (port_mappings_parse(a->runtime_config, a->prev_result, &maps, &n, err) < 0)
         return -1;

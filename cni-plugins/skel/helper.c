@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,140 +17,142 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "netns.h"
+#include "private-dir.h"
 #include "xalloc.h"
 
 static int ready_fd = -1;
 
-static int state_dir(const json_t *conf, const char *plugin, char **ret, orc_error_t *err)
+/* PARENT and SUB of the state directory: dataDir split at its last component, or the
+ * runtime directory's orc-cni/<plugin>. Only SUB's components are checked to be private. */
+static int state_dir_of(const json_t *conf, const char *plugin, char **ret_parent, char **ret_sub,
+                        orc_error_t *err)
 {
     const char *dir = NULL;
     if (cni_conf_string(conf, "dataDir", &dir, err) < 0)
         return -1;
-    char *path;
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (dir)
-        path = xstrdup(dir);
-    else if (xdg && *xdg == '/')
-        path = xasprintf("%s/orc-cni/%s", xdg, plugin);
-    else
-        path = xasprintf("/tmp/orc-cni-%u/%s", (unsigned) getuid(), plugin);
-    if (orc_mkdir_p(path, 0700, err) < 0) {
-        free(path);
-        return orc_error_wrap(err, "state directory");
+    if (!dir) {
+        _cleanup_free_ char *base = NULL;
+        orc_runtime_dir_split(getenv("XDG_RUNTIME_DIR"), "orc-cni", (unsigned) getuid(), ret_parent,
+                              &base);
+        *ret_sub = orc_path_join(base, plugin);
+        return 0;
     }
-    *ret = path;
+    _cleanup_free_ char *d = xstrdup(dir);
+    size_t len = strlen(d);
+    while (len > 0 && d[len - 1] == '/')
+        d[--len] = '\0';
+    char *slash = strrchr(d, '/');
+    const char *base = slash ? slash + 1 : d;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+        return cni_error(err, CNI_ERR_INVALID_CONFIG, "dataDir '%s' names no directory of its own",
+                         dir);
+    *ret_parent = !slash       ? xstrdup(".")
+                  : slash == d ? xstrdup("/")
+                               : xstrndup(d, (size_t) (slash - d));
+    *ret_sub = xstrdup(base);
     return 0;
 }
 
 int helper_state_open(const struct cni_args *a, const char *plugin, struct helper_state *ret,
                       orc_error_t *err)
 {
-    _cleanup_free_ char *dir = NULL;
-    if (state_dir(a->conf, plugin, &dir, err) < 0)
+    _cleanup_free_ char *parent = NULL, *sub = NULL;
+    if (state_dir_of(a->conf, plugin, &parent, &sub, err) < 0)
         return -1;
-    ret->path = xasprintf("%s/%s-%s.json", dir, a->container_id, a->ifname);
-    ret->log = xasprintf("%s/%s-%s.log", dir, a->container_id, a->ifname);
+    int fd = orc_private_dir_open(parent, sub, err);
+    if (fd < 0)
+        return orc_error_wrap(err, "state directory");
+    *ret = (struct helper_state){.dir_fd = fd,
+                                 .dir = orc_path_join(parent, sub),
+                                 .file = xasprintf("%s-%s.json", a->container_id, a->ifname),
+                                 .log = xasprintf("%s-%s.log", a->container_id, a->ifname)};
     return 0;
 }
 
 void helper_state_done(struct helper_state *s)
 {
-    free(s->path);
+    safe_close(s->dir_fd);
+    free(s->dir);
+    free(s->file);
     free(s->log);
-    *s = (struct helper_state){0};
+    *s = (struct helper_state){.dir_fd = -1};
 }
 
-int helper_state_read(const struct helper_state *s, struct helper_id *ret)
+int helper_state_read(const struct helper_state *s, struct orc_proc_id *ret)
 {
     _cleanup_free_ char *text = NULL;
     size_t len = 0;
-    if (orc_read_file(s->path, 65536, &text, &len, NULL) < 0)
+    if (orc_read_file_at(s->dir_fd, s->file, 65536, &text, &len) < 0)
         return -ENOENT;
     json_auto_t *j = json_loadb(text, len, 0, NULL);
-    *ret = (struct helper_id){.pid = (pid_t) orc_json_int(j, "pid", 0),
-                              .start_time = (unsigned long long) orc_json_int(j, "startTime", 0)};
+    *ret = (struct orc_proc_id){.pid = (pid_t) orc_json_int(j, "pid", 0),
+                                .start_time = (unsigned long long) orc_json_int(j, "startTime", 0)};
     return 0;
 }
 
-int helper_state_write(const struct helper_state *s, const struct helper_id *id, orc_error_t *err)
+int helper_state_write(const struct helper_state *s, const struct orc_proc_id *id, orc_error_t *err)
 {
     json_auto_t *j =
         json_pack("{s:i,s:I}", "pid", (int) id->pid, "startTime", (json_int_t) id->start_time);
     _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
-    return orc_write_file_atomic(s->path, text, strlen(text), 0600, err);
+    if (orc_write_file_atomic_at(s->dir_fd, s->file, text, strlen(text), 0600, err) < 0)
+        return orc_error_wrap(err, "state directory '%s'", s->dir);
+    return 0;
 }
 
 bool helper_state_busy(const struct helper_state *s)
 {
-    struct helper_id id;
+    struct orc_proc_id id;
     return helper_state_read(s, &id) == 0 && helper_alive(&id);
 }
 
 int helper_state_del(const struct cni_args *a, const char *plugin, orc_error_t *err)
 {
-    struct helper_state s = {0};
-    struct helper_id id;
+    struct helper_state s = {.dir_fd = -1};
+    struct orc_proc_id id;
     if (helper_state_open(a, plugin, &s, err) < 0)
         return -1;
     if (helper_state_read(&s, &id) == 0)
         helper_stop(&id, 2000);
-    (void) unlink(s.path);
+    (void) unlinkat(s.dir_fd, s.file, 0);
     helper_state_done(&s);
     return 0;
 }
 
-/* Reads /proc/PID/stat: start time (field 22) and state (field 3). */
-static int read_stat(pid_t pid, unsigned long long *ret_start, char *ret_state)
+/* A pidfd of the helper recorded as id: -ESRCH when it is gone, -EPERM (err set) when the
+ * pid names a process that is not this plugin's helper. */
+static int helper_open(const struct orc_proc_id *id, orc_error_t *err)
 {
-    _cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int) pid);
-    _cleanup_free_ char *text = NULL;
-    if (orc_read_file(path, 4096, &text, NULL, NULL) < 0)
-        return -ESRCH;
-    const char *p = strrchr(text, ')'); /* the command name may contain anything */
-    if (!p || sscanf(p + 2,
-                     "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-                     "%*s %*s %*s %llu",
-                     ret_state, ret_start) != 2)
-        return -EINVAL;
-    return 0;
+    _cleanup_free_ char *exe = orc_proc_exe(0); /* a helper is a fork of its plugin */
+    if (!exe)
+        return orc_error_make(err, errno, "readlink /proc/self/exe");
+    return orc_proc_open_expected(id, getuid(), exe, err);
 }
 
-int helper_id_of(pid_t pid, struct helper_id *ret)
+bool helper_alive(const struct orc_proc_id *id)
 {
-    unsigned long long start;
-    char state;
-    int r = read_stat(pid, &start, &state);
-    if (r < 0)
-        return r;
-    *ret = (struct helper_id){.pid = pid, .start_time = start};
-    return 0;
+    orc_error_t err = NULL;
+    int fd = helper_open(id, &err);
+    orc_error_release(&err);
+    safe_close(fd);
+    return fd >= 0;
 }
 
-bool helper_alive(const struct helper_id *id)
+void helper_stop(const struct orc_proc_id *id, int timeout_ms)
 {
-    unsigned long long start;
-    char state;
-    /* a zombie is dead: its parent may be an init that never reaps */
-    return id->pid > 0 && read_stat(id->pid, &start, &state) == 0 && start == id->start_time &&
-           state != 'Z' && state != 'X';
-}
-
-static int pidfd_open_(pid_t pid)
-{
-    return (int) syscall(SYS_pidfd_open, pid, 0);
-}
-
-void helper_stop(const struct helper_id *id, int timeout_ms)
-{
-    if (!helper_alive(id))
+    orc_error_t err = NULL;
+    _cleanup_close_ int pfd = helper_open(id, &err);
+    if (pfd < 0) {
+        if (err) /* on stderr, which a runtime logs: DEL itself succeeds */
+            fprintf(stderr, "not stopping pid %d, which is not this plugin's helper: %s\n",
+                    (int) id->pid, orc_error_message(err));
+        orc_error_release(&err);
         return;
-    _cleanup_close_ int pfd = pidfd_open_(id->pid);
-    if (pfd < 0 || !helper_alive(id)) /* gone, or the pid was reused before we held it */
-        return;
-    (void) syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0);
+    }
+    (void) orc_pidfd_signal(pfd, SIGTERM);
     struct pollfd p = {.fd = pfd, .events = POLLIN};
     if (poll(&p, 1, timeout_ms) <= 0) {
-        (void) syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+        (void) orc_pidfd_signal(pfd, SIGKILL);
         (void) poll(&p, 1, 2000);
     }
 }
@@ -188,12 +189,11 @@ static void report(int fd, orc_error_t err)
 }
 
 /* In the grandchild: detach, run, and never return. */
-static void run_helper(helper_fn fn, void *arg, const char *log_path, int fd)
+static void run_helper(helper_fn fn, void *arg, int log, int fd)
 {
     orc_error_t err = NULL;
     (void) setsid();
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (null >= 0) {
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
@@ -209,9 +209,25 @@ static void run_helper(helper_fn fn, void *arg, const char *log_path, int fd)
     _exit(r < 0 ? 1 : 0);
 }
 
-int helper_spawn(helper_fn fn, void *arg, const char *log_path, struct helper_id *ret,
+/* The attachment's log, appended to; never through a symlink. */
+static int open_log(const struct helper_state *s, orc_error_t *err)
+{
+    int fd = orc_openat_regular(s->dir_fd, s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd == -ELOOP || fd == -EINVAL)
+        return orc_error_make_as(err, -fd, "refusing the log '%s/%s': it is %s", s->dir, s->log,
+                                 fd == -ELOOP ? "a symbolic link" : "not a regular file");
+    if (fd < 0)
+        return orc_error_make(err, -fd, "open the log '%s/%s'", s->dir, s->log);
+    return fd;
+}
+
+int helper_spawn(helper_fn fn, void *arg, const struct helper_state *s, struct orc_proc_id *ret,
                  orc_error_t *err)
 {
+    _cleanup_close_ int log = open_log(s, err);
+    if (log < 0)
+        return -1;
+    _cleanup_free_ char *log_path = orc_path_join(s->dir, s->log);
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return orc_error_make(err, errno, "pipe");
@@ -226,7 +242,7 @@ int helper_spawn(helper_fn fn, void *arg, const char *log_path, struct helper_id
         close(p[0]);
         pid_t grandchild = fork(); /* reparented away from the runtime: never its zombie */
         if (grandchild == 0)
-            run_helper(fn, arg, log_path, p[1]);
+            run_helper(fn, arg, log, p[1]);
         _exit(grandchild < 0 ? 1 : 0);
     }
     close(p[1]);
@@ -242,7 +258,7 @@ int helper_spawn(helper_fn fn, void *arg, const char *log_path, struct helper_id
     if (code != 0)
         return cni_error(err, (int) code, "%s", *text ? text + 1 : "helper failed");
     pid_t pid = (pid_t) strtol(text, NULL, 10);
-    if (pid <= 0 || helper_id_of(pid, ret) < 0)
+    if (pid <= 0 || orc_proc_id_of(pid, ret) < 0)
         return orc_error_make(err, 0, "helper exited right after start-up (see '%s')", log_path);
     return 0;
 }
@@ -252,7 +268,7 @@ int helper_watch_owner(const char *netns_path, int netns_fd)
     pid_t pid = netns_owner_pid(netns_path, netns_fd);
     if (pid <= 0)
         return -1;
-    int pfd = pidfd_open_(pid);
+    int pfd = orc_pidfd_open(pid);
     if (pfd >= 0 && netns_owner_pid(netns_path, netns_fd) != pid) {
         close(pfd);
         return -1;

@@ -20,7 +20,18 @@
 
 int netns_open(const char *path, int *ret_fd, orc_error_t *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Only a namespace file is opened (nsfs shows them as regular files), and without
+     * blocking: a FIFO or a device named by CNI_NETNS must fail at once, not hang the plugin. */
+    struct stat st;
+    int fd = -1;
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return cni_error(err, CNI_ERR_INVALID_ENV, "'%s' is not a network namespace (%s)", path,
+                             S_ISFIFO(st.st_mode)  ? "a FIFO"
+                             : S_ISDIR(st.st_mode) ? "a directory"
+                                                   : "not a regular file");
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    }
     if (fd < 0) {
         if (errno == ENOENT || errno == ESRCH)
             return cni_error(err, CNI_ERR_UNKNOWN_CONTAINER,

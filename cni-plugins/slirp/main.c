@@ -98,8 +98,8 @@ static int spawn_helper(const struct cni_args *a, const struct slirp_conf *c, in
 {
     struct slirp_helper_args h = {
         .conf = *c, .tap_fd = tap, .owner_pidfd = helper_watch_owner(a->netns, netns_fd)};
-    struct helper_id id;
-    int r = helper_spawn(slirp_helper_main, &h, s->log, &id, err);
+    struct orc_proc_id id;
+    int r = helper_spawn(slirp_helper_main, &h, s, &id, err);
     if (h.owner_pidfd >= 0)
         close(h.owner_pidfd);
     if (r < 0)
@@ -116,7 +116,7 @@ static int slirp_add(const struct cni_args *a, json_t **ret, orc_error_t *err)
     struct slirp_conf c;
     if (slirp_conf_parse(a->conf, &c, err) < 0)
         return -1;
-    struct helper_state s = {0};
+    struct helper_state s = {.dir_fd = -1};
     _cleanup_close_ int netns_fd = -1, tap = -1;
     int r = -1;
     if (helper_state_open(a, "slirp", &s, err) < 0)
@@ -171,8 +171,8 @@ static int check_tap(void *arg, int *ret_fd, orc_error_t *err)
 static int slirp_check(const struct cni_args *a, orc_error_t *err)
 {
     struct slirp_conf c;
-    struct helper_state s = {0};
-    struct helper_id id;
+    struct helper_state s = {.dir_fd = -1};
+    struct orc_proc_id id;
     _cleanup_close_ int netns_fd = -1;
     int r = -1;
     if (slirp_conf_parse(a->conf, &c, err) < 0 || helper_state_open(a, "slirp", &s, err) < 0)

@@ -244,6 +244,7 @@ declare -A GOOD=([loopback]=$(conf_of loopback '{}') [slirp]=$(conf_of slirp '{}
     [port-forward]=$(conf_of port-forward "$(jq -cn --argjson p "$PORT" \
         '{runtimeConfig: {portMappings: [{hostPort: $p, containerPort: 80}]}}')" "$PREV"))
 echo x >"$TEST_DIR/regular-file"
+mkfifo "$TEST_DIR/fifo"
 for p in loopback slirp port-forward; do
     cni ADD $p '{"cniVersion": "1.0.0", "name": "x", "type": '
     expect_error 6 "$p: truncated JSON"
@@ -257,6 +258,17 @@ for p in loopback slirp port-forward; do
     expect_error 3 "$p: CNI_NETNS that does not exist"
     cni ADD $p "${GOOD[$p]}" CNI_NETNS="$TEST_DIR/regular-file"
     expect_error 4 "$p: CNI_NETNS is a regular file"
+    # a FIFO is never opened for reading, which would wait for a writer that never comes (only
+    # loopback's CHECK and DEL enter the namespace; the others' find their helper's state)
+    cmds=(ADD)
+    [ $p != loopback ] || cmds=(ADD CHECK DEL)
+    for cmd in "${cmds[@]}"; do
+        RUNNER=(timeout 20) # a plugin blocked in open() ends with status 124, not 1
+        cni $cmd $p "$(with_prev "${GOOD[$p]}" "$PREV")" CNI_NETNS="$TEST_DIR/fifo"
+        RUNNER=()
+        expect_error 4 "$p $cmd: CNI_NETNS is a FIFO"
+        assert_contains "$(jq -r .msg <<<"$OUT")" "is not a network namespace (a FIFO)" "$p $cmd message"
+    done
 done
 cni ADD slirp "$(conf_of slirp '{"mtu": "9000"}')"
 expect_error 7 "slirp: mtu as a string"
