@@ -93,7 +93,7 @@ struct rm_walk {
     bool stop;
 };
 
-static const char *const MOUNT_POINT = "a mount point (another file system), not entered";
+static const char *const MOUNT_POINT = "a mount point (another file system or mount), not entered";
 
 /* name (in the current directory) stays; the first failure is the walk's error. */
 static void rm_keep(struct rm_walk *w, int status, const char *name, const char *why)

@@ -147,10 +147,10 @@ static int names_for(const char *layout, const json_t *desc, char ***ret, orc_er
     const char *at = full ? strchr(full, '@') : NULL;
     const char *digest = orc_json_str(desc, "digest");
     if (at && (!digest || strcmp(at + 1, digest) != 0))
-        return orc_error_make(err, EINVAL,
-                              "the name '%s' carries a digest, but index.json gives the image "
-                              "digest %s",
-                              ref, digest ? digest : "(none)");
+        return orc_error_make_as(err, EINVAL,
+                                 "the name '%s' carries a digest, but index.json gives the "
+                                 "image digest %s",
+                                 ref, digest ? digest : "(none)");
     *ret = new0(char *, 1);
     if (full)
         *ret = strv_push(*ret, full);
@@ -260,11 +260,11 @@ static int docker_entry(const char *dir, const json_t *e, struct image_source *s
         /* the archive holds no manifest, so nothing proves a digest: a pod pinned to one
          * would run whatever was loaded under it */
         if (norm && strchr(norm, '@'))
-            return orc_error_make(err, EINVAL,
-                                  "'%s' carries a digest, which a docker archive cannot prove "
-                                  "(it holds no manifest): name it by tag, or load an OCI "
-                                  "layout",
-                                  json_string_value(v));
+            return orc_error_make_as(err, EINVAL,
+                                     "'%s' carries a digest, which a docker archive cannot "
+                                     "prove (it holds no manifest): name it by tag, or load "
+                                     "an OCI layout",
+                                     json_string_value(v));
         if (norm && !strv_contains(s->names, norm))
             s->names = strv_push(s->names, norm);
     }

@@ -261,20 +261,34 @@ struct tee {
     char buf[1 << 16];
 };
 
+static bool tee_over(const struct tee *t)
+{
+    return t->max && t->size > t->max;
+}
+
+/* The next block of the decompressed stream, counted and hashed: its length, 0 at the end,
+ * -EIO when it cannot be read, -EFBIG past the bound. */
+static la_ssize_t tee_next(struct tee *t)
+{
+    la_ssize_t n = archive_read_data(t->raw, t->buf, sizeof(t->buf));
+    if (n < 0)
+        return -EIO;
+    t->size += n;
+    if (tee_over(t))
+        return -EFBIG;
+    EVP_DigestUpdate(t->md, t->buf, (size_t) n);
+    return n;
+}
+
 static la_ssize_t tee_read(struct archive *a, void *cls, const void **out)
 {
     struct tee *t = cls;
-    la_ssize_t n = archive_read_data(t->raw, t->buf, sizeof(t->buf));
+    la_ssize_t n = tee_next(t);
     if (n < 0) {
-        archive_set_error(a, EIO, "%s", archive_error_string(t->raw));
+        archive_set_error(a, (int) -n, "%s",
+                          n == -EFBIG ? "larger than the bound" : archive_error_string(t->raw));
         return -1;
     }
-    t->size += n;
-    if (t->max && t->size > t->max) {
-        archive_set_error(a, EFBIG, "larger than the bound");
-        return -1;
-    }
-    EVP_DigestUpdate(t->md, t->buf, (size_t) n);
     *out = t->buf;
     return n;
 }
@@ -306,12 +320,10 @@ static int too_big(const struct tee *t, const char *blob, orc_error_t *err)
 static int check_diff_id(struct tee *t, const char *blob, const char *expected, orc_error_t *err)
 {
     la_ssize_t n;
-    while ((n = archive_read_data(t->raw, t->buf, sizeof(t->buf))) > 0) {
-        t->size += n;
-        if (t->max && t->size > t->max)
-            return too_big(t, blob, err);
-        EVP_DigestUpdate(t->md, t->buf, (size_t) n);
-    }
+    while ((n = tee_next(t)) > 0)
+        ;
+    if (n == -EFBIG)
+        return too_big(t, blob, err);
     if (n < 0)
         return orc_error_make(err, EIO, "layer '%s': %s", blob, archive_error_string(t->raw));
     _cleanup_free_ char *actual = image_digest_final(t->md);
@@ -360,7 +372,7 @@ int image_unpack_layer(const char *blob, const char *dest, const char *diff_id, 
         r = extract_entry(&l, e, err);
     if (r == 0 && rc != ARCHIVE_EOF)
         r = orc_error_make(err, EIO, "layer '%s': %s", blob, archive_error_string(in));
-    if (t->max && t->size > t->max)
+    if (tee_over(t))
         r = too_big(t, blob, err); /* whatever the tar reader made of it */
     if (archive_write_close(l.out) < ARCHIVE_WARN && r == 0)
         r = orc_error_make(err, EIO, "finish layer '%s': %s", blob, archive_error_string(l.out));
