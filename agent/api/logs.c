@@ -261,7 +261,7 @@ enum MHD_Result api_logs(struct request *r, const char *ns, const char *name)
     }
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 && errno != ENOENT) {
+    if (fd < 0 && errno != ENOENT && errno != ENOTDIR) { /* else: there is no log */
         orc_error_make(&err, errno, "open the log of container '%s'", container);
         return api_reply_error(r, &err, NULL, NULL);
     }
