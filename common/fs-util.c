@@ -283,21 +283,27 @@ int orc_rm_rf_at(int dirfd, const char *name, orc_error_t *err)
 
 int orc_rm_rf(const char *path, orc_error_t *err)
 {
-    _cleanup_free_ char *copy = xstrdup(path);
-    size_t n = strlen(copy);
-    while (n > 1 && copy[n - 1] == '/')
-        copy[--n] = '\0';
-    char *slash = strrchr(copy, '/');
-    const char *name = slash ? slash + 1 : copy;
-    const char *parent = !slash ? "." : slash == copy ? "/" : copy;
-    if (slash && slash != copy)
-        *slash = '\0';
+    _cleanup_free_ char *parent = NULL, *name = NULL;
+    orc_path_split(path, &parent, &name);
     if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
         return orc_error_make(err, EINVAL, "remove '%s': not a removable name", path);
     _cleanup_close_ int dir = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0)
         return errno == ENOENT ? 0 : orc_error_make(err, errno, "remove '%s'", path);
     return rm_rf_at(dir, name, path, err);
+}
+
+void orc_path_split(const char *path, char **ret_parent, char **ret_name)
+{
+    _cleanup_free_ char *copy = xstrdup(path);
+    size_t n = strlen(copy);
+    while (n > 1 && copy[n - 1] == '/')
+        copy[--n] = '\0';
+    char *slash = strrchr(copy, '/');
+    *ret_name = xstrdup(slash ? slash + 1 : copy);
+    if (slash && slash != copy)
+        *slash = '\0';
+    *ret_parent = xstrdup(!slash ? "." : slash == copy ? "/" : copy);
 }
 
 char *orc_path_join(const char *a, const char *b)

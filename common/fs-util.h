@@ -25,5 +25,9 @@ int orc_read_file(const char *path, size_t max, char **ret, size_t *ret_len, orc
 int orc_rm_rf(const char *path, orc_error_t *err);
 /* The same for name in the directory dirfd (an O_PATH fd will do). */
 int orc_rm_rf_at(int dirfd, const char *name, orc_error_t *err);
+/* The directory a path is in and its last component, trailing slashes aside: "/a/b/" is
+ * "/a" and "b", "b" is "." and "b", "/b" is "/" and "b", "/" is "/" and "" (callers that
+ * want a name check for "", "." and ".."). Both allocated. */
+void orc_path_split(const char *path, char **ret_parent, char **ret_name);
 /* Joins two path components with exactly one '/'. */
 char *orc_path_join(const char *a, const char *b);

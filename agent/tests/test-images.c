@@ -23,7 +23,7 @@
 #include "json-util.h"
 #include "strv.h"
 #include "tap.h"
-#include "tests/userns-test.h"
+#include "tests/test-util.h"
 #include "xalloc.h"
 
 static char dir[] = "/tmp/orc-images-XXXXXX";
@@ -184,20 +184,6 @@ static int count_entries(const char *path)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *cmd = NULL;
-    if (vasprintf(&cmd, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    int st = system(cmd);
-    free(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void add_link(struct archive *a, const char *path, mode_t type, const char *target)
 {
     struct archive_entry *e = archive_entry_new();
@@ -274,7 +260,7 @@ static void test_whiteout_escapes(void)
 {
     _cleanup_free_ char *victim = orc_path_join(dir, "victim");
     _cleanup_free_ char *precious = orc_path_join(victim, "precious");
-    tap_is_int(sh("mkdir -p '%s' && echo x > '%s'", victim, precious), 0, "victim made");
+    tap_is_int(test_sh("mkdir -p '%s' && echo x > '%s'", victim, precious), 0, "victim made");
     _cleanup_free_ char *tar = orc_path_join(dir, "escape.tar");
     struct archive *a = new_tar(tar);
     add_link(a, "out", AE_IFLNK, victim);
@@ -303,17 +289,17 @@ static void test_whiteout_escapes(void)
 static void make_multi_arch(const char *base, const char *out)
 {
     tap_is_int(
-        sh("set -e; cp -r '%s' '%s'; cd '%s'; m=$(jq -c '.manifests[0] | del(.annotations)' "
-           "index.json); "
-           "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci."
-           "image.manifest.v1+json\",\"digest\":\"sha256:%s\",\"size\":1,\"platform\":{"
-           "\"os\":\"linux\",\"architecture\":\"s390x\"}},%%s]}' \"$(echo \"$m\" | jq -c "
-           "'. + {platform: {os: \"linux\", architecture: \"amd64\"}}')\" > nested; "
-           "d=$(sha256sum nested | cut -c1-64); mv nested blobs/sha256/$d; "
-           "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd."
-           "oci.image.index.v1+json\",\"digest\":\"sha256:%%s\",\"size\":1,\"annotations\":"
-           "{\"org.opencontainers.image.ref.name\":\"multi\"}}]}' $d > index.json",
-           base, out, out, "0000000000000000000000000000000000000000000000000000000000000000"),
+        test_sh("set -e; cp -r '%s' '%s'; cd '%s'; m=$(jq -c '.manifests[0] | del(.annotations)' "
+                "index.json); "
+                "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci."
+                "image.manifest.v1+json\",\"digest\":\"sha256:%s\",\"size\":1,\"platform\":{"
+                "\"os\":\"linux\",\"architecture\":\"s390x\"}},%%s]}' \"$(echo \"$m\" | jq -c "
+                "'. + {platform: {os: \"linux\", architecture: \"amd64\"}}')\" > nested; "
+                "d=$(sha256sum nested | cut -c1-64); mv nested blobs/sha256/$d; "
+                "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd."
+                "oci.image.index.v1+json\",\"digest\":\"sha256:%%s\",\"size\":1,\"annotations\":"
+                "{\"org.opencontainers.image.ref.name\":\"multi\"}}]}' $d > index.json",
+                base, out, out, "0000000000000000000000000000000000000000000000000000000000000000"),
         0, "multi-platform layout made");
 }
 
@@ -390,9 +376,9 @@ static void test_refused_and_formats(struct store2 *st2)
     char **names = NULL;
     int before = count_entries(blobs);
     _cleanup_free_ char *bad = orc_path_join(dir, "bad2");
-    tap_is_int(sh("cp -r '%s/top' '%s' && f=$(ls -S '%s'/blobs/sha256 | sed -n 2p) && "
-                  "printf x >> '%s'/blobs/sha256/$f",
-                  dir, bad, bad, bad),
+    tap_is_int(test_sh("cp -r '%s/top' '%s' && f=$(ls -S '%s'/blobs/sha256 | sed -n 2p) && "
+                       "printf x >> '%s'/blobs/sha256/$f",
+                       dir, bad, bad, bad),
                0, "layout with a corrupted second layer");
     tap_ok(images_load(im, bad, &names, &err) < 0, "refused: %s",
            err ? orc_error_message(err) : "");
@@ -418,11 +404,12 @@ static void test_refused_and_formats(struct store2 *st2)
 
     /* a docker archive whose member points outside it */
     _cleanup_free_ char *evil = orc_path_join(dir, "evil");
-    tap_is_int(sh("mkdir -p '%s' && cd '%s' && ln -s /etc/passwd layer.tar && "
-                  "echo '[{\"Config\":\"c.json\",\"Layers\":[\"layer.tar\"]}]' > manifest.json && "
-                  "echo '{}' > c.json && tar -cf ../evil.tar .",
-                  evil, evil),
-               0, "archive with an escaping symlink");
+    tap_is_int(
+        test_sh("mkdir -p '%s' && cd '%s' && ln -s /etc/passwd layer.tar && "
+                "echo '[{\"Config\":\"c.json\",\"Layers\":[\"layer.tar\"]}]' > manifest.json && "
+                "echo '{}' > c.json && tar -cf ../evil.tar .",
+                evil, evil),
+        0, "archive with an escaping symlink");
     _cleanup_free_ char *evil_tar = orc_path_join(dir, "evil.tar");
     tap_ok(images_load(im, evil_tar, &names, &err) < 0 &&
                strstr(orc_error_message(err), "outside the archive"),
@@ -434,10 +421,10 @@ static void test_store_more(void)
 {
     _cleanup_free_ char *script_path = script();
     _cleanup_free_ char *extra = orc_path_join(dir, "extra");
-    tap_is_int(sh("mkdir -p '%s/etc' && echo hi > '%s/etc/motd' && sh '%s' '%s/base' "
-                  "localhost/base:1 && sh '%s' '%s/top' localhost/top:1 --add-layer '%s' "
-                  "--docker-archive '%s/top.tar' && tar -C '%s/base' -cf '%s/base-oci.tar' .",
-                  extra, extra, script_path, dir, script_path, dir, extra, dir, dir, dir),
+    tap_is_int(test_sh("mkdir -p '%s/etc' && echo hi > '%s/etc/motd' && sh '%s' '%s/base' "
+                       "localhost/base:1 && sh '%s' '%s/top' localhost/top:1 --add-layer '%s' "
+                       "--docker-archive '%s/top.tar' && tar -C '%s/base' -cf '%s/base-oci.tar' .",
+                       extra, extra, script_path, dir, script_path, dir, extra, dir, dir, dir),
                0, "base and two-layer images built");
     _cleanup_free_ char *storage = orc_path_join(dir, "storage2");
     _cleanup_free_ char *layers = orc_path_join(storage, "layers");
@@ -454,17 +441,17 @@ static void test_store_more(void)
 
     /* leftovers of an interrupted load go at the next open */
     images_close(im);
-    tap_is_int(sh("cd '%s' && mkdir -p layers/.tmp-1-1/x tmp-load-1-1/ro tmp-pull-1-3/d && "
-                  "touch blobs/sha256/.tmp-1-2 tmp-load-1-1/ro/f tmp-pull-1-3/d/blob "
-                  "images/0123.json.tmp.42 && chmod 0555 tmp-load-1-1/ro && chmod 0 "
-                  "tmp-pull-1-3/d",
-                  storage),
+    tap_is_int(test_sh("cd '%s' && mkdir -p layers/.tmp-1-1/x tmp-load-1-1/ro tmp-pull-1-3/d && "
+                       "touch blobs/sha256/.tmp-1-2 tmp-load-1-1/ro/f tmp-pull-1-3/d/blob "
+                       "images/0123.json.tmp.42 && chmod 0555 tmp-load-1-1/ro && chmod 0 "
+                       "tmp-pull-1-3/d",
+                       storage),
                0, "leftovers made: a load's with a read-only directory, a killed pull's");
     tap_is_int(images_open(storage, NULL, &im, &err), 0, "reopen");
     tap_is_int(count_entries(layers), 1, "scratch layer dir removed");
     tap_is_int(count_entries(blobs), before, "scratch blob removed");
-    tap_is_int(sh("cd '%s' && test -z \"$(ls -d tmp-* images/*.tmp.* 2>/dev/null)\"", storage), 0,
-               "scratch dirs of loads and pulls and a record's temporary file removed");
+    tap_is_int(test_sh("cd '%s' && test -z \"$(ls -d tmp-* images/*.tmp.* 2>/dev/null)\"", storage),
+               0, "scratch dirs of loads and pulls and a record's temporary file removed");
     images_close(im);
 }
 
@@ -473,7 +460,7 @@ static void test_store_more(void)
 static void test_replace_directory(void)
 {
     _cleanup_free_ char *victim = orc_path_join(dir, "victim2");
-    tap_is_int(sh("mkdir -p '%s/sub' && echo x > '%s/sub/precious'", victim, victim), 0,
+    tap_is_int(test_sh("mkdir -p '%s/sub' && echo x > '%s/sub/precious'", victim, victim), 0,
                "a directory outside the layer");
     _cleanup_free_ char *tar = orc_path_join(dir, "replace.tar");
     struct archive *a = new_tar(tar);
@@ -496,11 +483,11 @@ static void test_replace_directory(void)
                "a file and a symlink replace non-empty directories: %s",
                err ? orc_error_message(err) : "");
     orc_error_release(&err);
-    tap_is_int(sh("cd '%s' && test -f d && test \"$(cat d)\" = 'now a file' && test -L e && "
-                  "test \"$(readlink e)\" = d && test -f keep/a && test -f keep/b",
-                  dest),
+    tap_is_int(test_sh("cd '%s' && test -f d && test \"$(cat d)\" = 'now a file' && test -L e && "
+                       "test \"$(readlink e)\" = d && test -f keep/a && test -f keep/b",
+                       dest),
                0, "the later entries won; a directory merges into a directory");
-    tap_is_int(sh("test -f '%s/sub/precious'", victim), 0,
+    tap_is_int(test_sh("test -f '%s/sub/precious'", victim), 0,
                "the replaced directory's symlink to outside was not followed");
 
     /* the way to the replaced directory leads through a symlink: refused, nothing outside
@@ -514,7 +501,7 @@ static void test_replace_directory(void)
                "a symlink in the way of a path is replaced by a directory: %s",
                err ? orc_error_message(err) : "");
     orc_error_release(&err);
-    tap_is_int(sh("test -f '%s/sub/precious' && test -f '%s/out/victim2'", victim, dest2), 0,
+    tap_is_int(test_sh("test -f '%s/sub/precious' && test -f '%s/out/victim2'", victim, dest2), 0,
                "the file landed inside the layer, the directory outside stays");
 }
 
@@ -541,9 +528,9 @@ static char *zero_layer(void)
 {
     char *tar = orc_path_join(dir, "zeros.tar.gz");
     if (access(tar, F_OK) < 0 &&
-        sh("cd '%s' && mkdir -p zeros && head -c 64M /dev/zero > zeros/z && "
-           "tar -C zeros -cf - . | gzip -1 > zeros.tar.gz",
-           dir) != 0)
+        test_sh("cd '%s' && mkdir -p zeros && head -c 64M /dev/zero > zeros/z && "
+                "tar -C zeros -cf - . | gzip -1 > zeros.tar.gz",
+                dir) != 0)
         return NULL;
     return tar;
 }
@@ -587,11 +574,12 @@ static void test_bombs(void)
     _cleanup_free_ char *archive = orc_path_join(dir, "docker.tar");
     tap_is_int(images_load(im, archive, &names, &err), 0, "docker archive loaded");
     names = strv_free(names);
-    tap_is_int(sh("l=$(tar -xOf '%s' --wildcards '*/layer.tar' | wc -c) && "
-                  "cd '%s/blobs/sha256' && for f in *; do [ $(stat -c %%s $f) -lt $((l / 3 * 2)) ] "
-                  "|| exit 1; done",
-                  archive, storage),
-               0, "no stored blob is the plain layer: it is kept compressed");
+    tap_is_int(
+        test_sh("l=$(tar -xOf '%s' --wildcards '*/layer.tar' | wc -c) && "
+                "cd '%s/blobs/sha256' && for f in *; do [ $(stat -c %%s $f) -lt $((l / 3 * 2)) ] "
+                "|| exit 1; done",
+                archive, storage),
+        0, "no stored blob is the plain layer: it is kept compressed");
     struct image *img = NULL;
     tap_is_int(images_resolve(im, "localhost/a:1", &img, &err), 0, "and the image resolves");
     _cleanup_free_ char *bb = img ? orc_path_join(img->layers[0], "bin/busybox") : NULL;
@@ -616,10 +604,10 @@ static void test_names(void)
     orc_error_t err = NULL;
     tap_is_int(images_open(storage, NULL, &im, &err), 0, "open a fourth store");
     char **names = NULL;
-    tap_is_int(sh("set -e; cd '%s'; rm -rf dn && mkdir dn && tar -C dn -xf docker.tar && "
-                  "jq -c '.[0].RepoTags = [\"alpine@sha256:%s\"]' dn/manifest.json > m && "
-                  "mv m dn/manifest.json && tar -C dn -cf digest-name.tar .",
-                  dir, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+    tap_is_int(test_sh("set -e; cd '%s'; rm -rf dn && mkdir dn && tar -C dn -xf docker.tar && "
+                       "jq -c '.[0].RepoTags = [\"alpine@sha256:%s\"]' dn/manifest.json > m && "
+                       "mv m dn/manifest.json && tar -C dn -cf digest-name.tar .",
+                       dir, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                0, "a docker archive naming a digest");
     _cleanup_free_ char *dn = orc_path_join(dir, "digest-name.tar");
     tap_ok(images_load(im, dn, &names, &err) == -EINVAL &&
@@ -630,14 +618,14 @@ static void test_names(void)
     tap_is_int(json_array_size(list), 0, "nothing stored");
     json_decref(list);
 
-    tap_is_int(sh("set -e; cd '%s'; rm -rf od-ok od-bad; cp -r oci od-ok; cp -r oci od-bad; "
-                  "d=$(jq -r '.manifests[0].digest' oci/index.json); "
-                  "jq -c --arg n \"localhost/pinned@$d\" "
-                  "'.manifests[0].annotations[\"org.opencontainers.image.ref.name\"] = $n' "
-                  "oci/index.json > od-ok/index.json; "
-                  "jq -c '.manifests[0].annotations[\"org.opencontainers.image.ref.name\"] = "
-                  "\"localhost/pinned@sha256:%s\"' oci/index.json > od-bad/index.json",
-                  dir, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+    tap_is_int(test_sh("set -e; cd '%s'; rm -rf od-ok od-bad; cp -r oci od-ok; cp -r oci od-bad; "
+                       "d=$(jq -r '.manifests[0].digest' oci/index.json); "
+                       "jq -c --arg n \"localhost/pinned@$d\" "
+                       "'.manifests[0].annotations[\"org.opencontainers.image.ref.name\"] = $n' "
+                       "oci/index.json > od-ok/index.json; "
+                       "jq -c '.manifests[0].annotations[\"org.opencontainers.image.ref.name\"] = "
+                       "\"localhost/pinned@sha256:%s\"' oci/index.json > od-bad/index.json",
+                       dir, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                0, "OCI layouts naming their own digest and another one");
     _cleanup_free_ char *bad = orc_path_join(dir, "od-bad");
     tap_ok(images_load(im, bad, &names, &err) == -EINVAL &&
@@ -651,12 +639,12 @@ static void test_names(void)
     tap_is_int(images_remove(im, names && names[0] ? names[0] : "", &err), 0, "removed again");
     names = strv_free(names);
 
-    tap_is_int(sh("set -e; cd '%s'; rm -rf many && mkdir many && tar -C many -xf docker.tar; "
-                  "for n in 100 101; do jq -c --argjson n $n "
-                  "'.[0].RepoTags = [range($n) | \"localhost/many:\\(.)\"]' "
-                  "many/manifest.json > m$n; cp m$n many/manifest.json; "
-                  "tar -C many -cf many$n.tar .; done",
-                  dir),
+    tap_is_int(test_sh("set -e; cd '%s'; rm -rf many && mkdir many && tar -C many -xf docker.tar; "
+                       "for n in 100 101; do jq -c --argjson n $n "
+                       "'.[0].RepoTags = [range($n) | \"localhost/many:\\(.)\"]' "
+                       "many/manifest.json > m$n; cp m$n many/manifest.json; "
+                       "tar -C many -cf many$n.tar .; done",
+                       dir),
                0, "docker archives with 100 and 101 names");
     _cleanup_free_ char *many101 = orc_path_join(dir, "many101.tar");
     tap_ok(images_load(im, many101, &names, &err) == -E2BIG &&

@@ -18,24 +18,10 @@
 #include "fd-util.h"
 #include "fs-util.h"
 #include "tap.h"
-#include "tests/userns-test.h"
+#include "tests/test-util.h"
 #include "xalloc.h"
 
 static char dir[] = "/tmp/orc-rm-rf-XXXXXX";
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *cmd = NULL;
-    if (vasprintf(&cmd, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    int st = system(cmd);
-    free(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* dir/deep/d/d/.../d/file, by file descriptors: the path is longer than PATH_MAX. */
 static int make_deep(const char *top, int levels)
@@ -75,21 +61,21 @@ static void test_symlinks_and_modes(void)
 {
     _cleanup_free_ char *top = orc_path_join(dir, "tree");
     _cleanup_free_ char *outside = orc_path_join(dir, "outside");
-    tap_is_int(sh("set -e; cd '%s'; mkdir -p outside/sub tree/a/b tree/ro tree/none/x; "
-                  "echo keep > outside/precious; echo keep > outside/sub/precious; "
-                  "chmod 0555 outside/sub; "
-                  "ln -s ../outside tree/dirlink; ln -s ../outside/precious tree/filelink; "
-                  "ln -s ../../outside tree/a/b/up; echo x > tree/ro/f; chmod 0555 tree/ro; "
-                  "echo x > tree/none/x/f; chmod 0 tree/none/x tree/none; mkfifo tree/fifo",
-                  dir),
+    tap_is_int(test_sh("set -e; cd '%s'; mkdir -p outside/sub tree/a/b tree/ro tree/none/x; "
+                       "echo keep > outside/precious; echo keep > outside/sub/precious; "
+                       "chmod 0555 outside/sub; "
+                       "ln -s ../outside tree/dirlink; ln -s ../outside/precious tree/filelink; "
+                       "ln -s ../../outside tree/a/b/up; echo x > tree/ro/f; chmod 0555 tree/ro; "
+                       "echo x > tree/none/x/f; chmod 0 tree/none/x tree/none; mkfifo tree/fifo",
+                       dir),
                0, "a tree with symlinks to outside, read-only and unreadable directories");
     orc_error_t err = NULL;
     tap_is_int(orc_rm_rf(top, &err), 0, "removed: %s", err ? err->msg : "");
     orc_error_release(&err);
     tap_ok(access(top, F_OK) < 0, "the tree is gone");
-    tap_is_int(sh("cd '%s' && test \"$(cat outside/precious outside/sub/precious)\" = \"keep\n"
-                  "keep\" && test \"$(stat -c %%a outside/sub)\" = 555",
-                  dir),
+    tap_is_int(test_sh("cd '%s' && test \"$(cat outside/precious outside/sub/precious)\" = \"keep\n"
+                       "keep\" && test \"$(stat -c %%a outside/sub)\" = 555",
+                       dir),
                0, "what the symlinks point to is untouched, its mode too");
     _cleanup_free_ char *link = orc_path_join(dir, "link-to-outside");
     tap_is_int(symlink(outside, link), 0, "a symlink as the path itself");
@@ -109,10 +95,10 @@ static int mounts_child(void)
     _cleanup_free_ char *tmpfs = orc_path_join(top, "a/tmpfs");
     _cleanup_free_ char *bind = orc_path_join(top, "bind");
     _cleanup_free_ char *vol = orc_path_join(dir, "volume");
-    if (sh("mkdir -p '%s' '%s' '%s/data' && echo v > '%s/data/f' && echo y > '%s/a/other'", tmpfs,
-           bind, vol, vol, top) != 0 ||
+    if (test_sh("mkdir -p '%s' '%s' '%s/data' && echo v > '%s/data/f' && echo y > '%s/a/other'",
+                tmpfs, bind, vol, vol, top) != 0 ||
         mount("tmpfs", tmpfs, "tmpfs", 0, "size=1m") < 0 ||
-        mount(vol, bind, NULL, MS_BIND, NULL) < 0 || sh("echo t > '%s/f'", tmpfs) != 0)
+        mount(vol, bind, NULL, MS_BIND, NULL) < 0 || test_sh("echo t > '%s/f'", tmpfs) != 0)
         return 0x80;
     int failed = 0;
     orc_error_t err = NULL;
@@ -125,11 +111,11 @@ static int mounts_child(void)
     if (err)
         printf("# %s\n", err->msg), fflush(stdout);
     orc_error_release(&err);
-    if (sh("test \"$(cat '%s/f')\" = t", tmpfs) != 0)
+    if (test_sh("test \"$(cat '%s/f')\" = t", tmpfs) != 0)
         failed |= 4; /* the tmpfs keeps its file */
-    if (sh("test \"$(cat '%s/data/f')\" = v && test -d '%s/data'", bind, vol) != 0)
+    if (test_sh("test \"$(cat '%s/data/f')\" = v && test -d '%s/data'", bind, vol) != 0)
         failed |= 8; /* a bind mount of the same file system is not entered either */
-    if (sh("test ! -e '%s/a/other'", top) != 0)
+    if (test_sh("test ! -e '%s/a/other'", top) != 0)
         failed |= 16; /* the rest went */
     return failed;
 }
@@ -154,13 +140,26 @@ static void test_mounts(void)
     tap_ok(!(r & 16), "everything else went");
 }
 
+static void test_split(void)
+{
+    const char *cases[][3] = {{"/a/b/", "/a", "b"}, {"b", ".", "b"},     {"/b", "/", "b"},
+                              {"/", "/", ""},       {"a/..", "a", ".."}, {"a//b", "a/", "b"}};
+    for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+        _cleanup_free_ char *parent = NULL, *name = NULL;
+        orc_path_split(cases[i][0], &parent, &name);
+        tap_ok(!strcmp(parent, cases[i][1]) && !strcmp(name, cases[i][2]),
+               "split '%s': '%s' and '%s'", cases[i][0], parent, name);
+    }
+}
+
 int main(void)
 {
+    test_split();
     if (!mkdtemp(dir))
         return 1;
     test_deep();
     test_symlinks_and_modes();
     test_mounts();
-    (void) sh("chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", dir, dir);
+    (void) test_sh("chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", dir, dir);
     return tap_done();
 }
