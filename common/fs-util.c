@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,8 +38,12 @@ int orc_mkdir_p(const char *path, mode_t mode, orc_error_t *err)
 int orc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                           orc_error_t *err)
 {
-    _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
-    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    /* a name of this write's own (threads write files too), created new: never a planted
+     * file or symlink */
+    static atomic_uint seq;
+    _cleanup_free_ char *tmp =
+        xasprintf("%s.tmp.%d.%u", path, (int) getpid(), atomic_fetch_add(&seq, 1));
+    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return orc_error_make(err, errno, "open '%s'", tmp);
     int r = orc_write_all(fd, data, len);
