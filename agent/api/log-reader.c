@@ -18,15 +18,15 @@ struct log_reader {
     char *raw; /* read, not yet converted: the start of a record */
     size_t raw_len;
     bool dropping; /* in a record longer than LOG_READER_MAX_RECORD: skipped to its '\n' */
-    char *text;    /* converted, not yet handed out */
+    char *text;    /* converted, not yet handed out (as large as raw: never grown) */
     size_t text_len, text_off;
 };
 
-size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
+/* The text of the whole records of in, written to out (room for len + 1 bytes: a record's
+ * text and '\n' are never longer than the record); *ret_used: the bytes consumed. */
+static size_t cri_convert(const char *in, size_t len, char *out, size_t *ret_used)
 {
-    /* a record's text and '\n' are never longer than the record */
-    *out = xrealloc(*out, *out_len + len + 2);
-    size_t used = 0;
+    size_t used = 0, n_out = 0;
     while (used < len) {
         const char *line = in + used;
         const char *nl = memchr(line, '\n', len - used);
@@ -38,14 +38,21 @@ size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
         if (!sp2 || sp2 + 2 > nl || (sp2[1] != 'P' && sp2[1] != 'F') ||
             (sp2 + 2 < nl && sp2[2] != ' '))
             continue; /* not a CRI record */
-        bool partial = sp2[1] == 'P';
         const char *text = sp2 + 2 < nl ? sp2 + 3 : nl;
-        size_t n = (size_t) (nl - text);
-        memcpy(*out + *out_len, text, n);
-        *out_len += n;
-        if (!partial)
-            (*out)[(*out_len)++] = '\n';
+        memcpy(out + n_out, text, (size_t) (nl - text));
+        n_out += (size_t) (nl - text);
+        if (sp2[1] == 'F')
+            out[n_out++] = '\n';
     }
+    *ret_used = used;
+    return n_out;
+}
+
+size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
+{
+    size_t used;
+    *out = xrealloc(*out, *out_len + len + 2);
+    *out_len += cri_convert(in, len, *out + *out_len, &used);
     (*out)[*out_len] = '\0';
     return used;
 }
@@ -55,6 +62,7 @@ struct log_reader *log_reader_new(int fd, off_t offset)
     struct log_reader *r = xzalloc(sizeof(*r));
     r->fd = fd;
     r->raw = xmalloc(RAW_CAPACITY);
+    r->text = xmalloc(RAW_CAPACITY + 1);
     (void) lseek(fd, offset, SEEK_SET);
     return r;
 }
@@ -111,7 +119,8 @@ static ssize_t fill(struct log_reader *r)
     r->raw_len += (size_t) n;
     if (r->dropping && !drop_long_record(r))
         return n;
-    size_t used = cri_to_text(r->raw, r->raw_len, &r->text, &r->text_len);
+    size_t used;
+    r->text_len += cri_convert(r->raw, r->raw_len, r->text + r->text_len, &used);
     memmove(r->raw, r->raw + used, r->raw_len - used);
     r->raw_len -= used;
     if (r->raw_len > LOG_READER_MAX_RECORD) { /* no shim writes that: not a log record */
