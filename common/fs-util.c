@@ -73,18 +73,21 @@ int orc_read_file(const char *path, size_t max, char **ret, size_t *ret_len, orc
 }
 
 /*
- * rm -rf by file descriptors. One directory is open at a time; going back up is ".."
- * checked against the device and inode recorded on the way down, so depth is bounded
- * neither by PATH_MAX nor by the fd limit, and a directory moved meanwhile stops the walk
- * instead of leading it elsewhere. Entries are never followed (O_NOFOLLOW, unlinkat), and a
- * directory on another file system or mount (st_dev, mount id) is neither entered nor
- * changed.
+ * rm -rf by file descriptors. One directory is open at a time and each is read once: its
+ * files go, its subdirectories are noted and entered in turn; going back up is ".." checked
+ * against the device and inode recorded on the way down. So depth is bounded neither by
+ * PATH_MAX nor by the fd limit, a wide directory costs no rescans, and a directory moved
+ * meanwhile stops the walk instead of leading it elsewhere. Entries are never followed
+ * (O_NOFOLLOW, unlinkat), and a directory on another file system or mount (st_dev, mount
+ * id) is neither entered nor changed.
  */
 struct rm_level {
     char *name; /* of this directory in its parent (NULL at the top) */
     dev_t dev;  /* of its parent, to check ".." against */
     ino_t ino;
-    char **kept; /* entries of this directory that stay (mount points, failures) */
+    char **subdirs; /* to enter, from subdirs[next] on */
+    size_t next;
+    bool kept; /* something in it stays (a mount point, a failure): so does it */
 };
 
 struct rm_walk {
@@ -95,7 +98,6 @@ struct rm_walk {
     size_t depth; /* levels[depth] is the current directory */
     orc_error_t *err;
     int status; /* of the first failure, 0 = none */
-    bool stop;
 };
 
 static const char *const MOUNT_POINT = "a mount point (another file system or mount), not entered";
@@ -103,8 +105,7 @@ static const char *const MOUNT_POINT = "a mount point (another file system or mo
 /* name (in the current directory) stays; the first failure is the walk's error. */
 static void rm_keep(struct rm_walk *w, int status, const char *name, const char *why)
 {
-    struct rm_level *l = &w->levels[w->depth];
-    l->kept = strv_push(l->kept, name);
+    w->levels[w->depth].kept = true;
     if (w->status)
         return;
     w->status = status;
@@ -153,54 +154,63 @@ static int rm_open_dir(const struct rm_walk *w, int dir, const char *name)
     return fd < 0 ? -errno : fd;
 }
 
-/* Removes the entries of dir that are no directories; returns the first directory to
- * enter (not kept), or NULL when only kept entries are left. */
-static char *rm_files(struct rm_walk *w, int dir)
+/* Reads dir (the current directory) once: what is no directory goes, subdirectories are
+ * noted for entering. */
+static void rm_scan(struct rm_walk *w, int dir)
 {
+    struct rm_level *l = &w->levels[w->depth];
+    l->subdirs = new0(char *, 1);
     int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         if (fd >= 0)
             close(fd);
-        w->stop = true;
         rm_keep(w, errno, ".", NULL);
-        return NULL;
+        return;
     }
-    char *subdir = NULL;
     struct dirent *e;
-    while (!subdir && (e = readdir(d))) {
+    while ((e = readdir(d))) {
         const char *n = e->d_name;
-        if (!strcmp(n, ".") || !strcmp(n, "..") || strv_contains(w->levels[w->depth].kept, n))
-            continue;
         struct statx st;
+        if (!strcmp(n, ".") || !strcmp(n, ".."))
+            continue;
         if ((e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && rm_statx(dir, n, 0, &st) == 0 &&
             S_ISDIR(st.stx_mode))
-            subdir = xstrdup(n);
+            l->subdirs = strv_push(l->subdirs, n);
         else if (unlinkat(dir, n, 0) < 0 && errno != ENOENT)
             rm_keep(w, errno, n, NULL);
     }
     closedir(d);
-    return subdir;
 }
 
-/* Enters sub (of dir); returns its fd, or -1 when it stays. */
-static int rm_down(struct rm_walk *w, int dir, char *sub)
+/* Enters the next subdirectory of dir; its fd, or -1 when it stays (it is noted). */
+static int rm_down(struct rm_walk *w, int dir)
 {
+    struct rm_level *l = &w->levels[w->depth];
+    const char *sub = l->subdirs[l->next++];
     struct stat here;
     int fd = rm_open_dir(w, dir, sub);
     if (fd >= 0 && fstat(dir, &here) < 0)
         fd = (close(fd), -errno);
     if (fd < 0) {
         rm_keep(w, fd == -EXDEV ? EBUSY : -fd, sub, fd == -EXDEV ? MOUNT_POINT : NULL);
-        free(sub);
         return -1;
     }
     w->levels = xrealloc(w->levels, (w->depth + 2) * sizeof(*w->levels));
-    w->levels[++w->depth] = (struct rm_level){.name = sub, .dev = here.st_dev, .ino = here.st_ino};
+    w->levels[++w->depth] =
+        (struct rm_level){.name = xstrdup(sub), .dev = here.st_dev, .ino = here.st_ino};
+    rm_scan(w, fd);
     return fd;
 }
 
-/* Leaves dir (emptied but for what is kept) for its parent, and removes it there. */
+static void rm_level_done(struct rm_level *l)
+{
+    free(l->name);
+    strv_free(l->subdirs);
+}
+
+/* Leaves dir (emptied but for what stays) for its parent, and removes it there; the
+ * parent's fd, or -1 when the walk must stop. */
 static int rm_up(struct rm_walk *w, int dir)
 {
     struct rm_level l = w->levels[w->depth];
@@ -210,18 +220,14 @@ static int rm_up(struct rm_walk *w, int dir)
         close(parent);
         parent = -1;
     }
-    bool kept = l.kept != NULL; /* the reason was given down there */
-    strv_free(l.kept);
     w->depth--;
-    if (parent < 0) {
-        w->stop = true;
+    if (parent < 0)
         rm_keep(w, EBUSY, l.name, "moved during the removal");
-    } else if (kept) {
-        w->levels[w->depth].kept = strv_push(w->levels[w->depth].kept, l.name);
-    } else if (unlinkat(parent, l.name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+    else if (l.kept) /* the reason was given down there */
+        w->levels[w->depth].kept = true;
+    else if (unlinkat(parent, l.name, AT_REMOVEDIR) < 0 && errno != ENOENT)
         rm_keep(w, errno, l.name, NULL);
-    }
-    free(l.name);
+    rm_level_done(&l);
     return parent;
 }
 
@@ -231,21 +237,23 @@ static void rm_walk(struct rm_walk *w, int top)
     w->levels = xzalloc(sizeof(*w->levels));
     w->depth = 0;
     int dir = fcntl(top, F_DUPFD_CLOEXEC, 3);
-    while (dir >= 0 && !w->stop) {
-        char *sub = rm_files(w, dir);
-        int next = sub ? rm_down(w, dir, sub) : w->depth > 0 ? rm_up(w, dir) : -1;
-        if (sub && next < 0)
-            continue; /* kept: look for the next entry */
+    if (dir >= 0)
+        rm_scan(w, dir);
+    while (dir >= 0) {
+        struct rm_level *l = &w->levels[w->depth];
+        int next;
+        if (l->subdirs[l->next]) {
+            next = rm_down(w, dir);
+            if (next < 0)
+                continue; /* that one stays: the next */
+        } else {
+            next = w->depth > 0 ? rm_up(w, dir) : -1;
+        }
         close(dir);
         dir = next;
     }
-    if (dir >= 0)
-        close(dir);
-    for (size_t i = 0; i <= w->depth; i++) {
-        strv_free(w->levels[i].kept);
-        if (i > 0)
-            free(w->levels[i].name);
-    }
+    for (size_t i = 0; i <= w->depth; i++)
+        rm_level_done(&w->levels[i]);
     free(w->levels);
 }
 
