@@ -309,16 +309,18 @@ int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
     struct api *a = xzalloc(sizeof(*a));
     a->fd = fd;
     a->path = xstrdup(o->paths.socket);
-    /* one thread per connection, each with a small stack; idle connections are closed, and
-     * their number is bounded well below the open-files limit (a stream blocked in its
-     * callback is not idle) */
+    /* one thread per connection, each with a small stack, waiting in poll() (select() stops
+     * at descriptor 1024, below the raised open-files limit); idle connections are closed,
+     * and their number is bounded well below that limit (a stream blocked in its callback
+     * is not idle) */
     struct rlimit rl = {.rlim_cur = 1024};
     (void) getrlimit(RLIMIT_NOFILE, &rl);
     unsigned limit =
         rl.rlim_cur / 2 > API_MAX_CONNECTIONS ? API_MAX_CONNECTIONS : (unsigned) (rl.rlim_cur / 2);
     a->daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, o, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, o, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned) ((o->config.api_idle_timeout_ns + NSEC_PER_SEC - 1) / NSEC_PER_SEC),

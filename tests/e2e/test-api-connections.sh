@@ -16,7 +16,7 @@ sock=$XDG_RUNTIME_DIR/orc/orcd.sock
 
 # N connections that send nothing, held until the server closes them (or 60 s)
 python3 - "$sock" "$n" "$TEST_DIR/idle" <<'PY' &
-import socket, sys, time, select
+import socket, sys, time, selectors
 path, n, report = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 import resource
 resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
@@ -26,14 +26,19 @@ for _ in range(n):
     s.connect(path)
     conns.append(s)
 open(report, "w").write("open\n")
+# epoll: select() cannot watch descriptors above 1024
+sel = selectors.EpollSelector()
+for s in conns:
+    sel.register(s, selectors.EVENT_READ)
+left = len(conns)
 end = time.time() + 60
-while conns and time.time() < end:
-    r, _, _ = select.select(conns, [], [], 1)
-    for s in r:
-        if not s.recv(1):
-            conns.remove(s)
-            s.close()
-open(report, "a").write(f"left {len(conns)}\n")
+while left and time.time() < end:
+    for key, _ in sel.select(1):
+        if not key.fileobj.recv(1):
+            sel.unregister(key.fileobj)
+            key.fileobj.close()
+            left -= 1
+open(report, "a").write(f"left {left}\n")
 PY
 idle_pid=$!
 on_cleanup "kill $idle_pid"

@@ -102,17 +102,26 @@ wait "$SQLITE" || fail "sqlite3: $(cat "$TEST_DIR/sql.out")"
 wait_for 5 answers /readyz 200 ok || fail "/readyz after the database was released: $CODE $BODY"
 expect /healthz/store 200 ok
 
-echo "# userns: the namespace holder is killed"
+echo "# userns: the namespace holder is killed while the loop is held (it replaces the holder)"
 holder=$(holder_pid)
 [ -n "$holder" ] && kill -0 "$holder" || fail "no namespace holder"
+curl -sS -X POST -o "$TEST_DIR/block.out" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" \
+    "http://localhost/debug/block-loop?seconds=6" >"$TEST_DIR/block.code" 2>&1 &
+BLOCK=$!
+wait_for 6 answers /livez 500 "[-]loop failed" || fail "the loop is not held: $CODE $BODY"
 kill -9 "$holder"
-wait_for 5 answers /readyz 500 "[-]userns failed" || fail "/readyz without the holder: $CODE $BODY"
+wait_for 3 answers /readyz 500 "[-]userns failed" || fail "/readyz without the holder: $CODE $BODY"
 expect_not /readyz "[+]userns ok"
-expect "/readyz?verbose" 500 "[-]userns failed" "[+]store ok" "[+]loop ok"
+expect "/readyz?verbose" 500 "[-]userns failed: the user namespace holder (pid $holder) is gone" "[+]store ok"
 assert_eq "$(last_line)" "readyz check failed" "last line"
 expect /healthz/userns 500
 expect /healthz 500 "[-]userns failed"
-expect /livez 200
+wait "$BLOCK" || fail "POST /debug/block-loop failed: $(cat "$TEST_DIR/block.out")"
+echo "# the loop goes on and starts a new holder"
+wait_for 20 answers /readyz 200 ok || fail "/readyz after the holder was replaced: $CODE $BODY"
+new=$(holder_pid)
+[ -n "$new" ] && [ "$new" != "$holder" ] || fail "no new holder (was $holder, now '$new')"
+expect /healthz/userns 200 ok
 
 echo "# without --debug-hooks there is no debug endpoint"
 stop_orcd
