@@ -37,6 +37,7 @@ struct log_stream {
     char *path, *uid, *container;
     int attempt;
     int inotify_fd;
+    int client_fd; /* the connection's socket: a follower that hung up ends the stream */
 };
 
 /* The followed container instance is over: pod gone, restarted, or not running. */
@@ -73,14 +74,21 @@ static bool follow_rotated(struct log_stream *ls)
     return true;
 }
 
-/* Waits (at most a second) for the file or its directory to change. */
-static void follow_wait(struct log_stream *ls)
+/* Waits (at most a second) for the file or its directory to change; false when the client
+ * has gone (the stream would otherwise hold its thread until the container exits). */
+static bool follow_wait(struct log_stream *ls)
 {
-    struct pollfd p = {.fd = ls->inotify_fd, .events = POLLIN};
-    if (poll(&p, 1, 1000) > 0) {
+    struct pollfd p[2] = {{.fd = ls->inotify_fd, .events = POLLIN},
+                          {.fd = ls->client_fd, .events = POLLRDHUP}};
+    if (poll(p, 2, 1000) <= 0)
+        return true;
+    if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+        return false;
+    if (p[0].revents & POLLIN) {
         char ev[4096];
         (void) !read(ls->inotify_fd, ev, sizeof(ev));
     }
+    return true;
 }
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
@@ -102,7 +110,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
             n = log_reader_read(ls->reader, out, max);
             return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
         }
-        follow_wait(ls);
+        if (!follow_wait(ls))
+            return MHD_CONTENT_READER_END_WITH_ERROR;
     }
 }
 
@@ -127,6 +136,13 @@ static int follow_watch(struct log_stream *ls)
     return 0;
 }
 
+static int client_fd(struct request *r)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? info->connect_fd : -1;
+}
+
 /* Streams the file from offset (takes fd); with follow, until the instance is over. */
 static enum MHD_Result serve_log(struct request *r, int fd, off_t offset, const char *path,
                                  const char *uid, const char *container, int attempt, bool follow)
@@ -139,7 +155,8 @@ static enum MHD_Result serve_log(struct request *r, int fd, off_t offset, const 
                               .uid = xstrdup(uid),
                               .container = xstrdup(container),
                               .attempt = attempt,
-                              .inotify_fd = -1};
+                              .inotify_fd = -1,
+                              .client_fd = client_fd(r)};
     if (follow && follow_watch(ls) < 0) {
         stream_free(ls);
         return api_reply_status(r, 500, "InternalError", "cannot follow the log file", NULL);

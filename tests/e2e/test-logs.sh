@@ -119,6 +119,22 @@ echo "2024-01-01T00:00:02.000000000Z stdout F after rotation" >"$rotating"
 wait_for 10 grep -q "after rotation" "$TEST_DIR/follow-rotated" ||
     fail "logs -f did not go on with the new file: $(cat "$TEST_DIR/follow-rotated")"
 assert_eq "$("$ORC" logs rotating)" "after rotation" "logs shows the current file"
+# Followers that hang up while the container runs: their streams end at once (each held a
+# thread of orcd until the container exited)
+threads() { ls "/proc/$ORCD_PID/task" | wc -l; }
+before=$(threads)
+followers=()
+for i in 1 2 3 4 5 6; do
+    "$ORC" logs -f rotating >"$TEST_DIR/hangup.$i" 2>&1 &
+    followers+=($!)
+done
+all_attached() { [ "$(cat "$TEST_DIR"/hangup.* | grep -c "after rotation")" = 6 ]; }
+wait_for 10 all_attached || fail "the followers did not attach"
+[ "$(threads)" -ge $((before + 6)) ] || fail "6 followers, but orcd went from $before to $(threads) threads"
+kill -9 "${followers[@]}"
+wait "${followers[@]}" 2>/dev/null || true
+released() { [ "$(threads)" -le "$before" ]; }
+wait_for 10 released || fail "orcd still has $(threads) threads (before the followers: $before)"
 kill -USR1 "$(container_pid "$(pod_field rotating .metadata.uid)" "before rotation")"
 rc=0
 wait "$follow_pid" || rc=$?
