@@ -22,33 +22,15 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
+#include "proc-util.h"
 #include "sys/spawn-util.h"
 #include "time-util.h"
 #include "xalloc.h"
 
-/* Field 22 of /proc/PID/stat; 0 when the process is gone or a zombie. */
-static unsigned long long proc_start_time(pid_t pid)
+/* Whether the recorded holder still runs (not a zombie, not a later process with its pid). */
+static bool holder_runs(pid_t pid, unsigned long long start)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')');
-    if (!p || p[1] != ' ' || p[2] == 'Z')
-        return 0;
-    unsigned long long start = 0;
-    /* after ") " come fields 3..; starttime is field 22 */
-    if (sscanf(p + 2,
-               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-               "%*d %llu",
-               &start) != 1)
-        return 0;
-    return start;
+    return pid > 0 && start != 0 && orc_proc_alive(&(struct orc_proc_id){pid, start});
 }
 
 /* Finds "name:start:count" or "uid:start:count" for this user in /etc/subuid|subgid. */
@@ -163,7 +145,7 @@ static bool state_load(struct userns *ns, const char *state_file, bool *ret_aliv
     ns->subuid_count = (uid_t) orc_json_int(j, "subuidCount", 0);
     ns->subgid_start = (gid_t) orc_json_int(j, "subgidStart", 0);
     ns->subgid_count = (gid_t) orc_json_int(j, "subgidCount", 0);
-    *ret_alive = pid > 0 && start != 0 && proc_start_time(pid) == start;
+    *ret_alive = holder_runs(pid, start);
     if (*ret_alive && !ns->ns_inode)
         ns->ns_inode = ns_inode_of(pid); /* recorded by an older orcd */
     return true;
@@ -198,7 +180,9 @@ static int holder_start(struct userns *ns, const char *shim_path, const char *jo
     }
     if (orc_write_all(mine, "mapped\n", 7) < 0)
         return orc_error_make(err, errno, "signal the user namespace holder");
-    ns->holder_start = proc_start_time(pid);
+    unsigned long long start = 0;
+    (void) orc_proc_stat(pid, &start, NULL);
+    ns->holder_start = start;
     ns->ns_inode = ns_inode_of(pid);
     return 0;
 }
@@ -310,7 +294,7 @@ size_t userns_find_members(const char *pods_dir, pid_t *ret, size_t max)
 bool userns_holder_alive(const struct userns *ns)
 {
     struct userns s = snapshot(ns);
-    return s.holder_pid > 0 && proc_start_time(s.holder_pid) == s.holder_start;
+    return holder_runs(s.holder_pid, s.holder_start);
 }
 
 pid_t userns_holder_pid(const struct userns *ns)
@@ -397,13 +381,3 @@ static int rm_rf_op(char **args, orc_error_t *err)
 }
 
 const struct userns_op userns_op_rm_rf = {"rm-rf", 1, rm_rf_op};
-
-int userns_stop(struct userns *ns, const char *state_file, orc_error_t *err)
-{
-    if (ns->holder_pid > 0 && proc_start_time(ns->holder_pid) == ns->holder_start &&
-        kill(ns->holder_pid, SIGTERM) < 0 && errno != ESRCH)
-        return orc_error_make(err, errno, "stop user namespace holder %d", (int) ns->holder_pid);
-    (void) unlink(state_file);
-    ns->holder_pid = 0;
-    return 0;
-}

@@ -66,5 +66,3 @@ int userns_exec(const struct userns *ns, const char *op, char *const args[], orc
 int userns_op_main(int argc, char **argv, const struct userns_op *ops);
 /* The op "rm-rf PATH". */
 extern const struct userns_op userns_op_rm_rf;
-/* Stops the holder (used by tests and `orcd --reset`). */
-int userns_stop(struct userns *ns, const char *state_file, orc_error_t *err);
