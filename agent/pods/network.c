@@ -68,17 +68,27 @@ int pod_network_setup(struct pod_step *s, orc_error_t *err)
     _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) s->shim_pid);
     json_auto_t *ports = network_port_mappings(s->pod);
     struct network_pod p = pod_of(s, netns, ports, true);
-    json_t *result = NULL;
-    if (network_add(n, &p, &result, err) < 0)
+    /* recorded before the chain runs: if orcd dies during it, the next one knows that some
+     * of it may have run and deletes it (DEL without a result) before any new ADD */
+    _cleanup_free_ char *adding = run_file(s, "network.adding");
+    if (orc_write_file_atomic(adding, "", 0, 0600, err) < 0)
         return orc_error_wrap(err, "network '%s'", network_name(n));
+    json_t *result = NULL;
+    if (network_add(n, &p, &result, err) < 0) {
+        (void) unlink(adding); /* the chain undid itself */
+        return orc_error_wrap(err, "network '%s'", network_name(n));
+    }
     if (write_files(s, result, err) < 0) {
         orc_error_t e = NULL;
         struct network_pod undo = pod_of(s, netns, ports, false);
         if (network_del(n, &undo, result, &e) < 0)
             orc_error_release(&e);
+        else
+            (void) unlink(adding);
         json_decref(result);
         return -1;
     }
+    (void) unlink(adding);
     set_result(s, result);
     _cleanup_free_ char *ip = network_pod_ip(result);
     log_pod_info(s->pod, "network '%s' up, address %s", network_name(n), ip ? ip : "none");
@@ -105,8 +115,11 @@ void pod_network_teardown(struct pod_step *s)
     json_auto_t *loaded = result ? NULL : pod_network_load(s);
     if (!result)
         result = loaded;
-    if (!result)
+    _cleanup_free_ char *adding = run_file(s, "network.adding");
+    if (!result && access(adding, F_OK) < 0)
         return; /* never set up, or torn down already */
+    /* without a result (the chain was cut short by a crash): DEL of the whole chain, which
+     * each plugin takes as "whatever you did for this container" */
     orc_error_t err = NULL;
     _cleanup_free_ char *netns =
         s->shim_pid > 0 ? xasprintf("/proc/%d/ns/net", (int) s->shim_pid) : NULL;
@@ -123,6 +136,7 @@ void pod_network_teardown(struct pod_step *s)
     }
     _cleanup_free_ char *path = run_file(s, "network.json");
     (void) unlink(path);
+    (void) unlink(adding);
     set_result(s, NULL);
 }
 

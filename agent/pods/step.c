@@ -116,9 +116,10 @@ static int adopted(struct pod_step *s)
     if (s->kind == STEP_ADOPT)
         return 0;
     log_pod_warn(s->pod, "adopted sandbox has no network: setting it up");
-    pod_network_teardown(s); /* whatever part of the chain ran; DEL is idempotent */
+    pod_network_teardown(s); /* whatever part of the chain ran, if any; DEL is idempotent */
     if (pod_network_setup(s, &s->err) < 0)
         return fail(s, "network");
+    s->net_repaired = true;
     return 0;
 }
 

@@ -574,6 +574,9 @@ static void on_sandbox_done(struct pod_worker *w, struct pod_step *s)
     w->dirty = true;
     if (s->adopted) {
         log_pod_info(w->pod, "adopted running shim (pid %d)", (int) w->shim_pid);
+        if (s->net_repaired)
+            event(w, "Normal", "NetworkRestored",
+                  "Pod network set up again: its setup was interrupted (orcd stopped)");
         adopt_status(w, s->hello);
         return;
     }

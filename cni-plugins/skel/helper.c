@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,6 +116,12 @@ int helper_state_del(const struct cni_args *a, const char *plugin, orc_error_t *
     if (helper_state_read(&s, &id) == 0)
         helper_stop(&id, 2000);
     (void) unlinkat(s.dir_fd, s.file, 0);
+    /* a helper writes to its log only what went wrong: an empty one goes, one that says
+     * something stays for the user to read */
+    struct stat st;
+    if (fstatat(s.dir_fd, s.log, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size == 0)
+        (void) unlinkat(s.dir_fd, s.log, 0);
     helper_state_done(&s);
     return 0;
 }

@@ -60,11 +60,30 @@ for i in $(seq $N); do
     assert_eq "$cond" True "web$i: PodReadyToStartContainers"
 done
 
+# an interrupted setup is repaired without failing first (a second ADD beside the first's
+# helpers would fail: "already set up")
+failed=$("$ORC" events | grep -E "FailedCreatePodSandBox|NetworkNotReady" || true)
+[ -z "$failed" ] || fail "network setups failed on the way: $failed"
+
 # one slirp and one port-forward helper per pod: none doubled by a repeated ADD
 helpers() { find "$XDG_RUNTIME_DIR/orc-cni/$1" -name '*.json' 2>/dev/null | wc -l; }
 assert_eq "$(helpers slirp)" "$N" "slirp helpers' state"
 assert_eq "$(helpers port-forward)" "$N" "port-forward helpers' state"
+# and as processes: a chain cut short by the kill is deleted (DEL without a result) before
+# the new ADD, so no helper of an interrupted ADD lives on beside the new one
+ours() { # NAME: helper processes of this test's orcd (their environment names our runtime dir)
+    local p n=0
+    for p in $(pgrep -u "$(id -u)" -x "$1"); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" &&
+            n=$((n + 1))
+    done
+    echo "$n"
+}
+assert_eq "$(ours slirp)" "$N" "slirp helper processes"
+assert_eq "$(ours port-forward)" "$N" "port-forward helper processes"
 
 "$ORC" delete -f "$TEST_DIR/pods.yaml" --grace-period 0 >/dev/null || fail "delete failed"
 assert_eq "$(helpers slirp)$(helpers port-forward)" 00 "no helper state after delete"
+wait_for 10 eval '[ "$(ours slirp)$(ours port-forward)" = 00 ]' || fail "helpers outlived their pods"
+assert_eq "$(find "$XDG_RUNTIME_DIR/orc-cni" -name '*.log' -empty | wc -l)" 0 "no empty helper log left"
 echo "PASS: $TEST_NAME"
