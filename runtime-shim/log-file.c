@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container's CRI log with kubelet's rotation (containerLogMaxSize, containerLogMaxFiles):
- * before a write would take the file past its size, it is renamed PATH.<time> and a new one
- * begins; of the rotated files the newest max_files - 1 are kept. A full disk (or quota)
- * drops what cannot be written instead of blocking the container; the caller learns it.
+ * before a line would take the file past its size, it is renamed PATH.<time> and a new one
+ * begins (a write of many lines is split between the two); of the rotated files the newest
+ * max_files - 1 are kept. A full disk (or quota) drops what cannot be written instead of blocking
+ * the container; the caller learns it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -109,12 +110,8 @@ static void rotate(struct log_file *l)
     prune(l);
 }
 
-int log_file_write(struct log_file *l, const char *data, size_t len)
+static int write_chunk(struct log_file *l, const char *data, size_t len)
 {
-    if (l->fd < 0 || !len)
-        return 0;
-    if (l->max_size > 0 && l->size > 0 && l->size + (int64_t) len > l->max_size)
-        rotate(l);
     int r = orc_write_all(l->fd, data, len);
     if (r < 0) {
         /* what was written of a partial line stays; the rest is lost, as on kubelet's */
@@ -124,5 +121,44 @@ int log_file_write(struct log_file *l, const char *data, size_t len)
         return r;
     }
     l->size += (int64_t) len;
+    return 0;
+}
+
+/* How much of data (whole lines) goes into the current file before it rotates: all of it
+ * when it fits, else the lines that fit; 0 when none does and the file holds something. A
+ * file begun anew takes at least one line, however long. */
+static size_t fitting(const struct log_file *l, const char *data, size_t len)
+{
+    if (l->max_size <= 0 || l->size + (int64_t) len <= l->max_size)
+        return len;
+    size_t room = l->size < l->max_size ? (size_t) (l->max_size - l->size) : 0;
+    const char *cut = room ? memrchr(data, '\n', room) : NULL;
+    if (cut)
+        return (size_t) (cut - data) + 1;
+    if (l->size > 0)
+        return 0;
+    cut = memchr(data, '\n', len);
+    return cut ? (size_t) (cut - data) + 1 : len;
+}
+
+int log_file_write(struct log_file *l, const char *data, size_t len)
+{
+    if (l->fd < 0)
+        return 0;
+    while (len) {
+        size_t n = fitting(l, data, len);
+        if (n == 0) {
+            rotate(l);
+            if (l->size > 0) /* no new file: the old one takes it */
+                n = len;
+            else
+                continue;
+        }
+        int r = write_chunk(l, data, n);
+        if (r < 0)
+            return r;
+        data += n;
+        len -= n;
+    }
     return 0;
 }

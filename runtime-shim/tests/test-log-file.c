@@ -25,6 +25,22 @@ static int count_rotated(const char *dir)
     return n;
 }
 
+/* The size of the largest file in dir. */
+static long long largest_file(const char *dir)
+{
+    long long max = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) && st.st_size > max)
+            max = st.st_size;
+    }
+    if (d)
+        closedir(d);
+    return max;
+}
+
 int main(void)
 {
     char dir[] = "/tmp/orc-test-log-XXXXXX";
@@ -46,6 +62,20 @@ int main(void)
     char *text = NULL;
     tap_is_int(orc_read_file(path, 4096, &text, NULL, NULL), 0, "read the current file");
     tap_ok(text && strstr(text, "line 19"), "it holds the newest line");
+    free(text);
+
+    /* one write of many lines (a pipe's worth) is split at lines: no file grows past 100 */
+    char many[400];
+    for (int i = 0; i < 10; i++) {
+        snprintf(many + i * 40, 41, "many %02d ...............................", i);
+        many[i * 40 + 39] = '\n';
+    }
+    tap_is_int(log_file_write(&l, many, sizeof(many)), 0, "write 400 bytes at once");
+    tap_ok(largest_file(cdir) <= 100, "every file stays within 100 bytes (largest %lld)",
+           largest_file(cdir));
+    tap_is_int(orc_read_file(path, 4096, &text, NULL, NULL), 0, "read the current file");
+    tap_ok(text && strstr(text, "many 09") && !strstr(text, "many 07"),
+           "it holds the newest lines, those that fit");
     free(text);
     log_file_close(&l);
 
