@@ -157,6 +157,10 @@ static enum MHD_Result serve_log(struct request *r, int fd, off_t offset, const 
                               .attempt = attempt,
                               .inotify_fd = -1,
                               .client_fd = client_fd(r)};
+    /* a followed stream is never idle, however quiet its container: the idle timeout is
+     * off for it, and a client that hangs up is noticed by follow_wait */
+    if (follow)
+        (void) MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
     if (follow && follow_watch(ls) < 0) {
         stream_free(ls);
         return api_reply_status(r, 500, "InternalError", "cannot follow the log file", NULL);

@@ -2,7 +2,7 @@
 # Many idle API connections (more than the open-files limit orcd was started with): the API
 # still answers, a pod applied meanwhile starts (no file-table error is taken for a missing
 # image), idle connections are closed after --api-idle-timeout, and children get the
-# original open-files limit back.
+# original open-files limit back; a log stream is not idle, however quiet its container.
 source "$(dirname "$0")/lib.sh"
 setup
 soft=$(ulimit -Sn)
@@ -68,4 +68,22 @@ assert_eq "$(awk '/Max open files/ {print $4}' "/proc/$ORCD_PID/limits")" "$hard
 wait_for 60 grep -q "left 0" "$TEST_DIR/idle" || fail "idle connections were not closed: $(cat "$TEST_DIR/idle")"
 closed() { [ "$(orcd_fds)" -lt 200 ]; }
 wait_for 20 closed || fail "orcd still holds $(orcd_fds) fds"
+
+# a stream is not idle: logs -f outlives the idle timeout while its container is quiet
+# longer than the timeout between lines
+apply_yaml ticker.yaml >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: ticker}
+spec:
+  containers:
+    - {name: c, image: localhost/busybox:latest, command: [sh, -c, "i=0; while :; do i=$((i+1)); echo tick $i; sleep 7; done"]}
+YAML
+wait_for_phase ticker Running 60
+"$ORC" logs -f ticker >"$TEST_DIR/ticks" 2>&1 &
+ticks_pid=$!
+on_cleanup "kill $ticks_pid"
+wait_for 30 grep -q "tick 4" "$TEST_DIR/ticks" ||
+    fail "logs -f did not outlive the 5 s idle timeout: $(cat "$TEST_DIR/ticks")"
+kill -0 "$ticks_pid" || fail "logs -f ended although the container runs"
 echo "PASS: $TEST_NAME"
