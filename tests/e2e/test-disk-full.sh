@@ -1,6 +1,7 @@
 #!/bin/bash
 # A chatty pod and a full disk, on the small tmpfs every user has at /run/user/UID: logs are
-# rotated as kubelet rotates them; with the disk full a pod can still be deleted, a status
+# rotated as kubelet rotates them; disk pressure collects unused images; with the disk full a
+# pod can still be deleted, a status
 # that could not be written lands once there is room, and the lost log output is an event.
 source "$(dirname "$0")/lib.sh"
 setup
@@ -13,6 +14,13 @@ on_cleanup "rm -rf '$base'"
 export XDG_DATA_HOME=$base/data
 start_orcd --container-log-max-size 64Ki --container-log-max-files 3
 load_busybox_image
+# an image no pod uses: disk pressure must collect it (kubelet's image GC), and only it
+mkdir -p "$TEST_DIR/unused-layer" && head -c 2000000 /dev/urandom >"$TEST_DIR/unused-layer/blob"
+"$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$TEST_DIR/unused" localhost/unused:latest \
+    --add-layer "$TEST_DIR/unused-layer" >/dev/null
+"$ORC" image load "$TEST_DIR/unused" >/dev/null || fail "load the unused image"
+has_image() { "$ORC" images 2>/dev/null | grep -q "$1"; }
+has_image localhost/unused || fail "the unused image is not listed: $("$ORC" images)"
 
 pod() { # name restartPolicy command
     apply_yaml "$1.yaml" >/dev/null <<YAML
@@ -58,6 +66,9 @@ dd if=/dev/zero of="$base/fill" bs=1M >/dev/null 2>&1 || true
 [ "$(stat -f -c %a "$small")" -lt 64 ] || fail "the disk did not fill: $(df -h "$small")"
 pressure() { "$ORC" events --for pod/writer 2>/dev/null | grep -q DiskPressure; }
 wait_for 30 pressure || fail "no DiskPressure event for the writer: $("$ORC" events --for pod/writer)"
+collected() { ! has_image localhost/unused && grep -q "image garbage collection: removed" "$TEST_DIR/orcd.log"; }
+wait_for 30 collected || fail "disk pressure did not collect the unused image: $("$ORC" images)"
+has_image localhost/busybox || fail "image GC removed the image the pods use"
 "$ORC" delete pod victim >"$TEST_DIR/del.out" 2>&1 || fail "delete on a full disk failed: $(cat "$TEST_DIR/del.out")"
 pod_gone victim || fail "victim is still there"
 
