@@ -1,8 +1,8 @@
 #!/bin/bash
 # A chatty pod and a full disk, on the small tmpfs every user has at /run/user/UID: logs are
 # rotated as kubelet rotates them; disk pressure collects unused images; with the disk full a
-# pod can still be deleted, a status
-# that could not be written lands once there is room, and the lost log output is an event.
+# pod can still be deleted, a status that could not be written lands once there is room, and
+# the lost log output is an event.
 source "$(dirname "$0")/lib.sh"
 setup
 small=/run/user/$(id -u)
