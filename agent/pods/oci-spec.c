@@ -394,6 +394,11 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
                                 user, "args", args, "env", build_env(in->pod, c, cfg), "cwd",
                                 cwd && *cwd ? cwd : "/", "capabilities", "bounding", caps,
                                 "effective", caps, "permitted", caps, "noNewPrivileges", 0);
+    if (in->nofile_soft && in->nofile_hard <= INT64_MAX && in->nofile_soft <= in->nofile_hard)
+        json_object_set_new(process, "rlimits",
+                            json_pack("[{s:s,s:I,s:I}]", "type", "RLIMIT_NOFILE", "soft",
+                                      (json_int_t) in->nofile_soft, "hard",
+                                      (json_int_t) in->nofile_hard));
     *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
                      "root", "path", "rootfs", "readonly", 0, "mounts", build_mounts(in), "linux",
                      build_linux(in->cgroups_path, &c->resources));

@@ -14,7 +14,8 @@ struct userns;
  * The container gets its own mount and PID namespaces; it inherits the pod's network, IPC
  * and UTS namespaces (and the shared user namespace) from orc-shim, which runs the OCI
  * runtime from inside them. Process: Kubernetes' merge of command/args with the image's
- * Entrypoint/Cmd, image Env overridden by the pod's env, workingDir, image User (numeric).
+ * Entrypoint/Cmd, image Env overridden by the pod's env, workingDir, image User (numeric),
+ * the open-files limit a process started by the user would have.
  * root.path is "rootfs" (orc-shim mounts the overlay there).
  */
 struct oci_spec_input {
@@ -27,6 +28,9 @@ struct oci_spec_input {
     const char *resolv_file;     /* /etc/resolv.conf, may be NULL */
     const char *cgroups_path;    /* the container's cgroup (below the pod's scope), or NULL:
                                     its resources are set only with one */
+    /* RLIMIT_NOFILE for the process, 0 = none written. Written because runc, a Go program,
+     * raises its own soft limit to the hard one, and the container would inherit that. */
+    unsigned long long nofile_soft, nofile_hard;
 };
 
 int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err);

@@ -224,6 +224,7 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
                                 .hosts_file = hosts,
                                 .resolv_file = resolv,
                                 .cgroups_path = cgpath};
+    spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)
         return -1;

@@ -37,6 +37,14 @@ void spawn_restore_limits(pid_t pid)
     }
 }
 
+void spawn_child_nofile(unsigned long long *ret_soft, unsigned long long *ret_hard)
+{
+    struct rlimit rl = {0};
+    (void) getrlimit(RLIMIT_NOFILE, &rl);
+    *ret_soft = child_nofile ? child_nofile : rl.rlim_cur;
+    *ret_hard = rl.rlim_max;
+}
+
 static void child_stdio_null(void)
 {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);

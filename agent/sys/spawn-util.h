@@ -17,6 +17,8 @@
 void spawn_set_child_nofile(unsigned long long soft_limit);
 /* Gives an already started child that limit (posix_spawn cannot set it). */
 void spawn_restore_limits(pid_t pid);
+/* The open-files limit children get: soft (as orcd was started) and hard. */
+void spawn_child_nofile(unsigned long long *ret_soft, unsigned long long *ret_hard);
 
 /*
  * Starts argv[0] fully detached from the agent: double fork, new session, stdin/stdout/stderr

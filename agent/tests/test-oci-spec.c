@@ -31,7 +31,8 @@ static struct pod *pod_of(const char *container_yaml)
     return p;
 }
 
-static char **test_layers; /* unpacked layers for user lookups, lowest first */
+static char **test_layers;                /* unpacked layers for user lookups, lowest first */
+static unsigned long long test_nofile[2]; /* soft, hard for the next build */
 
 static json_t *build(const char *container_yaml, const char *config, const struct userns *ns,
                      char **ret_error)
@@ -44,7 +45,9 @@ static json_t *build(const char *container_yaml, const char *config, const struc
                                 .container = &pod->containers[0],
                                 .image = &img,
                                 .userns = ns,
-                                .hostname_file = "/run/x/hostname"};
+                                .hostname_file = "/run/x/hostname",
+                                .nofile_soft = test_nofile[0],
+                                .nofile_hard = test_nofile[1]};
     json_t *spec = NULL;
     orc_error_t err = NULL;
     if (oci_spec_build(&in, &spec, &err) < 0) {
@@ -205,6 +208,20 @@ static void test_defaults(void)
            "the image's PATH is kept: %s", env);
     free(env);
     json_decref(spec);
+
+    /* runc raises its own soft limit to the hard one: the spec pins the user's */
+    test_nofile[0] = 1024, test_nofile[1] = 20000;
+    spec = build("", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    all = json_dumps(json_object_get(json_object_get(spec, "process"), "rlimits"), JSON_COMPACT);
+    tap_is_str(all, "[{\"type\":\"RLIMIT_NOFILE\",\"soft\":1024,\"hard\":20000}]",
+               "the open-files limit is written as given");
+    free(all);
+    json_decref(spec);
+    test_nofile[0] = 30000; /* above the hard one: the runtime would refuse it */
+    spec = build("", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    tap_ok(!json_object_get(json_object_get(spec, "process"), "rlimits"), "no impossible limit");
+    json_decref(spec);
+    test_nofile[0] = test_nofile[1] = 0;
 }
 
 int main(void)

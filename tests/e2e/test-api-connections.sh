@@ -54,7 +54,7 @@ kind: Pod
 metadata: {name: p}
 spec:
   containers:
-    - {name: c, image: localhost/busybox:latest, command: [sleep, "3600"]}
+    - {name: c, image: localhost/busybox:latest, command: [sh, -c, "ulimit -n; exec sleep 3600"]}
 YAML
 wait_for_phase p Running 60
 assert_not_contains "$("$ORC" describe pod p)" "ErrImageNeverPull" "no transient error taken for a missing image"
@@ -63,6 +63,15 @@ assert_not_contains "$("$ORC" describe pod p)" "ErrImageNeverPull" "no transient
 shim=$(cat "$XDG_RUNTIME_DIR/orc/pods/$(pod_field p .metadata.uid)/shim.pid")
 assert_eq "$(awk '/Max open files/ {print $4}' "/proc/$shim/limits")" "$soft" "the shim's soft limit"
 assert_eq "$(awk '/Max open files/ {print $4}' "/proc/$ORCD_PID/limits")" "$hard" "orcd's own"
+wait_for 10 eval '[ -n "$("$ORC" logs p)" ]' || fail "the container printed no limit"
+assert_eq "$("$ORC" logs p)" "$soft" "the container's soft limit"
+checked=0 # the slirp plugin's helper of this orcd's pod
+for h in $(pgrep -u "$(id -u)" -x slirp); do
+    tr '\0' '\n' <"/proc/$h/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" || continue
+    assert_eq "$(awk '/Max open files/ {print $4}' "/proc/$h/limits")" "$soft" "the slirp helper's soft limit"
+    checked=$((checked + 1))
+done
+assert_eq "$checked" 1 "slirp helpers of the pod"
 
 # idle connections are closed after the timeout
 wait_for 60 grep -q "left 0" "$TEST_DIR/idle" || fail "idle connections were not closed: $(cat "$TEST_DIR/idle")"
