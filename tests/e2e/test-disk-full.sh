@@ -75,6 +75,12 @@ pod_gone victim || fail "victim is still there"
 # the deletion used the reserve: fill what it gave back too; the exiter ends meanwhile, and
 # its status cannot be written until there is room again
 dd if=/dev/zero of="$base/fill2" bs=64k >/dev/null 2>&1 || true
+# an image load meets the full disk: 507 and the cause, not a bare 500
+expect_exit 125 "$ORC" image load "$TEST_DIR/unused"
+assert_contains "$out" "No space left on device" "a load on a full disk names the cause"
+assert_contains "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" \
+    -d "{\"path\": \"$TEST_DIR/unused\"}" http://localhost/apis/orc.dev/v1/images/load)" 507 \
+    "its HTTP status"
 exiter_uid=$(sqlite3 "$XDG_DATA_HOME/orc/orc.db" "SELECT uid FROM objects WHERE name = 'exiter'")
 shim_log=$XDG_RUNTIME_DIR/orc/pods/$exiter_uid/shim.log
 wait_for 40 grep -q "exited with 3" "$shim_log" || fail "the exiter did not exit"
