@@ -385,26 +385,67 @@ static void config_defaults(struct orcd_config *c)
         c->pod.backoff_base_ns = atoll(env) * NSEC_PER_MSEC;
 }
 
-/* One agent per user: an exclusive flock held for the agent's lifetime. */
-static int take_lock(struct orcd *o, orc_error_t *err)
+/* An exclusive flock on PATH held for the agent's lifetime, the file saying "PID\nSOCKET\n".
+ * Taken: 0. Held by another agent: 1, its pid and socket in holder[2] (empty if unknown). */
+static int lock_file(const char *path, const char *socket, int *ret_fd, char holder[2][PATH_MAX],
+                     orc_error_t *err)
 {
-    o->lock_fd = open(o->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (o->lock_fd < 0)
-        return orc_error_make(err, errno, "open '%s'", o->paths.lock);
-    if (flock(o->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-        char pid[32] = "";
-        ssize_t n = pread(o->lock_fd, pid, sizeof(pid) - 1, 0);
-        pid[n > 0 ? n : 0] = '\0';
-        pid[strcspn(pid, "\n")] = '\0';
-        return orc_error_make(err, 0,
-                              "orcd is already running for this user (pid %s, lock '%s'); "
-                              "only one agent per user may run",
-                              *pid ? pid : "?", o->paths.lock);
+    *ret_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (*ret_fd < 0)
+        return orc_error_make(err, errno, "open '%s'", path);
+    if (flock(*ret_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno != EWOULDBLOCK)
+            return orc_error_make(err, errno, "lock '%s'", path);
+        char text[PATH_MAX + 32] = "";
+        ssize_t n = pread(*ret_fd, text, sizeof(text) - 1, 0);
+        text[n > 0 ? n : 0] = '\0';
+        char *nl = strchr(text, '\n');
+        snprintf(holder[0], PATH_MAX, "%.*s", nl ? (int) (nl - text) : 0, text);
+        snprintf(holder[1], PATH_MAX, "%.*s", nl ? (int) strcspn(nl + 1, "\n") : 0,
+                 nl ? nl + 1 : "");
+        *ret_fd = safe_close(*ret_fd);
+        return 1;
     }
-    char buf[32];
-    int len = snprintf(buf, sizeof(buf), "%d\n", (int) getpid());
-    if (ftruncate(o->lock_fd, 0) < 0 || pwrite(o->lock_fd, buf, (size_t) len, 0) != len)
-        return orc_error_make(err, errno, "write '%s'", o->paths.lock);
+    _cleanup_free_ char *text = xasprintf("%d\n%s\n", (int) getpid(), socket);
+    size_t len = strlen(text);
+    if (ftruncate(*ret_fd, 0) < 0 || pwrite(*ret_fd, text, len, 0) != (ssize_t) len)
+        return orc_error_make(err, errno, "write '%s'", path);
+    return 0;
+}
+
+/* One agent per user: one per run directory (its socket, shims and namespace holder) and one
+ * per data directory (its database and pods), since a run directory follows XDG_RUNTIME_DIR,
+ * which cron, su or a batch job may leave unset: a second agent there would start every pod
+ * again. */
+static int take_locks(struct orcd *o, orc_error_t *err)
+{
+    char holder[2][PATH_MAX];
+    int r = lock_file(o->paths.lock, o->paths.socket, &o->lock_fd, holder, err);
+    if (r != 0)
+        return r < 0 ? -1
+                     : orc_error_make(err, 0,
+                                      "orcd is already running for this user (pid %s, lock "
+                                      "'%s'); only one agent per user may run",
+                                      *holder[0] ? holder[0] : "?", o->paths.lock);
+    r = lock_file(o->paths.data_lock, o->paths.socket, &o->data_lock_fd, holder, err);
+    if (r < 0 && ((*err)->status == ENOLCK || (*err)->status == EOPNOTSUPP)) {
+        /* NFS without a lock manager: nothing to stop a second agent but this warning */
+        log_warn("%s: a second agent on this data directory would not be stopped",
+                 orc_error_message(*err));
+        orc_error_release(err);
+        return 0;
+    }
+    if (r != 0)
+        return r < 0 ? -1
+                     : orc_error_make(err, 0,
+                                      "orcd is already running for this user with the data "
+                                      "directory '%s' (pid %s, its API on '%s'; this one's "
+                                      "would be '%s': XDG_RUNTIME_DIR differs); only one "
+                                      "agent per user may run: reach that one with 'orc "
+                                      "--socket %s', or stop it first",
+                                      o->paths.data_dir, *holder[0] ? holder[0] : "?",
+                                      *holder[1] ? holder[1] : "?", o->paths.socket,
+                                      *holder[1] ? holder[1] : "PATH");
     return 0;
 }
 
@@ -460,7 +501,7 @@ static void pull_finished(void *ctx)
 static int orcd_start(struct orcd *o, orc_error_t *err)
 {
     if (orc_paths_init(&o->paths, err) < 0 || orc_paths_create(&o->paths, err) < 0 ||
-        take_lock(o, err) < 0)
+        take_locks(o, err) < 0)
         return -1;
     if (!getenv("XDG_RUNTIME_DIR"))
         log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);
@@ -515,6 +556,7 @@ static void orcd_stop(struct orcd *o)
     o->network = network_free(o->network);
     o->loop.wake_fd = safe_close(o->loop.wake_fd);
     o->lock_fd = safe_close(o->lock_fd);
+    o->data_lock_fd = safe_close(o->data_lock_fd);
     orc_paths_done(&o->paths);
     free(o->config.pod.runtime);
     free(o->config.pod.shim_path);
@@ -552,6 +594,7 @@ int main(int argc, char **argv)
         return userns_op_main(argc, argv, userns_ops());
     notify_init();
     struct orcd o = {.lock_fd = -1,
+                     .data_lock_fd = -1,
                      .loop = {.wake_fd = -1,
                               .epoll_fd = -1,
                               .signal_fd = -1,

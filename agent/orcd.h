@@ -49,7 +49,8 @@ struct orcd {
     struct job_pool *jobs;             /* the pods' slow steps */
     struct api *api;
     struct loop loop;
-    int lock_fd; /* flock on paths.lock: one agent per user */
+    int lock_fd;      /* flock on paths.lock: one agent per run directory */
+    int data_lock_fd; /* flock on paths.data_lock: one agent per data directory */
 };
 
 /* Wakes the reconcile loop (safe from any thread). */

@@ -38,6 +38,7 @@ int orc_paths_init(struct orc_paths *p, orc_error_t *err)
     p->db = orc_path_join(p->data_dir, "orc.db");
     p->storage = orc_path_join(p->data_dir, "storage");
     p->logs = orc_path_join(p->data_dir, "logs");
+    p->data_lock = orc_path_join(p->data_dir, "orcd.lock");
     p->socket = orc_path_join(p->run_dir, "orcd.sock");
     p->lock = orc_path_join(p->run_dir, "orcd.lock");
     p->userns = orc_path_join(p->run_dir, "userns.json");
@@ -70,9 +71,9 @@ int orc_paths_create(const struct orc_paths *p, orc_error_t *err)
 
 void orc_paths_done(struct orc_paths *p)
 {
-    char **fields[] = {&p->config_dir, &p->data_dir, &p->db,       &p->storage,
-                       &p->logs,       &p->run_dir,  &p->socket,   &p->lock,
-                       &p->userns,     &p->pods,     &p->runc_root};
+    char **fields[] = {&p->config_dir, &p->data_dir, &p->db,        &p->storage,
+                       &p->logs,       &p->run_dir,  &p->socket,    &p->lock,
+                       &p->userns,     &p->pods,     &p->runc_root, &p->data_lock};
     for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
         free(*fields[i]);
         *fields[i] = NULL;

@@ -10,6 +10,7 @@ struct orc_paths {
     char *db;         /* data_dir/orc.db */
     char *storage;    /* data_dir/storage */
     char *logs;       /* data_dir/logs */
+    char *data_lock;  /* data_dir/orcd.lock: one agent per data directory, whatever its run dir */
     char *run_dir;    /* $XDG_RUNTIME_DIR/orc or /tmp/orc-UID (ours, 0700) */
     char *socket;     /* run_dir/orcd.sock (0600) */
     char *lock;       /* run_dir/orcd.lock */
