@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fs-util.h"
 #include "json-util.h"
 #include "private-dir.h"
 #include "time-util.h"
@@ -118,17 +120,52 @@ static CURL *prepare(struct client *c, const char *method, const char *path)
     return h;
 }
 
+/* The socket of the agent that holds this user's data directory, from its lock file (orcd
+ * writes "PID\nSOCKET\n" there), when that agent lives and listens somewhere else than
+ * c->socket: under cron or su XDG_RUNTIME_DIR is often unset while the agent has it. */
+static char *agent_elsewhere(const struct client *c)
+{
+    const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    _cleanup_free_ char *lock = data && *data == '/' ? xasprintf("%s/orc/orcd.lock", data)
+                                : home ? xasprintf("%s/.local/share/orc/orcd.lock", home)
+                                       : NULL;
+    _cleanup_free_ char *text = NULL;
+    if (!lock || orc_read_file(lock, 8192, &text, NULL, NULL) < 0)
+        return NULL;
+    char *nl = strchr(text, '\n');
+    if (!nl)
+        return NULL;
+    *nl = '\0';
+    char *socket = nl + 1;
+    socket[strcspn(socket, "\n")] = '\0';
+    long pid = strtol(text, NULL, 10);
+    if (pid <= 0 || kill((pid_t) pid, 0) < 0 || *socket != '/' || !strcmp(socket, c->socket) ||
+        access(socket, F_OK) < 0)
+        return NULL;
+    return xstrdup(socket);
+}
+
 static int transport_error(struct client *c, CURLcode rc, orc_error_t *err)
 {
     if (c->refused) {
         *err = TAKE_PTR(c->refused);
         return orc_error_code(*err);
     }
-    if (rc == CURLE_COULDNT_CONNECT || access(c->socket, F_OK) < 0)
-        return orc_error_make(err, ECONNREFUSED,
+    bool missing = access(c->socket, F_OK) < 0;
+    if (rc == CURLE_COULDNT_CONNECT || missing) {
+        _cleanup_free_ char *other = agent_elsewhere(c);
+        if (other)
+            return orc_error_make(err, 0,
+                                  "cannot connect to orcd at %s, but your agent listens at %s "
+                                  "(it was started with another XDG_RUNTIME_DIR%s): use "
+                                  "'orc --socket %s', or set XDG_RUNTIME_DIR as the agent has it",
+                                  c->socket, other,
+                                  getenv("XDG_RUNTIME_DIR") ? "" : ", and it is unset here", other);
+        return orc_error_make(err, missing ? ENOENT : ECONNREFUSED,
                               "cannot connect to orcd at %s: is the agent running? Start it with "
                               "'orcd' or 'systemctl --user start orcd'",
                               c->socket);
+    }
     return orc_error_make(err, EIO, "talking to orcd at %s: %s", c->socket, curl_easy_strerror(rc));
 }
 

@@ -37,6 +37,14 @@ assert_eq "$(started_in "$other")" 0 "processes (shims, holder) left by the refu
 assert_contains "$(XDG_RUNTIME_DIR=$other "$ORC" --socket "$XDG_RUNTIME_DIR/orc/orcd.sock" get pods)" "Running" \
     "orc --socket reaches the running agent"
 
+# without --socket, the CLI says where the agent is
+expect_exit 1 env XDG_RUNTIME_DIR="$other" "$ORC" get pods
+assert_contains "$out" "but your agent listens at $XDG_RUNTIME_DIR/orc/orcd.sock" "the CLI names the agent's socket"
+expect_exit 1 env -u XDG_RUNTIME_DIR "$ORC" get pods
+assert_contains "$out" "and it is unset here" "the CLI says XDG_RUNTIME_DIR is unset"
+expect_exit 1 env XDG_RUNTIME_DIR="$other" XDG_DATA_HOME="$TEST_DIR/no-data" "$ORC" get pods
+assert_contains "$out" "No such file or directory" "no agent at all: the socket is missing"
+
 "$ORC" version >/dev/null || fail "the first agent stopped serving"
 kill -0 "$ORCD_PID" || fail "the first agent died"
 assert_eq "$(pod_field p '.status.containerStatuses[0].restartCount')" 0 "the pod was not restarted"
