@@ -549,6 +549,13 @@ static void orcd_stop(struct orcd *o)
     o->api = api_stop(o->api);
     o->pulls = pull_jobs_free(o->pulls); /* pulls wake the loop */
     loop_done(o);                        /* and the job pool with it */
+    pid_t members[256];
+    size_t n_members = o->paths.pods ? userns_find_members(o->paths.pods, members, 256) : 0;
+    pid_t holder = o->userns.holder_pid;
+    if (o->data_lock_fd >= 0 && o->paths.userns &&
+        userns_release_unused(&o->userns, o->paths.userns, members, n_members))
+        log_info("no pods: the user namespace holder (pid %d) stopped with the agent",
+                 (int) holder);
     o->images = images_close(o->images);
     o->registry.auth_files = strv_free(o->registry.auth_files);
     registries_conf_done(&o->registries);

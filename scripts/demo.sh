@@ -36,6 +36,7 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 ORCD_PID=
 cleanup() {
     [ -n "$ORCD_PID" ] && kill "$ORCD_PID" 2>/dev/null && wait "$ORCD_PID" 2>/dev/null
+    # (orcd stops it itself when no pod is left; a pod the demo left would keep it)
     holder=$(jq -r .pid "$XDG_RUNTIME_DIR/orc/userns.json" 2>/dev/null || true)
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
     rm -rf "$STATE"

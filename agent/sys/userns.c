@@ -291,6 +291,30 @@ size_t userns_find_members(const char *pods_dir, pid_t *ret, size_t max)
     return n;
 }
 
+bool userns_release_unused(const struct userns *ns, const char *state_file, const pid_t *members,
+                           size_t n_members)
+{
+    for (size_t i = 0; i < n_members; i++)
+        if (kill(members[i], 0) == 0)
+            return false;
+    struct userns s = snapshot(ns);
+    orc_error_t err = NULL;
+    int pidfd = s.holder_pid > 0
+                    ? orc_proc_open_expected(&(struct orc_proc_id){s.holder_pid, s.holder_start},
+                                             getuid(), NULL, &err)
+                    : -ESRCH;
+    if (pidfd == -EPERM)
+        log_warn("user namespace holder: %s", orc_error_message(err));
+    orc_error_release(&err);
+    if (pidfd < 0)
+        return false;
+    bool stopped = orc_pidfd_signal(pidfd, SIGKILL) == 0;
+    close(pidfd);
+    if (stopped)
+        (void) unlink(state_file);
+    return stopped;
+}
+
 bool userns_holder_alive(const struct userns *ns)
 {
     struct userns s = snapshot(ns);

@@ -33,6 +33,11 @@ int userns_ensure(struct userns *ns, const char *state_file, const char *shim_pa
  * other threads read it until the loop takes the new one). */
 int userns_new_holder(const struct userns *old, const char *state_file, const char *shim_path,
                       const pid_t *members, size_t n_members, struct userns *ret, orc_error_t *err);
+/* When no pod's shim lives (members as below): stops the holder, proven to be ours, and
+ * removes state_file, so that a stopped agent with no pods leaves no process behind (the
+ * next one starts a new namespace). Returns whether it did. */
+bool userns_release_unused(const struct userns *ns, const char *state_file, const pid_t *members,
+                           size_t n_members);
 /* Pids of pods' shims from their run directories' shim.pid (candidates for the above). */
 size_t userns_find_members(const char *pods_dir, pid_t *ret, size_t max);
 /* Takes a new holder's state (the loop thread, while other threads may read ns). */

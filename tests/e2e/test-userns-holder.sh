@@ -1,7 +1,8 @@
 #!/bin/bash
 # The user-namespace holder killed, with orcd running and with orcd stopped: a new holder
 # joins the namespace the pods live in, so there is never a second one while pods run;
-# without pods a new namespace is fine. /healthz/userns follows.
+# without pods a new namespace is fine, and an agent stopped without pods stops the holder.
+# /healthz/userns follows.
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
@@ -64,4 +65,15 @@ kill -9 "$old"
 wait_for 30 holder_back "$old" || fail "no new holder without pods"
 pod d
 assert_eq "$(ns_of_pod d)" "$(ns_of_pid "$(holder_pid)")" "a pod runs in the new holder's namespace"
+
+# an agent stopped with no pod left stops the holder too: nothing of orc keeps running
+"$ORC" delete pod d --grace-period 0 >/dev/null || fail "delete d failed"
+old=$(holder_pid)
+stop_orcd
+wait_for 10 sh -c "! kill -0 $old 2>/dev/null" || fail "the holder outlived an agent without pods"
+[ ! -e "$XDG_RUNTIME_DIR/orc/userns.json" ] || fail "userns.json names a stopped holder"
+assert_contains "$(cat "$TEST_DIR/orcd.log")" "no pods: the user namespace holder (pid $old) stopped" "said so"
+start_orcd
+pod e
+[ -n "$(holder_pid)" ] && [ "$(holder_pid)" != "$old" ] || fail "no new holder after the release"
 echo "PASS: $TEST_NAME"
