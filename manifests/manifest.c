@@ -281,36 +281,65 @@ static void decode_document(struct decoder *d, const struct ydoc *doc, struct un
     md->pod = decode_pod(d, root);
 }
 
-int manifest_parse_with(const char *buf, size_t len, const char *file,
-                        enum manifest_parse_flags flags, struct manifest_result **ret)
+static bool diag_before(const struct manifest_diag *a, const struct manifest_diag *b)
 {
-    struct manifest_result *r = xzalloc(sizeof(*r));
-    struct decoder d = {.file = file ? file : "<input>", .result = r};
-    *ret = r;
-    if (!check_input(&d, buf, len))
+    return a->line < b->line || (a->line == b->line && a->column < b->column);
+}
+
+/* Diagnostics in the order of their positions (line, then column), whatever order the
+ * decoder found them in; stable, so that those at one position keep theirs. At most
+ * MANIFEST_MAX_DIAGS: an insertion sort. */
+static void diags_sort(struct manifest_diag *d, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct manifest_diag x = d[i];
+        size_t j = i;
+        for (; j > 0 && diag_before(&x, &d[j - 1]); j--)
+            d[j] = d[j - 1];
+        d[j] = x;
+    }
+}
+
+static int parse_stream(const char *buf, size_t len, struct decoder *d,
+                        enum manifest_parse_flags flags)
+{
+    struct manifest_result *r = d->result;
+    if (!check_input(d, buf, len))
         return -EINVAL;
     struct ystream s;
     int line = 0, col = 0;
     char *msg = NULL;
     if (ystream_parse(buf, len, &s, &line, &col, &msg) < 0) {
-        raw_error(&d, line, col, msg);
+        raw_error(d, line, col, msg);
         free(msg);
         return -EINVAL;
     }
     struct unserved unserved = {0};
     for (size_t i = 0; i < s.n_docs; i++)
         if (s.docs[i].root && !ynode_is_null(s.docs[i].root)) {
-            decode_document(&d, &s.docs[i], &unserved);
-            decoder_end_document(&d);
+            decode_document(d, &s.docs[i], &unserved);
+            decoder_end_document(d);
         }
     ystream_free(&s);
-    unserved_report(&d, &unserved, flags & MANIFEST_SKIP_UNSUPPORTED);
+    unserved_report(d, &unserved, flags & MANIFEST_SKIP_UNSUPPORTED);
     unserved_clear(&unserved);
     if (r->n_errors == 0 && r->n_docs == 0 && unserved.n_docs == 0) {
-        raw_error(&d, 0, 0, "no objects passed to apply");
+        raw_error(d, 0, 0, "no objects passed to apply");
         return -EINVAL;
     }
     return r->n_errors ? -EINVAL : 0;
+}
+
+int manifest_parse_with(const char *buf, size_t len, const char *file,
+                        enum manifest_parse_flags flags, struct manifest_result **ret)
+{
+    struct manifest_result *r = xzalloc(sizeof(*r));
+    struct decoder d = {.file = file ? file : "<input>", .result = r};
+    *ret = r;
+    int rc = parse_stream(buf, len, &d, flags);
+    diags_sort(r->errors, r->n_errors);
+    diags_sort(r->warnings, r->n_warnings);
+    return rc;
 }
 
 int manifest_parse(const char *buf, size_t len, const char *file, struct manifest_result **ret)

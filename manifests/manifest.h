@@ -113,7 +113,8 @@ struct manifest_result {
  * every document of kind Pod (apiVersion v1); documents of other kinds are errors (one for
  * all of them). Returns 0 when the stream parsed and validated (errors empty), -EINVAL
  * with result->errors filled when the input is bad. *ret is always set on return >= 0 and
- * on -EINVAL; empty documents are skipped. "file" names the input in diagnostics.
+ * on -EINVAL; empty documents are skipped. "file" names the input in diagnostics. Errors
+ * and warnings are each in the order of their positions (line, then column).
  */
 int manifest_parse(const char *buf, size_t len, const char *file, struct manifest_result **ret);
 

@@ -419,6 +419,19 @@ static bool diags_match(const char *what, const char *file, const struct manifes
     return ok;
 }
 
+/* Diagnostics come in the order of their positions (line, then column). */
+static bool diags_in_order(const char *what, const struct manifest_diag *d, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (d[i].line < d[i - 1].line ||
+            (d[i].line == d[i - 1].line && d[i].column < d[i - 1].column)) {
+            printf("#   %s %zu at %d:%d comes after one at %d:%d\n", what, i, d[i].line,
+                   d[i].column, d[i - 1].line, d[i - 1].column);
+            return false;
+        }
+    return true;
+}
+
 /* Looks up a path such as "[1].spec.containers[0].name" in an array of documents. */
 static json_t *json_at(json_t *j, const char *path)
 {
@@ -465,9 +478,10 @@ static bool checks_hold(const char *file, const struct manifest_result *r, char 
 }
 
 /* A testdata file declares what it must give: "# expect:" lines the errors, "# warning:"
- * lines the warnings (each exactly, in any order), "# documents:" how many documents and
- * "# check:" lines properties of the result; "# flags: skip-unsupported" parses it as
- * orc apply --skip-unsupported does. */
+ * lines the warnings (each exactly, listed in any order; the parser must give them in the
+ * order of their positions), "# documents:" how many documents and "# check:" lines
+ * properties of the result; "# flags: skip-unsupported" parses it as orc apply
+ * --skip-unsupported does. */
 static void test_file(const char *dir, const char *name, bool valid)
 {
     _cleanup_free_ char *path = orc_path_join(dir, name);
@@ -497,6 +511,9 @@ static void test_file(const char *dir, const char *name, bool valid)
            name);
     tap_ok(diags_match("warning", name, r->warnings, r->n_warnings, warnings),
            "%s: warnings as expected", name);
+    tap_ok(diags_in_order("error", r->errors, r->n_errors) &&
+               diags_in_order("warning", r->warnings, r->n_warnings),
+           "%s: diagnostics in line order", name);
     if (docs)
         tap_is_int(r->n_docs, atoi(docs[0]), "%s: %s documents", name, docs[0]);
     if (checks)
