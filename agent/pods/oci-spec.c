@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "expand.h"
 #include "fs-util.h"
 #include "images/images.h"
 #include "json-util.h"
@@ -20,6 +21,8 @@
 #include "xalloc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
 static const char *const default_caps[] = {"CAP_CHOWN",
                                            "CAP_DAC_OVERRIDE",
@@ -52,17 +55,24 @@ static void append_strv(json_t *dst, char *const *v)
         json_array_append_new(dst, json_string(v[i]));
 }
 
-/* Kubernetes: command replaces Entrypoint, args replace Cmd. */
-static int build_args(const struct container *c, const json_t *cfg, json_t **ret, orc_error_t *err)
+/* Kubernetes: command replaces Entrypoint, args replace Cmd; $(NAME) in command and args (not
+ * in the image's) is expanded against the container's env. */
+static int build_args(const struct container *c, const json_t *cfg, const struct expand_env *cenv,
+                      json_t **ret, orc_error_t *err)
 {
+    _cleanup_(strv_freep) char **command = NULL;
+    _cleanup_(strv_freep) char **cargs = NULL;
+    if (expand_strv(c->command, cenv, "command", &command, err) < 0 ||
+        expand_strv(c->args, cenv, "args", &cargs, err) < 0)
+        return orc_error_wrap(err, "container '%s'", c->name);
     json_t *args = json_array();
-    if (c->command)
-        append_strv(args, c->command);
+    if (command)
+        append_strv(args, command);
     else
         append_json_strings(args, json_object_get(cfg, "Entrypoint"));
-    if (c->args)
-        append_strv(args, c->args);
-    else if (!c->command)
+    if (cargs)
+        append_strv(args, cargs);
+    else if (!command)
         append_json_strings(args, json_object_get(cfg, "Cmd"));
     if (json_array_size(args) == 0) {
         json_decref(args);
@@ -72,42 +82,24 @@ static int build_args(const struct container *c, const json_t *cfg, json_t **ret
     return 0;
 }
 
-/* Image Env, then the pod's env by name, PATH and HOSTNAME defaults. */
-static json_t *build_env(const struct pod *pod, const struct container *c, const json_t *cfg)
+/* Image Env, then the container's (expanded) env by name, PATH and HOSTNAME defaults. */
+static json_t *build_env(const struct pod *pod, const struct expand_env *cenv, const json_t *cfg)
 {
-    char **env = NULL;
+    struct expand_env env = {0};
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(cfg, "Env"), i, v)
         if (json_is_string(v))
-            env = strv_push(env, json_string_value(v));
-    for (size_t k = 0; k < c->n_env; k++) {
-        size_t nl = strlen(c->env[k].name);
-        _cleanup_free_ char *kv = xasprintf("%s=%s", c->env[k].name, c->env[k].value);
-        bool replaced = false;
-        for (size_t j = 0; env && env[j]; j++)
-            if (!strncmp(env[j], c->env[k].name, nl) && env[j][nl] == '=') {
-                free(env[j]);
-                env[j] = xstrdup(kv);
-                replaced = true;
-            }
-        if (!replaced)
-            env = strv_push(env, kv);
-    }
-    bool has_path = false, has_host = false;
-    for (size_t j = 0; env && env[j]; j++) {
-        has_path |= !strncmp(env[j], "PATH=", 5);
-        has_host |= !strncmp(env[j], "HOSTNAME=", 9);
-    }
-    if (!has_path)
-        env = strv_push(env, "PATH=" DEFAULT_PATH);
-    if (!has_host) {
-        _cleanup_free_ char *h = xasprintf("HOSTNAME=%s", pod->name);
-        env = strv_push(env, h);
-    }
+            expand_env_put(&env, json_string_value(v));
+    for (size_t k = 0; cenv->strv && cenv->strv[k]; k++)
+        expand_env_put(&env, cenv->strv[k]);
+    if (!expand_env_get(&env, "PATH", 4))
+        expand_env_set(&env, "PATH", DEFAULT_PATH);
+    if (!expand_env_get(&env, "HOSTNAME", 8))
+        expand_env_set(&env, "HOSTNAME", pod->name);
     json_t *a = json_array();
-    append_strv(a, env);
-    strv_free(env);
+    append_strv(a, env.strv);
+    expand_env_done(&env);
     return a;
 }
 
@@ -381,9 +373,15 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
     const json_t *cfg = in->image->config;
     const struct container *c = in->container;
     json_t *args = NULL, *user = NULL;
-    if (build_args(c, cfg, &args, err) < 0)
+    struct expand_env cenv = {0};
+    if (expand_container_env(c, &cenv, err) < 0)
+        return orc_error_wrap(err, "container '%s'", c->name);
+    if (build_args(c, cfg, &cenv, &args, err) < 0) {
+        expand_env_done(&cenv);
         return -1;
+    }
     if (build_user(in, &user, err) < 0) {
+        expand_env_done(&cenv);
         json_decref(args);
         return -1;
     }
@@ -391,7 +389,7 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
     json_t *caps = json_array();
     append_strv(caps, (char *const *) default_caps);
     json_t *process = json_pack("{s:b,s:o,s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b}", "terminal", 0, "user",
-                                user, "args", args, "env", build_env(in->pod, c, cfg), "cwd",
+                                user, "args", args, "env", build_env(in->pod, &cenv, cfg), "cwd",
                                 cwd && *cwd ? cwd : "/", "capabilities", "bounding", caps,
                                 "effective", caps, "permitted", caps, "noNewPrivileges", 0);
     if (in->nofile_soft && in->nofile_hard <= INT64_MAX && in->nofile_soft <= in->nofile_hard)
@@ -402,5 +400,6 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
     *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
                      "root", "path", "rootfs", "readonly", 0, "mounts", build_mounts(in), "linux",
                      build_linux(in->cgroups_path, &c->resources));
+    expand_env_done(&cenv);
     return 0;
 }

@@ -14,7 +14,8 @@ struct userns;
  * The container gets its own mount and PID namespaces; it inherits the pod's network, IPC
  * and UTS namespaces (and the shared user namespace) from orc-shim, which runs the OCI
  * runtime from inside them. Process: Kubernetes' merge of command/args with the image's
- * Entrypoint/Cmd, image Env overridden by the pod's env, workingDir, image User (numeric),
+ * Entrypoint/Cmd, image Env overridden by the pod's env, $(NAME) references in env, command
+ * and args expanded as kubelet does (expand.h), workingDir, image User (numeric),
  * the open-files limit a process started by the user would have.
  * root.path is "rootfs" (orc-shim mounts the overlay there).
  */

@@ -224,6 +224,46 @@ static void test_defaults(void)
     test_nofile[0] = test_nofile[1] = 0;
 }
 
+/* $(NAME) in env values, command and args, against the container's env only (kubelet's) */
+static void test_expansion(void)
+{
+    check_args("    command: [echo, \"$(MESSAGE)\", \"$$(MESSAGE)\"]\n"
+               "    args: [\"<$(MESSAGE)>\", \"$(IMAGE_VAR)\", \"$(HOSTNAME)\"]\n"
+               "    env: [{name: MESSAGE, value: hello}]\n",
+               "echo hello $(MESSAGE) <hello> $(IMAGE_VAR) $(HOSTNAME)",
+               "command and args expand the container's env; orc's HOSTNAME is no source");
+    check_args("    args: [\"$(MESSAGE)\"]\n    env: [{name: MESSAGE, value: hi}]\n", "/entry hi",
+               "args alone expand, after the image's Entrypoint");
+    struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
+    char *error = NULL;
+    json_t *spec = build("    env:\n"
+                         "    - {name: FIRST, value: \"$(SECOND)/$(IMAGE_VAR)/$(PATH)\"}\n"
+                         "    - {name: SECOND, value: two}\n"
+                         "    - {name: THIRD, value: \"$(SECOND)$(FIRST)\"}\n"
+                         "    - {name: IMAGE_VAR, value: \"pod-$(IMAGE_VAR)\"}\n"
+                         "    command: [\"$(IMAGE_VAR)\", \"$(ONLY_IMAGE)\"]\n",
+                         "{\"Entrypoint\":[\"sh\"],\"Env\":[\"IMAGE_VAR=img\",\"ONLY_IMAGE=i\"]}",
+                         &ns, &error);
+    json_t *proc = json_object_get(spec, "process");
+    char *env = json_dumps(json_object_get(proc, "env"), JSON_COMPACT);
+    tap_ok(env && strstr(env, "\"IMAGE_VAR=pod-$(IMAGE_VAR)\"") &&
+               strstr(env, "\"FIRST=$(SECOND)/$(IMAGE_VAR)/$(PATH)\"") &&
+               strstr(env, "\"THIRD=two$(SECOND)/$(IMAGE_VAR)/$(PATH)\"") &&
+               strstr(env, "\"SECOND=two\""),
+           "env values expand earlier env entries only, never the image's Env or PATH: %s", env);
+    free(env);
+    char *args = spec ? args_of(spec) : NULL;
+    tap_is_str(args, "pod-$(IMAGE_VAR) $(ONLY_IMAGE)",
+               "command expands against the container's final env, not the image's Env");
+    free(args);
+    json_decref(spec);
+    spec = build("", "{\"Entrypoint\":[\"echo\",\"$(A)\"],\"Env\":[\"A=x\"]}", &ns, &error);
+    args = spec ? args_of(spec) : NULL;
+    tap_is_str(args, "echo $(A)", "the image's Entrypoint and Cmd are not expanded");
+    free(args);
+    json_decref(spec);
+}
+
 int main(void)
 {
     check_args("", "/entry default", "image entrypoint + cmd");
@@ -276,5 +316,6 @@ int main(void)
     free(error);
     test_users();
     test_defaults();
+    test_expansion();
     return tap_done();
 }

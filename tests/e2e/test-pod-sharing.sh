@@ -1,5 +1,7 @@
 #!/bin/bash
-# Two containers of a pod share localhost and the hostname, not their filesystems.
+# Two containers of a pod share localhost and the hostname, not their filesystems; a container
+# gets the environment and command line its manifest writes, $(NAME) references expanded as
+# kubelet expands them.
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
@@ -31,4 +33,34 @@ assert_not_contains "$logs" "server-marker" "filesystems are separate"
 keys_after=$(user_keys)
 [ "${keys_after:-0}" -lt "$((${keys_before:-0} + 2))" ] ||
     fail "each container took a session key (${keys_before:-0} before, $keys_after with 2 containers): a user would run out at 200"
+
+# env values see the variables defined before them (EARLY is written before SCHEME), $$ escapes;
+# command and args see the whole env. Unknown names ($(hostname), $(SCHEME) in EARLY) stay.
+apply_yaml refs.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: refs}
+spec:
+  restartPolicy: Never
+  containers:
+    - name: env
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "env | grep -E '^(EARLY|ADDRESS|LITERAL)=' | sort; echo \"0=$0 1=$1 h=$(hostname)\"", "$(SCHEME)", "$$(SCHEME)"]
+      env:
+        - {name: PORT, value: "80"}
+        - {name: HOST_ADDR, value: 172.17.0.1}
+        - {name: EARLY, value: "$(SCHEME)://$(HOST_ADDR):$(PORT)"}
+        - {name: SCHEME, value: https}
+        - {name: ADDRESS, value: "$(SCHEME)://$(HOST_ADDR):$(PORT)"}
+        - {name: LITERAL, value: "$$(SCHEME)://$(HOST_ADDR):$(PORT)"}
+    - name: args
+      image: localhost/busybox:latest
+      command: [echo]
+      args: ["$(MESSAGE)", "$$(MESSAGE)", "$(UNDEFINED)"]
+      env: [{name: MESSAGE, value: hello}]
+YAML
+wait_for_phase refs Succeeded 30
+assert_eq "$("$ORC" logs refs -c env)" $'ADDRESS=https://172.17.0.1:80\nEARLY=$(SCHEME)://172.17.0.1:80\nLITERAL=$(SCHEME)://172.17.0.1:80\n0=https 1=$(SCHEME) h=refs' \
+    "env values expanded in order, \$\$ escaped, command expanded against the env"
+assert_eq "$("$ORC" logs refs -c args)" 'hello $(MESSAGE) $(UNDEFINED)' "args: \$(MESSAGE) expanded, \$\$(MESSAGE) escaped, unknown kept"
 echo "PASS: $TEST_NAME"

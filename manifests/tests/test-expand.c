@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* $(NAME) expansion in env, command and args: kubelet's rules. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "expand.h"
+#include "manifest.h"
+#include "strv.h"
+#include "tap.h"
+#include "xalloc.h"
+
+static struct pod *pod_of(const char *container_yaml)
+{
+    _cleanup_free_ char *yaml = xasprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                                          "  containers:\n  - name: c\n    image: busybox\n%s",
+                                          container_yaml);
+    struct manifest_result *r = NULL;
+    if (manifest_parse(yaml, strlen(yaml), "t.yaml", &r) < 0) {
+        for (size_t i = 0; r && i < r->n_errors; i++) {
+            _cleanup_free_ char *s = manifest_diag_format(&r->errors[i]);
+            printf("#   error: %s\n", s);
+        }
+        abort();
+    }
+    struct pod *p = r->docs[0].pod;
+    r->docs[0].pod = NULL;
+    manifest_result_free(r);
+    return p;
+}
+
+/* The container's env joined with '|', or the error message. */
+static char *env_of(const char *container_yaml)
+{
+    struct pod *p = pod_of(container_yaml);
+    struct expand_env env = {0};
+    orc_error_t err = NULL;
+    char *out;
+    if (expand_container_env(&p->containers[0], &env, &err) < 0) {
+        out = xstrdup(orc_error_message(err));
+        orc_error_release(&err);
+    } else {
+        out = xstrdup("");
+        for (size_t i = 0; env.strv && env.strv[i]; i++) {
+            char *n = xasprintf("%s%s%s", out, i ? "|" : "", env.strv[i]);
+            free(out);
+            out = n;
+        }
+    }
+    expand_env_done(&env);
+    pod_free(p);
+    return out;
+}
+
+static void check_env(const char *yaml, const char *expected, const char *what)
+{
+    _cleanup_free_ char *got = env_of(yaml);
+    tap_is_str(got, expected, "%s", what);
+}
+
+/* input expanded against A=a, EMPTY=, REF=$(A), LONG=<the long value> */
+static void check(const char *input, const char *expected)
+{
+    struct expand_env env = {0};
+    expand_env_put(&env, "A=a");
+    expand_env_put(&env, "EMPTY=");
+    expand_env_put(&env, "REF=$(A)");
+    expand_env_put(&env, "B_2.x-y=dotted");
+    char *got = NULL;
+    int r = expand_refs(input, &env, EXPAND_MAX_STRING, &got);
+    tap_ok(r == 0 && got && !strcmp(got, expected), "'%s' -> '%s'", input, expected);
+    if (r == 0 && strcmp(got, expected))
+        printf("#   got '%s'\n", got);
+    free(got);
+    expand_env_done(&env);
+}
+
+static void test_rules(void)
+{
+    check("", "");
+    check("plain text", "plain text");
+    check("$(A)", "a");
+    check("x$(A)y$(A)z", "xayaz");
+    check("$(B_2.x-y)", "dotted");
+    check("$(EMPTY)", "");
+    check("<$(EMPTY)>", "<>");
+    check("$(NOPE)", "$(NOPE)");
+    check("$(NOPE)$(A)", "$(NOPE)a");
+    check("$()", "$()");
+    check("$(A=a)", "$(A=a)");         /* no variable is named with '=' */
+    check("$(REF)", "$(A)");           /* a value is not expanded again */
+    check("$$(A)", "$(A)");            /* escaped */
+    check("$$$(A)", "$a");             /* "$$" then a reference */
+    check("$$$$(A)", "$$(A)");         /* two escapes */
+    check("$$$$$(NOPE)", "$$$(NOPE)"); /* two escapes, an unknown name as written */
+    check("$$", "$");                  /* an escape alone */
+    check("$$A", "$A");                /* an escape before other text */
+    check("$A", "$A");                 /* shell syntax is not Kubernetes' */
+    check("${A}", "${A}");             /* neither are braces */
+    check("a$", "a$");                 /* '$' at the end */
+    check("$", "$");                   /* '$' alone */
+    check("$(A", "$(A");               /* never closed */
+    check("$(", "$(");                 /* never closed, nothing after */
+    check("$(A)$(", "a$(");            /* a reference, then one never closed */
+    check("$($(A)", "$($(A)");         /* the name is "$(A", which is unknown */
+    check("$(x$(A))", "$(x$(A))");     /* no nesting: name "x$(A", then ")" */
+    check("$(A$$)", "$(A$$)");         /* escapes inside a name are not escapes */
+    check("-$($($(-", "-$($($(-");     /* '$(' several times, never closed */
+    check("$?$!$-", "$?$!$-");         /* shell specials pass */
+    check("\\$(A)", "\\a");            /* backslashes escape nothing */
+    check("caf\xc3\xa9 $\xc3\xa9 $(A)", "caf\xc3\xa9 $\xc3\xa9 a"); /* UTF-8 after '$' */
+
+    /* the bound: an exact fit passes, one byte more is E2BIG */
+    struct expand_env env = {0};
+    expand_env_put(&env, "A=0123456789");
+    char *got = NULL;
+    tap_is_int(expand_refs("$(A)$(A)", &env, 20, &got), 0, "20 bytes within a bound of 20");
+    tap_is_str(got, "01234567890123456789", "and complete");
+    free(got), got = NULL;
+    tap_is_int(expand_refs("$(A)$(A)x", &env, 20, &got), -E2BIG, "21 bytes: E2BIG");
+    tap_ok(got == NULL, "nothing returned on E2BIG");
+    expand_env_done(&env);
+}
+
+/* kubelet's order: each value sees the variables defined before it, nothing after */
+static void test_container_env(void)
+{
+    check_env("    env:\n"
+              "    - {name: PORT, value: \"8080\"}\n"
+              "    - {name: HOST, value: 10.1.2.3}\n"
+              "    - {name: EARLY, value: \"$(SCHEME)://$(HOST):$(PORT)\"}\n"
+              "    - {name: SCHEME, value: http}\n"
+              "    - {name: URL, value: \"$(SCHEME)://$(HOST):$(PORT)\"}\n"
+              "    - {name: LITERAL, value: \"$$(SCHEME)://$(HOST):$(PORT)\"}\n",
+              "PORT=8080|HOST=10.1.2.3|EARLY=$(SCHEME)://10.1.2.3:8080|SCHEME=http|"
+              "URL=http://10.1.2.3:8080|LITERAL=$(SCHEME)://10.1.2.3:8080",
+              "dependent variables: only earlier ones expand, $$ escapes");
+    check_env("    env:\n"
+              "    - {name: A, value: \"$(A)\"}\n"
+              "    - {name: B, value: \"$(A)-$(B)\"}\n",
+              "A=$(A)|B=$(A)-$(B)", "a variable does not see itself; a value is not re-expanded");
+    check_env("    env:\n"
+              "    - {name: A, value: one}\n"
+              "    - {name: B, value: \"$(A)\"}\n"
+              "    - {name: A, value: \"$(A)+two\"}\n"
+              "    - {name: C, value: \"$(A)\"}\n",
+              "A=one+two|B=one|C=one+two",
+              "a name defined twice: first place, last value, which sees the first");
+    check_env("    env:\n    - {name: E}\n    - {name: F, value: \"[$(E)]\"}\n", "E=|F=[]",
+              "a variable without a value is defined and empty");
+    check_env("", "", "no env");
+
+    /* each definition doubles the last: the bound stops it long before memory does */
+    char *yaml = xstrdup("    env:\n    - {name: V0, value: 0123456789abcdef}\n");
+    for (int i = 1; i <= 30; i++) {
+        char *n =
+            xasprintf("%s    - {name: V%d, value: \"$(V%d)$(V%d)\"}\n", yaml, i, i - 1, i - 1);
+        free(yaml);
+        yaml = n;
+    }
+    char *got = env_of(yaml);
+    tap_ok(strstr(got, "env[13] 'V13': the value expands to more than 131071 bytes") != NULL,
+           "a doubling chain is refused where one value passes 128 KiB: %.80s", got);
+    free(got);
+    free(yaml);
+}
+
+static void test_strv(void)
+{
+    struct expand_env env = {0};
+    expand_env_put(&env, "MESSAGE=hello");
+    char *in[] = {"echo", "$(MESSAGE)", "$$(MESSAGE)", "$(UNSET)", NULL};
+    char **out = NULL;
+    orc_error_t err = NULL;
+    tap_is_int(expand_strv(in, &env, "args", &out, &err), 0, "args expand");
+    tap_ok(out && strv_length(out) == 4 && !strcmp(out[0], "echo") && !strcmp(out[1], "hello") &&
+               !strcmp(out[2], "$(MESSAGE)") && !strcmp(out[3], "$(UNSET)"),
+           "each item: hello, $(MESSAGE), $(UNSET)");
+    strv_free(out);
+    out = (char **) 1;
+    tap_is_int(expand_strv(NULL, &env, "args", &out, &err), 0, "no args");
+    tap_ok(out == NULL, "stay none (the image's Cmd is used)");
+    char *empty[] = {NULL};
+    tap_is_int(expand_strv(empty, &env, "args", &out, &err), 0, "empty args");
+    tap_ok(out && out[0] == NULL, "stay empty, not none");
+    strv_free(out);
+    expand_env_done(&env);
+
+    /* a long value used many times: refused once the list passes the total */
+    char *big = xmalloc(100001);
+    memset(big, 'x', 100000);
+    big[100000] = '\0';
+    expand_env_set(&env, "BIG", big);
+    free(big);
+    char *many[70];
+    for (int i = 0; i < 69; i++)
+        many[i] = "$(BIG)";
+    many[69] = NULL;
+    out = NULL;
+    tap_ok(expand_strv(many, &env, "command", &out, &err) < 0 && out == NULL,
+           "69 x 100 kB of command is refused");
+    tap_ok(err && strstr(orc_error_message(err), "command[62]: it expands to more than") &&
+               !strstr(orc_error_message(err), "Argument list too long"),
+           "naming the item where the total passed 6 MiB: %s", err ? orc_error_message(err) : "");
+    orc_error_release(&err);
+    expand_env_done(&env);
+}
+
+int main(void)
+{
+    test_rules();
+    test_container_env();
+    test_strv();
+    return tap_done();
+}
