@@ -164,6 +164,13 @@ static void decode_resource_list(struct decoder *d, const struct ynode *n, bool 
     }
 }
 
+/* A quantity of resources.limits or .requests as written ("128Mi"), for messages. */
+static const char *quantity_text(const struct ynode *resources, const char *list, const char *name)
+{
+    const struct ynode *v = find_value(find_value(resources, list), name);
+    return v && v->kind == YNODE_SCALAR ? v->value : "";
+}
+
 static void decode_resources(struct decoder *d, const struct ynode *n,
                              struct container_resources *r)
 {
@@ -186,14 +193,12 @@ static void decode_resources(struct decoder *d, const struct ynode *n,
     const struct ynode *req = find_value(n, "requests");
     if (r->cpu_limit && r->cpu_request > r->cpu_limit)
         decoder_error(d, req ? req : n, "requests",
-                      "Invalid value: \"%lldm\": must be less than "
-                      "or equal to cpu limit of %lldm",
-                      (long long) r->cpu_request, (long long) r->cpu_limit);
+                      "Invalid value: \"%s\": must be less than or equal to cpu limit of %s",
+                      quantity_text(n, "requests", "cpu"), quantity_text(n, "limits", "cpu"));
     if (r->memory_limit && r->memory_request > r->memory_limit)
         decoder_error(d, req ? req : n, "requests",
-                      "Invalid value: \"%lld\": must be less than "
-                      "or equal to memory limit of %lld",
-                      (long long) r->memory_request, (long long) r->memory_limit);
+                      "Invalid value: \"%s\": must be less than or equal to memory limit of %s",
+                      quantity_text(n, "requests", "memory"), quantity_text(n, "limits", "memory"));
     if (!r->cpu_request)
         r->cpu_request = r->cpu_limit;
     if (!r->memory_request)
@@ -375,6 +380,20 @@ static void validate_map(struct decoder *d, const struct ynode *node, json_t *ma
     }
 }
 
+/* Kubernetes' TotalAnnotationSizeLimitB: the keys and values of all annotations together. */
+#define ANNOTATIONS_MAX_BYTES (256 * 1024)
+
+static void validate_annotations_size(struct decoder *d, const struct ynode *at, json_t *map)
+{
+    size_t total = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(map, key, val)
+        total += strlen(key) + json_string_length(val);
+    if (total > ANNOTATIONS_MAX_BYTES)
+        decoder_error(d, at, NULL, "Too long: must have at most %d bytes", ANNOTATIONS_MAX_BYTES);
+}
+
 static bool env_name_ok(const char *s)
 {
     if (!*s || (*s >= '0' && *s <= '9'))
@@ -534,6 +553,7 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
     decoder_push_key(d, "metadata");
     decoder_push_key(d, "annotations");
     validate_map(d, find_value(meta, "annotations"), pod->annotations, false);
+    validate_annotations_size(d, find_value(meta, "annotations") ?: meta, pod->annotations);
     decoder_pop(d, saved);
     const struct ynode *spec = find_value(root, "spec");
     if (!spec) {

@@ -255,9 +255,9 @@ static void test_resources(void)
     tap_ok(has_error(r, "spec.containers[0].resources.limits.memory: Invalid value: \"lots\": "
                         "quantities must match"),
            "a bad quantity names its field");
-    tap_ok(has_error(r, "spec.containers[0].resources.requests: Invalid value: \"2000m\": must be "
-                        "less than or equal to cpu limit of 1000m"),
-           "a request above its limit");
+    tap_ok(has_error(r, "spec.containers[0].resources.requests: Invalid value: \"2\": must be "
+                        "less than or equal to cpu limit of 1"),
+           "a request above its limit, both as written");
     manifest_result_free(r);
     r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  containers:\n"
               "  - name: c\n    image: busybox\n    resources: {limits: {memory: -1}}\n");
@@ -354,6 +354,22 @@ static void test_limits(void)
     free(huge);
 
     test_oversize();
+
+    /* annotations: 256 KiB in all, keys included ("a" and its value) */
+    _cleanup_free_ char *at_limit = sized_pod("edge", (256u << 10) - 1);
+    r = parse(at_limit);
+    tap_ok(r->n_errors == 0, "annotations of 262144 bytes in all are accepted");
+    manifest_result_free(r);
+    _cleanup_free_ char *over = sized_pod("edge", 256u << 10);
+    r = parse(over);
+    tap_ok(only_error(r, "t.yaml:6:5: metadata.annotations: Too long: must have at most 262144 "
+                         "bytes"),
+           "one byte more is refused, as Kubernetes does");
+    manifest_result_free(r);
+    _cleanup_free_ char *mib = sized_pod("mib", 1u << 20);
+    r = parse(mib);
+    tap_ok(has_error(r, "metadata.annotations: Too long"), "so is a 1 MiB annotation");
+    manifest_result_free(r);
 
     char deep[512] = "a: ";
     for (int i = 0; i < 150; i++)
