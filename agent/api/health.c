@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * /healthz, /livez and /readyz as the Kubernetes API server serves them: each a list of
- * named checks; ?verbose lists them ("[+]loop ok", "[-]store failed: ..."); /healthz/NAME
- * runs one. Every check looks at something real, so that a supervisor asking "healthy?"
- * learns whether orcd would do its work.
+ * named checks; ?verbose lists them ("[+]loop ok", "[-]store failed: ..."), ?exclude=NAME
+ * (repeatable) skips one; /healthz/NAME runs one. Every check looks at something real, so
+ * that a supervisor asking "healthy?" learns whether orcd would do its work.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "orcd.h"
 #include "store/store.h"
+#include "strv.h"
 #include "sys/userns.h"
 #include "time-util.h"
 #include "xalloc.h"
@@ -102,33 +103,91 @@ static enum MHD_Result one_check(struct request *r, const char *name)
     return api_reply_status(r, 404, "NotFound", "no such health check", NULL);
 }
 
+/* Every value of the query's "exclude" (it may repeat: ?exclude=store&exclude=userns). */
+static enum MHD_Result add_excluded(void *arg, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    char ***names = arg;
+    (void) kind;
+    if (key && !strcmp(key, "exclude") && value && !strv_contains(*names, value))
+        *names = strv_push(*names, value);
+    return MHD_YES;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void append(char **text, size_t *len, size_t *cap, char *line)
+{
+    size_t n = strlen(line);
+    if (*len + n + 64 > *cap)
+        *text = xrealloc(*text, *cap = (*len + n + 64) * 2);
+    memcpy(*text + *len, line, n + 1);
+    *len += n;
+    free(line);
+}
+
+static bool in_set(const char *name, unsigned set)
+{
+    for (size_t i = 0; i < ELEMENTSOF(checks); i++)
+        if ((checks[i].sets & set) && !strcmp(checks[i].name, name))
+            return true;
+    return false;
+}
+
+/* The checks of the path's set, as kube-apiserver lists them: those named by ?exclude are not
+ * run ("[+]NAME excluded: ok"), and a warning names the excluded names that match none. */
+static char *run_checks(struct request *r, unsigned set, char *const *excluded, bool verbose,
+                        bool *ret_ok)
+{
+    size_t cap = 1024, len = 0;
+    char *text = xzalloc(cap);
+    bool ok = true;
+    for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
+        if (!(checks[i].sets & set))
+            continue;
+        if (strv_contains(excluded, checks[i].name)) {
+            append(&text, &len, &cap, xasprintf("[+]%s excluded: ok\n", checks[i].name));
+            continue;
+        }
+        _cleanup_free_ char *why = checks[i].run(r->o);
+        ok &= why == NULL;
+        append(
+            &text, &len, &cap,
+            why ? xasprintf("[-]%s failed: %s\n", checks[i].name, verbose ? why : "reason withheld")
+                : xasprintf("[+]%s ok\n", checks[i].name));
+    }
+    size_t unmatched = 0;
+    for (size_t i = 0; excluded[i]; i++)
+        if (!in_set(excluded[i], set))
+            append(&text, &len, &cap,
+                   xasprintf("%s\"%s\"",
+                             unmatched++ ? ", "
+                                         : "warn: some health checks cannot be excluded: no "
+                                           "matches for ",
+                             excluded[i]));
+    if (unmatched)
+        append(&text, &len, &cap, xstrdup("\n"));
+    *ret_ok = ok;
+    return text;
+}
+
 enum MHD_Result api_health(struct request *r)
 {
     const char *path = r->segs[0];
     if (r->n_segs == 2)
         return one_check(r, r->segs[1]);
-    bool verbose = api_query_has(r, "verbose");
-    unsigned set = set_of(path);
-    size_t cap = 1024, len = 0;
-    _cleanup_free_ char *text = xzalloc(cap);
-    bool ok = true;
-    for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
-        if (!(checks[i].sets & set))
-            continue;
-        _cleanup_free_ char *why = checks[i].run(r->o);
-        ok &= why == NULL;
-        _cleanup_free_ char *line =
-            why ? xasprintf("[-]%s failed: %s\n", checks[i].name, verbose ? why : "reason withheld")
-                : xasprintf("[+]%s ok\n", checks[i].name);
-        size_t n = strlen(line);
-        if (len + n + 64 > cap)
-            text = xrealloc(text, cap = (len + n + 64) * 2);
-        memcpy(text + len, line, n + 1);
-        len += n;
-    }
+    bool verbose = api_query_has(r, "verbose"), ok = true;
+    char **excluded = new0(char *, 1);
+    (void) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_excluded, &excluded);
+    qsort(excluded, strv_length(excluded), sizeof(*excluded), compare_names); /* as named back */
+    _cleanup_free_ char *list = run_checks(r, set_of(path), excluded, verbose, &ok);
+    strv_free(excluded);
     if (ok && !verbose)
         return api_reply_text(r, 200, "ok");
-    snprintf(text + len, cap - len, "%s check %s\n", path, ok ? "passed" : "failed");
+    _cleanup_free_ char *text = xasprintf("%s%s check %s\n", list, path, ok ? "passed" : "failed");
     return api_reply_text(r, ok ? 200 : 500, text);
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The health endpoints check something real, as kube-apiserver's do: /livez (ping, loop),
 # /readyz (ping, loop, store, userns), /healthz (all), ?verbose listing each check,
-# /healthz/NAME one check. Each check is made to fail and to recover: the loop blocked on
+# ?exclude=NAME skipping one, /healthz/NAME one check. Each check is made to fail and to recover: the loop blocked on
 # purpose (--debug-hooks), the database held by another process's BEGIN EXCLUSIVE, the
 # namespace holder killed. Status codes and the non-verbose answers (reasons withheld).
 source "$(dirname "$0")/lib.sh"
@@ -54,6 +54,14 @@ for c in ping loop store userns; do
     expect "/healthz/$c" 200
     assert_eq "$BODY" "ok" "/healthz/$c"
 done
+# kube-apiserver's ?exclude=NAME (repeatable): the check is not run; names that match no
+# check of the endpoint are warned about
+expect "/readyz?verbose&exclude=store&exclude=userns" 200 "[+]store excluded: ok" \
+    "[+]userns excluded: ok" "[+]loop ok"
+expect_not "/readyz?verbose&exclude=store&exclude=userns" "[+]store ok" "warn:"
+expect "/livez?verbose&exclude=store&exclude=loop&exclude=nosuch" 200 "[+]loop excluded: ok" \
+    'warn: some health checks cannot be excluded: no matches for "nosuch", "store"'
+assert_eq "$(last_line)" "livez check passed" "last line with a warning"
 
 echo "# loop: blocked for 10 s on purpose (it fails after 1 s; the rest leaves time for the checks)"
 curl -sS -X POST -o "$TEST_DIR/block.out" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" \
@@ -96,6 +104,10 @@ expect /healthz/store 500
 expect /healthz 500 "[-]store failed"
 expect /livez 200 # the store is not a liveness check: a restart would not unlock it
 assert_eq "$BODY" ok "/livez with the database locked"
+expect "/readyz?exclude=store" 200 # a supervisor that knows: the locked store is not asked
+assert_eq "$BODY" ok "/readyz?exclude=store with the database locked"
+expect "/readyz?verbose&exclude=store" 200 "[+]store excluded: ok" "[+]loop ok" "[+]userns ok"
+expect "/healthz?exclude=loop&exclude=store" 200
 printf 'COMMIT;\n.quit\n' >&5
 exec 5>&-
 wait "$SQLITE" || fail "sqlite3: $(cat "$TEST_DIR/sql.out")"
