@@ -815,8 +815,10 @@ void pod_worker_dispatch(struct pod_worker *w)
         } else if (ev && strcmp(ev, "started") == 0 && !w->deleted)
             on_container_started(w, json_object_get(msg, "container"));
         else if (ev && strcmp(ev, "link-removed") == 0 && !w->deleted) {
-            log_pod_warn(w->pod, "interface '%s' left the sandbox; checking the network",
-                         orc_json_str(msg, "ifname") ?: "?");
+            /* not a warning yet: the agent's own DEL before an ADD (a repair) is reported
+             * too; the check warns when the network is broken */
+            log_pod_debug(w->pod, "interface '%s' left the sandbox; checking the network",
+                          orc_json_str(msg, "ifname") ?: "?");
             w->check_due = true;
         } else if (!ev && !json_is_true(json_object_get(msg, "ok")))
             log_pod_warn(w->pod, "shim: %s", orc_json_str(msg, "error") ?: "request failed");

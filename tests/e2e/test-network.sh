@@ -156,6 +156,8 @@ a_helper=$(jq -r .pid "$XDG_RUNTIME_DIR/orc-cni/slirp/$a_uid-eth0.json")
 kill -9 "$a_helper"
 wait_for 20 sh -c "'$ORC' events --for pod/net-a | grep -q NetworkRestored" \
     || fail "no NetworkRestored event: $("$ORC" events --for pod/net-a)"
+grep -q "\[warn\]: pod 'default/net-a': network broken" "$TEST_DIR/orcd.log" \
+    || fail "the lost interface was not warned about"
 new_helper=$(jq -r .pid "$XDG_RUNTIME_DIR/orc-cni/slirp/$a_uid-eth0.json")
 [ "$new_helper" != "$a_helper" ] || fail "the helper was not replaced"
 kill -0 "$new_helper" || fail "the new helper is not running"
@@ -174,6 +176,22 @@ assert_eq "$(pod_field net-a .status.podIP)" "10.0.2.100" "podIP after the agent
 assert_eq "$(helper_pids slirp | sort)" "$helpers_before" "the same helpers serve the pods"
 busybox wget -qO- "http://127.0.0.1:$TCP_PORT/" | grep -q pod-a-says-hello \
     || fail "hostPort after the agent restarted"
+
+echo "# a setup cut short by a kill is done again, without warning of the agent's own DEL"
+kill9_orcd
+mv "$XDG_RUNTIME_DIR/orc/pods/$a_uid/network.json" "$TEST_DIR/network.json.was"
+touch "$XDG_RUNTIME_DIR/orc/pods/$a_uid/network.adding" # as orcd leaves it killed in an ADD
+mark=$(wc -l <"$TEST_DIR/orcd.log")
+start_orcd
+wait_for 30 sh -c "'$ORC' events --for pod/net-a | grep -q 'its setup was interrupted'" \
+    || fail "no NetworkRestored event after the restart: $("$ORC" events --for pod/net-a)"
+since_restart() { tail -n "+$((mark + 1))" "$TEST_DIR/orcd.log"; }
+# the DEL took the old tap away and the shim reported it; that is no lost interface
+wait_for 10 eval 'since_restart | grep -q "left the sandbox"' || true
+since_restart | grep -E "\[warn\]: pod 'default/net-a': (interface|network broken)" \
+    && fail "the agent's own repair was warned about as a lost interface"
+busybox wget -qO- "http://127.0.0.1:$TCP_PORT/" | grep -q pod-a-says-hello \
+    || fail "hostPort after the network was set up again"
 
 echo "# delete: no helper, no listening port, no namespace left"
 netns_a=$(readlink "/proc/$(cat "$XDG_RUNTIME_DIR/orc/pods/$a_uid/shim.pid")/ns/net")
