@@ -48,9 +48,14 @@ int orc_time_parse_rfc3339(const char *s, int64_t *ret_ns)
         for (; digits < 9; digits++)
             frac *= 10;
     }
-    if (strcmp(rest, "Z") != 0)
+    int64_t offset = 0; /* "+02:00": local time that much ahead of UTC */
+    int h = 0, m = 0, n = 0;
+    if ((*rest == '+' || *rest == '-') && sscanf(rest + 1, "%2d:%2d%n", &h, &m, &n) == 2 &&
+        n == 5 && rest[6] == '\0' && h < 24 && m < 60)
+        offset = (*rest == '+' ? 1 : -1) * (int64_t) (h * 3600 + m * 60);
+    else if (strcmp(rest, "Z") != 0)
         return -EINVAL;
-    *ret_ns = (int64_t) timegm(&tm) * NSEC_PER_SEC + frac;
+    *ret_ns = ((int64_t) timegm(&tm) - offset) * NSEC_PER_SEC + frac;
     return 0;
 }
 

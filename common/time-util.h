@@ -15,7 +15,8 @@ int64_t orc_time_mono_ns(void);
 /* "2026-11-24T00:00:00Z", or with nanoseconds "2026-11-24T00:00:00.123456789Z". */
 void orc_time_format_rfc3339(int64_t ns, bool nanos, char *buf, size_t size);
 
-/* Parses the formats above; returns 0 or -EINVAL. */
+/* Parses the formats above, also with an offset for Z ("2026-11-24T02:00:00+02:00", as image
+ * configs may carry); returns 0 or -EINVAL. */
 int orc_time_parse_rfc3339(const char *s, int64_t *ret_ns);
 
 /* Kubernetes-style short age: "5s", "3m", "2h", "4d". */

@@ -311,12 +311,14 @@ enum MHD_Result api_images_inspect(struct request *r, const char *ref)
     json_array_foreach(json_object_get(rec, "layers"), i, l)
         json_array_append(diff_ids, json_object_get(l, "diffID"));
     const char *id = orc_json_str(rec, "id") ?: "";
+    char stored[64]; /* an image without a time of its own: when it was stored */
+    orc_time_format_rfc3339(orc_json_int(rec, "created", 0), true, stored, sizeof(stored));
     return api_reply_json(r, 200,
-                          json_pack("{s:s,s:s?,s:O,s:I,s:I,s:O,s:{s:s,s:o}}", "Id",
+                          json_pack("{s:s,s:s?,s:O,s:s,s:I,s:O,s:{s:s,s:o}}", "Id",
                                     strncmp(id, "sha256:", 7) ? id : id + 7, "Digest",
                                     orc_json_str(rec, "manifestDigest"), "RepoTags",
                                     names ?: json_null(), "Created",
-                                    (json_int_t) orc_json_int(rec, "created", 0), "Size",
+                                    orc_json_str(rec, "imageCreated") ?: stored, "Size",
                                     (json_int_t) orc_json_int(rec, "size", 0), "Config",
                                     json_object_get(rec, "config") ?: json_null(), "RootFS", "Type",
                                     "layers", "Layers", diff_ids));

@@ -41,10 +41,10 @@ int image_gc_in_use(struct images *im, struct store *s, char ***ret_ids, orc_err
     return 0;
 }
 
-static int by_created(const void *a, const void *b)
+static int by_loaded(const void *a, const void *b)
 {
-    long long x = orc_json_int(*(json_t *const *) a, "created", 0);
-    long long y = orc_json_int(*(json_t *const *) b, "created", 0);
+    long long x = orc_json_int(*(json_t *const *) a, "loaded", 0);
+    long long y = orc_json_int(*(json_t *const *) b, "loaded", 0);
     return x < y ? -1 : x > y;
 }
 
@@ -54,7 +54,7 @@ char **image_gc_plan(const json_t *images, char *const *in_use, long long used, 
     json_t **v = new0(json_t *, n + 1);
     for (size_t i = 0; i < n; i++)
         v[i] = json_array_get(images, i);
-    qsort(v, n, sizeof(*v), by_created);
+    qsort(v, n, sizeof(*v), by_loaded);
     char **plan = new0(char *, 1);
     for (size_t i = 0; i < n && used > target; i++) {
         const char *id = orc_json_str(v[i], "id");

@@ -18,5 +18,5 @@ int image_gc_run(struct images *im, struct store *s, int high, int low, int *ret
                  orc_error_t *err);
 
 /* Which images to remove to go from used to target bytes: unused ones, oldest first (pure).
- * images: [{id, created, size}]; returns the ids (NULL-terminated). */
+ * images: [{id, loaded, size}] (oldest: loaded first); returns the ids (NULL-terminated). */
 char **image_gc_plan(const json_t *images, char *const *in_use, long long used, long long target);

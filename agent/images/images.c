@@ -379,6 +379,8 @@ static int store_image(struct load *ld, const struct image_source *src, json_t *
     }
     json_object_set_new(rec, "id", json_string(config_digest));
     json_object_set(rec, "config", json_object_get(config, "config") ?: json_object());
+    if (json_is_string(json_object_get(config, "created")))
+        json_object_set(rec, "imageCreated", json_object_get(config, "created"));
     json_object_set_new(rec, "size", json_integer(size));
     if (manifest_digest)
         json_object_set_new(rec, "manifestDigest", json_string(manifest_digest));
@@ -598,6 +600,28 @@ int images_resolve(struct images *im, const char *ref, struct image **ret, orc_e
     return 0;
 }
 
+/* The image's creation time as its config says it ("created", RFC 3339), which the record
+ * keeps as "imageCreated"; a record written before it was kept has it read from the config
+ * blob. NULL when the config has none. */
+static char *image_created(struct images *im, const json_t *rec)
+{
+    const char *kept = orc_json_str(rec, "imageCreated");
+    if (kept)
+        return xstrdup(kept);
+    _cleanup_free_ char *path = orc_path_join(im->blobs, hex_of(orc_json_str(rec, "id") ?: ""));
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    json_auto_t *config = NULL;
+    orc_error_t err = NULL;
+    if (orc_read_file(path, MAX_CONFIG, &text, &len, &err) < 0 ||
+        orc_json_parse(text, len, &config, &err) < 0) {
+        orc_error_release(&err);
+        return NULL;
+    }
+    const char *created = orc_json_str(config, "created");
+    return created ? xstrdup(created) : NULL;
+}
+
 json_t *images_list(struct images *im)
 {
     pthread_mutex_lock(&im->lock);
@@ -606,11 +630,17 @@ json_t *images_list(struct images *im)
     json_t *out = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(all, i, r)
-        json_array_append_new(out, json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(r, "id"),
-                                             "names", json_object_get(r, "names"), "size",
-                                             json_object_get(r, "size"), "created",
-                                             json_object_get(r, "created")));
+    json_array_foreach(all, i, r) {
+        _cleanup_free_ char *text = image_created(im, r);
+        int64_t created = 0;
+        if (!text || orc_time_parse_rfc3339(text, &created) < 0)
+            created = orc_json_int(r, "created", 0); /* unknown: when it was stored */
+        json_array_append_new(out,
+                              json_pack("{s:O,s:O,s:O,s:I,s:O}", "id", json_object_get(r, "id"),
+                                        "names", json_object_get(r, "names"), "size",
+                                        json_object_get(r, "size"), "created", (json_int_t) created,
+                                        "loaded", json_object_get(r, "created")));
+    }
     json_decref(all);
     return out;
 }
@@ -755,6 +785,11 @@ int images_inspect(struct images *im, const char *ref, json_t **ret, orc_error_t
     pthread_mutex_unlock(&im->lock);
     if (rc < 0)
         return rc;
+    if (!json_object_get(r, "imageCreated")) {
+        _cleanup_free_ char *created = image_created(im, r);
+        if (created)
+            json_object_set_new(r, "imageCreated", json_string(created));
+    }
     *ret = r;
     return 0;
 }

@@ -66,7 +66,9 @@ char *images_blob_path(struct images *im, const char *digest);
 /* Finds an image by reference ("busybox", "busybox:1.36", "localhost/x:y", "sha256:..."
  * or an unambiguous id prefix). -ENOENT when absent. */
 int images_resolve(struct images *im, const char *ref, struct image **ret, orc_error_t *err);
-/* JSON array of {id, names, size, created}. */
+/* JSON array of {id, names, size, created, loaded}: created (ns since the epoch) is the
+ * image's creation time from its config (when it has none: when it was stored), loaded when
+ * it was stored. */
 json_t *images_list(struct images *im);
 /* Removes a reference; the image's data goes when no name is left. -ENOENT when absent. */
 int images_remove(struct images *im, const char *ref, orc_error_t *err);
@@ -74,7 +76,8 @@ struct image *image_free(struct image *img);
 /* Removes every image whose id is not in keep_ids; *ret_removed: [{id, names, size}]. */
 int images_prune(struct images *im, char *const *keep_ids, json_t **ret_removed, orc_error_t *err);
 /* The stored record of an image: id, names, manifestDigest, config, layers
- * [{digest, diffID}], size, created. -ENOENT when absent. */
+ * [{digest, diffID}], size, created (when it was stored, ns), imageCreated (its config's
+ * "created", when it has one). -ENOENT when absent. */
 int images_inspect(struct images *im, const char *ref, json_t **ret, orc_error_t *err);
 /* The store's root directory (for disk usage). */
 const char *images_storage_dir(const struct images *im);

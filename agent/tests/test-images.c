@@ -21,6 +21,7 @@
 #include "images/unpack.h"
 #include "images/images.h"
 #include "json-util.h"
+#include "json-util.h"
 #include "strv.h"
 #include "tap.h"
 #include "tests/test-util.h"
@@ -161,7 +162,25 @@ static void test_store(void)
 
     json_t *list = images_list(im);
     tap_is_int(json_array_size(list), 1, "identical content is one image");
+    json_t *first = json_array_get(list, 0);
+    tap_ok(orc_json_int(first, "created", -1) == 0 && orc_json_int(first, "loaded", 0) > 0,
+           "created: the config's (1970 for the test image), as podman shows it; loaded: when "
+           "it was stored");
     json_decref(list);
+    /* a record written before the config's time was kept reads it from the config blob */
+    _cleanup_free_ char *strip =
+        xasprintf("cd '%s/images' && for f in *.json; do jq -c 'del(.imageCreated)' \"$f\" "
+                  ">\"$f.new\" && mv \"$f.new\" \"$f\"; done && ! grep -q imageCreated *.json",
+                  storage);
+    tap_is_int(system(strip), 0, "imageCreated taken out of the records");
+    list = images_list(im);
+    tap_ok(orc_json_int(json_array_get(list, 0), "created", -1) == 0,
+           "an old record: created from the config blob");
+    json_decref(list);
+    json_t *rec = NULL;
+    tap_is_int(images_inspect(im, "localhost/a:1", &rec, &err), 0, "inspect");
+    tap_is_str(orc_json_str(rec, "imageCreated"), "1970-01-01T00:00:00Z", "inspect: imageCreated");
+    json_decref(rec);
     tap_is_int(images_remove(im, "localhost/a:1", &err), 0, "remove one name");
     tap_is_int(images_resolve(im, "localhost/b:b-tag", &img, &err), 0, "other name kept");
     image_free(img);

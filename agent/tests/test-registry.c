@@ -271,10 +271,11 @@ static void test_registries_conf(void)
 
 static void test_gc_plan(void)
 {
-    json_t *imgs = json_loads("[{\"id\":\"new\",\"created\":3,\"size\":10},"
-                              "{\"id\":\"old\",\"created\":1,\"size\":10},"
-                              "{\"id\":\"used\",\"created\":0,\"size\":50},"
-                              "{\"id\":\"mid\",\"created\":2,\"size\":10}]",
+    /* oldest by when they were stored (loaded), whenever the images were built (created) */
+    json_t *imgs = json_loads("[{\"id\":\"new\",\"loaded\":3,\"created\":0,\"size\":10},"
+                              "{\"id\":\"old\",\"loaded\":1,\"created\":9,\"size\":10},"
+                              "{\"id\":\"used\",\"loaded\":0,\"created\":0,\"size\":50},"
+                              "{\"id\":\"mid\",\"loaded\":2,\"created\":8,\"size\":10}]",
                               0, NULL);
     char *used[] = {"used", NULL};
     char **plan = image_gc_plan(imgs, used, 100, 85);

@@ -78,6 +78,13 @@ static void test_strv_time(void)
     tap_is_int(orc_time_parse_rfc3339(buf, &ns), 0, "parse rfc3339");
     tap_is_int(ns, 1700000000LL * NSEC_PER_SEC + 5, "round trip");
     tap_ok(orc_time_parse_rfc3339("yesterday", &ns) < 0, "garbage is rejected");
+    tap_ok(orc_time_parse_rfc3339("2023-11-15T00:43:20.5+02:30", &ns) == 0 &&
+               ns == 1700000000LL * NSEC_PER_SEC + NSEC_PER_SEC / 2,
+           "an offset from UTC");
+    tap_ok(orc_time_parse_rfc3339("2023-11-14T17:13:20-05:00", &ns) == 0 &&
+               ns == 1700000000LL * NSEC_PER_SEC,
+           "a negative offset");
+    tap_ok(orc_time_parse_rfc3339("2023-11-14T17:13:20+05", &ns) < 0, "a cut offset is rejected");
     orc_time_format_age(150 * NSEC_PER_SEC, buf, sizeof(buf));
     tap_is_str(buf, "2m", "age in minutes");
 }

@@ -33,6 +33,10 @@ assert_eq "$("$ORC" image load "$TEST_DIR/docker.tar")" "Loaded image: localhost
 list=$("$ORC" images)
 assert_contains "$list" "localhost/oci-box" "listed"
 assert_contains "$list" "localhost/docker-box" "listed"
+# CREATED is the image's time from its config (1970 for these, reproducible), as podman shows
+# it, not when it was loaded
+assert_contains "$(grep '^localhost/oci-box ' <<<"$list")" "$(($(date +%s) / 3600 / 24 / 365)) years ago" "CREATED"
+assert_eq "$("$ORC" image inspect localhost/oci-box:1.0 | jq -r '.[0].Created')" "1970-01-01T00:00:00Z" "inspect: Created"
 # same content: one image id, two names, layers stored once
 assert_eq "$(ls "$XDG_DATA_HOME/orc/storage/layers" | wc -l)" 1 "shared layer unpacked once"
 
