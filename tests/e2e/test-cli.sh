@@ -50,10 +50,25 @@ expect_exit 1 "$ORC" get pod nosuch
 assert_eq "$out" 'Error from server (NotFound): pods "nosuch" not found' "kubectl's NotFound"
 
 desc=$("$ORC" describe pod web)
-for want in "Name:         web" "  server:" "  client:" "Restart Count:     0" "Started container server" \
-    "ContainersReady   True"; do
+for want in "Name:         web" "Status:       Running" "  server:" "  client:" "Restart Count:     0" \
+    "Started container server" $'  Type                        Status\n  PodReadyToStartContainers   True' \
+    $'\n  ContainersReady             True'; do
     assert_contains "$desc" "$want" "describe"
 done
+assert_not_contains "$desc" "Limits:" "describe: no word on limits for a pod that sets none"
+# a finished pod: get's STATUS is the container's reason, describe's Status the phase
+apply_yaml once.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: once}
+spec:
+  restartPolicy: Never
+  containers: [{name: c, image: localhost/busybox:latest, command: ["true"]}]
+YAML
+wait_for_phase once Succeeded 30
+assert_contains "$("$ORC" get pod once | tail -n 1 | tr -s ' ')" "once 0/1 Completed 0" "get: Completed"
+assert_contains "$("$ORC" describe pod once)" $'\nStatus:       Succeeded\n' "describe: the phase"
+"$ORC" delete pod once >/dev/null
 assert_contains "$("$ORC" events --for pod/web)" "Started container client" "events"
 
 assert_eq "$("$ORC" delete -f "$TEST_DIR/dir" --grace-period 1)" $'pod "web" deleted\npod "hello2" deleted' "delete -f DIR"
@@ -83,7 +98,7 @@ if [ -d /run/systemd/system ] && [ -S "$XDG_RUNTIME_DIR/bus" ]; then
     assert_contains "$cond" '"status":"True"' "limits enforced under systemd"
 else
     assert_contains "$cond" '"status":"False"' "the condition says limits are not enforced here"
-    assert_contains "$("$ORC" describe pod limited)" "Limits:       not enforced: no delegated cgroup" "describe says so"
+    assert_contains "$("$ORC" describe pod limited)" $'\nLimits:       not enforced: no delegated cgroup' "describe says so"
     assert_contains "$("$ORC" events --for pod/limited)" "LimitsNotEnforced" "an event says so"
     assert_contains "$("$ORC" top pods | grep limited)" "<unknown>" "top has no cgroup to read here"
     # --require-limits: such a pod fails instead of running unlimited
@@ -97,4 +112,6 @@ else
     wait_for 10 gone || fail "the refused pod's shim stayed"
 fi
 assert_eq "$(pod_json limited | jq -r '.spec.containers[0].resources.limits.memory')" 67108864 "stored canonically"
+assert_contains "$("$ORC" describe pod limited)" $'    Limits:\n      cpu:     500m\n      memory:  64Mi\n    Requests:\n      cpu:     500m\n      memory:  64Mi\n' \
+    "describe: the container's limits and requests (defaulted to the limits)"
 echo "PASS: $TEST_NAME"

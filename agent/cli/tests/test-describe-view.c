@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* orc describe pod's text, from canned API objects, as kubectl describe prints it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "describe-view.h"
+#include "tap.h"
+#include "time-util.h"
+
+#define NOW (1700000000LL * NSEC_PER_SEC) /* 2023-11-14T22:13:20Z */
+
+/* a finished pod whose containers set no resources, in a cgroup nobody delegated */
+static const char completed[] =
+    "{\"metadata\":{\"name\":\"done\",\"namespace\":\"default\"},"
+    "\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}"
+    ","
+    "\"status\":{\"phase\":\"Succeeded\",\"conditions\":["
+    "{\"type\":\"PodReadyToStartContainers\",\"status\":\"False\"},"
+    "{\"type\":\"Initialized\",\"status\":\"True\"},"
+    "{\"type\":\"Ready\",\"status\":\"False\"},"
+    "{\"type\":\"orc.dev/LimitsEnforced\",\"status\":\"False\"}],"
+    "\"containerStatuses\":[{\"name\":\"c\",\"ready\":false,\"restartCount\":0,"
+    "\"state\":{\"terminated\":{\"exitCode\":0,\"reason\":\"Completed\"}}}]}}";
+
+/* a running pod deleted 5 s ago, with limits and requests */
+static const char terminating[] =
+    "{\"metadata\":{\"name\":\"web\",\"namespace\":\"default\","
+    "\"deletionTimestamp\":\"2023-11-14T22:13:15Z\",\"deletionGracePeriodSeconds\":30},"
+    "\"spec\":{\"restartPolicy\":\"Always\",\"containers\":[{\"name\":\"app\",\"image\":"
+    "\"busybox\","
+    "\"resources\":{\"limits\":{\"cpu\":\"500m\",\"memory\":\"134217728\"},"
+    "\"requests\":{\"cpu\":\"250m\",\"memory\":\"67108864\"}}},"
+    "{\"name\":\"side\",\"image\":\"busybox\",\"resources\":{\"requests\":{\"cpu\":\"2\"}}},"
+    "{\"name\":\"plain\",\"image\":\"busybox\"}]},"
+    "\"status\":{\"phase\":\"Running\",\"conditions\":["
+    "{\"type\":\"orc.dev/LimitsEnforced\",\"status\":\"False\"}]}}";
+
+static char *describe(const char *json)
+{
+    json_t *pod = json_loads(json, 0, NULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    describe_pod_print(f, pod, NOW);
+    fclose(f);
+    json_decref(pod);
+    return buf;
+}
+
+static void memory_case(const char *bytes, const char *want)
+{
+    char *s = describe_memory_text(bytes);
+    tap_is_str(s, want, "memory %s is %s", bytes, want);
+    free(s);
+}
+
+int main(void)
+{
+    char *d = describe(completed);
+    tap_ok(strstr(d, "\nStatus:       Succeeded\n") != NULL,
+           "Status is the phase, not get's STATUS column (Completed):\n%s", d);
+    tap_ok(strstr(d, "Conditions:\n"
+                     "  Type                        Status\n"
+                     "  PodReadyToStartContainers   False\n"
+                     "  Initialized                 True\n"
+                     "  Ready                       False\n"
+                     "  orc.dev/LimitsEnforced      False\n") != NULL,
+           "conditions in columns as wide as the longest type");
+    tap_ok(strstr(d, "\nLimits:") == NULL, "no word on limits for a pod that sets none");
+    tap_ok(strstr(d, "    Limits:") == NULL && strstr(d, "    Requests:") == NULL,
+           "nor for its container");
+    free(d);
+
+    d = describe(terminating);
+    tap_ok(strstr(d, "\nStatus:       Terminating (lasts 5s)\n"
+                     "Termination Grace Period:  30s\n") != NULL,
+           "a pod being deleted is Terminating, with its grace period:\n%s", d);
+    tap_ok(strstr(d, "\nLimits:       not enforced: no delegated cgroup (see 'orc check')\n") !=
+               NULL,
+           "whether the limits hold, for a pod with resources");
+    tap_ok(strstr(d, "    Restart Count:     0\n"
+                     "    Limits:\n"
+                     "      cpu:     500m\n"
+                     "      memory:  128Mi\n"
+                     "    Requests:\n"
+                     "      cpu:     250m\n"
+                     "      memory:  64Mi\n"
+                     "    Environment:") != NULL,
+           "a container's limits and requests, after its restart count");
+    tap_ok(strstr(d, "  side:\n") && strstr(strstr(d, "  side:\n"), "    Requests:\n"
+                                                                    "      cpu:     2\n"
+                                                                    "    Environment:"),
+           "requests only");
+    tap_ok(!strstr(strstr(d, "  plain:\n"), "Limits:") &&
+               !strstr(strstr(d, "  plain:\n"), "Requests:"),
+           "nothing for a container without resources");
+    free(d);
+
+    memory_case("134217728", "128Mi");
+    memory_case("1073741824", "1Gi");
+    memory_case("1000000000", "1G");
+    memory_case("1024000", "1000Ki");
+    memory_case("1500", "1500");
+    memory_case("lots", "lots");
+    return tap_done();
+}
