@@ -82,3 +82,11 @@ int manifest_oversize(const char *buf, size_t len, int *ret_line, char **ret_msg
 
 /* Pod decoding and validation (pod.c). */
 struct pod *decode_pod(struct decoder *d, const struct ynode *root);
+/* A label or annotation key: [DNS subdomain "/"] name of 63 characters at most. */
+bool pod_qualified_key_ok(const char *key);
+
+/* value-from.c: env[].valueFrom into *ret (its JSON as stored; NULL when it gives nothing),
+ * validated, refused where orc cannot give the value; returns the number of sources named.
+ * envFrom: validated and refused unless optional (orc has no ConfigMaps or Secrets). */
+int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret);
+void decode_env_from(struct decoder *d, const struct ynode *n);

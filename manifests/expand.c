@@ -112,21 +112,93 @@ static size_t room(size_t total)
     return left < EXPAND_MAX_STRING ? left : EXPAND_MAX_STRING;
 }
 
-int expand_container_env(const struct container *c, struct expand_env *ret, orc_error_t *err)
+bool expand_split_subscript(const char *path, char **ret_path, char **ret_key)
 {
+    size_t n = strlen(path);
+    const char *open = strstr(path, "['");
+    if (n < 2 || strcmp(path + n - 2, "']") || !open || open == path || open + 2 > path + n - 2)
+        return false;
+    *ret_path = xstrndup(path, (size_t) (open - path));
+    *ret_key = xstrndup(open + 2, (size_t) (path + n - 2 - (open + 2)));
+    return true;
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* The value of a downward-API field for env, as kubelet gives it; NULL for one it does not
+ * know. A pod has one address and the node one, so the lists are single. */
+static char *field_value(const struct pod *pod, const struct expand_facts *f, const char *path)
+{
+    _cleanup_free_ char *base = NULL, *key = NULL;
+    if (expand_split_subscript(path, &base, &key)) {
+        json_t *map = !strcmp(base, "metadata.labels")        ? pod->labels
+                      : !strcmp(base, "metadata.annotations") ? pod->annotations
+                                                              : NULL;
+        return map ? xstrdup(or_empty(json_string_value(json_object_get(map, key)))) : NULL;
+    }
+    const char *v = !strcmp(path, "metadata.name")        ? pod->name
+                    : !strcmp(path, "metadata.namespace") ? pod->namespace
+                    : !strcmp(path, "metadata.uid")       ? or_empty(f->pod_uid)
+                    : !strcmp(path, "spec.nodeName")      ? or_empty(f->node_name)
+                    : !strcmp(path, "spec.host")          ? or_empty(f->node_name)
+                    : !strcmp(path, "spec.serviceAccountName")
+                        ? (pod->service_account_name ? pod->service_account_name : "default")
+                    : !strcmp(path, "status.hostIP")  ? or_empty(f->host_ip)
+                    : !strcmp(path, "status.hostIPs") ? or_empty(f->host_ip)
+                    : !strcmp(path, "status.podIP")   ? or_empty(f->pod_ip)
+                    : !strcmp(path, "status.podIPs")  ? or_empty(f->pod_ip)
+                                                      : NULL;
+    return v ? xstrdup(v) : NULL;
+}
+
+/* One variable's value: expanded, from its field, or NULL with *ret_unset when it is left
+ * out. */
+static int env_value(const struct pod *pod, const struct env_var *e, const struct expand_facts *f,
+                     const struct expand_env *env, size_t max, char **ret, orc_error_t *err)
+{
+    const json_t *field = json_object_get(e->value_from, "fieldRef");
+    if ((e->value && *e->value) || !e->value_from) {
+        if (expand_refs(e->value ? e->value : "", env, max, ret) < 0)
+            return orc_error_make_as(err, E2BIG,
+                                     "the value expands to more than %u bytes, or all values "
+                                     "to more than %u: Linux would not start the program",
+                                     EXPAND_MAX_STRING, EXPAND_MAX_TOTAL);
+        return 0;
+    }
+    if (!field) { /* an optional configMapKeyRef or secretKeyRef: kubelet skips it */
+        *ret = NULL;
+        return 0;
+    }
+    const char *path = json_string_value(json_object_get(field, "fieldPath"));
+    char *v = path ? field_value(pod, f, path) : NULL;
+    if (!v)
+        return orc_error_make_as(err, EINVAL, "unsupported fieldPath '%s'", or_empty(path));
+    if (strlen(v) > max) {
+        free(v);
+        return orc_error_make_as(err, E2BIG, "its field is longer than %zu bytes", max);
+    }
+    *ret = v;
+    return 0;
+}
+
+int expand_container_env(const struct pod *pod, const struct container *c,
+                         const struct expand_facts *facts, struct expand_env *ret, orc_error_t *err)
+{
+    static const struct expand_facts none = {0};
     struct expand_env env = {0};
     size_t total = 0;
     for (size_t i = 0; i < c->n_env; i++) {
         const struct env_var *e = &c->env[i];
         _cleanup_free_ char *value = NULL;
-        if (expand_refs(e->value ? e->value : "", &env, room(total), &value) < 0) {
+        if (env_value(pod, e, facts ? facts : &none, &env, room(total), &value, err) < 0) {
             expand_env_done(&env);
-            return orc_error_make_as(err, E2BIG,
-                                     "env[%zu] '%s': the value expands to more than %u bytes, "
-                                     "or all values to more than %u: Linux would not start "
-                                     "the program",
-                                     i, e->name, EXPAND_MAX_STRING, EXPAND_MAX_TOTAL);
+            return orc_error_wrap(err, "env[%zu] '%s'", i, e->name);
         }
+        if (!value)
+            continue;
         total += strlen(value);
         expand_env_set(&env, e->name, value);
     }

@@ -41,13 +41,30 @@ void expand_env_done(struct expand_env *env);
  */
 int expand_refs(const char *input, const struct expand_env *env, size_t max, char **ret);
 
+/* What the downward API reports that the manifest does not hold (NULL reads as ""). */
+struct expand_facts {
+    const char *pod_uid;   /* metadata.uid */
+    const char *node_name; /* spec.nodeName: the host's name, as the pod's status says */
+    const char *pod_ip;    /* status.podIP(s): NULL without a network */
+    const char *host_ip;   /* status.hostIP(s) */
+};
+
+/* kubelet's split of "metadata.labels['KEY']" into the path and KEY: false (and nothing set)
+ * for a path without a subscript. */
+bool expand_split_subscript(const char *path, char **ret_path, char **ret_key);
+
 /*
- * The container's env[], each value expanded against the variables defined before it in
- * env[] (the image's Env and orc's defaults are no source, as in kubelet); a name defined
- * twice keeps its first place and takes the last value. Fails (E2BIG) when a value would
- * pass EXPAND_MAX_STRING or all of them EXPAND_MAX_TOTAL.
+ * The container's env[] as kubelet makes it: a value is expanded against the variables
+ * defined before it in env[] (the image's Env and orc's defaults are no source); a
+ * valueFrom.fieldRef gives the pod's field (not expanded); an optional configMapKeyRef or
+ * secretKeyRef leaves the variable unset (orc has none of them). A name defined twice keeps
+ * its first place and takes the last value. Fails with E2BIG when a value would pass
+ * EXPAND_MAX_STRING or all of them EXPAND_MAX_TOTAL, EINVAL for a fieldPath orc does not
+ * know (only from a stored pod: manifest_parse refuses it).
  */
-int expand_container_env(const struct container *c, struct expand_env *ret, orc_error_t *err);
+int expand_container_env(const struct pod *pod, const struct container *c,
+                         const struct expand_facts *facts, struct expand_env *ret,
+                         orc_error_t *err);
 
 /*
  * command or args, each item expanded against env (expand_container_env's result); NULL for

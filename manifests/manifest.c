@@ -356,6 +356,7 @@ static void free_container(struct container *c)
     for (size_t i = 0; i < c->n_env; i++) {
         free(c->env[i].name);
         free(c->env[i].value);
+        json_decref(c->env[i].value_from);
     }
     free(c->env);
     free(c->working_dir);
@@ -373,6 +374,7 @@ struct pod *pod_free(struct pod *pod)
         return NULL;
     free(pod->name);
     free(pod->namespace);
+    free(pod->service_account_name);
     json_decref(pod->labels);
     json_decref(pod->annotations);
     for (size_t i = 0; i < pod->n_containers; i++)

@@ -37,7 +37,10 @@ enum restart_policy {
 
 struct env_var {
     char *name;
-    char *value;
+    char *value;        /* "" with value_from */
+    json_t *value_from; /* valueFrom as Kubernetes JSON, NULL = none: {"fieldRef": {"apiVersion":
+                           "v1", "fieldPath"}} or an optional {"configMapKeyRef"|"secretKeyRef":
+                           {"name", "key", "optional": true}} (a required one is refused) */
 };
 
 struct container_port {
@@ -78,6 +81,8 @@ struct pod {
     json_t *annotations; /* object of strings, never NULL */
     struct container *containers;
     size_t n_containers;
+    char *service_account_name;               /* spec.serviceAccountName (or serviceAccount);
+                                                 NULL = not written, Kubernetes' "default" */
     enum restart_policy restart_policy;       /* default Always */
     int64_t termination_grace_period_seconds; /* default 30 */
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "decode.h"
 #include "image-ref.h"
 #include "quantity.h"
@@ -82,6 +83,8 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
+    const struct ynode *value_from = NULL;
+    int sources = 0;
     (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
@@ -94,9 +97,8 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
         } else if (!strcmp(k->value, "value")) {
             decode_string(d, v, &e->value);
         } else if (!strcmp(k->value, "valueFrom")) {
-            decoder_pop(d, saved);
-            decoder_warn(d, k, k->value, "not supported yet by orc, ignored");
-            continue;
+            sources = decode_value_from(d, v, &e->value_from);
+            value_from = k;
         } else {
             decoder_pop(d, saved);
             decoder_unknown_field(d, k);
@@ -106,6 +108,14 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
     }
     if (!e->name)
         decoder_required(d, n, "name", NULL);
+    bool has_value = e->value && *e->value;
+    if (value_from && has_value && sources > 0) /* Kubernetes' words */
+        decoder_error(d, value_from, "valueFrom",
+                      "Invalid value: \"\": may not be specified when `value` is not empty");
+    else if (value_from && !has_value && sources != 1)
+        decoder_error(d, value_from, "valueFrom",
+                      "Invalid value: \"\": may not have more than one field specified at a "
+                      "time");
     if (!e->value)
         e->value = xstrdup("");
 }
@@ -229,6 +239,8 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
         decode_string(d, v, &c->working_dir);
     else if (!strcmp(key, "env"))
         DECODE_LIST(d, v, c->env, c->n_env, decode_env);
+    else if (!strcmp(key, "envFrom"))
+        decode_env_from(d, v);
     else if (!strcmp(key, "ports"))
         DECODE_LIST(d, v, c->ports, c->n_ports, decode_port);
     else if (!strcmp(key, "resources"))
@@ -258,11 +270,28 @@ static void decode_container(struct decoder *d, const struct ynode *n, struct co
     }
 }
 
+/* serviceAccountName or the older serviceAccount into *ret: orc mounts no token, but the
+ * downward API reports the name. */
+static void decode_service_account(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                                   char **ret)
+{
+    if (decode_string(d, v, ret) && **ret && !manifest_is_dns1123_subdomain(*ret))
+        decoder_error(d, v, NULL,
+                      "Invalid value: \"%s\": a lowercase RFC 1123 subdomain must consist of "
+                      "lower case alphanumeric characters, '-' or '.', and must start and end "
+                      "with an alphanumeric character",
+                      *ret);
+    decoder_warn(d, k, NULL,
+                 "orc has no service accounts yet: no token is mounted; only "
+                 "valueFrom.fieldRef spec.serviceAccountName reports the name");
+}
+
 static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *pod)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
     (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
+    _cleanup_free_ char *deprecated_account = NULL;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (ynode_key_repeats(n, i))
@@ -283,6 +312,10 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
             free(s);
         } else if (!strcmp(k->value, "terminationGracePeriodSeconds")) {
             decode_int(d, v, 0, INT32_MAX, &pod->termination_grace_period_seconds);
+        } else if (!strcmp(k->value, "serviceAccountName")) {
+            decode_service_account(d, k, v, &pod->service_account_name);
+        } else if (!strcmp(k->value, "serviceAccount")) {
+            decode_service_account(d, k, v, &deprecated_account);
         } else {
             decoder_pop(d, saved);
             if (!unsupported_field(d, k, v, FIELDS_POD_SPEC))
@@ -291,6 +324,10 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
         }
         decoder_pop(d, saved);
     }
+    if (pod->service_account_name && !*pod->service_account_name) /* "" is not written */
+        pod->service_account_name = (free(pod->service_account_name), NULL);
+    if (!pod->service_account_name && deprecated_account && *deprecated_account)
+        pod->service_account_name = TAKE_PTR(deprecated_account);
 }
 
 static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod *pod)
@@ -346,7 +383,7 @@ static bool label_name_ok(const char *s, size_t max)
     return true;
 }
 
-static bool qualified_key_ok(const char *key)
+bool pod_qualified_key_ok(const char *key)
 {
     const char *slash = strchr(key, '/');
     if (!slash)
@@ -366,7 +403,7 @@ static void validate_map(struct decoder *d, const struct ynode *node, json_t *ma
     json_t *val;
     json_object_foreach(map, key, val) {
         const struct ynode *at = find_value(node, key);
-        if (!qualified_key_ok(key))
+        if (!pod_qualified_key_ok(key))
             decoder_error(d, at, key,
                           "name part must consist of alphanumeric characters, '-', "
                           "'_' or '.', and must start and end with an alphanumeric "

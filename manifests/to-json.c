@@ -49,9 +49,15 @@ static json_t *container_json(const struct container *c)
         json_object_set_new(j, "workingDir", json_string(c->working_dir));
     if (c->n_env) {
         json_t *env = json_array();
-        for (size_t i = 0; i < c->n_env; i++)
-            json_array_append_new(env, json_pack("{s:s,s:s}", "name", c->env[i].name, "value",
-                                                 c->env[i].value ? c->env[i].value : ""));
+        for (size_t i = 0; i < c->n_env; i++) {
+            const struct env_var *e = &c->env[i];
+            if (e->value_from) /* Kubernetes leaves the empty value out */
+                json_array_append_new(
+                    env, json_pack("{s:s,s:O}", "name", e->name, "valueFrom", e->value_from));
+            else
+                json_array_append_new(env, json_pack("{s:s,s:s}", "name", e->name, "value",
+                                                     e->value ? e->value : ""));
+        }
         json_object_set_new(j, "env", env);
     }
     if (c->n_ports) {
@@ -100,6 +106,8 @@ json_t *pod_to_json(const struct pod *pod)
         json_pack("{s:o,s:s,s:I}", "containers", containers, "restartPolicy",
                   restart_policy_to_string(pod->restart_policy), "terminationGracePeriodSeconds",
                   (json_int_t) pod->termination_grace_period_seconds);
+    if (pod->service_account_name) /* only when written: a stored spec stays as it was */
+        json_object_set_new(spec, "serviceAccountName", json_string(pod->service_account_name));
     return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
                      "spec", spec);
 }
@@ -147,8 +155,13 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
     c->n_env = json_array_size(env);
     c->env = new0(struct env_var, c->n_env);
     for (size_t i = 0; i < c->n_env; i++) {
-        c->env[i].name = xstrdup(str(json_array_get(env, i), "name"));
-        c->env[i].value = xstrdup(str(json_array_get(env, i), "value"));
+        const json_t *e = json_array_get(env, i), *from = json_object_get(e, "valueFrom");
+        c->env[i].name = xstrdup(str(e, "name"));
+        c->env[i].value = xstrdup(str(e, "value") ? str(e, "value") : "");
+        c->env[i].value_from = json_is_object(from) ? json_deep_copy(from) : NULL;
+        if (!c->env[i].name)
+            return orc_error_make(err, EINVAL, "stored container '%s' has an env without a name",
+                                  c->name);
     }
     json_t *ports = json_object_get(j, "ports");
     c->n_ports = json_array_size(ports);
@@ -179,6 +192,7 @@ int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err)
     pod->labels = json_is_object(l) ? json_deep_copy(l) : json_object();
     pod->annotations = json_is_object(a) ? json_deep_copy(a) : json_object();
     pod->restart_policy = restart_policy_from_string(str(spec, "restartPolicy"));
+    pod->service_account_name = xstrdup(str(spec, "serviceAccountName"));
     json_t *g = json_object_get(spec, "terminationGracePeriodSeconds");
     pod->termination_grace_period_seconds = json_is_integer(g) ? json_integer_value(g) : 30;
     json_t *cs = json_object_get(spec, "containers");

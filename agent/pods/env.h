@@ -9,6 +9,9 @@
  * use. Pods never reach up into the loop; the loop calls down into them (sync, events, job
  * completions) and reads back what they expose (their shim's fd, their next deadline).
  */
+/* The node's address in pods' status (hostIP, hostIPs) and the downward API. */
+#define POD_NODE_HOST_IP "127.0.0.1"
+
 struct pod_config {
     char *runtime;                 /* OCI runtime binary, default "runc" */
     char *shim_path;               /* orc-shim */

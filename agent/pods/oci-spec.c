@@ -374,7 +374,7 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
     const struct container *c = in->container;
     json_t *args = NULL, *user = NULL;
     struct expand_env cenv = {0};
-    if (expand_container_env(c, &cenv, err) < 0)
+    if (expand_container_env(in->pod, c, &in->facts, &cenv, err) < 0)
         return orc_error_wrap(err, "container '%s'", c->name);
     if (build_args(c, cfg, &cenv, &args, err) < 0) {
         expand_env_done(&cenv);

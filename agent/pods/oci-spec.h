@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "expand.h"
 #include "manifest.h"
 
 struct image;
@@ -15,7 +16,8 @@ struct userns;
  * and UTS namespaces (and the shared user namespace) from orc-shim, which runs the OCI
  * runtime from inside them. Process: Kubernetes' merge of command/args with the image's
  * Entrypoint/Cmd, image Env overridden by the pod's env, $(NAME) references in env, command
- * and args expanded as kubelet does (expand.h), workingDir, image User (numeric),
+ * and args expanded and valueFrom.fieldRef resolved as kubelet does (expand.h), workingDir,
+ * image User (numeric),
  * the open-files limit a process started by the user would have.
  * root.path is "rootfs" (orc-shim mounts the overlay there).
  */
@@ -32,6 +34,7 @@ struct oci_spec_input {
     /* RLIMIT_NOFILE for the process, 0 = none written. Written because runc, a Go program,
      * raises its own soft limit to the hard one, and the container would inherit that. */
     unsigned long long nofile_soft, nofile_hard;
+    struct expand_facts facts; /* the pod's uid, node and addresses for env's fieldRefs */
 };
 
 int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err);

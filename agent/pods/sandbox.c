@@ -18,6 +18,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "manifest.h"
+#include "pods/cni.h"
 #include "pods/network.h"
 #include "pods/oci-spec.h"
 #include "pods/scope.h"
@@ -216,14 +217,20 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
     _cleanup_free_ char *cgpath = s->cgroup ? xasprintf("%s/%s", s->cgroup, c->name) : NULL;
     if (orc_mkdir_p(rootfs, 0700, err) < 0)
         return -1;
-    struct oci_spec_input in = {.pod = s->pod,
-                                .container = c,
-                                .image = s->image,
-                                .userns = s->env->userns,
-                                .hostname_file = hostname_file,
-                                .hosts_file = hosts,
-                                .resolv_file = resolv,
-                                .cgroups_path = cgpath};
+    char host[256] = "localhost"; /* as the pod's status names its node */
+    (void) gethostname(host, sizeof(host) - 1);
+    _cleanup_free_ char *pod_ip = s->net_result ? network_pod_ip(s->net_result) : NULL;
+    struct oci_spec_input in = {
+        .pod = s->pod,
+        .container = c,
+        .image = s->image,
+        .userns = s->env->userns,
+        .hostname_file = hostname_file,
+        .hosts_file = hosts,
+        .resolv_file = resolv,
+        .cgroups_path = cgpath,
+        .facts = {
+            .pod_uid = s->uid, .node_name = host, .pod_ip = pod_ip, .host_ip = POD_NODE_HOST_IP}};
     spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)

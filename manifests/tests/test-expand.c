@@ -11,11 +11,8 @@
 #include "tap.h"
 #include "xalloc.h"
 
-static struct pod *pod_of(const char *container_yaml)
+static struct pod *parse_pod(const char *yaml)
 {
-    _cleanup_free_ char *yaml = xasprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
-                                          "  containers:\n  - name: c\n    image: busybox\n%s",
-                                          container_yaml);
     struct manifest_result *r = NULL;
     if (manifest_parse(yaml, strlen(yaml), "t.yaml", &r) < 0) {
         for (size_t i = 0; r && i < r->n_errors; i++) {
@@ -30,14 +27,26 @@ static struct pod *pod_of(const char *container_yaml)
     return p;
 }
 
-/* The container's env joined with '|', or the error message. */
-static char *env_of(const char *container_yaml)
+static struct pod *pod_of(const char *container_yaml)
 {
-    struct pod *p = pod_of(container_yaml);
+    _cleanup_free_ char *yaml = xasprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                                          "  containers:\n  - name: c\n    image: busybox\n%s",
+                                          container_yaml);
+    return parse_pod(yaml);
+}
+
+static const struct expand_facts facts = {.pod_uid = "0d5e2f6a-uid",
+                                          .node_name = "node1",
+                                          .pod_ip = "10.0.2.100",
+                                          .host_ip = "127.0.0.1"};
+
+/* The env of the pod's first container joined with '|', or the error message; frees p. */
+static char *pod_env(struct pod *p, const struct expand_facts *f)
+{
     struct expand_env env = {0};
     orc_error_t err = NULL;
     char *out;
-    if (expand_container_env(&p->containers[0], &env, &err) < 0) {
+    if (expand_container_env(p, &p->containers[0], f, &env, &err) < 0) {
         out = xstrdup(orc_error_message(err));
         orc_error_release(&err);
     } else {
@@ -51,6 +60,11 @@ static char *env_of(const char *container_yaml)
     expand_env_done(&env);
     pod_free(p);
     return out;
+}
+
+static char *env_of(const char *container_yaml)
+{
+    return pod_env(pod_of(container_yaml), &facts);
 }
 
 static void check_env(const char *yaml, const char *expected, const char *what)
@@ -207,10 +221,92 @@ static void test_strv(void)
     expand_env_done(&env);
 }
 
+/* valueFrom.fieldRef: the pod's fields as kubelet gives them, never expanded */
+static const char fields_yaml[] =
+    "apiVersion: v1\nkind: Pod\n"
+    "metadata: {name: web, namespace: team, labels: {app: shop},\n"
+    "  annotations: {note: \"$(NAME)\", team.example.com/owner: ops}}\n"
+    "spec:\n"
+    "  %s\n"
+    "  containers:\n"
+    "  - name: c\n"
+    "    image: busybox\n"
+    "    env:\n"
+    "    - {name: NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n"
+    "    - {name: NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}\n"
+    "    - {name: UID, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}\n"
+    "    - {name: APP, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['app']\"}}}\n"
+    "    - {name: NOLABEL, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['x']\"}}}\n"
+    "    - {name: NOTE, valueFrom: {fieldRef: {fieldPath: \"metadata.annotations['note']\"}}}\n"
+    "    - {name: OWNER, valueFrom: {fieldRef: {fieldPath: "
+    "\"metadata.annotations['team.example.com/owner']\"}}}\n"
+    "    - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}\n"
+    "    - {name: HOST, valueFrom: {fieldRef: {fieldPath: spec.host}}}\n"
+    "    - {name: SA, valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}}\n"
+    "    - {name: HOST_IP, valueFrom: {fieldRef: {fieldPath: status.hostIP}}}\n"
+    "    - {name: HOST_IPS, valueFrom: {fieldRef: {fieldPath: status.hostIPs}}}\n"
+    "    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}\n"
+    "    - {name: POD_IPS, valueFrom: {fieldRef: {fieldPath: status.podIPs}}}\n"
+    "    - {name: URL, value: \"http://$(POD_IP):80/$(NAME)\"}\n"
+    "    - {name: NAME, valueFrom: {secretKeyRef: {name: s, key: k, optional: true}}}\n"
+    "    - {name: TOKEN, valueFrom: {secretKeyRef: {name: s, key: k, optional: true}}}\n"
+    "    - {name: USE, value: \"$(TOKEN)$(NAME)\"}\n";
+
+static char *fields_env(const char *spec_line, const struct expand_facts *f)
+{
+    _cleanup_free_ char *yaml = xasprintf(fields_yaml, spec_line);
+    return pod_env(parse_pod(yaml), f);
+}
+
+static void test_fields(void)
+{
+    _cleanup_free_ char *got = fields_env("restartPolicy: Always", &facts);
+    tap_is_str(got,
+               "NAME=web|NS=team|UID=0d5e2f6a-uid|APP=shop|NOLABEL=|NOTE=$(NAME)|OWNER=ops|"
+               "NODE=node1|HOST=node1|SA=default|HOST_IP=127.0.0.1|HOST_IPS=127.0.0.1|"
+               "POD_IP=10.0.2.100|POD_IPS=10.0.2.100|URL=http://10.0.2.100:80/web|USE=$(TOKEN)web",
+               "fields as given (a missing label empty), not expanded, used by later values; an "
+               "optional Secret's variable is left out, keeping an earlier definition");
+    struct expand_facts no_net = facts;
+    no_net.pod_ip = NULL;
+    _cleanup_free_ char *named =
+        fields_env("serviceAccount: old\n  serviceAccountName: builder", &no_net);
+    tap_ok(strstr(named, "|SA=builder|") && strstr(named, "|POD_IP=|POD_IPS=|") &&
+               strstr(named, "|URL=http://:80/web|"),
+           "serviceAccountName as written; without a network the pod's address is empty: %s",
+           named);
+    _cleanup_free_ char *old = fields_env("serviceAccount: old", &facts);
+    tap_ok(strstr(old, "|SA=old|") != NULL, "the older serviceAccount when alone: %s", old);
+
+    /* what the store keeps gives the same env */
+    _cleanup_free_ char *yaml = xasprintf(fields_yaml, "serviceAccountName: builder");
+    struct pod *parsed = parse_pod(yaml), *back = NULL;
+    json_t *j = pod_to_json(parsed);
+    orc_error_t e = NULL;
+    tap_ok(pod_from_json(j, &back, &e) == 0, "valueFrom and serviceAccountName read back");
+    json_t *again = back ? pod_to_json(back) : NULL;
+    tap_ok(again && json_equal(j, again), "and written again the same");
+    _cleanup_free_ char *stored = back ? pod_env(back, &facts) : NULL;
+    _cleanup_free_ char *fresh = pod_env(parsed, &facts);
+    tap_is_str(stored, fresh, "the stored pod's env equals the parsed one's");
+    json_decref(j);
+    json_decref(again);
+
+    /* a stored pod is trusted, still a field orc does not know fails the container */
+    struct pod *p =
+        pod_of("    env: [{name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]\n");
+    json_object_set_new(json_object_get(p->containers[0].env[0].value_from, "fieldRef"),
+                        "fieldPath", json_string("status.phase"));
+    _cleanup_free_ char *err = pod_env(p, &facts);
+    tap_is_str(err, "env[0] 'A': unsupported fieldPath 'status.phase'",
+               "an unknown fieldPath from the store is an error");
+}
+
 int main(void)
 {
     test_rules();
     test_container_env();
     test_strv();
+    test_fields();
     return tap_done();
 }

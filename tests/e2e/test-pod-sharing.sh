@@ -1,7 +1,7 @@
 #!/bin/bash
 # Two containers of a pod share localhost and the hostname, not their filesystems; a container
 # gets the environment and command line its manifest writes, $(NAME) references expanded as
-# kubelet expands them.
+# kubelet expands them, and the downward API's fields as the pod's object and status show them.
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
@@ -63,4 +63,69 @@ wait_for_phase refs Succeeded 30
 assert_eq "$("$ORC" logs refs -c env)" $'ADDRESS=https://172.17.0.1:80\nEARLY=$(SCHEME)://172.17.0.1:80\nLITERAL=$(SCHEME)://172.17.0.1:80\n0=https 1=$(SCHEME) h=refs' \
     "env values expanded in order, \$\$ escaped, command expanded against the env"
 assert_eq "$("$ORC" logs refs -c args)" 'hello $(MESSAGE) $(UNDEFINED)' "args: \$(MESSAGE) expanded, \$\$(MESSAGE) escaped, unknown kept"
+
+# valueFrom.fieldRef: the values the pod's object and status show; an optional Secret's
+# variable is left out (orc has no Secrets), a required one refused at apply
+apply_yaml downward.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata:
+  name: downward
+  labels: {app: shop}
+  annotations: {team.example.com/owner: ops}
+spec:
+  serviceAccountName: builder
+  containers:
+    - name: env
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "env | grep ^DA_ | sort; echo SECRET=${DA_SECRET-unset}; echo done; exec sleep 3600"]
+      env:
+        - {name: DA_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+        - {name: DA_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+        - {name: DA_UID, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}
+        - {name: DA_APP, valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}}
+        - {name: DA_OWNER, valueFrom: {fieldRef: {fieldPath: "metadata.annotations['team.example.com/owner']"}}}
+        - {name: DA_NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+        - {name: DA_SA, valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}}
+        - {name: DA_POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+        - {name: DA_POD_IPS, valueFrom: {fieldRef: {fieldPath: status.podIPs}}}
+        - {name: DA_HOST_IP, valueFrom: {fieldRef: {fieldPath: status.hostIP}}}
+        - {name: DA_HOST_IPS, valueFrom: {fieldRef: {fieldPath: status.hostIPs}}}
+        - {name: DA_URL, value: "http://$(DA_POD_IP):8080/$(DA_NAME)"}
+        - {name: DA_SECRET, valueFrom: {secretKeyRef: {name: creds, key: token, optional: true}}}
+YAML
+wait_for_phase downward Running 30
+wait_for 20 sh -c "'$ORC' logs downward | grep -qx done" || fail "downward never printed: $("$ORC" logs downward)"
+pod=$(pod_json downward)
+field() { jq -r "$1" <<<"$pod"; }
+ip=$(field .status.podIP)
+[ -n "$ip" ] && [ "$ip" != null ] || fail "the pod has no address in its status: $(field .status)"
+want="DA_APP=shop
+DA_HOST_IP=$(field .status.hostIP)
+DA_HOST_IPS=$(field '[.status.hostIPs[].ip] | join(",")')
+DA_NAME=downward
+DA_NAMESPACE=$(field .metadata.namespace)
+DA_NODE=$(field .status.nodeName)
+DA_OWNER=ops
+DA_POD_IP=$ip
+DA_POD_IPS=$(field '[.status.podIPs[].ip] | join(",")')
+DA_SA=$(field .spec.serviceAccountName)
+DA_UID=$(field .metadata.uid)
+DA_URL=http://$ip:8080/downward
+SECRET=unset
+done"
+assert_eq "$("$ORC" logs downward)" "$want" "the downward API's env equals the pod's object and status"
+assert_eq "$(field .status.hostIP),$(field .spec.serviceAccountName)" "127.0.0.1,builder" "host address and service account"
+expect_exit 1 "$ORC" apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: secretive}
+spec:
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: creds, key: token}}}]
+YAML
+assert_contains "$out" "spec.containers[0].env[0].valueFrom.secretKeyRef: orc has no Secrets yet: refused rather than run the container without this variable" "a required Secret's variable is refused"
+pod_gone secretive || fail "the refused pod was stored"
 echo "PASS: $TEST_NAME"

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* env[].valueFrom and envFrom: Kubernetes' validation, and what orc can give a container.
+ * The downward API's fields (fieldRef) are given; a variable from a ConfigMap or a Secret,
+ * which orc does not have, is left unset when optional (as kubelet leaves it when the object
+ * does not exist) and refused otherwise: the container would run without a value its
+ * manifest requires. A resource's value (resourceFieldRef) is refused for the same reason. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cleanup.h"
+#include "decode.h"
+#include "expand.h"
+#include "xalloc.h"
+
+/* The fields env may name (Kubernetes' validEnvDownwardAPIFieldPathExpressions), and the
+ * ones a fieldPath may name elsewhere (downward API volumes), not in env */
+static const char *const env_fields[] = {"metadata.name",
+                                         "metadata.namespace",
+                                         "metadata.uid",
+                                         "spec.nodeName",
+                                         "spec.serviceAccountName",
+                                         "status.hostIP",
+                                         "status.hostIPs",
+                                         "status.podIP",
+                                         "status.podIPs",
+                                         NULL};
+static const char *const other_fields[] = {"metadata.annotations",
+                                           "metadata.labels",
+                                           "spec.restartPolicy",
+                                           "spec.schedulerName",
+                                           "status.phase",
+                                           "spec.terminationGracePeriodSeconds",
+                                           NULL};
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (!strcmp(s, list[i]))
+            return true;
+    return false;
+}
+
+/* Kubernetes' messages for a fieldPath env cannot use, at the fieldPath's node */
+static void check_field_path(struct decoder *d, const struct ynode *at, const char *path)
+{
+    _cleanup_free_ char *base = NULL, *key = NULL;
+    if (expand_split_subscript(path, &base, &key)) {
+        bool annotation = !strcmp(base, "metadata.annotations");
+        if (!annotation && strcmp(base, "metadata.labels")) {
+            decoder_error(d, at, "fieldPath",
+                          "Invalid value: \"%s\": error converting fieldPath: field label does "
+                          "not support subscript: %s",
+                          path, path);
+            return;
+        }
+        for (char *c = key; annotation && *c; c++) /* annotation keys are checked lowercased */
+            *c = (char) tolower((unsigned char) *c);
+        if (!pod_qualified_key_ok(key))
+            decoder_error(d, at, NULL,
+                          "Invalid value: \"%s\": name part must consist of alphanumeric "
+                          "characters, '-', '_' or '.', and must start and end with an "
+                          "alphanumeric character (63 characters at most)",
+                          key);
+        return;
+    }
+    if (in_list(path, env_fields) || !strcmp(path, "spec.host")) /* the old spec.nodeName */
+        return;
+    if (!in_list(path, other_fields)) {
+        decoder_error(d, at, "fieldPath",
+                      "Invalid value: \"%s\": error converting fieldPath: field label not "
+                      "supported: %s",
+                      path, path);
+        return;
+    }
+    char list[512] = "";
+    for (size_t i = 0; env_fields[i]; i++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"", i ? ", " : "",
+                 env_fields[i]);
+    decoder_error(d, at, "fieldPath", "Unsupported value: \"%s\": supported values: %s", path,
+                  list);
+}
+
+static void decode_field_ref(struct decoder *d, const struct ynode *n, json_t *ret)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING))
+        return;
+    (void) decoder_check_keys(d, n);
+    _cleanup_free_ char *api = NULL, *path = NULL;
+    const struct ynode *path_node = n;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_key_repeats(n, i) || ynode_is_null(v))
+            continue;
+        if (strcmp(k->value, "apiVersion") && strcmp(k->value, "fieldPath")) {
+            decoder_unknown_field(d, k);
+            continue;
+        }
+        size_t saved = decoder_push_key(d, k->value);
+        if (!strcmp(k->value, "apiVersion"))
+            decode_string(d, v, &api);
+        else if (decode_string(d, v, &path))
+            path_node = v;
+        decoder_pop(d, saved);
+    }
+    if (api && !*api) /* defaulted, as Kubernetes does */
+        api = (free(api), NULL);
+    if (!path || !*path)
+        decoder_required(d, path_node, "fieldPath", NULL);
+    else if (api && strcmp(api, "v1"))
+        decoder_error(d, path_node, "fieldPath",
+                      "Invalid value: \"%s\": error converting fieldPath: unsupported pod "
+                      "version: %s",
+                      path, api);
+    else
+        check_field_path(d, path_node, path);
+    json_object_set_new(ret, "fieldRef",
+                        json_pack("{s:s,s:s}", "apiVersion", "v1", "fieldPath", path ? path : ""));
+}
+
+static bool decode_bool(struct decoder *d, const struct ynode *n, bool *ret)
+{
+    if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_BOOL) {
+        decoder_error(d, n, NULL, "expected boolean, got %s",
+                      n->kind == YNODE_SCALAR ? n->value : "a collection");
+        return false;
+    }
+    *ret = strcasecmp(n->value, "true") == 0;
+    return true;
+}
+
+/* configMapKeyRef, secretKeyRef ({name, key, optional}) and envFrom's configMapRef, secretRef
+ * ({name, optional}); what is named what (ConfigMap, Secret). Returns the object to store
+ * for an optional one, NULL otherwise. */
+static json_t *decode_object_ref(struct decoder *d, const struct ynode *k, const struct ynode *n,
+                                 bool with_key, const char *what)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING))
+        return NULL;
+    (void) decoder_check_keys(d, n);
+    _cleanup_free_ char *name = NULL, *key = NULL;
+    bool optional = false;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *kk = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_key_repeats(n, i) || ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, kk->value);
+        if (!strcmp(kk->value, "name"))
+            decode_string(d, v, &name);
+        else if (with_key && !strcmp(kk->value, "key"))
+            decode_string(d, v, &key);
+        else if (!strcmp(kk->value, "optional"))
+            decode_bool(d, v, &optional);
+        else {
+            decoder_pop(d, saved);
+            decoder_unknown_field(d, kk);
+            continue;
+        }
+        decoder_pop(d, saved);
+    }
+    if (with_key && (!key || !*key))
+        decoder_required(d, n, "key", NULL);
+    if (!optional) {
+        decoder_error(d, k, NULL,
+                      "orc has no %ss yet: refused rather than run the container without %s "
+                      "(with optional: true %s left unset, as kubelet leaves %s when the %s "
+                      "does not exist)",
+                      what, with_key ? "this variable" : "its variables",
+                      with_key ? "it is" : "they are", with_key ? "it" : "them", what);
+        return NULL;
+    }
+    decoder_warn(d, k, NULL,
+                 "orc has no %ss yet: %s, as kubelet does when an optional %s does not exist", what,
+                 with_key ? "the variable is left unset" : "no variable is set from it", what);
+    return json_pack("{s:s,s:s,s:b}", "name", name ? name : "", "key", key ? key : "", "optional",
+                     1);
+}
+
+int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING))
+        return 0;
+    (void) decoder_check_keys(d, n);
+    json_t *vf = json_object();
+    int sources = 0;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_key_repeats(n, i) || ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        bool secret = !strcmp(k->value, "secretKeyRef");
+        if (!strcmp(k->value, "fieldRef")) {
+            decode_field_ref(d, v, vf);
+        } else if (secret || !strcmp(k->value, "configMapKeyRef")) {
+            json_t *ref = decode_object_ref(d, k, v, true, secret ? "Secret" : "ConfigMap");
+            if (ref)
+                json_object_set_new(vf, k->value, ref);
+        } else if (!strcmp(k->value, "resourceFieldRef")) {
+            decoder_error(d, k, NULL,
+                          "not supported yet by orc: refused rather than run the container "
+                          "with this variable empty");
+        } else {
+            decoder_pop(d, saved);
+            decoder_unknown_field(d, k);
+            continue;
+        }
+        sources++;
+        decoder_pop(d, saved);
+    }
+    json_decref(*ret);
+    *ret = json_object_size(vf) ? vf : (json_decref(vf), NULL);
+    return sources;
+}
+
+static void decode_env_from_item(struct decoder *d, const struct ynode *n)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING))
+        return;
+    (void) decoder_check_keys(d, n);
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_key_repeats(n, i) || ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        _cleanup_free_ char *prefix = NULL;
+        bool secret = !strcmp(k->value, "secretRef");
+        if (!strcmp(k->value, "prefix"))
+            decode_string(d, v, &prefix);
+        else if (secret || !strcmp(k->value, "configMapRef"))
+            json_decref(decode_object_ref(d, k, v, false, secret ? "Secret" : "ConfigMap"));
+        else {
+            decoder_pop(d, saved);
+            decoder_unknown_field(d, k);
+            continue;
+        }
+        decoder_pop(d, saved);
+    }
+}
+
+void decode_env_from(struct decoder *d, const struct ynode *n)
+{
+    if (!expect_kind(d, n, YNODE_SEQUENCE))
+        return;
+    for (size_t i = 0; i < n->n_items; i++) {
+        size_t saved = decoder_push_index(d, i);
+        decode_env_from_item(d, n->items[i]);
+        decoder_pop(d, saved);
+    }
+}
