@@ -52,3 +52,29 @@ char *service_unit_text(const char *orcd_path, const char *doc_path, char *const
                      "WantedBy=default.target\n",
                      doc, line);
 }
+
+char *service_manager_problem(const struct manager_facts *f)
+{
+    static const char yourself[] = "run orcd yourself instead (in the foreground, or from your "
+                                   "batch system)";
+    if (!f->systemctl)
+        return xasprintf("systemctl is not installed: there is no systemd to run orcd; %s",
+                         yourself);
+    if (!f->systemd)
+        return xasprintf("systemd is not the init system here: there is no user manager to run "
+                         "orcd; %s",
+                         yourself);
+    if (!f->runtime_dir)
+        return xasprintf("XDG_RUNTIME_DIR is not set, so this is no systemd user session (su, "
+                         "sudo or cron?): log in as %s through ssh or a login, or run "
+                         "'loginctl enable-linger %s' and set XDG_RUNTIME_DIR=/run/user/%u",
+                         f->user, f->user, f->uid);
+    if (!f->manager_socket)
+        return xasprintf("no systemd user manager runs for %s (there is no %s/systemd/private): "
+                         "run 'loginctl enable-linger %s', which starts one now and at every "
+                         "boot, or log in through a session",
+                         f->user, f->runtime_dir, f->user);
+    return xasprintf("systemctl --user could not reach your user manager at %s/systemd/private "
+                     "(see 'orc check')",
+                     f->runtime_dir);
+}

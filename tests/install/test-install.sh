@@ -82,10 +82,13 @@ finds() {
         contains "$out" "orc-shim: '$root/lib/weird/orc/orc-shim'"
     check "orcd finds its CNI plugins in $root/lib/weird/orc/cni" \
         contains "$out" "orc's CNI plugins: '$root/lib/weird/orc/cni'"
-    # orc install writes the unit before it calls systemctl (absent from this PATH)
-    mkdir -p "$tmp/nobin"
+    # orc install, with a stand-in systemctl that answers everything (it refuses to write
+    # anything when no user manager answers)
+    mkdir -p "$tmp/fakebin"
+    printf '#!/bin/sh\nexit 0\n' >"$tmp/fakebin/systemctl"
+    chmod +x "$tmp/fakebin/systemctl"
     rm -rf "$tmp/config"
-    env -i HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" PATH="$tmp/nobin" \
+    env -i HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" PATH="$tmp/fakebin" \
         "$root/bin/orc" install >/dev/null 2>&1
     unit=$(cat "$tmp/config/systemd/user/orcd.service" 2>/dev/null)
     check "orc install names the installed orcd" contains "$unit" "

@@ -49,6 +49,44 @@ expect 125 'error: unknown command "frob" for "orc image"' image frob
 expect 125 "error: pull takes exactly one IMAGE" pull
 expect 125 "error: unknown flag: --bogus" images --bogus
 
+# install and uninstall without a systemd user manager (a stand-in systemctl on PATH: this
+# test never talks to the real one)
+mkdir -p "$dir/home" "$dir/down" "$dir/half"
+printf '#!/bin/sh\necho "Failed to connect to bus: No medium found" >&2\nexit 1\n' >"$dir/down/systemctl"
+printf '#!/bin/sh\ncase "$*" in *show-environment*) exit 0;; esac\necho "Failed to connect to bus" >&2\nexit 1\n' \
+    >"$dir/half/systemctl"
+chmod +x "$dir/down/systemctl" "$dir/half/systemctl"
+unit=$dir/home/.config/systemd/user/orcd.service
+# systemd BIN VERB ARGS...: orc VERB with that systemctl first on PATH, HOME in $dir
+systemd() {
+    bin=$1
+    shift
+    env -u XDG_CONFIG_HOME HOME="$dir/home" PATH="$dir/$bin:$PATH" "$ORC" "$@" >"$dir/out" 2>"$dir/err"
+}
+check() { # WHAT CONDITION...
+    what=$1
+    shift
+    if "$@"; then echo "ok - $what"; else echo "not ok - $what"; sed 's/^/#   /' "$dir/out" "$dir/err"; failed=1; fi
+}
+systemd down install --orcd "$ORC"
+check "install without a user manager fails" [ $? -eq 1 ]
+check "and says so" grep -q "^error: cannot reach your systemd user manager: .*Nothing was installed" "$dir/err"
+check "and writes nothing" [ ! -e "$unit" ]
+systemd half install --orcd "$ORC"
+check "install fails when systemctl does" [ $? -eq 1 ]
+check "and removes the unit it wrote" [ ! -e "$unit" ]
+check "saying so" grep -q "removed $unit again" "$dir/err"
+mkdir -p "$(dirname "$unit")/default.target.wants"
+echo "[Unit]" >"$unit"
+ln -s ../orcd.service "$(dirname "$unit")/default.target.wants/orcd.service"
+systemd down uninstall
+check "uninstall without a user manager removes the files: exit 0" [ $? -eq 0 ]
+check "with a warning" grep -q "^warning: systemctl --user cannot reach your systemd user manager" "$dir/err"
+check "the unit is gone" [ ! -e "$unit" ]
+check "and its link" [ ! -L "$(dirname "$unit")/default.target.wants/orcd.service" ]
+systemd down uninstall
+check "uninstall with nothing installed: exit 0" [ $? -eq 0 ]
+
 # the client version needs no agent
 ORC_SOCKET=$dir/missing.sock "$ORC" version --client >"$dir/out" 2>&1
 if [ $? -eq 0 ] && grep -q '^Client Version: v' "$dir/out"; then

@@ -29,5 +29,35 @@ int main(void)
     tap_ok(strstr(d, "\nDocumentation=file:///opt/orc/share/doc/orc%201/agent/README.md\n") != NULL,
            "the installed README as a file: URL, percent-encoded");
     free(d);
+
+    /* why systemctl --user cannot reach the user manager, first missing piece first */
+    struct manager_facts f = {.systemctl = false, .user = "alice", .uid = 1000};
+    char *why = service_manager_problem(&f);
+    tap_ok(strstr(why, "systemctl is not installed") && strstr(why, "run orcd yourself"),
+           "no systemctl: %s", why);
+    free(why);
+    f.systemctl = true;
+    why = service_manager_problem(&f);
+    tap_ok(strstr(why, "systemd is not the init system"), "no systemd: %s", why);
+    free(why);
+    f.systemd = true;
+    why = service_manager_problem(&f);
+    tap_ok(strstr(why, "XDG_RUNTIME_DIR is not set") &&
+               strstr(why, "'loginctl enable-linger alice'") &&
+               strstr(why, "XDG_RUNTIME_DIR=/run/user/1000"),
+           "no session: %s", why);
+    free(why);
+    f.runtime_dir = "/run/user/1000";
+    why = service_manager_problem(&f);
+    tap_ok(strstr(why, "no systemd user manager runs for alice (there is no "
+                       "/run/user/1000/systemd/private)") &&
+               strstr(why, "'loginctl enable-linger alice'"),
+           "no manager: %s", why);
+    free(why);
+    f.manager_socket = true;
+    why = service_manager_problem(&f);
+    tap_ok(strstr(why, "could not reach your user manager at /run/user/1000/systemd/private"),
+           "a manager that does not answer: %s", why);
+    free(why);
     return tap_done();
 }
