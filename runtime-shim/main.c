@@ -20,8 +20,9 @@
 static const char usage[] =
     "Usage: orc-shim holder --sync-fd FD [--userns /proc/PID/ns/user]\n"
     "       orc-shim run --pod-uid UID --pod-name NAME --pod-namespace NS --run-dir DIR\n"
-    "                    --userns PATH --runtime PATH --runtime-root DIR --sync-fd FD\n"
-    "                    [--log-level LEVEL]\n"
+    "                    --userns /proc/PID/ns/user --runtime PATH --runtime-root DIR\n"
+    "                    --sync-fd FD [--log-level LEVEL]\n"
+    "       orc-shim -h | --help | --version\n"
     "\n"
     "The per-pod runtime shim of orc, started by orcd; not meant to be run by hand.\n"
     "  holder  create the user namespace shared by all pods and keep it alive (with\n"
@@ -29,8 +30,22 @@ static const char usage[] =
     "  run     create a pod sandbox and supervise its containers; control socket\n"
     "          DIR/shim.sock (protocol in ARCHITECTURE.md)\n"
     "\n"
-    "  -h, --help     show this help\n"
-    "  --version      show the version\n";
+    "Options:\n"
+    "  --sync-fd FD          an inherited descriptor: holder writes 1 once the\n"
+    "                        namespace exists (0 if not) and reads \"mapped\"; run\n"
+    "                        writes \"ok\" once the sandbox is ready (or \"error:\n"
+    "                        MESSAGE\") and closes it\n"
+    "  --pod-uid UID, --pod-name NAME, --pod-namespace NS\n"
+    "                        the pod (run); NAME is also its hostname\n"
+    "  --run-dir DIR         the pod's run directory (run)\n"
+    "  --userns PATH         the user namespace to join: the holder's (run), or a\n"
+    "                        pod shim's (holder)\n"
+    "  --runtime PATH, --runtime-root DIR\n"
+    "                        the OCI runtime and the root directory it is given (run)\n"
+    "  --log-level LEVEL     error, warn, info (default) or debug; an unknown one is\n"
+    "                        info\n"
+    "  -h, --help            show this help\n"
+    "  --version             show the version\n";
 
 enum {
     OPT_UID = 256,

@@ -14,17 +14,20 @@ static const char help[] =
     "    orc logs - print the logs of a container in a pod\n"
     "\n"
     "SYNOPSIS\n"
-    "    orc logs [pod/]NAME [-c CONTAINER] [-f] [-p|--previous] [--tail N] [-n NAMESPACE]\n"
+    "    orc logs [pod/]NAME [-c|--container CONTAINER] [-f|--follow] [-p|--previous]\n"
+    "             [--tail N] [-n NAMESPACE]\n"
     "\n"
     "DESCRIPTION\n"
-    "    Copies the container's output to stdout as it arrives. A pod with one container\n"
-    "    needs no -c.\n"
+    "    Copies the container's output to stdout as it arrives; with -f it goes on with\n"
+    "    the new file when the log is rotated. A pod with one container needs no -c. A\n"
+    "    container that failed to start and wrote nothing: why, and exit 1.\n"
     "\n"
     "OPTIONS\n"
-    "    -c, --container C   the container (needed when the pod has several)\n"
+    "    -c, --container CONTAINER\n"
+    "                        the container (needed when the pod has several)\n"
     "    -f, --follow        keep streaming until the container stops (or Ctrl-C)\n"
     "    -p, --previous      the previous, terminated instance of the container\n"
-    "    --tail N            only the last N lines\n";
+    "    --tail N            only the last N lines (-1, the default: all)\n";
 
 struct logs_opts {
     const char *container, *tail;

@@ -68,8 +68,8 @@ static int loopback_check(const struct cni_args *a, orc_error_t *err)
 static const struct cni_plugin plugin = {
     .name = "loopback",
     .about = "orc loopback CNI plugin: brings 'lo' up in the network namespace",
-    .usage = "Configuration: {\"cniVersion\": \"1.0.0\", \"name\": N, \"type\": \"loopback\"}.\n"
-             "See cni-plugins/loopback/README.md.\n",
+    .usage = "Configuration: {\"cniVersion\": \"1.0.0\", \"name\": NET, \"type\": \"loopback\"};\n"
+             "no keys of its own.\n",
     .add = loopback_add,
     .del = loopback_del,
     .check = loopback_check,

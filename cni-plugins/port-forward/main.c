@@ -96,8 +96,14 @@ out:
 static const struct cni_plugin plugin = {
     .name = "port-forward",
     .about = "orc port-forward CNI plugin: publishes portMappings from user space",
-    .usage = "Configuration: {\"type\": \"port-forward\", \"capabilities\": {\"portMappings\": "
-             "true}}; optional dataDir.\nSee cni-plugins/port-forward/README.md.\n",
+    .usage =
+        "Configuration: {\"cniVersion\": \"1.0.0\", \"name\": NET, \"type\": \"port-forward\",\n"
+        "  \"capabilities\": {\"portMappings\": true}}, and from the runtime:\n"
+        "  runtimeConfig.portMappings  at most 1024 of {hostPort, containerPort (1-65535),\n"
+        "                              protocol (tcp, the default, or udp), hostIP (an\n"
+        "                              address to listen on; default every IPv4 one)}\n"
+        "  dataDir                     string ($XDG_RUNTIME_DIR/orc-cni/port-forward):\n"
+        "                              state and helper logs\n",
     .add = pf_add,
     .del = pf_del,
     .check = pf_check,

@@ -71,8 +71,14 @@ static int run(const struct cni_plugin *p, const struct cni_args *a, orc_error_t
 int cni_main(int argc, char **argv, const struct cni_plugin *p)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("Usage: %s (a CNI plugin, run by a container runtime)\n%s\n\n%s", p->name, p->about,
-               p->usage);
+        printf("Usage: CNI_COMMAND=ADD|DEL|CHECK|VERSION CNI_CONTAINERID=ID CNI_NETNS=PATH "
+               "CNI_IFNAME=NAME \\\n"
+               "           %s < network-configuration.json\n"
+               "       %s -h | --help | --version\n"
+               "\n%s.\n\n%s\n"
+               "The protocol, exit codes and files: cni-plugins/README.md, this plugin's\n"
+               "manual: cni-plugins/%s/README.md (in orc's sources and documentation).\n",
+               p->name, p->name, p->about, p->usage, p->name);
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "--version")) {

@@ -198,8 +198,13 @@ out:
 static const struct cni_plugin plugin = {
     .name = "slirp",
     .about = "orc slirp CNI plugin: a tap device in the pod, libslirp on the host side",
-    .usage = "Configuration keys: mtu (65520), hostLoopback (true), enableIPv6 (false),\n"
-             "dnsUpstream (\"IP[:PORT]\"), dataDir. See cni-plugins/slirp/README.md.\n",
+    .usage = "Configuration keys (null: the default):\n"
+             "  mtu           integer 1280-65520 (65520): of the tap device and libslirp\n"
+             "  hostLoopback  boolean (true): 10.0.2.2 reaches the host's loopback\n"
+             "  enableIPv6    boolean (false): also fd00::100/64, gateway fd00::2, DNS fd00::3\n"
+             "  dnsUpstream   \"IPv4[:port]\" (the host's resolver): where DNS queries to\n"
+             "                10.0.2.3 go, port 53 when omitted\n"
+             "  dataDir       string ($XDG_RUNTIME_DIR/orc-cni/slirp): state and helper logs\n",
     .add = slirp_add,
     .del = slirp_del,
     .check = slirp_check,
