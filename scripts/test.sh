@@ -57,6 +57,23 @@ run_ctest() { # build-dir label-args...
     fi
 }
 
+# After a suite: nothing the tests started may still run (a pod whose test could not delete
+# it, an agent, a namespace holder, a network helper). Listed, counted as a failure, killed.
+leftovers() { # label
+    local me p n=0
+    me=$(readlink /proc/self/ns/user)
+    for p in $(pgrep -u "$(id -u)"); do
+        if [ "$(readlink "/proc/$p/ns/user" 2>/dev/null)" != "$me" ] ||
+            grep -qxE 'orcd|orc-shim|slirp|port-forward' "/proc/$p/comm" 2>/dev/null; then
+            [ $n -eq 0 ] && echo "FAIL: processes left running after the $1 tests:"
+            ps -o pid=,etime=,args= -p "$p" | cut -c1-160
+            n=$((n + 1))
+            kill -9 "$p" 2>/dev/null
+        fi
+    done
+    if [ $n -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
 build() { # dir cc cmake-args...
     local dir=$1 cc=$2; shift 2
     CC=$cc cmake -S "$SRC" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORC_WERROR=ON "$@" >/dev/null
@@ -95,6 +112,7 @@ as_user() {
     build "$SRC/build" gcc
     echo "== unit and end-to-end tests"
     run_ctest "$SRC/build"
+    leftovers "gcc build's"
     guest_suite
     echo "== build (ASan + UBSan, $clang)"
     build "$SRC/build-asan" "$clang" -DORC_SANITIZE=address,undefined
@@ -102,6 +120,7 @@ as_user() {
     # one test at a time: sanitized binaries are slow, and the e2e tests have deadlines
     CTEST_JOBS=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_ctest "$SRC/build-asan"
+    leftovers "sanitized build's"
     if [ "$clang" = clang ]; then
         echo "== fuzz (libFuzzer, bounded)"
         build "$SRC/build-fuzz" clang -DORC_FUZZ=ON

@@ -120,6 +120,15 @@ container_pid() { # POD-UID REGEX
 
 # Processes of this test's user namespace (shims, containers) by their run directory.
 test_processes() { pgrep -f "$XDG_RUNTIME_DIR" 2>/dev/null || true; }
+# Every process of this user in user namespace NS (a link text of /proc/PID/ns/user): the
+# test's shims and containers, whose command lines need not name the test's directories.
+processes_in_userns() {
+    local p
+    for p in $(pgrep -u "$(id -u)"); do
+        [ "$(readlink "/proc/$p/ns/user" 2>/dev/null)" = "$1" ] && echo "$p"
+    done
+    return 0
+}
 
 # Commands a test adds for cleanup (servers it started); run first, keeping the exit status.
 CLEANUP_HOOKS=()
@@ -128,7 +137,10 @@ on_cleanup() { CLEANUP_HOOKS+=("$1"); }
 cleanup() {
     local rc=$?
     set +e
-    local hook
+    local hook userns=
+    # the pods' namespace, known before anything goes: a pod that cannot be deleted (its
+    # data removed by a hook, the agent dead) must not outlive the test
+    [ -n "$(holder_pid)" ] && userns=$(readlink "/proc/$(holder_pid)/ns/user" 2>/dev/null)
     for hook in "${CLEANUP_HOOKS[@]}"; do eval "$hook" >/dev/null 2>&1; done
     if [ -n "${ORCD_PID:-}" ]; then
         for p in $("$ORC" get pods -A -o name 2>/dev/null); do
@@ -139,6 +151,9 @@ cleanup() {
     local holder
     holder=$(holder_pid)
     for p in $(test_processes); do kill -9 "$p" 2>/dev/null; done
+    if [ -n "$userns" ] && [ "$userns" != "$(readlink /proc/self/ns/user)" ]; then
+        for p in $(processes_in_userns "$userns"); do kill -9 "$p" 2>/dev/null; done
+    fi
     [ -n "$holder" ] && kill "$holder" 2>/dev/null
     rm -rf "$TEST_DIR" 2>/dev/null || echo "warning: $TEST_DIR not fully removed" >&2
     exit $rc
