@@ -424,21 +424,34 @@ static int lock_file(const char *path, const char *socket, int *ret_fd, char hol
     return 0;
 }
 
-/* One agent per user: one per run directory (its socket, shims and namespace holder) and one
- * per data directory (its database and pods), since a run directory follows XDG_RUNTIME_DIR,
- * which cron, su or a batch job may leave unset: a second agent there would start every pod
- * again. */
-static int take_locks(struct orcd *o, orc_error_t *err)
+/* One agent per user: one per data directory (its database and pods) and one per run
+ * directory (its socket, shims and namespace holder). The data directory's lock comes first
+ * and before the run directory is made: a run directory follows XDG_RUNTIME_DIR, which cron,
+ * su or a batch job may leave unset, and a second agent there would start every pod again
+ * (a refused one makes nothing). */
+static int already_running(const struct orcd *o, char holder[2][PATH_MAX], const char *lock,
+                           orc_error_t *err)
+{
+    const char *pid = *holder[0] ? holder[0] : "?";
+    if (!*holder[1] || !strcmp(holder[1], o->paths.socket))
+        return orc_error_make(err, 0,
+                              "orcd is already running for this user (pid %s, lock '%s'); only "
+                              "one agent per user may run",
+                              pid, lock);
+    return orc_error_make(err, 0,
+                          "orcd is already running for this user with the data directory '%s' "
+                          "(pid %s, its API on '%s'; this one's would be '%s': "
+                          "XDG_RUNTIME_DIR differs); only one agent per user may run: reach "
+                          "that one with 'orc --socket %s', or stop it first",
+                          o->paths.data_dir, pid, holder[1], o->paths.socket, holder[1]);
+}
+
+static int take_data_lock(struct orcd *o, orc_error_t *err)
 {
     char holder[2][PATH_MAX];
-    int r = lock_file(o->paths.lock, o->paths.socket, &o->lock_fd, holder, err);
-    if (r != 0)
-        return r < 0 ? -1
-                     : orc_error_make(err, 0,
-                                      "orcd is already running for this user (pid %s, lock "
-                                      "'%s'); only one agent per user may run",
-                                      *holder[0] ? holder[0] : "?", o->paths.lock);
-    r = lock_file(o->paths.data_lock, o->paths.socket, &o->data_lock_fd, holder, err);
+    if (orc_mkdir_p(o->paths.data_dir, 0700, err) < 0)
+        return -1;
+    int r = lock_file(o->paths.data_lock, o->paths.socket, &o->data_lock_fd, holder, err);
     if (r < 0 && ((*err)->status == ENOLCK || (*err)->status == EOPNOTSUPP)) {
         /* NFS without a lock manager: nothing to stop a second agent but this warning */
         log_warn("%s: a second agent on this data directory would not be stopped",
@@ -446,18 +459,16 @@ static int take_locks(struct orcd *o, orc_error_t *err)
         orc_error_release(err);
         return 0;
     }
-    if (r != 0)
-        return r < 0 ? -1
-                     : orc_error_make(err, 0,
-                                      "orcd is already running for this user with the data "
-                                      "directory '%s' (pid %s, its API on '%s'; this one's "
-                                      "would be '%s': XDG_RUNTIME_DIR differs); only one "
-                                      "agent per user may run: reach that one with 'orc "
-                                      "--socket %s', or stop it first",
-                                      o->paths.data_dir, *holder[0] ? holder[0] : "?",
-                                      *holder[1] ? holder[1] : "?", o->paths.socket,
-                                      *holder[1] ? holder[1] : "PATH");
-    return 0;
+    return r == 0 ? 0 : r < 0 ? -1 : already_running(o, holder, o->paths.data_lock, err);
+}
+
+static int take_run_lock(struct orcd *o, orc_error_t *err)
+{
+    char holder[2][PATH_MAX];
+    int r = lock_file(o->paths.lock, o->paths.socket, &o->lock_fd, holder, err);
+    if (r > 0)
+        holder[1][0] = '\0'; /* the same run directory: the short message */
+    return r == 0 ? 0 : r < 0 ? -1 : already_running(o, holder, o->paths.lock, err);
 }
 
 /* Where credentials are looked for, as podman does: $REGISTRY_AUTH_FILE, then
@@ -511,8 +522,8 @@ static void pull_finished(void *ctx)
 
 static int orcd_start(struct orcd *o, orc_error_t *err)
 {
-    if (orc_paths_init(&o->paths, err) < 0 || orc_paths_create(&o->paths, err) < 0 ||
-        take_locks(o, err) < 0)
+    if (orc_paths_init(&o->paths, err) < 0 || take_data_lock(o, err) < 0 ||
+        orc_paths_create(&o->paths, err) < 0 || take_run_lock(o, err) < 0)
         return -1;
     if (!getenv("XDG_RUNTIME_DIR"))
         log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);

@@ -161,10 +161,12 @@ static int transport_error(struct client *c, CURLcode rc, orc_error_t *err)
                                   "'orc --socket %s', or set XDG_RUNTIME_DIR as the agent has it",
                                   c->socket, other,
                                   getenv("XDG_RUNTIME_DIR") ? "" : ", and it is unset here", other);
+        /* systemd's own test for a machine booted with it: sd_booted(3) */
+        bool systemd = access("/run/systemd/system", F_OK) == 0;
         return orc_error_make(err, missing ? ENOENT : ECONNREFUSED,
                               "cannot connect to orcd at %s: is the agent running? Start it with "
-                              "'orcd' or 'systemctl --user start orcd'",
-                              c->socket);
+                              "'orcd'%s",
+                              c->socket, systemd ? " or 'systemctl --user start orcd'" : "");
     }
     return orc_error_make(err, EIO, "talking to orcd at %s: %s", c->socket, curl_easy_strerror(rc));
 }
