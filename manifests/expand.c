@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "quantity.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -154,12 +155,49 @@ static char *field_value(const struct pod *pod, const struct expand_facts *f, co
     return v ? xstrdup(v) : NULL;
 }
 
+/* kubelet's value of a resourceFieldRef: the quantity divided by the divisor, rounded up */
+static int resource_value(const struct pod *pod, const struct container *c, const json_t *ref,
+                          const struct expand_facts *f, char **ret, orc_error_t *err)
+{
+    const char *name = json_string_value(json_object_get(ref, "containerName"));
+    const char *resource = or_empty(json_string_value(json_object_get(ref, "resource")));
+    const char *divisor = json_string_value(json_object_get(ref, "divisor"));
+    if (name && *name) {
+        c = NULL;
+        for (size_t i = 0; i < pod->n_containers && !c; i++)
+            if (!strcmp(pod->containers[i].name, name))
+                c = &pod->containers[i];
+        if (!c)
+            return orc_error_make_as(err, EINVAL, "resourceFieldRef: the pod has no container '%s'",
+                                     name);
+    }
+    const struct container_resources *r = &c->resources;
+    bool cpu = strstr(resource, ".cpu") != NULL;
+    int64_t value = !strcmp(resource, "limits.cpu")        ? r->cpu_limit
+                    : !strcmp(resource, "requests.cpu")    ? r->cpu_request
+                    : !strcmp(resource, "limits.memory")   ? r->memory_limit
+                    : !strcmp(resource, "requests.memory") ? r->memory_request
+                                                           : -1;
+    int64_t div = 0;
+    if (value < 0 || quantity_parse_milli(divisor ? divisor : "1", &div) < 0 || div <= 0)
+        return orc_error_make_as(err, EINVAL, "unsupported resourceFieldRef '%s' (divisor %s)",
+                                 resource, or_empty(divisor));
+    if (!value && !strncmp(resource, "limits.", 7)) /* no limit: the node's allocatable */
+        value = cpu ? f->node_cpu_milli : f->node_memory;
+    if (!cpu) /* memory in bytes, divisors in thousandths of a byte */
+        div = div / 1000 + (div % 1000 != 0);
+    *ret = xasprintf("%lld", (long long) (value / div + (value % div != 0)));
+    return 0;
+}
+
 /* One variable's value: expanded, from its field, or NULL with *ret_unset when it is left
  * out. */
-static int env_value(const struct pod *pod, const struct env_var *e, const struct expand_facts *f,
-                     const struct expand_env *env, size_t max, char **ret, orc_error_t *err)
+static int env_value(const struct pod *pod, const struct container *c, const struct env_var *e,
+                     const struct expand_facts *f, const struct expand_env *env, size_t max,
+                     char **ret, orc_error_t *err)
 {
     const json_t *field = json_object_get(e->value_from, "fieldRef");
+    const json_t *resource = json_object_get(e->value_from, "resourceFieldRef");
     if ((e->value && *e->value) || !e->value_from) {
         if (expand_refs(e->value ? e->value : "", env, max, ret) < 0)
             return orc_error_make_as(err, E2BIG,
@@ -168,6 +206,8 @@ static int env_value(const struct pod *pod, const struct env_var *e, const struc
                                      EXPAND_MAX_STRING, EXPAND_MAX_TOTAL);
         return 0;
     }
+    if (resource)
+        return resource_value(pod, c, resource, f, ret, err);
     if (!field) { /* an optional configMapKeyRef or secretKeyRef: kubelet skips it */
         *ret = NULL;
         return 0;
@@ -193,7 +233,7 @@ int expand_container_env(const struct pod *pod, const struct container *c,
     for (size_t i = 0; i < c->n_env; i++) {
         const struct env_var *e = &c->env[i];
         _cleanup_free_ char *value = NULL;
-        if (env_value(pod, e, facts ? facts : &none, &env, room(total), &value, err) < 0) {
+        if (env_value(pod, c, e, facts ? facts : &none, &env, room(total), &value, err) < 0) {
             expand_env_done(&env);
             return orc_error_wrap(err, "env[%zu] '%s'", i, e->name);
         }

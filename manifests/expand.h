@@ -43,10 +43,12 @@ int expand_refs(const char *input, const struct expand_env *env, size_t max, cha
 
 /* What the downward API reports that the manifest does not hold (NULL reads as ""). */
 struct expand_facts {
-    const char *pod_uid;   /* metadata.uid */
-    const char *node_name; /* spec.nodeName: the host's name, as the pod's status says */
-    const char *pod_ip;    /* status.podIP(s): NULL without a network */
-    const char *host_ip;   /* status.hostIP(s) */
+    const char *pod_uid;    /* metadata.uid */
+    const char *node_name;  /* spec.nodeName: the host's name, as the pod's status says */
+    const char *pod_ip;     /* status.podIP(s): NULL without a network */
+    const char *host_ip;    /* status.hostIP(s) */
+    int64_t node_cpu_milli; /* the node's allocatable cpu (thousandths) and memory (bytes): */
+    int64_t node_memory;    /* a limit's value where none is set, as kubelet gives it */
 };
 
 /* kubelet's split of "metadata.labels['KEY']" into the path and KEY: false (and nothing set)
@@ -56,7 +58,9 @@ bool expand_split_subscript(const char *path, char **ret_path, char **ret_key);
 /*
  * The container's env[] as kubelet makes it: a value is expanded against the variables
  * defined before it in env[] (the image's Env and orc's defaults are no source); a
- * valueFrom.fieldRef gives the pod's field (not expanded); an optional configMapKeyRef or
+ * valueFrom.fieldRef gives the pod's field (not expanded), a resourceFieldRef the container's
+ * request or limit (the node's allocatable for a limit not set) divided by its divisor and
+ * rounded up; an optional configMapKeyRef or
  * secretKeyRef leaves the variable unset (orc has none of them). A name defined twice keeps
  * its first place and takes the last value. Fails with E2BIG when a value would pass
  * EXPAND_MAX_STRING or all of them EXPAND_MAX_TOTAL, EINVAL for a fieldPath orc does not

@@ -3,7 +3,7 @@
  * The downward API's fields (fieldRef) are given; a variable from a ConfigMap or a Secret,
  * which orc does not have, is left unset when optional (as kubelet leaves it when the object
  * does not exist) and refused otherwise: the container would run without a value its
- * manifest requires. A resource's value (resourceFieldRef) is refused for the same reason. */
+ * manifest requires. A resource's value (resourceFieldRef) is given for cpu and memory. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "decode.h"
 #include "expand.h"
+#include "quantity.h"
 #include "xalloc.h"
 
 /* The fields env may name (Kubernetes' validEnvDownwardAPIFieldPathExpressions), and the
@@ -119,6 +120,92 @@ static void decode_field_ref(struct decoder *d, const struct ynode *n, json_t *r
                         json_pack("{s:s,s:s}", "apiVersion", "v1", "fieldPath", path ? path : ""));
 }
 
+/* Kubernetes' divisors: 1m and 1 for cpu; 1, 1k..1E and 1Ki..1Ei for memory (thousandths) */
+static bool divisor_ok(bool cpu, int64_t milli)
+{
+    if (cpu)
+        return milli == 1 || milli == 1000;
+    /* 1 to 1P and 1Pi; 1E and 1Ei are past what thousandths of a unit hold */
+    int64_t dec = 1000, bin = 1000;
+    for (int i = 0; i < 6; i++) {
+        if (milli == dec || milli == bin)
+            return true;
+        if (i < 5)
+            dec *= 1000, bin *= 1024;
+    }
+    return false;
+}
+
+/* resourceFieldRef: {containerName, resource, divisor}, stored with the divisor as written */
+static void decode_resource_field_ref(struct decoder *d, const struct ynode *n, json_t *ret)
+{
+    static const char *const served[] = {"limits.cpu", "limits.memory", "requests.cpu",
+                                         "requests.memory", NULL};
+    static const char *const known[] = {"limits.ephemeral-storage", "requests.ephemeral-storage",
+                                        NULL};
+    if (!expect_kind(d, n, YNODE_MAPPING))
+        return;
+    (void) decoder_check_keys(d, n);
+    _cleanup_free_ char *container = NULL, *resource = NULL, *divisor = NULL;
+    const struct ynode *resource_node = n, *divisor_node = n;
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_key_repeats(n, i) || ynode_is_null(v))
+            continue;
+        bool is_divisor = !strcmp(k->value, "divisor");
+        if (strcmp(k->value, "containerName") && strcmp(k->value, "resource") && !is_divisor) {
+            decoder_unknown_field(d, k);
+            continue;
+        }
+        size_t saved = decoder_push_key(d, k->value);
+        if (!strcmp(k->value, "containerName"))
+            decode_string(d, v, &container);
+        else if (!is_divisor && decode_string(d, v, &resource))
+            resource_node = v;
+        else if (is_divisor && v->kind == YNODE_SCALAR) /* a quantity: 1, "1m", 1Mi */
+            divisor = xstrdup(v->value), divisor_node = v;
+        else if (is_divisor)
+            decoder_error(d, v, NULL, "expected a quantity");
+        decoder_pop(d, saved);
+    }
+    if (!resource || !*resource) {
+        decoder_required(d, resource_node, "resource", NULL);
+        return;
+    }
+    if (in_list(resource, known) || !strncmp(resource, "limits.hugepages-", 17) ||
+        !strncmp(resource, "requests.hugepages-", 19)) {
+        decoder_error(d, resource_node, "resource",
+                      "Invalid value: \"%s\": not supported yet by orc (only cpu and memory): "
+                      "refused rather than run the container with this variable empty",
+                      resource);
+        return;
+    }
+    if (!in_list(resource, served)) {
+        decoder_error(d, resource_node, "resource",
+                      "Unsupported value: \"%s\": supported values: \"limits.cpu\", "
+                      "\"limits.ephemeral-storage\", \"limits.memory\", \"requests.cpu\", "
+                      "\"requests.ephemeral-storage\", \"requests.memory\"",
+                      resource);
+        return;
+    }
+    bool cpu = strstr(resource, ".cpu") != NULL;
+    int64_t milli = 1000;
+    if (divisor && (quantity_parse_milli(divisor, &milli) < 0 || !divisor_ok(cpu, milli))) {
+        decoder_error(d, divisor_node, "divisor",
+                      cpu ? "Invalid value: \"%s\": only divisor's values 1m and 1 are supported "
+                            "with the cpu resource"
+                          : "Invalid value: \"%s\": only divisor's values 1, 1k, 1M, 1G, 1T, "
+                            "1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the "
+                            "memory resource",
+                      divisor);
+        return;
+    }
+    json_t *ref = json_pack("{s:s,s:s}", "resource", resource, "divisor", divisor ? divisor : "1");
+    if (container && *container)
+        json_object_set_new(ref, "containerName", json_string(container));
+    json_object_set_new(ret, "resourceFieldRef", ref);
+}
+
 static bool decode_bool(struct decoder *d, const struct ynode *n, bool *ret)
 {
     if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_BOOL) {
@@ -197,9 +284,7 @@ int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret)
             if (ref)
                 json_object_set_new(vf, k->value, ref);
         } else if (!strcmp(k->value, "resourceFieldRef")) {
-            decoder_error(d, k, NULL,
-                          "not supported yet by orc: refused rather than run the container "
-                          "with this variable empty");
+            decode_resource_field_ref(d, v, vf);
         } else {
             decoder_pop(d, saved);
             decoder_unknown_field(d, k);

@@ -229,8 +229,13 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
         .hosts_file = hosts,
         .resolv_file = resolv,
         .cgroups_path = cgpath,
-        .facts = {
-            .pod_uid = s->uid, .node_name = host, .pod_ip = pod_ip, .host_ip = POD_NODE_HOST_IP}};
+        .facts = {.pod_uid = s->uid,
+                  .node_name = host,
+                  .pod_ip = pod_ip,
+                  .host_ip = POD_NODE_HOST_IP,
+                  /* the node's allocatable: what the machine has (orc reserves nothing) */
+                  .node_cpu_milli = sysconf(_SC_NPROCESSORS_ONLN) * 1000LL,
+                  .node_memory = (int64_t) sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE)}};
     spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)

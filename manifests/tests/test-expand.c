@@ -302,11 +302,63 @@ static void test_fields(void)
                "an unknown fieldPath from the store is an error");
 }
 
+/* resourceFieldRef: kubelet's quotient rounded up; a limit not set is the node's allocatable */
+static void test_resources(void)
+{
+    struct expand_facts node = facts;
+    node.node_cpu_milli = 2000;
+    node.node_memory = 4LL << 30;
+    struct pod *p = parse_pod(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "  - name: c\n    image: busybox\n"
+        "    resources: {requests: {memory: 32Mi, cpu: 125m}, limits: {memory: 64Mi, cpu: 250m}}\n"
+        "    env:\n"
+        "    - {name: CPU_REQ, valueFrom: {resourceFieldRef: {containerName: c, resource: "
+        "requests.cpu}}}\n"
+        "    - {name: CPU_LIM, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}\n"
+        "    - {name: CPU_MILLI, valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: "
+        "1m}}}\n"
+        "    - {name: MEM_REQ, valueFrom: {resourceFieldRef: {resource: requests.memory}}}\n"
+        "    - {name: MEM_MI, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: "
+        "1Mi}}}\n"
+        "    - {name: SIDE_CPU, valueFrom: {resourceFieldRef: {containerName: side, resource: "
+        "limits.cpu, divisor: 1m}}}\n"
+        "    - {name: SIDE_MEM, valueFrom: {resourceFieldRef: {containerName: side, resource: "
+        "limits.memory, divisor: 1Gi}}}\n"
+        "    - {name: SIDE_REQ, valueFrom: {resourceFieldRef: {containerName: side, resource: "
+        "requests.memory, divisor: 1}}}\n"
+        "  - name: side\n    image: busybox\n");
+    json_t *j = pod_to_json(p);
+    struct pod *back = NULL;
+    orc_error_t e = NULL;
+    tap_ok(pod_from_json(j, &back, &e) == 0, "resourceFieldRef read back from the store");
+    orc_error_release(&e);
+    json_decref(j);
+    _cleanup_free_ char *stored = back ? pod_env(back, &node) : NULL;
+    _cleanup_free_ char *got = p ? pod_env(p, &node) : NULL;
+    tap_is_str(stored, got, "the stored pod's env equals the parsed one's");
+    tap_is_str(got,
+               "CPU_REQ=1|CPU_LIM=1|CPU_MILLI=250|MEM_REQ=33554432|MEM_MI=64|SIDE_CPU=2000|"
+               "SIDE_MEM=4|SIDE_REQ=0",
+               "requests and limits divided and rounded up (the docs' example: 1 1 33554432 "
+               "67108864); another container's by name; no limit: the node's; no request: 0");
+    struct pod *q =
+        parse_pod("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                  "  - name: c\n    image: busybox\n"
+                  "    env: [{name: X, valueFrom: {resourceFieldRef: {containerName: c, resource: "
+                  "limits.cpu}}}]\n");
+    json_object_set_new(json_object_get(q->containers[0].env[0].value_from, "resourceFieldRef"),
+                        "containerName", json_string("gone"));
+    _cleanup_free_ char *err = pod_env(q, &node);
+    tap_ok(strstr(err, "the pod has no container 'gone'") != NULL, "an unknown container: %s", err);
+}
+
 int main(void)
 {
     test_rules();
     test_container_env();
     test_strv();
     test_fields();
+    test_resources();
     return tap_done();
 }

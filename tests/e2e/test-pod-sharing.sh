@@ -79,7 +79,11 @@ spec:
     - name: env
       image: localhost/busybox:latest
       command: ["sh", "-c", "env | grep ^DA_ | sort; echo SECRET=${DA_SECRET-unset}; echo done; exec sleep 3600"]
+      resources: {requests: {memory: 32Mi, cpu: 125m}, limits: {memory: 64Mi, cpu: 250m}}
       env:
+        - {name: DA_CPU_REQ, valueFrom: {resourceFieldRef: {containerName: env, resource: requests.cpu}}}
+        - {name: DA_CPU_MILLI, valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: 1m}}}
+        - {name: DA_MEM_LIM, valueFrom: {resourceFieldRef: {resource: limits.memory}}}
         - {name: DA_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
         - {name: DA_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
         - {name: DA_UID, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}
@@ -101,8 +105,11 @@ field() { jq -r "$1" <<<"$pod"; }
 ip=$(field .status.podIP)
 [ -n "$ip" ] && [ "$ip" != null ] || fail "the pod has no address in its status: $(field .status)"
 want="DA_APP=shop
+DA_CPU_MILLI=250
+DA_CPU_REQ=1
 DA_HOST_IP=$(field .status.hostIP)
 DA_HOST_IPS=$(field '[.status.hostIPs[].ip] | join(",")')
+DA_MEM_LIM=67108864
 DA_NAME=downward
 DA_NAMESPACE=$(field .metadata.namespace)
 DA_NODE=$(field .status.nodeName)
@@ -114,7 +121,7 @@ DA_UID=$(field .metadata.uid)
 DA_URL=http://$ip:8080/downward
 SECRET=unset
 done"
-assert_eq "$("$ORC" logs downward)" "$want" "the downward API's env equals the pod's object and status"
+assert_eq "$("$ORC" logs downward)" "$want" "the downward API's env equals the pod's object, status and resources"
 assert_eq "$(field .status.hostIP),$(field .spec.serviceAccountName)" "127.0.0.1,builder" "host address and service account"
 expect_exit 1 "$ORC" apply -f - <<'YAML'
 apiVersion: v1
