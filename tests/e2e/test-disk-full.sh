@@ -19,7 +19,7 @@ mkdir -p "$TEST_DIR/unused-layer" && head -c 2000000 /dev/urandom >"$TEST_DIR/un
 "$ORC_SOURCE_DIR/tests/e2e/build-test-image.sh" "$TEST_DIR/unused" localhost/unused:latest \
     --add-layer "$TEST_DIR/unused-layer" >/dev/null
 "$ORC" image load "$TEST_DIR/unused" >/dev/null || fail "load the unused image"
-has_image() { "$ORC" images 2>/dev/null | grep -q "$1"; }
+has_image() { grep -q "$1" <<<"$("$ORC" images 2>/dev/null)"; }
 has_image localhost/unused || fail "the unused image is not listed: $("$ORC" images)"
 
 pod() { # name restartPolicy command
@@ -64,7 +64,7 @@ wait_for_phase writer Running 60
 wait_for_phase exiter Running 60
 dd if=/dev/zero of="$base/fill" bs=1M >/dev/null 2>&1 || true
 [ "$(stat -f -c %a "$small")" -lt 64 ] || fail "the disk did not fill: $(df -h "$small")"
-pressure() { "$ORC" events --for pod/writer 2>/dev/null | grep -q DiskPressure; }
+pressure() { grep -q DiskPressure <<<"$("$ORC" events --for pod/writer 2>/dev/null)"; }
 wait_for 30 pressure || fail "no DiskPressure event for the writer: $("$ORC" events --for pod/writer)"
 collected() { ! has_image localhost/unused && grep -q "image garbage collection: removed" "$TEST_DIR/orcd.log"; }
 wait_for 30 collected || fail "disk pressure did not collect the unused image: $("$ORC" images)"
