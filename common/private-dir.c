@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +34,14 @@ char *orc_runtime_dir(const char *xdg_runtime_dir, const char *name, unsigned ui
     _cleanup_free_ char *parent = NULL, *sub = NULL;
     orc_runtime_dir_split(xdg_runtime_dir, name, uid, &parent, &sub);
     return orc_path_join(parent, sub);
+}
+
+char *orc_xdg_dir(const char *var, const char *fallback)
+{
+    const char *v = getenv(var), *home = getenv("HOME");
+    if (v && v[0] == '/')
+        return xstrdup(v);
+    return home && home[0] == '/' ? orc_path_join(home, fallback) : NULL;
 }
 
 char *orc_describe_uid(uid_t uid)

@@ -21,6 +21,10 @@ void orc_runtime_dir_split(const char *xdg_runtime_dir, const char *name, unsign
 /* The same, joined: $XDG_RUNTIME_DIR/NAME or /tmp/NAME-UID. Caller frees. */
 char *orc_runtime_dir(const char *xdg_runtime_dir, const char *name, unsigned uid);
 
+/* An XDG base directory: $VAR when set to an absolute path, else $HOME/FALLBACK (the spec
+ * ignores relative values); NULL when HOME is not absolute either. Caller frees. */
+char *orc_xdg_dir(const char *var, const char *fallback);
+
 /* "uid 1001 (alice)", or "uid 1001" for a uid without a name (a subordinate one), for
  * messages about owners. Caller frees. */
 char *orc_describe_uid(uid_t uid);

@@ -125,10 +125,8 @@ static CURL *prepare(struct client *c, const char *method, const char *path)
  * c->socket: under cron or su XDG_RUNTIME_DIR is often unset while the agent has it. */
 static char *agent_elsewhere(const struct client *c)
 {
-    const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    _cleanup_free_ char *lock = data && *data == '/' ? xasprintf("%s/orc/orcd.lock", data)
-                                : home ? xasprintf("%s/.local/share/orc/orcd.lock", home)
-                                       : NULL;
+    _cleanup_free_ char *data = orc_xdg_dir("XDG_DATA_HOME", ".local/share"); /* orcd's */
+    _cleanup_free_ char *lock = data ? orc_path_join(data, "orc/orcd.lock") : NULL;
     _cleanup_free_ char *text = NULL;
     if (!lock || orc_read_file(lock, 8192, &text, NULL, NULL) < 0)
         return NULL;

@@ -10,19 +10,10 @@
 #include "private-dir.h"
 #include "xalloc.h"
 
-/* $VAR if set and absolute, else $HOME/fallback (XDG base directory spec). */
 static int xdg_dir(const char *var, const char *fallback, char **ret, orc_error_t *err)
 {
-    const char *v = getenv(var);
-    if (v && v[0] == '/') {
-        *ret = xstrdup(v);
-        return 0;
-    }
-    const char *home = getenv("HOME");
-    if (!home || home[0] != '/')
-        return orc_error_make(err, 0, "neither %s nor HOME is set to an absolute path", var);
-    *ret = orc_path_join(home, fallback);
-    return 0;
+    *ret = orc_xdg_dir(var, fallback);
+    return *ret ? 0 : orc_error_make(err, 0, "neither %s nor HOME is set to an absolute path", var);
 }
 
 int orc_paths_init(struct orc_paths *p, orc_error_t *err)

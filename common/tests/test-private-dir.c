@@ -39,6 +39,17 @@ static void test_split(void)
     free(parent), free(sub);
     _cleanup_free_ char *rel = orc_runtime_dir("run/user/7", "orc", 7);
     tap_is_str(rel, "/tmp/orc-7", "a relative XDG_RUNTIME_DIR is ignored");
+
+    setenv("HOME", "/home/u", 1);
+    setenv("XDG_DATA_HOME", "/data", 1);
+    _cleanup_free_ char *set = orc_xdg_dir("XDG_DATA_HOME", ".local/share");
+    tap_is_str(set, "/data", "an absolute XDG_DATA_HOME");
+    setenv("XDG_DATA_HOME", "data", 1);
+    _cleanup_free_ char *relative = orc_xdg_dir("XDG_DATA_HOME", ".local/share");
+    tap_is_str(relative, "/home/u/.local/share", "a relative one is ignored for HOME's");
+    setenv("HOME", "u", 1);
+    _cleanup_free_ char *none = orc_xdg_dir("XDG_DATA_HOME", ".local/share");
+    tap_ok(none == NULL, "neither absolute: none");
 }
 
 /* path under root, made by the test itself */
