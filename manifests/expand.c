@@ -190,8 +190,7 @@ static int resource_value(const struct pod *pod, const struct container *c, cons
     return 0;
 }
 
-/* One variable's value: expanded, from its field, or NULL with *ret_unset when it is left
- * out. */
+/* One variable's value: expanded, from its field or resource, or NULL when it is left out. */
 static int env_value(const struct pod *pod, const struct container *c, const struct env_var *e,
                      const struct expand_facts *f, const struct expand_env *env, size_t max,
                      char **ret, orc_error_t *err)

@@ -24,14 +24,6 @@ static const char *const metadata_ignored[] = {"uid",
                                                "generateName",
                                                NULL};
 
-static bool key_in(const char *key, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(key, list[i]) == 0)
-            return true;
-    return false;
-}
-
 static void decode_port(struct decoder *d, const struct ynode *n, struct container_port *p)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
@@ -350,7 +342,7 @@ static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod
             decode_string_map(d, v, &pod->labels);
         else if (!strcmp(k->value, "annotations"))
             decode_string_map(d, v, &pod->annotations);
-        else if (!key_in(k->value, metadata_ignored)) {
+        else if (!strv_contains((char *const *) metadata_ignored, k->value)) {
             decoder_pop(d, saved);
             decoder_unknown_field(d, k);
             continue;

@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "expand.h"
 #include "quantity.h"
+#include "strv.h"
 #include "xalloc.h"
 
 /* The fields env may name (Kubernetes' validEnvDownwardAPIFieldPathExpressions), and the
@@ -34,14 +35,6 @@ static const char *const other_fields[] = {"metadata.annotations",
                                            "status.phase",
                                            "spec.terminationGracePeriodSeconds",
                                            NULL};
-
-static bool in_list(const char *s, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (!strcmp(s, list[i]))
-            return true;
-    return false;
-}
 
 /* Kubernetes' messages for a fieldPath env cannot use, at the fieldPath's node */
 static void check_field_path(struct decoder *d, const struct ynode *at, const char *path)
@@ -66,9 +59,10 @@ static void check_field_path(struct decoder *d, const struct ynode *at, const ch
                           key);
         return;
     }
-    if (in_list(path, env_fields) || !strcmp(path, "spec.host")) /* the old spec.nodeName */
+    if (strv_contains((char *const *) env_fields, path) ||
+        !strcmp(path, "spec.host")) /* the old spec.nodeName */
         return;
-    if (!in_list(path, other_fields)) {
+    if (!strv_contains((char *const *) other_fields, path)) {
         decoder_error(d, at, "fieldPath",
                       "Invalid value: \"%s\": error converting fieldPath: field label not "
                       "supported: %s",
@@ -172,7 +166,8 @@ static void decode_resource_field_ref(struct decoder *d, const struct ynode *n, 
         decoder_required(d, resource_node, "resource", NULL);
         return;
     }
-    if (in_list(resource, known) || !strncmp(resource, "limits.hugepages-", 17) ||
+    if (strv_contains((char *const *) known, resource) ||
+        !strncmp(resource, "limits.hugepages-", 17) ||
         !strncmp(resource, "requests.hugepages-", 19)) {
         decoder_error(d, resource_node, "resource",
                       "Invalid value: \"%s\": not supported yet by orc (only cpu and memory): "
@@ -180,7 +175,7 @@ static void decode_resource_field_ref(struct decoder *d, const struct ynode *n, 
                       resource);
         return;
     }
-    if (!in_list(resource, served)) {
+    if (!strv_contains((char *const *) served, resource)) {
         decoder_error(d, resource_node, "resource",
                       "Unsupported value: \"%s\": supported values: \"limits.cpu\", "
                       "\"limits.ephemeral-storage\", \"limits.memory\", \"requests.cpu\", "

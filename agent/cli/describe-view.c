@@ -103,6 +103,14 @@ static void time_field(FILE *f, const char *label, const json_t *obj, const char
     field(f, 6, label, "%s", t);
 }
 
+/* A state's reason, and its message when it has one */
+static void reason_fields(FILE *f, const json_t *state)
+{
+    field(f, 6, "Reason:", "%s", orc_json_str(state, "reason") ?: "");
+    if (orc_json_str(state, "message"))
+        field(f, 6, "Message:", "%s", orc_json_str(state, "message"));
+}
+
 static void print_state(FILE *f, const char *title, const json_t *state)
 {
     json_t *run = json_object_get(state, "running"), *term = json_object_get(state, "terminated");
@@ -112,9 +120,7 @@ static void print_state(FILE *f, const char *title, const json_t *state)
         time_field(f, "Started:", run, "startedAt");
     } else if (term) {
         field(f, 4, title, "Terminated");
-        field(f, 6, "Reason:", "%s", orc_json_str(term, "reason") ?: "");
-        if (orc_json_str(term, "message"))
-            field(f, 6, "Message:", "%s", orc_json_str(term, "message"));
+        reason_fields(f, term);
         field(f, 6, "Exit Code:", "%lld", orc_json_int(term, "exitCode", 0));
         if (orc_json_int(term, "signal", 0))
             field(f, 6, "Signal:", "%lld", orc_json_int(term, "signal", 0));
@@ -122,9 +128,7 @@ static void print_state(FILE *f, const char *title, const json_t *state)
         time_field(f, "Finished:", term, "finishedAt");
     } else if (wait) {
         field(f, 4, title, "Waiting");
-        field(f, 6, "Reason:", "%s", orc_json_str(wait, "reason") ?: "");
-        if (orc_json_str(wait, "message"))
-            field(f, 6, "Message:", "%s", orc_json_str(wait, "message"));
+        reason_fields(f, wait);
     } else {
         field(f, 4, title, "<none>");
     }
