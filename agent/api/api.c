@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "api/resources.h"
 #include "cleanup.h"
 #include "json-util.h"
 #include "log.h"
@@ -125,7 +126,7 @@ int api_open_store(struct request *r, struct store **ret, orc_error_t *err)
 static enum MHD_Result version(struct request *r)
 {
     return api_reply_json(r, 200,
-                          json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "major", "1", "minor", "30",
+                          json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "major", "1", "minor", "32",
                                     "gitVersion", "v" ORC_VERSION, "platform", "linux/amd64",
                                     "compiler", "gcc", "goVersion", ""));
 }
@@ -148,6 +149,7 @@ static enum MHD_Result route(struct request *r)
         return api_debug_block_loop(r);
     if (n == 1 && !strcmp(s[0], "version") && get)
         return version(r);
+    /* orc's own API before the Kubernetes resources: its paths are under /apis too */
     if (n >= 3 && !strcmp(s[0], "apis") && !strcmp(s[1], "orc.dev") && !strcmp(s[2], "v1")) {
         if (n == 4 && !strcmp(s[3], "apply") && post)
             return api_apply(r);
@@ -170,23 +172,8 @@ static enum MHD_Result route(struct request *r)
             return del ? api_images_remove(r, ref) : api_images_inspect(r, ref);
         }
     }
-    if (n >= 2 && !strcmp(s[0], "api") && !strcmp(s[1], "v1")) {
-        if (n == 3 && !strcmp(s[2], "pods") && get)
-            return api_pods_list(r, NULL);
-        if (n >= 5 && !strcmp(s[2], "namespaces")) {
-            const char *ns = s[3];
-            if (n == 5 && !strcmp(s[4], "pods") && get)
-                return api_pods_list(r, ns);
-            if (n == 5 && !strcmp(s[4], "events") && get)
-                return api_events(r, ns);
-            if (n == 6 && !strcmp(s[4], "pods") && get)
-                return api_pod_get(r, ns, s[5]);
-            if (n == 6 && !strcmp(s[4], "pods") && del)
-                return api_pod_delete(r, ns, s[5]);
-            if (n == 7 && !strcmp(s[4], "pods") && !strcmp(s[6], "log") && get)
-                return api_logs(r, ns, s[5]);
-        }
-    }
+    if (k8s_path_parse(s, n, &r->path) == 0)
+        return api_resource_route(r);
     return api_reply_status(r, 404, "NotFound", "the server could not find the requested resource",
                             NULL);
 }

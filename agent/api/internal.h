@@ -5,10 +5,12 @@
 #include <microhttpd.h>
 #include <stdbool.h>
 
+#include "api/k8s-path.h"
 #include "error.h"
 
 struct orcd;
 struct store;
+struct api_resource;
 
 /* One request being handled (thread-per-connection: handlers may block). */
 struct request {
@@ -17,6 +19,8 @@ struct request {
     const char *method;
     char *segs[8]; /* URL path split at '/' */
     size_t n_segs;
+    struct k8s_path path;           /* what a Kubernetes API path names */
+    const struct api_resource *res; /* the resource it names, once routed */
     char *body;
     size_t body_len;
     bool too_large;
@@ -44,11 +48,12 @@ enum MHD_Result api_health(struct request *r);
 enum MHD_Result api_debug_block_loop(struct request *r);
 
 enum MHD_Result api_apply(struct request *r);
-enum MHD_Result api_pods_list(struct request *r, const char *ns);
-enum MHD_Result api_pod_get(struct request *r, const char *ns, const char *name);
-enum MHD_Result api_pod_delete(struct request *r, const char *ns, const char *name);
-enum MHD_Result api_events(struct request *r, const char *ns);
-enum MHD_Result api_logs(struct request *r, const char *ns, const char *name);
+/* Kubernetes resources' handlers (resources.h): r->path names the object */
+enum MHD_Result api_pods_list(struct request *r);
+enum MHD_Result api_pod_get(struct request *r);
+enum MHD_Result api_pod_delete(struct request *r);
+enum MHD_Result api_events(struct request *r);
+enum MHD_Result api_logs(struct request *r);
 enum MHD_Result api_images_list(struct request *r);
 enum MHD_Result api_images_load(struct request *r);
 enum MHD_Result api_images_pull(struct request *r);

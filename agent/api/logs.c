@@ -248,8 +248,9 @@ static int tail_lines_query(struct request *r, long *ret)
     return 0;
 }
 
-enum MHD_Result api_logs(struct request *r, const char *ns, const char *name)
+enum MHD_Result api_logs(struct request *r)
 {
+    const char *ns = r->path.namespace, *name = r->path.name;
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     json_auto_t *pod = NULL;

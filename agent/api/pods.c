@@ -84,8 +84,9 @@ enum MHD_Result api_apply(struct request *r)
                                     "orc.dev/v1", "items", items, "warnings", warnings_json(mr)));
 }
 
-enum MHD_Result api_pods_list(struct request *r, const char *ns)
+enum MHD_Result api_pods_list(struct request *r)
 {
+    const char *ns = r->path.namespace;
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     _cleanup_free_ char *items = NULL;
@@ -102,8 +103,9 @@ enum MHD_Result api_pods_list(struct request *r, const char *ns)
     return api_reply_json_text(r, 200, text, sizeof(head) + len);
 }
 
-enum MHD_Result api_pod_get(struct request *r, const char *ns, const char *name)
+enum MHD_Result api_pod_get(struct request *r)
 {
+    const char *ns = r->path.namespace, *name = r->path.name;
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     json_t *pod = NULL;
@@ -112,8 +114,9 @@ enum MHD_Result api_pod_get(struct request *r, const char *ns, const char *name)
     return api_reply_json(r, 200, pod);
 }
 
-enum MHD_Result api_pod_delete(struct request *r, const char *ns, const char *name)
+enum MHD_Result api_pod_delete(struct request *r)
 {
+    const char *ns = r->path.namespace, *name = r->path.name;
     const char *g = api_query(r, "gracePeriodSeconds");
     long long grace = -1;
     if (g) {
@@ -133,8 +136,9 @@ enum MHD_Result api_pod_delete(struct request *r, const char *ns, const char *na
     return api_reply_json(r, 200, pod);
 }
 
-enum MHD_Result api_events(struct request *r, const char *ns)
+enum MHD_Result api_events(struct request *r)
 {
+    const char *ns = r->path.namespace;
     const char *sel = api_query(r, "fieldSelector");
     const char *prefix = "involvedObject.name=";
     const char *name = sel && !strncmp(sel, prefix, strlen(prefix)) ? sel + strlen(prefix) : NULL;

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The resources served through Kubernetes API paths, and routing to their handlers. */
+#include "api/resources.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static const struct api_subresource pod_subresources[] = {
+    {.name = "log", .kind = "Pod", .get = api_logs},
+    {0},
+};
+
+const struct api_resource api_resource_table[] = {
+    {
+        .group = "",
+        .version = "v1",
+        .name = "pods",
+        .singular = "pod",
+        .kind = "Pod",
+        .namespaced = true,
+        .short_names = {"po"},
+        .categories = {"all"},
+        .list = api_pods_list,
+        .get = api_pod_get,
+        .delete = api_pod_delete,
+        .subresources = pod_subresources,
+    },
+    {
+        .group = "",
+        .version = "v1",
+        .name = "events",
+        .singular = "event",
+        .kind = "Event",
+        .namespaced = true,
+        .short_names = {"ev"},
+        .list = api_events,
+    },
+    {0},
+};
+
+const struct api_resource *api_resource_find(const char *group, const char *version,
+                                             const char *name)
+{
+    for (const struct api_resource *res = api_resource_table; res->name; res++)
+        if (!strcmp(res->group, group) && !strcmp(res->version, version) &&
+            !strcmp(res->name, name))
+            return res;
+    return NULL;
+}
+
+const struct api_subresource *api_subresource_find(const struct api_resource *res,
+                                                   const char *name)
+{
+    for (const struct api_subresource *sub = res->subresources; sub && sub->name; sub++)
+        if (!strcmp(sub->name, name))
+            return sub;
+    return NULL;
+}
+
+static enum MHD_Result not_found(struct request *r)
+{
+    return api_reply_status(r, 404, "NotFound", "the server could not find the requested resource",
+                            NULL);
+}
+
+static enum MHD_Result serve(struct request *r, api_handler handler)
+{
+    if (!handler)
+        return api_reply_status(r, 405, "MethodNotAllowed",
+                                "the server does not allow this method on the requested resource",
+                                NULL);
+    return handler(r);
+}
+
+static bool is_method(const struct request *r, const char *m)
+{
+    return !strcmp(r->method, m);
+}
+
+static enum MHD_Result serve_subresource(struct request *r)
+{
+    const struct api_subresource *sub = api_subresource_find(r->res, r->path.subresource);
+    if (!sub)
+        return not_found(r);
+    return serve(r, is_method(r, "GET")     ? sub->get
+                    : is_method(r, "POST")  ? sub->create
+                    : is_method(r, "PUT")   ? sub->replace
+                    : is_method(r, "PATCH") ? sub->patch
+                                            : NULL);
+}
+
+static enum MHD_Result serve_collection(struct request *r)
+{
+    const struct api_resource *res = r->res;
+    if (is_method(r, "GET"))
+        return serve(r, api_query_bool(r, "watch") ? res->watch : res->list);
+    return serve(r, is_method(r, "POST") ? res->create : NULL);
+}
+
+enum MHD_Result api_resource_route(struct request *r)
+{
+    const struct k8s_path *p = &r->path;
+    if (!p->version || !p->resource)
+        return is_method(r, "GET") ? api_discovery(r) : serve(r, NULL);
+    r->res = api_resource_find(p->group, p->version, p->resource);
+    if (!r->res)
+        return not_found(r);
+    /* a namespaced resource's objects are only reached through their namespace; a
+     * cluster-scoped resource has none */
+    if (p->namespace && !r->res->namespaced)
+        return not_found(r);
+    if (p->name && r->res->namespaced && !p->namespace)
+        return not_found(r);
+    if (p->subresource)
+        return serve_subresource(r);
+    if (!p->name)
+        return serve_collection(r);
+    return serve(r, is_method(r, "GET")      ? r->res->get
+                    : is_method(r, "PUT")    ? r->res->replace
+                    : is_method(r, "PATCH")  ? r->res->patch
+                    : is_method(r, "DELETE") ? r->res->delete
+                                             : NULL);
+}
