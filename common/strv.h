@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cleanup.h"
+
 /* NULL-terminated string vectors. */
 size_t strv_length(char *const *v);
 char **strv_copy(char *const *v);
@@ -11,3 +13,4 @@ char **strv_copy(char *const *v);
 char **strv_push(char **v, const char *s);
 bool strv_contains(char *const *v, const char *s);
 char **strv_free(char **v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)

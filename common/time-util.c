@@ -74,6 +74,33 @@ void orc_time_format_age(int64_t delta_ns, char *buf, size_t size)
         snprintf(buf, size, "%lldd", s / 86400);
 }
 
+void orc_time_format_human(int64_t delta_ns, char *buf, size_t size)
+{
+    long long s = delta_ns / NSEC_PER_SEC, m = s / 60, h = s / 3600, d = h / 24;
+    if (s < -1)
+        snprintf(buf, size, "<invalid>");
+    else if (s < 0)
+        snprintf(buf, size, "0s");
+    else if (s < 120)
+        snprintf(buf, size, "%llds", s);
+    else if (m < 10 && s % 60)
+        snprintf(buf, size, "%lldm%llds", m, s % 60);
+    else if (m < 180)
+        snprintf(buf, size, "%lldm", m);
+    else if (h < 8 && m % 60)
+        snprintf(buf, size, "%lldh%lldm", h, m % 60);
+    else if (h < 48)
+        snprintf(buf, size, "%lldh", h);
+    else if (h < 24 * 8 && h % 24)
+        snprintf(buf, size, "%lldd%lldh", d, h % 24);
+    else if (h < 24 * 365 * 2)
+        snprintf(buf, size, "%lldd", d);
+    else if (h < 24 * 365 * 8 && d % 365)
+        snprintf(buf, size, "%lldy%lldd", d / 365, d % 365);
+    else
+        snprintf(buf, size, "%lldy", d / 365);
+}
+
 int orc_duration_parse(const char *s, int64_t *ret_ns)
 {
     static const struct {

@@ -21,6 +21,10 @@ int orc_time_parse_rfc3339(const char *s, int64_t *ret_ns);
 
 /* Kubernetes-style short age: "5s", "3m", "2h", "4d". */
 void orc_time_format_age(int64_t delta_ns, char *buf, size_t size);
+/* apimachinery's duration.HumanDuration, the ages of the API server's tables: two or three
+ * significant figures ("90s", "3m2s", "15m", "5h4m", "20h", "2d3h", "30d", "3y45d"); "0s" for
+ * up to a second in the future (clock skew), "<invalid>" beyond. */
+void orc_time_format_human(int64_t delta_ns, char *buf, size_t size);
 
 /* Go-style durations, as kubelet's flags take them: "500ms", "3s", "2m", "1m30s", "1h"
  * (units ns, us, ms, s, m, h; a plain "0" is zero). Returns 0 or -EINVAL. */

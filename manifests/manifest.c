@@ -73,6 +73,19 @@ bool manifest_is_dns1123_subdomain(const char *s)
     }
 }
 
+bool manifest_is_label_name(const char *s, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && ((i == 0 || i == len - 1) || (c != '-' && c != '_' && c != '.')))
+            return false;
+    }
+    return true;
+}
+
 static void diag_clear(struct manifest_diag *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -156,3 +156,6 @@ enum restart_policy restart_policy_from_string(const char *s);
 /* Kubernetes name rules. */
 bool manifest_is_dns1123_label(const char *s);     /* container names, namespaces */
 bool manifest_is_dns1123_subdomain(const char *s); /* pod names */
+/* The name part of a label key, and a label value when not empty: len bytes of alphanumerics,
+ * '-', '_' and '.', starting and ending alphanumeric (any length: callers check theirs). */
+bool manifest_is_label_name(const char *s, size_t len);

@@ -364,15 +364,7 @@ static const struct ynode *find_value(const struct ynode *map, const char *key)
 static bool label_name_ok(const char *s, size_t max)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && ((i == 0 || i == n - 1) || (c != '-' && c != '_' && c != '.')))
-            return false;
-    }
-    return true;
+    return n <= max && manifest_is_label_name(s, n);
 }
 
 bool pod_qualified_key_ok(const char *key)

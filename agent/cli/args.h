@@ -38,4 +38,3 @@ int cli_parse_bool(const char *s);
 
 /* A non-negative integer option value (e.g. --grace-period, --tail); -1 if invalid. */
 long long cli_parse_count(const char *s);
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)

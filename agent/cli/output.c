@@ -7,30 +7,9 @@
 
 #include "cleanup.h"
 #include "json-util.h"
+#include "pod-summary.h"
 #include "time-util.h"
 #include "xalloc.h"
-
-struct summary {
-    char reason[64];
-    size_t ready, total;
-    long long restarts;
-    const char *last_restart; /* latest lastState.terminated.finishedAt */
-};
-
-static json_t *status_array(const json_t *pod, const char *key)
-{
-    return json_object_get(json_object_get(pod, "status"), key);
-}
-
-static bool has_true_condition(const json_t *pod, const char *type)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(status_array(pod, "conditions"), i, c)
-        if (!strcmp(orc_json_str(c, "type") ?: "", type))
-            return !strcmp(orc_json_str(c, "status") ?: "", "True");
-    return false;
-}
 
 static const char *nonempty(const json_t *obj, const char *key)
 {
@@ -38,103 +17,18 @@ static const char *nonempty(const json_t *obj, const char *key)
     return s && *s ? s : NULL;
 }
 
-static void note_restarts(struct summary *s, const json_t *cs)
-{
-    s->restarts += orc_json_int(cs, "restartCount", 0);
-    const char *f =
-        orc_json_str(json_object_get(json_object_get(cs, "lastState"), "terminated"), "finishedAt");
-    if (f && (!s->last_restart || strcmp(f, s->last_restart) > 0))
-        s->last_restart = f;
-}
-
-/* A terminated state without a reason: kubectl's "Signal:N" or "ExitCode:N". */
-static void exit_text(char *buf, size_t size, const char *prefix, const json_t *t)
-{
-    long long sig = orc_json_int(t, "signal", 0);
-    snprintf(buf, size, sig ? "%sSignal:%lld" : "%sExitCode:%lld", prefix,
-             sig ? sig : orc_json_int(t, "exitCode", 0));
-}
-
-/* Init containers in order; true while the pod is still initialising. */
-static bool summarize_init(const json_t *pod, struct summary *s)
-{
-    json_t *ics = status_array(pod, "initContainerStatuses");
-    size_t n_init =
-        json_array_size(json_object_get(json_object_get(pod, "spec"), "initContainers"));
-    size_t i;
-    json_t *c;
-    json_array_foreach(ics, i, c) {
-        json_t *state = json_object_get(c, "state");
-        json_t *t = json_object_get(state, "terminated"), *w = json_object_get(state, "waiting");
-        note_restarts(s, c);
-        if (t && orc_json_int(t, "exitCode", 0) == 0)
-            continue;
-        if (t && nonempty(t, "reason"))
-            snprintf(s->reason, sizeof(s->reason), "Init:%s", nonempty(t, "reason"));
-        else if (t)
-            exit_text(s->reason, sizeof(s->reason), "Init:", t);
-        else if (w && nonempty(w, "reason") && strcmp(nonempty(w, "reason"), "PodInitializing"))
-            snprintf(s->reason, sizeof(s->reason), "Init:%s", nonempty(w, "reason"));
-        else
-            snprintf(s->reason, sizeof(s->reason), "Init:%zu/%zu", i, n_init);
-        return true;
-    }
-    return false;
-}
-
-static void summarize_containers(const json_t *pod, struct summary *s)
-{
-    json_t *cs = status_array(pod, "containerStatuses");
-    bool has_running = false;
-    s->restarts = 0;
-    for (size_t i = json_array_size(cs); i > 0; i--) {
-        json_t *c = json_array_get(cs, i - 1), *state = json_object_get(c, "state");
-        json_t *w = json_object_get(state, "waiting"), *t = json_object_get(state, "terminated");
-        note_restarts(s, c);
-        if (w && nonempty(w, "reason")) {
-            snprintf(s->reason, sizeof(s->reason), "%s", nonempty(w, "reason"));
-        } else if (t && nonempty(t, "reason")) {
-            snprintf(s->reason, sizeof(s->reason), "%s", nonempty(t, "reason"));
-        } else if (t) {
-            exit_text(s->reason, sizeof(s->reason), "", t);
-        } else if (json_is_true(json_object_get(c, "ready")) && json_object_get(state, "running")) {
-            has_running = true;
-            s->ready++;
-        }
-    }
-    if (!strcmp(s->reason, "Completed") && has_running)
-        snprintf(s->reason, sizeof(s->reason), "%s",
-                 has_true_condition(pod, "Ready") ? "Running" : "NotReady");
-}
-
-/* kubectl's printPod (pkg/printers/internalversion), restricted to what orc reports. */
-static void summarize(const json_t *pod, struct summary *s)
-{
-    json_t *st = json_object_get(pod, "status");
-    memset(s, 0, sizeof(*s));
-    s->total = json_array_size(json_object_get(json_object_get(pod, "spec"), "containers"));
-    snprintf(s->reason, sizeof(s->reason), "%s",
-             nonempty(st, "reason") ?: nonempty(st, "phase") ?: "Unknown");
-    bool initializing = summarize_init(pod, s);
-    if (!initializing || has_true_condition(pod, "Initialized"))
-        summarize_containers(pod, s);
-    if (nonempty(json_object_get(pod, "metadata"), "deletionTimestamp"))
-        snprintf(s->reason, sizeof(s->reason), "%s",
-                 !strcmp(nonempty(st, "reason") ?: "", "NodeLost") ? "Unknown" : "Terminating");
-}
-
 char *pod_status_text(const json_t *pod)
 {
-    struct summary s;
-    summarize(pod, &s);
+    struct pod_summary s;
+    pod_summarize(pod, &s);
     return xstrdup(s.reason);
 }
 
 char *pod_ready_text(const json_t *pod)
 {
-    struct summary s;
-    summarize(pod, &s);
-    return xasprintf("%zu/%zu", s.ready, s.total);
+    struct pod_summary s;
+    pod_summarize(pod, &s);
+    return xasprintf("%u/%u", s.ready, s.total);
 }
 
 char *age_text(const char *ts, int64_t now_ns)
@@ -149,11 +43,12 @@ char *age_text(const char *ts, int64_t now_ns)
 
 char *pod_restarts_text(const json_t *pod, int64_t now_ns)
 {
-    struct summary s;
-    summarize(pod, &s);
-    if (s.restarts == 0 || !s.last_restart)
+    struct pod_summary s;
+    pod_summarize(pod, &s);
+    if (s.restarts == 0 || !s.last_restart_ns)
         return xasprintf("%lld", s.restarts);
-    _cleanup_free_ char *age = age_text(s.last_restart, now_ns);
+    char age[32];
+    orc_time_format_age(now_ns - s.last_restart_ns, age, sizeof(age));
     return xasprintf("%lld (%s ago)", s.restarts, age);
 }
 

@@ -22,7 +22,6 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
 static const char *const default_caps[] = {"CAP_CHOWN",
                                            "CAP_DAC_OVERRIDE",

@@ -19,8 +19,43 @@ static void formats(int64_t ns, const char *want)
     tap_is_str(buf, want, "%lld ns reads '%s'", (long long) ns, want);
 }
 
+/* apimachinery's HumanDuration, as the API server's tables show ages */
+static void human(int64_t s, const char *want)
+{
+    char buf[32];
+    orc_time_format_human(s * NSEC_PER_SEC, buf, sizeof(buf));
+    tap_is_str(buf, want, "%llds is shown as '%s'", (long long) s, want);
+}
+
+static void human_durations(void)
+{
+    const long long M = 60, H = 3600, D = 86400, Y = 365 * D;
+    human(-5, "<invalid>");
+    human(-1, "0s");
+    human(0, "0s");
+    human(59, "59s");
+    human(119, "119s");
+    human(2 * M, "2m");
+    human(3 * M + 2, "3m2s");
+    human(9 * M + 59, "9m59s");
+    human(10 * M + 30, "10m");
+    human(179 * M + 59, "179m");
+    human(3 * H, "3h");
+    human(5 * H + 4 * M + 3, "5h4m");
+    human(8 * H + 30 * M, "8h");
+    human(47 * H + 59 * M, "47h");
+    human(2 * D, "2d");
+    human(2 * D + 3 * H, "2d3h");
+    human(8 * D + 3 * H, "8d");
+    human(729 * D, "729d");
+    human(2 * Y, "2y");
+    human(3 * Y + 45 * D, "3y45d");
+    human(9 * Y + 45 * D, "9y");
+}
+
 int main(void)
 {
+    human_durations();
     parses("0", 0);
     parses("500ms", 500 * NSEC_PER_MSEC);
     parses("3s", 3 * NSEC_PER_SEC);

@@ -384,7 +384,6 @@ static void test_limits(void)
     manifest_result_free(r);
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
 /* The values of the lines "# <key>: value" of a testdata file, in order. */
 static char **annotations(const char *buf, size_t len, const char *key)

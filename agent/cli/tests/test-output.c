@@ -46,7 +46,7 @@ static void status_tests(void)
                  "\"state\":{\"running\":{}}}]}}",
                  "Running", "running pod");
     check_status("{\"status\":{\"phase\":\"Pending\"}}", "Pending", "phase without statuses");
-    check_status("{\"status\":{}}", "Unknown", "no phase at all");
+    check_status("{\"status\":{}}", "", "no phase at all: empty, as printPod leaves it");
     check_status("{\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"state\":"
                  "{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}}}]}}",
                  "CrashLoopBackOff", "waiting reason wins over the phase");
