@@ -40,6 +40,36 @@ bool strv_contains(char *const *v, const char *s)
     return false;
 }
 
+char *strv_join(char *const *v, const char *sep)
+{
+    size_t len = 1, n_sep = strlen(sep);
+    for (size_t i = 0; v && v[i]; i++)
+        len += strlen(v[i]) + n_sep;
+    char *out = xmalloc(len), *p = out;
+    for (size_t i = 0; v && v[i]; i++) {
+        if (i) {
+            memcpy(p, sep, n_sep);
+            p += n_sep;
+        }
+        size_t n = strlen(v[i]);
+        memcpy(p, v[i], n);
+        p += n;
+    }
+    *p = '\0';
+    return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void strv_sort(char **v)
+{
+    if (v)
+        qsort(v, strv_length(v), sizeof(char *), cmp_str);
+}
+
 char **strv_free(char **v)
 {
     for (size_t i = 0; v && v[i]; i++)

@@ -183,16 +183,11 @@ static int resolve_fields(struct field_selector *sel, const char *kind, orc_erro
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 int field_selector_parse(const char *text, const char *kind, struct field_selector **ret,
                          orc_error_t *err)
 {
     _cleanup_(strv_freep) char **parts = split_terms(text);
-    qsort(parts, strv_length(parts), sizeof(char *), cmp_str); /* the API server's order */
+    strv_sort(parts); /* the API server's order */
     _cleanup_(field_selector_freep) struct field_selector *sel = new0(struct field_selector, 1);
     sel->terms = new0(struct term, strv_length(parts) + 1);
     for (size_t i = 0; parts && parts[i]; i++) {

@@ -217,22 +217,6 @@ static char **value_errors(const char *v)
     return errs;
 }
 
-/* "a; b" */
-static char *join(char **v, const char *sep)
-{
-    size_t len = 1;
-    for (size_t i = 0; v && v[i]; i++)
-        len += strlen(v[i]) + strlen(sep);
-    char *out = xmalloc(len);
-    *out = '\0';
-    for (size_t i = 0; v && v[i]; i++) {
-        if (i)
-            strcat(out, sep);
-        strcat(out, v[i]);
-    }
-    return out;
-}
-
 static bool valid_int64(const char *s)
 {
     char *end = NULL;
@@ -254,7 +238,7 @@ static int check_requirement(struct parser *p, const struct requirement *r)
         }
         _cleanup_(strv_freep) char **v = value_errors(r->values[i]);
         if (v) {
-            _cleanup_free_ char *body = join(v, "; ");
+            _cleanup_free_ char *body = strv_join(v, "; ");
             _cleanup_free_ char *e = xasprintf("values[%zu][%s]: Invalid value: \"%s\": %s", i,
                                                r->key, r->values[i], body);
             errs = strv_push(errs, e);
@@ -262,24 +246,14 @@ static int check_requirement(struct parser *p, const struct requirement *r)
     }
     if (!errs)
         return 0;
-    _cleanup_free_ char *all = join(errs, ", ");
+    _cleanup_free_ char *all = strv_join(errs, ", ");
     return strv_length(errs) == 1 ? fail(p, "%s", all) : fail(p, "[%s]", all);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 /* A set of values: sorted, each once. */
 static char **values_add(char **v, const char *s)
 {
     return strv_contains(v, s) ? v : strv_push(v, s);
-}
-
-static void values_sort(char **v)
-{
-    qsort(v, strv_length(v), sizeof(char *), cmp_str);
 }
 
 /* "(a,b)", "()", "(,a)", "(a,,b)": an empty place is the empty value. */
@@ -371,7 +345,7 @@ static int parse_requirement(struct parser *p, struct requirement *ret)
         return fail(p, "found '%s', expected: identifier", lit);
     _cleanup_(strv_freep) char **errs = key_errors(lit);
     if (errs) {
-        _cleanup_free_ char *body = join(errs, "; ");
+        _cleanup_free_ char *body = strv_join(errs, "; ");
         return fail(p, "<nil>: Invalid value: \"%s\": %s", lit, body);
     }
     ret->key = xstrdup(lit);
@@ -385,7 +359,7 @@ static int parse_requirement(struct parser *p, struct requirement *ret)
     bool list = p->items[p->pos - 1].tok == TOK_IN || p->items[p->pos - 1].tok == TOK_NOT_IN;
     if ((list ? parse_value_list(p, &ret->values) : parse_exact_value(p, &ret->values)) < 0)
         return -1;
-    values_sort(ret->values);
+    strv_sort(ret->values);
     return check_requirement(p, ret);
 }
 

@@ -114,11 +114,6 @@ static enum MHD_Result add_excluded(void *arg, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static void append(char **text, size_t *len, size_t *cap, char *line)
 {
     size_t n = strlen(line);
@@ -182,7 +177,7 @@ enum MHD_Result api_health(struct request *r)
     bool verbose = api_query_has(r, "verbose"), ok = true;
     char **excluded = new0(char *, 1);
     (void) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_excluded, &excluded);
-    qsort(excluded, strv_length(excluded), sizeof(*excluded), compare_names); /* as named back */
+    strv_sort(excluded); /* as named back */
     _cleanup_free_ char *list = run_checks(r, set_of(path), excluded, verbose, &ok);
     strv_free(excluded);
     if (ok && !verbose)
