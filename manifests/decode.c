@@ -30,6 +30,7 @@ static void add_diag(struct decoder *d, bool error, const struct ynode *at, cons
         return;
     *list = xrealloc(*list, sizeof(**list) * (*n + 1));
     struct manifest_diag *dg = &(*list)[(*n)++];
+    *dg = (struct manifest_diag){0};
     dg->file = xstrdup(d->file);
     dg->line = at ? at->line : 0;
     dg->column = at ? at->column : 0;
@@ -132,7 +133,10 @@ void decoder_unknown_field(struct decoder *d, const struct ynode *k)
     char saved[sizeof(d->path)];
     memcpy(saved, d->path, sizeof(saved));
     d->path[0] = '\0';
+    size_t before = d->result->n_warnings;
     decoder_warn(d, k, NULL, "unknown field \"%s\"", path);
+    if (d->result->n_warnings > before)
+        d->result->warnings[before].unknown_field = true;
     memcpy(d->path, saved, sizeof(saved));
 }
 

@@ -94,6 +94,8 @@ struct manifest_diag {
     int column;
     char *path; /* e.g. "spec.containers[0].ports[0].containerPort" */
     char *message;
+    bool unknown_field; /* a warning about a field Kubernetes does not know (its path is in the
+                           message): what the API's strict field validation refuses */
 };
 
 /* One document of a stream after parsing and validation. */

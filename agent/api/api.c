@@ -21,12 +21,17 @@
 #include "manifest.h"
 #include "orcd.h"
 #include "store/store.h"
+#include "strv.h"
 #include "time-util.h"
 #include "xalloc.h"
 
 #define MAX_BODY (MANIFEST_MAX_BYTES + 64 * 1024)
 #define API_MAX_CONNECTIONS 4096
 #define API_THREAD_STACK (512 * 1024)
+/* kube-apiserver keeps warnings short too: a long one is cut, and a request gets a bounded
+ * number of them */
+#define API_MAX_WARNINGS 100
+#define API_MAX_WARNING_BYTES 4096
 
 struct api {
     struct MHD_Daemon *daemon;
@@ -44,13 +49,55 @@ enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body)
     return api_reply_json_text(r, code, text, len);
 }
 
+void api_warn(struct request *r, const char *text)
+{
+    if (strv_length(r->warnings) >= API_MAX_WARNINGS || strv_contains(r->warnings, text))
+        return;
+    r->warnings = strv_push(r->warnings, text);
+}
+
+/* A Warning header's value as kube-apiserver writes it: 299 - "text", the text quoted as Go
+ * quotes strings (clients unquote it so) and cut at API_MAX_WARNING_BYTES. */
+static char *warning_header(const char *text)
+{
+    size_t len = strlen(text), cap = len * 4 + 16;
+    if (len > API_MAX_WARNING_BYTES)
+        len = API_MAX_WARNING_BYTES;
+    char *out = xmalloc(cap), *p = out;
+    p += sprintf(p, "299 - \"");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) text[i];
+        if (c == '"' || c == '\\')
+            p += sprintf(p, "\\%c", c);
+        else if (c == '\n')
+            p += sprintf(p, "\\n");
+        else if (c == '\t')
+            p += sprintf(p, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            p += sprintf(p, "\\x%02x", c);
+        else
+            *p++ = (char) c;
+    }
+    strcpy(p, "\"");
+    return out;
+}
+
+enum MHD_Result api_queue_response(struct request *r, unsigned code, struct MHD_Response *resp)
+{
+    for (char **w = r->warnings; w && *w; w++) {
+        _cleanup_free_ char *value = warning_header(*w);
+        MHD_add_response_header(resp, "Warning", value);
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, code, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 enum MHD_Result api_reply_json_text(struct request *r, unsigned code, char *text, size_t len)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(r->conn, code, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_queue_response(r, code, resp);
 }
 
 enum MHD_Result api_reply_text(struct request *r, unsigned code, const char *text)
@@ -58,31 +105,43 @@ enum MHD_Result api_reply_text(struct request *r, unsigned code, const char *tex
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(strlen(text), (void *) text, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
-    enum MHD_Result ret = MHD_queue_response(r->conn, code, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_queue_response(r, code, resp);
 }
 
-enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *reason,
-                                 const char *message, json_t *details)
+json_t *api_status_new(unsigned code, const char *reason, const char *message, json_t *details)
 {
     json_t *st = json_pack("{s:s,s:s,s:{},s:s,s:s,s:s,s:i}", "kind", "Status", "apiVersion", "v1",
                            "metadata", "status", "Failure", "message", message, "reason", reason,
                            "code", (int) code);
     if (details)
         json_object_set_new(st, "details", details);
-    return api_reply_json(r, code, st);
+    return st;
 }
 
-enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char *kind,
-                                const char *name)
+enum MHD_Result api_reply_status_json(struct request *r, json_t *status)
+{
+    unsigned code = (unsigned) json_integer_value(json_object_get(status, "code"));
+    return api_reply_json(r, code ? code : 500, status);
+}
+
+enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *reason,
+                                 const char *message, json_t *details)
+{
+    return api_reply_json(r, code, api_status_new(code, reason, message, details));
+}
+
+json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *name)
 {
     int status = *err ? (*err)->status : 0;
-    unsigned code = status == ENOENT ? 404 : status == EINVAL ? 422 : status == EBUSY ? 409 : 500;
-    const char *reason = code == 404   ? "NotFound"
-                         : code == 422 ? "Invalid"
-                         : code == 409 ? "Conflict"
-                                       : "InternalError";
+    unsigned code = status == ENOENT                                          ? 404
+                    : status == EINVAL                                        ? 422
+                    : status == EBUSY || status == EEXIST || status == ESTALE ? 409
+                                                                              : 500;
+    const char *reason = code == 404        ? "NotFound"
+                         : code == 422      ? "Invalid"
+                         : status == EEXIST ? "AlreadyExists"
+                         : code == 409      ? "Conflict"
+                                            : "InternalError";
     /* messages are written for users: drop the strerror suffix orc_error_make added where
      * the code says the same ("not found"); a 500 keeps it, it is the cause ("No space left
      * on device") */
@@ -94,9 +153,14 @@ enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char 
             msg[ml - tl] = '\0';
     }
     json_t *details = name ? json_pack("{s:s,s:s}", "name", name, "kind", kind) : NULL;
-    enum MHD_Result ret = api_reply_status(r, code, reason, msg, details);
     orc_error_release(err);
-    return ret;
+    return api_status_new(code, reason, msg, details);
+}
+
+enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char *kind,
+                                const char *name)
+{
+    return api_reply_status_json(r, api_status_from_error(err, kind, name));
 }
 
 const char *api_query(struct request *r, const char *key)
@@ -254,6 +318,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     for (size_t i = 0; i < r->n_segs; i++)
         free(r->segs[i]);
     free(r->body);
+    strv_free(r->warnings);
     free(r);
     *con_cls = NULL;
 }

@@ -269,9 +269,7 @@ enum MHD_Result api_images_pull(struct request *r)
     pthread_attr_destroy(&attr);
     struct MHD_Response *resp = MHD_create_response_from_pipe(p[0]);
     MHD_add_response_header(resp, "Content-Type", "application/x-ndjson");
-    enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_queue_response(r, 200, resp);
 }
 
 enum MHD_Result api_images_prune(struct request *r)

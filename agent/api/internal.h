@@ -24,7 +24,15 @@ struct request {
     char *body;
     size_t body_len;
     bool too_large;
+    char **warnings; /* sent as Warning headers with the reply (api_warn) */
 };
+
+/* A warning for the client, sent with whatever reply the request gets as a "Warning: 299 -
+ * "text"" header, as kube-apiserver sends them (kubectl prints "Warning: text"); repeats are
+ * sent once. */
+void api_warn(struct request *r, const char *text);
+/* Queues resp (with the warnings) and releases it: every reply goes through here. */
+enum MHD_Result api_queue_response(struct request *r, unsigned code, struct MHD_Response *resp);
 
 /* Responses; each queues and returns the MHD result. */
 enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body);
@@ -34,7 +42,13 @@ enum MHD_Result api_reply_text(struct request *r, unsigned code, const char *tex
 /* A Kubernetes Status error: reason is e.g. "NotFound"; details may be NULL (stolen). */
 enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *reason,
                                  const char *message, json_t *details);
-/* Maps an orc error to a Status (ENOENT 404, EINVAL 422, EBUSY 409, else 500). */
+/* A Kubernetes Status object (details may be NULL, stolen) and its reply, with its code. */
+json_t *api_status_new(unsigned code, const char *reason, const char *message, json_t *details);
+enum MHD_Result api_reply_status_json(struct request *r, json_t *status);
+/* Maps an orc error to a Status and releases it: ENOENT 404 NotFound, EINVAL 422 Invalid,
+ * EEXIST 409 AlreadyExists, EBUSY and ESTALE 409 Conflict, else 500; kind and name go to its
+ * details (name NULL: none). */
+json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *name);
 enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char *kind,
                                 const char *name);
 const char *api_query(struct request *r, const char *key);
@@ -51,7 +65,6 @@ enum MHD_Result api_apply(struct request *r);
 /* Kubernetes resources' handlers (resources.h): r->path names the object */
 enum MHD_Result api_pods_list(struct request *r);
 enum MHD_Result api_pod_get(struct request *r);
-enum MHD_Result api_pod_delete(struct request *r);
 enum MHD_Result api_events(struct request *r);
 enum MHD_Result api_logs(struct request *r);
 enum MHD_Result api_images_list(struct request *r);

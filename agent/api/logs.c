@@ -168,9 +168,7 @@ static enum MHD_Result serve_log(struct request *r, int fd, off_t offset, const 
     struct MHD_Response *resp = MHD_create_response_from_callback(
         MHD_SIZE_UNKNOWN, LOG_READER_CHUNK, stream_read, ls, stream_free);
     MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
-    enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return api_queue_response(r, 200, resp);
 }
 
 /* Picks the container (the only one when not named) or answers the error. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Pods: apply, list, get, delete, events. */
+/* Pods: apply, list, get; events. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +29,14 @@ static enum MHD_Result invalid(struct request *r, const struct manifest_result *
                             json_pack("{s:o}", "causes", causes));
 }
 
-static json_t *warnings_json(const struct manifest_result *mr)
+/* The warnings as the result's list, and as Warning headers for Kubernetes clients. */
+static json_t *warnings_json(struct request *r, const struct manifest_result *mr)
 {
     json_t *w = json_array();
     for (size_t i = 0; i < mr->n_warnings; i++) {
         _cleanup_free_ char *text = manifest_diag_format(&mr->warnings[i]);
         json_array_append_new(w, json_string(text));
+        api_warn(r, text);
     }
     return w;
 }
@@ -81,7 +83,8 @@ enum MHD_Result api_apply(struct request *r)
         orcd_wake(r->o);
     return api_reply_json(r, 200,
                           json_pack("{s:s,s:s,s:o,s:o}", "kind", "ApplyResult", "apiVersion",
-                                    "orc.dev/v1", "items", items, "warnings", warnings_json(mr)));
+                                    "orc.dev/v1", "items", items, "warnings",
+                                    warnings_json(r, mr)));
 }
 
 enum MHD_Result api_pods_list(struct request *r)
@@ -111,28 +114,6 @@ enum MHD_Result api_pod_get(struct request *r)
     json_t *pod = NULL;
     if (api_open_store(r, &s, &err) < 0 || store_pod_get(s, ns, name, &pod, &err) < 0)
         return api_reply_error(r, &err, "pods", name);
-    return api_reply_json(r, 200, pod);
-}
-
-enum MHD_Result api_pod_delete(struct request *r)
-{
-    const char *ns = r->path.namespace, *name = r->path.name;
-    const char *g = api_query(r, "gracePeriodSeconds");
-    long long grace = -1;
-    if (g) {
-        char *end = NULL;
-        grace = strtoll(g, &end, 10);
-        if (!*g || *end || grace < 0)
-            return api_reply_status(r, 400, "BadRequest",
-                                    "gracePeriodSeconds must be a non-negative integer", NULL);
-    }
-    _cleanup_(store_closep) struct store *s = NULL;
-    orc_error_t err = NULL;
-    json_t *pod = NULL;
-    if (api_open_store(r, &s, &err) < 0 ||
-        store_pod_mark_deleted(s, ns, name, grace, &pod, &err) < 0)
-        return api_reply_error(r, &err, "pods", name);
-    orcd_wake(r->o);
     return api_reply_json(r, 200, pod);
 }
 

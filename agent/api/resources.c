@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "api/write.h"
+
 static const struct api_subresource pod_subresources[] = {
     {.name = "log", .kind = "Pod", .get = api_logs},
     {0},
@@ -22,6 +24,8 @@ const struct api_resource api_resource_table[] = {
         .categories = {"all"},
         .list = api_pods_list,
         .get = api_pod_get,
+        .create = api_pod_create,
+        .replace = api_pod_replace,
         .delete = api_pod_delete,
         .subresources = pod_subresources,
     },

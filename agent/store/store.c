@@ -331,13 +331,15 @@ static bool same(const json_t *a, const json_t *b)
     return (!a && !b) || (a && b && json_equal(a, b));
 }
 
-static int update_pod(struct store *s, struct stored *old, json_t *obj, enum apply_action *ret,
-                      orc_error_t *err)
+/* deleting_ok: a pod being deleted may still change (its labels, say), as a replace of the
+ * Kubernetes API allows; apply refuses it, as kubectl's create would. */
+static int update_pod(struct store *s, struct stored *old, json_t *obj, bool deleting_ok,
+                      enum apply_action *ret, orc_error_t *err)
 {
     json_t *om = json_object_get(old->object, "metadata"), *nm = json_object_get(obj, "metadata");
     json_t *os = json_object_get(old->object, "spec"), *ns = json_object_get(obj, "spec");
     const char *name = orc_json_str(nm, "name");
-    if (old->deleted_ns)
+    if (old->deleted_ns && !deleting_ok)
         return orc_error_make(err, EBUSY, "object is being deleted: pods \"%s\" already exists",
                               name);
     enum sched_pod_update update = sched_pod_update_check(os, ns);
@@ -389,7 +391,7 @@ static int apply_one(struct store *s, const struct pod *pod, enum apply_action *
     }
     if (r < 0)
         return r;
-    r = update_pod(s, &old, obj, ret, err);
+    r = update_pod(s, &old, obj, false, ret, err);
     stored_clear(&old);
     return r;
 }
@@ -405,6 +407,76 @@ int store_apply_pods(struct store *s, struct pod *const *pods, size_t n,
             return orc_error_code(*err);
         }
     return commit(s, err);
+}
+
+/* A create or replace against what is stored (old->object NULL: nothing), as kube-apiserver
+ * words its refusals. */
+static int write_check(const struct pod *pod, const struct stored *old, const struct store_write *w,
+                       orc_error_t *err)
+{
+    const char *rv = old->object
+                         ? orc_json_str(json_object_get(old->object, "metadata"), "resourceVersion")
+                         : NULL;
+    if (old->object && w->mode == STORE_WRITE_CREATE)
+        return orc_error_make(err, EEXIST, "pods \"%s\" already exists", pod->name);
+    if (!old->object && w->mode == STORE_WRITE_REPLACE)
+        return orc_error_make(err, ENOENT, "pods \"%s\" not found", pod->name);
+    if (old->object && w->resource_version && *w->resource_version &&
+        strcmp(w->resource_version, rv ? rv : ""))
+        return orc_error_make(err, ESTALE,
+                              "Operation cannot be fulfilled on pods \"%s\": the object has been "
+                              "modified; please apply your changes to the latest version and try "
+                              "again",
+                              pod->name);
+    return 0;
+}
+
+/* What a dry run answers: the object as it would be, without the resourceVersion a write
+ * would have given it (a create has none yet, a replace keeps the stored one). */
+static void dry_run_version(json_t *obj, const struct stored *old)
+{
+    json_t *meta = json_object_get(obj, "metadata");
+    if (!old->object)
+        json_object_del(meta, "resourceVersion");
+    else
+        json_object_set(
+            meta, "resourceVersion",
+            json_object_get(json_object_get(old->object, "metadata"), "resourceVersion"));
+}
+
+int store_pod_write(struct store *s, const struct pod *pod, const struct store_write *w,
+                    enum apply_action *ret_action, json_t **ret, orc_error_t *err)
+{
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    struct stored old = {0};
+    json_auto_t *obj = pod_to_json(pod);
+    json_t *result = NULL;
+    enum apply_action action = APPLY_CREATED;
+    int r = find_object(s, pod->namespace, pod->name, &old, err);
+    if (r == -ENOENT)
+        r = 0;
+    if (r == 0)
+        r = write_check(pod, &old, w, err);
+    if (r == 0)
+        r = old.object ? update_pod(s, &old, obj, true, &action, err) : insert_pod(s, obj, err);
+    if (r == 0)
+        r = store_pod_get(s, pod->namespace, pod->name, &result, err);
+    if (r == 0 && w->dry_run)
+        dry_run_version(result, &old);
+    if (r < 0 || w->dry_run)
+        (void) exec(s, "ROLLBACK", NULL);
+    else
+        r = commit(s, err);
+    stored_clear(&old);
+    if (r < 0) {
+        json_decref(result);
+        return r;
+    }
+    if (ret_action)
+        *ret_action = action;
+    *ret = result;
+    return 0;
 }
 
 static json_t *row_object(sqlite3_stmt *st, int obj_col)
@@ -528,56 +600,83 @@ int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret
     return 0;
 }
 
-int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, long long grace,
-                           json_t **ret, orc_error_t *err)
+/* Precondition checks of a delete against the stored pod, as kube-apiserver words them. */
+static int delete_check(const struct stored *old, const char *name, const struct store_delete *d,
+                        orc_error_t *err)
+{
+    const char *rv = orc_json_str(json_object_get(old->object, "metadata"), "resourceVersion");
+    if (d->uid && strcmp(d->uid, old->uid))
+        return orc_error_make(err, ESTALE,
+                              "Operation cannot be fulfilled on pods \"%s\": Precondition failed: "
+                              "UID in precondition: %s, UID in object meta: %s",
+                              name, d->uid, old->uid);
+    if (d->resource_version && strcmp(d->resource_version, rv ? rv : ""))
+        return orc_error_make(err, ESTALE,
+                              "Operation cannot be fulfilled on pods \"%s\": Precondition failed: "
+                              "ResourceVersion in precondition: %s, ResourceVersion in object "
+                              "meta: %s",
+                              name, d->resource_version, rv ? rv : "");
+    return 0;
+}
+
+/* Sets deletionTimestamp and deletionGracePeriodSeconds of a pod not being deleted yet. */
+static int mark_deleted(struct store *s, struct stored *old, long long grace, orc_error_t *err)
+{
+    json_t *meta = json_object_get(old->object, "metadata");
+    if (grace < 0)
+        grace = json_integer_value(
+            json_object_get(json_object_get(old->object, "spec"), "terminationGracePeriodSeconds"));
+    int64_t now = orc_time_now_ns();
+    long long rv = 0;
+    if (next_rv(s, &rv, err) < 0)
+        return -1;
+    json_object_set_new(meta, "deletionTimestamp", ts_json(now));
+    json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
+    json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    _cleanup_free_ char *text = json_dumps(old->object, JSON_COMPACT | JSON_SORT_KEYS);
+    if (prepare(s,
+                "UPDATE objects SET deleted_ns = ?, grace = ?, resource_version = ?, object = ? "
+                "WHERE uid = ?",
+                &st, err) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, grace);
+    sqlite3_bind_int64(st, 3, rv);
+    sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, old->uid, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, err, "mark pod deleted");
+    return 0;
+}
+
+int store_pod_delete(struct store *s, const char *ns, const char *name,
+                     const struct store_delete *d, json_t **ret, orc_error_t *err)
 {
     if (exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     struct stored old = {0};
+    json_t *obj = NULL;
     int r = find_object(s, ns, name, &old, err);
     if (r == -ENOENT)
         r = orc_error_make(err, ENOENT, "pods \"%s\" not found", name);
-    if (r == 0 && !old.deleted_ns) {
-        long long rv = 0;
-        json_t *meta = json_object_get(old.object, "metadata");
-        if (grace < 0)
-            grace = json_integer_value(json_object_get(json_object_get(old.object, "spec"),
-                                                       "terminationGracePeriodSeconds"));
-        int64_t now = orc_time_now_ns();
-        json_object_set_new(meta, "deletionTimestamp", ts_json(now));
-        json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
-        r = next_rv(s, &rv, err);
-        if (r == 0) {
-            json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
-            _cleanup_stmt_ sqlite3_stmt *st = NULL;
-            _cleanup_free_ char *text = json_dumps(old.object, JSON_COMPACT | JSON_SORT_KEYS);
-            r = prepare(s,
-                        "UPDATE objects SET deleted_ns = ?, grace = ?, resource_version = ?, "
-                        "object = ? WHERE uid = ?",
-                        &st, err);
-            if (r == 0) {
-                sqlite3_bind_int64(st, 1, now);
-                sqlite3_bind_int64(st, 2, grace);
-                sqlite3_bind_int64(st, 3, rv);
-                sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-                sqlite3_bind_text(st, 5, old.uid, -1, SQLITE_STATIC);
-                if (sqlite3_step(st) != SQLITE_DONE)
-                    r = db_error(s, err, "mark pod deleted");
-            }
-        }
-    }
-    if (r < 0) {
-        stored_clear(&old);
+    if (r == 0)
+        r = delete_check(&old, name, d, err);
+    if (r == 0 && !old.deleted_ns)
+        r = mark_deleted(s, &old, d->grace, err);
+    if (r == 0)
+        r = store_pod_get_by_uid(s, old.uid, &obj, err);
+    if (r < 0 || d->dry_run)
         (void) exec(s, "ROLLBACK", NULL);
+    else
+        r = commit(s, err);
+    stored_clear(&old);
+    if (r < 0) {
+        json_decref(obj);
         return r;
     }
-    if (commit(s, err) < 0) {
-        stored_clear(&old);
-        return -1;
-    }
-    r = store_pod_get_by_uid(s, old.uid, ret, err);
-    stored_clear(&old);
-    return r;
+    *ret = obj;
+    return 0;
 }
 
 static int exec_uid(struct store *s, const char *sql, const char *uid, const char *text,

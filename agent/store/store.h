@@ -59,6 +59,29 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close)
 int store_apply_pods(struct store *s, struct pod *const *pods, size_t n,
                      enum apply_action *ret_actions, orc_error_t *err);
 
+/*
+ * One pod written through the Kubernetes API, in its own transaction. CREATE: -EEXIST when the
+ * pod exists ("pods \"x\" already exists"). REPLACE: -ENOENT when it does not; a pod being
+ * deleted may still change. Both: -ESTALE when resource_version is set and differs from the
+ * stored one ("Operation cannot be fulfilled on pods \"x\": the object has been modified; ...");
+ * the update rules of store_apply_pods. *ret is the object as stored (with status); a dry run
+ * checks and writes everything, then rolls back, and answers the object as it would be (a
+ * create without resourceVersion, a replace with the stored one).
+ */
+enum store_write_mode {
+    STORE_WRITE_CREATE,
+    STORE_WRITE_REPLACE,
+    _STORE_WRITE_MODE_MAX,
+    _STORE_WRITE_MODE_INVALID = -22,
+};
+struct store_write {
+    enum store_write_mode mode;
+    const char *resource_version; /* NULL or "": unconditional */
+    bool dry_run;
+};
+int store_pod_write(struct store *s, const struct pod *pod, const struct store_write *w,
+                    enum apply_action *ret_action, json_t **ret, orc_error_t *err);
+
 /* Full object (with status). -ENOENT when absent. */
 int store_pod_get(struct store *s, const char *ns, const char *name, json_t **ret,
                   orc_error_t *err);
@@ -69,10 +92,19 @@ int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *e
  * list path: with many pods, parsing and printing every object again dominates its cost). */
 int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
                         orc_error_t *err);
-/* Sets metadata.deletionTimestamp (and deletionGracePeriodSeconds from grace, -1 = the
- * pod's own) and returns the updated object; idempotent. -ENOENT when absent. */
-int store_pod_mark_deleted(struct store *s, const char *ns, const char *name, long long grace,
-                           json_t **ret, orc_error_t *err);
+/* Sets metadata.deletionTimestamp (and deletionGracePeriodSeconds from grace) and returns
+ * the updated object; idempotent (a pod being deleted keeps its deadline). -ENOENT when
+ * absent; -ESTALE when a precondition does not hold ("Operation cannot be fulfilled on pods
+ * \"x\": Precondition failed: UID in precondition: ..."). A dry run checks and answers as if
+ * marked, keeping nothing. */
+struct store_delete {
+    long long grace;              /* -1: the pod's own terminationGracePeriodSeconds */
+    const char *uid;              /* precondition, NULL = none */
+    const char *resource_version; /* precondition, NULL = none */
+    bool dry_run;
+};
+int store_pod_delete(struct store *s, const char *ns, const char *name,
+                     const struct store_delete *d, json_t **ret, orc_error_t *err);
 /* Removes the pod for good (after it terminated) and its events. */
 int store_pod_remove(struct store *s, const char *uid, orc_error_t *err);
 /* Replaces the pod's status object (written by the reconcile loop only). */

@@ -39,6 +39,86 @@ static void test_schema_file(void)
     tap_is_str(text, schema_v1_sql, "embedded schema matches schema.sql");
 }
 
+static const char *rv_of(const json_t *obj)
+{
+    return orc_json_str(json_object_get(obj, "metadata"), "resourceVersion");
+}
+
+/* Writes of the Kubernetes API: create, replace with and without a resourceVersion, dry runs. */
+static void test_write(struct store *s)
+{
+    orc_error_t err = NULL;
+    json_t *got = NULL;
+    _cleanup_free_ char *before = NULL, *after = NULL;
+    struct pod *w = pod_of(POD("w", "busybox", ""));
+    struct store_write create = {.mode = STORE_WRITE_CREATE, .dry_run = true};
+    store_dump(s, &before, &err);
+    tap_is_int(store_pod_write(s, w, &create, NULL, &got, &err), 0, "dry-run create");
+    tap_ok(got && !rv_of(got), "answers the object without a resourceVersion");
+    tap_is_str(orc_json_str(json_object_get(got, "metadata"), "name"), "w", "named");
+    json_decref(got);
+    store_dump(s, &after, &err);
+    tap_is_str(after, before, "a dry run stores nothing");
+    create.dry_run = false;
+    enum apply_action act;
+    tap_is_int(store_pod_write(s, w, &create, &act, &got, &err), 0, "create");
+    tap_is_int(act, APPLY_CREATED, "created");
+    _cleanup_free_ char *rv = xstrdup(rv_of(got));
+    json_decref(got);
+    tap_is_int(store_pod_write(s, w, &create, NULL, &got, &err), -EEXIST, "create again");
+    const char *exists = "pods \"w\" already exists";
+    tap_ok(!strncmp(orc_error_message(err), exists, strlen(exists)), "AlreadyExists message");
+    orc_error_release(&err);
+
+    struct pod *w2 = pod_of(POD("w", "busybox", ", labels: {a: b}"));
+    struct store_write replace = {.mode = STORE_WRITE_REPLACE, .resource_version = "1"};
+    tap_is_int(store_pod_write(s, w2, &replace, NULL, &got, &err), -ESTALE, "stale version");
+    tap_ok(strstr(orc_error_message(err), "the object has been modified") != NULL,
+           "Conflict message");
+    orc_error_release(&err);
+    replace.resource_version = rv;
+    replace.dry_run = true;
+    tap_is_int(store_pod_write(s, w2, &replace, NULL, &got, &err), 0, "dry-run replace");
+    tap_is_str(rv_of(got), rv, "keeps the stored resourceVersion");
+    tap_is_str(orc_json_str(json_object_get(json_object_get(got, "metadata"), "labels"), "a"), "b",
+               "shows the change");
+    json_decref(got);
+    replace.dry_run = false;
+    tap_is_int(store_pod_write(s, w2, &replace, &act, &got, &err), 0, "replace, right version");
+    tap_is_int(act, APPLY_CONFIGURED, "configured");
+    tap_ok(strcmp(rv_of(got), rv) != 0, "new resourceVersion");
+    json_decref(got);
+    replace.resource_version = NULL;
+    tap_is_int(store_pod_write(s, w, &replace, NULL, &got, &err), 0, "unconditional replace");
+    json_decref(got);
+    struct pod *nope = pod_of(POD("nope", "busybox", ""));
+    tap_is_int(store_pod_write(s, nope, &replace, NULL, &got, &err), -ENOENT, "replace absent");
+    orc_error_release(&err);
+
+    struct store_delete del = {.grace = 3, .uid = "other"};
+    tap_is_int(store_pod_delete(s, "default", "w", &del, &got, &err), -ESTALE, "uid precondition");
+    tap_ok(strstr(orc_error_message(err), "Precondition failed: UID in precondition: other") !=
+               NULL,
+           "names the uid");
+    orc_error_release(&err);
+    del = (struct store_delete){.grace = 3, .resource_version = "1"};
+    tap_is_int(store_pod_delete(s, "default", "w", &del, &got, &err), -ESTALE, "rv precondition");
+    orc_error_release(&err);
+    del = (struct store_delete){.grace = 3, .dry_run = true};
+    free(before);
+    store_dump(s, &before, &err);
+    tap_is_int(store_pod_delete(s, "default", "w", &del, &got, &err), 0, "dry-run delete");
+    tap_ok(orc_json_str(json_object_get(got, "metadata"), "deletionTimestamp") != NULL,
+           "answers the pod as marked");
+    json_decref(got);
+    free(after);
+    store_dump(s, &after, &err);
+    tap_is_str(after, before, "and keeps nothing");
+    pod_free(w);
+    pod_free(w2);
+    pod_free(nope);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/orc-store-XXXXXX";
@@ -90,13 +170,15 @@ int main(void)
     json_t *status = json_pack("{s:s}", "phase", "Running");
     tap_is_int(store_pod_set_status(s, uid, status, &err), 0, "set status");
     json_decref(status);
-    tap_is_int(store_pod_mark_deleted(s, "default", "a", -1, &got, &err), 0, "mark deleted");
+    tap_is_int(store_pod_delete(s, "default", "a", &(struct store_delete){.grace = -1}, &got, &err),
+               0, "mark deleted");
     tap_ok(orc_json_str(json_object_get(got, "metadata"), "deletionTimestamp") != NULL,
            "deletionTimestamp set");
     tap_is_int(orc_json_int(json_object_get(got, "metadata"), "deletionGracePeriodSeconds", -1), 30,
                "grace from the spec");
     json_decref(got);
-    tap_is_int(store_pod_mark_deleted(s, "default", "a", 5, &got, &err), 0, "idempotent");
+    tap_is_int(store_pod_delete(s, "default", "a", &(struct store_delete){.grace = 5}, &got, &err),
+               0, "idempotent");
     json_decref(got);
     tap_ok(store_apply_pods(s, &a, 1, act, &err) == -EBUSY, "apply over a deleting pod refused");
     orc_error_release(&err);
@@ -136,6 +218,9 @@ int main(void)
     tap_is_int(store_open(db, &s, &err), 0, "reopen");
     tap_ok(store_pod_get(s, "default", "b", &got, &err) == 0, "persisted");
     json_decref(got);
+    store_close(s);
+    tap_is_int(store_open(db, &s, &err), 0, "reopen for writes");
+    test_write(s);
     store_close(s);
     test_schema_file();
     pod_free(a), pod_free(b), pod_free(a2), pod_free(c), pod_free(a3);

@@ -127,6 +127,14 @@ static void test_errors(void)
     tap_ok(has_warning(r, "unknown field \"spec.containers[0].imagex\""), "unknown field warned");
     tap_ok(has_warning(r, "spec.nodeSelector: not supported yet by orc, ignored"),
            "unimplemented field warned");
+    size_t unknown = 0;
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (r->warnings[i].unknown_field) {
+            unknown++;
+            tap_is_str(r->warnings[i].message, "unknown field \"spec.containers[0].imagex\"",
+                       "the unknown field is marked as such");
+        }
+    tap_is_int(unknown, 1, "only the unknown field is marked (strict validation refuses it)");
     manifest_result_free(r);
     r = parse("");
     tap_ok(only_error(r, "t.yaml: no objects passed to apply"), "empty input: nothing to apply");

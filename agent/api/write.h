@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "api/internal.h"
+#include "store/store.h"
+
+/*
+ * The write path of the Kubernetes API: every verb that stores an object (create, replace,
+ * patch) ends in api_pod_write(), which checks the object against the request, validates it
+ * with the manifest parser, applies kube-apiserver's field validation, and stores it (or, for
+ * a dry run, answers as if it had). A patch is: GET the stored object, apply the patch, then
+ * api_pod_write() with mode STORE_WRITE_REPLACE; the patched object carries the stored
+ * resourceVersion (or the one the patch set), so a write that raced with another one is a
+ * 409 Conflict, which the patch handler may retry from a fresh GET when the patch itself set
+ * no resourceVersion.
+ *
+ * Failures are Kubernetes Status objects (*ret_status, its "code" the HTTP status), so that a
+ * caller can look at them before replying (api_reply_status_json()).
+ */
+
+/* ?fieldValidation= as kube-apiserver reads it: unknown fields are refused (Strict), sent
+ * back as warnings (Warn: the default when the parameter is not given), or dropped quietly
+ * (Ignore). Warnings about fields orc ignores are sent in every mode. */
+enum api_field_validation {
+    API_FIELD_VALIDATION_IGNORE,
+    API_FIELD_VALIDATION_WARN,
+    API_FIELD_VALIDATION_STRICT,
+    _API_FIELD_VALIDATION_MAX,
+    _API_FIELD_VALIDATION_INVALID = -22,
+};
+
+struct api_write {
+    enum store_write_mode mode; /* STORE_WRITE_CREATE (POST), STORE_WRITE_REPLACE (PUT, PATCH) */
+    enum api_field_validation validation;
+    bool dry_run; /* ?dryRun=All */
+};
+
+/* The query's fieldValidation and dryRun into *w (its mode is left as it is); options_kind
+ * names the options in the 422 for a bad value ("CreateOptions", "UpdateOptions",
+ * "PatchOptions"). */
+int api_write_options(struct request *r, const char *options_kind, struct api_write *w,
+                      json_t **ret_status);
+
+/* The request body as a JSON object, for the kind of the path's resource ("Pod"). 415 for a
+ * body that is not JSON by its Content-Type, 400 for one that does not parse. */
+int api_write_body(struct request *r, const char *kind, json_t **ret, json_t **ret_status);
+
+/*
+ * Writes obj, the whole new pod, to the pod the path names (its namespace; its name for a
+ * replace): a body naming another namespace or name is a 400 BadRequest; a create without a
+ * name takes metadata.generateName and five random characters. metadata.resourceVersion, when
+ * set, must be the stored one (409 Conflict); a create may not set it. Invalid pods are 422
+ * Invalid with every cause; unknown fields follow w->validation. *ret is the object stored
+ * (or, for a dry run, as it would be stored); the reconcile loop is woken.
+ */
+int api_pod_write(struct request *r, json_t *obj, const struct api_write *w, json_t **ret,
+                  json_t **ret_status);
+
+/* The handlers (resources.c): POST a pod, PUT a pod, DELETE a pod with DeleteOptions. */
+enum MHD_Result api_pod_create(struct request *r);
+enum MHD_Result api_pod_replace(struct request *r);
+enum MHD_Result api_pod_delete(struct request *r);

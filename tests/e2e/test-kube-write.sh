@@ -1,0 +1,149 @@
+#!/bin/bash
+# The Kubernetes API's writes over the unix socket, as kubectl sends them: create (POST),
+# replace (PUT) with optimistic concurrency, delete with DeleteOptions, dryRun=All,
+# fieldValidation Strict/Warn/Ignore with Warning headers, the last-applied annotation kept.
+source "$(dirname "$0")/lib.sh"
+setup
+command -v curl >/dev/null || skip "curl missing"
+start_orcd
+sock=$XDG_RUNTIME_DIR/orc/orcd.sock
+pods=/api/v1/namespaces/default/pods
+
+# api METHOD PATH [BODY [CONTENT-TYPE]]: prints the status code; the body is in $TEST_DIR/body,
+# the headers in $TEST_DIR/headers; a BODY of @FILE sends the file
+api() {
+    local args=(-sS --unix-socket "$sock" -X "$1" -D "$TEST_DIR/headers" -o "$TEST_DIR/body"
+        -w '%{http_code}')
+    [ $# -lt 3 ] || args+=(--data-binary "$3" -H "Content-Type: ${4:-application/json}")
+    curl "${args[@]}" "http://x$2"
+}
+body() { jq -r "$1" "$TEST_DIR/body"; }
+warnings() { grep -i '^Warning:' "$TEST_DIR/headers" | tr -d '\r' || true; }
+# a pod whose image is never pulled: it waits, which is all these writes need
+pod() { # NAME [EXTRA-SPEC-JSON [EXTRA-METADATA-JSON]]
+    local spec=${2:-} meta=${3:-}
+    jq -cn --arg n "$1" --argjson s "${spec:-null}" --argjson m "${meta:-null}" \
+        '{apiVersion: "v1", kind: "Pod", metadata: ({name: $n} + $m),
+          spec: ({containers: [{name: "c", image: "localhost/absent:1"}]} + $s)}'
+}
+
+# create: 201 with the stored object; again: 409 AlreadyExists
+assert_eq "$(api POST $pods "$(pod w)")" 201 "create"
+assert_eq "$(body .kind)/$(body .metadata.name)" "Pod/w" "the created pod is answered"
+rv=$(body .metadata.resourceVersion)
+uid=$(body .metadata.uid)
+[ -n "$rv" ] && [ -n "$uid" ] || fail "no resourceVersion or uid: $(cat "$TEST_DIR/body")"
+assert_eq "$(pod_field w .metadata.uid)" "$uid" "orc sees the created pod"
+assert_eq "$(api POST $pods "$(pod w)")" 409 "create again"
+assert_eq "$(body .reason)" AlreadyExists "reason"
+assert_eq "$(body .message)" 'pods "w" already exists' "message"
+assert_eq "$(body .details.name)/$(body .details.kind)" "w/pods" "details"
+
+# replace: a stale resourceVersion is a Conflict and changes nothing; the right one, or none,
+# replaces
+before=$(db_dump)
+stale=$(pod w '{}' "{\"resourceVersion\": \"$((rv + 1000))\", \"labels\": {\"a\": \"b\"}}")
+assert_eq "$(api PUT $pods/w "$stale")" 409 "replace with a stale resourceVersion"
+assert_eq "$(body .reason)" Conflict "reason"
+assert_eq "$(body .message)" 'Operation cannot be fulfilled on pods "w": the object has been modified; please apply your changes to the latest version and try again' "message"
+assert_eq "$(db_dump)" "$before" "a conflict stores nothing"
+right=$(pod w '{}' "{\"resourceVersion\": \"$rv\", \"labels\": {\"a\": \"b\"}}")
+assert_eq "$(api PUT $pods/w "$right")" 200 "replace with the stored resourceVersion"
+assert_eq "$(body .metadata.labels.a)" b "the label is set"
+[ "$(body .metadata.resourceVersion)" != "$rv" ] || fail "the resourceVersion did not change"
+assert_eq "$(api PUT $pods/w "$(pod w '{}' '{"labels": {"a": "c"}}')")" 200 "unconditional replace"
+assert_eq "$(pod_field w .metadata.labels.a)" c "stored"
+assert_eq "$(api PUT $pods/w "$(pod w '{"restartPolicy": "Never"}')")" 422 "a forbidden change"
+assert_contains "$(body .message)" 'Pod "w" is invalid: spec: Forbidden: pod updates may not change fields' "message"
+assert_eq "$(api PUT $pods/absent "$(pod absent)")" 404 "replace of a pod that does not exist"
+
+# the body against the path
+assert_eq "$(api POST $pods "$(pod x '{}' '{"namespace": "other"}')")" 400 "namespace mismatch"
+assert_eq "$(body .reason)" BadRequest "reason"
+assert_eq "$(body .message)" "the namespace of the provided object does not match the namespace sent on the request" "message"
+assert_eq "$(api PUT $pods/w "$(pod x)")" 400 "name mismatch"
+assert_eq "$(body .message)" "the name of the object (x) does not match the name on the URL (w)" "message"
+assert_eq "$(api PUT $pods/w "$(pod w '{}' '{"namespace": "other"}')")" 400 "namespace mismatch on replace"
+assert_eq "$(body .message)" "the namespace of the object (other) does not match the namespace on the request (default)" "message"
+assert_eq "$(api POST $pods "$(pod x '{}' '{"resourceVersion": "5"}')")" 400 "create with a resourceVersion"
+assert_eq "$(api POST $pods "$(pod x | jq -c '.apiVersion = "apps/v1"')")" 400 "another API version"
+assert_eq "$(body .message)" "the API version in the data (apps/v1) does not match the expected API version (v1)" "message"
+assert_eq "$(api POST $pods 'apiVersion: v1' application/yaml)" 415 "a body that is not JSON"
+assert_eq "$(api POST $pods '{"kind": ')" 400 "JSON that does not parse"
+assert_eq "$(api POST $pods "$(pod x | jq -c 'del(.spec.containers[0].image)')")" 422 "an invalid pod"
+assert_eq "$(body .reason)" Invalid "reason"
+assert_eq "$(body .message)" 'Pod "x" is invalid: spec.containers[0].image: Required value' "message"
+assert_eq "$(body '.details.causes[0] | "\(.reason) \(.field)"')" "FieldValueRequired spec.containers[0].image" "cause"
+assert_eq "$(api POST "$pods?fieldValidation=strict" "$(pod x)")" 422 "an unknown fieldValidation"
+assert_eq "$(body .message)" 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "Ignore", "Warn", "Strict"' "message"
+assert_eq "$(api POST "$pods?dryRun=Some" "$(pod x)")" 422 "an unknown dryRun"
+pod_gone x || fail "a refused pod was stored"
+
+# fieldValidation: Strict refuses unknown fields, Warn (the default) warns, Ignore drops them;
+# orc's own warnings are sent in every mode
+unknown=$(pod u '{"foo": 1, "nodeSelector": {"a": "b"}}')
+before=$(db_dump)
+assert_eq "$(api POST "$pods?fieldValidation=Strict" "$unknown")" 400 "Strict"
+assert_eq "$(body .message)" 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"' "Strict's message"
+assert_eq "$(db_dump)" "$before" "Strict stored nothing"
+assert_eq "$(api POST "$pods?fieldValidation=Warn" "$unknown")" 201 "Warn"
+assert_contains "$(warnings)" 'Warning: 299 - "unknown field \"spec.foo\""' "Warn's warning"
+assert_contains "$(warnings)" 'Warning: 299 - "spec.nodeSelector: not supported yet by orc, ignored"' "orc's warning"
+assert_eq "$(api DELETE "$pods/u?gracePeriodSeconds=0")" 200 "delete u"
+wait_for 30 pod_gone u || fail "u was not deleted"
+assert_eq "$(api POST $pods "$unknown")" 201 "no fieldValidation: Warn"
+assert_contains "$(warnings)" 'unknown field \"spec.foo\"' "the default warns"
+assert_eq "$(api PUT "$pods/u?fieldValidation=Ignore" "$unknown")" 200 "Ignore"
+assert_not_contains "$(warnings)" "unknown field" "Ignore does not warn about unknown fields"
+assert_contains "$(warnings)" "spec.nodeSelector: not supported yet by orc, ignored" "but orc's warnings stay"
+assert_eq "$(api PUT "$pods/u?fieldValidation=Strict" "$unknown")" 400 "Strict on replace"
+
+# orc's own apply sends its warnings as headers too
+assert_eq "$(api POST /apis/orc.dev/v1/apply "$(pod u '{"bar": 1}')" application/yaml)" 200 "apply"
+assert_contains "$(warnings)" 'unknown field \"spec.bar\"' "apply's warning header"
+
+# dryRun=All: answered as if written, nothing stored
+before=$(db_dump)
+assert_eq "$(api POST "$pods?dryRun=All" "$(pod d)")" 201 "dry-run create"
+assert_eq "$(body .metadata.name)" d "answered"
+assert_eq "$(body '.metadata.resourceVersion // "none"')" none "without a resourceVersion"
+assert_eq "$(api PUT "$pods/w?dryRun=All" "$(pod w '{}' '{"labels": {"a": "dry"}}')")" 200 "dry-run replace"
+assert_eq "$(body .metadata.labels.a)" dry "answered with the change"
+assert_eq "$(api DELETE $pods/w '{"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"]}')" 200 "dry-run delete"
+[ "$(body .metadata.deletionTimestamp)" != null ] || fail "the dry-run delete answered no deletionTimestamp"
+assert_eq "$(db_dump)" "$before" "dry runs stored nothing"
+pod_gone d || fail "the dry-run pod exists"
+assert_eq "$(pod_field w .metadata.deletionTimestamp)" null "w is not being deleted"
+
+# generateName
+assert_eq "$(api POST $pods "$(pod '' '{}' '{"generateName": "gen-"}')")" 201 "generateName"
+gen=$(body .metadata.name)
+[[ $gen =~ ^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$ ]] || fail "generated name '$gen'"
+assert_eq "$(pod_field "$gen" .metadata.name)" "$gen" "the pod exists by its generated name"
+
+# the last-applied annotation, as kubectl writes it, comes back as it went in
+head -c 200000 /dev/zero | tr '\0' x >"$TEST_DIR/big"
+pod l | jq -c --rawfile b "$TEST_DIR/big" \
+    '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"] = ({note: $b} | tojson)' \
+    >"$TEST_DIR/last.json"
+assert_eq "$(api POST $pods "@$TEST_DIR/last.json")" 201 "create with a 200 KB last-applied annotation"
+pod_json l | jq -c .metadata.annotations >"$TEST_DIR/got"
+jq -c .metadata.annotations "$TEST_DIR/last.json" | cmp -s - "$TEST_DIR/got" || fail "the annotation changed"
+
+# delete with DeleteOptions: preconditions, propagationPolicy, gracePeriodSeconds
+del() { jq -cn --argjson o "$1" '{kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background"} + $o'; }
+wrv=$(pod_field w .metadata.resourceVersion)
+wuid=$(pod_field w .metadata.uid)
+assert_eq "$(api DELETE $pods/w "$(del '{"preconditions": {"uid": "nope"}}')")" 409 "a uid precondition"
+assert_eq "$(body .message)" "Operation cannot be fulfilled on pods \"w\": Precondition failed: UID in precondition: nope, UID in object meta: $wuid" "message"
+assert_eq "$(api DELETE $pods/w "$(del "{\"preconditions\": {\"resourceVersion\": \"$((wrv + 1000))\"}}")")" 409 "a resourceVersion precondition"
+assert_eq "$(api DELETE $pods/w "$(del '{"propagationPolicy": "Sideways"}')")" 422 "an unknown propagationPolicy"
+assert_eq "$(api DELETE $pods/w "$(del '{"gracePeriodSeconds": -3}')")" 400 "a negative grace period"
+assert_eq "$(pod_field w .metadata.deletionTimestamp)" null "refused deletes changed nothing"
+assert_eq "$(api DELETE $pods/w "$(del "{\"gracePeriodSeconds\": 7, \"preconditions\": {\"uid\": \"$wuid\", \"resourceVersion\": \"$wrv\"}}")")" 200 "delete"
+assert_eq "$(body .metadata.deletionGracePeriodSeconds)" 7 "the body's grace period"
+[ "$(body .metadata.deletionTimestamp)" != null ] || fail "no deletionTimestamp"
+wait_for 30 pod_gone w || fail "w was not deleted"
+assert_eq "$(api DELETE "$pods/l?propagationPolicy=Foreground&gracePeriodSeconds=0")" 200 "delete by query"
+assert_eq "$(body .metadata.deletionGracePeriodSeconds)" 0 "the query's grace period"
+assert_eq "$(api DELETE $pods/w)" 404 "delete of a pod that is gone"
