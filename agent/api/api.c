@@ -213,6 +213,8 @@ static enum MHD_Result route(struct request *r)
         return api_debug_block_loop(r);
     if (n == 1 && !strcmp(s[0], "version") && get)
         return version(r);
+    if (n >= 1 && !strcmp(s[0], "openapi"))
+        return api_openapi(r);
     /* orc's own API before the Kubernetes resources: its paths are under /apis too */
     if (n >= 3 && !strcmp(s[0], "apis") && !strcmp(s[1], "orc.dev") && !strcmp(s[2], "v1")) {
         if (n == 4 && !strcmp(s[3], "apply") && post)

@@ -61,6 +61,9 @@ int api_open_store(struct request *r, struct store **ret, orc_error_t *err);
 enum MHD_Result api_health(struct request *r);
 enum MHD_Result api_debug_block_loop(struct request *r);
 
+/* openapi.c: /openapi/v3 and its documents */
+enum MHD_Result api_openapi(struct request *r);
+
 enum MHD_Result api_apply(struct request *r);
 /* Kubernetes resources' handlers (resources.h): r->path names the object */
 enum MHD_Result api_pods_list(struct request *r);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The Kubernetes API's writes over the unix socket, as kubectl sends them: create (POST),
 # replace (PUT) with optimistic concurrency, delete with DeleteOptions, dryRun=All,
-# fieldValidation Strict/Warn/Ignore with Warning headers, the last-applied annotation kept.
+# fieldValidation Strict/Warn/Ignore with Warning headers, the last-applied annotation kept;
+# the OpenAPI v3 documents kubectl reads for explain and validation.
 source "$(dirname "$0")/lib.sh"
 setup
 command -v curl >/dev/null || skip "curl missing"
@@ -147,3 +148,30 @@ wait_for 30 pod_gone w || fail "w was not deleted"
 assert_eq "$(api DELETE "$pods/l?propagationPolicy=Foreground&gracePeriodSeconds=0")" 200 "delete by query"
 assert_eq "$(body .metadata.deletionGracePeriodSeconds)" 0 "the query's grace period"
 assert_eq "$(api DELETE $pods/w)" 404 "delete of a pod that is gone"
+
+# OpenAPI v3: the index links each document by its content hash; with the hash a document is
+# cacheable for good, a stale hash is redirected to the current one; v2 is not served
+header() { grep -i "^$1:" "$TEST_DIR/headers" | cut -d' ' -f2- | tr -d '\r'; }
+assert_eq "$(api GET /openapi/v3)" 200 "the OpenAPI v3 index"
+url=$(body '.paths["api/v1"].serverRelativeURL')
+hash=${url##*hash=}
+[[ $hash =~ ^[0-9A-F]{128}$ ]] || fail "the index links api/v1 as '$url'"
+assert_eq "$(api GET /openapi/v3)" 200 "the index again"
+assert_eq "$(body '.paths["api/v1"].serverRelativeURL')" "$url" "the hash is stable"
+assert_eq "$(api GET "$url")" 200 "the api/v1 document by its hash"
+assert_eq "$(sha512sum "$TEST_DIR/body" | cut -d' ' -f1 | tr a-f A-F)" "$hash" "the hash is the document's SHA-512"
+assert_eq "$(header Cache-Control)" "public, immutable" "cacheable for good"
+[ -n "$(header Expires)" ] || fail "no Expires header"
+assert_eq "$(header Etag)" "\"$hash\"" "its ETag"
+assert_eq "$(body '.paths | has("/api/v1/namespaces/{namespace}/pods/{name}")')" true "the pod's path"
+assert_eq "$(body '.paths["/api/v1/namespaces/{namespace}/pods/{name}"].patch.parameters | map(.name) | index("fieldValidation") != null')" true "PATCH takes fieldValidation"
+assert_eq "$(body '.components.schemas["io.k8s.api.core.v1.Container"].properties | has("image")')" true "the schemas referenced"
+assert_eq "$(body '.paths | has("/api/v1/namespaces/{namespace}/services")')" false "no path of what orc does not serve"
+assert_eq "$(api GET /openapi/v3/api/v1)" 200 "without a hash"
+assert_eq "$(header Cache-Control)" "" "not cacheable for good"
+assert_eq "$(api GET "/openapi/v3/api/v1?hash=0123")" 301 "a stale hash"
+assert_eq "$(header Location)" "$url" "redirected to the current one"
+assert_eq "$(curl -sS --unix-socket "$sock" -o /dev/null -w '%{http_code}' -H "If-None-Match: \"$hash\"" "http://x$url")" 304 "not modified"
+assert_eq "$(curl -sS --unix-socket "$sock" -o /dev/null -w '%{http_code}' -H 'Accept: application/com.github.proto-openapi.spec.v3.v1.0+protobuf' "http://x$url")" 406 "protobuf is not served"
+assert_eq "$(api GET /openapi/v3/apis/apps/v1)" 404 "a group orc does not serve"
+assert_eq "$(api GET /openapi/v2)" 404 "OpenAPI v2"
