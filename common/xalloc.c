@@ -52,14 +52,19 @@ void *xmemdup(const void *p, size_t n)
     return r;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
     char *r = NULL;
+    if (vasprintf(&r, fmt, ap) < 0)
+        check(NULL);
+    return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int n = vasprintf(&r, fmt, ap);
+    char *r = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        check(NULL);
     return r;
 }

@@ -23,9 +23,7 @@ static json_t *bad_request(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    _cleanup_free_ char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0)
-        abort();
+    _cleanup_free_ char *msg = xvasprintf(fmt, ap);
     va_end(ap);
     return api_status_new(400, "BadRequest", msg, NULL);
 }

@@ -79,9 +79,7 @@ static char **push_fmt(char **v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    _cleanup_free_ char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
+    _cleanup_free_ char *s = xvasprintf(fmt, ap);
     va_end(ap);
     return strv_push(v, s);
 }

@@ -92,6 +92,17 @@ static int commit(struct store *s, orc_error_t *err)
     return r;
 }
 
+/* Ends the transaction a write began: committed when it succeeded (r >= 0) and is to be kept,
+ * else rolled back (a failure, or a dry run that only checked what the write would do). */
+static int end_transaction(struct store *s, int r, bool keep, orc_error_t *err)
+{
+    if (r < 0 || !keep) {
+        (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    return commit(s, err);
+}
+
 void store_keep_reserve(struct store *s)
 {
     if (!s->reserve || access(s->reserve, F_OK) == 0)
@@ -464,10 +475,7 @@ int store_pod_write(struct store *s, const struct pod *pod, const struct store_w
         r = store_pod_get(s, pod->namespace, pod->name, &result, err);
     if (r == 0 && w->dry_run)
         dry_run_version(result, &old);
-    if (r < 0 || w->dry_run)
-        (void) exec(s, "ROLLBACK", NULL);
-    else
-        r = commit(s, err);
+    r = end_transaction(s, r, !w->dry_run, err);
     stored_clear(&old);
     if (r < 0) {
         json_decref(result);
@@ -666,10 +674,7 @@ int store_pod_delete(struct store *s, const char *ns, const char *name,
         r = mark_deleted(s, &old, d->grace, err);
     if (r == 0)
         r = store_pod_get_by_uid(s, old.uid, &obj, err);
-    if (r < 0 || d->dry_run)
-        (void) exec(s, "ROLLBACK", NULL);
-    else
-        r = commit(s, err);
+    r = end_transaction(s, r, !d->dry_run, err);
     stored_clear(&old);
     if (r < 0) {
         json_decref(obj);
