@@ -280,8 +280,14 @@ int api_pod_write(struct request *r, json_t *obj, const struct api_write *w, jso
         *ret_status = status;
         return -1;
     }
-    const char *rv = orc_json_str(json_object_get(obj, "metadata"), "resourceVersion");
-    struct store_write sw = {.mode = w->mode, .resource_version = rv, .dry_run = w->dry_run};
+    /* a replace's uid, when written, is a precondition too (a pod deleted and made again
+     * under its name is another pod); a create's is the server's to give */
+    json_t *meta = json_object_get(obj, "metadata");
+    struct store_write sw = {.mode = w->mode,
+                             .resource_version = orc_json_str(meta, "resourceVersion"),
+                             .uid =
+                                 w->mode == STORE_WRITE_REPLACE ? orc_json_str(meta, "uid") : NULL,
+                             .dry_run = w->dry_run};
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     json_t *stored = NULL;

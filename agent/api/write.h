@@ -52,7 +52,8 @@ int api_write_body(struct request *r, const char *kind, json_t **ret, json_t **r
  * Writes obj, the whole new pod, to the pod the path names (its namespace; its name for a
  * replace): a body naming another namespace or name is a 400 BadRequest; a create without a
  * name takes metadata.generateName and five random characters. metadata.resourceVersion, when
- * set, must be the stored one (409 Conflict); a create may not set it. Invalid pods are 422
+ * set, must be the stored one (409 Conflict); a create may not set it. A replace's
+ * metadata.uid, when set, must be the stored pod's (409 Conflict). Invalid pods are 422
  * Invalid with every cause; unknown fields follow w->validation. *ret is the object stored
  * (or, for a dry run, as it would be stored); the reconcile loop is woken.
  */

@@ -432,6 +432,11 @@ static int write_check(const struct pod *pod, const struct stored *old, const st
         return orc_error_make(err, EEXIST, "pods \"%s\" already exists", pod->name);
     if (!old->object && w->mode == STORE_WRITE_REPLACE)
         return orc_error_make(err, ENOENT, "pods \"%s\" not found", pod->name);
+    if (old->object && w->uid && *w->uid && strcmp(w->uid, old->uid))
+        return orc_error_make(err, ESTALE,
+                              "Operation cannot be fulfilled on pods \"%s\": Precondition failed: "
+                              "UID in precondition: %s, UID in object meta: %s",
+                              pod->name, w->uid, old->uid);
     if (old->object && w->resource_version && *w->resource_version &&
         strcmp(w->resource_version, rv ? rv : ""))
         return orc_error_make(err, ESTALE,

@@ -77,6 +77,7 @@ enum store_write_mode {
 struct store_write {
     enum store_write_mode mode;
     const char *resource_version; /* NULL or "": unconditional */
+    const char *uid;              /* REPLACE: NULL or "", or the stored pod's (else -ESTALE) */
     bool dry_run;
 };
 int store_pod_write(struct store *s, const struct pod *pod, const struct store_write *w,

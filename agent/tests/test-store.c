@@ -76,6 +76,14 @@ static void test_write(struct store *s)
     tap_ok(strstr(orc_error_message(err), "the object has been modified") != NULL,
            "Conflict message");
     orc_error_release(&err);
+    replace.resource_version = NULL;
+    replace.uid = "another";
+    tap_is_int(store_pod_write(s, w2, &replace, NULL, &got, &err), -ESTALE, "another uid");
+    tap_ok(strstr(orc_error_message(err), "Precondition failed: UID in precondition: another") !=
+               NULL,
+           "names it");
+    orc_error_release(&err);
+    replace.uid = NULL;
     replace.resource_version = rv;
     replace.dry_run = true;
     tap_is_int(store_pod_write(s, w2, &replace, NULL, &got, &err), 0, "dry-run replace");

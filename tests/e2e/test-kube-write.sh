@@ -52,6 +52,8 @@ right=$(pod w '{}' "{\"resourceVersion\": \"$rv\", \"labels\": {\"a\": \"b\"}}")
 assert_eq "$(api PUT $pods/w "$right")" 200 "replace with the stored resourceVersion"
 assert_eq "$(body .metadata.labels.a)" b "the label is set"
 [ "$(body .metadata.resourceVersion)" != "$rv" ] || fail "the resourceVersion did not change"
+assert_eq "$(api PUT $pods/w "$(pod w '{}' '{"uid": "another"}')")" 409 "replace of another pod's uid"
+assert_contains "$(body .message)" "Precondition failed: UID in precondition: another, UID in object meta: $uid" "message"
 assert_eq "$(api PUT $pods/w "$(pod w '{}' '{"labels": {"a": "c"}}')")" 200 "unconditional replace"
 assert_eq "$(pod_field w .metadata.labels.a)" c "stored"
 assert_eq "$(api PUT $pods/w "$(pod w '{"restartPolicy": "Never"}')")" 422 "a forbidden change"
