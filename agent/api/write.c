@@ -105,7 +105,27 @@ static bool body_is_json(struct request *r)
     return n == strlen("application/json") && !strncasecmp(ct, "application/json", n);
 }
 
-int api_write_body(struct request *r, const char *kind, json_t **ret, json_t **ret_status)
+/* A key repeated in a JSON object, as fieldValidation decides it: refused (Strict), a warning
+ * (Warn), or nothing (Ignore); the last value stands, as kube-apiserver keeps it. jansson
+ * stops at the first and names it: "duplicate object key near '"name"'". */
+static json_t *duplicate_field(struct request *r, const char *kind, const json_error_t *jerr,
+                               enum api_field_validation v)
+{
+    const char *near = strstr(jerr->text, "near '"), *end = strrchr(jerr->text, '\'');
+    _cleanup_free_ char *text =
+        near && end > near + 6 ? xasprintf("duplicate field %.*s", (int) (end - near - 6), near + 6)
+                               : xstrdup("duplicate field");
+    if (v == API_FIELD_VALIDATION_STRICT)
+        return bad_request("%s in version \"v1\" cannot be handled as a %s: strict decoding "
+                           "error: %s",
+                           kind, kind, text);
+    if (v == API_FIELD_VALIDATION_WARN)
+        api_warn(r, text);
+    return NULL;
+}
+
+int api_write_body(struct request *r, const char *kind, enum api_field_validation v, json_t **ret,
+                   json_t **ret_status)
 {
     if (!body_is_json(r)) {
         *ret_status = api_status_new(415, "UnsupportedMediaType",
@@ -114,8 +134,14 @@ int api_write_body(struct request *r, const char *kind, json_t **ret, json_t **r
                                      NULL);
         return -1;
     }
+    const char *body = r->body ? r->body : "";
     json_error_t jerr;
-    json_t *obj = json_loadb(r->body ? r->body : "", r->body_len, 0, &jerr);
+    json_t *obj = json_loadb(body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!obj && json_error_code(&jerr) == json_error_duplicate_key) {
+        if ((*ret_status = duplicate_field(r, kind, &jerr, v)))
+            return -1;
+        obj = json_loadb(body, r->body_len, 0, &jerr);
+    }
     if (!obj || !json_is_object(obj)) {
         *ret_status = bad_request("the object provided is unrecognized (must be of type %s): "
                                   "json parse error: %s",
@@ -314,7 +340,8 @@ static enum MHD_Result write_request(struct request *r, enum store_write_mode mo
     json_auto_t *obj = NULL;
     if (api_write_options(r, mode == STORE_WRITE_CREATE ? "CreateOptions" : "UpdateOptions", &w,
                           &status) < 0 ||
-        api_write_body(r, "Pod", &obj, &status) < 0 || api_pod_write(r, obj, &w, &out, &status) < 0)
+        api_write_body(r, "Pod", w.validation, &obj, &status) < 0 ||
+        api_pod_write(r, obj, &w, &out, &status) < 0)
         return api_reply_status_json(r, status);
     return api_reply_json(r, mode == STORE_WRITE_CREATE ? 201 : 200, out);
 }
@@ -412,7 +439,8 @@ enum MHD_Result api_pod_delete(struct request *r)
     struct store_delete d = {.grace = -1};
     json_auto_t *body = NULL;
     json_t *status = NULL;
-    if (r->body_len && api_write_body(r, "DeleteOptions", &body, &status) < 0)
+    if (r->body_len &&
+        api_write_body(r, "DeleteOptions", API_FIELD_VALIDATION_IGNORE, &body, &status) < 0)
         return api_reply_status_json(r, status);
     status = body ? delete_options_body(body, &d) : delete_options_query(r, &d);
     if (status)

@@ -45,8 +45,10 @@ int api_write_options(struct request *r, const char *options_kind, struct api_wr
                       json_t **ret_status);
 
 /* The request body as a JSON object, for the kind of the path's resource ("Pod"). 415 for a
- * body that is not JSON by its Content-Type, 400 for one that does not parse. */
-int api_write_body(struct request *r, const char *kind, json_t **ret, json_t **ret_status);
+ * body that is not JSON by its Content-Type, 400 for one that does not parse; a key repeated
+ * in an object is refused, warned about or passed over by v, the last value standing. */
+int api_write_body(struct request *r, const char *kind, enum api_field_validation v, json_t **ret,
+                   json_t **ret_status);
 
 /*
  * Writes obj, the whole new pod, to the pod the path names (its namespace; its name for a

@@ -100,6 +100,12 @@ assert_eq "$(api PUT "$pods/u?fieldValidation=Ignore" "$unknown")" 200 "Ignore"
 assert_not_contains "$(warnings)" "unknown field" "Ignore does not warn about unknown fields"
 assert_contains "$(warnings)" "spec.nodeSelector: not supported yet by orc, ignored" "but orc's warnings stay"
 assert_eq "$(api PUT "$pods/u?fieldValidation=Strict" "$unknown")" 400 "Strict on replace"
+dup='{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "u", "labels": {"a": "1", "a": "2"}}, "spec": {"containers": [{"name": "c", "image": "localhost/absent:1"}]}}'
+assert_eq "$(api PUT "$pods/u?fieldValidation=Strict" "$dup")" 400 "a duplicate field, Strict"
+assert_eq "$(body .message)" 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: duplicate field "a"' "message"
+assert_eq "$(api PUT $pods/u "$dup")" 200 "a duplicate field, Warn"
+assert_contains "$(warnings)" 'Warning: 299 - "duplicate field \"a\""' "the warning"
+assert_eq "$(body .metadata.labels.a)" 2 "the last value stands"
 
 # orc's own apply sends its warnings as headers too
 assert_eq "$(api POST /apis/orc.dev/v1/apply "$(pod u '{"bar": 1}')" application/yaml)" 200 "apply"
