@@ -232,7 +232,7 @@ static void gc_run(struct job *job, void *arg)
     struct orcd *o = g->o;
     (void) job;
     _cleanup_(store_closep) struct store *s = NULL;
-    if (store_open(o->paths.db, &s, &g->err) < 0)
+    if (store_open(o->paths.db, o->feed, &s, &g->err) < 0)
         return;
     (void) image_gc_run(o->images, s, o->config.image_gc_high, o->config.image_gc_low, &g->removed,
                         &g->err);

@@ -28,12 +28,16 @@
 #include "notify.h"
 #include "orcd.h"
 #include "images/pull-jobs.h"
+#include "store/feed.h"
 #include "store/store.h"
 #include "strv.h"
 #include "sys/jobs.h"
 #include "sys/spawn-util.h"
 #include "time-util.h"
 #include "xalloc.h"
+
+/* The watch cache's byte budget: its changes' objects (a pod's JSON is a few KiB). */
+#define WATCH_CACHE_BYTES (16u << 20)
 
 static const char usage[] =
     "Usage: orcd [OPTIONS]\n"
@@ -103,6 +107,9 @@ static const char usage[] =
     "  --api-idle-timeout DURATION\n"
     "                        close an API connection idle this long (1s or more;\n"
     "                        default: 60s); a logs -f stream is not idle\n"
+    "  --watch-cache-size N  changes kept for watches to resume from (16 or more;\n"
+    "                        default: 1024); a watch from an older resourceVersion\n"
+    "                        gets 410 Gone, and its client lists again\n"
     "  --debug-hooks         serve POST /debug/block-loop?seconds=N on the socket\n"
     "                        (for tests of the watchdog and health checks)\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
@@ -129,6 +136,7 @@ enum {
     OPT_REQUEST_TIMEOUT,
     OPT_PARALLEL,
     OPT_DEBUG_HOOKS,
+    OPT_WATCH_CACHE,
     OPT_API_IDLE,
     OPT_LOG_MAX_SIZE,
     OPT_LOG_MAX_FILES,
@@ -198,6 +206,7 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"runtime-request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
         {"parallel-pods", required_argument, NULL, OPT_PARALLEL},
         {"debug-hooks", no_argument, NULL, OPT_DEBUG_HOOKS},
+        {"watch-cache-size", required_argument, NULL, OPT_WATCH_CACHE},
         {"api-idle-timeout", required_argument, NULL, OPT_API_IDLE},
         {"container-log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE},
         {"container-log-max-files", required_argument, NULL, OPT_LOG_MAX_FILES},
@@ -313,6 +322,16 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         case OPT_DEBUG_HOOKS:
             c->debug_hooks = true;
             break;
+        case OPT_WATCH_CACHE: {
+            long v = atol(optarg);
+            if (v < 16 || v > 1 << 20 || strspn(optarg, "0123456789") != strlen(optarg)) {
+                fprintf(stderr, "orcd: --watch-cache-size must be a number from 16 to %d\n",
+                        1 << 20);
+                return -1;
+            }
+            c->watch_cache_size = (unsigned) v;
+            break;
+        }
         case OPT_LOG_MAX_SIZE: {
             int64_t milli = 0;
             if (quantity_parse_milli(optarg, &milli) < 0 || milli < 1024 * 1000LL) {
@@ -385,6 +404,8 @@ static void config_defaults(struct orcd_config *c)
     c->pod.request_timeout_ns = 120 * NSEC_PER_SEC; /* kubelet's --runtime-request-timeout */
     c->parallel_pods = 8;
     c->api_idle_timeout_ns = 60 * NSEC_PER_SEC;
+    c->watch_cache_size = 1024;
+    c->watch_bookmark_ns = 60 * NSEC_PER_SEC; /* kube-apiserver's: about every minute */
     c->pod.log_max_size = 10 << 20; /* kubelet's containerLogMaxSize and MaxFiles */
     c->pod.log_max_files = 5;
     c->image_gc_high = 85;
@@ -394,6 +415,9 @@ static void config_defaults(struct orcd_config *c)
     const char *env = getenv("ORC_BACKOFF_BASE_MS");
     if (env && atoll(env) > 0)
         c->pod.backoff_base_ns = atoll(env) * NSEC_PER_MSEC;
+    env = getenv("ORC_WATCH_BOOKMARK_MS");
+    if (env && atoll(env) > 0)
+        c->watch_bookmark_ns = atoll(env) * NSEC_PER_MSEC;
 }
 
 /* An exclusive flock on PATH held for the agent's lifetime, the file saying "PID\nSOCKET\n".
@@ -545,10 +569,15 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         .conf = &o->registries,
         .auth_files = default_auth_files(),
         .progress_deadline_s = (long) (o->config.image_pull_deadline_ns / NSEC_PER_SEC)};
-    if (store_open(o->paths.db, &o->store, err) < 0 ||
+    /* the feed starts at the store's resourceVersion, before any write */
+    int64_t rv = 0;
+    o->feed = feed_new(o->config.watch_cache_size, WATCH_CACHE_BYTES);
+    if (store_open(o->paths.db, o->feed, &o->store, err) < 0 ||
+        store_resource_version(o->store, &rv, err) < 0 ||
         images_open(o->paths.storage, &o->userns, &o->images, err) < 0 ||
         job_pool_new(o->config.parallel_pods, &o->jobs, err) < 0)
         return -1;
+    feed_reset(o->feed, rv);
     store_set_busy_timeout(o->store, 200); /* the loop's: it retries rather than waits */
     o->loop.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (o->loop.wake_fd < 0)
@@ -568,6 +597,8 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
 static void orcd_stop(struct orcd *o)
 {
     notify_send("STOPPING=1");
+    if (o->feed)
+        feed_shutdown(o->feed); /* watches end, and their connections with them */
     o->api = api_stop(o->api);
     o->pulls = pull_jobs_free(o->pulls); /* pulls wake the loop */
     loop_done(o);                        /* and the job pool with it */
@@ -582,6 +613,7 @@ static void orcd_stop(struct orcd *o)
     o->registry.auth_files = strv_free(o->registry.auth_files);
     registries_conf_done(&o->registries);
     o->store = store_close(o->store);
+    o->feed = feed_free(o->feed); /* after every connection and watch */
     o->network = network_free(o->network);
     o->loop.wake_fd = safe_close(o->loop.wake_fd);
     o->lock_fd = safe_close(o->lock_fd);

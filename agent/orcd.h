@@ -17,6 +17,7 @@ struct api;
 struct network;
 struct pull_jobs;
 struct job_pool;
+struct feed;
 
 /* Agent configuration, from flags. */
 struct orcd_config {
@@ -24,6 +25,8 @@ struct orcd_config {
     unsigned parallel_pods;         /* pods whose slow steps run at once (the job pool's threads) */
     bool debug_hooks;               /* POST /debug/block-loop, for tests */
     int64_t api_idle_timeout_ns;    /* an API connection idle this long is closed */
+    unsigned watch_cache_size;      /* changes kept for watches to resume from */
+    int64_t watch_bookmark_ns;      /* a watch with bookmarks gets one this often */
     int image_gc_high;              /* disk use (%) that starts image garbage collection, 85 */
     int image_gc_low;               /* and where it stops, 80 */
     int64_t image_max_layer;        /* bytes one layer may unpack to */
@@ -41,6 +44,7 @@ struct orcd {
     struct orc_paths paths;
     struct userns userns;
     struct store *store;               /* the loop thread's connection */
+    struct feed *feed;                 /* every store connection's committed changes */
     struct images *images;             /* thread-safe */
     struct network *network;           /* the pods' CNI chain, read-only */
     struct registry_options registry;  /* insecure registries, auth files */

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "orcd.h"
+#include "store/feed.h"
 #include "store/store.h"
 #include "strv.h"
 #include "time-util.h"
@@ -184,7 +185,7 @@ bool api_query_has(struct request *r, const char *key)
 
 int api_open_store(struct request *r, struct store **ret, orc_error_t *err)
 {
-    return store_open(r->o->paths.db, ret, err);
+    return store_open(r->o->paths.db, r->o->feed, ret, err);
 }
 
 static enum MHD_Result version(struct request *r)
@@ -371,6 +372,8 @@ int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
     (void) getrlimit(RLIMIT_NOFILE, &rl);
     unsigned limit =
         rl.rlim_cur / 2 > API_MAX_CONNECTIONS ? API_MAX_CONNECTIONS : (unsigned) (rl.rlim_cur / 2);
+    /* each watch holds its connection (HTTP/1.1): a quarter stays for other requests */
+    feed_set_max_watchers(o->feed, limit - limit / 4);
     a->daemon = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
             MHD_USE_ERROR_LOG,

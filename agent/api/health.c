@@ -55,7 +55,7 @@ static char *check_store(struct orcd *o)
 {
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
-    int r = store_open(o->paths.db, &s, &err);
+    int r = store_open(o->paths.db, o->feed, &s, &err);
     if (r >= 0) {
         store_set_busy_timeout(s, STORE_WRITE_TIMEOUT_MS);
         r = store_ping(s, &err);

@@ -69,6 +69,8 @@ enum MHD_Result api_apply(struct request *r);
 enum MHD_Result api_pods_list(struct request *r);
 enum MHD_Result api_pod_get(struct request *r);
 enum MHD_Result api_events(struct request *r);
+/* watch.c: ?watch=true on a collection (pods, events) */
+enum MHD_Result api_watch(struct request *r);
 enum MHD_Result api_logs(struct request *r);
 enum MHD_Result api_images_list(struct request *r);
 enum MHD_Result api_images_load(struct request *r);

@@ -45,7 +45,7 @@ static bool follow_done(struct log_stream *ls)
 {
     _cleanup_(store_closep) struct store *s = NULL;
     json_auto_t *pod = NULL;
-    if (store_open(ls->o->paths.db, &s, NULL) < 0)
+    if (store_open(ls->o->paths.db, ls->o->feed, &s, NULL) < 0)
         return false;
     if (store_pod_get_by_uid(s, ls->uid, &pod, NULL) < 0)
         return true;

@@ -94,16 +94,26 @@ enum MHD_Result api_pods_list(struct request *r)
     orc_error_t err = NULL;
     _cleanup_free_ char *items = NULL;
     size_t len = 0;
-    if (api_open_store(r, &s, &err) < 0 || store_pod_list_text(s, ns, &items, &len, &err) < 0)
+    int64_t rv = 0;
+    if (api_open_store(r, &s, &err) < 0 || store_read_begin(s, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    static const char head[] =
-        "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"\"},"
-        "\"items\":";
-    char *text = xmalloc(sizeof(head) + len + 2);
-    memcpy(text, head, sizeof(head) - 1);
-    memcpy(text + sizeof(head) - 1, items, len);
-    memcpy(text + sizeof(head) - 1 + len, "}\n", 3);
-    return api_reply_json_text(r, 200, text, sizeof(head) + len);
+    /* the items and the resourceVersion a watch goes on from, in one read transaction */
+    int rc = store_pod_list_text(s, ns, &items, &len, &err);
+    if (rc == 0)
+        rc = store_resource_version(s, &rv, &err);
+    store_read_end(s);
+    if (rc < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    _cleanup_free_ char *head = xasprintf(
+        "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"%lld\"},"
+        "\"items\":",
+        (long long) rv);
+    size_t hl = strlen(head);
+    char *text = xmalloc(hl + len + 3);
+    memcpy(text, head, hl);
+    memcpy(text + hl, items, len);
+    memcpy(text + hl + len, "}\n", 3);
+    return api_reply_json_text(r, 200, text, hl + len + 2);
 }
 
 enum MHD_Result api_pod_get(struct request *r)
@@ -130,9 +140,19 @@ enum MHD_Result api_events(struct request *r)
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     json_t *items = NULL;
-    if (api_open_store(r, &s, &err) < 0 || store_event_list(s, ns, name, &items, &err) < 0)
+    int64_t rv = 0;
+    if (api_open_store(r, &s, &err) < 0 || store_read_begin(s, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
+    int rc = store_event_list(s, ns, name, &items, &err);
+    if (rc == 0)
+        rc = store_resource_version(s, &rv, &err);
+    store_read_end(s);
+    if (rc < 0) {
+        json_decref(items);
+        return api_reply_error(r, &err, NULL, NULL);
+    }
     return api_reply_json(r, 200,
-                          json_pack("{s:s,s:s,s:{s:s},s:o}", "kind", "EventList", "apiVersion",
-                                    "v1", "metadata", "resourceVersion", "", "items", items));
+                          json_pack("{s:s,s:s,s:{s:o},s:o}", "kind", "EventList", "apiVersion",
+                                    "v1", "metadata", "resourceVersion",
+                                    json_sprintf("%lld", (long long) rv), "items", items));
 }

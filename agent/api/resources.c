@@ -23,6 +23,7 @@ const struct api_resource api_resource_table[] = {
         .short_names = {"po"},
         .categories = {"all"},
         .list = api_pods_list,
+        .watch = api_watch,
         .get = api_pod_get,
         .create = api_pod_create,
         .replace = api_pod_replace,
@@ -38,6 +39,7 @@ const struct api_resource api_resource_table[] = {
         .namespaced = true,
         .short_names = {"ev"},
         .list = api_events,
+        .watch = api_watch,
     },
     {0},
 };

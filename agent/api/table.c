@@ -100,9 +100,14 @@ static json_t *row_object(const json_t *obj, const struct table_options *opt)
     case _TABLE_INCLUDE_INVALID:
         break;
     }
+    return table_partial_metadata(obj, opt->api_version);
+}
+
+json_t *table_partial_metadata(const json_t *obj, const char *api_version)
+{
     json_t *meta = json_object_get(obj, "metadata");
-    return json_pack("{s:s,s:s,s:o}", "kind", "PartialObjectMetadata", "apiVersion",
-                     opt->api_version, "metadata", meta ? json_incref(meta) : json_object());
+    return json_pack("{s:s,s:s,s:o}", "kind", "PartialObjectMetadata", "apiVersion", api_version,
+                     "metadata", meta ? json_incref(meta) : json_object());
 }
 
 json_t *table_build(const char *kind, const json_t *items, const struct table_options *opt)

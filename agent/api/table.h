@@ -33,6 +33,9 @@ struct table_options {
  * its metadata is {} for the caller to fill (resourceVersion, continue, remainingItemCount). */
 json_t *table_build(const char *kind, const json_t *items, const struct table_options *opt);
 
+/* A PartialObjectMetadata (meta.k8s.io api_version) of obj: its metadata. */
+json_t *table_partial_metadata(const json_t *obj, const char *api_version);
+
 /* For the printers (table-*.c). */
 struct table_column {
     const char *name, *type, *format, *description;

@@ -276,16 +276,20 @@ static size_t lines_out(char *data, size_t size, size_t n, void *cls)
     return len;
 }
 
-int client_post_lines(struct client *c, const char *path, const char *body,
-                      void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
-                      struct reply *ret_err_body, orc_error_t *err)
+/* GET (body NULL) or POST body, each line of a 2xx answer to on_line as it arrives. */
+static int request_lines(struct client *c, const char *path, const char *body,
+                         void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
+                         struct reply *ret_err_body, orc_error_t *err)
 {
     memset(ret_err_body, 0, sizeof(*ret_err_body));
-    CURL *h = prepare(c, "POST", path);
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    hdrs = curl_slist_append(hdrs, "Expect:");
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    CURL *h = prepare(c, body ? "POST" : "GET", path);
+    struct curl_slist *hdrs = NULL;
+    if (body) {
+        hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+        hdrs = curl_slist_append(hdrs, "Expect:");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    }
     struct lines_state s = {.h = h, .err_body = ret_err_body, .on_line = on_line, .arg = arg};
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, lines_out);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
@@ -298,6 +302,20 @@ int client_post_lines(struct client *c, const char *path, const char *body,
         return transport_error(c, rc, err);
     *ret_code = s.code;
     return 0;
+}
+
+int client_post_lines(struct client *c, const char *path, const char *body,
+                      void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
+                      struct reply *ret_err_body, orc_error_t *err)
+{
+    return request_lines(c, path, body, on_line, arg, ret_code, ret_err_body, err);
+}
+
+int client_get_lines(struct client *c, const char *path,
+                     void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
+                     struct reply *ret_err_body, orc_error_t *err)
+{
+    return request_lines(c, path, NULL, on_line, arg, ret_code, ret_err_body, err);
 }
 
 void reply_done(struct reply *r)

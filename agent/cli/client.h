@@ -35,6 +35,10 @@ int client_stream(struct client *c, const char *path, long *ret_code, struct rep
 int client_post_lines(struct client *c, const char *path, const char *body,
                       void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
                       struct reply *ret_err_body, orc_error_t *err);
+/* The same for a GET (a watch: one event per line), until the server ends the answer. */
+int client_get_lines(struct client *c, const char *path,
+                     void (*on_line)(void *arg, const char *line), void *arg, long *ret_code,
+                     struct reply *ret_err_body, orc_error_t *err);
 void reply_done(struct reply *r);
 /* A request that should answer 200 with JSON: 0 and *ret on success; otherwise prints the
  * transport or server error as kubectl does and returns 1 (the exit status). */

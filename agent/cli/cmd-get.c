@@ -21,6 +21,7 @@ static const char help[] =
     "SYNOPSIS\n"
     "    orc get pods [NAME...] [-n NAMESPACE | -A] [-o wide|json|yaml|name]\n"
     "    orc get pod/NAME...\n"
+    "    orc get pods [NAME] -w|--watch|--watch-only [-o FORMAT]\n"
     "\n"
     "DESCRIPTION\n"
     "    Prints the table NAME READY STATUS RESTARTS AGE (kubectl's columns and STATUS\n"
@@ -32,6 +33,12 @@ static const char help[] =
     "        the Pod, or a List for several; name prints pod/NAME.\n"
     "    -n, --namespace NS    the namespace (default: default)\n"
     "    -A, --all-namespaces  every namespace; adds the NAMESPACE column\n"
+    "    -w, --watch\n"
+    "        after the list, print each change of the pods (or the one named) as it\n"
+    "        happens, a row per change (DELETED ones too), until interrupted; a watch the\n"
+    "        agent can no longer resume lists again\n"
+    "    --watch-only\n"
+    "        the changes without the list first\n"
     "\n"
     "EXIT STATUS\n"
     "    0 when every named pod was found (an empty list is not an error), else 1.\n";
@@ -73,10 +80,20 @@ int cmd_get(struct client *c, int argc, char **argv)
 {
     if (cli_help(argc, argv, help))
         return 0;
-    static const struct option opts[] = {{"output", required_argument, NULL, 'o'}, {0}};
+    enum { OPT_WATCH_ONLY = 256 };
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"watch", no_argument, NULL, 'w'},
+                                         {"watch-only", no_argument, NULL, OPT_WATCH_ONLY},
+                                         {0}};
     enum output_format fmt = OUTPUT_TABLE;
+    bool watch = false, watch_only = false;
     int opt;
-    while ((opt = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:w", opts, NULL)) != -1) {
+        if (opt == 'w' || opt == OPT_WATCH_ONLY) {
+            watch = true;
+            watch_only = watch_only || opt == OPT_WATCH_ONLY;
+            continue;
+        }
         if (opt != 'o')
             return cli_getopt_error("get", opt, argv);
         fmt = output_format_from_string(optarg);
@@ -91,6 +108,16 @@ int cmd_get(struct client *c, int argc, char **argv)
     _cleanup_free_ char *msg = NULL;
     if (cli_pod_args(argc - optind, argv + optind, &names, &msg) < 0)
         return cli_usage_error("get", "%s", msg);
+    if (watch) {
+        size_t n = strv_length(names);
+        int r = n > 1 ? cli_usage_error("get",
+                                        "watch is only supported on individual resources and "
+                                        "resource collections, but %zu resources were found",
+                                        n)
+                      : get_watch(c, names[0], fmt, watch_only);
+        strv_free(names);
+        return r;
+    }
     json_auto_t *pods = NULL;
     int rc = fetch(c, names, &pods);
     bool single = strv_length(names) == 1;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "client.h"
+#include "output.h"
 
 /* One function per verb: argv[0] is the verb; returns 0 on success, 1 on failure (orc.c
  * turns that into the verb's exit status: 1, or 125 for the image verbs). */
@@ -19,6 +20,10 @@ int cmd_check(struct client *c, int argc, char **argv);
 int cmd_install(struct client *c, int argc, char **argv);
 int cmd_top(struct client *c, int argc, char **argv);
 int cmd_version(struct client *c, int argc, char **argv);
+
+/* get -w (get-watch.c): lists the pods (or the pod name), then prints every change of them
+ * until interrupted; watch_only: not the list. */
+int get_watch(struct client *c, const char *name, enum output_format fmt, bool watch_only);
 
 /* Shared by verbs. */
 int cli_fail(orc_error_t *err); /* prints "error: ..." and returns 1 */

@@ -137,15 +137,17 @@ static void add_cells(struct table *t, const char *const *row, bool all_ns, size
     table_add(t, cells);
 }
 
-void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
-                      const char *host)
+/* The pods' rows, after the header when header is set. */
+static void pods_rows_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
+                            const char *host, bool header)
 {
     static const char *const head[] = {
         "NAMESPACE", "NAME", "READY", "STATUS",         "RESTARTS",
         "AGE",       "IP",   "NODE",  "NOMINATED NODE", "READINESS GATES"};
     size_t ncols = wide ? ELEMENTSOF(head) : 6;
     struct table t = {0};
-    add_cells(&t, head, all_ns, ncols);
+    if (header)
+        add_cells(&t, head, all_ns, ncols);
     size_t i;
     json_t *p;
     json_array_foreach(pods, i, p) {
@@ -167,6 +169,25 @@ void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64
     }
     table_print(&t, f);
     table_free(&t);
+}
+
+void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
+                      const char *host)
+{
+    pods_rows_print(f, pods, all_ns, wide, now_ns, host, true);
+}
+
+void pod_watch_print(FILE *f, const json_t *pod, enum output_format fmt, bool first, bool all_ns,
+                     int64_t now_ns, const char *host)
+{
+    json_auto_t *one = json_pack("[O]", pod);
+    if (fmt == OUTPUT_TABLE || fmt == OUTPUT_WIDE)
+        pods_rows_print(f, one, all_ns, fmt == OUTPUT_WIDE, now_ns, host, first);
+    else if (fmt == OUTPUT_YAML && !first)
+        fputs("---\n", f);
+    if (fmt != OUTPUT_TABLE && fmt != OUTPUT_WIDE)
+        pods_print(f, one, true, fmt, all_ns, now_ns, host);
+    fflush(f);
 }
 
 int pods_print(FILE *f, const json_t *pods, bool single, enum output_format fmt, bool all_ns,

@@ -48,6 +48,10 @@ enum output_format output_format_from_string(const char *s);
  * wide IP NODE NOMINATED NODE READINESS GATES (node = status.nodeName or host). */
 void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
                       const char *host);
+/* One pod of a watch as kubectl get -w prints it: a table row (with the header when first),
+ * the object in JSON, a YAML document ("---" before all but the first), pod/NAME. */
+void pod_watch_print(FILE *f, const json_t *pod, enum output_format fmt, bool first, bool all_ns,
+                     int64_t now_ns, const char *host);
 /* Prints pods (an array) in fmt; a single pod (single=true) prints as itself, several as
  * kubectl's {"apiVersion":"v1","items":[...],"kind":"List","metadata":{...}}. */
 int pods_print(FILE *f, const json_t *pods, bool single, enum output_format fmt, bool all_ns,

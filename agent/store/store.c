@@ -14,11 +14,13 @@
 #include "cleanup.h"
 #include "json-util.h"
 #include "scheduler.h"
+#include "store/changes.h"
+#include "store/feed.h"
 #include "store/schema-sql.h"
 #include "time-util.h"
 #include "xalloc.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_MAX_EVENTS 10000
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
@@ -30,11 +32,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
 
 struct store {
     sqlite3 *db;
-    char *reserve; /* DB.reserve: RESERVE_BYTES, removed when a write finds the disk full */
+    struct feed *feed; /* where committed changes go; NULL: nowhere */
+    bool recording;    /* the connection's triggers record its changes for the feed */
+    char *reserve;     /* DB.reserve: RESERVE_BYTES, removed when a write finds the disk full */
 };
 
 /* Forward migrations: entry i brings user_version i to i + 1. */
-static const char *const migrations[] = {schema_v1_sql};
+static const char *const migrations[] = {
+    schema_v1_sql,
+    /* 2: events carry a resourceVersion (watches of events) */
+    "ALTER TABLE events ADD COLUMN resource_version INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE events SET resource_version = "
+    "(SELECT value FROM meta WHERE key = 'resource_version');",
+};
 
 const char *apply_action_to_string(enum apply_action a)
 {
@@ -78,14 +88,27 @@ static bool step_write(struct store *s, sqlite3_stmt *st)
     return sqlite3_step(st) == SQLITE_DONE;
 }
 
+static json_t *event_copy_json(void *arg, sqlite3_int64 rowid);
+
 /* COMMIT; a commit that finds the disk full stays pending (SQLite keeps the transaction) and
- * is tried again with the reserve released; failing that, the transaction is rolled back. */
+ * is tried again with the reserve released; failing that, the transaction is rolled back.
+ * The transaction's changes go to the feed first, pending, while the write lock is held
+ * (so the feed is in resourceVersion order), and are committed there after COMMIT. */
 static int commit(struct store *s, orc_error_t *err)
 {
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-        return 0;
-    if (is_full(s) && release_reserve(s) &&
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    uint64_t ticket = 0;
+    if (s->recording &&
+        store_changes_take(s->db, s->feed, event_copy_json, s, &ticket) != SQLITE_OK) {
+        int r = db_error(s, err, "record changes");
+        (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    bool ok = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ||
+              (is_full(s) && release_reserve(s) &&
+               sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK);
+    if (ticket)
+        feed_commit(s->feed, ticket, ok);
+    if (ok)
         return 0;
     int r = db_error(s, err, "commit");
     (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -128,8 +151,16 @@ bool store_reserve_used(struct store *s)
     return s->reserve && access(s->reserve, F_OK) < 0;
 }
 
+/* Writes of objects and events run in transactions begun with BEGIN IMMEDIATE and ended by
+ * commit(): the first such transaction of a connection with a feed makes its triggers
+ * (store/changes.h), which readers never pay for. */
 static int exec(struct store *s, const char *sql, orc_error_t *err)
 {
+    if (s->feed && !s->recording && !strcmp(sql, "BEGIN IMMEDIATE")) {
+        if (store_changes_install(s->db) != SQLITE_OK)
+            return db_error(s, err, "record changes");
+        s->recording = true;
+    }
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int r = orc_error_make(err, 0, "database: %s", msg ? msg : sqlite3_errmsg(s->db));
@@ -172,7 +203,7 @@ static int migrate(struct store *s, orc_error_t *err)
     return 0;
 }
 
-int store_open(const char *path, struct store **ret, orc_error_t *err)
+int store_open(const char *path, struct feed *feed, struct store **ret, orc_error_t *err)
 {
     struct store *s = xzalloc(sizeof(*s));
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -184,13 +215,14 @@ int store_open(const char *path, struct store **ret, orc_error_t *err)
     sqlite3_busy_timeout(s->db, 5000);
     s->reserve = xasprintf("%s.reserve", path);
     if (exec(s,
-             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
              "PRAGMA foreign_keys = ON;",
              err) < 0 ||
         migrate(s, err) < 0) {
         store_close(s);
         return orc_error_wrap(err, "database '%s'", path);
     }
+    s->feed = feed;
     store_keep_reserve(s);
     *ret = s;
     return 0;
@@ -715,42 +747,75 @@ int store_pod_remove(struct store *s, const char *uid, orc_error_t *err)
     return commit(s, err);
 }
 
+/* A new status is a new resourceVersion of the pod, as in Kubernetes (watchers see it). */
 int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err)
 {
     _cleanup_free_ char *text = json_dumps(status, JSON_COMPACT | JSON_SORT_KEYS);
-    return exec_uid(s, "UPDATE objects SET status = ?2 WHERE uid = ?1", uid, text, err);
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    long long rv = 0;
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    if (next_rv(s, &rv, err) < 0 ||
+        prepare(s,
+                "UPDATE objects SET status = ?2, resource_version = ?3, "
+                "object = json_set(object, '$.metadata.resourceVersion', CAST(?3 AS TEXT)) "
+                "WHERE uid = ?1",
+                &st, err) < 0) {
+        (void) exec(s, "ROLLBACK", NULL);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, rv);
+    if (!step_write(s, st)) {
+        int r = db_error(s, err, "write status");
+        (void) exec(s, "ROLLBACK", NULL);
+        return r;
+    }
+    if (sqlite3_changes(s->db) == 0) { /* removed meanwhile: no new version */
+        (void) exec(s, "ROLLBACK", NULL);
+        return 0;
+    }
+    return commit(s, err);
 }
 
-int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
-                    const char *type, const char *reason, const char *message, orc_error_t *err)
+/* An event's columns: namespace, object name, object uid, type, reason, message. A repeated
+ * one has its count and lastTimestamp bumped, with a new resourceVersion: 1, or 0 when
+ * there is none to bump. */
+static int event_repeat(struct store *s, const char *const vals[6], long long rv, int64_t now,
+                        orc_error_t *err)
 {
-    int64_t now = orc_time_now_ns();
     _cleanup_stmt_ sqlite3_stmt *up = NULL;
     if (prepare(s,
-                "UPDATE events SET count = count + 1, last_ns = ?1 WHERE id = (SELECT id FROM "
-                "events WHERE uid = ?2 AND reason = ?3 AND message = ?4 AND type = ?5 "
-                "ORDER BY id DESC LIMIT 1)",
+                "UPDATE events SET count = count + 1, last_ns = ?1, resource_version = ?6 "
+                "WHERE id = (SELECT id FROM events WHERE uid = ?2 AND reason = ?3 AND "
+                "message = ?4 AND type = ?5 ORDER BY id DESC LIMIT 1)",
                 &up, err) < 0)
         return -1;
     sqlite3_bind_int64(up, 1, now);
-    sqlite3_bind_text(up, 2, pod_uid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(up, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(up, 4, message, -1, SQLITE_STATIC);
-    sqlite3_bind_text(up, 5, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(up, 2, vals[2], -1, SQLITE_STATIC); /* uid */
+    sqlite3_bind_text(up, 3, vals[4], -1, SQLITE_STATIC); /* reason */
+    sqlite3_bind_text(up, 4, vals[5], -1, SQLITE_STATIC); /* message */
+    sqlite3_bind_text(up, 5, vals[3], -1, SQLITE_STATIC); /* type */
+    sqlite3_bind_int64(up, 6, rv);
     if (!step_write(s, up))
         return db_error(s, err, "record event");
-    if (sqlite3_changes(s->db) > 0)
-        return 0;
+    return sqlite3_changes(s->db) > 0;
+}
+
+static int event_insert(struct store *s, const char *const vals[6], long long rv, int64_t now,
+                        orc_error_t *err)
+{
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     if (prepare(s,
                 "INSERT INTO events (namespace, name, uid, type, reason, message, first_ns, "
-                "last_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                "last_ns, resource_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
                 &st, err) < 0)
         return -1;
-    const char *vals[] = {ns, pod_name, pod_uid, type, reason, message};
     for (int i = 0; i < 6; i++)
         sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now);
+    sqlite3_bind_int64(st, 8, rv);
     if (!step_write(s, st))
         return db_error(s, err, "record event");
     /* bounded log: drop the oldest beyond the cap */
@@ -760,6 +825,29 @@ int store_event_add(struct store *s, const char *ns, const char *pod_name, const
     return exec(s, sql, err);
 }
 
+int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
+                    const char *type, const char *reason, const char *message, orc_error_t *err)
+{
+    const char *const vals[6] = {ns, pod_name, pod_uid, type, reason, message};
+    long long rv = 0;
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    int r = next_rv(s, &rv, err);
+    if (r == 0)
+        r = event_repeat(s, vals, rv, orc_time_now_ns(), err);
+    if (r == 0)
+        r = event_insert(s, vals, rv, orc_time_now_ns(), err);
+    if (r < 0) {
+        (void) exec(s, "ROLLBACK", NULL);
+        return -1;
+    }
+    return commit(s, err);
+}
+
+/* An events row (EVENT_COLUMNS) as a core/v1 Event. */
+#define EVENT_COLUMNS                                                                              \
+    "id, namespace, name, uid, type, reason, message, count, first_ns, last_ns, "                  \
+    "resource_version"
 static json_t *event_json(sqlite3_stmt *st)
 {
     const char *ns = (const char *) sqlite3_column_text(st, 1);
@@ -776,7 +864,10 @@ static json_t *event_json(sqlite3_stmt *st)
                   (json_int_t) sqlite3_column_int64(st, 7), "firstTimestamp",
                   ts_json(sqlite3_column_int64(st, 8)), "lastTimestamp",
                   ts_json(sqlite3_column_int64(st, 9)), "source", "component", "orcd");
-    json_object_set_new(json_object_get(e, "metadata"), "name", json_sprintf("%s.%llx", name, id));
+    json_t *meta = json_object_get(e, "metadata");
+    json_object_set_new(meta, "name", json_sprintf("%s.%llx", name, id));
+    json_object_set_new(meta, "resourceVersion",
+                        json_sprintf("%lld", (long long) sqlite3_column_int64(st, 10)));
     return e;
 }
 
@@ -785,8 +876,7 @@ int store_event_list(struct store *s, const char *ns, const char *pod_name, json
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     if (prepare(s,
-                "SELECT id, namespace, name, uid, type, reason, message, count, first_ns, "
-                "last_ns FROM events WHERE (?1 IS NULL OR namespace = ?1) AND "
+                "SELECT " EVENT_COLUMNS " FROM events WHERE (?1 IS NULL OR namespace = ?1) AND "
                 "(?2 IS NULL OR name = ?2) ORDER BY last_ns, id",
                 &st, err) < 0)
         return -1;
@@ -804,6 +894,62 @@ int store_event_list(struct store *s, const char *ns, const char *pod_name, json
     }
     *ret = items;
     return 0;
+}
+
+/* A copy of an events row taken for the feed (store/changes.h), as an Event. */
+static json_t *event_copy_json(void *arg, sqlite3_int64 rowid)
+{
+    struct store *s = arg;
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, "SELECT " EVENT_COLUMNS " FROM temp.feed_event_rows WHERE rowid = ?", &st,
+                NULL) < 0)
+        return NULL;
+    sqlite3_bind_int64(st, 1, rowid);
+    return sqlite3_step(st) == SQLITE_ROW ? event_json(st) : NULL;
+}
+
+int store_resource_version(struct store *s, int64_t *ret, orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, "SELECT value FROM meta WHERE key = 'resource_version'", &st, err) < 0)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, err, "read resourceVersion");
+    *ret = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+int store_read_begin(struct store *s, orc_error_t *err)
+{
+    return exec(s, "BEGIN", err);
+}
+
+void store_read_end(struct store *s)
+{
+    (void) exec(s, "COMMIT", NULL);
+}
+
+int store_snapshot(struct store *s, const char *kind, const char *ns,
+                   void (*each)(void *arg, const char *json, size_t len), void *arg,
+                   int64_t *ret_rv, orc_error_t *err)
+{
+    if (store_read_begin(s, err) < 0)
+        return -1;
+    json_t *events = NULL;
+    int r = store_resource_version(s, ret_rv, err);
+    if (r == 0 && !strcmp(kind, "Event"))
+        r = store_event_list(s, ns, NULL, &events, err);
+    else if (r == 0 && store_changes_snapshot(s->db, kind, ns, each, arg) != SQLITE_OK)
+        r = db_error(s, err, "list objects");
+    store_read_end(s);
+    size_t i;
+    json_t *e;
+    json_array_foreach(events, i, e) {
+        _cleanup_free_ char *text = json_dumps(e, JSON_COMPACT);
+        each(arg, text, strlen(text));
+    }
+    json_decref(events);
+    return r;
 }
 
 int store_dump(struct store *s, char **ret, orc_error_t *err)

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cleanup.h"
 #include "error.h"
@@ -18,9 +19,15 @@
  *   {apiVersion, kind, metadata{name, namespace, uid, resourceVersion, generation,
  *    creationTimestamp, deletionTimestamp?, labels, annotations}, spec, status}
  * resourceVersion is a store-wide counter bumped on every write of an object (string, as in
- * Kubernetes); generation is bumped when spec changes.
+ * Kubernetes), status and events included; generation is bumped when spec changes.
+ *
+ * Every committed change of an object or event goes to the connection's feed (store/feed.h,
+ * one per agent) as ADDED, MODIFIED (a write that bumped its resourceVersion) or DELETED (its
+ * row removed: the last state, under a resourceVersion of its own). Writes of objects and
+ * events therefore run in transactions ended by the store's commit.
  */
 struct store;
+struct feed;
 
 enum apply_action {
     APPLY_CREATED,
@@ -31,7 +38,8 @@ enum apply_action {
 };
 const char *apply_action_to_string(enum apply_action a); /* "created", ... */
 
-int store_open(const char *path, struct store **ret, orc_error_t *err);
+/* feed: where this connection's committed changes go (NULL: nowhere). */
+int store_open(const char *path, struct feed *feed, struct store **ret, orc_error_t *err);
 struct store *store_close(struct store *s);
 /* How long a statement waits for another connection's lock (default 5 s). The loop's
  * connection waits briefly and retries later instead: the loop never waits long. */
@@ -119,6 +127,19 @@ int store_event_add(struct store *s, const char *ns, const char *pod_name, const
 /* JSON array of core/v1 Events, oldest first; filters may be NULL. */
 int store_event_list(struct store *s, const char *ns, const char *pod_name, json_t **ret,
                      orc_error_t *err);
+
+/* The store's resourceVersion now (a list's metadata.resourceVersion: read it in the same
+ * read transaction as the items). */
+int store_resource_version(struct store *s, int64_t *ret, orc_error_t *err);
+/* A read transaction: what is read between begin and end is one snapshot. */
+int store_read_begin(struct store *s, orc_error_t *err);
+void store_read_end(struct store *s);
+/* The objects of kind ("Pod", "Event") in namespace ns (NULL: every one) as watchers see
+ * them (JSON text), in a list's order, and the resourceVersion they are at, read in one
+ * transaction: each(arg, json, len) for every object. */
+int store_snapshot(struct store *s, const char *kind, const char *ns,
+                   void (*each)(void *arg, const char *json, size_t len), void *arg,
+                   int64_t *ret_rv, orc_error_t *err);
 
 /* The whole database, for tests: a stable text dump of objects (used to prove that bad
  * input changed nothing). */

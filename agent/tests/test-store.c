@@ -134,7 +134,7 @@ int main(void)
     _cleanup_free_ char *db = orc_path_join(dir, "orc.db");
     orc_error_t err = NULL;
     struct store *s = NULL;
-    tap_is_int(store_open(db, &s, &err), 0, "open creates the database");
+    tap_is_int(store_open(db, NULL, &s, &err), 0, "open creates the database");
 
     struct pod *a = pod_of(POD("a", "busybox", "")), *b = pod_of(POD("b", "busybox", ""));
     struct pod *pods[] = {a, b};
@@ -201,7 +201,7 @@ int main(void)
     json_decref(events);
 
     struct store *s2 = NULL;
-    tap_is_int(store_open(db, &s2, &err), 0, "second connection");
+    tap_is_int(store_open(db, NULL, &s2, &err), 0, "second connection");
     json_t *list = NULL;
     tap_is_int(store_pod_list(s2, NULL, &list, &err), 0, "list from the second connection");
     tap_is_int(json_array_size(list), 2, "two pods");
@@ -223,11 +223,11 @@ int main(void)
     orc_error_release(&err);
     store_close(s2);
     store_close(s);
-    tap_is_int(store_open(db, &s, &err), 0, "reopen");
+    tap_is_int(store_open(db, NULL, &s, &err), 0, "reopen");
     tap_ok(store_pod_get(s, "default", "b", &got, &err) == 0, "persisted");
     json_decref(got);
     store_close(s);
-    tap_is_int(store_open(db, &s, &err), 0, "reopen for writes");
+    tap_is_int(store_open(db, NULL, &s, &err), 0, "reopen for writes");
     test_write(s);
     store_close(s);
     test_schema_file();

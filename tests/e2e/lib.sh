@@ -101,7 +101,12 @@ wait_for_phase() {
 }
 pod_gone() { ! "$ORC" get pod "$1" >/dev/null 2>&1; }
 
-db_dump() { sqlite3 "$XDG_DATA_HOME/orc/orc.db" "SELECT uid, resource_version, object FROM objects ORDER BY uid"; }
+# The stored objects, without their resourceVersions: the agent's own status writes take new
+# ones (as kubelet's do) whatever a request stored.
+db_dump() {
+    sqlite3 "$XDG_DATA_HOME/orc/orc.db" \
+        "SELECT uid, generation, json_remove(object, '\$.metadata.resourceVersion') FROM objects ORDER BY uid"
+}
 
 # Applies a manifest given on stdin, after writing it to a named file.
 apply_yaml() {
