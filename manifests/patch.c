@@ -40,13 +40,29 @@ int patch_type_from_content_type(const char *content_type, orc_error_t *err)
                        content_types[PATCH_STRATEGIC]);
 }
 
-int patch_decode(const char *body, size_t len, json_t **ret, orc_error_t *err)
+/* jansson names a repeated key in its message: duplicate object key near '"name"'. */
+static char *duplicate_text(const json_error_t *e)
+{
+    const char *q = strstr(e->text, "near '");
+    size_t n = q ? strlen(q + 6) : 0;
+    return n > 1 ? xasprintf("duplicate field %.*s", (int) (n - 1), q + 6)
+                 : xstrdup("duplicate field");
+}
+
+int patch_decode(const char *body, size_t len, char **ret_duplicate, json_t **ret, orc_error_t *err)
 {
     json_error_t e;
+    _cleanup_free_ char *duplicate = NULL;
     json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    if (!j && ret_duplicate && json_error_code(&e) == json_error_duplicate_key) {
+        duplicate = duplicate_text(&e);
+        j = json_loadb(body, len, JSON_DECODE_ANY, &e);
+    }
     if (!j)
         return patch_error(err, EBADMSG, "error decoding patch: %s (at byte %d)", e.text,
                            e.position);
+    if (ret_duplicate)
+        *ret_duplicate = TAKE_PTR(duplicate);
     *ret = j;
     return 0;
 }

@@ -36,8 +36,12 @@ enum patch_type {
 int patch_type_from_content_type(const char *content_type, orc_error_t *err);
 const char *patch_type_to_content_type(enum patch_type t);
 
-/* Parses a request body as JSON for patch_apply: duplicate keys are refused (RFC 6902). */
-int patch_decode(const char *body, size_t len, json_t **ret, orc_error_t *err);
+/* Parses a request body as JSON for patch_apply. A key repeated in an object is refused
+ * (RFC 6902) when ret_duplicate is NULL; otherwise the last value stands, as in
+ * kube-apiserver, and *ret_duplicate says so ("duplicate field \"name\"", caller frees;
+ * NULL when none). */
+int patch_decode(const char *body, size_t len, char **ret_duplicate, json_t **ret,
+                 orc_error_t *err);
 
 /*
  * Applies patch to original, an object of the given kind ("Pod", "Node"; NULL or another

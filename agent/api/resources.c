@@ -27,6 +27,7 @@ const struct api_resource api_resource_table[] = {
         .get = api_pod_get,
         .create = api_pod_create,
         .replace = api_pod_replace,
+        .patch = api_pod_patch,
         .delete = api_pod_delete,
         .subresources = pod_subresources,
     },

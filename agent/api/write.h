@@ -62,7 +62,11 @@ int api_write_body(struct request *r, const char *kind, enum api_field_validatio
 int api_pod_write(struct request *r, json_t *obj, const struct api_write *w, json_t **ret,
                   json_t **ret_status);
 
-/* The handlers (resources.c): POST a pod, PUT a pod, DELETE a pod with DeleteOptions. */
+/* The handlers (resources.c): POST a pod, PUT a pod, DELETE a pod with DeleteOptions; PATCH
+ * a pod (pod-patch.c) with a JSON patch, a merge patch or a strategic merge patch by its
+ * Content-Type (415 for another, server-side apply included), retried from a fresh read when
+ * it lost a race and set no resourceVersion of its own. */
 enum MHD_Result api_pod_create(struct request *r);
 enum MHD_Result api_pod_replace(struct request *r);
 enum MHD_Result api_pod_delete(struct request *r);
+enum MHD_Result api_pod_patch(struct request *r);

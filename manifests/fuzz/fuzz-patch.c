@@ -36,7 +36,7 @@ static void apply_all(const json_t *c)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_t *j = NULL;
-    if (patch_decode((const char *) data, size, &j, NULL) < 0)
+    if (patch_decode((const char *) data, size, NULL, &j, NULL) < 0)
         return 0;
     if (json_is_array(j))
         for (size_t i = 0; i < json_array_size(j); i++)

@@ -99,7 +99,7 @@ static void run_case(const char *file, const json_t *c)
     json_auto_t *result = NULL;
     int r = 0;
     if (patch_text)
-        r = patch_decode(patch_text, strlen(patch_text), &patch, &err);
+        r = patch_decode(patch_text, strlen(patch_text), NULL, &patch, &err);
     _cleanup_free_ char *before_o = json_dumps(original, JSON_ENCODE_ANY);
     _cleanup_free_ char *before_p = patch ? json_dumps(patch, JSON_ENCODE_ANY) : NULL;
     if (r >= 0)
@@ -173,12 +173,20 @@ static void test_decode(void)
     orc_error_t err = NULL;
     json_t *j = NULL;
     const char *dup = "[{\"op\":\"add\",\"path\":\"/baz\",\"value\":\"qux\",\"op\":\"remove\"}]";
-    tap_ok(patch_decode(dup, strlen(dup), &j, &err) == -EBADMSG && !j,
+    tap_ok(patch_decode(dup, strlen(dup), NULL, &j, &err) == -EBADMSG && !j,
            "RFC 6902 A.13: a duplicate member is refused: %s", orc_error_message(err));
     orc_error_release(&err);
-    tap_ok(patch_decode("{\"a\":", 5, &j, &err) == -EBADMSG, "truncated JSON refused");
+    char *which = NULL;
+    tap_ok(patch_decode(dup, strlen(dup), &which, &j, &err) == 0, "... or, asked, passed over");
+    tap_is_str(which, "duplicate field \"op\"", "... and named");
+    tap_is_str(json_string_value(json_object_get(json_array_get(j, 0), "op")), "remove",
+               "... the last value standing");
+    free(which);
+    json_decref(j);
+    tap_ok(patch_decode("{\"a\":", 5, &which, &j, &err) == -EBADMSG, "truncated JSON refused");
     orc_error_release(&err);
-    tap_ok(patch_decode("null", 4, &j, &err) == 0 && json_is_null(j), "null decodes");
+    tap_ok(patch_decode("null", 4, &which, &j, &err) == 0 && json_is_null(j) && !which,
+           "null decodes");
     json_decref(j);
 }
 

@@ -108,6 +108,18 @@ db_dump() {
         "SELECT uid, generation, json_remove(object, '\$.metadata.resourceVersion') FROM objects ORDER BY uid"
 }
 
+# api METHOD PATH [BODY [CONTENT-TYPE]]: a request to orcd's API over its unix socket; prints
+# the status code; the body is in $TEST_DIR/body (body JQ-FILTER reads it), the headers in
+# $TEST_DIR/headers (warnings lists their Warning lines); a BODY of @FILE sends the file
+api() {
+    local args=(-sS --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" -X "$1" -D "$TEST_DIR/headers"
+        -o "$TEST_DIR/body" -w '%{http_code}')
+    [ $# -lt 3 ] || args+=(--data-binary "$3" -H "Content-Type: ${4:-application/json}")
+    curl "${args[@]}" "http://x$2"
+}
+body() { jq -r "$1" "$TEST_DIR/body"; }
+warnings() { grep -i '^Warning:' "$TEST_DIR/headers" | tr -d '\r' || true; }
+
 # Applies a manifest given on stdin, after writing it to a named file.
 apply_yaml() {
     local name=$1

@@ -9,17 +9,6 @@ command -v curl >/dev/null || skip "curl missing"
 start_orcd
 sock=$XDG_RUNTIME_DIR/orc/orcd.sock
 pods=/api/v1/namespaces/default/pods
-
-# api METHOD PATH [BODY [CONTENT-TYPE]]: prints the status code; the body is in $TEST_DIR/body,
-# the headers in $TEST_DIR/headers; a BODY of @FILE sends the file
-api() {
-    local args=(-sS --unix-socket "$sock" -X "$1" -D "$TEST_DIR/headers" -o "$TEST_DIR/body"
-        -w '%{http_code}')
-    [ $# -lt 3 ] || args+=(--data-binary "$3" -H "Content-Type: ${4:-application/json}")
-    curl "${args[@]}" "http://x$2"
-}
-body() { jq -r "$1" "$TEST_DIR/body"; }
-warnings() { grep -i '^Warning:' "$TEST_DIR/headers" | tr -d '\r' || true; }
 # a pod whose image is never pulled: it waits, which is all these writes need
 pod() { # NAME [EXTRA-SPEC-JSON [EXTRA-METADATA-JSON]]
     local spec=${2:-} meta=${3:-}
