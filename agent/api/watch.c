@@ -120,10 +120,27 @@ static bool selected(const struct watch *wt, const char *object)
            (!wt->fields || field_selector_matches(wt->fields, obj));
 }
 
-static bool wanted(const struct watch *wt, const struct feed_change *c)
+/* A change of the watched kind and namespace as the API server's watch cache sends it: with
+ * selectors, an object that comes to match them is ADDED, and one that stops matching them is
+ * DELETED (its state before, under the change's resourceVersion). */
+static void append_change(struct watch *wt, const struct feed_change *c)
 {
-    return !strcmp(c->kind, wt->kind) && (!wt->namespace || !strcmp(c->namespace, wt->namespace)) &&
-           selected(wt, c->object);
+    if (strcmp(c->kind, wt->kind) || (wt->namespace && strcmp(c->namespace, wt->namespace)))
+        return;
+    bool now = selected(wt, c->object);
+    bool before = c->previous && (wt->labels || wt->fields) ? selected(wt, c->previous) : now;
+    if (now) {
+        append_object_event(wt, before ? feed_type_to_string(c->type) : "ADDED", c->object,
+                            c->object_len);
+        return;
+    }
+    json_auto_t *prev = before && c->previous ? json_loads(c->previous, 0, NULL) : NULL;
+    if (!prev)
+        return;
+    json_object_set_new(json_object_get(prev, "metadata"), "resourceVersion",
+                        json_sprintf("%lld", (long long) c->rv));
+    _cleanup_free_ char *text = json_dumps(prev, JSON_COMPACT);
+    append_object_event(wt, "DELETED", text, strlen(text));
 }
 
 /* A BOOKMARK: the position, from which a new watch would miss nothing (as an object of the
@@ -167,9 +184,7 @@ static ssize_t take_changes(struct watch *wt)
         return 1;
     }
     for (ssize_t i = 0; i < n; i++) {
-        if (wanted(wt, changes[i]))
-            append_object_event(wt, feed_type_to_string(changes[i]->type), changes[i]->object,
-                                changes[i]->object_len);
+        append_change(wt, changes[i]);
         feed_change_unref(changes[i]);
     }
     return n;

@@ -17,7 +17,7 @@ struct get_watch {
     const char *name; /* one pod, or NULL for all */
     enum output_format fmt;
     char host[256];
-    bool printed;  /* something was printed: no more headers */
+    struct watch_print print;
     char *rv;      /* where the next watch starts */
     bool expired;  /* the server said 410 Gone: list again */
     json_t *error; /* another ERROR event: the end */
@@ -25,8 +25,7 @@ struct get_watch {
 
 static void print_pod(struct get_watch *g, const json_t *pod)
 {
-    pod_watch_print(stdout, pod, g->fmt, !g->printed, g->c->all_ns, orc_time_now_ns(), g->host);
-    g->printed = true;
+    pod_watch_print(stdout, pod, g->fmt, &g->print, g->c->all_ns, orc_time_now_ns(), g->host);
 }
 
 static void set_rv(struct get_watch *g, const json_t *obj)

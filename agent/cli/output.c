@@ -88,6 +88,11 @@ void table_print(struct table *t, FILE *f)
         for (size_t c = 0; t->rows[r][c]; c++)
             if (strlen(t->rows[r][c]) > w[c])
                 w[c] = strlen(t->rows[r][c]);
+    for (size_t c = 0; t->min_widths && c < t->n_cols; c++) {
+        if (t->min_widths[c] > w[c])
+            w[c] = t->min_widths[c];
+        t->min_widths[c] = w[c];
+    }
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; t->rows[r][c]; c++) {
             if (!t->rows[r][c + 1])
@@ -137,15 +142,15 @@ static void add_cells(struct table *t, const char *const *row, bool all_ns, size
     table_add(t, cells);
 }
 
-/* The pods' rows, after the header when header is set. */
+/* The pods' rows, after the header when header is set; widths: see struct table. */
 static void pods_rows_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
-                            const char *host, bool header)
+                            const char *host, bool header, size_t *widths)
 {
     static const char *const head[] = {
         "NAMESPACE", "NAME", "READY", "STATUS",         "RESTARTS",
         "AGE",       "IP",   "NODE",  "NOMINATED NODE", "READINESS GATES"};
     size_t ncols = wide ? ELEMENTSOF(head) : 6;
-    struct table t = {0};
+    struct table t = {.min_widths = widths};
     if (header)
         add_cells(&t, head, all_ns, ncols);
     size_t i;
@@ -174,19 +179,20 @@ static void pods_rows_print(FILE *f, const json_t *pods, bool all_ns, bool wide,
 void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
                       const char *host)
 {
-    pods_rows_print(f, pods, all_ns, wide, now_ns, host, true);
+    pods_rows_print(f, pods, all_ns, wide, now_ns, host, true, NULL);
 }
 
-void pod_watch_print(FILE *f, const json_t *pod, enum output_format fmt, bool first, bool all_ns,
-                     int64_t now_ns, const char *host)
+void pod_watch_print(FILE *f, const json_t *pod, enum output_format fmt, struct watch_print *w,
+                     bool all_ns, int64_t now_ns, const char *host)
 {
     json_auto_t *one = json_pack("[O]", pod);
     if (fmt == OUTPUT_TABLE || fmt == OUTPUT_WIDE)
-        pods_rows_print(f, one, all_ns, fmt == OUTPUT_WIDE, now_ns, host, first);
-    else if (fmt == OUTPUT_YAML && !first)
+        pods_rows_print(f, one, all_ns, fmt == OUTPUT_WIDE, now_ns, host, !w->printed, w->widths);
+    else if (fmt == OUTPUT_YAML && w->printed)
         fputs("---\n", f);
     if (fmt != OUTPUT_TABLE && fmt != OUTPUT_WIDE)
         pods_print(f, one, true, fmt, all_ns, now_ns, host);
+    w->printed = true;
     fflush(f);
 }
 

@@ -26,6 +26,8 @@ char *describe_time_text(const char *rfc3339);
 struct table {
     char ***rows;
     size_t n_rows, n_cols;
+    size_t *min_widths; /* optional, n_cols long: the columns are at least this wide, and it is
+                         * widened to what was printed (rows printed apart keep their widths) */
 };
 void table_add(struct table *t, const char *const *cells);
 void table_print(struct table *t, FILE *f);
@@ -48,10 +50,15 @@ enum output_format output_format_from_string(const char *s);
  * wide IP NODE NOMINATED NODE READINESS GATES (node = status.nodeName or host). */
 void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
                       const char *host);
-/* One pod of a watch as kubectl get -w prints it: a table row (with the header when first),
- * the object in JSON, a YAML document ("---" before all but the first), pod/NAME. */
-void pod_watch_print(FILE *f, const json_t *pod, enum output_format fmt, bool first, bool all_ns,
-                     int64_t now_ns, const char *host);
+/* What a watch's output keeps from one change to the next. */
+struct watch_print {
+    bool printed;      /* the header (or first document) is out */
+    size_t widths[16]; /* each column as wide as its widest cell so far, as kubectl's */
+};
+/* One pod of a watch as kubectl get -w prints it: a table row (after the header the first
+ * time), the object in JSON, a YAML document ("---" before all but the first), pod/NAME. */
+void pod_watch_print(FILE *f, const json_t *pod, enum output_format fmt, struct watch_print *w,
+                     bool all_ns, int64_t now_ns, const char *host);
 /* Prints pods (an array) in fmt; a single pod (single=true) prints as itself, several as
  * kubectl's {"apiVersion":"v1","items":[...],"kind":"List","metadata":{...}}. */
 int pods_print(FILE *f, const json_t *pods, bool single, enum output_format fmt, bool all_ns,

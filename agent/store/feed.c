@@ -69,6 +69,21 @@ struct feed_change *feed_change_new(enum feed_type type, int64_t rv, const char 
     return &r->pub;
 }
 
+void feed_change_set_previous(struct feed_change *c, const char *previous, size_t len)
+{
+    free(c->previous);
+    c->previous = xmalloc(len + 1);
+    memcpy(c->previous, previous, len);
+    c->previous[len] = '\0';
+    c->previous_len = len;
+}
+
+/* What a change takes of the ring's byte budget. */
+static size_t change_bytes(const struct feed_change *c)
+{
+    return c->object_len + c->previous_len;
+}
+
 struct feed_change *feed_change_ref(struct feed_change *c)
 {
     atomic_fetch_add(&((struct change_ref *) c)->refs, 1);
@@ -79,7 +94,7 @@ void feed_change_unref(struct feed_change *c)
 {
     if (!c || atomic_fetch_sub(&((struct change_ref *) c)->refs, 1) != 1)
         return;
-    free(c->kind), free(c->namespace), free(c->name), free(c->object);
+    free(c->kind), free(c->namespace), free(c->name), free(c->object), free(c->previous);
     free(c);
 }
 
@@ -107,7 +122,7 @@ static void drop_oldest(struct feed *f)
         f->base_rv = s->c->rv;
     if (s->pending)
         f->n_pending--;
-    f->bytes -= s->c->object_len;
+    f->bytes -= change_bytes(s->c);
     feed_change_unref(s->c);
     *s = (struct slot){0};
 }
@@ -166,10 +181,10 @@ uint64_t feed_append(struct feed *f, struct feed_change *const *changes, size_t 
     uint64_t ticket = f->next_ticket++;
     for (size_t i = 0; i < n; i++) {
         while (f->head < f->tail &&
-               (f->tail - f->head >= f->cap || f->bytes + changes[i]->object_len > f->max_bytes))
+               (f->tail - f->head >= f->cap || f->bytes + change_bytes(changes[i]) > f->max_bytes))
             drop_oldest(f);
         *slot_at(f, f->tail++) = (struct slot){.c = changes[i], .ticket = ticket, .pending = true};
-        f->bytes += changes[i]->object_len;
+        f->bytes += change_bytes(changes[i]);
         f->n_pending++;
     }
     pthread_mutex_unlock(&f->lock);
@@ -184,7 +199,7 @@ static void remove_ticket(struct feed *f, uint64_t ticket)
         struct slot s = *slot_at(f, seq);
         if (s.pending && s.ticket == ticket) {
             f->n_pending--;
-            f->bytes -= s.c->object_len;
+            f->bytes -= change_bytes(s.c);
             feed_change_unref(s.c);
             continue;
         }

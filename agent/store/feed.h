@@ -41,11 +41,16 @@ struct feed_change {
     char *name;
     char *object; /* the object's JSON text, as a watcher sees it */
     size_t object_len;
+    char *previous; /* MODIFIED: the object before the change (a watch with selectors tells
+                     * objects that leave or enter them); else NULL */
+    size_t previous_len;
 };
 
 struct feed_change *feed_change_new(enum feed_type type, int64_t rv, const char *kind,
                                     const char *ns, const char *name, const char *object,
                                     size_t object_len);
+/* Adds the object before the change (before the change is appended). */
+void feed_change_set_previous(struct feed_change *c, const char *previous, size_t len);
 struct feed_change *feed_change_ref(struct feed_change *c);
 void feed_change_unref(struct feed_change *c);
 

@@ -78,10 +78,15 @@ assert_eq "$(events w4 | cut -d' ' -f1,2 | head -n 2)" "ADDED b
 ADDED c" "a watch without resourceVersion begins with the current pods"
 assert_eq "$(events w4 | grep -c ADDED)" 2 "then only changes"
 
-# selectors: a label selector and a field selector; a bad one is refused
+# selectors: a label selector (a pod that comes to match it is ADDED, one that stops matching
+# it DELETED, with its labels before), a field selector; a bad one is refused
 apply_pod c 7
+apply_pod c 0
 get "$PODS?watch=true&resourceVersion=$last&timeoutSeconds=1&labelSelector=v%3D7" >"$TEST_DIR/w5"
-assert_eq "$(events w5 | cut -d' ' -f1,2 | sort -u)" "MODIFIED c" "labelSelector v=7"
+assert_eq "$(events w5 | cut -d' ' -f1,2 | sed -n '1p;$p')" "ADDED c
+DELETED c" "labelSelector v=7: c entered and left"
+assert_eq "$(events w5 | grep -vc ' c ')" 0 "only c matched"
+assert_eq "$(tail -n 1 "$TEST_DIR/w5" | jq -r .object.metadata.labels.v)" 7 "the pod as it matched"
 get "$PODS?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3Db" >"$TEST_DIR/w6"
 assert_eq "$(events w6 | cut -d' ' -f1,2)" "ADDED b" "fieldSelector metadata.name=b"
 assert_contains "$(get "$PODS?watch=true&fieldSelector=spec.nope%3D1")" "field label not supported" "a bad field selector"

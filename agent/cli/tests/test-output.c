@@ -246,6 +246,43 @@ static void format_tests(void)
     tap_is_int(output_format_from_string(""), _OUTPUT_FORMAT_INVALID, "-o '' is rejected");
 }
 
+static void watch_tests(void)
+{
+    json_t *pods = load(two_pods);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct watch_print w = {0};
+    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_TABLE, &w, false, NOW, "host1");
+    pod_watch_print(f, json_array_get(pods, 1), OUTPUT_TABLE, &w, false, NOW, "host1");
+    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_TABLE, &w, false, NOW, "host1");
+    fclose(f);
+    tap_is_str(buf,
+               "NAME   READY   STATUS    RESTARTS   AGE\n"
+               "web    1/1     Running   0          60s\n"
+               "batch-job   0/1     Pending   0          2h\n"
+               "web         1/1     Running   0          60s\n",
+               "get -w: one header, each column as wide as its widest cell so far");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    struct watch_print y = {0};
+    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_NAME, &y, false, NOW, "host1");
+    pod_watch_print(f, json_array_get(pods, 1), OUTPUT_NAME, &y, false, NOW, "host1");
+    fclose(f);
+    tap_is_str(buf, "pod/web\npod/batch-job\n", "get -w -o name");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    struct watch_print z = {0};
+    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_YAML, &z, false, NOW, "host1");
+    pod_watch_print(f, json_array_get(pods, 1), OUTPUT_YAML, &z, false, NOW, "host1");
+    fclose(f);
+    tap_ok(strncmp(buf, "---", 3) && strstr(buf, "\n---\n") &&
+               !strstr(strstr(buf, "---") + 3, "---"),
+           "get -w -o yaml: documents apart by one ---");
+    free(buf);
+    json_decref(pods);
+}
+
 static void time_tests(void)
 {
     setenv("TZ", "UTC", 1);
@@ -264,6 +301,7 @@ static void time_tests(void)
 int main(void)
 {
     time_tests();
+    watch_tests();
     status_tests();
     init_status_tests();
     columns_tests();
