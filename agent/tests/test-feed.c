@@ -11,6 +11,7 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "manifest.h"
+#include "pod-parse.h"
 #include "store/feed.h"
 #include "store/store.h"
 #include "tap.h"
@@ -223,17 +224,6 @@ static void test_many_waiters(void)
     feed_free(f);
 }
 
-static struct pod *pod_of(const char *yaml)
-{
-    struct manifest_result *r = NULL;
-    if (manifest_parse(yaml, strlen(yaml), "t.yaml", &r) < 0 || r->n_docs != 1)
-        abort();
-    struct pod *p = r->docs[0].pod;
-    r->docs[0].pod = NULL;
-    manifest_result_free(r);
-    return p;
-}
-
 /* "TYPE kind/name rv" of each change, and checks that rvs increase and that the object
  * carries the change's resourceVersion. */
 static char *drain(struct feed_watcher *w, bool *ret_ok)
@@ -277,7 +267,7 @@ static void test_store(const char *db)
     struct feed_watcher *w = NULL;
     feed_watch(f, rv, &w);
     struct pod *a = pod_of("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  "
-                           "containers: [{name: c, image: busybox}]\n");
+                                   "containers: [{name: c, image: busybox}]\n");
     enum apply_action act;
     store_apply_pods(s, &a, 1, &act, &err);
     DRAIN_IS(w, "ADDED Pod/a", "apply: ADDED");

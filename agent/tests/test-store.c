@@ -7,20 +7,10 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "manifest.h"
+#include "pod-parse.h"
 #include "store/store.h"
 #include "tap.h"
 #include "xalloc.h"
-
-static struct pod *pod_of(const char *yaml)
-{
-    struct manifest_result *r = NULL;
-    if (manifest_parse(yaml, strlen(yaml), "t.yaml", &r) < 0 || r->n_docs != 1)
-        abort();
-    struct pod *p = r->docs[0].pod;
-    r->docs[0].pod = NULL;
-    manifest_result_free(r);
-    return p;
-}
 
 #define POD(name, image, extra)                                                                    \
     "apiVersion: v1\nkind: Pod\nmetadata: {name: " name extra "}\nspec:\n  containers: "           \

@@ -246,40 +246,37 @@ static void format_tests(void)
     tap_is_int(output_format_from_string(""), _OUTPUT_FORMAT_INVALID, "-o '' is rejected");
 }
 
-static void watch_tests(void)
+/* What get -w prints of the pods at the indexes of order (ending with -1), one a change. */
+static char *watch_output(const json_t *pods, const int *order, enum output_format fmt)
 {
-    json_t *pods = load(two_pods);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     struct watch_print w = {0};
-    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_TABLE, &w, false, NOW, "host1");
-    pod_watch_print(f, json_array_get(pods, 1), OUTPUT_TABLE, &w, false, NOW, "host1");
-    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_TABLE, &w, false, NOW, "host1");
+    for (size_t i = 0; order[i] >= 0; i++)
+        pod_watch_print(f, json_array_get(pods, (size_t) order[i]), fmt, &w, false, NOW, "host1");
     fclose(f);
-    tap_is_str(buf,
+    return buf;
+}
+
+static void watch_tests(void)
+{
+    json_t *pods = load(two_pods);
+    char *s = watch_output(pods, (const int[]){0, 1, 0, -1}, OUTPUT_TABLE);
+    tap_is_str(s,
                "NAME   READY   STATUS    RESTARTS   AGE\n"
                "web    1/1     Running   0          60s\n"
                "batch-job   0/1     Pending   0          2h\n"
                "web         1/1     Running   0          60s\n",
                "get -w: one header, each column as wide as its widest cell so far");
-    free(buf);
-    f = open_memstream(&buf, &len);
-    struct watch_print y = {0};
-    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_NAME, &y, false, NOW, "host1");
-    pod_watch_print(f, json_array_get(pods, 1), OUTPUT_NAME, &y, false, NOW, "host1");
-    fclose(f);
-    tap_is_str(buf, "pod/web\npod/batch-job\n", "get -w -o name");
-    free(buf);
-    f = open_memstream(&buf, &len);
-    struct watch_print z = {0};
-    pod_watch_print(f, json_array_get(pods, 0), OUTPUT_YAML, &z, false, NOW, "host1");
-    pod_watch_print(f, json_array_get(pods, 1), OUTPUT_YAML, &z, false, NOW, "host1");
-    fclose(f);
-    tap_ok(strncmp(buf, "---", 3) && strstr(buf, "\n---\n") &&
-               !strstr(strstr(buf, "---") + 3, "---"),
+    free(s);
+    s = watch_output(pods, (const int[]){0, 1, -1}, OUTPUT_NAME);
+    tap_is_str(s, "pod/web\npod/batch-job\n", "get -w -o name");
+    free(s);
+    s = watch_output(pods, (const int[]){0, 1, -1}, OUTPUT_YAML);
+    tap_ok(strncmp(s, "---", 3) && strstr(s, "\n---\n") && !strstr(strstr(s, "---") + 3, "---"),
            "get -w -o yaml: documents apart by one ---");
-    free(buf);
+    free(s);
     json_decref(pods);
 }
 
