@@ -267,7 +267,7 @@ static void test_store(const char *db)
     struct feed_watcher *w = NULL;
     feed_watch(f, rv, &w);
     struct pod *a = pod_of("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  "
-                                   "containers: [{name: c, image: busybox}]\n");
+                           "containers: [{name: c, image: busybox}]\n");
     enum apply_action act;
     store_apply_pods(s, &a, 1, &act, &err);
     DRAIN_IS(w, "ADDED Pod/a", "apply: ADDED");
