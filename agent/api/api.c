@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "api/pod-table.h"
 #include "api/resources.h"
 #include "cleanup.h"
 #include "json-util.h"
@@ -35,9 +36,11 @@
 #define API_MAX_WARNING_BYTES 4096
 
 struct api {
+    struct orcd *o;
     struct MHD_Daemon *daemon;
     int fd;
     char *path;
+    struct pod_table *pod_table; /* the rows of pod Tables, kept between requests */
 };
 
 enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body)
@@ -133,16 +136,26 @@ enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *r
 
 json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *name)
 {
+    static const struct {
+        int status;
+        unsigned code;
+        const char *reason;
+    } codes[] = {
+        {ENOENT, 404, "NotFound"},         {EINVAL, 422, "Invalid"},
+        {EEXIST, 409, "AlreadyExists"},    {EBUSY, 409, "Conflict"},
+        {ESTALE, 409, "Conflict"},         {EBADMSG, 400, "BadRequest"},
+        {ENOTSUP, 406, "NotAcceptable"},   {EKEYEXPIRED, 410, "Expired"},
+        {ETIMEDOUT, 504, "Timeout"},
+    };
     int status = *err ? (*err)->status : 0;
-    unsigned code = status == ENOENT                                          ? 404
-                    : status == EINVAL                                        ? 422
-                    : status == EBUSY || status == EEXIST || status == ESTALE ? 409
-                                                                              : 500;
-    const char *reason = code == 404        ? "NotFound"
-                         : code == 422      ? "Invalid"
-                         : status == EEXIST ? "AlreadyExists"
-                         : code == 409      ? "Conflict"
-                                            : "InternalError";
+    unsigned code = 500;
+    const char *reason = "InternalError";
+    for (size_t i = 0; i < ELEMENTSOF(codes); i++)
+        if (codes[i].status == status) {
+            code = codes[i].code;
+            reason = codes[i].reason;
+            break;
+        }
     /* messages are written for users: drop the strerror suffix orc_error_make added where
      * the code says the same ("not found"); a 500 keeps it, it is the cause ("No space left
      * on device") */
@@ -281,8 +294,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void) version_;
     struct request *r = *con_cls;
     if (!r) {
+        struct api *a = cls;
         r = xzalloc(sizeof(*r));
-        r->o = cls;
+        r->o = a->o;
+        r->pod_table = a->pod_table;
         r->conn = conn;
         r->method = method;
         split_url(r, url);
@@ -362,8 +377,10 @@ int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
     if (fd < 0)
         return -1;
     struct api *a = xzalloc(sizeof(*a));
+    a->o = o;
     a->fd = fd;
     a->path = xstrdup(o->paths.socket);
+    a->pod_table = pod_table_new();
     /* one thread per connection, each with a small stack, waiting in poll() (select() stops
      * at descriptor 1024, below the raised open-files limit); idle connections are closed,
      * and their number is bounded well below that limit (a stream blocked in its callback
@@ -377,7 +394,7 @@ int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
     a->daemon = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
             MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, o, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        0, NULL, NULL, on_request, a, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned) ((o->config.api_idle_timeout_ns + NSEC_PER_SEC - 1) / NSEC_PER_SEC),
@@ -401,6 +418,7 @@ struct api *api_stop(struct api *a)
         close(a->fd);
     (void) unlink(a->path);
     free(a->path);
+    pod_table_free(a->pod_table);
     free(a);
     return NULL;
 }

@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "strv.h"
 #include "sys/userns.h"
+#include "text-buf.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -114,16 +115,6 @@ static enum MHD_Result add_excluded(void *arg, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
-static void append(char **text, size_t *len, size_t *cap, char *line)
-{
-    size_t n = strlen(line);
-    if (*len + n + 64 > *cap)
-        *text = xrealloc(*text, *cap = (*len + n + 64) * 2);
-    memcpy(*text + *len, line, n + 1);
-    *len += n;
-    free(line);
-}
-
 static bool in_set(const char *name, unsigned set)
 {
     for (size_t i = 0; i < ELEMENTSOF(checks); i++)
@@ -137,36 +128,35 @@ static bool in_set(const char *name, unsigned set)
 static char *run_checks(struct request *r, unsigned set, char *const *excluded, bool verbose,
                         bool *ret_ok)
 {
-    size_t cap = 1024, len = 0;
-    char *text = xzalloc(cap);
+    struct text_buf text = {0};
     bool ok = true;
     for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
         if (!(checks[i].sets & set))
             continue;
         if (strv_contains(excluded, checks[i].name)) {
-            append(&text, &len, &cap, xasprintf("[+]%s excluded: ok\n", checks[i].name));
+            text_buf_printf(&text, "[+]%s excluded: ok\n", checks[i].name);
             continue;
         }
         _cleanup_free_ char *why = checks[i].run(r->o);
         ok &= why == NULL;
-        append(
-            &text, &len, &cap,
-            why ? xasprintf("[-]%s failed: %s\n", checks[i].name, verbose ? why : "reason withheld")
-                : xasprintf("[+]%s ok\n", checks[i].name));
+        if (why)
+            text_buf_printf(&text, "[-]%s failed: %s\n", checks[i].name,
+                            verbose ? why : "reason withheld");
+        else
+            text_buf_printf(&text, "[+]%s ok\n", checks[i].name);
     }
     size_t unmatched = 0;
     for (size_t i = 0; excluded[i]; i++)
         if (!in_set(excluded[i], set))
-            append(&text, &len, &cap,
-                   xasprintf("%s\"%s\"",
-                             unmatched++ ? ", "
-                                         : "warn: some health checks cannot be excluded: no "
-                                           "matches for ",
-                             excluded[i]));
+            text_buf_printf(&text, "%s\"%s\"",
+                            unmatched++ ? ", "
+                                        : "warn: some health checks cannot be excluded: no "
+                                          "matches for ",
+                            excluded[i]);
     if (unmatched)
-        append(&text, &len, &cap, xstrdup("\n"));
+        text_buf_puts(&text, "\n");
     *ret_ok = ok;
-    return text;
+    return text_buf_steal(&text, NULL);
 }
 
 enum MHD_Result api_health(struct request *r)

@@ -11,6 +11,7 @@
 struct orcd;
 struct store;
 struct api_resource;
+struct pod_table;
 
 /* One request being handled (thread-per-connection: handlers may block). */
 struct request {
@@ -21,6 +22,7 @@ struct request {
     size_t n_segs;
     struct k8s_path path;           /* what a Kubernetes API path names */
     const struct api_resource *res; /* the resource it names, once routed */
+    struct pod_table *pod_table;    /* the API's cache of pod Table rows */
     char *body;
     size_t body_len;
     bool too_large;
@@ -46,8 +48,9 @@ enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *r
 json_t *api_status_new(unsigned code, const char *reason, const char *message, json_t *details);
 enum MHD_Result api_reply_status_json(struct request *r, json_t *status);
 /* Maps an orc error to a Status and releases it: ENOENT 404 NotFound, EINVAL 422 Invalid,
- * EEXIST 409 AlreadyExists, EBUSY and ESTALE 409 Conflict, else 500; kind and name go to its
- * details (name NULL: none). */
+ * EEXIST 409 AlreadyExists, EBUSY and ESTALE 409 Conflict, EBADMSG 400 BadRequest, ENOTSUP
+ * 406 NotAcceptable, EKEYEXPIRED 410 Expired, ETIMEDOUT 504 Timeout, else 500; kind and name
+ * go to its details (name NULL: none). */
 json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *name);
 enum MHD_Result api_reply_error(struct request *r, orc_error_t *err, const char *kind,
                                 const char *name);

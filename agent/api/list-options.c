@@ -179,7 +179,7 @@ int list_options_check(const struct list_options *o, long long current, orc_erro
         return orc_error_make_as(err, ETIMEDOUT, "Too large resource version: %lld, current: %lld",
                                  o->min_rv, current);
     if (o->exact)
-        return orc_error_make_as(err, ESTALE,
+        return orc_error_make_as(err, EKEYEXPIRED,
                                  "The resourceVersion for the provided list is too old.");
     return 0;
 }

@@ -9,8 +9,8 @@
  * list reports its first page's resourceVersion. Pure.
  *
  * Errors carry the status a handler answers with: EBADMSG 400 BadRequest, EINVAL 422 Invalid
- * (ListOptions.meta.k8s.io), ESTALE 410 Expired, ETIMEDOUT 504 Timeout (a resourceVersion the
- * store has not reached).
+ * (ListOptions.meta.k8s.io), EKEYEXPIRED 410 Expired, ETIMEDOUT 504 Timeout (a resourceVersion
+ * the store has not reached).
  */
 #include <stdbool.h>
 

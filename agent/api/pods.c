@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "api/internal.h"
+#include "api/pod-table.h"
+#include "api/read.h"
 #include "cleanup.h"
 #include "json-util.h"
 #include "manifest.h"
@@ -87,63 +89,110 @@ enum MHD_Result api_apply(struct request *r)
                                     warnings_json(r, mr)));
 }
 
+/* A Table of pods without selectors: each pod's row is kept between requests while its text
+ * stays the same (pod-table.c), so only changed pods are parsed. */
+static enum MHD_Result pods_table(struct request *r, const struct api_read *rd, struct store *s,
+                                  const char *ns)
+{
+    orc_error_t err = NULL;
+    struct store_pod_text *pods = NULL;
+    size_t n = 0, first = 0;
+    int64_t rv = 0;
+    if (store_read_begin(s, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    int rc = store_pod_texts(s, ns, &pods, &n, &err);
+    if (rc == 0)
+        rc = store_resource_version(s, &rv, &err);
+    store_read_end(s);
+    if (rc < 0) {
+        store_pod_texts_free(pods, n);
+        return api_reply_error(r, &err, NULL, NULL);
+    }
+    if (list_options_check(&rd->opts, rv, &err) < 0) {
+        store_pod_texts_free(pods, n);
+        return api_reply_rv_error(r, &err);
+    }
+    while (first < n && !list_options_after(&rd->opts, pods[first].namespace, pods[first].name))
+        first++;
+    size_t count = n - first;
+    if (rd->opts.limit > 0 && count > (size_t) rd->opts.limit)
+        count = (size_t) rd->opts.limit;
+    const struct store_pod_text *last = count ? &pods[first + count - 1] : NULL;
+    json_t *meta = api_list_meta(rd, rv, last ? last->namespace : NULL, last ? last->name : NULL,
+                                 n - first - count);
+    struct table_options opt = api_table_options(rd);
+    struct text_buf rows = {0};
+    pod_table_rows(r->pod_table, pods + first, count, &opt, &rows);
+    store_pod_texts_free(pods, n);
+    enum MHD_Result ret = api_reply_table_text(r, rd, "Pod", meta, &rows);
+    text_buf_done(&rows);
+    return ret;
+}
+
+/* Lists pods: the store's text as it is when nothing is selected or cut (a list of many pods
+ * is not parsed and printed again), Tables from rows kept between requests, else parsed for
+ * the selectors and pages. */
 enum MHD_Result api_pods_list(struct request *r)
 {
-    const char *ns = r->path.namespace;
-    _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
-    _cleanup_free_ char *items = NULL;
-    size_t len = 0;
-    int64_t rv = 0;
-    if (api_open_store(r, &s, &err) < 0 || store_read_begin(s, &err) < 0)
+    _cleanup_(api_read_done) struct api_read rd = {0};
+    if (api_read_parse(r, "Pod", true, &rd, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
+    const char *ns = r->path.namespace ?: field_selector_exact(rd.fields, "metadata.namespace");
+    _cleanup_(store_closep) struct store *s = NULL;
+    if (api_open_store(r, &s, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    if (rd.media.as == API_AS_TABLE && !api_read_selects(&rd))
+        return pods_table(r, &rd, s, ns);
+    _cleanup_free_ char *items = NULL;
+    size_t len = 0, n = 0;
+    int64_t rv = 0;
     /* the items and the resourceVersion a watch goes on from, in one read transaction */
-    int rc = store_pod_list_text(s, ns, &items, &len, &err);
+    if (store_read_begin(s, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    int rc = store_pod_list_text(s, ns, &items, &len, &n, &err);
     if (rc == 0)
         rc = store_resource_version(s, &rv, &err);
     store_read_end(s);
     if (rc < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    _cleanup_free_ char *head = xasprintf(
-        "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"%lld\"},"
-        "\"items\":",
-        (long long) rv);
-    size_t hl = strlen(head);
-    char *text = xmalloc(hl + len + 3);
-    memcpy(text, head, hl);
-    memcpy(text + hl, items, len);
-    memcpy(text + hl + len, "}\n", 3);
-    return api_reply_json_text(r, 200, text, hl + len + 2);
+    if (api_read_whole(&rd, n))
+        return api_reply_list_text(r, &rd, "Pod", TAKE_PTR(items), len, rv);
+    json_error_t jerr;
+    json_t *list = json_loadb(items, len, 0, &jerr);
+    if (!list)
+        return api_reply_status(r, 500, "InternalError", jerr.text, NULL);
+    return api_reply_list(r, &rd, "Pod", list, rv);
 }
 
 enum MHD_Result api_pod_get(struct request *r)
 {
     const char *ns = r->path.namespace, *name = r->path.name;
-    _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
+    _cleanup_(api_read_done) struct api_read rd = {0};
+    if (api_read_parse(r, "Pod", false, &rd, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    _cleanup_(store_closep) struct store *s = NULL;
     json_t *pod = NULL;
     if (api_open_store(r, &s, &err) < 0 || store_pod_get(s, ns, name, &pod, &err) < 0)
         return api_reply_error(r, &err, "pods", name);
-    return api_reply_json(r, 200, pod);
+    return api_reply_object(r, &rd, "Pod", pod);
 }
 
 enum MHD_Result api_events(struct request *r)
 {
-    const char *ns = r->path.namespace;
-    const char *sel = api_query(r, "fieldSelector");
-    const char *prefix = "involvedObject.name=";
-    const char *name = sel && !strncmp(sel, prefix, strlen(prefix)) ? sel + strlen(prefix) : NULL;
-    if (sel && !name)
-        return api_reply_status(r, 400, "BadRequest",
-                                "only the field selector involvedObject.name=NAME is supported",
-                                NULL);
-    _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
+    _cleanup_(api_read_done) struct api_read rd = {0};
+    if (api_read_parse(r, "Event", true, &rd, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    const char *ns = r->path.namespace ?: field_selector_exact(rd.fields, "metadata.namespace");
+    const char *pod = field_selector_exact(rd.fields, "involvedObject.name");
+    _cleanup_(store_closep) struct store *s = NULL;
     json_t *items = NULL;
     int64_t rv = 0;
     if (api_open_store(r, &s, &err) < 0 || store_read_begin(s, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    int rc = store_event_list(s, ns, name, &items, &err);
+    int rc = store_event_list(s, ns, pod, &items, &err);
     if (rc == 0)
         rc = store_resource_version(s, &rv, &err);
     store_read_end(s);
@@ -151,8 +200,5 @@ enum MHD_Result api_events(struct request *r)
         json_decref(items);
         return api_reply_error(r, &err, NULL, NULL);
     }
-    return api_reply_json(r, 200,
-                          json_pack("{s:s,s:s,s:{s:o},s:o}", "kind", "EventList", "apiVersion",
-                                    "v1", "metadata", "resourceVersion",
-                                    json_sprintf("%lld", (long long) rv), "items", items));
+    return api_reply_list(r, &rd, "Event", items, rv);
 }

@@ -2,12 +2,15 @@
 /* The pod's columns: NAME READY STATUS RESTARTS AGE, and IP NODE NOMINATED NODE READINESS GATES
  * with -o wide, as the API server's printPod fills them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/table-pod.h"
 #include "api/table.h"
 #include "json-util.h"
 #include "pod-summary.h"
 #include "time-util.h"
+#include "xalloc.h"
 
 static const struct table_column pod_columns[] = {
     TABLE_NAME_COLUMN,
@@ -46,9 +49,9 @@ static const struct table_column pod_columns[] = {
      1},
 };
 
-static const char *nonempty(const char *s)
+static char *nonempty_dup(const char *a, const char *b)
 {
-    return s && *s ? s : NULL;
+    return xstrdup(a && *a ? a : b && *b ? b : "<none>");
 }
 
 /* "2 (5m ago)" when a container restarted, else the count. */
@@ -62,12 +65,12 @@ static json_t *restarts_cell(const struct pod_summary *s, int64_t now_ns)
 }
 
 /* "true/total" of the readiness gates' conditions, "<none>" without gates. */
-static json_t *readiness_gates_cell(const json_t *pod)
+static char *readiness_gates_text(const json_t *pod)
 {
     const json_t *gates = json_object_get(json_object_get(pod, "spec"), "readinessGates");
     const json_t *conds = json_object_get(json_object_get(pod, "status"), "conditions");
     if (!json_array_size(gates))
-        return json_string("<none>");
+        return xstrdup("<none>");
     size_t n_true = 0, i, k;
     const json_t *g, *c;
     json_array_foreach(gates, i, g) {
@@ -78,37 +81,81 @@ static json_t *readiness_gates_cell(const json_t *pod)
                 break;
             }
     }
-    return json_sprintf("%zu/%zu", n_true, json_array_size(gates));
+    return xasprintf("%zu/%zu", n_true, json_array_size(gates));
+}
+
+static const char *final_phase(const json_t *pod)
+{
+    const char *phase = orc_json_str(json_object_get(pod, "status"), "phase") ?: "";
+    return !strcmp(phase, "Succeeded") ? "Succeeded" : !strcmp(phase, "Failed") ? "Failed" : NULL;
+}
+
+void pod_row_init(const json_t *pod, struct pod_row *ret)
+{
+    const json_t *meta = json_object_get(pod, "metadata"), *st = json_object_get(pod, "status");
+    struct pod_row row = {
+        .name = xstrdup(orc_json_str(meta, "name") ?: ""),
+        /* the first of podIPs; orc's status.nodeName stands in for spec.nodeName */
+        .ip = nonempty_dup(orc_json_str(json_array_get(json_object_get(st, "podIPs"), 0), "ip"),
+                           orc_json_str(st, "podIP")),
+        .node = nonempty_dup(orc_json_str(json_object_get(pod, "spec"), "nodeName"),
+                             orc_json_str(st, "nodeName")),
+        .nominated = nonempty_dup(orc_json_str(st, "nominatedNodeName"), NULL),
+        .gates = readiness_gates_text(pod),
+        .final_phase = final_phase(pod),
+    };
+    pod_summarize(pod, &row.summary);
+    if (orc_time_parse_rfc3339(orc_json_str(meta, "creationTimestamp") ?: "", &row.created_ns) < 0)
+        row.created_ns = 0;
+    *ret = row;
+}
+
+void pod_row_done(struct pod_row *row)
+{
+    free(row->name);
+    free(row->ip);
+    free(row->node);
+    free(row->nominated);
+    free(row->gates);
+    *row = (struct pod_row){0};
+}
+
+void pod_row_cells(const struct pod_row *row, int64_t now_ns, json_t *cells)
+{
+    json_array_append_new(cells, json_string(row->name));
+    json_array_append_new(cells, json_sprintf("%u/%u", row->summary.ready, row->summary.total));
+    json_array_append_new(cells, json_string(row->summary.reason));
+    json_array_append_new(cells, restarts_cell(&row->summary, now_ns));
+    json_array_append_new(cells, table_age_ns(row->created_ns, now_ns));
+    json_array_append_new(cells, json_string(row->ip));
+    json_array_append_new(cells, json_string(row->node));
+    json_array_append_new(cells, json_string(row->nominated));
+    json_array_append_new(cells, json_string(row->gates));
+}
+
+json_t *pod_row_conditions(const struct pod_row *row)
+{
+    if (!row->final_phase)
+        return NULL;
+    bool ok = !strcmp(row->final_phase, "Succeeded");
+    return json_pack("[{s:s,s:s,s:s,s:s}]", "type", "Completed", "status", "True", "reason",
+                     row->final_phase, "message",
+                     ok ? "The pod has completed successfully." : "The pod failed.");
 }
 
 static void pod_cells(const json_t *pod, int64_t now_ns, json_t *cells)
 {
-    const json_t *meta = json_object_get(pod, "metadata"), *st = json_object_get(pod, "status");
-    struct pod_summary s;
-    pod_summarize(pod, &s);
-    json_array_append_new(cells, table_str(meta, "name"));
-    json_array_append_new(cells, json_sprintf("%u/%u", s.ready, s.total));
-    json_array_append_new(cells, json_string(s.reason));
-    json_array_append_new(cells, restarts_cell(&s, now_ns));
-    json_array_append_new(cells, table_age(orc_json_str(meta, "creationTimestamp"), now_ns));
-    /* the first of podIPs; orc's status.nodeName stands in for spec.nodeName */
-    const char *ip = nonempty(orc_json_str(json_array_get(json_object_get(st, "podIPs"), 0), "ip"));
-    const char *node = nonempty(orc_json_str(json_object_get(pod, "spec"), "nodeName"));
-    json_array_append_new(cells, json_string(ip ?: nonempty(orc_json_str(st, "podIP")) ?: "<none>"));
-    json_array_append_new(cells, json_string(node ?: nonempty(orc_json_str(st, "nodeName")) ?: "<none>"));
-    json_array_append_new(cells, json_string(nonempty(orc_json_str(st, "nominatedNodeName")) ?: "<none>"));
-    json_array_append_new(cells, readiness_gates_cell(pod));
+    struct pod_row row;
+    pod_row_init(pod, &row);
+    pod_row_cells(&row, now_ns, cells);
+    pod_row_done(&row);
 }
 
 /* A pod whose phase is final is a completed row. */
 static json_t *pod_conditions(const json_t *pod)
 {
-    const char *phase = orc_json_str(json_object_get(pod, "status"), "phase") ?: "";
-    bool ok = !strcmp(phase, "Succeeded");
-    if (!ok && strcmp(phase, "Failed"))
-        return NULL;
-    return json_pack("[{s:s,s:s,s:s,s:s}]", "type", "Completed", "status", "True", "reason",
-                     phase, "message", ok ? "The pod has completed successfully." : "The pod failed.");
+    struct pod_row row = {.final_phase = final_phase(pod)};
+    return pod_row_conditions(&row);
 }
 
 const struct table_printer table_pod_printer = {

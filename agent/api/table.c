@@ -23,14 +23,21 @@ enum table_include table_include_from_string(const char *s)
     return _TABLE_INCLUDE_INVALID;
 }
 
+json_t *table_age_ns(int64_t t_ns, int64_t now_ns)
+{
+    if (!t_ns)
+        return json_string("<unknown>");
+    char buf[32];
+    orc_time_format_human(now_ns - t_ns, buf, sizeof(buf));
+    return json_string(buf);
+}
+
 json_t *table_age(const char *ts, int64_t now_ns)
 {
     int64_t t;
     if (!ts || orc_time_parse_rfc3339(ts, &t) < 0)
         return json_string("<unknown>");
-    char buf[32];
-    orc_time_format_human(now_ns - t, buf, sizeof(buf));
-    return json_string(buf);
+    return table_age_ns(t, now_ns);
 }
 
 json_t *table_str(const json_t *obj, const char *key)
@@ -108,6 +115,11 @@ json_t *table_partial_metadata(const json_t *obj, const char *api_version)
     json_t *meta = json_object_get(obj, "metadata");
     return json_pack("{s:s,s:s,s:o}", "kind", "PartialObjectMetadata", "apiVersion", api_version,
                      "metadata", meta ? json_incref(meta) : json_object());
+}
+
+json_t *table_columns(const char *kind)
+{
+    return column_definitions(printer_for(kind));
 }
 
 json_t *table_build(const char *kind, const json_t *items, const struct table_options *opt)

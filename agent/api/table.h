@@ -32,6 +32,8 @@ struct table_options {
 /* A Table of items (an array of objects of kind) with its column definitions and one row each;
  * its metadata is {} for the caller to fill (resourceVersion, continue, remainingItemCount). */
 json_t *table_build(const char *kind, const json_t *items, const struct table_options *opt);
+/* The Table's columnDefinitions for kind. */
+json_t *table_columns(const char *kind);
 
 /* A PartialObjectMetadata (meta.k8s.io api_version) of obj: its metadata. */
 json_t *table_partial_metadata(const json_t *obj, const char *api_version);
@@ -75,5 +77,7 @@ extern const struct table_printer table_pod_printer, table_event_printer, table_
 /* How old an RFC 3339 timestamp is, as the printers say it ("5m", "2d3h"); "<unknown>" when
  * it is missing. */
 json_t *table_age(const char *rfc3339, int64_t now_ns);
+/* The same of a time in ns since the epoch, "<unknown>" for 0. */
+json_t *table_age_ns(int64_t t_ns, int64_t now_ns);
 /* obj[key] as a string cell, "" when missing. */
 json_t *table_str(const json_t *obj, const char *key);

@@ -17,6 +17,7 @@
 #include "store/changes.h"
 #include "store/feed.h"
 #include "store/schema-sql.h"
+#include "text-buf.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -592,56 +593,111 @@ int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *e
     return 0;
 }
 
-/* Appends len bytes to the growing buffer *buf (*len used, *cap allocated). */
-static void text_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+/* A pod's text: objects are stored compact, sorted and without status, so "{...}" takes it
+ * last (a pod the loop has not seen yet is Pending). */
+static void pod_text(struct text_buf *b, const char *obj, const char *status)
 {
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *buf = xrealloc(*buf, *cap);
-    }
-    memcpy(*buf + *len, data, n);
-    *len += n;
-    (*buf)[*len] = '\0';
+    static const char pending[] = "{\"phase\":\"Pending\"}";
+    text_buf_add(b, obj, strlen(obj) - 1);
+    text_buf_puts(b, ",\"status\":");
+    text_buf_puts(b, status && *status ? status : pending);
+    text_buf_puts(b, "}");
 }
 
-int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
-                        orc_error_t *err)
+static bool object_text(const char *obj)
 {
-    _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s,
-                ns ? "SELECT object, status FROM objects WHERE kind = 'Pod' AND namespace = ? "
-                     "ORDER BY namespace, name"
-                   : "SELECT object, status FROM objects WHERE kind = 'Pod' "
-                     "ORDER BY namespace, name",
-                &st, err) < 0)
-        return -1;
-    if (ns)
-        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-    size_t len = 0, cap = 4096;
-    _cleanup_free_ char *buf = xmalloc(cap);
-    text_append(&buf, &len, &cap, "[", 1);
+    size_t n = obj ? strlen(obj) : 0;
+    return n >= 2 && obj[0] == '{' && obj[n - 1] == '}';
+}
+
+static const char *const pod_list_sql[] = {
+    "SELECT object, status, uid, namespace, name FROM objects WHERE kind = 'Pod' "
+    "ORDER BY namespace, name",
+    "SELECT object, status, uid, namespace, name FROM objects WHERE kind = 'Pod' AND "
+    "namespace = ? ORDER BY namespace, name",
+};
+
+/* The pods' texts spliced into one array, or each with its uid, namespace and name. */
+static int pod_texts(struct store *s, sqlite3_stmt *st, struct text_buf *list,
+                     struct store_pod_text **rows, size_t *ret_n, orc_error_t *err)
+{
+    size_t n = 0;
     int rc;
-    static const char pending[] = "{\"phase\":\"Pending\"}";
+    if (list)
+        text_buf_puts(list, "[");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *obj = (const char *) sqlite3_column_text(st, 0);
         const char *status = (const char *) sqlite3_column_text(st, 1);
-        size_t n = obj ? strlen(obj) : 0;
-        /* objects are stored compact, sorted and without status: "{...}" takes it last */
-        if (n < 2 || obj[0] != '{' || obj[n - 1] != '}')
+        if (!object_text(obj))
             continue;
-        if (len > 1)
-            text_append(&buf, &len, &cap, ",", 1);
-        text_append(&buf, &len, &cap, obj, n - 1);
-        text_append(&buf, &len, &cap, ",\"status\":", 10);
-        const char *st_text = status && *status ? status : pending;
-        text_append(&buf, &len, &cap, st_text, strlen(st_text));
-        text_append(&buf, &len, &cap, "}", 1);
+        if (list) {
+            if (n)
+                text_buf_puts(list, ",");
+            pod_text(list, obj, status);
+        } else {
+            *rows = xrealloc(*rows, (n + 1) * sizeof(**rows));
+            struct text_buf b = {0};
+            pod_text(&b, obj, status);
+            struct store_pod_text *row = &(*rows)[n];
+            row->text = text_buf_steal(&b, &row->len);
+            row->uid = xstrdup((const char *) sqlite3_column_text(st, 2));
+            row->namespace = xstrdup((const char *) sqlite3_column_text(st, 3));
+            row->name = xstrdup((const char *) sqlite3_column_text(st, 4));
+        }
+        n++;
     }
-    if (rc != SQLITE_DONE)
-        return db_error(s, err, "list pods");
-    text_append(&buf, &len, &cap, "]", 1);
-    *ret_len = len;
-    *ret = TAKE_PTR(buf);
+    if (list)
+        text_buf_puts(list, "]");
+    *ret_n = n;
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "list pods");
+}
+
+/* The pods of namespace ns (NULL: all): spliced into list, or rows. */
+static int pod_list(struct store *s, const char *ns, struct text_buf *list,
+                    struct store_pod_text **rows, size_t *ret_n, orc_error_t *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    if (prepare(s, pod_list_sql[ns != NULL], &st, err) < 0)
+        return -1;
+    if (ns)
+        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+    return pod_texts(s, st, list, rows, ret_n, err);
+}
+
+int store_pod_texts(struct store *s, const char *ns, struct store_pod_text **ret, size_t *ret_n,
+                    orc_error_t *err)
+{
+    struct store_pod_text *rows = NULL;
+    size_t n = 0;
+    if (pod_list(s, ns, NULL, &rows, &n, err) < 0) {
+        store_pod_texts_free(rows, n);
+        return -1;
+    }
+    *ret = rows;
+    *ret_n = n;
+    return 0;
+}
+
+void store_pod_texts_free(struct store_pod_text *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].uid);
+        free(rows[i].namespace);
+        free(rows[i].name);
+        free(rows[i].text);
+    }
+    free(rows);
+}
+
+int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
+                        size_t *ret_n, orc_error_t *err)
+{
+    struct text_buf list = {0};
+    if (pod_list(s, ns, &list, NULL, ret_n, err) < 0) {
+        text_buf_done(&list);
+        return -1;
+    }
+    *ret = text_buf_steal(&list, ret_len);
     return 0;
 }
 
@@ -865,7 +921,7 @@ static json_t *event_json(sqlite3_stmt *st)
                   ts_json(sqlite3_column_int64(st, 8)), "lastTimestamp",
                   ts_json(sqlite3_column_int64(st, 9)), "source", "component", "orcd");
     json_t *meta = json_object_get(e, "metadata");
-    json_object_set_new(meta, "name", json_sprintf("%s.%llx", name, id));
+    json_object_set_new(meta, "name", json_sprintf("%s.%016llx", name, id));
     json_object_set_new(meta, "resourceVersion",
                         json_sprintf("%lld", (long long) sqlite3_column_int64(st, 10)));
     return e;
@@ -875,9 +931,10 @@ int store_event_list(struct store *s, const char *ns, const char *pod_name, json
                      orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
+    /* in the order of the events' names (pod.ID), as the API server lists by key */
     if (prepare(s,
                 "SELECT " EVENT_COLUMNS " FROM events WHERE (?1 IS NULL OR namespace = ?1) AND "
-                "(?2 IS NULL OR name = ?2) ORDER BY last_ns, id",
+                "(?2 IS NULL OR name = ?2) ORDER BY namespace, printf('%s.%016x', name, id)",
                 &st, err) < 0)
         return -1;
     if (ns)

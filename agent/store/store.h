@@ -98,9 +98,20 @@ int store_pod_get_by_uid(struct store *s, const char *uid, json_t **ret, orc_err
 /* JSON array of full objects, sorted by namespace then name; ns NULL = all namespaces. */
 int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *err);
 /* The same list as JSON text, spliced from the stored texts without parsing them (the API's
- * list path: with many pods, parsing and printing every object again dominates its cost). */
+ * list path: with many pods, parsing and printing every object again dominates its cost),
+ * and its number of items. */
 int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
-                        orc_error_t *err);
+                        size_t *ret_n, orc_error_t *err);
+/* Each pod's text (as in store_pod_list_text) with its uid, namespace and name, in the same
+ * order. */
+struct store_pod_text {
+    char *uid, *namespace, *name;
+    char *text;
+    size_t len;
+};
+int store_pod_texts(struct store *s, const char *ns, struct store_pod_text **ret, size_t *ret_n,
+                    orc_error_t *err);
+void store_pod_texts_free(struct store_pod_text *rows, size_t n);
 /* Sets metadata.deletionTimestamp (and deletionGracePeriodSeconds from grace) and returns
  * the updated object; idempotent (a pod being deleted keeps its deadline). -ENOENT when
  * absent; -ESTALE when a precondition does not hold ("Operation cannot be fulfilled on pods
@@ -124,7 +135,8 @@ int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
  * (oldest dropped beyond 10000 rows). type is "Normal" or "Warning". */
 int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
                     const char *type, const char *reason, const char *message, orc_error_t *err);
-/* JSON array of core/v1 Events, oldest first; filters may be NULL. */
+/* JSON array of core/v1 Events named POD.ID (16 hex digits) in the order of their namespace
+ * and name, as the API server lists by key; filters may be NULL. */
 int store_event_list(struct store *s, const char *ns, const char *pod_name, json_t **ret,
                      orc_error_t *err);
 

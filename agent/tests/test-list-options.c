@@ -90,7 +90,7 @@ static void options(void)
     orc_error_release(&err);
     parses(NULL, NULL, "17", "Exact", &o);
     tap_is_int(list_options_check(&o, 17, &err), 0, "Exact: the same version");
-    tap_is_int(list_options_check(&o, 20, &err), -ESTALE, "Exact: a store that moved on");
+    tap_is_int(list_options_check(&o, 20, &err), -EKEYEXPIRED, "Exact: a store that moved on");
     tap_is_str(orc_error_message(err), "The resourceVersion for the provided list is too old.",
                "... is Expired");
     orc_error_release(&err);

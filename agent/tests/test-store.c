@@ -188,6 +188,9 @@ int main(void)
     tap_is_int(store_event_list(s, "default", "a", &events, &err), 0, "list events");
     tap_is_int(json_array_size(events), 2, "identical events are folded");
     tap_is_int(orc_json_int(json_array_get(events, 0), "count", 0), 3, "with a count");
+    const char *ev_name = orc_json_str(json_object_get(json_array_get(events, 0), "metadata"), "name");
+    tap_ok(ev_name && strlen(ev_name) == strlen("a.") + 16 && !strncmp(ev_name, "a.", 2),
+           "an event is named POD.ID, 16 hex digits: %s", ev_name ? ev_name : "(none)");
     json_decref(events);
 
     struct store *s2 = NULL;
@@ -197,14 +200,32 @@ int main(void)
     tap_is_int(json_array_size(list), 2, "two pods");
     /* the API's spliced text is the same list: one pod with a status, one without */
     char *text = NULL;
-    size_t text_len = 0;
-    tap_is_int(store_pod_list_text(s2, NULL, &text, &text_len, &err), 0, "list as text");
+    size_t text_len = 0, n_items = 0;
+    tap_is_int(store_pod_list_text(s2, NULL, &text, &text_len, &n_items, &err), 0,
+               "list as text");
+    tap_is_int(n_items, 2, "of two pods");
     json_t *parsed = text ? json_loadb(text, text_len, JSON_REJECT_DUPLICATES, NULL) : NULL;
     tap_ok(parsed && json_equal(parsed, list), "the text is the list, key for key");
     tap_ok(text && text_len == strlen(text), "its length is right");
+    struct store_pod_text *rows = NULL;
+    size_t n_rows = 0;
+    tap_is_int(store_pod_texts(s2, NULL, &rows, &n_rows, &err), 0, "each pod's text");
+    tap_is_int(n_rows, 2, "... of both pods");
+    for (size_t i = 0; i < n_rows; i++) {
+        json_t *one = json_loadb(rows[i].text, rows[i].len, JSON_REJECT_DUPLICATES, NULL);
+        const json_t *m = json_object_get(one, "metadata");
+        tap_ok(one && json_equal(one, json_array_get(list, i)), "pod %zu's text is its object", i);
+        tap_ok(!strcmp(rows[i].uid, orc_json_str(m, "uid")) &&
+                   !strcmp(rows[i].name, orc_json_str(m, "name")) &&
+                   !strcmp(rows[i].namespace, orc_json_str(m, "namespace")),
+               "... with its uid, name and namespace");
+        json_decref(one);
+    }
+    store_pod_texts_free(rows, n_rows);
     json_decref(parsed);
     free(text);
-    tap_is_int(store_pod_list_text(s2, "nowhere", &text, &text_len, &err), 0, "empty namespace");
+    tap_is_int(store_pod_list_text(s2, "nowhere", &text, &text_len, &n_items, &err), 0,
+               "empty namespace");
     tap_is_str(text, "[]", "an empty array");
     free(text);
     json_decref(list);
