@@ -20,6 +20,7 @@ struct entry {
     char *uid;
     uint64_t hash; /* of the pod's text, and its length: the row is this text's */
     size_t len;
+    json_t *obj; /* the pod, parsed */
     struct pod_row row;
     char *metadata; /* compact JSON */
     uint64_t used;  /* the listing that last used it */
@@ -52,6 +53,7 @@ static struct entry *entry_free(struct entry *e)
     struct entry *next = e->next;
     free(e->uid);
     free(e->metadata);
+    json_decref(e->obj);
     pod_row_done(&e->row);
     free(e);
     return next;
@@ -72,10 +74,12 @@ struct pod_table *pod_table_free(struct pod_table *t)
 /* The row of the pod's text, computed again when the text changed. */
 static void entry_fill(struct entry *e, const struct store_pod_text *pod, uint64_t hash)
 {
-    json_auto_t *j = json_loadb(pod->text, pod->len, 0, NULL);
+    json_t *j = json_loadb(pod->text, pod->len, 0, NULL) ?: json_object();
     const json_t *meta = json_object_get(j, "metadata");
     pod_row_done(&e->row);
     free(e->metadata);
+    json_decref(e->obj);
+    e->obj = j;
     pod_row_init(j, &e->row);
     e->metadata = meta ? orc_json_dump(meta) : xstrdup("{}");
     e->hash = hash;
@@ -149,16 +153,44 @@ static void append_row(struct text_buf *out, const struct entry *e,
     text_buf_puts(out, "}");
 }
 
-void pod_table_rows(struct pod_table *t, const struct store_pod_text *pods, size_t n,
-                    const struct table_options *opt, struct text_buf *out)
+size_t pod_table_select(struct pod_table *t, const struct store_pod_text *pods, size_t n,
+                        const struct api_read *rd, size_t *ret_idx, size_t *ret_remaining)
 {
+    size_t k = 0, remaining = 0;
+    bool selects = api_read_selects(rd);
     pthread_mutex_lock(&t->lock);
     t->listings++;
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            text_buf_puts(out, ",");
-        append_row(out, lookup(t, &pods[i]), &pods[i], opt);
+        if (!list_options_after(&rd->opts, pods[i].namespace, pods[i].name))
+            continue;
+        if (selects) {
+            const struct entry *e = lookup(t, &pods[i]);
+            if (!label_selector_matches_object(rd->labels, e->obj) ||
+                !field_selector_matches(rd->fields, e->obj))
+                continue;
+        }
+        if (rd->opts.limit > 0 && k >= (size_t) rd->opts.limit) {
+            remaining++;
+            if (selects)
+                break; /* one more is enough to know there is more */
+            continue;
+        }
+        ret_idx[k++] = i;
     }
     sweep(t, n);
+    pthread_mutex_unlock(&t->lock);
+    *ret_remaining = remaining;
+    return k;
+}
+
+void pod_table_rows(struct pod_table *t, const struct store_pod_text *pods, const size_t *idx,
+                    size_t n, const struct table_options *opt, struct text_buf *out)
+{
+    pthread_mutex_lock(&t->lock);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            text_buf_puts(out, ",");
+        append_row(out, lookup(t, &pods[idx[i]]), &pods[idx[i]], opt);
+    }
     pthread_mutex_unlock(&t->lock);
 }

@@ -89,49 +89,81 @@ enum MHD_Result api_apply(struct request *r)
                                     warnings_json(r, mr)));
 }
 
-/* A Table of pods without selectors: each pod's row is kept between requests while its text
- * stays the same (pod-table.c), so only changed pods are parsed. */
-static enum MHD_Result pods_table(struct request *r, const struct api_read *rd, struct store *s,
-                                  const char *ns)
+/* The pods' texts and the resourceVersion a watch goes on from, in one read transaction. */
+static int read_pods(struct store *s, const char *ns, struct store_pod_text **ret, size_t *ret_n,
+                     int64_t *ret_rv, orc_error_t *err)
+{
+    if (store_read_begin(s, err) < 0)
+        return -1;
+    int rc = store_pod_texts(s, ns, ret, ret_n, err);
+    if (rc == 0)
+        rc = store_resource_version(s, ret_rv, err);
+    store_read_end(s);
+    if (rc < 0) {
+        store_pod_texts_free(*ret, *ret_n);
+        *ret = NULL;
+    }
+    return rc;
+}
+
+/* A page of pods, selected, as a list or a Table, from their texts: each pod's parsed JSON
+ * and Table row are kept between requests while its text stays the same (pod-table.c), so
+ * only pods that changed are parsed, and a list's items are the stored texts. */
+static enum MHD_Result pods_page(struct request *r, const struct api_read *rd, struct store *s,
+                                 const char *ns)
 {
     orc_error_t err = NULL;
     struct store_pod_text *pods = NULL;
-    size_t n = 0, first = 0;
+    size_t n = 0, remaining = 0;
     int64_t rv = 0;
-    if (store_read_begin(s, &err) < 0)
+    if (read_pods(s, ns, &pods, &n, &rv, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    int rc = store_pod_texts(s, ns, &pods, &n, &err);
-    if (rc == 0)
-        rc = store_resource_version(s, &rv, &err);
-    store_read_end(s);
-    if (rc < 0) {
-        store_pod_texts_free(pods, n);
-        return api_reply_error(r, &err, NULL, NULL);
-    }
     if (list_options_check(&rd->opts, rv, &err) < 0) {
         store_pod_texts_free(pods, n);
         return api_reply_rv_error(r, &err);
     }
-    while (first < n && !list_options_after(&rd->opts, pods[first].namespace, pods[first].name))
-        first++;
-    size_t count = n - first;
-    if (rd->opts.limit > 0 && count > (size_t) rd->opts.limit)
-        count = (size_t) rd->opts.limit;
-    const struct store_pod_text *last = count ? &pods[first + count - 1] : NULL;
+    _cleanup_free_ size_t *idx = new0(size_t, n + 1);
+    size_t k = pod_table_select(r->pod_table, pods, n, rd, idx, &remaining);
+    const struct store_pod_text *last = k ? &pods[idx[k - 1]] : NULL;
     json_t *meta = api_list_meta(rd, rv, last ? last->namespace : NULL, last ? last->name : NULL,
-                                 n - first - count);
-    struct table_options opt = api_table_options(rd);
-    struct text_buf rows = {0};
-    pod_table_rows(r->pod_table, pods + first, count, &opt, &rows);
+                                 remaining);
+    struct text_buf out = {0};
+    if (rd->media.as == API_AS_TABLE) {
+        struct table_options opt = api_table_options(rd);
+        pod_table_rows(r->pod_table, pods, idx, k, &opt, &out);
+    } else {
+        for (size_t i = 0; i < k; i++) {
+            text_buf_puts(&out, i ? "," : "");
+            text_buf_add(&out, pods[idx[i]].text, pods[idx[i]].len);
+        }
+    }
     store_pod_texts_free(pods, n);
-    enum MHD_Result ret = api_reply_table_text(r, rd, "Pod", meta, &rows);
-    text_buf_done(&rows);
+    enum MHD_Result ret = rd->media.as == API_AS_TABLE
+                              ? api_reply_table_text(r, rd, "Pod", meta, &out)
+                              : api_reply_list_items(r, "Pod", meta, &out);
+    text_buf_done(&out);
     return ret;
 }
 
+/* The list of pods as JSON, for the forms not built from texts (PartialObjectMetadataList). */
+static enum MHD_Result pods_parsed(struct request *r, const struct api_read *rd, struct store *s,
+                                   const char *ns)
+{
+    orc_error_t err = NULL;
+    struct store_pod_text *pods = NULL;
+    size_t n = 0;
+    int64_t rv = 0;
+    if (read_pods(s, ns, &pods, &n, &rv, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, json_loadb(pods[i].text, pods[i].len, 0, NULL) ?: json_object());
+    store_pod_texts_free(pods, n);
+    return api_reply_list(r, rd, "Pod", items, rv);
+}
+
 /* Lists pods: the store's text as it is when nothing is selected or cut (a list of many pods
- * is not parsed and printed again), Tables from rows kept between requests, else parsed for
- * the selectors and pages. */
+ * is not parsed and printed again), pages and Tables from the pods' texts (pods_page). */
 enum MHD_Result api_pods_list(struct request *r)
 {
     orc_error_t err = NULL;
@@ -142,8 +174,10 @@ enum MHD_Result api_pods_list(struct request *r)
     _cleanup_(store_closep) struct store *s = NULL;
     if (api_open_store(r, &s, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    if (rd.media.as == API_AS_TABLE && !api_read_selects(&rd))
-        return pods_table(r, &rd, s, ns);
+    if (rd.media.as == API_AS_PARTIAL_LIST)
+        return pods_parsed(r, &rd, s, ns);
+    if (!api_read_whole(&rd))
+        return pods_page(r, &rd, s, ns);
     _cleanup_free_ char *items = NULL;
     size_t len = 0, n = 0;
     int64_t rv = 0;
@@ -156,13 +190,7 @@ enum MHD_Result api_pods_list(struct request *r)
     store_read_end(s);
     if (rc < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    if (api_read_whole(&rd, n))
-        return api_reply_list_text(r, &rd, "Pod", TAKE_PTR(items), len, rv);
-    json_error_t jerr;
-    json_t *list = json_loadb(items, len, 0, &jerr);
-    if (!list)
-        return api_reply_status(r, 500, "InternalError", jerr.text, NULL);
-    return api_reply_list(r, &rd, "Pod", list, rv);
+    return api_reply_list_text(r, &rd, "Pod", TAKE_PTR(items), len, rv);
 }
 
 enum MHD_Result api_pod_get(struct request *r)

@@ -76,11 +76,10 @@ void api_read_done(struct api_read *rd)
     list_options_done(&rd->opts);
 }
 
-bool api_read_whole(const struct api_read *rd, size_t n)
+bool api_read_whole(const struct api_read *rd)
 {
     return label_selector_empty(rd->labels) && field_selector_empty(rd->fields) &&
-           !rd->opts.after_name && (rd->opts.limit <= 0 || (size_t) rd->opts.limit >= n) &&
-           rd->media.as == API_AS_OBJECT;
+           !rd->opts.after_name && rd->opts.limit <= 0 && rd->media.as == API_AS_OBJECT;
 }
 
 /* "v1", "apps/v1": the resource's group version */
@@ -91,22 +90,19 @@ static char *group_version(const struct request *r)
     return xasprintf("%s/%s", r->res->group, r->res->version);
 }
 
-/* The plain list's text around the items' (taken). */
-static char *list_text(struct request *r, const char *kind, long long rv, char *items_text,
-                       size_t len, size_t *ret_len)
+enum MHD_Result api_reply_list_items(struct request *r, const char *kind, json_t *meta,
+                                     struct text_buf *items)
 {
-    _cleanup_free_ char *items = items_text, *gv = group_version(r);
-    _cleanup_free_ char *head = xasprintf("{\"apiVersion\":\"%s\",\"kind\":\"%sList\","
-                                          "\"metadata\":{\"resourceVersion\":\"%lld\"},"
-                                          "\"items\":",
-                                          gv, kind, rv);
-    size_t hl = strlen(head);
-    char *text = xmalloc(hl + len + 3);
-    memcpy(text, head, hl);
-    memcpy(text + hl, items, len);
-    memcpy(text + hl + len, "}\n", 3);
-    *ret_len = hl + len + 2;
-    return text;
+    json_auto_t *m = meta;
+    _cleanup_free_ char *gv = group_version(r), *meta_text = orc_json_dump(m);
+    struct text_buf out = {0};
+    text_buf_printf(&out, "{\"apiVersion\":\"%s\",\"kind\":\"%sList\",\"metadata\":%s,\"items\":[",
+                    gv, kind, meta_text);
+    text_buf_add(&out, items->data ? items->data : "", items->len);
+    text_buf_puts(&out, "]}\n");
+    size_t len = 0;
+    char *text = text_buf_steal(&out, &len);
+    return api_reply_json_text(r, 200, text, len);
 }
 
 bool api_read_selects(const struct api_read *rd)
@@ -182,13 +178,12 @@ enum MHD_Result api_reply_list_text(struct request *r, const struct api_read *rd
                                     const char *kind, char *items_text, size_t len, long long rv)
 {
     orc_error_t err = NULL;
-    if (list_options_check(&rd->opts, rv, &err) < 0) {
-        free(items_text);
+    _cleanup_free_ char *items = items_text;
+    if (list_options_check(&rd->opts, rv, &err) < 0)
         return api_reply_rv_error(r, &err);
-    }
-    size_t n = 0;
-    char *text = list_text(r, kind, rv, items_text, len, &n);
-    return api_reply_json_text(r, 200, text, n);
+    /* the store's "[...]": the items within the brackets */
+    struct text_buf inner = {.data = len >= 2 ? items + 1 : NULL, .len = len >= 2 ? len - 2 : 0};
+    return api_reply_list_items(r, kind, api_list_meta(rd, rv, NULL, NULL, 0), &inner);
 }
 
 enum MHD_Result api_reply_list(struct request *r, const struct api_read *rd, const char *kind,

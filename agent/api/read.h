@@ -34,9 +34,9 @@ int api_read_parse(struct request *r, const char *kind, bool list, struct api_re
                    orc_error_t *err);
 void api_read_done(struct api_read *rd);
 
-/* Whether the n objects as the store lists them answer the read: no selector, no continue,
- * no limit below n, the list itself asked for (the store's text can then be sent as it is). */
-bool api_read_whole(const struct api_read *rd, size_t n);
+/* Whether the whole list as the store has it answers the read: no selector, no continue, no
+ * limit, the list itself asked for (the store's text can then be sent as it is). */
+bool api_read_whole(const struct api_read *rd);
 /* Replies with the plain list of kind around items_text (the JSON text of an array of its
  * objects, len bytes; taken) read at the store's resourceVersion rv: the fast path of
  * api_read_whole(). */
@@ -55,6 +55,9 @@ json_t *api_list_meta(const struct api_read *rd, long long rv, const char *last_
 enum MHD_Result api_reply_rv_error(struct request *r, orc_error_t *err);
 /* The Table options of rd, now. */
 struct table_options api_table_options(const struct api_read *rd);
+/* Replies with the list of kind around the items' text ("{...},{...}") and meta (taken). */
+enum MHD_Result api_reply_list_items(struct request *r, const char *kind, json_t *meta,
+                                     struct text_buf *items);
 /* Replies with a Table of kind around rows' text ("{...},{...}") and meta (taken). */
 enum MHD_Result api_reply_table_text(struct request *r, const struct api_read *rd,
                                      const char *kind, json_t *meta, struct text_buf *rows);

@@ -17,12 +17,12 @@ static struct store_pod_text text_of(const char *uid, const char *name, const ch
 {
     char *text = xasprintf(
         "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"creationTimestamp\":"
-        "\"2023-11-14T22:03:20Z\",\"labels\":{\"app\":\"web\"},\"name\":\"%s\","
+        "\"2023-11-14T22:03:20Z\",\"labels\":{\"app\":\"%s\"},\"name\":\"%s\","
         "\"namespace\":\"default\",\"uid\":\"%s\"},\"spec\":{\"containers\":[{\"name\":\"c\"}]},"
         "\"status\":{\"phase\":\"%s\",\"podIP\":\"10.0.2.100\",\"containerStatuses\":[{"
         "\"name\":\"c\",\"ready\":true,\"restartCount\":%d,\"state\":{\"running\":{}},"
         "\"lastState\":{\"terminated\":{\"finishedAt\":\"2023-11-14T22:12:20Z\"}}}]}}",
-        name, uid, phase, restarts);
+        strcmp(name, "c") ? "web" : "batch", name, uid, phase, restarts);
     return (struct store_pod_text){xstrdup(uid), xstrdup("default"), xstrdup(name), text,
                                    strlen(text)};
 }
@@ -32,8 +32,11 @@ static json_t *rows_of(struct pod_table *t, const struct store_pod_text *pods, s
                        const struct table_options *opt)
 {
     struct text_buf b = {0};
+    size_t idx[8];
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
     text_buf_puts(&b, "[");
-    pod_table_rows(t, pods, n, opt, &b);
+    pod_table_rows(t, pods, idx, n, opt, &b);
     text_buf_puts(&b, "]");
     json_t *rows = json_loadb(b.data, b.len, 0, NULL);
     text_buf_done(&b);
@@ -49,6 +52,45 @@ static json_t *built_rows(const struct store_pod_text *pods, size_t n,
         json_array_append_new(items, json_loadb(pods[i].text, pods[i].len, 0, NULL));
     json_auto_t *t = table_build("Pod", items, opt);
     return json_incref(json_object_get(t, "rows"));
+}
+
+/* the indices pod_table_select() picks for LABELS, LIMIT and CONTINUE after NAME */
+static char *selected(struct pod_table *t, const struct store_pod_text *pods, size_t n,
+                      const char *labels, const char *limit, const char *after,
+                      size_t *ret_remaining)
+{
+    struct api_read rd = {0};
+    _cleanup_free_ char *token = after ? list_continue_token(7, "default", after) : NULL;
+    if (label_selector_parse(labels, &rd.labels, NULL) < 0 ||
+        field_selector_parse(NULL, "Pod", &rd.fields, NULL) < 0 ||
+        list_options_parse(limit, token, NULL, NULL, &rd.opts, NULL) < 0)
+        abort();
+    size_t idx[8], k = pod_table_select(t, pods, n, &rd, idx, ret_remaining);
+    api_read_done(&rd);
+    struct text_buf b = {0};
+    for (size_t i = 0; i < k; i++)
+        text_buf_printf(&b, "%s%zu", i ? "," : "", idx[i]);
+    return text_buf_steal(&b, NULL);
+}
+
+static void selecting(struct pod_table *t, const struct store_pod_text *pods)
+{
+    size_t remaining = 99;
+    char *got = selected(t, pods, 3, "app=web", NULL, NULL, &remaining);
+    tap_ok(!strcmp(got, "0,1") && remaining == 0, "app=web: a and b (%s)", got);
+    free(got);
+    got = selected(t, pods, 3, "app!=web", NULL, NULL, &remaining);
+    tap_ok(!strcmp(got, "2") && remaining == 0, "app!=web: c (%s)", got);
+    free(got);
+    got = selected(t, pods, 3, NULL, "2", NULL, &remaining);
+    tap_ok(!strcmp(got, "0,1") && remaining == 1, "limit 2: a, b and one more (%s)", got);
+    free(got);
+    got = selected(t, pods, 3, NULL, "2", "b", &remaining);
+    tap_ok(!strcmp(got, "2") && remaining == 0, "continued after b: c (%s)", got);
+    free(got);
+    got = selected(t, pods, 3, "app=web", "1", NULL, &remaining);
+    tap_ok(!strcmp(got, "0") && remaining == 1, "app=web, limit 1: a, and more (%s)", got);
+    free(got);
 }
 
 int main(void)
@@ -85,6 +127,7 @@ int main(void)
            json_string_value(json_array_get(json_object_get(json_array_get(later, 0), "cells"), 4)));
     tap_ok(json_object_get(json_array_get(later, 0), "conditions") != NULL,
            "a completed pod's row condition");
+    selecting(t, pods);
     pod_table_free(t);
     store_pod_texts_free(xmemdup(pods, sizeof(pods)), 3);
     return tap_done();
