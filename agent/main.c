@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/node-status.h"
 #include "cleanup.h"
 #include "exec-path.h"
 #include "fs-util.h"
@@ -579,6 +580,8 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return -1;
     feed_reset(o->feed, rv);
     store_set_busy_timeout(o->store, 200); /* the loop's: it retries rather than waits */
+    if (node_status_start(o, err) < 0)
+        return -1;
     o->loop.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (o->loop.wake_fd < 0)
         return orc_error_make(err, errno, "eventfd");
@@ -614,6 +617,7 @@ static void orcd_stop(struct orcd *o)
     registries_conf_done(&o->registries);
     o->store = store_close(o->store);
     o->feed = feed_free(o->feed); /* after every connection and watch */
+    o->node = node_status_free(o->node);
     o->network = network_free(o->network);
     o->loop.wake_fd = safe_close(o->loop.wake_fd);
     o->lock_fd = safe_close(o->lock_fd);
@@ -621,6 +625,7 @@ static void orcd_stop(struct orcd *o)
     orc_paths_done(&o->paths);
     free(o->config.pod.runtime);
     free(o->config.pod.shim_path);
+    free(o->config.pod.node_name);
     free(o->config.cni_conf);
     free(o->config.cni_bin_dir);
     strv_free(o->config.insecure_registries);

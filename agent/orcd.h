@@ -18,6 +18,7 @@ struct network;
 struct pull_jobs;
 struct job_pool;
 struct feed;
+struct node_status;
 
 /* Agent configuration, from flags. */
 struct orcd_config {
@@ -52,6 +53,7 @@ struct orcd {
     struct pull_jobs *pulls;           /* image pulls for pods, in background threads */
     struct job_pool *jobs;             /* the pods' slow steps */
     struct api *api;
+    struct node_status *node; /* this machine as a Kubernetes Node */
     struct loop loop;
     int lock_fd;      /* flock on paths.lock: one agent per run directory */
     int data_lock_fd; /* flock on paths.data_lock: one agent per data directory */

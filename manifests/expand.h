@@ -44,7 +44,7 @@ int expand_refs(const char *input, const struct expand_env *env, size_t max, cha
 /* What the downward API reports that the manifest does not hold (NULL reads as ""). */
 struct expand_facts {
     const char *pod_uid;    /* metadata.uid */
-    const char *node_name;  /* spec.nodeName: the host's name, as the pod's status says */
+    const char *node_name;  /* spec.nodeName: the node's name, as the pod's spec says */
     const char *pod_ip;     /* status.podIP(s): NULL without a network */
     const char *host_ip;    /* status.hostIP(s) */
     int64_t node_cpu_milli; /* the node's allocatable cpu (thousandths) and memory (bytes): */

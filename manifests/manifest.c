@@ -388,6 +388,7 @@ struct pod *pod_free(struct pod *pod)
     free(pod->name);
     free(pod->namespace);
     free(pod->service_account_name);
+    free(pod->node_name);
     json_decref(pod->labels);
     json_decref(pod->annotations);
     for (size_t i = 0; i < pod->n_containers; i++)

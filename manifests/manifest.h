@@ -83,6 +83,8 @@ struct pod {
     size_t n_containers;
     char *service_account_name;               /* spec.serviceAccountName (or serviceAccount);
                                                  NULL = not written, Kubernetes' "default" */
+    char *node_name;                          /* spec.nodeName: the node the pod is bound to;
+                                                 NULL = not written (the agent binds it) */
     enum restart_policy restart_policy;       /* default Always */
     int64_t termination_grace_period_seconds; /* default 30 */
 };

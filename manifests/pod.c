@@ -278,6 +278,19 @@ static void decode_service_account(struct decoder *d, const struct ynode *k, con
                  "valueFrom.fieldRef spec.serviceAccountName reports the name");
 }
 
+/* spec.nodeName: the agent binds pods to its node; one written must name a valid node. */
+static void decode_node_name(struct decoder *d, const struct ynode *v, char **ret)
+{
+    if (decode_string(d, v, ret) && **ret && !manifest_is_dns1123_subdomain(*ret))
+        decoder_error(d, v, NULL,
+                      "Invalid value: \"%s\": a lowercase RFC 1123 subdomain must consist of "
+                      "lower case alphanumeric characters, '-' or '.', and must start and end "
+                      "with an alphanumeric character",
+                      *ret);
+    if (*ret && !**ret) /* "" is not written */
+        *ret = (free(*ret), NULL);
+}
+
 static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *pod)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
@@ -308,6 +321,8 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
             decode_service_account(d, k, v, &pod->service_account_name);
         } else if (!strcmp(k->value, "serviceAccount")) {
             decode_service_account(d, k, v, &deprecated_account);
+        } else if (!strcmp(k->value, "nodeName")) {
+            decode_node_name(d, v, &pod->node_name);
         } else {
             decoder_pop(d, saved);
             if (!unsupported_field(d, k, v, FIELDS_POD_SPEC))

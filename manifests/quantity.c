@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 #define MAX_DIGITS 30
 
 static int suffix(const char *s, int *ret_exp10, int *ret_exp2)
@@ -81,4 +83,29 @@ int quantity_parse_milli(const char *s, int64_t *ret)
         return -ERANGE;
     *ret = neg ? -(int64_t) mant : (int64_t) mant;
     return 0;
+}
+
+char *quantity_format_bytes(int64_t v)
+{
+    static const char binary[][3] = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+    static const char decimal[][2] = {"k", "M", "G", "T", "P", "E"};
+    if (v <= 0)
+        return xasprintf("%lld", (long long) v);
+    int b = -1, d = -1;
+    for (int64_t n = v; b < 5 && n % 1024 == 0; n /= 1024)
+        b++;
+    for (int64_t n = v; d < 5 && n % 1000 == 0; n /= 1000)
+        d++;
+    int64_t unit = 1;
+    if (b >= 0) { /* a power of 1024 first, as "64Mi" is written */
+        for (int i = 0; i <= b; i++)
+            unit *= 1024;
+        return xasprintf("%lld%s", (long long) (v / unit), binary[b]);
+    }
+    if (d >= 0) {
+        for (int i = 0; i <= d; i++)
+            unit *= 1000;
+        return xasprintf("%lld%s", (long long) (v / unit), decimal[d]);
+    }
+    return xasprintf("%lld", (long long) v);
 }

@@ -10,3 +10,7 @@
  * that is not a quantity, -ERANGE beyond 2^63 thousandths. Pure.
  */
 int quantity_parse_milli(const char *s, int64_t *ret);
+
+/* bytes as Kubernetes writes a quantity of them: the largest binary suffix that divides them
+ * ("128Mi", "16318132Ki"), else a decimal one ("1G"), else the number ("1500"). Allocated. */
+char *quantity_format_bytes(int64_t bytes);

@@ -108,6 +108,8 @@ json_t *pod_to_json(const struct pod *pod)
                   (json_int_t) pod->termination_grace_period_seconds);
     if (pod->service_account_name) /* only when written: a stored spec stays as it was */
         json_object_set_new(spec, "serviceAccountName", json_string(pod->service_account_name));
+    if (pod->node_name)
+        json_object_set_new(spec, "nodeName", json_string(pod->node_name));
     return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
                      "spec", spec);
 }
@@ -193,6 +195,7 @@ int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err)
     pod->annotations = json_is_object(a) ? json_deep_copy(a) : json_object();
     pod->restart_policy = restart_policy_from_string(str(spec, "restartPolicy"));
     pod->service_account_name = xstrdup(str(spec, "serviceAccountName"));
+    pod->node_name = xstrdup(str(spec, "nodeName"));
     json_t *g = json_object_get(spec, "terminationGracePeriodSeconds");
     pod->termination_grace_period_seconds = json_is_integer(g) ? json_integer_value(g) : 30;
     json_t *cs = json_object_get(spec, "containers");

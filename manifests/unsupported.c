@@ -125,7 +125,6 @@ static const struct field_rule pod_spec_fields[] = {
     {.name = "securityContext", .class = FIELD_OBJECT, .fields = pod_security_fields},
     IGNORED("ephemeralContainers"),
     IGNORED("nodeSelector"),
-    IGNORED("nodeName"),
     IGNORED("affinity"),
     IGNORED("tolerations"),
     IGNORED("hostNetwork"),

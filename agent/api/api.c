@@ -198,7 +198,10 @@ bool api_query_has(struct request *r, const char *key)
 
 int api_open_store(struct request *r, struct store **ret, orc_error_t *err)
 {
-    return store_open(r->o->paths.db, r->o->feed, ret, err);
+    if (store_open(r->o->paths.db, r->o->feed, ret, err) < 0)
+        return -1;
+    store_set_node_name(*ret, r->o->config.pod.node_name); /* pods are bound to the node */
+    return 0;
 }
 
 static enum MHD_Result version(struct request *r)

@@ -90,6 +90,16 @@ static unsigned set_of(const char *path)
                                      : CHECK_LIVE | CHECK_READY;
 }
 
+int api_health_check(struct orcd *o, const char *name, char **ret_why)
+{
+    for (size_t i = 0; i < ELEMENTSOF(checks); i++)
+        if (!strcmp(checks[i].name, name)) {
+            *ret_why = checks[i].run(o);
+            return 0;
+        }
+    return -ENOENT;
+}
+
 static enum MHD_Result one_check(struct request *r, const char *name)
 {
     for (size_t i = 0; i < ELEMENTSOF(checks); i++) {

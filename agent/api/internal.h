@@ -63,6 +63,9 @@ int api_open_store(struct request *r, struct store **ret, orc_error_t *err);
 /* health.c: /healthz, /livez, /readyz (and /NAME of one check); the debug hook */
 enum MHD_Result api_health(struct request *r);
 enum MHD_Result api_debug_block_loop(struct request *r);
+/* Runs the named check ("loop", "store", "userns"): *ret_why NULL when it passed, else why
+ * not (allocated); -ENOENT for no such check. */
+int api_health_check(struct orcd *o, const char *name, char **ret_why);
 
 /* openapi.c: /openapi/v3 and its documents */
 enum MHD_Result api_openapi(struct request *r);
@@ -71,7 +74,14 @@ enum MHD_Result api_apply(struct request *r);
 /* Kubernetes resources' handlers (resources.h): r->path names the object */
 enum MHD_Result api_pods_list(struct request *r);
 enum MHD_Result api_pod_get(struct request *r);
-enum MHD_Result api_events(struct request *r);
+enum MHD_Result api_events_list(struct request *r);
+enum MHD_Result api_event_get(struct request *r);
+enum MHD_Result api_nodes_list(struct request *r);
+enum MHD_Result api_node_get(struct request *r);
+enum MHD_Result api_leases_list(struct request *r);
+enum MHD_Result api_lease_get(struct request *r);
+enum MHD_Result api_namespaces_list(struct request *r);
+enum MHD_Result api_namespace_get(struct request *r);
 /* watch.c: ?watch=true on a collection (pods, events) */
 enum MHD_Result api_watch(struct request *r);
 enum MHD_Result api_logs(struct request *r);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Pods: apply, list, get; events. */
+/* Pods: apply, list, get. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,28 +205,4 @@ enum MHD_Result api_pod_get(struct request *r)
     if (api_open_store(r, &s, &err) < 0 || store_pod_get(s, ns, name, &pod, &err) < 0)
         return api_reply_error(r, &err, "pods", name);
     return api_reply_object(r, &rd, "Pod", pod);
-}
-
-enum MHD_Result api_events(struct request *r)
-{
-    orc_error_t err = NULL;
-    _cleanup_(api_read_done) struct api_read rd = {0};
-    if (api_read_parse(r, "Event", true, &rd, &err) < 0)
-        return api_reply_error(r, &err, NULL, NULL);
-    const char *ns = r->path.namespace ?: field_selector_exact(rd.fields, "metadata.namespace");
-    const char *pod = field_selector_exact(rd.fields, "involvedObject.name");
-    _cleanup_(store_closep) struct store *s = NULL;
-    json_t *items = NULL;
-    int64_t rv = 0;
-    if (api_open_store(r, &s, &err) < 0 || store_read_begin(s, &err) < 0)
-        return api_reply_error(r, &err, NULL, NULL);
-    int rc = store_event_list(s, ns, pod, &items, &err);
-    if (rc == 0)
-        rc = store_resource_version(s, &rv, &err);
-    store_read_end(s);
-    if (rc < 0) {
-        json_decref(items);
-        return api_reply_error(r, &err, NULL, NULL);
-    }
-    return api_reply_list(r, &rd, "Event", items, rv);
 }

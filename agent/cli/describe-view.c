@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "json-util.h"
 #include "output.h"
+#include "quantity.h"
 #include "xalloc.h"
 
 /* From orc's LimitsEnforced condition: where the limits hold, or why they do not. */
@@ -42,30 +43,12 @@ static bool sets_resources(const json_t *spec)
 
 char *describe_memory_text(const char *bytes)
 {
-    static const char binary[][3] = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
-    static const char decimal[][2] = {"k", "M", "G", "T", "P", "E"};
     char *end = NULL;
     errno = 0;
     long long v = bytes ? strtoll(bytes, &end, 10) : 0;
     if (!bytes || !*bytes || *end || errno || v <= 0)
         return xstrdup(bytes ? bytes : "");
-    int b = -1, d = -1;
-    for (long long n = v; b < 5 && n % 1024 == 0; n /= 1024)
-        b++;
-    for (long long n = v; d < 5 && n % 1000 == 0; n /= 1000)
-        d++;
-    long long unit = 1;
-    if (b >= 0) { /* a power of 1024 first, as "64Mi" is written */
-        for (int i = 0; i <= b; i++)
-            unit *= 1024;
-        return xasprintf("%lld%s", v / unit, binary[b]);
-    }
-    if (d >= 0) {
-        for (int i = 0; i <= d; i++)
-            unit *= 1000;
-        return xasprintf("%lld%s", v / unit, decimal[d]);
-    }
-    return xasprintf("%lld", v);
+    return quantity_format_bytes(v);
 }
 
 static void print_map(FILE *f, const char *title, const json_t *m)
@@ -253,7 +236,7 @@ void describe_pod_print(FILE *f, const json_t *pod, int64_t now_ns)
     json_t *spec = json_object_get(pod, "spec");
     fprintf(f, "Name:         %s\n", orc_json_str(meta, "name"));
     fprintf(f, "Namespace:    %s\n", orc_json_str(meta, "namespace"));
-    fprintf(f, "Node:         %s/%s\n", orc_json_str(st, "nodeName") ?: "<none>",
+    fprintf(f, "Node:         %s/%s\n", orc_json_str(spec, "nodeName") ?: "<none>",
             orc_json_str(st, "hostIP") ?: "");
     _cleanup_free_ char *start = describe_time_text(orc_json_str(st, "startTime"));
     fprintf(f, "Start Time:   %s\n", start);

@@ -167,7 +167,7 @@ static void pods_rows_print(FILE *f, const json_t *pods, bool all_ns, bool wide,
                              restarts,
                              age,
                              nonempty(st, "podIP") ?: "<none>",
-                             nonempty(st, "nodeName") ?: host,
+                             nonempty(json_object_get(p, "spec"), "nodeName") ?: host,
                              "<none>",
                              "<none>"};
         add_cells(&t, row, all_ns, ncols);

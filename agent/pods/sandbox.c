@@ -217,8 +217,6 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
     _cleanup_free_ char *cgpath = s->cgroup ? xasprintf("%s/%s", s->cgroup, c->name) : NULL;
     if (orc_mkdir_p(rootfs, 0700, err) < 0)
         return -1;
-    char host[256] = "localhost"; /* as the pod's status names its node */
-    (void) gethostname(host, sizeof(host) - 1);
     _cleanup_free_ char *pod_ip = s->net_result ? network_pod_ip(s->net_result) : NULL;
     struct oci_spec_input in = {
         .pod = s->pod,
@@ -230,12 +228,12 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
         .resolv_file = resolv,
         .cgroups_path = cgpath,
         .facts = {.pod_uid = s->uid,
-                  .node_name = host,
+                  .node_name = s->env->config->node_name,
                   .pod_ip = pod_ip,
                   .host_ip = POD_NODE_HOST_IP,
                   /* the node's allocatable: what the machine has (orc reserves nothing) */
-                  .node_cpu_milli = sysconf(_SC_NPROCESSORS_ONLN) * 1000LL,
-                  .node_memory = (int64_t) sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE)}};
+                  .node_cpu_milli = s->env->config->node_cpu_milli,
+                  .node_memory = s->env->config->node_memory}};
     spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)

@@ -96,12 +96,9 @@ json_t *pod_worker_status_json(const struct pod_worker *w)
 {
     bool ready = false;
     enum sched_phase phase = w->rejected ? SCHED_PHASE_FAILED : worker_phase(w, &ready);
-    char host[256] = "localhost";
-    (void) gethostname(host, sizeof(host) - 1);
     json_t *st =
         json_pack("{s:s,s:s,s:[{s:s}],s:s}", "phase", sched_phase_to_string(phase), "hostIP",
                   POD_NODE_HOST_IP, "hostIPs", "ip", POD_NODE_HOST_IP, "qosClass", "BestEffort");
-    json_object_set_new(st, "nodeName", json_string(host));
     if (w->start_time > 0)
         json_object_set_new(st, "startTime", ts_json(w->start_time));
     if (w->pod_ip) {

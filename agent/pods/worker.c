@@ -49,8 +49,8 @@ static void event(struct pod_worker *w, const char *type, const char *reason, co
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     orc_error_t err = NULL;
-    if (store_event_add(w->env->store, w->pod->namespace, w->pod->name, w->uid, type, reason, msg,
-                        &err) < 0) {
+    struct store_event_ref ref = {"Pod", w->pod->namespace, w->pod->name, w->uid};
+    if (store_event_add(w->env->store, &ref, type, reason, msg, &err) < 0) {
         log_pod_warn(w->pod, "record event: %s, ignoring", orc_error_message(err));
         orc_error_release(&err);
     }
@@ -729,12 +729,10 @@ static bool admit(struct pod_worker *w)
         w->dirty = true;
         return false;
     }
-    char host[256] = "localhost";
-    (void) gethostname(host, sizeof(host) - 1);
     w->start_time = orc_time_now_ns();
     env->admitted++;
     event(w, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", w->pod->namespace,
-          w->pod->name, host);
+          w->pod->name, env->config->node_name);
     w->dirty = true;
     return true;
 }

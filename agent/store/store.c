@@ -16,27 +16,17 @@
 #include "scheduler.h"
 #include "store/changes.h"
 #include "store/feed.h"
+#include "store/internal.h"
 #include "store/schema-sql.h"
 #include "text-buf.h"
 #include "time-util.h"
 #include "xalloc.h"
 
-#define STORE_SCHEMA_VERSION 2
-#define STORE_MAX_EVENTS 10000
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
-#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+#define STORE_SCHEMA_VERSION 3
 
 /* Room kept on the database's file system for writes when the disk is full: deleting a pod
  * or recording a status must work exactly then. */
 #define RESERVE_BYTES (8 << 20)
-
-struct store {
-    sqlite3 *db;
-    struct feed *feed; /* where committed changes go; NULL: nowhere */
-    bool recording;    /* the connection's triggers record its changes for the feed */
-    char *reserve;     /* DB.reserve: RESERVE_BYTES, removed when a write finds the disk full */
-};
 
 /* Forward migrations: entry i brings user_version i to i + 1. */
 static const char *const migrations[] = {
@@ -45,6 +35,9 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN resource_version INTEGER NOT NULL DEFAULT 0;"
     "UPDATE events SET resource_version = "
     "(SELECT value FROM meta WHERE key = 'resource_version');",
+    /* 3: an event names the kind of its object (rows before are pods') and has a uid */
+    "ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'Pod';"
+    "ALTER TABLE events ADD COLUMN event_uid TEXT;",
 };
 
 const char *apply_action_to_string(enum apply_action a)
@@ -68,7 +61,7 @@ static bool release_reserve(struct store *s)
     return s->reserve && unlink(s->reserve) == 0;
 }
 
-static int db_error(struct store *s, orc_error_t *err, const char *what)
+int store_db_error(struct store *s, orc_error_t *err, const char *what)
 {
     if (is_full(s)) {
         (void) release_reserve(s); /* the next try has room */
@@ -79,7 +72,7 @@ static int db_error(struct store *s, orc_error_t *err, const char *what)
 }
 
 /* Steps a write that runs on its own; on a full disk once more with the reserve released. */
-static bool step_write(struct store *s, sqlite3_stmt *st)
+bool store_step_write(struct store *s, sqlite3_stmt *st)
 {
     if (sqlite3_step(st) == SQLITE_DONE)
         return true;
@@ -89,18 +82,16 @@ static bool step_write(struct store *s, sqlite3_stmt *st)
     return sqlite3_step(st) == SQLITE_DONE;
 }
 
-static json_t *event_copy_json(void *arg, sqlite3_int64 rowid);
-
 /* COMMIT; a commit that finds the disk full stays pending (SQLite keeps the transaction) and
  * is tried again with the reserve released; failing that, the transaction is rolled back.
  * The transaction's changes go to the feed first, pending, while the write lock is held
  * (so the feed is in resourceVersion order), and are committed there after COMMIT. */
-static int commit(struct store *s, orc_error_t *err)
+int store_commit(struct store *s, orc_error_t *err)
 {
     uint64_t ticket = 0;
     if (s->recording &&
-        store_changes_take(s->db, s->feed, event_copy_json, s, &ticket) != SQLITE_OK) {
-        int r = db_error(s, err, "record changes");
+        store_changes_take(s->db, s->feed, store_event_copy_json, s, &ticket) != SQLITE_OK) {
+        int r = store_db_error(s, err, "record changes");
         (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
     }
@@ -111,20 +102,20 @@ static int commit(struct store *s, orc_error_t *err)
         feed_commit(s->feed, ticket, ok);
     if (ok)
         return 0;
-    int r = db_error(s, err, "commit");
+    int r = store_db_error(s, err, "commit");
     (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return r;
 }
 
 /* Ends the transaction a write began: committed when it succeeded (r >= 0) and is to be kept,
  * else rolled back (a failure, or a dry run that only checked what the write would do). */
-static int end_transaction(struct store *s, int r, bool keep, orc_error_t *err)
+int store_end_transaction(struct store *s, int r, bool keep, orc_error_t *err)
 {
     if (r < 0 || !keep) {
         (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
     }
-    return commit(s, err);
+    return store_commit(s, err);
 }
 
 void store_keep_reserve(struct store *s)
@@ -153,13 +144,13 @@ bool store_reserve_used(struct store *s)
 }
 
 /* Writes of objects and events run in transactions begun with BEGIN IMMEDIATE and ended by
- * commit(): the first such transaction of a connection with a feed makes its triggers
+ * store_commit(): the first such transaction of a connection with a feed makes its triggers
  * (store/changes.h), which readers never pay for. */
-static int exec(struct store *s, const char *sql, orc_error_t *err)
+int store_exec(struct store *s, const char *sql, orc_error_t *err)
 {
     if (s->feed && !s->recording && !strcmp(sql, "BEGIN IMMEDIATE")) {
         if (store_changes_install(s->db) != SQLITE_OK)
-            return db_error(s, err, "record changes");
+            return store_db_error(s, err, "record changes");
         s->recording = true;
     }
     char *msg = NULL;
@@ -171,18 +162,18 @@ static int exec(struct store *s, const char *sql, orc_error_t *err)
     return 0;
 }
 
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **ret, orc_error_t *err)
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **ret, orc_error_t *err)
 {
     if (sqlite3_prepare_v2(s->db, sql, -1, ret, NULL) != SQLITE_OK)
-        return db_error(s, err, "prepare");
+        return store_db_error(s, err, "prepare");
     return 0;
 }
 
 static int migrate(struct store *s, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "PRAGMA user_version", &st, err) < 0 || sqlite3_step(st) != SQLITE_ROW)
-        return db_error(s, err, "read schema version");
+    if (store_prepare(s, "PRAGMA user_version", &st, err) < 0 || sqlite3_step(st) != SQLITE_ROW)
+        return store_db_error(s, err, "read schema version");
     int version = sqlite3_column_int(st, 0);
     if (version > STORE_SCHEMA_VERSION)
         return orc_error_make(err, 0,
@@ -192,13 +183,13 @@ static int migrate(struct store *s, orc_error_t *err)
     for (; version < STORE_SCHEMA_VERSION; version++) {
         char pragma[64];
         snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d;", version + 1);
-        if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
             return -1;
-        if (exec(s, migrations[version], err) < 0 || exec(s, pragma, err) < 0) {
-            (void) exec(s, "ROLLBACK", NULL);
+        if (store_exec(s, migrations[version], err) < 0 || store_exec(s, pragma, err) < 0) {
+            (void) store_exec(s, "ROLLBACK", NULL);
             return orc_error_wrap(err, "migrate database to version %d", version + 1);
         }
-        if (commit(s, err) < 0)
+        if (store_commit(s, err) < 0)
             return -1;
     }
     return 0;
@@ -215,10 +206,11 @@ int store_open(const char *path, struct feed *feed, struct store **ret, orc_erro
     }
     sqlite3_busy_timeout(s->db, 5000);
     s->reserve = xasprintf("%s.reserve", path);
-    if (exec(s,
-             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
-             "PRAGMA foreign_keys = ON;",
-             err) < 0 ||
+    if (store_exec(
+            s,
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
+            "PRAGMA foreign_keys = ON;",
+            err) < 0 ||
         migrate(s, err) < 0) {
         store_close(s);
         return orc_error_wrap(err, "database '%s'", path);
@@ -237,11 +229,12 @@ void store_set_busy_timeout(struct store *s, int ms)
 int store_ping(struct store *s, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('health', ?)", &st, err) < 0)
+    if (store_prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('health', ?)", &st,
+                      err) < 0)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64) orc_time_now_ns());
-    if (!step_write(s, st))
-        return db_error(s, err, "write");
+    if (!store_step_write(s, st))
+        return store_db_error(s, err, "write");
     return 0;
 }
 
@@ -251,25 +244,26 @@ struct store *store_close(struct store *s)
         return NULL;
     sqlite3_close(s->db);
     free(s->reserve);
+    free(s->node_name);
     free(s);
     return NULL;
 }
 
-static int next_rv(struct store *s, long long *ret, orc_error_t *err)
+int store_next_rv(struct store *s, long long *ret, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s,
-                "UPDATE meta SET value = value + 1 WHERE key = 'resource_version' "
-                "RETURNING value",
-                &st, err) < 0)
+    if (store_prepare(s,
+                      "UPDATE meta SET value = value + 1 WHERE key = 'resource_version' "
+                      "RETURNING value",
+                      &st, err) < 0)
         return -1;
     if (sqlite3_step(st) != SQLITE_ROW)
-        return db_error(s, err, "bump resourceVersion");
+        return store_db_error(s, err, "bump resourceVersion");
     *ret = sqlite3_column_int64(st, 0);
     return 0;
 }
 
-static char *new_uid(void)
+char *store_new_uid(void)
 {
     unsigned char b[16];
     if (getrandom(b, sizeof(b), 0) != sizeof(b))
@@ -281,7 +275,7 @@ static char *new_uid(void)
                      b[13], b[14], b[15]);
 }
 
-static json_t *ts_json(long long ns)
+json_t *store_ts_json(long long ns)
 {
     char buf[64];
     orc_time_format_rfc3339(ns, false, buf, sizeof(buf));
@@ -307,10 +301,10 @@ static int find_object(struct store *s, const char *ns, const char *name, struct
                        orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s,
-                "SELECT uid, generation, deleted_ns, object FROM objects "
-                "WHERE kind = 'Pod' AND namespace = ? AND name = ?",
-                &st, err) < 0)
+    if (store_prepare(s,
+                      "SELECT uid, generation, deleted_ns, object FROM objects "
+                      "WHERE kind = 'Pod' AND namespace = ? AND name = ?",
+                      &st, err) < 0)
         return -1;
     sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -318,7 +312,7 @@ static int find_object(struct store *s, const char *ns, const char *name, struct
     if (rc == SQLITE_DONE)
         return -ENOENT;
     if (rc != SQLITE_ROW)
-        return db_error(s, err, "read pod");
+        return store_db_error(s, err, "read pod");
     ret->uid = xstrdup((const char *) sqlite3_column_text(st, 0));
     ret->generation = sqlite3_column_int64(st, 1);
     ret->deleted_ns = sqlite3_column_int64(st, 2);
@@ -336,7 +330,7 @@ static int write_object(struct store *s, const char *sql, const char *uid, const
     json_t *meta = json_object_get(obj, "metadata");
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     _cleanup_free_ char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-    if (prepare(s, sql, &st, err) < 0)
+    if (store_prepare(s, sql, &st, err) < 0)
         return -1;
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, orc_json_str(meta, "namespace"), -1, SQLITE_STATIC);
@@ -347,22 +341,31 @@ static int write_object(struct store *s, const char *sql, const char *uid, const
     if (sqlite3_bind_parameter_count(st) >= 7)
         sqlite3_bind_int64(st, 7, orc_time_now_ns());
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, err, "write pod");
+        return store_db_error(s, err, "write pod");
     return 0;
 }
 
 static int insert_pod(struct store *s, json_t *obj, orc_error_t *err)
 {
+    json_t *meta = json_object_get(obj, "metadata"), *spec = orc_json_obj(obj, "spec");
+    const char *node = orc_json_str(spec, "nodeName");
+    if (s->node_name && node && strcmp(node, s->node_name)) /* it would never run */
+        return orc_error_make(err, EINVAL,
+                              "Pod \"%s\" is invalid: spec.nodeName: Invalid value: \"%s\": "
+                              "orc runs pods on its own node only (\"%s\")",
+                              orc_json_str(meta, "name"), node, s->node_name);
     long long rv;
-    if (next_rv(s, &rv, err) < 0)
+    if (store_namespace_ensure(s, orc_json_str(meta, "namespace"), err) < 0 ||
+        store_next_rv(s, &rv, err) < 0)
         return -1;
-    _cleanup_free_ char *uid = new_uid();
+    _cleanup_free_ char *uid = store_new_uid();
     int64_t now = orc_time_now_ns();
-    json_t *meta = json_object_get(obj, "metadata");
     json_object_set_new(meta, "uid", json_string(uid));
     json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
     json_object_set_new(meta, "generation", json_integer(1));
-    json_object_set_new(meta, "creationTimestamp", ts_json(now));
+    json_object_set_new(meta, "creationTimestamp", store_ts_json(now));
+    if (s->node_name) /* admitted by this node: bound to it, as kubelet's pods are */
+        json_object_set_new(spec, "nodeName", json_string(s->node_name));
     return write_object(s,
                         "INSERT INTO objects (uid, namespace, name, resource_version, generation, "
                         "object, created_ns, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 'Pod')",
@@ -386,6 +389,9 @@ static int update_pod(struct store *s, struct stored *old, json_t *obj, bool del
     if (old->deleted_ns && !deleting_ok)
         return orc_error_make(err, EBUSY, "object is being deleted: pods \"%s\" already exists",
                               name);
+    json_t *node = json_object_get(os, "nodeName");
+    if (node && !json_object_get(ns, "nodeName")) /* the binding is the server's */
+        json_object_set(ns, "nodeName", node);
     enum sched_pod_update update = sched_pod_update_check(os, ns);
     bool spec_changed = update != SCHED_UPDATE_NONE;
     bool meta_changed =
@@ -402,7 +408,7 @@ static int update_pod(struct store *s, struct stored *old, json_t *obj, bool del
         return 0;
     }
     long long rv, gen = old->generation + (spec_changed ? 1 : 0);
-    if (next_rv(s, &rv, err) < 0)
+    if (store_next_rv(s, &rv, err) < 0)
         return -1;
     /* keep what the server owns, take what the user owns */
     json_t *meta = json_deep_copy(om);
@@ -443,14 +449,14 @@ static int apply_one(struct store *s, const struct pod *pod, enum apply_action *
 int store_apply_pods(struct store *s, struct pod *const *pods, size_t n,
                      enum apply_action *ret_actions, orc_error_t *err)
 {
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+    if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (apply_one(s, pods[i], &ret_actions[i], err) < 0) {
-            (void) exec(s, "ROLLBACK", NULL);
+            (void) store_exec(s, "ROLLBACK", NULL);
             return orc_error_code(*err);
         }
-    return commit(s, err);
+    return store_commit(s, err);
 }
 
 /* A create or replace against what is stored (old->object NULL: nothing), as kube-apiserver
@@ -496,7 +502,7 @@ static void dry_run_version(json_t *obj, const struct stored *old)
 int store_pod_write(struct store *s, const struct pod *pod, const struct store_write *w,
                     enum apply_action *ret_action, json_t **ret, orc_error_t *err)
 {
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+    if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     struct stored old = {0};
     json_auto_t *obj = pod_to_json(pod);
@@ -513,7 +519,7 @@ int store_pod_write(struct store *s, const struct pod *pod, const struct store_w
         r = store_pod_get(s, pod->namespace, pod->name, &result, err);
     if (r == 0 && w->dry_run)
         dry_run_version(result, &old);
-    r = end_transaction(s, r, !w->dry_run, err);
+    r = store_end_transaction(s, r, !w->dry_run, err);
     stored_clear(&old);
     if (r < 0) {
         json_decref(result);
@@ -542,7 +548,7 @@ static int get_where(struct store *s, const char *where, const char *a, const ch
 {
     _cleanup_free_ char *sql = xasprintf("SELECT object, status FROM objects WHERE %s", where);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, sql, &st, err) < 0)
+    if (store_prepare(s, sql, &st, err) < 0)
         return -1;
     sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
     if (b)
@@ -551,7 +557,7 @@ static int get_where(struct store *s, const char *where, const char *a, const ch
     if (rc == SQLITE_DONE)
         return orc_error_make(err, ENOENT, "pods \"%s\" not found", b ? b : a);
     if (rc != SQLITE_ROW)
-        return db_error(s, err, "read pod");
+        return store_db_error(s, err, "read pod");
     *ret = row_object(st, 0);
     return *ret ? 0 : orc_error_make(err, EIO, "stored pod is not valid JSON");
 }
@@ -569,12 +575,13 @@ int store_pod_get_by_uid(struct store *s, const char *uid, json_t **ret, orc_err
 int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s,
-                ns ? "SELECT object, status FROM objects WHERE kind = 'Pod' AND namespace = ? "
-                     "ORDER BY namespace, name"
-                   : "SELECT object, status FROM objects WHERE kind = 'Pod' "
-                     "ORDER BY namespace, name",
-                &st, err) < 0)
+    if (store_prepare(
+            s,
+            ns ? "SELECT object, status FROM objects WHERE kind = 'Pod' AND namespace = ? "
+                 "ORDER BY namespace, name"
+               : "SELECT object, status FROM objects WHERE kind = 'Pod' "
+                 "ORDER BY namespace, name",
+            &st, err) < 0)
         return -1;
     if (ns)
         sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
@@ -587,7 +594,7 @@ int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *e
     }
     if (rc != SQLITE_DONE) {
         json_decref(items);
-        return db_error(s, err, "list pods");
+        return store_db_error(s, err, "list pods");
     }
     *ret = items;
     return 0;
@@ -649,7 +656,7 @@ static int pod_texts(struct store *s, sqlite3_stmt *st, struct text_buf *list,
     if (list)
         text_buf_puts(list, "]");
     *ret_n = n;
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "list pods");
+    return rc == SQLITE_DONE ? 0 : store_db_error(s, err, "list pods");
 }
 
 /* The pods of namespace ns (NULL: all): spliced into list, or rows. */
@@ -657,7 +664,7 @@ static int pod_list(struct store *s, const char *ns, struct text_buf *list,
                     struct store_pod_text **rows, size_t *ret_n, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, pod_list_sql[ns != NULL], &st, err) < 0)
+    if (store_prepare(s, pod_list_sql[ns != NULL], &st, err) < 0)
         return -1;
     if (ns)
         sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
@@ -689,8 +696,8 @@ void store_pod_texts_free(struct store_pod_text *rows, size_t n)
     free(rows);
 }
 
-int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
-                        size_t *ret_n, orc_error_t *err)
+int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len, size_t *ret_n,
+                        orc_error_t *err)
 {
     struct text_buf list = {0};
     if (pod_list(s, ns, &list, NULL, ret_n, err) < 0) {
@@ -729,17 +736,18 @@ static int mark_deleted(struct store *s, struct stored *old, long long grace, or
             json_object_get(json_object_get(old->object, "spec"), "terminationGracePeriodSeconds"));
     int64_t now = orc_time_now_ns();
     long long rv = 0;
-    if (next_rv(s, &rv, err) < 0)
+    if (store_next_rv(s, &rv, err) < 0)
         return -1;
-    json_object_set_new(meta, "deletionTimestamp", ts_json(now));
+    json_object_set_new(meta, "deletionTimestamp", store_ts_json(now));
     json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
     json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     _cleanup_free_ char *text = json_dumps(old->object, JSON_COMPACT | JSON_SORT_KEYS);
-    if (prepare(s,
-                "UPDATE objects SET deleted_ns = ?, grace = ?, resource_version = ?, object = ? "
-                "WHERE uid = ?",
-                &st, err) < 0)
+    if (store_prepare(
+            s,
+            "UPDATE objects SET deleted_ns = ?, grace = ?, resource_version = ?, object = ? "
+            "WHERE uid = ?",
+            &st, err) < 0)
         return -1;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, grace);
@@ -747,14 +755,14 @@ static int mark_deleted(struct store *s, struct stored *old, long long grace, or
     sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, old->uid, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, err, "mark pod deleted");
+        return store_db_error(s, err, "mark pod deleted");
     return 0;
 }
 
 int store_pod_delete(struct store *s, const char *ns, const char *name,
                      const struct store_delete *d, json_t **ret, orc_error_t *err)
 {
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+    if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     struct stored old = {0};
     json_t *obj = NULL;
@@ -767,7 +775,7 @@ int store_pod_delete(struct store *s, const char *ns, const char *name,
         r = mark_deleted(s, &old, d->grace, err);
     if (r == 0)
         r = store_pod_get_by_uid(s, old.uid, &obj, err);
-    r = end_transaction(s, r, !d->dry_run, err);
+    r = store_end_transaction(s, r, !d->dry_run, err);
     stored_clear(&old);
     if (r < 0) {
         json_decref(obj);
@@ -781,26 +789,26 @@ static int exec_uid(struct store *s, const char *sql, const char *uid, const cha
                     orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, sql, &st, err) < 0)
+    if (store_prepare(s, sql, &st, err) < 0)
         return -1;
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
     if (text)
         sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, err, "write");
+        return store_db_error(s, err, "write");
     return 0;
 }
 
 int store_pod_remove(struct store *s, const char *uid, orc_error_t *err)
 {
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+    if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     if (exec_uid(s, "DELETE FROM objects WHERE uid = ?", uid, NULL, err) < 0 ||
         exec_uid(s, "DELETE FROM events WHERE uid = ?", uid, NULL, err) < 0) {
-        (void) exec(s, "ROLLBACK", NULL);
+        (void) store_exec(s, "ROLLBACK", NULL);
         return -1;
     }
-    return commit(s, err);
+    return store_commit(s, err);
 }
 
 /* A new status is a new resourceVersion of the pod, as in Kubernetes (watchers see it). */
@@ -809,181 +817,51 @@ int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
     _cleanup_free_ char *text = json_dumps(status, JSON_COMPACT | JSON_SORT_KEYS);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     long long rv = 0;
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+    if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
-    if (next_rv(s, &rv, err) < 0 ||
-        prepare(s,
-                "UPDATE objects SET status = ?2, resource_version = ?3, "
-                "object = json_set(object, '$.metadata.resourceVersion', CAST(?3 AS TEXT)) "
-                "WHERE uid = ?1",
-                &st, err) < 0) {
-        (void) exec(s, "ROLLBACK", NULL);
+    if (store_next_rv(s, &rv, err) < 0 ||
+        store_prepare(s,
+                      "UPDATE objects SET status = ?2, resource_version = ?3, "
+                      "object = json_set(object, '$.metadata.resourceVersion', CAST(?3 AS TEXT)) "
+                      "WHERE uid = ?1",
+                      &st, err) < 0) {
+        (void) store_exec(s, "ROLLBACK", NULL);
         return -1;
     }
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, rv);
-    if (!step_write(s, st)) {
-        int r = db_error(s, err, "write status");
-        (void) exec(s, "ROLLBACK", NULL);
+    if (!store_step_write(s, st)) {
+        int r = store_db_error(s, err, "write status");
+        (void) store_exec(s, "ROLLBACK", NULL);
         return r;
     }
     if (sqlite3_changes(s->db) == 0) { /* removed meanwhile: no new version */
-        (void) exec(s, "ROLLBACK", NULL);
+        (void) store_exec(s, "ROLLBACK", NULL);
         return 0;
     }
-    return commit(s, err);
-}
-
-/* An event's columns: namespace, object name, object uid, type, reason, message. A repeated
- * one has its count and lastTimestamp bumped, with a new resourceVersion: 1, or 0 when
- * there is none to bump. */
-static int event_repeat(struct store *s, const char *const vals[6], long long rv, int64_t now,
-                        orc_error_t *err)
-{
-    _cleanup_stmt_ sqlite3_stmt *up = NULL;
-    if (prepare(s,
-                "UPDATE events SET count = count + 1, last_ns = ?1, resource_version = ?6 "
-                "WHERE id = (SELECT id FROM events WHERE uid = ?2 AND reason = ?3 AND "
-                "message = ?4 AND type = ?5 ORDER BY id DESC LIMIT 1)",
-                &up, err) < 0)
-        return -1;
-    sqlite3_bind_int64(up, 1, now);
-    sqlite3_bind_text(up, 2, vals[2], -1, SQLITE_STATIC); /* uid */
-    sqlite3_bind_text(up, 3, vals[4], -1, SQLITE_STATIC); /* reason */
-    sqlite3_bind_text(up, 4, vals[5], -1, SQLITE_STATIC); /* message */
-    sqlite3_bind_text(up, 5, vals[3], -1, SQLITE_STATIC); /* type */
-    sqlite3_bind_int64(up, 6, rv);
-    if (!step_write(s, up))
-        return db_error(s, err, "record event");
-    return sqlite3_changes(s->db) > 0;
-}
-
-static int event_insert(struct store *s, const char *const vals[6], long long rv, int64_t now,
-                        orc_error_t *err)
-{
-    _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s,
-                "INSERT INTO events (namespace, name, uid, type, reason, message, first_ns, "
-                "last_ns, resource_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
-                &st, err) < 0)
-        return -1;
-    for (int i = 0; i < 6; i++)
-        sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, now);
-    sqlite3_bind_int64(st, 8, rv);
-    if (!step_write(s, st))
-        return db_error(s, err, "record event");
-    /* bounded log: drop the oldest beyond the cap */
-    char sql[160];
-    snprintf(sql, sizeof(sql), "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - %d",
-             STORE_MAX_EVENTS);
-    return exec(s, sql, err);
-}
-
-int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
-                    const char *type, const char *reason, const char *message, orc_error_t *err)
-{
-    const char *const vals[6] = {ns, pod_name, pod_uid, type, reason, message};
-    long long rv = 0;
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
-        return -1;
-    int r = next_rv(s, &rv, err);
-    if (r == 0)
-        r = event_repeat(s, vals, rv, orc_time_now_ns(), err);
-    if (r == 0)
-        r = event_insert(s, vals, rv, orc_time_now_ns(), err);
-    if (r < 0) {
-        (void) exec(s, "ROLLBACK", NULL);
-        return -1;
-    }
-    return commit(s, err);
-}
-
-/* An events row (EVENT_COLUMNS) as a core/v1 Event. */
-#define EVENT_COLUMNS                                                                              \
-    "id, namespace, name, uid, type, reason, message, count, first_ns, last_ns, "                  \
-    "resource_version"
-static json_t *event_json(sqlite3_stmt *st)
-{
-    const char *ns = (const char *) sqlite3_column_text(st, 1);
-    const char *name = (const char *) sqlite3_column_text(st, 2);
-    long long id = sqlite3_column_int64(st, 0);
-    json_t *e =
-        json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:I,s:o,s:o,s:{s:s}}",
-                  "apiVersion", "v1", "kind", "Event", "metadata", "name", "", "namespace", ns,
-                  "involvedObject", "kind", "Pod", "apiVersion", "v1", "namespace", ns, "name",
-                  name, "uid", (const char *) sqlite3_column_text(st, 3), "type",
-                  (const char *) sqlite3_column_text(st, 4), "reason",
-                  (const char *) sqlite3_column_text(st, 5), "message",
-                  (const char *) sqlite3_column_text(st, 6), "count",
-                  (json_int_t) sqlite3_column_int64(st, 7), "firstTimestamp",
-                  ts_json(sqlite3_column_int64(st, 8)), "lastTimestamp",
-                  ts_json(sqlite3_column_int64(st, 9)), "source", "component", "orcd");
-    json_t *meta = json_object_get(e, "metadata");
-    json_object_set_new(meta, "name", json_sprintf("%s.%016llx", name, id));
-    json_object_set_new(meta, "resourceVersion",
-                        json_sprintf("%lld", (long long) sqlite3_column_int64(st, 10)));
-    return e;
-}
-
-int store_event_list(struct store *s, const char *ns, const char *pod_name, json_t **ret,
-                     orc_error_t *err)
-{
-    _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    /* in the order of the events' names (pod.ID), as the API server lists by key */
-    if (prepare(s,
-                "SELECT " EVENT_COLUMNS " FROM events WHERE (?1 IS NULL OR namespace = ?1) AND "
-                "(?2 IS NULL OR name = ?2) ORDER BY namespace, printf('%s.%016x', name, id)",
-                &st, err) < 0)
-        return -1;
-    if (ns)
-        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-    if (pod_name)
-        sqlite3_bind_text(st, 2, pod_name, -1, SQLITE_STATIC);
-    json_t *items = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(items, event_json(st));
-    if (rc != SQLITE_DONE) {
-        json_decref(items);
-        return db_error(s, err, "list events");
-    }
-    *ret = items;
-    return 0;
-}
-
-/* A copy of an events row taken for the feed (store/changes.h), as an Event. */
-static json_t *event_copy_json(void *arg, sqlite3_int64 rowid)
-{
-    struct store *s = arg;
-    _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "SELECT " EVENT_COLUMNS " FROM temp.feed_event_rows WHERE rowid = ?", &st,
-                NULL) < 0)
-        return NULL;
-    sqlite3_bind_int64(st, 1, rowid);
-    return sqlite3_step(st) == SQLITE_ROW ? event_json(st) : NULL;
+    return store_commit(s, err);
 }
 
 int store_resource_version(struct store *s, int64_t *ret, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "SELECT value FROM meta WHERE key = 'resource_version'", &st, err) < 0)
+    if (store_prepare(s, "SELECT value FROM meta WHERE key = 'resource_version'", &st, err) < 0)
         return -1;
     if (sqlite3_step(st) != SQLITE_ROW)
-        return db_error(s, err, "read resourceVersion");
+        return store_db_error(s, err, "read resourceVersion");
     *ret = sqlite3_column_int64(st, 0);
     return 0;
 }
 
 int store_read_begin(struct store *s, orc_error_t *err)
 {
-    return exec(s, "BEGIN", err);
+    return store_exec(s, "BEGIN", err);
 }
 
 void store_read_end(struct store *s)
 {
-    (void) exec(s, "COMMIT", NULL);
+    (void) store_exec(s, "COMMIT", NULL);
 }
 
 int store_snapshot(struct store *s, const char *kind, const char *ns,
@@ -997,7 +875,7 @@ int store_snapshot(struct store *s, const char *kind, const char *ns,
     if (r == 0 && !strcmp(kind, "Event"))
         r = store_event_list(s, ns, NULL, &events, err);
     else if (r == 0 && store_changes_snapshot(s->db, kind, ns, each, arg) != SQLITE_OK)
-        r = db_error(s, err, "list objects");
+        r = store_db_error(s, err, "list objects");
     store_read_end(s);
     size_t i;
     json_t *e;
@@ -1012,8 +890,9 @@ int store_snapshot(struct store *s, const char *kind, const char *ns,
 int store_dump(struct store *s, char **ret, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
-    if (prepare(s, "SELECT uid, resource_version, generation, object FROM objects ORDER BY uid",
-                &st, err) < 0)
+    if (store_prepare(s,
+                      "SELECT uid, resource_version, generation, object FROM objects ORDER BY uid",
+                      &st, err) < 0)
         return -1;
     size_t len = 0;
     char *buf = NULL;

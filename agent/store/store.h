@@ -130,15 +130,59 @@ int store_pod_remove(struct store *s, const char *uid, orc_error_t *err);
 /* Replaces the pod's status object (written by the reconcile loop only). */
 int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err);
 
-/* Appends an event (Kubernetes core/v1 Event shape is built on read); repeated identical
- * (object, reason, message) events bump count and lastTimestamp. The log is bounded
- * (oldest dropped beyond 10000 rows). type is "Normal" or "Warning". */
-int store_event_add(struct store *s, const char *ns, const char *pod_name, const char *pod_uid,
-                    const char *type, const char *reason, const char *message, orc_error_t *err);
-/* JSON array of core/v1 Events named POD.ID (16 hex digits) in the order of their namespace
- * and name, as the API server lists by key; filters may be NULL. */
-int store_event_list(struct store *s, const char *ns, const char *pod_name, json_t **ret,
+/* The object an event is about (its uid: the node's name for the node, as kubelet's). */
+struct store_event_ref {
+    const char *kind;      /* "Pod", "Node" */
+    const char *namespace; /* "" or NULL for a cluster-scoped object */
+    const char *name;
+    const char *uid;
+};
+/* Appends an event (events.c; the core/v1 Event shape is built on read); repeated identical
+ * (object, type, reason, message) events bump count and lastTimestamp. The log is bounded
+ * (oldest dropped beyond 10000 rows). type is "Normal" or "Warning". Events of a
+ * cluster-scoped object are kept in namespace "default". */
+int store_event_add(struct store *s, const struct store_event_ref *ref, const char *type,
+                    const char *reason, const char *message, orc_error_t *err);
+/* JSON array of core/v1 Events named OBJECT.ID (16 hex digits) in the order of their
+ * namespace and name, as the API server lists by key; filters (namespace, the object's name)
+ * may be NULL. */
+int store_event_list(struct store *s, const char *ns, const char *name, json_t **ret,
                      orc_error_t *err);
+/* One event by its name; -ENOENT ("events \"x\" not found") when absent. */
+int store_event_get(struct store *s, const char *ns, const char *event_name, json_t **ret,
+                    orc_error_t *err);
+
+/*
+ * The node and the namespaces (cluster.c). The node is a row of kind Node, with its Lease
+ * in kube-node-lease, whose uids and creation times stay while its name does;
+ * store_node_register() makes them (and removes a node of another name: the machine was
+ * renamed), makes the built-in namespaces and one for every namespace a pod is in, and binds
+ * pods stored unbound (older databases) to it.
+ */
+#define STORE_NODE_LEASE_NAMESPACE "kube-node-lease"
+struct store_node {
+    char *uid;
+    long long created_ns;
+    long long resource_version;
+};
+int store_node_register(struct store *s, const char *name, struct store_node *ret,
+                        orc_error_t *err);
+void store_node_done(struct store_node *n);
+/* Pods created through this connection get spec.nodeName = name (kubelet's pods are bound);
+ * an update keeps the stored one. */
+void store_set_node_name(struct store *s, const char *name);
+/* default, kube-system, kube-public, kube-node-lease; NULL-terminated. */
+extern const char *const store_builtin_namespaces[];
+/* Makes the namespace (status Active) unless it exists: a pod's namespace is made with it,
+ * as the NamespaceAutoProvision admission plugin does. Call within a transaction or alone. */
+int store_namespace_ensure(struct store *s, const char *name, orc_error_t *err);
+/* An object of any kind with its status; ns "" or NULL for a cluster-scoped one. -ENOENT
+ * ("namespaces \"x\" not found") when absent. */
+int store_object_get(struct store *s, const char *kind, const char *ns, const char *name,
+                     json_t **ret, orc_error_t *err);
+/* JSON array of a kind's objects, sorted by namespace then name; ns NULL = all. */
+int store_object_list(struct store *s, const char *kind, const char *ns, json_t **ret,
+                      orc_error_t *err);
 
 /* The store's resourceVersion now (a list's metadata.resourceVersion: read it in the same
  * read transaction as the items). */

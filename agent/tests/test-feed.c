@@ -270,7 +270,7 @@ static void test_store(const char *db)
                            "containers: [{name: c, image: busybox}]\n");
     enum apply_action act;
     store_apply_pods(s, &a, 1, &act, &err);
-    DRAIN_IS(w, "ADDED Pod/a", "apply: ADDED");
+    DRAIN_IS(w, "ADDED Namespace/default, ADDED Pod/a", "apply: ADDED (its namespace made first)");
     store_apply_pods(s, &a, 1, &act, &err);
     DRAIN_IS(w, "", "an unchanged apply: nothing");
     json_auto_t *got = NULL;
@@ -284,8 +284,9 @@ static void test_store(const char *db)
                one[0]->previous && strstr(one[0]->previous, "\"Pending\""),
            "MODIFIED, with the object before it");
     feed_change_unref(one[0]);
-    store_event_add(s, "default", "a", uid, "Normal", "Started", "Started", &err);
-    store_event_add(s, "default", "a", uid, "Normal", "Started", "Started", &err);
+    struct store_event_ref ref = {"Pod", "default", "a", uid};
+    store_event_add(s, &ref, "Normal", "Started", "Started", &err);
+    store_event_add(s, &ref, "Normal", "Started", "Started", &err);
     bool ok = true;
     _cleanup_free_ char *ev = drain(w, &ok);
     tap_ok(ok && !strncmp(ev, "ADDED Event/a.", 14) && strstr(ev, ", MODIFIED Event/a."),

@@ -181,9 +181,10 @@ int main(void)
     tap_ok(store_apply_pods(s, &a, 1, act, &err) == -EBUSY, "apply over a deleting pod refused");
     orc_error_release(&err);
 
+    struct store_event_ref ref = {"Pod", "default", "a", uid};
     for (int i = 0; i < 3; i++)
-        store_event_add(s, "default", "a", uid, "Normal", "Started", "Started container c", &err);
-    store_event_add(s, "default", "a", uid, "Warning", "BackOff", "Back-off", &err);
+        store_event_add(s, &ref, "Normal", "Started", "Started container c", &err);
+    store_event_add(s, &ref, "Warning", "BackOff", "Back-off", &err);
     json_t *events = NULL;
     tap_is_int(store_event_list(s, "default", "a", &events, &err), 0, "list events");
     tap_is_int(json_array_size(events), 2, "identical events are folded");

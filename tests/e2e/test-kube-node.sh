@@ -1,0 +1,148 @@
+#!/bin/bash
+# This machine as a Kubernetes Node over the API: the node and its lease, the namespaces,
+# events in core/v1 and events.k8s.io/v1, pods bound to the node, pods/status.
+source "$(dirname "$0")/lib.sh"
+setup
+start_orcd
+load_busybox_image
+
+api() { curl -s --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" "http://x$1"; }
+api_code() { # PATH [CURL-ARGS...]: the status; the body in $TEST_DIR/body
+    curl -s -o "$TEST_DIR/body" -w '%{http_code}' --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" \
+        "${@:2}" "http://x$1"
+}
+
+# --- the node
+name=$(hostname | tr '[:upper:]' '[:lower:]')
+nodes=$(api /api/v1/nodes)
+assert_eq "$(jq -r .kind <<<"$nodes")" NodeList "a NodeList"
+assert_eq "$(jq '.items | length' <<<"$nodes")" 1 "one node"
+node=$(api "/api/v1/nodes/$name")
+field() { jq -r "$1" <<<"$node"; }
+assert_eq "$(field .metadata.name)" "$name" "named after the machine, lowercased"
+assert_eq "$(field '.metadata.labels["kubernetes.io/hostname"]')" "$name" "hostname label"
+assert_eq "$(field '.metadata.labels["kubernetes.io/os"]')" linux "os label"
+arch=$(field '.metadata.labels["kubernetes.io/arch"]')
+case "$(uname -m)" in
+    x86_64) assert_eq "$arch" amd64 "arch label" ;;
+    aarch64) assert_eq "$arch" arm64 "arch label" ;;
+esac
+assert_eq "$(field .status.nodeInfo.architecture)" "$arch" "nodeInfo.architecture"
+assert_eq "$(field .status.capacity.cpu)" "$(nproc)" "cpu: the CPUs orcd may use"
+mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+[ $((mem_kib % 1024)) = 0 ] || assert_eq "$(field .status.capacity.memory)" "${mem_kib}Ki" "memory"
+assert_eq "$(field .status.capacity.pods)" 110 "pods: --max-pods"
+assert_eq "$(field .status.allocatable.cpu)" "$(nproc)" "allocatable cpu"
+[ -n "$(field '.status.capacity["ephemeral-storage"]')" ] || fail "no ephemeral-storage"
+ready() { jq -r '.status.conditions[] | select(.type == "Ready") | .status + " " + .reason' <<<"$1"; }
+assert_eq "$(ready "$node")" "True KubeletReady" "Ready"
+assert_eq "$(field '[.status.conditions[].type] | join(",")')" \
+    "MemoryPressure,DiskPressure,PIDPressure,Ready" "conditions in kubelet's order"
+assert_eq "$(field '.status.addresses[0].type + " " + .status.addresses[0].address')" \
+    "InternalIP 127.0.0.1" "InternalIP"
+assert_eq "$(field '.status.addresses[1].address')" "$name" "Hostname"
+assert_eq "$(field .status.nodeInfo.bootID)" "$(cat /proc/sys/kernel/random/boot_id)" "bootID"
+assert_eq "$(field .status.nodeInfo.kernelVersion)" "$(uname -r)" "kernelVersion"
+assert_eq "$(field .status.nodeInfo.operatingSystem)" linux "operatingSystem"
+assert_contains "$(field .status.nodeInfo.containerRuntimeVersion)" "orc://" "runtime version"
+assert_contains "$(field .status.nodeInfo.kubeletVersion)" "v1.32" "kubelet version"
+[ -f /etc/machine-id ] && assert_eq "$(field .status.nodeInfo.machineID)" "$(cat /etc/machine-id)" "machineID"
+uid=$(field .metadata.uid)
+created=$(field .metadata.creationTimestamp)
+assert_eq "$(api_code /api/v1/nodes/elsewhere)" 404 "another node"
+assert_eq "$(jq -r .message "$TEST_DIR/body")" 'nodes "elsewhere" not found' "its message"
+
+# --- its lease, renewed while the agent lives
+lease_path=/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/$name
+lease=$(api "$lease_path")
+assert_eq "$(jq -r .spec.holderIdentity <<<"$lease")" "$name" "held by the node"
+assert_eq "$(jq -r .spec.leaseDurationSeconds <<<"$lease")" 40 "kubelet's duration"
+assert_eq "$(jq -r '.metadata.ownerReferences[0].uid' <<<"$lease")" "$uid" "owned by the node"
+renew=$(jq -r .spec.renewTime <<<"$lease")
+renewed() { [ "$(api "$lease_path" | jq -r .spec.renewTime)" != "$renew" ]; }
+wait_for 5 renewed || fail "the lease was not renewed: $renew"
+assert_eq "$(api /apis/coordination.k8s.io/v1/leases | jq '.items | length')" 1 "one lease"
+assert_eq "$(api /apis/coordination.k8s.io/v1/namespaces/default/leases | jq '.items | length')" 0 \
+    "none in default"
+assert_eq "$(api_code /apis/coordination.k8s.io/v1/namespaces/default/leases/$name)" 404 \
+    "no lease of the node in default"
+
+# --- namespaces: the built-in ones, and one a pod was created in
+names() { api /api/v1/namespaces | jq -r '[.items[].metadata.name] | join(",")'; }
+assert_eq "$(names)" "default,kube-node-lease,kube-public,kube-system" "built-in namespaces"
+apply_yaml pod.yaml >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: team-x}
+spec:
+  containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "3600"]}]
+YAML
+assert_eq "$(names)" "default,kube-node-lease,kube-public,kube-system,team-x" "team-x made"
+assert_eq "$(api /api/v1/namespaces/team-x | jq -r .status.phase)" Active "Active"
+assert_eq "$(api_code /api/v1/namespaces/nowhere)" 404 "a namespace nothing is in"
+assert_eq "$(jq -r .message "$TEST_DIR/body")" 'namespaces "nowhere" not found' "its message"
+assert_eq "$(api /api/v1/namespaces/nowhere/pods | jq -c .items)" "[]" "its pods: none"
+assert_eq "$(api_code /api/v1/namespaces -X POST -d '{}')" 405 "namespaces are not created"
+
+# --- pods are bound to the node; pods/status
+assert_eq "$("$ORC" get pod web -n team-x -o json | jq -r .spec.nodeName)" "$name" "spec.nodeName"
+wait_for 30 sh -c "'$ORC' get pod web -n team-x -o json | jq -e '.status.phase == \"Running\"'" ||
+    fail "web did not run"
+assert_contains "$("$ORC" get pod web -n team-x -o wide)" " $name " "orc get -o wide: NODE"
+assert_contains "$("$ORC" describe pod web -n team-x)" "Node:         $name/127.0.0.1" "describe"
+status=$(api /api/v1/namespaces/team-x/pods/web/status)
+assert_eq "$(jq -r '.kind + " " + .status.phase' <<<"$status")" "Pod Running" "pods/status"
+"$ORC" apply -f "$TEST_DIR/pod.yaml" | grep -q unchanged || fail "the binding is not a change"
+# what get gives, put back (kubectl replace, edit): the binding is no unknown field
+api /api/v1/namespaces/team-x/pods/web >"$TEST_DIR/web.json"
+code=$(curl -s -o "$TEST_DIR/body" -D "$TEST_DIR/headers" -w '%{http_code}' -X PUT \
+    -H 'Content-Type: application/json' --data-binary @"$TEST_DIR/web.json" \
+    --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" http://x/api/v1/namespaces/team-x/pods/web)
+assert_eq "$code" 200 "PUT of the pod as read: $(cat "$TEST_DIR/body")"
+assert_not_contains "$(cat "$TEST_DIR/headers")" "nodeName" "no warning about spec.nodeName"
+jq '.metadata = {name: "elsewhere"} | .spec.nodeName = "other-node" | del(.status)' \
+    "$TEST_DIR/web.json" >"$TEST_DIR/other.json"
+assert_eq "$(api_code /api/v1/namespaces/team-x/pods -X POST -H 'Content-Type: application/json' \
+    --data-binary @"$TEST_DIR/other.json")" 422 "a pod for another node"
+assert_contains "$(jq -r .message "$TEST_DIR/body")" 'spec.nodeName: Invalid value: "other-node"' \
+    "its message"
+
+# --- events: the node's, in both APIs, and a pod's
+node_events() { api "/api/v1/events" | jq -r '[.items[] | select(.involvedObject.kind == "Node") | .reason] | join(",")'; }
+assert_contains "$(node_events)" "Starting" "the node's start"
+assert_contains "$(node_events)" "NodeReady" "NodeReady"
+assert_contains "$(node_events)" "NodeHasSufficientMemory" "NodeHasSufficientMemory"
+ev=$(api /api/v1/namespaces/default/events | jq -c '[.items[] | select(.reason == "Starting")][0]')
+assert_eq "$(jq -r .involvedObject.name <<<"$ev")" "$name" "about the node"
+assert_eq "$(jq -r '.involvedObject.namespace // "none"' <<<"$ev")" none "no namespace"
+assert_eq "$(jq -r .source.component <<<"$ev")" kubelet "source.component"
+assert_eq "$(jq -r .source.host <<<"$ev")" "$name" "source.host"
+assert_eq "$(jq -r .reportingInstance <<<"$ev")" "$name" "reportingInstance"
+ev_name=$(jq -r .metadata.name <<<"$ev")
+assert_eq "$(api "/api/v1/namespaces/default/events/$ev_name" | jq -r .reason)" Starting "get an event"
+ev1=$(api "/apis/events.k8s.io/v1/namespaces/default/events/$ev_name")
+assert_eq "$(jq -r '.apiVersion + " " + .regarding.name + " " + .note' <<<"$ev1")" \
+    "events.k8s.io/v1 $name Starting orcd." "the same event in events.k8s.io/v1"
+assert_eq "$(jq -r .reportingController <<<"$ev1")" kubelet "reportingController"
+assert_eq "$(api /apis/events.k8s.io/v1/events | jq '.items | length')" \
+    "$(api /api/v1/events | jq '.items | length')" "the same events in both"
+assert_eq "$(api_code /api/v1/namespaces/default/events/nothing.1)" 404 "no such event"
+pod_ev=$(api /api/v1/namespaces/team-x/events | jq -c '[.items[] | select(.reason == "Scheduled")][0]')
+assert_eq "$(jq -r .message <<<"$pod_ev")" "Successfully assigned team-x/web to $name" "Scheduled"
+assert_eq "$(jq -r .involvedObject.namespace <<<"$pod_ev")" team-x "a pod's event has its namespace"
+
+# --- discovery
+assert_contains "$(api /api/v1 | jq -c '[.resources[].name]')" '"nodes"' "nodes discovered"
+assert_contains "$(api /api/v1 | jq -c '[.resources[].name]')" '"pods/status"' "pods/status"
+assert_contains "$(api /apis | jq -c '[.groups[].name]')" '"coordination.k8s.io"' "leases' group"
+assert_contains "$(api /apis | jq -c '[.groups[].name]')" '"events.k8s.io"' "events' group"
+
+# --- a restarted agent is the same node
+stop_orcd
+start_orcd
+node=$(api "/api/v1/nodes/$name")
+assert_eq "$(field .metadata.uid)" "$uid" "the same uid after a restart"
+assert_eq "$(field .metadata.creationTimestamp)" "$created" "the same creation time"
+starts=$(api /api/v1/namespaces/default/events | jq '[.items[] | select(.reason == "Starting")][0].count')
+assert_eq "$starts" 2 "each start is recorded"
+echo "PASS: $TEST_NAME"
