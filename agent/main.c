@@ -44,8 +44,9 @@ static const char usage[] =
     "Usage: orcd [OPTIONS]\n"
     "\n"
     "The orc agent: keeps the pods applied with 'orc apply' running, rootless.\n"
-    "It serves its API on $XDG_RUNTIME_DIR/orc/orcd.sock and keeps state in\n"
-    "$XDG_DATA_HOME/orc. One agent runs per user. Pods keep running when it stops.\n"
+    "It serves its API on $XDG_RUNTIME_DIR/orc/orcd.sock (and, for kubectl, with TLS\n"
+    "on 127.0.0.1: --secure-port) and keeps state in $XDG_DATA_HOME/orc. One agent\n"
+    "runs per user. Pods keep running when it stops.\n"
     "\n"
     "Options:\n"
     "  --runtime PATH        OCI runtime (default: runc, searched in $PATH)\n"
@@ -105,6 +106,11 @@ static const char usage[] =
     "  --container-log-max-files N\n"
     "                        log files kept per container, the current one included\n"
     "                        (2 or more; default: 5)\n"
+    "  --secure-port PORT    serve the API also on https://127.0.0.1:PORT, for\n"
+    "                        kubectl ('orc kubeconfig'); every request needs a\n"
+    "                        client certificate of the user's CA or the bearer\n"
+    "                        token (default: 16384 + uid mod 16384; 0: the unix\n"
+    "                        socket only)\n"
     "  --api-idle-timeout DURATION\n"
     "                        close an API connection idle this long (1s or more;\n"
     "                        default: 60s); a logs -f stream is not idle\n"
@@ -139,6 +145,7 @@ enum {
     OPT_DEBUG_HOOKS,
     OPT_WATCH_CACHE,
     OPT_API_IDLE,
+    OPT_SECURE_PORT,
     OPT_LOG_MAX_SIZE,
     OPT_LOG_MAX_FILES,
     OPT_LOG_LEVEL,
@@ -209,6 +216,7 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"debug-hooks", no_argument, NULL, OPT_DEBUG_HOOKS},
         {"watch-cache-size", required_argument, NULL, OPT_WATCH_CACHE},
         {"api-idle-timeout", required_argument, NULL, OPT_API_IDLE},
+        {"secure-port", required_argument, NULL, OPT_SECURE_PORT},
         {"container-log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE},
         {"container-log-max-files", required_argument, NULL, OPT_LOG_MAX_FILES},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
@@ -361,6 +369,19 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
                 return -1;
             }
             break;
+        case OPT_SECURE_PORT: {
+            char *end = NULL;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > 65535) {
+                fprintf(stderr,
+                        "orcd: --secure-port: '%s' is not a port (1-65535, or 0 for "
+                        "none)\n",
+                        optarg);
+                return -1;
+            }
+            c->secure_port = (int) v;
+            break;
+        }
         case OPT_LOG_LEVEL:
             level = log_level_from_string(optarg);
             if ((int) level < 0) {
@@ -407,6 +428,7 @@ static void config_defaults(struct orcd_config *c)
     c->api_idle_timeout_ns = 60 * NSEC_PER_SEC;
     c->watch_cache_size = 1024;
     c->watch_bookmark_ns = 60 * NSEC_PER_SEC; /* kube-apiserver's: about every minute */
+    c->secure_port = api_tls_default_port(getuid());
     c->pod.log_max_size = 10 << 20; /* kubelet's containerLogMaxSize and MaxFiles */
     c->pod.log_max_files = 5;
     c->image_gc_high = 85;
@@ -548,7 +570,8 @@ static void pull_finished(void *ctx)
 static int orcd_start(struct orcd *o, orc_error_t *err)
 {
     if (orc_paths_init(&o->paths, err) < 0 || take_data_lock(o, err) < 0 ||
-        orc_paths_create(&o->paths, err) < 0 || take_run_lock(o, err) < 0)
+        orc_paths_create(&o->paths, err) < 0 || take_run_lock(o, err) < 0 ||
+        api_tls_open(o, &o->tls, err) < 0)
         return -1;
     if (!getenv("XDG_RUNTIME_DIR"))
         log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);
@@ -591,8 +614,10 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
     if (loop_init(o, err) < 0 || api_start(o, &o->api, err) < 0)
         return -1;
     notify_send("READY=1\nSTATUS=serving the API");
-    log_info("orcd %s ready: API on '%s', runtime '%s', network '%s' (%s)", ORC_VERSION,
-             o->paths.socket, o->config.pod.runtime, network_name(o->network),
+    _cleanup_free_ char *tcp =
+        o->tls ? xasprintf(" and https://127.0.0.1:%d", o->config.secure_port) : xstrdup("");
+    log_info("orcd %s ready: API on '%s'%s, runtime '%s', network '%s' (%s)", ORC_VERSION,
+             o->paths.socket, tcp, o->config.pod.runtime, network_name(o->network),
              conf ? conf : "built in");
     return 0;
 }
@@ -603,6 +628,7 @@ static void orcd_stop(struct orcd *o)
     if (o->feed)
         feed_shutdown(o->feed); /* watches end, and their connections with them */
     o->api = api_stop(o->api);
+    o->tls = api_tls_free(o->tls);
     o->pulls = pull_jobs_free(o->pulls); /* pulls wake the loop */
     loop_done(o);                        /* and the job pool with it */
     pid_t members[256];

@@ -14,6 +14,7 @@
 struct images;
 struct store;
 struct api;
+struct api_tls;
 struct network;
 struct pull_jobs;
 struct job_pool;
@@ -28,6 +29,7 @@ struct orcd_config {
     int64_t api_idle_timeout_ns;    /* an API connection idle this long is closed */
     unsigned watch_cache_size;      /* changes kept for watches to resume from */
     int64_t watch_bookmark_ns;      /* a watch with bookmarks gets one this often */
+    int secure_port;                /* the API's HTTPS port on 127.0.0.1; 0 = none */
     int image_gc_high;              /* disk use (%) that starts image garbage collection, 85 */
     int image_gc_low;               /* and where it stops, 80 */
     int64_t image_max_layer;        /* bytes one layer may unpack to */
@@ -54,6 +56,7 @@ struct orcd {
     struct job_pool *jobs;             /* the pods' slow steps */
     struct api *api;
     struct node_status *node; /* this machine as a Kubernetes Node */
+    struct api_tls *tls;      /* the TCP listener's socket and credentials; NULL = none */
     struct loop loop;
     int lock_fd;      /* flock on paths.lock: one agent per run directory */
     int data_lock_fd; /* flock on paths.data_lock: one agent per data directory */

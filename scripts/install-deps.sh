@@ -5,7 +5,7 @@
 set -eu
 
 BUILD="cmake make gcc clang clang-format pkg-config libclang-rt-14-dev
-       libyaml-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
+       libyaml-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
        libsqlite3-dev libarchive-dev libssl-dev libslirp-dev libglib2.0-dev libsystemd-dev"
 RUNTIME="runc uidmap iproute2 procps util-linux"
 # containernetworking-plugins: the reference plugins the CNI conformance test chains with

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP API over the unix socket: routing, bodies, replies (shapes in ARCHITECTURE.md). */
+/* The HTTP API over the unix socket and HTTPS on loopback: routing, bodies, replies (shapes
+ * in ARCHITECTURE.md). */
 #include "api/api.h"
 
 #include <ctype.h>
@@ -35,12 +36,19 @@
 #define API_MAX_WARNINGS 100
 #define API_MAX_WARNING_BYTES 4096
 
+/* What on_request learns of the listener a request came in on. */
+struct api_listener {
+    struct api *a;
+    bool tcp;
+};
+
 struct api {
     struct orcd *o;
-    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *daemon, *tcp_daemon;
     int fd;
     char *path;
     struct pod_table *pod_table; /* the rows of pod Tables, kept between requests */
+    struct api_listener unix_listener, tcp_listener;
 };
 
 enum MHD_Result api_reply_json(struct request *r, unsigned code, json_t *body)
@@ -236,6 +244,8 @@ static enum MHD_Result route(struct request *r)
     if (n >= 3 && !strcmp(s[0], "apis") && !strcmp(s[1], "orc.dev") && !strcmp(s[2], "v1")) {
         if (n == 4 && !strcmp(s[3], "apply") && post)
             return api_apply(r);
+        if (n == 4 && !strcmp(s[3], "kubeconfig") && get && !r->tcp)
+            return api_kubeconfig(r);
         if (n == 4 && !strcmp(s[3], "images") && get)
             return api_images_list(r);
         if (n == 5 && !strcmp(s[3], "images") && !strcmp(s[4], "load") && post)
@@ -297,14 +307,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void) version_;
     struct request *r = *con_cls;
     if (!r) {
-        struct api *a = cls;
+        const struct api_listener *l = cls;
         r = xzalloc(sizeof(*r));
-        r->o = a->o;
-        r->pod_table = a->pod_table;
+        r->o = l->a->o;
+        r->pod_table = l->a->pod_table;
+        r->tcp = l->tcp;
         r->conn = conn;
         r->method = method;
         split_url(r, url);
         *con_cls = r;
+        /* on TCP nothing is served without a credential: not health, not an upgrade, and
+         * no body is read */
+        if (r->tcp && !api_tls_authenticated(r, url))
+            return api_reply_unauthorized(r);
         return MHD_YES;
     }
     if (*upload_size) {
@@ -384,28 +399,49 @@ int api_start(struct orcd *o, struct api **ret, orc_error_t *err)
     a->fd = fd;
     a->path = xstrdup(o->paths.socket);
     a->pod_table = pod_table_new();
+    a->unix_listener = (struct api_listener){.a = a};
+    a->tcp_listener = (struct api_listener){.a = a, .tcp = true};
     /* one thread per connection, each with a small stack, waiting in poll() (select() stops
      * at descriptor 1024, below the raised open-files limit); idle connections are closed,
      * and their number is bounded well below that limit (a stream blocked in its callback
-     * is not idle) */
+     * is not idle); the TCP listener is served the same way, with TLS */
     struct rlimit rl = {.rlim_cur = 1024};
     (void) getrlimit(RLIMIT_NOFILE, &rl);
     unsigned limit =
         rl.rlim_cur / 2 > API_MAX_CONNECTIONS ? API_MAX_CONNECTIONS : (unsigned) (rl.rlim_cur / 2);
     /* each watch holds its connection (HTTP/1.1): a quarter stays for other requests */
     feed_set_max_watchers(o->feed, limit - limit / 4);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) on_completed, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT,
+         (intptr_t) ((o->config.api_idle_timeout_ns + NSEC_PER_SEC - 1) / NSEC_PER_SEC), NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t) limit, NULL},
+        {MHD_OPTION_THREAD_STACK_SIZE, (intptr_t) API_THREAD_STACK, NULL},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t) unescape, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    /* the logger first: libmicrohttpd logs to stderr until it has one */
     a->daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, a, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned) ((o->config.api_idle_timeout_ns + NSEC_PER_SEC - 1) / NSEC_PER_SEC),
-        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_THREAD_STACK_SIZE, (size_t) API_THREAD_STACK,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, &a->unix_listener, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+        NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY, options, MHD_OPTION_END);
     if (!a->daemon) {
         api_stop(a);
         return orc_error_make(err, 0, "start the HTTP server on '%s'", o->paths.socket);
+    }
+    if (o->tls) {
+        int tcp_fd = api_tls_take_fd(o->tls);
+        a->tcp_daemon = MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, on_request, &a->tcp_listener,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, tcp_fd,
+            MHD_OPTION_ARRAY, options, MHD_OPTION_ARRAY, api_tls_options(o->tls), MHD_OPTION_END);
+        if (!a->tcp_daemon) {
+            close(tcp_fd);
+            api_stop(a);
+            return orc_error_make(err, 0, "start the HTTPS server on 127.0.0.1:%u",
+                                  api_tls_port(o->tls));
+        }
     }
     *ret = a;
     return 0;
@@ -415,6 +451,8 @@ struct api *api_stop(struct api *a)
 {
     if (!a)
         return NULL;
+    if (a->tcp_daemon)
+        MHD_stop_daemon(a->tcp_daemon);
     if (a->daemon)
         MHD_stop_daemon(a->daemon);
     else

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "api/k8s-path.h"
 #include "error.h"
@@ -27,6 +28,7 @@ struct request {
     size_t body_len;
     bool too_large;
     char **warnings; /* sent as Warning headers with the reply (api_warn) */
+    bool tcp;        /* on the TCP listener (authenticated) rather than the unix socket */
 };
 
 /* A warning for the client, sent with whatever reply the request gets as a "Warning: 299 -
@@ -91,3 +93,15 @@ enum MHD_Result api_images_pull(struct request *r);
 enum MHD_Result api_images_prune(struct request *r);
 enum MHD_Result api_images_inspect(struct request *r, const char *ref);
 enum MHD_Result api_images_remove(struct request *r, const char *ref);
+
+/* tls.c: the TCP listener's parts for api.c, the credential check, the kubeconfig */
+struct api_tls;
+int api_tls_take_fd(struct api_tls *t);
+const struct MHD_OptionItem *api_tls_options(const struct api_tls *t);
+uint16_t api_tls_port(const struct api_tls *t);
+/* Whether the request carries a credential: a client certificate the user's CA issued for
+ * clients, or the user's bearer token; logs a refusal at debug level. */
+bool api_tls_authenticated(struct request *r, const char *url);
+/* 401 with kube-apiserver's Status: reason and message "Unauthorized". */
+enum MHD_Result api_reply_unauthorized(struct request *r);
+enum MHD_Result api_kubeconfig(struct request *r);

@@ -52,6 +52,8 @@ static const char usage[] =
     "        run orcd as a systemd user service, or remove it (pods keep running)\n"
     "  version [--client]\n"
     "        print the client and agent versions\n"
+    "  kubeconfig [--kubeconfig PATH] [--set-current]\n"
+    "        write or merge a context \"orc\" for kubectl into a kubeconfig\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --socket PATH        the agent's socket (default: $ORC_SOCKET, else\n"
@@ -76,14 +78,23 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-    {"apply", cmd_apply, EXIT_KUBECTL},       {"get", cmd_get, EXIT_KUBECTL},
-    {"describe", cmd_describe, EXIT_KUBECTL}, {"delete", cmd_delete, EXIT_KUBECTL},
-    {"logs", cmd_logs, EXIT_KUBECTL},         {"events", cmd_events, EXIT_KUBECTL},
-    {"top", cmd_top, EXIT_KUBECTL},           {"version", cmd_version, EXIT_KUBECTL},
-    {"check", cmd_check, EXIT_KUBECTL},       {"install", cmd_install, EXIT_KUBECTL},
-    {"uninstall", cmd_install, EXIT_KUBECTL}, {"image", cmd_image, EXIT_PODMAN},
-    {"images", cmd_image, EXIT_PODMAN},       {"rmi", cmd_image, EXIT_PODMAN},
-    {"load", cmd_image, EXIT_PODMAN},         {"pull", cmd_pull, EXIT_PODMAN},
+    {"apply", cmd_apply, EXIT_KUBECTL},
+    {"get", cmd_get, EXIT_KUBECTL},
+    {"describe", cmd_describe, EXIT_KUBECTL},
+    {"delete", cmd_delete, EXIT_KUBECTL},
+    {"logs", cmd_logs, EXIT_KUBECTL},
+    {"events", cmd_events, EXIT_KUBECTL},
+    {"top", cmd_top, EXIT_KUBECTL},
+    {"version", cmd_version, EXIT_KUBECTL},
+    {"check", cmd_check, EXIT_KUBECTL},
+    {"install", cmd_install, EXIT_KUBECTL},
+    {"uninstall", cmd_install, EXIT_KUBECTL},
+    {"image", cmd_image, EXIT_PODMAN},
+    {"images", cmd_image, EXIT_PODMAN},
+    {"rmi", cmd_image, EXIT_PODMAN},
+    {"load", cmd_image, EXIT_PODMAN},
+    {"pull", cmd_pull, EXIT_PODMAN},
+    {"kubeconfig", cmd_kubeconfig, EXIT_KUBECTL},
 };
 
 int cli_fail(orc_error_t *err)

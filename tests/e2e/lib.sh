@@ -66,8 +66,19 @@ wait_for() {
     done
 }
 
+# A loopback port no socket uses now, for an agent's --secure-port: the default is one per
+# user, and tests of one user run side by side.
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 12000))
+        grep -qi "^ *[0-9]*: [0-9A-F]*:$(printf %04X "$p") " /proc/net/tcp /proc/net/tcp6 2>/dev/null ||
+            { echo "$p"; return; }
+    done
+}
+
 start_orcd() {
-    "$ORCD" --log-level debug "$@" >>"$TEST_DIR/orcd.log" 2>&1 &
+    "$ORCD" --log-level debug --secure-port "$SECURE_PORT" "$@" >>"$TEST_DIR/orcd.log" 2>&1 &
     ORCD_PID=$!
     wait_for 20 "$ORC" version || fail "orcd did not come up"
 }
@@ -181,6 +192,7 @@ setup() {
     TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/orc-e2e-$TEST_NAME.XXXXXX")
     export XDG_RUNTIME_DIR=$TEST_DIR/run XDG_DATA_HOME=$TEST_DIR/data XDG_CONFIG_HOME=$TEST_DIR/config
     unset ORC_SOCKET
+    SECURE_PORT=$(free_port)
     mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
     trap cleanup EXIT
 }

@@ -201,7 +201,8 @@ ok "slirp refuses $XDG_RUNTIME_DIR/orc-cni/slirp with mode 0755"
 rm -rf "$XDG_RUNTIME_DIR/orc" "$XDG_RUNTIME_DIR/orc-cni"
 
 echo "# the fallbacks work when they are this user's: made 0700"
-env -u XDG_RUNTIME_DIR "$ORCD" --log-level debug >>"$TEST_DIR/orcd.log" 2>&1 &
+env -u XDG_RUNTIME_DIR "$ORCD" --log-level debug --secure-port "$SECURE_PORT" \
+    >>"$TEST_DIR/orcd.log" 2>&1 &
 ORCD_PID=$!
 wait_for 20 no_fallback "$ORC" version || fail "orcd did not come up on $FB_ORC"
 assert_eq "$(stat -c '%u %a' "$FB_ORC" "$FB_ORC/pods" "$FB_ORC/runc" | sort -u)" "$ME 700" \
