@@ -9,9 +9,17 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "time-util.h"
 #include "xalloc.h"
 
 #define RAW_CAPACITY (LOG_READER_MAX_RECORD + LOG_READER_CHUNK)
+
+/* How records become text: which are shown, and with what. */
+struct cri_state {
+    int64_t since_ns; /* records before this time are skipped (0: none) */
+    bool timestamps;  /* a line begins with its first record's time */
+    bool line_start;  /* the next record begins a line (the last one shown ended one) */
+};
 
 struct log_reader {
     int fd;
@@ -20,11 +28,46 @@ struct log_reader {
     bool dropping; /* in a record longer than LOG_READER_MAX_RECORD: skipped to its '\n' */
     char *text;    /* converted, not yet handed out (as large as raw: never grown) */
     size_t text_len, text_off;
+    struct cri_state state;
 };
 
+/* The record's time, or -1 when it is not one (t: the text before the first space). */
+static int64_t record_time(const char *t, size_t len)
+{
+    char buf[64];
+    int64_t ns;
+    if (len >= sizeof(buf))
+        return -1;
+    memcpy(buf, t, len);
+    buf[len] = '\0';
+    return orc_time_parse_rfc3339(buf, &ns) < 0 ? -1 : ns;
+}
+
+/* The time as kubelet prints it (Go's RFC3339Nano: trailing zeros of the fraction dropped),
+ * and a space, to out; never longer than the time as written. */
+static size_t time_prefix(const char *t, size_t len, char *out)
+{
+    const char *dot = memchr(t, '.', len);
+    size_t zone = len; /* the fraction ends where the zone ("Z", "+02:00") begins */
+    if (dot)
+        for (zone = (size_t) (dot - t) + 1; zone < len && t[zone] >= '0' && t[zone] <= '9';)
+            zone++;
+    size_t end = zone;
+    while (dot && end > (size_t) (dot - t) + 1 && t[end - 1] == '0')
+        end--;
+    if (dot && end == (size_t) (dot - t) + 1)
+        end--; /* no fraction left: no dot */
+    size_t n = 0;
+    memcpy(out, t, end), n += end;
+    memcpy(out + n, t + zone, len - zone), n += len - zone;
+    out[n++] = ' ';
+    return n;
+}
+
 /* The text of the whole records of in, written to out (room for len + 1 bytes: a record's
- * text and '\n' are never longer than the record); *ret_used: the bytes consumed. */
-static size_t cri_convert(const char *in, size_t len, char *out, size_t *ret_used)
+ * text, its time and '\n' are never longer than the record); *ret_used: the bytes consumed. */
+static size_t cri_convert(struct cri_state *s, const char *in, size_t len, char *out,
+                          size_t *ret_used)
 {
     size_t used = 0, n_out = 0;
     while (used < len) {
@@ -38,9 +81,14 @@ static size_t cri_convert(const char *in, size_t len, char *out, size_t *ret_use
         if (!sp2 || sp2 + 2 > nl || (sp2[1] != 'P' && sp2[1] != 'F') ||
             (sp2 + 2 < nl && sp2[2] != ' '))
             continue; /* not a CRI record */
+        if (s->since_ns && record_time(line, (size_t) (sp1 - line)) < s->since_ns)
+            continue; /* before ?sinceTime or ?sinceSeconds, as kubelet skips it */
+        if (s->timestamps && s->line_start)
+            n_out += time_prefix(line, (size_t) (sp1 - line), out + n_out);
         const char *text = sp2 + 2 < nl ? sp2 + 3 : nl;
         memcpy(out + n_out, text, (size_t) (nl - text));
         n_out += (size_t) (nl - text);
+        s->line_start = sp2[1] == 'F';
         if (sp2[1] == 'F')
             out[n_out++] = '\n';
     }
@@ -51,16 +99,24 @@ static size_t cri_convert(const char *in, size_t len, char *out, size_t *ret_use
 size_t cri_to_text(const char *in, size_t len, char **out, size_t *out_len)
 {
     size_t used;
+    struct cri_state s = {.line_start = true};
     *out = xrealloc(*out, *out_len + len + 2);
-    *out_len += cri_convert(in, len, *out + *out_len, &used);
+    *out_len += cri_convert(&s, in, len, *out + *out_len, &used);
     (*out)[*out_len] = '\0';
     return used;
+}
+
+void log_reader_set_options(struct log_reader *r, int64_t since_ns, bool timestamps)
+{
+    r->state.since_ns = since_ns;
+    r->state.timestamps = timestamps;
 }
 
 struct log_reader *log_reader_new(int fd, off_t offset)
 {
     struct log_reader *r = xzalloc(sizeof(*r));
     r->fd = fd;
+    r->state.line_start = true;
     r->raw = xmalloc(RAW_CAPACITY);
     r->text = xmalloc(RAW_CAPACITY + 1);
     (void) lseek(fd, offset, SEEK_SET);
@@ -120,7 +176,7 @@ static ssize_t fill(struct log_reader *r)
     if (r->dropping && !drop_long_record(r))
         return n;
     size_t used;
-    r->text_len += cri_convert(r->raw, r->raw_len, r->text + r->text_len, &used);
+    r->text_len += cri_convert(&r->state, r->raw, r->raw_len, r->text + r->text_len, &used);
     memmove(r->raw, r->raw + used, r->raw_len - used);
     r->raw_len -= used;
     if (r->raw_len > LOG_READER_MAX_RECORD) { /* no shim writes that: not a log record */

@@ -9,6 +9,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define LOG_READER_CHUNK (64u * 1024)       /* one read() */
@@ -19,6 +20,10 @@ struct log_reader;
 /* Reads fd (taken: closed by log_reader_free) from offset. */
 struct log_reader *log_reader_new(int fd, off_t offset);
 struct log_reader *log_reader_free(struct log_reader *r);
+/* Records before since_ns (ns since the epoch; 0: none) are skipped, as kubelet's
+ * sinceTime; with timestamps each line begins with the time of its first record, as kubelet
+ * prints it (RFC 3339, the fraction's trailing zeros dropped) and a space. */
+void log_reader_set_options(struct log_reader *r, int64_t since_ns, bool timestamps);
 /* Text for out: > 0 bytes (at most max), 0 at the end of what the file holds now, or -errno. */
 ssize_t log_reader_read(struct log_reader *r, char *out, size_t max);
 /* Continues with another file (a rotated log's successor) from its start; takes fd. */

@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include "api/internal.h"
+#include "api/log-options.h"
 #include "api/log-reader.h"
 #include "cleanup.h"
 #include "json-util.h"
 #include "orcd.h"
 #include "store/store.h"
+#include "time-util.h"
 #include "xalloc.h"
 
 static const json_t *container_status(const json_t *pod, const char *name)
@@ -37,7 +39,8 @@ struct log_stream {
     char *path, *uid, *container;
     int attempt;
     int inotify_fd;
-    int client_fd; /* the connection's socket: a follower that hung up ends the stream */
+    int client_fd;         /* the connection's socket: a follower that hung up ends the stream */
+    long long limit_bytes; /* bytes still to send (?limitBytes), -1: no limit */
 };
 
 /* The followed container instance is over: pod gone, restarted, or not running. */
@@ -91,10 +94,9 @@ static bool follow_wait(struct log_stream *ls)
     return true;
 }
 
-static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+/* The next text of the log; when following, waits for more until the instance is over. */
+static ssize_t stream_next(struct log_stream *ls, char *out, size_t max)
 {
-    (void) pos;
-    struct log_stream *ls = cls;
     for (;;) {
         ssize_t n = log_reader_read(ls->reader, out, max);
         if (n > 0)
@@ -113,6 +115,21 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
         if (!follow_wait(ls))
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
+}
+
+/* Up to ?limitBytes: the output stops there, within a line if it must (as kubelet's). */
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void) pos;
+    struct log_stream *ls = cls;
+    if (ls->limit_bytes == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (ls->limit_bytes > 0 && (unsigned long long) ls->limit_bytes < max)
+        max = (size_t) ls->limit_bytes;
+    ssize_t n = stream_next(ls, out, max);
+    if (n > 0 && ls->limit_bytes > 0)
+        ls->limit_bytes -= n;
+    return n;
 }
 
 static void stream_free(void *cls)
@@ -143,20 +160,24 @@ static int client_fd(struct request *r)
     return info ? info->connect_fd : -1;
 }
 
-/* Streams the file from offset (takes fd); with follow, until the instance is over. */
+/* Streams the file from offset (takes fd) as o asks; with follow, until the instance is
+ * over. */
 static enum MHD_Result serve_log(struct request *r, int fd, off_t offset, const char *path,
-                                 const char *uid, const char *container, int attempt, bool follow)
+                                 const char *uid, int attempt, const struct log_options *o)
 {
     struct log_stream *ls = xzalloc(sizeof(*ls));
+    bool follow = o->follow && !o->previous;
     *ls = (struct log_stream){.o = r->o,
                               .reader = log_reader_new(fd, offset),
                               .follow = follow,
                               .path = xstrdup(path),
                               .uid = xstrdup(uid),
-                              .container = xstrdup(container),
+                              .container = xstrdup(o->container),
                               .attempt = attempt,
                               .inotify_fd = -1,
-                              .client_fd = client_fd(r)};
+                              .client_fd = client_fd(r),
+                              .limit_bytes = o->limit_bytes};
+    log_reader_set_options(ls->reader, o->since_ns, o->timestamps);
     /* a followed stream is never idle, however quiet its container: the idle timeout is
      * off for it, and a client that hangs up is noticed by follow_wait */
     if (follow)
@@ -234,36 +255,51 @@ static enum MHD_Result not_started(struct request *r, const json_t *cs, const ch
     return api_reply_status(r, 400, "BadRequest", msg, NULL);
 }
 
-/* ?tailLines=N: -1 (or none) for every line. */
-static int tail_lines_query(struct request *r, long *ret)
+static const char *query_value(void *arg, const char *key)
 {
-    const char *tl = api_query(r, "tailLines");
-    char *end = NULL;
-    long n = tl ? strtol(tl, &end, 10) : -1;
-    if (tl && (!*tl || *end || n < -1))
-        return -EINVAL;
-    *ret = n;
-    return 0;
+    struct request *r = arg;
+    const char *v = api_query(r, key);
+    return v ? v : api_query_has(r, key) ? "" : NULL;
+}
+
+/* The request's PodLogOptions, or the reply that refuses them (kube-apiserver's). */
+static int parse_options(struct request *r, struct log_options *ret, enum MHD_Result *reply)
+{
+    orc_error_t err = NULL;
+    if (log_options_parse(query_value, r, orc_time_now_ns(), ret, &err) == 0)
+        return 0;
+    if (orc_error_code(err) == -EBADMSG) {
+        *reply = api_reply_status(r, 400, "BadRequest", orc_error_message(err), NULL);
+    } else {
+        _cleanup_free_ char *msg =
+            xasprintf("PodLogOptions \"%s\" is invalid: %s", r->path.name, orc_error_message(err));
+        *reply =
+            api_reply_status(r, 422, "Invalid", msg,
+                             json_pack("{s:s,s:s}", "name", r->path.name, "kind", "PodLogOptions"));
+    }
+    orc_error_release(&err);
+    return -1;
 }
 
 enum MHD_Result api_logs(struct request *r)
 {
     const char *ns = r->path.namespace, *name = r->path.name;
+    enum MHD_Result ret = MHD_NO;
+    struct log_options opts;
+    if (parse_options(r, &opts, &ret) < 0)
+        return ret;
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     json_auto_t *pod = NULL;
     if (api_open_store(r, &s, &err) < 0 || store_pod_get(s, ns, name, &pod, &err) < 0)
         return api_reply_error(r, &err, "pods", name);
-    enum MHD_Result ret = MHD_NO;
     const char *container = pick_container(r, pod, name, &ret);
     if (!container)
         return ret;
-    long tail = -1;
-    if (tail_lines_query(r, &tail) < 0)
-        return api_reply_status(r, 400, "BadRequest", "tailLines must be an integer >= 0", NULL);
+    opts.container = container;
     const json_t *cs = container_status(pod, container);
     int latest = (int) orc_json_int(cs, "restartCount", 0), attempt = latest;
-    bool previous = api_query_bool(r, "previous");
+    bool previous = opts.previous;
     if (previous && attempt == 0) {
         _cleanup_free_ char *msg = xasprintf(
             "previous terminated container \"%s\" in pod \"%s\" not found", container, name);
@@ -290,11 +326,10 @@ enum MHD_Result api_logs(struct request *r)
     if (fd < 0 || (empty && !previous && attempt == latest && start_failure(cs)))
         return not_started(r, cs, container, name);
     off_t offset = 0;
-    int e = tail >= 0 ? log_tail_offset(fd, tail, &offset) : 0;
+    int e = opts.tail_lines >= 0 ? log_tail_offset(fd, opts.tail_lines, &offset) : 0;
     if (e < 0) {
         orc_error_make(&err, -e, "read the log of container '%s'", container);
         return api_reply_error(r, &err, NULL, NULL);
     }
-    bool follow = api_query_bool(r, "follow") && !previous;
-    return serve_log(r, TAKE_FD(fd), offset, path, uid, container, attempt, follow);
+    return serve_log(r, TAKE_FD(fd), offset, path, uid, attempt, &opts);
 }

@@ -205,6 +205,38 @@ static void test_huge_file(void)
     (void) unlink(path);
 }
 
+/* ?timestamps and ?sinceTime: each line begins with the time of its first record, as
+ * kubelet prints it; records before the time are skipped, a chunk boundary changes nothing. */
+static void test_options(void)
+{
+    const char *log = "2024-01-01T00:00:01.000000000Z stdout F one\n"
+                      "2024-01-01T00:00:02.500000000Z stdout P tw\n"
+                      "2024-01-01T00:00:03.120000000Z stdout F o\n"
+                      "2024-01-01T00:00:04.000000001+02:00 stderr F three\n"
+                      "2024-01-01T00:00:05Z stdout F four\n";
+    _cleanup_close_ int fd = file_with("options.log", log, strlen(log));
+    const size_t sizes[] = {65536, 5};
+    for (size_t i = 0; i < 2; i++) {
+        struct log_reader *r = log_reader_new(dup(fd), 0);
+        log_reader_set_options(r, 0, true);
+        size_t len;
+        _cleanup_free_ char *t = read_all(r, sizes[i], &len);
+        tap_is_str(t,
+                   "2024-01-01T00:00:01Z one\n2024-01-01T00:00:02.5Z two\n"
+                   "2024-01-01T00:00:04.000000001+02:00 three\n2024-01-01T00:00:05Z four\n",
+                   "timestamps as RFC3339Nano, once a line (read %zu at a time)", sizes[i]);
+        log_reader_free(r);
+    }
+    int64_t since;
+    orc_time_parse_rfc3339("2024-01-01T00:00:03Z", &since);
+    struct log_reader *r = log_reader_new(dup(fd), 0);
+    log_reader_set_options(r, since, false);
+    size_t len;
+    _cleanup_free_ char *t = read_all(r, 65536, &len);
+    tap_is_str(t, "o\nfour\n", "since: older records skipped, the +02:00 one was earlier in UTC");
+    log_reader_free(r);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmp_dir))
@@ -213,6 +245,7 @@ int main(void)
     test_reader_and_tail();
     test_long_record();
     test_huge_file();
+    test_options();
     _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmp_dir);
     (void) !system(cmd);
     return tap_done();

@@ -1,8 +1,11 @@
 #!/bin/bash
 # This machine as a Kubernetes Node over the API: the node and its lease, the namespaces,
-# events in core/v1 and events.k8s.io/v1, pods bound to the node, pods/status.
+# events in core/v1 and events.k8s.io/v1, pods bound to the node, pods/status, the options
+# of pods/log; over the socket (curl) and with the real kubectl.
 source "$(dirname "$0")/lib.sh"
 setup
+command -v socat >/dev/null || skip "socat missing"
+command -v kubectl >/dev/null || skip "kubectl missing"
 start_orcd
 load_busybox_image
 
@@ -136,6 +139,63 @@ assert_contains "$(api /api/v1 | jq -c '[.resources[].name]')" '"nodes"' "nodes 
 assert_contains "$(api /api/v1 | jq -c '[.resources[].name]')" '"pods/status"' "pods/status"
 assert_contains "$(api /apis | jq -c '[.groups[].name]')" '"coordination.k8s.io"' "leases' group"
 assert_contains "$(api /apis | jq -c '[.groups[].name]')" '"events.k8s.io"' "events' group"
+
+# --- pods/log: sinceSeconds, sinceTime, timestamps, limitBytes, tailLines, previous
+apply_yaml talker.yaml >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: talker}
+spec:
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: [sh, -c, "echo old; sleep 4; echo new; echo last; sleep 2; exit 3"]
+YAML
+log() { api "/api/v1/namespaces/default/pods/talker/log$1"; }
+wait_for 30 sh -c "curl -s --unix-socket '$XDG_RUNTIME_DIR/orc/orcd.sock' http://x/api/v1/namespaces/default/pods/talker/log | grep -q last" ||
+    fail "talker said nothing: $(log '')"
+assert_eq "$(log '?sinceSeconds=2')" $'new\nlast' "sinceSeconds: the lines of the last 2 s"
+stamped=$(log '?timestamps=true')
+grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z old$' <<<"$stamped" || fail "timestamps: $stamped"
+new_at=$(awk '$2 == "new" { print $1 }' <<<"$stamped")
+assert_eq "$(log "?sinceTime=$new_at")" $'new\nlast' "sinceTime: from that line's time"
+assert_eq "$(log '?limitBytes=5')" $'old\nn' "limitBytes: cut within a line"
+assert_eq "$(log '?tailLines=1&timestamps=1')" "$(tail -n 1 <<<"$stamped")" "tailLines with timestamps"
+assert_eq "$(api_code '/api/v1/namespaces/default/pods/talker/log?tailLines=-1')" 422 "tailLines -1"
+assert_eq "$(jq -r .message "$TEST_DIR/body")" \
+    'PodLogOptions "talker" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0' \
+    "kube-apiserver's message"
+assert_eq "$(api_code '/api/v1/namespaces/default/pods/talker/log?limitBytes=0')" 422 "limitBytes 0"
+assert_eq "$(api_code '/api/v1/namespaces/default/pods/talker/log?sinceSeconds=1&sinceTime=2024-01-01T00:00:00Z')" \
+    422 "both since options"
+assert_eq "$(api_code '/api/v1/namespaces/default/pods/talker/log?tailLines=ten')" 400 "not a number"
+assert_eq "$(jq -r .message "$TEST_DIR/body")" 'strconv.ParseInt: parsing "ten": invalid syntax' \
+    "Go's message"
+restarted() { [ "$(pod_field talker .status.containerStatuses[0].restartCount)" -ge 1 ]; }
+wait_for 30 restarted || fail "talker was not restarted"
+assert_eq "$(log '?previous=true&tailLines=2')" $'new\nlast' "previous: the last instance's log"
+
+# --- the real kubectl, through a relay to the socket
+start_kubectl_relay
+out=$(k get nodes)
+assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "NAME STATUS ROLES AGE VERSION" "kubectl get nodes: header"
+assert_contains "$(tail -1 <<<"$out" | tr -s ' ')" "$name Ready <none> " "kubectl get nodes: the node"
+assert_contains "$(k get nodes -o wide)" "orc://" "-o wide: CONTAINER-RUNTIME"
+described=$(k describe node "$name")
+assert_contains "$described" "kubernetes.io/hostname=$name" "describe node: labels"
+assert_contains "$described" "HolderIdentity:  $name" "describe node: the lease"
+assert_contains "$(grep -E '^  Ready ' <<<"$described" | tr -s ' ')" "Ready True" "describe node: Ready"
+assert_contains "$described" "Non-terminated Pods:" "describe node: its pods"
+assert_contains "$(grep -E '^  team-x ' <<<"$described" | tr -s ' ')" "team-x web" "describe node: the running pod"
+assert_contains "$(grep -A20 '^Events:' <<<"$described")" "Starting orcd." "describe node: events"
+out=$(k get ns)
+assert_contains "$(tr -s ' ' <<<"$out")" "team-x Active" "kubectl get ns"
+assert_contains "$(k get lease -n kube-node-lease | tr -s ' ')" "$name $name" "kubectl get lease"
+assert_contains "$(k get events.v1.events.k8s.io -A | tr -s ' ')" "Starting node/$name" "events.k8s.io"
+assert_eq "$(k logs talker --previous --timestamps | head -1 | cut -d' ' -f2)" "old" \
+    "kubectl logs --previous --timestamps"
+assert_eq "$(k logs talker --previous --limit-bytes 5)" $'old\nn' "kubectl logs --limit-bytes"
+assert_eq "$(k logs talker --previous --tail 1)" "last" "kubectl logs --tail"
 
 # --- a restarted agent is the same node
 stop_orcd

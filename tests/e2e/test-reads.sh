@@ -104,12 +104,7 @@ assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' --uni
     http://localhost/api/v1/pods)" 406 "nothing acceptable"
 
 # --- the real kubectl, through a relay from loopback to the socket
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$SOCK" &
-RELAY=$!
-on_cleanup "kill $RELAY"
-k() { HOME=$TEST_DIR KUBECONFIG=/dev/null kubectl --server "http://127.0.0.1:$port" "$@" 2>&1; }
-wait_for 10 k get --raw /version || fail "the relay did not come up"
+start_kubectl_relay
 out=$(k get pods)
 assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "NAME READY STATUS RESTARTS AGE" "kubectl get pods: the header"
 assert_contains "$(grep '^web-1 ' <<<"$out" | tr -s ' ')" "web-1 1/1 Running 0 " "kubectl get pods: a row"
