@@ -155,7 +155,8 @@ json_t *node_status_node_json(struct orcd *o, struct store *s)
                           .runtime_version = NODE_RUNTIME_VERSION,
                           .address = POD_NODE_HOST_IP,
                           .max_pods = o->config.pod.max_pods,
-                          .kubelet_port = 0,
+                          /* the API's HTTPS port, where kubectl reaches this node */
+                          .kubelet_port = o->tls ? o->config.secure_port : 0,
                           .conditions = c,
                           .transitions = since,
                           .now_ns = now};

@@ -158,16 +158,14 @@ processes_in_userns() {
     return 0
 }
 
-# A relay from a loopback port to the agent's socket for the real kubectl, which cannot use a
-# unix socket; k runs kubectl through it (no kubeconfig, a private HOME for its cache).
-start_kubectl_relay() {
-    RELAY_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    socat "TCP-LISTEN:$RELAY_PORT,bind=127.0.0.1,fork,reuseaddr" \
-        "UNIX-CONNECT:$XDG_RUNTIME_DIR/orc/orcd.sock" &
-    on_cleanup "kill $!"
-    wait_for 10 k get --raw /version || fail "the relay did not come up"
+# The real kubectl against the agent: a kubeconfig from 'orc kubeconfig' (HTTPS on the
+# agent's --secure-port, the CA pinned, a client certificate); k runs kubectl with it and a
+# private cache.
+kubectl_setup() {
+    "$ORC" kubeconfig --kubeconfig "$TEST_DIR/kubeconfig" >/dev/null || fail "orc kubeconfig failed"
+    wait_for 10 k get --raw /version || fail "kubectl does not reach the agent: $(k get --raw /version)"
 }
-k() { HOME=$TEST_DIR KUBECONFIG=/dev/null kubectl --server "http://127.0.0.1:$RELAY_PORT" "$@" 2>&1; }
+k() { HOME=$TEST_DIR KUBECONFIG=$TEST_DIR/kubeconfig kubectl "$@" 2>&1; }
 
 # Commands a test adds for cleanup (servers it started); run first, keeping the exit status.
 CLEANUP_HOOKS=()

@@ -4,7 +4,6 @@
 # of pods/log; over the socket (curl) and with the real kubectl.
 source "$(dirname "$0")/lib.sh"
 setup
-command -v socat >/dev/null || skip "socat missing"
 command -v kubectl >/dev/null || skip "kubectl missing"
 start_orcd
 load_busybox_image
@@ -47,6 +46,7 @@ assert_eq "$(field '.status.addresses[1].address')" "$name" "Hostname"
 assert_eq "$(field .status.nodeInfo.bootID)" "$(cat /proc/sys/kernel/random/boot_id)" "bootID"
 assert_eq "$(field .status.nodeInfo.kernelVersion)" "$(uname -r)" "kernelVersion"
 assert_eq "$(field .status.nodeInfo.operatingSystem)" linux "operatingSystem"
+assert_eq "$(field .status.daemonEndpoints.kubeletEndpoint.Port)" "$SECURE_PORT" "the API's HTTPS port"
 assert_contains "$(field .status.nodeInfo.containerRuntimeVersion)" "orc://" "runtime version"
 assert_contains "$(field .status.nodeInfo.kubeletVersion)" "v1.32" "kubelet version"
 [ -f /etc/machine-id ] && assert_eq "$(field .status.nodeInfo.machineID)" "$(cat /etc/machine-id)" "machineID"
@@ -175,8 +175,8 @@ restarted() { [ "$(pod_field talker .status.containerStatuses[0].restartCount)" 
 wait_for 30 restarted || fail "talker was not restarted"
 assert_eq "$(log '?previous=true&tailLines=2')" $'new\nlast' "previous: the last instance's log"
 
-# --- the real kubectl, through a relay to the socket
-start_kubectl_relay
+# --- the real kubectl, over HTTPS with the kubeconfig orc kubeconfig writes
+kubectl_setup
 out=$(k get nodes)
 assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "NAME STATUS ROLES AGE VERSION" "kubectl get nodes: header"
 assert_contains "$(tail -1 <<<"$out" | tr -s ' ')" "$name Ready <none> " "kubectl get nodes: the node"

@@ -1,11 +1,10 @@
 #!/bin/bash
 # Kubernetes reads: label and field selectors, limit/continue pages, resourceVersion checks
 # and server-side Tables with the API server's columns, over the socket (curl) and with the
-# real kubectl (through a loopback relay to the socket).
+# real kubectl (through the kubeconfig orc kubeconfig writes).
 source "$(dirname "$0")/lib.sh"
 setup
 command -v curl >/dev/null || skip "curl missing"
-command -v socat >/dev/null || skip "socat missing"
 command -v kubectl >/dev/null || skip "kubectl missing"
 start_orcd
 load_busybox_image
@@ -103,8 +102,8 @@ assert_eq "$(code "/api/v1/pods?resourceVersion=$rv&resourceVersionMatch=NotOlde
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' --unix-socket "$SOCK" \
     http://localhost/api/v1/pods)" 406 "nothing acceptable"
 
-# --- the real kubectl, through a relay from loopback to the socket
-start_kubectl_relay
+# --- the real kubectl, over HTTPS with the kubeconfig orc kubeconfig writes
+kubectl_setup
 out=$(k get pods)
 assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "NAME READY STATUS RESTARTS AGE" "kubectl get pods: the header"
 assert_contains "$(grep '^web-1 ' <<<"$out" | tr -s ' ')" "web-1 1/1 Running 0 " "kubectl get pods: a row"
