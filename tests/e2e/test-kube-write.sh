@@ -2,10 +2,12 @@
 # The Kubernetes API's writes over the unix socket, as kubectl sends them: create (POST),
 # replace (PUT) with optimistic concurrency, delete with DeleteOptions, dryRun=All,
 # fieldValidation Strict/Warn/Ignore with Warning headers, the last-applied annotation kept;
-# the OpenAPI v3 documents kubectl reads for explain and validation.
+# the OpenAPI v3 documents kubectl reads for explain and validation; then the same with the
+# real kubectl (explain, create, replace, apply with its default --validate=strict).
 source "$(dirname "$0")/lib.sh"
 setup
 command -v curl >/dev/null || skip "curl missing"
+command -v kubectl >/dev/null || skip "kubectl missing"
 start_orcd
 sock=$XDG_RUNTIME_DIR/orc/orcd.sock
 pods=/api/v1/namespaces/default/pods
@@ -178,3 +180,42 @@ assert_eq "$(curl -sS --unix-socket "$sock" -o /dev/null -w '%{http_code}' -H "I
 assert_eq "$(curl -sS --unix-socket "$sock" -o /dev/null -w '%{http_code}' -H 'Accept: application/com.github.proto-openapi.spec.v3.v1.0+protobuf' "http://x$url")" 406 "protobuf is not served"
 assert_eq "$(api GET /openapi/v3/apis/apps/v1)" 404 "a group orc does not serve"
 assert_eq "$(api GET /openapi/v2)" 404 "OpenAPI v2"
+
+# the real kubectl: explain reads the documents; create, replace and apply go through the
+# write path; --validate=strict (the default) is the server's strict field validation
+kubectl_setup
+out=$(k explain pod.spec.containers)
+assert_contains "$out" "FIELD: containers <[]Container>" "kubectl explain"
+assert_contains "$out" "imagePullPolicy	<string>" "explain lists the container's fields"
+assert_contains "$(k explain pods.spec.restartPolicy)" "FIELD: restartPolicy <string>" "explain of one field"
+cat >"$TEST_DIR/kc.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: kc, labels: {app: one}}
+spec:
+  containers: [{name: c, image: localhost/absent:1}]
+YAML
+assert_eq "$(k create -f "$TEST_DIR/kc.yaml")" "pod/kc created" "kubectl create"
+assert_eq "$(k create -f "$TEST_DIR/kc.yaml")" 'Error from server (AlreadyExists): error when creating "'"$TEST_DIR"'/kc.yaml": pods "kc" already exists' "kubectl create again"
+sed -i 's/app: one/app: two/' "$TEST_DIR/kc.yaml"
+assert_eq "$(k replace -f "$TEST_DIR/kc.yaml")" "pod/kc replaced" "kubectl replace"
+assert_eq "$(pod_field kc .metadata.labels.app)" two "replaced"
+assert_eq "$(k create -f "$TEST_DIR/kc.yaml" --dry-run=server -o name 2>&1 | head -1)" 'Error from server (AlreadyExists): error when creating "'"$TEST_DIR"'/kc.yaml": pods "kc" already exists' "a server dry run checks as a create does"
+cat >"$TEST_DIR/ku.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: ku}
+spec:
+  foo: 1
+  containers: [{name: c, image: localhost/absent:1}]
+YAML
+expect_exit 1 k apply -f "$TEST_DIR/ku.yaml"
+assert_contains "$out" 'Error from server (BadRequest): error when creating "'"$TEST_DIR"'/ku.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"' "kubectl's strict validation"
+pod_gone ku || fail "a strictly refused pod was stored"
+out=$(k apply -f "$TEST_DIR/ku.yaml" --validate=warn)
+assert_contains "$out" 'Warning: unknown field "spec.foo"' "kubectl prints the Warning header"
+assert_contains "$out" "pod/ku created" "--validate=warn creates"
+assert_eq "$(k delete pod ku --wait=false)" 'pod "ku" deleted' "kubectl delete"
+wait_for 30 pod_gone ku || fail "ku was not deleted"
+assert_eq "$(k apply -f "$TEST_DIR/ku.yaml" --validate=false)" "pod/ku created" "--validate=false"
+assert_contains "$(pod_field ku '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]')" '"foo":1' "apply's last-applied annotation is kept as kubectl wrote it"
