@@ -84,6 +84,7 @@ enum MHD_Result api_leases_list(struct request *r);
 enum MHD_Result api_lease_get(struct request *r);
 enum MHD_Result api_namespaces_list(struct request *r);
 enum MHD_Result api_namespace_get(struct request *r);
+enum MHD_Result api_namespace_create(struct request *r);
 /* watch.c: ?watch=true on a collection (pods, events) */
 enum MHD_Result api_watch(struct request *r);
 enum MHD_Result api_logs(struct request *r);

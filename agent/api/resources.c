@@ -63,6 +63,7 @@ const struct api_resource api_resource_table[] = {
         .short_names = {"ns"},
         .list = api_namespaces_list,
         .get = api_namespace_get,
+        .create = api_namespace_create,
     },
     {
         .group = "coordination.k8s.io",

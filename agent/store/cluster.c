@@ -87,6 +87,40 @@ int store_namespace_ensure(struct store *s, const char *name, orc_error_t *err)
     return insert_object(s, "Namespace", "", name, obj, "{\"phase\":\"Active\"}", err);
 }
 
+int store_namespace_create(struct store *s, const char *name, const json_t *labels,
+                           const json_t *annotations, bool dry_run, json_t **ret, orc_error_t *err)
+{
+    if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    json_t *created = NULL;
+    int r = object_exists(s, "Namespace", "", name, err);
+    if (r > 0)
+        r = orc_error_make(err, EEXIST, "namespaces \"%s\" already exists", name);
+    if (r == 0) {
+        json_t *l = labels ? json_deep_copy(labels) : json_object();
+        json_auto_t *obj =
+            json_pack("{s:s,s:s,s:{s:o},s:{s:[s]}}", "apiVersion", "v1", "kind", "Namespace",
+                      "metadata", "labels", l, "spec", "finalizers", "kubernetes");
+        json_t *meta = json_object_get(obj, "metadata");
+        json_object_set_new(json_object_get(meta, "labels"), "kubernetes.io/metadata.name",
+                            json_string(name));
+        if (json_object_size(annotations))
+            json_object_set(meta, "annotations", (json_t *) annotations);
+        r = insert_object(s, "Namespace", "", name, obj, "{\"phase\":\"Active\"}", err);
+    }
+    if (r == 0)
+        r = store_object_get(s, "Namespace", NULL, name, &created, err);
+    r = store_end_transaction(s, r, !dry_run, err);
+    if (r < 0) {
+        json_decref(created);
+        return r;
+    }
+    if (dry_run) /* not written: no resourceVersion yet, as the API server answers */
+        json_object_del(json_object_get(created, "metadata"), "resourceVersion");
+    *ret = created;
+    return 0;
+}
+
 /* The built-in namespaces and every one a pod is in. */
 static int ensure_namespaces(struct store *s, orc_error_t *err)
 {

@@ -176,6 +176,12 @@ extern const char *const store_builtin_namespaces[];
 /* Makes the namespace (status Active) unless it exists: a pod's namespace is made with it,
  * as the NamespaceAutoProvision admission plugin does. Call within a transaction or alone. */
 int store_namespace_ensure(struct store *s, const char *name, orc_error_t *err);
+/* A namespace made through the API (labels and annotations may be NULL; its
+ * kubernetes.io/metadata.name label is set); -EEXIST ("namespaces \"x\" already exists").
+ * A dry run answers the namespace as it would be, keeping nothing. */
+int store_namespace_create(struct store *s, const char *name, const json_t *labels,
+                           const json_t *annotations, bool dry_run, json_t **ret,
+                           orc_error_t *err);
 /* An object of any kind with its status; ns "" or NULL for a cluster-scoped one. -ENOENT
  * ("namespaces \"x\" not found") when absent. */
 int store_object_get(struct store *s, const char *kind, const char *ns, const char *name,

@@ -85,7 +85,8 @@ static void test_migration(const char *dir)
     json_t *e = json_array_get(events, 0);
     tap_is_str(orc_json_str(json_object_get(e, "involvedObject"), "kind"), "Pod",
                "an old event is a pod's");
-    tap_is_str(orc_json_str(json_object_get(e, "metadata"), "name"), "old.0000000000000001", "named OBJECT.ID");
+    tap_is_str(orc_json_str(json_object_get(e, "metadata"), "name"), "old.0000000000000001",
+               "named OBJECT.ID");
     tap_ok(strlen(orc_json_str(json_object_get(e, "metadata"), "uid") ?: "") == 36,
            "with a uid made up from its row");
     struct store_node node = {0};
@@ -169,6 +170,37 @@ static void test_binding(struct store *s)
     tap_is_int(count_kind(s, "Namespace"), before, "no second namespace");
 }
 
+static void test_namespace_create(struct store *s)
+{
+    orc_error_t err = NULL;
+    json_auto_t *labels = json_pack("{s:s}", "team", "a");
+    json_t *ns = NULL;
+    tap_is_int(store_namespace_create(s, "lab", labels, NULL, true, &ns, &err), 0, "a dry run");
+    tap_ok(!orc_json_str(json_object_get(ns, "metadata"), "resourceVersion"),
+           "answered without a resourceVersion");
+    json_decref(ns);
+    json_t *none = NULL;
+    tap_ok(store_object_get(s, "Namespace", NULL, "lab", &none, &err) == -ENOENT,
+           "and kept nothing");
+    orc_error_release(&err);
+    tap_is_int(store_namespace_create(s, "lab", labels, NULL, false, &ns, &err), 0, "created");
+    json_t *l = json_object_get(json_object_get(ns, "metadata"), "labels");
+    tap_ok(!strcmp(orc_json_str(l, "team") ?: "", "a") &&
+               !strcmp(orc_json_str(l, "kubernetes.io/metadata.name") ?: "", "lab"),
+           "its labels and kubernetes.io/metadata.name");
+    tap_is_str(orc_json_str(json_object_get(ns, "status"), "phase"), "Active", "Active");
+    json_decref(ns);
+    tap_ok(!json_object_get(labels, "kubernetes.io/metadata.name"), "the caller's labels kept");
+    tap_ok(store_namespace_create(s, "lab", NULL, NULL, false, &ns, &err) == -EEXIST,
+           "again: it exists");
+    tap_ok(!strncmp(orc_error_message(err), "namespaces \"lab\" already exists", 31),
+           "the API server's message: %s", orc_error_message(err));
+    orc_error_release(&err);
+    tap_ok(store_namespace_create(s, "default", NULL, NULL, false, &ns, &err) == -EEXIST,
+           "a built-in one exists");
+    orc_error_release(&err);
+}
+
 static void test_events(struct store *s)
 {
     orc_error_t err = NULL;
@@ -226,6 +258,7 @@ int main(void)
     tap_is_int(store_open(db, NULL, &s, &err), 0, "open");
     test_node(s);
     test_binding(s);
+    test_namespace_create(s);
     test_events(s);
     store_close(s);
     test_migration(dir);

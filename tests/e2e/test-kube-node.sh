@@ -85,7 +85,17 @@ assert_eq "$(api /api/v1/namespaces/team-x | jq -r .status.phase)" Active "Activ
 assert_eq "$(api_code /api/v1/namespaces/nowhere)" 404 "a namespace nothing is in"
 assert_eq "$(jq -r .message "$TEST_DIR/body")" 'namespaces "nowhere" not found' "its message"
 assert_eq "$(api /api/v1/namespaces/nowhere/pods | jq -c .items)" "[]" "its pods: none"
-assert_eq "$(api_code /api/v1/namespaces -X POST -d '{}')" 405 "namespaces are not created"
+ns_body='{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"lab","labels":{"team":"a"}}}'
+assert_eq "$(api_code /api/v1/namespaces -X POST -H 'Content-Type: application/json' -d "$ns_body")" \
+    201 "a namespace created"
+assert_eq "$(jq -r '.metadata.labels.team + " " + .status.phase' "$TEST_DIR/body")" "a Active" "with its labels"
+assert_eq "$(api_code /api/v1/namespaces -X POST -H 'Content-Type: application/json' -d "$ns_body")" \
+    409 "created again"
+assert_eq "$(jq -r '.reason + ": " + .message' "$TEST_DIR/body")" \
+    'AlreadyExists: namespaces "lab" already exists' "kube-apiserver's words"
+assert_eq "$(api_code /api/v1/namespaces -X POST -H 'Content-Type: application/json' \
+    -d '{"metadata":{"name":"Lab_1"}}')" 422 "a name that is no DNS label"
+assert_eq "$(api_code /api/v1/namespaces/lab -X DELETE)" 405 "namespaces are not deleted"
 
 # --- pods are bound to the node; pods/status
 assert_eq "$("$ORC" get pod web -n team-x -o json | jq -r .spec.nodeName)" "$name" "spec.nodeName"
@@ -188,8 +198,10 @@ assert_contains "$(grep -E '^  Ready ' <<<"$described" | tr -s ' ')" "Ready True
 assert_contains "$described" "Non-terminated Pods:" "describe node: its pods"
 assert_contains "$(grep -E '^  team-x ' <<<"$described" | tr -s ' ')" "team-x web" "describe node: the running pod"
 assert_contains "$(grep -A20 '^Events:' <<<"$described")" "Starting orcd." "describe node: events"
+assert_eq "$(k create namespace by-kubectl)" "namespace/by-kubectl created" "kubectl create namespace"
 out=$(k get ns)
 assert_contains "$(tr -s ' ' <<<"$out")" "team-x Active" "kubectl get ns"
+assert_contains "$(tr -s ' ' <<<"$out")" "by-kubectl Active" "kubectl get ns: the one created"
 assert_contains "$(k get lease -n kube-node-lease | tr -s ' ')" "$name $name" "kubectl get lease"
 assert_contains "$(k get events.v1.events.k8s.io -A | tr -s ' ')" "Starting node/$name" "events.k8s.io"
 assert_eq "$(k logs talker --previous --timestamps | head -1 | cut -d' ' -f2)" "old" \
