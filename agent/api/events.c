@@ -37,16 +37,9 @@ enum MHD_Result api_events_list(struct request *r)
     _cleanup_(store_closep) struct store *s = NULL;
     json_t *items = NULL;
     int64_t rv = 0;
-    if (api_open_store(r, &s, &err) < 0 || store_read_begin(s, &err) < 0)
+    if (api_open_store(r, &s, &err) < 0 ||
+        store_list_read(s, "Event", ns, name, &items, &rv, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    int rc = store_event_list(s, ns, name, &items, &err);
-    if (rc == 0)
-        rc = store_resource_version(s, &rv, &err);
-    store_read_end(s);
-    if (rc < 0) {
-        json_decref(items);
-        return api_reply_error(r, &err, NULL, NULL);
-    }
     if (events_v1(r) && rd.media.as != API_AS_TABLE) {
         /* select on the core/v1 fields first, then convert what is shown */
         json_t *picked = json_array();

@@ -21,16 +21,9 @@ enum MHD_Result api_namespaces_list(struct request *r)
     _cleanup_(store_closep) struct store *s = NULL;
     json_t *items = NULL;
     int64_t rv = 0;
-    if (api_open_store(r, &s, &err) < 0 || store_read_begin(s, &err) < 0)
+    if (api_open_store(r, &s, &err) < 0 ||
+        store_list_read(s, "Namespace", NULL, NULL, &items, &rv, &err) < 0)
         return api_reply_error(r, &err, NULL, NULL);
-    int rc = store_object_list(s, "Namespace", NULL, &items, &err);
-    if (rc == 0)
-        rc = store_resource_version(s, &rv, &err);
-    store_read_end(s);
-    if (rc < 0) {
-        json_decref(items);
-        return api_reply_error(r, &err, NULL, NULL);
-    }
     return api_reply_list(r, &rd, "Namespace", items, rv);
 }
 

@@ -296,3 +296,22 @@ int store_object_list(struct store *s, const char *kind, const char *ns, json_t 
     *ret = items;
     return 0;
 }
+
+int store_list_read(struct store *s, const char *kind, const char *ns, const char *name,
+                    json_t **ret, int64_t *ret_rv, orc_error_t *err)
+{
+    if (store_read_begin(s, err) < 0)
+        return -1;
+    json_t *items = NULL;
+    int r = !strcmp(kind, "Event") ? store_event_list(s, ns, name, &items, err)
+                                   : store_object_list(s, kind, ns, &items, err);
+    if (r == 0)
+        r = store_resource_version(s, ret_rv, err);
+    store_read_end(s);
+    if (r < 0) {
+        json_decref(items);
+        return r;
+    }
+    *ret = items;
+    return 0;
+}

@@ -203,6 +203,12 @@ int store_snapshot(struct store *s, const char *kind, const char *ns,
                    void (*each)(void *arg, const char *json, size_t len), void *arg,
                    int64_t *ret_rv, orc_error_t *err);
 
+/* A list's items and the store's resourceVersion (a watch goes on from it), read in one
+ * transaction: the objects of kind in ns (NULL: every namespace) as store_object_list()
+ * lists them; for "Event", store_event_list()'s, of the object named name (NULL: any). */
+int store_list_read(struct store *s, const char *kind, const char *ns, const char *name,
+                    json_t **ret, int64_t *ret_rv, orc_error_t *err);
+
 /* The whole database, for tests: a stable text dump of objects (used to prove that bad
  * input changed nothing). */
 int store_dump(struct store *s, char **ret, orc_error_t *err);

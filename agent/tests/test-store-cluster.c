@@ -9,30 +9,26 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "manifest.h"
+#include "pod-parse.h"
 #include "store/schema-sql.h"
 #include "store/store.h"
 #include "tap.h"
 #include "xalloc.h"
 
-static struct pod *pod_of(const char *ns, const char *name, const char *image, const char *extra)
+/* A pod of namespace ns with spec lines extra. */
+static struct pod *pod_in(const char *ns, const char *name, const char *image, const char *extra)
 {
     _cleanup_free_ char *yaml =
         xasprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: %s}\nspec:\n%s"
                   "  containers: [{name: c, image: %s}]\n",
                   name, ns, extra, image);
-    struct manifest_result *r = NULL;
-    if (manifest_parse(yaml, strlen(yaml), "t.yaml", &r) < 0 || r->n_docs != 1)
-        abort();
-    struct pod *p = r->docs[0].pod;
-    r->docs[0].pod = NULL;
-    manifest_result_free(r);
-    return p;
+    return pod_of(yaml);
 }
 
 static int apply(struct store *s, const char *ns, const char *name, const char *image,
                  const char *extra, enum apply_action *act, orc_error_t *err)
 {
-    struct pod *p = pod_of(ns, name, image, extra);
+    struct pod *p = pod_in(ns, name, image, extra);
     int r = store_apply_pods(s, &p, 1, act, err);
     pod_free(p);
     return r;
