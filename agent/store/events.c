@@ -32,7 +32,7 @@ static int event_repeat(struct store *s, const char *const vals[7], long long rv
     sqlite3_bind_text(up, 4, vals[5], -1, SQLITE_STATIC); /* message */
     sqlite3_bind_text(up, 5, vals[3], -1, SQLITE_STATIC); /* type */
     sqlite3_bind_int64(up, 6, rv);
-    if (!store_step_write(s, up))
+    if (sqlite3_step(up) != SQLITE_DONE) /* a full disk: the whole event is tried again */
         return store_db_error(s, err, "record event");
     return sqlite3_changes(s->db) > 0;
 }
@@ -53,7 +53,7 @@ static int event_insert(struct store *s, const char *const vals[7], long long rv
     sqlite3_bind_text(st, 8, uid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, now);
     sqlite3_bind_int64(st, 10, rv);
-    if (!store_step_write(s, st))
+    if (sqlite3_step(st) != SQLITE_DONE)
         return store_db_error(s, err, "record event");
     /* bounded log: drop the oldest beyond the cap */
     char sql[160];
@@ -62,12 +62,9 @@ static int event_insert(struct store *s, const char *const vals[7], long long rv
     return store_exec(s, sql, err);
 }
 
-int store_event_add(struct store *s, const struct store_event_ref *ref, const char *type,
-                    const char *reason, const char *message, orc_error_t *err)
+/* The event's transaction, once. */
+static int event_add(struct store *s, const char *const vals[7], orc_error_t *err)
 {
-    /* an event of a cluster-scoped object is kept in "default", as the API server does */
-    const char *ns = ref->namespace && *ref->namespace ? ref->namespace : "default";
-    const char *const vals[7] = {ns, ref->name, ref->uid, type, reason, message, ref->kind};
     long long rv = 0;
     if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
@@ -81,6 +78,26 @@ int store_event_add(struct store *s, const struct store_event_ref *ref, const ch
         return -1;
     }
     return store_commit(s, err);
+}
+
+int store_event_add(struct store *s, const struct store_event_ref *ref, const char *type,
+                    const char *reason, const char *message, orc_error_t *err)
+{
+    /* an event of a cluster-scoped object is kept in "default", as the API server does */
+    const char *ns = ref->namespace && *ref->namespace ? ref->namespace : "default";
+    const char *const vals[7] = {ns, ref->name, ref->uid, type, reason, message, ref->kind};
+    orc_error_t first = NULL;
+    if (event_add(s, vals, &first) == 0)
+        return 0;
+    /* a full disk: SQLite may have rolled back the whole transaction where one statement
+     * failed (a statement tried again alone would run outside it), and the reserve is given
+     * back now; the event is often the disk's news, so the whole transaction is tried again */
+    if (orc_error_code(first) != -ENOSPC) {
+        *err = first;
+        return -1;
+    }
+    orc_error_release(&first);
+    return event_add(s, vals, err);
 }
 
 /* An events row (EVENT_COLUMNS) as a core/v1 Event. */

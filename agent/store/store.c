@@ -82,8 +82,10 @@ bool store_step_write(struct store *s, sqlite3_stmt *st)
     return sqlite3_step(st) == SQLITE_DONE;
 }
 
-/* COMMIT; a commit that finds the disk full stays pending (SQLite keeps the transaction) and
- * is tried again with the reserve released; failing that, the transaction is rolled back.
+/* COMMIT; a commit that finds the disk full is tried again with the reserve released while
+ * SQLite keeps the transaction pending; when SQLite rolled it back, or the second try fails,
+ * the error is ENOSPC (the caller may try its whole transaction again, with the room given
+ * back); another failure rolls the transaction back.
  * The transaction's changes go to the feed first, pending, while the write lock is held
  * (so the feed is in resourceVersion order), and are committed there after COMMIT. */
 int store_commit(struct store *s, orc_error_t *err)
@@ -95,14 +97,16 @@ int store_commit(struct store *s, orc_error_t *err)
         (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
     }
-    bool ok = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ||
-              (is_full(s) && release_reserve(s) &&
-               sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK);
+    bool ok = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    bool full = !ok && is_full(s);
+    if (full && release_reserve(s) && !sqlite3_get_autocommit(s->db))
+        ok = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     if (ticket)
         feed_commit(s->feed, ticket, ok);
     if (ok)
         return 0;
-    int r = store_db_error(s, err, "commit");
+    int r = full ? orc_error_make_as(err, ENOSPC, "commit: the disk is full")
+                 : store_db_error(s, err, "commit");
     (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return r;
 }

@@ -66,6 +66,12 @@ dd if=/dev/zero of="$base/fill" bs=1M >/dev/null 2>&1 || true
 [ "$(stat -f -c %a "$small")" -lt 64 ] || fail "the disk did not fill: $(df -h "$small")"
 pressure() { grep -q DiskPressure <<<"$("$ORC" events --for pod/writer 2>/dev/null)"; }
 wait_for 30 pressure || fail "no DiskPressure event for the writer: $("$ORC" events --for pod/writer)"
+node_disk() {
+    curl -s --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" http://localhost/api/v1/nodes |
+        jq -r '.items[0].status.conditions[] | select(.type == "DiskPressure") | .status + " " + .reason'
+}
+assert_eq "$(node_disk)" "True KubeletHasDiskPressure" "the node has disk pressure"
+assert_contains "$("$ORC" events)" "NodeHasDiskPressure" "and says so as kubelet does"
 collected() { ! has_image localhost/unused && grep -q "image garbage collection: removed" "$TEST_DIR/orcd.log"; }
 wait_for 30 collected || fail "disk pressure did not collect the unused image: $("$ORC" images)"
 has_image localhost/busybox || fail "image GC removed the image the pods use"
@@ -88,6 +94,8 @@ exited() { [ "$(pod_phase exiter)" = Failed ]; }
 wait_for 3 exited && fail "exiter's status was written although the disk was full: $(df -h "$small")"
 rm -f "$base/fill" "$base/fill2"
 wait_for 30 exited || fail "exiter's exit was never recorded: $("$ORC" get pod exiter -o wide)"
+no_pressure() { [ "$(node_disk)" = "False KubeletHasNoDiskPressure" ]; }
+wait_for 30 no_pressure || fail "the node's disk pressure stayed: $(node_disk)"
 assert_eq "$(pod_field exiter '.status.containerStatuses[0].state.terminated.exitCode')" 3 "its exit code"
 assert_eq "$(pod_phase writer)" Running "the writer kept running"
 echo "PASS: $TEST_NAME"
