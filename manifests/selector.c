@@ -417,7 +417,8 @@ int label_selector_parse(const char *text, struct label_selector **ret, orc_erro
         free(p.error);
         return r;
     }
-    qsort(sel->reqs, sel->n, sizeof(*sel->reqs), cmp_requirement);
+    if (sel->n) /* qsort of NULL (no requirement) is undefined, even for 0 items */
+        qsort(sel->reqs, sel->n, sizeof(*sel->reqs), cmp_requirement);
     *ret = sel;
     return 0;
 }
