@@ -622,6 +622,17 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
     return 0;
 }
 
+static void config_done(struct orcd_config *c)
+{
+    free(c->pod.runtime);
+    free(c->pod.shim_path);
+    free(c->pod.node_name);
+    free(c->cni_conf);
+    free(c->cni_bin_dir);
+    strv_free(c->insecure_registries);
+    free(c->registries_conf);
+}
+
 static void orcd_stop(struct orcd *o)
 {
     notify_send("STOPPING=1");
@@ -649,13 +660,7 @@ static void orcd_stop(struct orcd *o)
     o->lock_fd = safe_close(o->lock_fd);
     o->data_lock_fd = safe_close(o->data_lock_fd);
     orc_paths_done(&o->paths);
-    free(o->config.pod.runtime);
-    free(o->config.pod.shim_path);
-    free(o->config.pod.node_name);
-    free(o->config.cni_conf);
-    free(o->config.cni_bin_dir);
-    strv_free(o->config.insecure_registries);
-    free(o->config.registries_conf);
+    config_done(&o->config);
 }
 
 /* Many API connections and pods' sockets: the soft open-files limit up to the hard one;
@@ -694,13 +699,16 @@ int main(int argc, char **argv)
                               .watchdog_fd = -1,
                               .holder_fd = -1}};
     config_defaults(&o.config);
-    if (parse_args(argc, argv, &o.config) < 0)
+    if (parse_args(argc, argv, &o.config) < 0) {
+        config_done(&o.config);
         return EXIT_FAILURE;
+    }
     if (o.config.image_gc_low > o.config.image_gc_high) {
         fprintf(stderr,
                 "orcd: --image-gc-low-threshold (%d) must not exceed "
                 "--image-gc-high-threshold (%d)\n",
                 o.config.image_gc_low, o.config.image_gc_high);
+        config_done(&o.config);
         return EXIT_FAILURE;
     }
     char *runtime = find_program(o.config.pod.runtime);
