@@ -192,7 +192,9 @@ kubectl --kubeconfig "$K" get --raw /version >/dev/null || fail "the agent stopp
 ok "the agent still serves kubectl"
 
 echo "# the other user holds the port first"
-stop_orcd
+"$ORC" delete pod seen-by-kubectl --grace-period 0 >/dev/null || fail "delete the pod"
+stop_orcd # with no pod, its namespace holder stops too: a refused agent must not make one
+[ ! -e "$XDG_RUNTIME_DIR/orc/userns.json" ] || fail "the holder outlived an agent without pods"
 listening() { grep -qi "^ *[0-9]*: 0100007F:$(printf %04X "$1") [0-9A-F]*:[0-9A-F]* 0A" /proc/net/tcp; }
 "${AS_OTHER[@]}" python3 -c 'import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -201,7 +203,6 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(3600)' "$PORT" 
 SQUATTER=$!
 OTHER_PIDS+=("$SQUATTER")
 wait_for 10 listening "$PORT" || fail "the other user's listener did not start"
-rm -f "$XDG_RUNTIME_DIR/orc/userns.json"
 expect_exit 1 timeout 20 "$ORCD" --secure-port "$PORT"
 assert_contains "$out" "cannot serve the API on 127.0.0.1:$PORT: the port is held by uid $OTHER" "orcd and a squatted port"
 assert_contains "$out" "another user" "the message says whose"
