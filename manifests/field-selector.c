@@ -23,8 +23,11 @@ struct field_def {
     enum field_type type;
 };
 
-#define META_FIELDS {"metadata.name", "metadata.name", FIELD_STRING},                             \
-                    {"metadata.namespace", "metadata.namespace", FIELD_STRING}
+#define META_FIELDS                                                                                \
+    {"metadata.name", "metadata.name", FIELD_STRING},                                              \
+    {                                                                                              \
+        "metadata.namespace", "metadata.namespace", FIELD_STRING                                   \
+    }
 
 static const struct field_def pod_fields[] = {
     META_FIELDS,
@@ -128,18 +131,17 @@ static int unescape(const char *s, char **ret, orc_error_t *err)
     for (; *s; s++) {
         if (*s == '\\') {
             if (!s[1])
-                return orc_error_make_as(err, EINVAL, "invalid field selector: invalid escape "
-                                                      "sequence: \\");
-            if (!strchr("\\,=", s[1]))
                 return orc_error_make_as(err, EINVAL,
-                                         "invalid field selector: invalid escape sequence: \\%c",
-                                         s[1]);
+                                         "invalid field selector: invalid escape "
+                                         "sequence: \\");
+            if (!strchr("\\,=", s[1]))
+                return orc_error_make_as(
+                    err, EINVAL, "invalid field selector: invalid escape sequence: \\%c", s[1]);
             out[n++] = *++s;
         } else if (*s == ',' || *s == '=') {
             /* Go prints the rune as its number */
-            return orc_error_make_as(err, EINVAL,
-                                     "invalid field selector: unescaped character in value: %d",
-                                     *s);
+            return orc_error_make_as(
+                err, EINVAL, "invalid field selector: unescaped character in value: %d", *s);
         } else {
             out[n++] = *s;
         }
@@ -164,8 +166,8 @@ static int parse_term(const char *selector, const char *part, struct term *ret, 
             ret->not_equal = k == 0;
             return 0;
         }
-    return orc_error_make_as(err, EINVAL, "invalid selector: '%s'; can't understand '%s'",
-                             selector, part);
+    return orc_error_make_as(err, EINVAL, "invalid selector: '%s'; can't understand '%s'", selector,
+                             part);
 }
 
 /* Every term parses before any field is looked up, as the API server converts labels last. */

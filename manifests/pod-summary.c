@@ -83,12 +83,14 @@ static void terminated_reason(char *buf, size_t size, const char *prefix, const 
 static bool summarize_init(const json_t *pod, struct pod_summary *s, long long *side_restarts,
                            int64_t *side_last)
 {
-    size_t n_init = json_array_size(json_object_get(json_object_get(pod, "spec"), "initContainers"));
+    size_t n_init =
+        json_array_size(json_object_get(json_object_get(pod, "spec"), "initContainers"));
     size_t i;
     json_t *c;
     json_array_foreach(status_of(pod, "initContainerStatuses"), i, c) {
         const json_t *state = json_object_get(c, "state");
-        const json_t *t = json_object_get(state, "terminated"), *w = json_object_get(state, "waiting");
+        const json_t *t = json_object_get(state, "terminated"),
+                     *w = json_object_get(state, "waiting");
         bool sidecar = restartable_init(pod, orc_json_str(c, "name"));
         count_restarts(c, &s->restarts, &s->last_restart_ns);
         if (sidecar)
@@ -117,7 +119,8 @@ static void summarize_containers(const json_t *pod, struct pod_summary *s)
     bool has_running = false;
     for (size_t i = json_array_size(cs); i > 0; i--) {
         const json_t *c = json_array_get(cs, i - 1), *state = json_object_get(c, "state");
-        const json_t *w = json_object_get(state, "waiting"), *t = json_object_get(state, "terminated");
+        const json_t *w = json_object_get(state, "waiting"),
+                     *t = json_object_get(state, "terminated");
         count_restarts(c, &s->restarts, &s->last_restart_ns);
         if (nonempty(w, "reason")) {
             snprintf(s->reason, sizeof(s->reason), "%s", nonempty(w, "reason"));
@@ -147,9 +150,9 @@ void pod_summarize(const json_t *pod, struct pod_summary *s)
     const json_t *st = json_object_get(pod, "status");
     const char *phase = orc_json_str(st, "phase");
     memset(s, 0, sizeof(*s));
-    s->total = (unsigned) (json_array_size(json_object_get(json_object_get(pod, "spec"),
-                                                           "containers")) +
-                           count_sidecars(pod));
+    s->total =
+        (unsigned) (json_array_size(json_object_get(json_object_get(pod, "spec"), "containers")) +
+                    count_sidecars(pod));
     snprintf(s->reason, sizeof(s->reason), "%s", nonempty(st, "reason") ?: phase ?: "");
     if (scheduling_gated(pod))
         snprintf(s->reason, sizeof(s->reason), "SchedulingGated");

@@ -11,10 +11,10 @@
 #include <stdint.h>
 
 struct pod_summary {
-    char reason[128];         /* STATUS: "Running", "Init:1/2", "CrashLoopBackOff", ... */
-    unsigned ready, total;    /* READY "ready/total" (sidecars count as containers) */
-    long long restarts;       /* RESTARTS */
-    int64_t last_restart_ns;  /* the latest lastState.terminated.finishedAt counted, 0 = none */
+    char reason[128];        /* STATUS: "Running", "Init:1/2", "CrashLoopBackOff", ... */
+    unsigned ready, total;   /* READY "ready/total" (sidecars count as containers) */
+    long long restarts;      /* RESTARTS */
+    int64_t last_restart_ns; /* the latest lastState.terminated.finishedAt counted, 0 = none */
 };
 
 /*

@@ -68,8 +68,8 @@ static const struct {
     const char *text;
     enum token tok;
 } keywords[] = {
-    {")", TOK_CLOSE}, {",", TOK_COMMA}, {"!", TOK_NOT},      {"==", TOK_DOUBLE_EQUALS},
-    {"=", TOK_EQUALS}, {">", TOK_GT},   {"in", TOK_IN},      {"<", TOK_LT},
+    {")", TOK_CLOSE},       {",", TOK_COMMA},      {"!", TOK_NOT},  {"==", TOK_DOUBLE_EQUALS},
+    {"=", TOK_EQUALS},      {">", TOK_GT},         {"in", TOK_IN},  {"<", TOK_LT},
     {"!=", TOK_NOT_EQUALS}, {"notin", TOK_NOT_IN}, {"(", TOK_OPEN},
 };
 
@@ -169,16 +169,16 @@ static int fail(struct parser *p, const char *fmt, ...)
 /* apimachinery's RegexError: the rule, examples and the regular expression. */
 #define QNAME_FMT "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 #define QNAME_RULE                                                                                 \
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "  \
-    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "        \
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "    \
+    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "         \
     "validation is '" QNAME_FMT "')"
 #define SUBDOMAIN_RULE                                                                             \
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "  \
-    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used " \
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "   \
+    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "  \
     "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 #define VALUE_RULE                                                                                 \
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "   \
-    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "            \
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "    \
+    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "             \
     "'my_value',  or '12345', regex used for validation is '(" QNAME_FMT ")?')"
 
 static char **key_errors(const char *key)
@@ -319,9 +319,9 @@ static int parse_operator(struct parser *p, enum label_op *ret)
         enum token tok;
         enum label_op op;
     } ops[] = {
-        {TOK_IN, LABEL_IN},         {TOK_EQUALS, LABEL_IN}, {TOK_DOUBLE_EQUALS, LABEL_IN},
-        {TOK_NOT_IN, LABEL_NOT_IN}, {TOK_NOT_EQUALS, LABEL_NOT_IN},
-        {TOK_GT, LABEL_GT},         {TOK_LT, LABEL_LT},
+        {TOK_IN, LABEL_IN},         {TOK_EQUALS, LABEL_IN},         {TOK_DOUBLE_EQUALS, LABEL_IN},
+        {TOK_NOT_IN, LABEL_NOT_IN}, {TOK_NOT_EQUALS, LABEL_NOT_IN}, {TOK_GT, LABEL_GT},
+        {TOK_LT, LABEL_LT},
     };
     const char *lit;
     enum token t = next(p, false, &lit);
@@ -339,7 +339,7 @@ static int parse_requirement(struct parser *p, struct requirement *ret)
     const char *lit;
     enum token t = next(p, true, &lit);
     bool not = t == TOK_NOT;
-    if (not)
+    if (not )
         t = next(p, true, &lit);
     if (t != TOK_ID)
         return fail(p, "found '%s', expected: identifier", lit);

@@ -149,10 +149,10 @@ json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *na
         unsigned code;
         const char *reason;
     } codes[] = {
-        {ENOENT, 404, "NotFound"},         {EINVAL, 422, "Invalid"},
-        {EEXIST, 409, "AlreadyExists"},    {EBUSY, 409, "Conflict"},
-        {ESTALE, 409, "Conflict"},         {EBADMSG, 400, "BadRequest"},
-        {ENOTSUP, 406, "NotAcceptable"},   {EKEYEXPIRED, 410, "Expired"},
+        {ENOENT, 404, "NotFound"},       {EINVAL, 422, "Invalid"},
+        {EEXIST, 409, "AlreadyExists"},  {EBUSY, 409, "Conflict"},
+        {ESTALE, 409, "Conflict"},       {EBADMSG, 400, "BadRequest"},
+        {ENOTSUP, 406, "NotAcceptable"}, {EKEYEXPIRED, 410, "Expired"},
         {ETIMEDOUT, 504, "Timeout"},
     };
     int status = *err ? (*err)->status : 0;
@@ -216,7 +216,7 @@ static enum MHD_Result version(struct request *r)
 {
     return api_reply_json(r, 200,
                           json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "major", "1", "minor", "32",
-                                    "gitVersion", "v" ORC_VERSION, "platform", "linux/amd64",
+                                    "gitVersion", ORC_KUBE_VERSION, "platform", "linux/amd64",
                                     "compiler", "gcc", "goVersion", ""));
 }
 

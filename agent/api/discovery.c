@@ -17,7 +17,7 @@ static json_t *verbs_of(api_handler list, api_handler watch, api_handler get, ap
     const struct {
         const char *verb;
         api_handler h;
-    } all[] = {{"create", create}, {"delete", delete}, {"get", get},     {"list", list},
+    } all[] = {{"create", create}, {"delete", delete},  {"get", get},    {"list", list},
                {"patch", patch},   {"update", replace}, {"watch", watch}};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         if (all[i].h)
@@ -48,11 +48,10 @@ static json_t *resource_json(const struct api_resource *res)
 
 static json_t *subresource_json(const struct api_resource *res, const struct api_subresource *sub)
 {
-    json_t *o = json_pack("{s:s+++,s:s,s:b,s:s,s:o}", "name", res->name, "/", sub->name, "",
-                          "singularName", "", "namespaced", res->namespaced, "kind", sub->kind,
-                          "verbs",
-                          verbs_of(NULL, NULL, sub->get, sub->create, sub->replace, sub->patch,
-                                   NULL));
+    json_t *o =
+        json_pack("{s:s+++,s:s,s:b,s:s,s:o}", "name", res->name, "/", sub->name, "", "singularName",
+                  "", "namespaced", res->namespaced, "kind", sub->kind, "verbs",
+                  verbs_of(NULL, NULL, sub->get, sub->create, sub->replace, sub->patch, NULL));
     return o;
 }
 
@@ -86,7 +85,9 @@ static bool has_version(json_t *versions, const char *gv)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(versions, i, v) if (!strcmp(orc_json_str(v, "groupVersion"), gv)) return true;
+    json_array_foreach(versions, i, v)
+        if (!strcmp(orc_json_str(v, "groupVersion"), gv))
+            return true;
     return false;
 }
 
@@ -98,16 +99,16 @@ static json_t *group_json(const char *group)
     for (const struct api_resource *res = api_resource_table; res->name; res++) {
         _cleanup_free_ char *gv = group_version(group, res->version);
         if (!strcmp(res->group, group) && !has_version(versions, gv))
-            json_array_append_new(versions, json_pack("{s:s,s:s}", "groupVersion", gv, "version",
-                                                      res->version));
+            json_array_append_new(
+                versions, json_pack("{s:s,s:s}", "groupVersion", gv, "version", res->version));
     }
     if (!json_array_size(versions)) {
         json_decref(versions);
         return NULL;
     }
     json_t *preferred = json_deep_copy(json_array_get(versions, 0));
-    return json_pack("{s:s,s:s,s:s,s:o,s:o}", "kind", "APIGroup", "apiVersion", "v1", "name",
-                     group, "versions", versions, "preferredVersion", preferred);
+    return json_pack("{s:s,s:s,s:s,s:o,s:o}", "kind", "APIGroup", "apiVersion", "v1", "name", group,
+                     "versions", versions, "preferredVersion", preferred);
 }
 
 static enum MHD_Result group_list(struct request *r)
@@ -126,9 +127,9 @@ static enum MHD_Result group_list(struct request *r)
         json_object_del(g, "apiVersion");
         json_array_append_new(groups, g);
     }
-    return api_reply_json(r, 200,
-                          json_pack("{s:s,s:s,s:o}", "kind", "APIGroupList", "apiVersion", "v1",
-                                    "groups", groups));
+    return api_reply_json(
+        r, 200,
+        json_pack("{s:s,s:s,s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups", groups));
 }
 
 enum MHD_Result api_discovery(struct request *r)
@@ -140,8 +141,7 @@ enum MHD_Result api_discovery(struct request *r)
         return api_reply_json(r, 200,
                               json_pack("{s:s,s:[s],s:[{s:s,s:s}]}", "kind", "APIVersions",
                                         "versions", "v1", "serverAddressByClientCIDRs",
-                                        "clientCIDR", "0.0.0.0/0", "serverAddress",
-                                        "127.0.0.1"));
+                                        "clientCIDR", "0.0.0.0/0", "serverAddress", "127.0.0.1"));
     if (!p->version) {
         json_t *g = group_json(p->group);
         if (!g)

@@ -9,6 +9,10 @@
 #include "api/k8s-path.h"
 #include "error.h"
 
+/* The Kubernetes version orc's API follows, with orc's own: kubectl reads its minor version
+ * from gitVersion (the version skew warning), so it leads. */
+#define ORC_KUBE_VERSION "v1.32.0-orc." ORC_VERSION
+
 struct orcd;
 struct store;
 struct api_resource;

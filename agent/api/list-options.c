@@ -151,8 +151,9 @@ int list_options_parse(const char *limit, const char *cont, const char *rv, cons
                                  rv, rv);
     if (cont && *cont) {
         if (o.min_rv)
-            return orc_error_make_as(err, EBADMSG, "specifying resource version is not allowed "
-                                                   "when using continue");
+            return orc_error_make_as(err, EBADMSG,
+                                     "specifying resource version is not allowed "
+                                     "when using continue");
         r = decode_token(cont, &o, err);
         if (r < 0) {
             list_options_done(&o);

@@ -73,8 +73,8 @@ static struct range parse_range(char *text)
     bool json = !strcmp(type, "application/json") || !strcmp(type, "application/*") ||
                 !strcmp(type, "*/*") || !strcmp(type, "*");
     r.specificity = !strcmp(type, "*/*") || !strcmp(type, "*") ? 0
-                    : !strcmp(type, "application/*")         ? 1
-                                                              : 2;
+                    : !strcmp(type, "application/*")           ? 1
+                                                               : 2;
     r.served = json && r.q > 0 && form_served(as, g, v, &r.media);
     return r;
 }

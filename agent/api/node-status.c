@@ -18,7 +18,6 @@
 #include "time-util.h"
 #include "xalloc.h"
 
-#define NODE_KUBELET_VERSION "v1.32.0-orc." ORC_VERSION
 #define NODE_RUNTIME_VERSION "orc://" ORC_VERSION
 
 struct node_status {
@@ -151,7 +150,7 @@ json_t *node_status_node_json(struct orcd *o, struct store *s)
                           .facts = &n->facts,
                           .usage = &u,
                           .architecture = registry_host_architecture(),
-                          .kubelet_version = NODE_KUBELET_VERSION,
+                          .kubelet_version = ORC_KUBE_VERSION,
                           .runtime_version = NODE_RUNTIME_VERSION,
                           .address = POD_NODE_HOST_IP,
                           .max_pods = o->config.pod.max_pods,

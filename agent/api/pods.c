@@ -125,8 +125,8 @@ static enum MHD_Result pods_page(struct request *r, const struct api_read *rd, s
     _cleanup_free_ size_t *idx = new0(size_t, n + 1);
     size_t k = pod_table_select(r->pod_table, pods, n, rd, idx, &remaining);
     const struct store_pod_text *last = k ? &pods[idx[k - 1]] : NULL;
-    json_t *meta = api_list_meta(rd, rv, last ? last->namespace : NULL, last ? last->name : NULL,
-                                 remaining);
+    json_t *meta =
+        api_list_meta(rd, rv, last ? last->namespace : NULL, last ? last->name : NULL, remaining);
     struct text_buf out = {0};
     if (rd->media.as == API_AS_TABLE) {
         struct table_options opt = api_table_options(rd);
@@ -157,7 +157,8 @@ static enum MHD_Result pods_parsed(struct request *r, const struct api_read *rd,
         return api_reply_error(r, &err, NULL, NULL);
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, json_loadb(pods[i].text, pods[i].len, 0, NULL) ?: json_object());
+        json_array_append_new(items,
+                              json_loadb(pods[i].text, pods[i].len, 0, NULL) ?: json_object());
     store_pod_texts_free(pods, n);
     return api_reply_list(r, rd, "Pod", items, rv);
 }

@@ -37,16 +37,17 @@ static int parse_form(struct request *r, bool list, struct api_read *rd, orc_err
                                  "g=meta.k8s.io, application/json;as=Table;v=v1beta1;"
                                  "g=meta.k8s.io");
     if (list && rd->media.as == API_AS_PARTIAL)
-        return orc_error_make_as(err, ENOTSUP, "you requested PartialObjectMetadata, but the "
-                                               "requested object is a list");
+        return orc_error_make_as(err, ENOTSUP,
+                                 "you requested PartialObjectMetadata, but the "
+                                 "requested object is a list");
     if (!list && rd->media.as == API_AS_PARTIAL_LIST)
-        return orc_error_make_as(err, ENOTSUP, "you requested PartialObjectMetadataList, but "
-                                               "the requested object is not a list");
+        return orc_error_make_as(err, ENOTSUP,
+                                 "you requested PartialObjectMetadataList, but "
+                                 "the requested object is not a list");
     const char *include = api_query(r, "includeObject");
     rd->include = table_include_from_string(include);
     if (rd->media.as == API_AS_TABLE && rd->include < 0)
-        return orc_error_make_as(err, EBADMSG, "unrecognized includeObject value: \"%s\"",
-                                 include);
+        return orc_error_make_as(err, EBADMSG, "unrecognized includeObject value: \"%s\"", include);
     return 0;
 }
 
@@ -148,8 +149,8 @@ static json_t *page_of(const struct api_read *rd, const json_t *items, long long
         last = it;
     }
     const json_t *m = json_object_get(last, "metadata");
-    *ret_meta = api_list_meta(rd, rv, orc_json_str(m, "namespace"), orc_json_str(m, "name"),
-                              remaining);
+    *ret_meta =
+        api_list_meta(rd, rv, orc_json_str(m, "namespace"), orc_json_str(m, "name"), remaining);
     return page;
 }
 
@@ -166,16 +167,16 @@ enum MHD_Result api_reply_rv_error(struct request *r, orc_error_t *err)
 {
     if ((*err)->status != ETIMEDOUT)
         return api_reply_error(r, err, NULL, NULL);
-    json_t *details = json_pack("{s:[{s:s,s:s}],s:i}", "causes", "reason",
-                                "ResourceVersionTooLarge", "message", "Too large resource version",
-                                "retryAfterSeconds", 1);
+    json_t *details =
+        json_pack("{s:[{s:s,s:s}],s:i}", "causes", "reason", "ResourceVersionTooLarge", "message",
+                  "Too large resource version", "retryAfterSeconds", 1);
     enum MHD_Result ret = api_reply_status(r, 504, "Timeout", (*err)->msg, details);
     orc_error_release(err);
     return ret;
 }
 
-enum MHD_Result api_reply_list_text(struct request *r, const struct api_read *rd,
-                                    const char *kind, char *items_text, size_t len, long long rv)
+enum MHD_Result api_reply_list_text(struct request *r, const struct api_read *rd, const char *kind,
+                                    char *items_text, size_t len, long long rv)
 {
     orc_error_t err = NULL;
     _cleanup_free_ char *items = items_text;
@@ -220,8 +221,8 @@ enum MHD_Result api_reply_list(struct request *r, const struct api_read *rd, con
                                     json_sprintf("%sList", kind), "metadata", meta, "items", page));
 }
 
-enum MHD_Result api_reply_table_text(struct request *r, const struct api_read *rd,
-                                     const char *kind, json_t *meta, struct text_buf *rows)
+enum MHD_Result api_reply_table_text(struct request *r, const struct api_read *rd, const char *kind,
+                                     json_t *meta, struct text_buf *rows)
 {
     json_auto_t *m = meta, *columns = table_columns(kind);
     _cleanup_free_ char *meta_text = orc_json_dump(m), *columns_text = orc_json_dump(columns);

@@ -40,8 +40,8 @@ bool api_read_whole(const struct api_read *rd);
 /* Replies with the plain list of kind around items_text (the JSON text of an array of its
  * objects, len bytes; taken) read at the store's resourceVersion rv: the fast path of
  * api_read_whole(). */
-enum MHD_Result api_reply_list_text(struct request *r, const struct api_read *rd,
-                                    const char *kind, char *items_text, size_t len, long long rv);
+enum MHD_Result api_reply_list_text(struct request *r, const struct api_read *rd, const char *kind,
+                                    char *items_text, size_t len, long long rv);
 
 /* Whether a selector is given. */
 bool api_read_selects(const struct api_read *rd);
@@ -59,8 +59,8 @@ struct table_options api_table_options(const struct api_read *rd);
 enum MHD_Result api_reply_list_items(struct request *r, const char *kind, json_t *meta,
                                      struct text_buf *items);
 /* Replies with a Table of kind around rows' text ("{...},{...}") and meta (taken). */
-enum MHD_Result api_reply_table_text(struct request *r, const struct api_read *rd,
-                                     const char *kind, json_t *meta, struct text_buf *rows);
+enum MHD_Result api_reply_table_text(struct request *r, const struct api_read *rd, const char *kind,
+                                     json_t *meta, struct text_buf *rows);
 
 /* Replies with items (kind's objects in the order of namespace and name; taken) read at the
  * store's resourceVersion rv, as rd asks: selected, paged, in its form. */

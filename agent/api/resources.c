@@ -99,8 +99,7 @@ const struct api_resource *api_resource_find(const char *group, const char *vers
     return NULL;
 }
 
-const struct api_subresource *api_subresource_find(const struct api_resource *res,
-                                                   const char *name)
+const struct api_subresource *api_subresource_find(const struct api_resource *res, const char *name)
 {
     for (const struct api_subresource *sub = res->subresources; sub && sub->name; sub++)
         if (!strcmp(sub->name, name))

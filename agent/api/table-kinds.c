@@ -62,8 +62,8 @@ static json_t *event_source_cell(const json_t *ev)
     const json_t *src = json_object_get(ev, "source");
     const char *component = nonempty(orc_json_str(src, "component"))
                                 ?: orc_json_str(ev, "reportingComponent") ?: "";
-    const char *host = nonempty(orc_json_str(src, "host"))
-                           ?: nonempty(orc_json_str(ev, "reportingInstance"));
+    const char *host =
+        nonempty(orc_json_str(src, "host")) ?: nonempty(orc_json_str(ev, "reportingInstance"));
     return host ? json_sprintf("%s, %s", component, host) : json_string(component);
 }
 
@@ -113,13 +113,13 @@ const struct table_printer table_event_printer = {
 };
 
 #define NODE_ADDRESSES_DESCRIPTION                                                                 \
-    "List of addresses reachable to the node. Queried from cloud provider, if available. More "   \
-    "info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is " \
-    "declared as mergeable, but the merge key is not sufficiently unique, which can cause data "  \
-    "corruption when it is merged. Callers should instead use a full-replacement patch. See "     \
-    "https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change "  \
-    "during the lifetime of a Node. However, there are some exceptions where this may not be "    \
-    "possible, such as Pods that inherit a Node's address in its own status or consumers of the " \
+    "List of addresses reachable to the node. Queried from cloud provider, if available. More "    \
+    "info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is "  \
+    "declared as mergeable, but the merge key is not sufficiently unique, which can cause data "   \
+    "corruption when it is merged. Callers should instead use a full-replacement patch. See "      \
+    "https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change "   \
+    "during the lifetime of a Node. However, there are some exceptions where this may not be "     \
+    "possible, such as Pods that inherit a Node's address in its own status or consumers of the "  \
     "downward API (status.hostIP)."
 
 static const struct table_column node_columns[] = {
@@ -128,10 +128,8 @@ static const struct table_column node_columns[] = {
     {"Roles", "string", "", "The roles of the node", 0},
     TABLE_AGE_COLUMN,
     {"Version", "string", "", "Kubelet Version reported by the node.", 0},
-    {"Internal-IP", "string", "", NODE_ADDRESSES_DESCRIPTION,
-     1},
-    {"External-IP", "string", "", NODE_ADDRESSES_DESCRIPTION,
-     1},
+    {"Internal-IP", "string", "", NODE_ADDRESSES_DESCRIPTION, 1},
+    {"External-IP", "string", "", NODE_ADDRESSES_DESCRIPTION, 1},
     {"OS-Image", "string", "",
      "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1},
     {"Kernel-Version", "string", "",
@@ -166,7 +164,7 @@ static json_t *node_roles_cell(const json_t *node)
     json_object_foreach((json_t *) json_object_get(json_object_get(node, "metadata"), "labels"),
                         key, v) {
         const char *role = !strncmp(key, prefix, strlen(prefix)) ? key + strlen(prefix)
-                           : !strcmp(key, "kubernetes.io/role") ? json_string_value(v)
+                           : !strcmp(key, "kubernetes.io/role")  ? json_string_value(v)
                                                                  : NULL;
         if (nonempty(role) && !strv_contains(roles, role))
             roles = strv_push(roles, role);
@@ -219,8 +217,8 @@ static const struct table_column namespace_columns[] = {
 };
 
 /* NAME, one field of section, AGE */
-static void name_field_age(const json_t *obj, const char *section, const char *key,
-                           int64_t now_ns, json_t *cells)
+static void name_field_age(const json_t *obj, const char *section, const char *key, int64_t now_ns,
+                           json_t *cells)
 {
     const json_t *meta = json_object_get(obj, "metadata");
     json_array_append_new(cells, table_str(meta, "name"));

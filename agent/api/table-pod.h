@@ -13,7 +13,7 @@
 struct pod_row {
     char *name, *ip, *node, *nominated, *gates;
     struct pod_summary summary;
-    int64_t created_ns; /* metadata.creationTimestamp, 0 when unknown */
+    int64_t created_ns;      /* metadata.creationTimestamp, 0 when unknown */
     const char *final_phase; /* "Succeeded" or "Failed" (the row is Completed), else NULL */
 };
 

@@ -59,20 +59,26 @@ extern const struct table_printer table_pod_printer, table_event_printer, table_
 
 /* The columns' descriptions shared by every kind (ObjectMeta's). */
 #define TABLE_NAME_DESCRIPTION                                                                     \
-    "Name must be unique within a namespace. Is required when creating resources, although "      \
-    "some resources may allow a client to request the generation of an appropriate name "         \
-    "automatically. Name is primarily intended for creation idempotence and configuration "       \
+    "Name must be unique within a namespace. Is required when creating resources, although "       \
+    "some resources may allow a client to request the generation of an appropriate name "          \
+    "automatically. Name is primarily intended for creation idempotence and configuration "        \
     "definition. Cannot be updated. More info: "                                                   \
     "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
 #define TABLE_AGE_DESCRIPTION                                                                      \
-    "CreationTimestamp is a timestamp representing the server time when this object was "         \
-    "created. It is not guaranteed to be set in happens-before order across separate "            \
-    "operations. Clients may not set this value. It is represented in RFC3339 form and is in "    \
+    "CreationTimestamp is a timestamp representing the server time when this object was "          \
+    "created. It is not guaranteed to be set in happens-before order across separate "             \
+    "operations. Clients may not set this value. It is represented in RFC3339 form and is in "     \
     "UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "                      \
     "https://git.k8s.io/community/contributors/devel/sig-architecture/"                            \
     "api-conventions.md#metadata"
-#define TABLE_NAME_COLUMN {"Name", "string", "name", TABLE_NAME_DESCRIPTION, 0}
-#define TABLE_AGE_COLUMN {"Age", "string", "", TABLE_AGE_DESCRIPTION, 0}
+#define TABLE_NAME_COLUMN                                                                          \
+    {                                                                                              \
+        "Name", "string", "name", TABLE_NAME_DESCRIPTION, 0                                        \
+    }
+#define TABLE_AGE_COLUMN                                                                           \
+    {                                                                                              \
+        "Age", "string", "", TABLE_AGE_DESCRIPTION, 0                                              \
+    }
 
 /* How old an RFC 3339 timestamp is, as the printers say it ("5m", "2d3h"); "<unknown>" when
  * it is missing. */

@@ -47,7 +47,8 @@ enum output_format {
 enum output_format output_format_from_string(const char *s);
 
 /* The pods table: NAME READY STATUS RESTARTS AGE, NAMESPACE first with all_ns, and with
- * wide IP NODE NOMINATED NODE READINESS GATES (node = spec.nodeName, or the host for a pod not bound). */
+ * wide IP NODE NOMINATED NODE READINESS GATES (node = spec.nodeName, or the host for a pod not
+ * bound). */
 void pods_table_print(FILE *f, const json_t *pods, bool all_ns, bool wide, int64_t now_ns,
                       const char *host);
 /* What a watch's output keeps from one change to the next. */

@@ -100,8 +100,8 @@ int store_pod_list(struct store *s, const char *ns, json_t **ret, orc_error_t *e
 /* The same list as JSON text, spliced from the stored texts without parsing them (the API's
  * list path: with many pods, parsing and printing every object again dominates its cost),
  * and its number of items. */
-int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len,
-                        size_t *ret_n, orc_error_t *err);
+int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret_len, size_t *ret_n,
+                        orc_error_t *err);
 /* Each pod's text (as in store_pod_list_text) with its uid, namespace and name, in the same
  * order. */
 struct store_pod_text {
@@ -180,8 +180,7 @@ int store_namespace_ensure(struct store *s, const char *name, orc_error_t *err);
  * kubernetes.io/metadata.name label is set); -EEXIST ("namespaces \"x\" already exists").
  * A dry run answers the namespace as it would be, keeping nothing. */
 int store_namespace_create(struct store *s, const char *name, const json_t *labels,
-                           const json_t *annotations, bool dry_run, json_t **ret,
-                           orc_error_t *err);
+                           const json_t *annotations, bool dry_run, json_t **ret, orc_error_t *err);
 /* An object of any kind with its status; ns "" or NULL for a cluster-scoped one. -ENOENT
  * ("namespaces \"x\" not found") when absent. */
 int store_object_get(struct store *s, const char *kind, const char *ns, const char *name,

@@ -47,8 +47,7 @@ int main(void)
     /* the namespace itself and its own subresources */
     expect("/api/v1/namespaces", "", "v1", NULL, "namespaces", NULL, NULL);
     expect("/api/v1/namespaces/default", "", "v1", NULL, "namespaces", "default", NULL);
-    expect("/api/v1/namespaces/default/status", "", "v1", NULL, "namespaces", "default",
-           "status");
+    expect("/api/v1/namespaces/default/status", "", "v1", NULL, "namespaces", "default", "status");
     expect("/api/v1/namespaces/default/finalize", "", "v1", NULL, "namespaces", "default",
            "finalize");
 

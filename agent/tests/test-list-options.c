@@ -27,8 +27,8 @@ static void negotiation(void)
     negotiates("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;"
                "v=v1beta1;g=meta.k8s.io,application/json",
                API_AS_TABLE, "meta.k8s.io/v1");
-    negotiates("application/json;as=Table;v=v1beta1;g=meta.k8s.io, application/json",
-               API_AS_TABLE, "meta.k8s.io/v1beta1");
+    negotiates("application/json;as=Table;v=v1beta1;g=meta.k8s.io, application/json", API_AS_TABLE,
+               "meta.k8s.io/v1beta1");
     negotiates("application/json ; as=Table ; g=meta.k8s.io ; v=v1", API_AS_TABLE,
                "meta.k8s.io/v1");
     /* protobuf is not served: the next choice is */
@@ -37,10 +37,9 @@ static void negotiation(void)
                API_AS_TABLE, "meta.k8s.io/v1");
     negotiates("application/json;as=Table;v=v2;g=meta.k8s.io,application/json", API_AS_OBJECT,
                NULL);
-    negotiates("application/json;q=0.5,application/json;as=Table;v=v1;g=meta.k8s.io",
-               API_AS_TABLE, "meta.k8s.io/v1");
-    negotiates("*/*,application/json;as=Table;v=v1;g=meta.k8s.io", API_AS_TABLE,
+    negotiates("application/json;q=0.5,application/json;as=Table;v=v1;g=meta.k8s.io", API_AS_TABLE,
                "meta.k8s.io/v1");
+    negotiates("*/*,application/json;as=Table;v=v1;g=meta.k8s.io", API_AS_TABLE, "meta.k8s.io/v1");
     negotiates("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
                API_AS_PARTIAL_LIST, "meta.k8s.io/v1");
     struct api_media m;

@@ -105,26 +105,29 @@ int main(void)
         struct table_options opt = {"meta.k8s.io/v1", includes[k], NOW};
         for (int round = 0; round < 2; round++) {
             json_auto_t *got = rows_of(t, pods, 3, &opt), *want = built_rows(pods, 3, &opt);
-            tap_ok(got && json_equal(got, want), "includeObject %zu, listing %d: table_build's rows",
-                   k, round + 1);
+            tap_ok(got && json_equal(got, want),
+                   "includeObject %zu, listing %d: table_build's rows", k, round + 1);
         }
     }
     struct table_options opt = {"meta.k8s.io/v1", TABLE_INCLUDE_METADATA, NOW};
     json_auto_t *before = rows_of(t, pods, 3, &opt);
-    tap_is_str(json_string_value(json_array_get(json_object_get(json_array_get(before, 1), "cells"), 3)),
-               "2 (60s ago)", "b's restarts");
+    tap_is_str(
+        json_string_value(json_array_get(json_object_get(json_array_get(before, 1), "cells"), 3)),
+        "2 (60s ago)", "b's restarts");
     /* the pod's text changed: its row follows */
     free(pods[1].uid), free(pods[1].namespace), free(pods[1].name), free(pods[1].text);
     pods[1] = text_of("u2", "b", "Running", 3);
     json_auto_t *after = rows_of(t, pods, 3, &opt), *want = built_rows(pods, 3, &opt);
-    tap_is_str(json_string_value(json_array_get(json_object_get(json_array_get(after, 1), "cells"), 3)),
-               "3 (60s ago)", "b's new restarts");
+    tap_is_str(
+        json_string_value(json_array_get(json_object_get(json_array_get(after, 1), "cells"), 3)),
+        "3 (60s ago)", "b's new restarts");
     tap_ok(json_equal(after, want), "the rows after a change are table_build's");
     /* a later now ages every row, from the same kept rows */
     opt.now_ns += 3600 * NSEC_PER_SEC;
     json_auto_t *later = rows_of(t, pods + 2, 1, &opt), *later_want = built_rows(pods + 2, 1, &opt);
-    tap_ok(json_equal(later, later_want), "an hour later: %s",
-           json_string_value(json_array_get(json_object_get(json_array_get(later, 0), "cells"), 4)));
+    tap_ok(
+        json_equal(later, later_want), "an hour later: %s",
+        json_string_value(json_array_get(json_object_get(json_array_get(later, 0), "cells"), 4)));
     tap_ok(json_object_get(json_array_get(later, 0), "conditions") != NULL,
            "a completed pod's row condition");
     selecting(t, pods);

@@ -189,7 +189,8 @@ int main(void)
     tap_is_int(store_event_list(s, "default", "a", &events, &err), 0, "list events");
     tap_is_int(json_array_size(events), 2, "identical events are folded");
     tap_is_int(orc_json_int(json_array_get(events, 0), "count", 0), 3, "with a count");
-    const char *ev_name = orc_json_str(json_object_get(json_array_get(events, 0), "metadata"), "name");
+    const char *ev_name =
+        orc_json_str(json_object_get(json_array_get(events, 0), "metadata"), "name");
     tap_ok(ev_name && strlen(ev_name) == strlen("a.") + 16 && !strncmp(ev_name, "a.", 2),
            "an event is named POD.ID, 16 hex digits: %s", ev_name ? ev_name : "(none)");
     json_decref(events);
@@ -202,8 +203,7 @@ int main(void)
     /* the API's spliced text is the same list: one pod with a status, one without */
     char *text = NULL;
     size_t text_len = 0, n_items = 0;
-    tap_is_int(store_pod_list_text(s2, NULL, &text, &text_len, &n_items, &err), 0,
-               "list as text");
+    tap_is_int(store_pod_list_text(s2, NULL, &text, &text_len, &n_items, &err), 0, "list as text");
     tap_is_int(n_items, 2, "of two pods");
     json_t *parsed = text ? json_loadb(text, text_len, JSON_REJECT_DUPLICATES, NULL) : NULL;
     tap_ok(parsed && json_equal(parsed, list), "the text is the list, key for key");

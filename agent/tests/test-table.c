@@ -50,8 +50,7 @@ static char *columns_of(const char *kind)
     json_t *c;
     json_array_foreach(json_object_get(t, "columnDefinitions"), i, c)
         snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s:%s:%lld", i ? "," : "",
-                 orc_json_str(c, "name"), orc_json_str(c, "type"),
-                 orc_json_int(c, "priority", -1));
+                 orc_json_str(c, "name"), orc_json_str(c, "type"), orc_json_int(c, "priority", -1));
     return strdup(buf);
 }
 
@@ -71,45 +70,57 @@ static void pods(void)
     check_columns("Pod", "Name:string:0,Ready:string:0,Status:string:0,Restarts:string:0,"
                          "Age:string:0,IP:string:1,Node:string:1,Nominated Node:string:1,"
                          "Readiness Gates:string:1");
-    check_cells("Pod",
-                "{" POD_META("") ",\"spec\":{\"containers\":[{\"name\":\"c\"}]},\"status\":{"
+    check_cells(
+        "Pod",
+        "{" POD_META(
+            "") ",\"spec\":{\"containers\":[{\"name\":\"c\"}]},\"status\":{"
                 "\"phase\":\"Running\",\"nodeName\":\"host\",\"podIP\":\"10.0.2.100\","
                 "\"podIPs\":[{\"ip\":\"10.0.2.100\"}],\"containerStatuses\":[{\"name\":\"c\","
                 "\"ready\":true,\"restartCount\":0,\"state\":{\"running\":{}}}]}}",
-                "[\"web\",\"1/1\",\"Running\",\"0\",\"5m\",\"10.0.2.100\",\"host\",\"<none>\","
-                "\"<none>\"]",
-                "a running pod");
-    check_cells("Pod",
-                "{" POD_META(",\"deletionTimestamp\":\"2023-11-14T22:13:10Z\"") ",\"spec\":{"
-                "\"nodeName\":\"n1\",\"containers\":[{\"name\":\"c\"}]},\"status\":{\"phase\":"
-                "\"Running\",\"containerStatuses\":[{\"name\":\"c\",\"ready\":true,\"state\":{"
-                "\"running\":{}}}]}}",
-                "[\"web\",\"1/1\",\"Terminating\",\"0\",\"5m\",\"<none>\",\"n1\",\"<none>\","
-                "\"<none>\"]",
-                "a pod being deleted");
-    check_cells("Pod",
-                "{" POD_META("") ",\"spec\":{\"containers\":[{\"name\":\"c\"}]},\"status\":{"
+        "[\"web\",\"1/1\",\"Running\",\"0\",\"5m\",\"10.0.2.100\",\"host\",\"<none>\","
+        "\"<none>\"]",
+        "a running pod");
+    check_cells(
+        "Pod",
+        "{" POD_META(
+            ",\"deletionTimestamp\":\"2023-11-14T22:13:10Z\"") ",\"spec\":{"
+                                                               "\"nodeName\":\"n1\",\"containers\":"
+                                                               "[{\"name\":\"c\"}]},\"status\":{"
+                                                               "\"phase\":"
+                                                               "\"Running\",\"containerStatuses\":["
+                                                               "{\"name\":\"c\",\"ready\":true,"
+                                                               "\"state\":{"
+                                                               "\"running\":{}}}]}}",
+        "[\"web\",\"1/1\",\"Terminating\",\"0\",\"5m\",\"<none>\",\"n1\",\"<none>\","
+        "\"<none>\"]",
+        "a pod being deleted");
+    check_cells(
+        "Pod",
+        "{" POD_META(
+            "") ",\"spec\":{\"containers\":[{\"name\":\"c\"}]},\"status\":{"
                 "\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"c\",\"ready\":false,"
                 "\"restartCount\":4,\"state\":{\"waiting\":{\"reason\":\"CrashLoopBackOff\","
                 "\"message\":\"back-off 40s\"}},\"lastState\":{\"terminated\":{\"exitCode\":1,"
                 "\"reason\":\"Error\",\"finishedAt\":\"2023-11-14T22:10:48Z\"}}}]}}",
-                "[\"web\",\"0/1\",\"CrashLoopBackOff\",\"4 (2m32s ago)\",\"5m\",\"<none>\","
-                "\"<none>\",\"<none>\",\"<none>\"]",
-                "a pod in CrashLoopBackOff with restarts");
-    check_cells("Pod",
-                "{" POD_META("") ",\"spec\":{\"initContainers\":[{\"name\":\"a\"},{\"name\":"
+        "[\"web\",\"0/1\",\"CrashLoopBackOff\",\"4 (2m32s ago)\",\"5m\",\"<none>\","
+        "\"<none>\",\"<none>\",\"<none>\"]",
+        "a pod in CrashLoopBackOff with restarts");
+    check_cells(
+        "Pod",
+        "{" POD_META(
+            "") ",\"spec\":{\"initContainers\":[{\"name\":\"a\"},{\"name\":"
                 "\"b\"}],\"containers\":[{\"name\":\"c\"}],\"readinessGates\":[{"
                 "\"conditionType\":\"x/ok\"}]},\"status\":{\"phase\":\"Pending\",\"conditions\":"
                 "[{\"type\":\"x/ok\",\"status\":\"True\"}],\"initContainerStatuses\":["
                 "{\"name\":\"a\",\"state\":{\"terminated\":{\"exitCode\":0}}},{\"name\":\"b\","
                 "\"state\":{\"running\":{}}}],\"containerStatuses\":[{\"name\":\"c\",\"state\":"
                 "{\"waiting\":{\"reason\":\"PodInitializing\"}}}]}}",
-                "[\"web\",\"0/1\",\"Init:1/2\",\"0\",\"5m\",\"<none>\",\"<none>\",\"<none>\","
-                "\"1/1\"]",
-                "a pod running its second init container");
+        "[\"web\",\"0/1\",\"Init:1/2\",\"0\",\"5m\",\"<none>\",\"<none>\",\"<none>\","
+        "\"1/1\"]",
+        "a pod running its second init container");
 
     json_auto_t *items = json_pack("[o]", load("{" POD_META("") ",\"status\":{\"phase\":"
-                                               "\"Succeeded\"}}"));
+                                                                "\"Succeeded\"}}"));
     json_auto_t *t = table_build("Pod", items, &opts);
     json_t *row = json_array_get(json_object_get(t, "rows"), 0);
     json_t *cond = json_array_get(json_object_get(row, "conditions"), 0);
@@ -170,8 +181,7 @@ static void events(void)
                 "{\"metadata\":{\"name\":\"e\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":"
                 "\"p\"},\"eventTime\":\"2023-11-14T22:00:00Z\",\"series\":{\"count\":3,"
                 "\"lastObservedTime\":\"2023-11-14T22:12:20Z\"}}",
-                "[\"60s\",\"\",\"\",\"pod/p\",\"\",\"\",\"\",\"13m\",3,\"e\"]",
-                "an event series");
+                "[\"60s\",\"\",\"\",\"pod/p\",\"\",\"\",\"\",\"13m\",3,\"e\"]", "an event series");
 }
 
 static void nodes(void)

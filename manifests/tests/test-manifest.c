@@ -392,7 +392,6 @@ static void test_limits(void)
     manifest_result_free(r);
 }
 
-
 /* The values of the lines "# <key>: value" of a testdata file, in order. */
 static char **annotations(const char *buf, size_t len, const char *key)
 {

@@ -142,8 +142,8 @@ static void field_refused(const char *kind, const char *sel, const char *msg)
 {
     struct field_selector *s = NULL;
     orc_error_t err = NULL;
-    tap_ok(field_selector_parse(sel, kind, &s, &err) == -EINVAL && !s, "%s '%s' is refused",
-           kind, sel);
+    tap_ok(field_selector_parse(sel, kind, &s, &err) == -EINVAL && !s, "%s '%s' is refused", kind,
+           sel);
     tap_is_str(err ? orc_error_message(err) : NULL, msg, "'%s': the API server's message", sel);
     orc_error_release(&err);
 }
@@ -176,14 +176,17 @@ static void test_fields(void)
 
     field_refused("Pod", "spec.foo=bar", "field label not supported: spec.foo");
     field_refused("Node", "metadata.namespace=x", "field label not supported: metadata.namespace");
-    field_refused("Pod", "status.phase", "invalid selector: 'status.phase'; can't understand "
-                                         "'status.phase'");
+    field_refused("Pod", "status.phase",
+                  "invalid selector: 'status.phase'; can't understand "
+                  "'status.phase'");
     field_refused("Pod", "metadata.name=a=b",
                   "invalid field selector: unescaped character in value: 61");
-    field_refused("Pod", "metadata.name=a\\x", "invalid field selector: invalid escape sequence: "
-                                               "\\x");
-    field_refused("Pod", "metadata.name=a\\", "invalid field selector: invalid escape sequence: "
-                                              "\\");
+    field_refused("Pod", "metadata.name=a\\x",
+                  "invalid field selector: invalid escape sequence: "
+                  "\\x");
+    field_refused("Pod", "metadata.name=a\\",
+                  "invalid field selector: invalid escape sequence: "
+                  "\\");
     field_refused("Pod", "spec.foo=1,metadata.name=a\\x",
                   "invalid field selector: invalid escape sequence: \\x");
 }
