@@ -142,6 +142,29 @@ enum MHD_Result api_reply_status(struct request *r, unsigned code, const char *r
     return api_reply_json(r, code, api_status_new(code, reason, message, details));
 }
 
+/* The details of an Invalid error the store words as kube-apiserver does, 'KIND "NAME" is
+ * invalid: FIELD: DETAIL': the kind and the field as a cause, which kubectl prints. */
+static json_t *invalid_details(const char *msg, const char *name)
+{
+    char kind[64];
+    int n = 0;
+    if (!name || sscanf(msg, "%63[A-Za-z] %n", kind, &n) != 1)
+        return NULL;
+    _cleanup_free_ char *head = xasprintf("\"%s\" is invalid: ", name);
+    if (strncmp(msg + n, head, strlen(head)))
+        return NULL;
+    const char *field = msg + n + strlen(head);
+    const char *sep = strstr(field, ": ");
+    if (!sep)
+        return NULL;
+    _cleanup_free_ char *f = xstrndup(field, (size_t) (sep - field));
+    const char *detail = sep + 2;
+    return json_pack("{s:s,s:s,s:[{s:s,s:s,s:s}]}", "name", name, "kind", kind, "causes",
+                     "reason", strncmp(detail, "Forbidden", 9) ? "FieldValueInvalid"
+                                                               : "FieldValueForbidden",
+                     "message", detail, "field", f);
+}
+
 json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *name)
 {
     static const struct {
@@ -174,7 +197,9 @@ json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *na
         if (ml > tl && !strcmp(msg + ml - tl, tail))
             msg[ml - tl] = '\0';
     }
-    json_t *details = name ? json_pack("{s:s,s:s}", "name", name, "kind", kind) : NULL;
+    json_t *details = code == 422 ? invalid_details(msg, name) : NULL;
+    if (!details && name)
+        details = json_pack("{s:s,s:s}", "name", name, "kind", kind);
     orc_error_release(err);
     return api_status_new(code, reason, msg, details);
 }

@@ -90,6 +90,22 @@ static void keep_implied_policies(const json_t *cur, json_t *patched)
     }
 }
 
+void api_pod_keep_implied_policies(struct request *r, json_t *obj)
+{
+    bool marked = false;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(obj, "spec"), "containers"), i, c)
+        marked = marked || json_object_get(c, MANIFEST_PULL_POLICY_IMPLIED);
+    if (!marked)
+        return;
+    json_auto_t *cur = NULL;
+    json_t *status = NULL;
+    if (stored_pod(r, &cur, &status) < 0)
+        json_decref(status); /* none stored: the write answers for it */
+    keep_implied_policies(cur, obj);
+}
+
 /* One read, patch and write; *ret_retry when the write lost a race the patch did not ask to
  * detect (it left the resourceVersion it read as it was). */
 static int patch_once(struct request *r, enum patch_type type, const json_t *patch,

@@ -340,8 +340,13 @@ static enum MHD_Result write_request(struct request *r, enum store_write_mode mo
     json_auto_t *obj = NULL;
     if (api_write_options(r, mode == STORE_WRITE_CREATE ? "CreateOptions" : "UpdateOptions", &w,
                           &status) < 0 ||
-        api_write_body(r, "Pod", w.validation, &obj, &status) < 0 ||
-        api_pod_write(r, obj, &w, &out, &status) < 0)
+        api_write_body(r, "Pod", w.validation, &obj, &status) < 0)
+        return api_reply_status_json(r, status);
+    /* a pod read back and put (kubectl replace, edit) carries orc's mark of an implied pull
+     * policy: read as a patch reads it */
+    if (mode == STORE_WRITE_REPLACE)
+        api_pod_keep_implied_policies(r, obj);
+    if (api_pod_write(r, obj, &w, &out, &status) < 0)
         return api_reply_status_json(r, status);
     return api_reply_json(r, mode == STORE_WRITE_CREATE ? 201 : 200, out);
 }

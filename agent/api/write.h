@@ -70,3 +70,7 @@ enum MHD_Result api_pod_create(struct request *r);
 enum MHD_Result api_pod_replace(struct request *r);
 enum MHD_Result api_pod_delete(struct request *r);
 enum MHD_Result api_pod_patch(struct request *r);
+
+/* pod-patch.c: a body's containers marked MANIFEST_PULL_POLICY_IMPLIED (as orc returns them)
+ * lose the mark, and the policy too where it is the stored, implied one. */
+void api_pod_keep_implied_policies(struct request *r, json_t *obj);
