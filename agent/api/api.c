@@ -159,9 +159,8 @@ static json_t *invalid_details(const char *msg, const char *name)
         return NULL;
     _cleanup_free_ char *f = xstrndup(field, (size_t) (sep - field));
     const char *detail = sep + 2;
-    return json_pack("{s:s,s:s,s:[{s:s,s:s,s:s}]}", "name", name, "kind", kind, "causes",
-                     "reason", strncmp(detail, "Forbidden", 9) ? "FieldValueInvalid"
-                                                               : "FieldValueForbidden",
+    return json_pack("{s:s,s:s,s:[{s:s,s:s,s:s}]}", "name", name, "kind", kind, "causes", "reason",
+                     strncmp(detail, "Forbidden", 9) ? "FieldValueInvalid" : "FieldValueForbidden",
                      "message", detail, "field", f);
 }
 
