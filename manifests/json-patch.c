@@ -233,8 +233,12 @@ static const json_t *value_of(const json_t *op, const char *verb, orc_error_t *e
 static int op_add(struct jp *jp, const json_t *op, const struct target *path, orc_error_t *err)
 {
     const json_t *v = value_of(op, "add", err);
-    size_t height;
-    return v ? put(jp, path, patch_value(v, &height), height, false, "add", err) : -EINVAL;
+    if (!v)
+        return -EINVAL;
+    /* the value first: the order in which a call's arguments are evaluated is unspecified */
+    size_t height = 0;
+    json_t *val = patch_value(v, &height);
+    return put(jp, path, val, height, false, "add", err);
 }
 
 static int op_remove(struct jp *jp, const json_t *op, const struct target *path, orc_error_t *err)
@@ -246,8 +250,12 @@ static int op_remove(struct jp *jp, const json_t *op, const struct target *path,
 static int op_replace(struct jp *jp, const json_t *op, const struct target *path, orc_error_t *err)
 {
     const json_t *v = value_of(op, "replace", err);
-    size_t height;
-    return v ? put(jp, path, patch_value(v, &height), height, true, "replace", err) : -EINVAL;
+    if (!v)
+        return -EINVAL;
+    /* the value first: the order in which a call's arguments are evaluated is unspecified */
+    size_t height = 0;
+    json_t *val = patch_value(v, &height);
+    return put(jp, path, val, height, true, "replace", err);
 }
 
 static bool is_proper_prefix(const char *from, const char *path)

@@ -390,7 +390,7 @@ static int check_order(const json_t *plist, const json_t *order, const char *mer
             pi++;
             continue;
         }
-        bool same;
+        bool same = false;
         int r = same_identity(p, json_array_get(order, si), merge_key, &same, err);
         if (r < 0)
             return r;

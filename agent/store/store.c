@@ -827,7 +827,7 @@ int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
         store_prepare(s,
                       "UPDATE objects SET status = ?2, resource_version = ?3, "
                       "object = json_set(object, '$.metadata.resourceVersion', CAST(?3 AS TEXT)) "
-                      "WHERE uid = ?1",
+                      "WHERE uid = ?1 AND status IS NOT ?2",
                       &st, err) < 0) {
         (void) store_exec(s, "ROLLBACK", NULL);
         return -1;
@@ -840,7 +840,9 @@ int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
         (void) store_exec(s, "ROLLBACK", NULL);
         return r;
     }
-    if (sqlite3_changes(s->db) == 0) { /* removed meanwhile: no new version */
+    /* removed meanwhile, or the same status again: no new version, nothing for watchers
+     * (kubelet writes a status only when it changed) */
+    if (sqlite3_changes(s->db) == 0) {
         (void) store_exec(s, "ROLLBACK", NULL);
         return 0;
     }

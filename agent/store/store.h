@@ -127,7 +127,8 @@ int store_pod_delete(struct store *s, const char *ns, const char *name,
                      const struct store_delete *d, json_t **ret, orc_error_t *err);
 /* Removes the pod for good (after it terminated) and its events. */
 int store_pod_remove(struct store *s, const char *uid, orc_error_t *err);
-/* Replaces the pod's status object (written by the reconcile loop only). */
+/* Replaces the pod's status object (written by the reconcile loop only); the same status
+ * again is not written (no new resourceVersion, nothing for watchers). */
 int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err);
 
 /* The object an event is about (its uid: the node's name for the node, as kubelet's). */

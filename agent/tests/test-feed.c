@@ -284,6 +284,8 @@ static void test_store(const char *db)
                one[0]->previous && strstr(one[0]->previous, "\"Pending\""),
            "MODIFIED, with the object before it");
     feed_change_unref(one[0]);
+    tap_is_int(store_pod_set_status(s, uid, st, &err), 0, "the same status again");
+    DRAIN_IS(w, "", "the same status again: no change, no new resourceVersion");
     struct store_event_ref ref = {"Pod", "default", "a", uid};
     store_event_add(s, &ref, "Normal", "Started", "Started", &err);
     store_event_add(s, &ref, "Normal", "Started", "Started", &err);
