@@ -70,7 +70,7 @@ ok "the kubeconfig: 0600 in a 0700 directory, the CA pinned, a client certificat
 echo "# kubectl with it"
 kubectl --kubeconfig "$K" config current-context | grep -qx orc || fail "current context"
 v=$(kubectl --kubeconfig "$K" get --raw /version) || fail "kubectl get --raw /version: $v"
-assert_eq "$(jq -r .gitVersion <<<"$v")" "v$("$ORCD" --version | awk '{print $3}')" "the server's version"
+assert_eq "$(jq -r .gitVersion <<<"$v")" "v1.32.0-orc.$("$ORCD" --version | awk '{print $3}')" "the server's version"
 v=$(kubectl --kubeconfig "$K" version -o json 2>/dev/null) || true
 assert_eq "$(jq -r .serverVersion.gitVersion <<<"$v")" "$(jq -r .gitVersion <<<"$(kubectl --kubeconfig "$K" get --raw /version)")" \
     "kubectl version's server version"
