@@ -1,5 +1,6 @@
 #!/bin/sh
 # build-test-image.sh OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR] [--add-layer-tar TAR]
+#                     [--name REF]... [--cmd JSON-ARRAY] [--config-extra JSON-MEMBERS]
 #
 # Builds a reproducible OCI image layout from Debian's busybox-static: one gzip layer with
 # /bin/busybox, its applet links, /etc/passwd (root, nobody), /etc/group and /tmp (1777).
@@ -11,12 +12,16 @@
 # --add-layer DIR puts a second gzip layer with DIR's content on top (images that share
 # their base layer); --add-layer-tar TAR puts the tarball TAR there as it is (a layer with
 # entries no directory gives: one path twice, a directory replaced by a file).
+# --name REF gives the same manifest one more name in index.json (repeatable); --cmd sets the
+# config's Cmd (default ["sh"]); --config-extra adds members to the config's "config" object
+# (e.g. '"StopSignal":"SIGQUIT"').
 # Same inputs, same bytes: fixed mtimes, sorted names, numeric root ownership, gzip -n.
 set -eu
 umask 022
 
 usage() {
-    echo "usage: $0 OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR] [--add-layer-tar TAR]" >&2
+    echo "usage: $0 OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR] [--add-layer-tar TAR]" \
+        "[--name REF]... [--cmd JSON-ARRAY] [--config-extra JSON-MEMBERS]" >&2
     exit 2
 }
 [ $# -ge 1 ] || usage
@@ -25,11 +30,17 @@ ref=localhost/busybox:latest
 archive=
 extra=
 extra_tar=
+names=
+cmd='["sh"]'
+config_extra=
 while [ $# -gt 0 ]; do
     case $1 in
         --docker-archive) [ $# -ge 2 ] || usage; archive=$2; shift 2 ;;
         --add-layer) [ $# -ge 2 ] || usage; extra=$2; shift 2 ;;
         --add-layer-tar) [ $# -ge 2 ] || usage; extra_tar=$2; shift 2 ;;
+        --name) [ $# -ge 2 ] || usage; names="$names $2"; shift 2 ;;
+        --cmd) [ $# -ge 2 ] || usage; cmd=$2; shift 2 ;;
+        --config-extra) [ $# -ge 2 ] || usage; config_extra=",$2"; shift 2 ;;
         -*) usage ;;
         *) ref=$1; shift ;;
     esac
@@ -75,7 +86,7 @@ make_layer 0 "$root"
 [ -z "$extra_tar" ] || make_layer 1 "$extra_tar"
 
 cat > "$work/config.json" <<JSON
-{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":[$diff_ids]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"build-test-image.sh"}]}
+{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":$cmd,"WorkingDir":"/"$config_extra},"rootfs":{"type":"layers","diff_ids":[$diff_ids]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"build-test-image.sh"}]}
 JSON
 config=$(sha "$work/config.json")
 cat > "$work/manifest.json" <<JSON
@@ -86,9 +97,11 @@ manifest=$(sha "$work/manifest.json")
 cp "$work/config.json" "$out/blobs/sha256/$config"
 cp "$work/manifest.json" "$out/blobs/sha256/$manifest"
 echo '{"imageLayoutVersion":"1.0.0"}' > "$out/oci-layout"
-cat > "$out/index.json" <<JSON
-{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:$manifest","size":$(size "$work/manifest.json"),"annotations":{"org.opencontainers.image.ref.name":"$ref"}}]}
-JSON
+entries=
+for n in $ref $names; do
+    entries="$entries${entries:+,}{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:$manifest\",\"size\":$(size "$work/manifest.json"),\"annotations\":{\"org.opencontainers.image.ref.name\":\"$n\"}}"
+done
+echo "{\"schemaVersion\":2,\"manifests\":[$entries]}" > "$out/index.json"
 
 if [ -n "$archive" ]; then
     d=$work/docker
