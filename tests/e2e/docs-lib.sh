@@ -22,12 +22,15 @@ location = "offline.invalid"
 [[registry]]
 prefix = "gcr.io"
 location = "offline.invalid"
+[[registry]]
+prefix = "k8s.gcr.io"
+location = "offline.invalid"
 CONF
     start_orcd "$@"
     "$ORC_SOURCE_DIR/tests/e2e/build-docs-images.sh" "$TEST_DIR/images" >/dev/null ||
         fail "build-docs-images.sh failed"
     local i
-    for i in busybox nginx hello-app; do
+    for i in busybox nginx hello-app agnhost; do
         "$ORC" image load "$TEST_DIR/images/$i" >/dev/null || fail "image load $i failed"
     done
     kubectl_setup
