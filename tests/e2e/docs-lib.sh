@@ -27,13 +27,35 @@ prefix = "k8s.gcr.io"
 location = "offline.invalid"
 CONF
     start_orcd "$@"
-    "$ORC_SOURCE_DIR/tests/e2e/build-docs-images.sh" "$TEST_DIR/images" >/dev/null ||
-        fail "build-docs-images.sh failed"
-    local i
+    local images i
+    images=$(docs_images) || fail "build-docs-images.sh failed"
     for i in busybox nginx hello-app agnhost; do
-        "$ORC" image load "$TEST_DIR/images/$i" >/dev/null || fail "image load $i failed"
+        "$ORC" image load "$images/$i" >/dev/null || fail "image load $i failed"
     done
     kubectl_setup
+}
+
+# The examples' images, built once per version of the scripts that make them: in
+# $ORC_TEST_CACHE (the build tree's test-cache, set by CMakeLists.txt) when set, shared by
+# the suites (made in a scratch directory and renamed into place, so suites running side by
+# side never see half an image), else in the test's own directory. Prints the directory.
+docs_images() {
+    local sum dir tmp
+    if [ -z "${ORC_TEST_CACHE:-}" ]; then
+        "$ORC_SOURCE_DIR/tests/e2e/build-docs-images.sh" "$TEST_DIR/images" >/dev/null || return 1
+        echo "$TEST_DIR/images"
+        return
+    fi
+    sum=$(cat "$ORC_SOURCE_DIR"/tests/e2e/build-{docs-images,test-image}.sh | sha256sum | cut -c1-16)
+    dir=$ORC_TEST_CACHE/docs-images-$sum
+    if [ ! -d "$dir" ]; then
+        mkdir -p "$ORC_TEST_CACHE"
+        tmp=$(mktemp -d "$ORC_TEST_CACHE/.tmp-docs-images.XXXXXX")
+        "$ORC_SOURCE_DIR/tests/e2e/build-docs-images.sh" "$tmp/images" >/dev/null || { rm -rf "$tmp"; return 1; }
+        mv -T "$tmp/images" "$dir" 2>/dev/null || true # another suite's copy won the race
+        rm -rf "$tmp"
+    fi
+    echo "$dir"
 }
 
 # kubectl with an example file: kdocs apply -f pods/inject/x.yaml

@@ -5,6 +5,9 @@
 #     secret-pod.yaml, pod-single-secret-env-variable.yaml,
 #     pod-multiple-secret-env-variable.yaml, pod-secret-envFrom.yaml)
 #   configure-pod-container/configure-projected-volume-storage (pods/storage/projected.yaml)
+#   the Secret types of secret/ (concepts/configuration/secret): each applied, its TYPE and
+#   DATA as kubectl get shows them, a dotfile in a secret volume, and the placeholder
+#   certificate of tls-auth-secret.yaml refused as the API server refuses bad base64
 # The pages' `kubectl exec -i -t POD -- CMD` run through docs_exec; `ls` without a terminal
 # prints a name a line where the pages' terminal shows columns: compared joined.
 source "$(dirname "$0")/lib.sh"
@@ -94,4 +97,26 @@ assert_eq "$(docs_exec test-projected-volume test-projected-volume ls /projected
     "password.txt username.txt" "ls /projected-volume/"
 assert_eq "$(docs_exec test-projected-volume test-projected-volume cat /projected-volume/password.txt)" \
     "1f2d1e2e67df" "the projected password"
+echo "# The Secret types of secret/"
+cd "$DOCS"
+for f in basicauth-secret dockercfg-secret ssh-auth-secret bootstrap-token-secret-literal \
+    serviceaccount-token-secret; do
+    out=$(kdocs apply -f "secret/$f.yaml") || fail "apply secret/$f.yaml: $out"
+done
+types() { k get secret "$@" --no-headers | awk '{ print $1, $2, $3 }'; }
+assert_eq "$(types secret-basic-auth)" "secret-basic-auth kubernetes.io/basic-auth 2" "basic-auth"
+assert_eq "$(types secret-dockercfg)" "secret-dockercfg kubernetes.io/dockercfg 1" "dockercfg"
+assert_eq "$(types secret-ssh-auth)" "secret-ssh-auth kubernetes.io/ssh-auth 1" "ssh-auth"
+assert_eq "$(types -n kube-system bootstrap-token-5emitj)" "bootstrap-token-5emitj bootstrap.kubernetes.io/token 6" \
+    "bootstrap token (stringData)"
+# no token controller: the token Secret is stored as given (a cluster's controller adds a token)
+assert_eq "$(types secret-sa-sample)" "secret-sa-sample kubernetes.io/service-account-token 1" \
+    "service-account-token"
+expect_exit 1 kdocs apply -f secret/tls-auth-secret.yaml
+assert_contains "$out" "illegal base64 data at input byte 7" "tls-auth-secret.yaml's placeholder"
+assert_eq "$(kdocs apply -f secret/dotfile-secret.yaml)" "secret/dotfile-secret created
+pod/secret-dotfiles-pod created" "apply dotfile-secret.yaml"
+wait_for_phase secret-dotfiles-pod Succeeded
+# the file is hidden: ls -l shows nothing
+assert_eq "$(k logs secret-dotfiles-pod)" "total 0" "ls -l /etc/secret-volume"
 echo "PASS: $TEST_NAME"
