@@ -90,3 +90,9 @@ bool pod_qualified_key_ok(const char *key);
  * envFrom: validated and refused unless optional (orc has no ConfigMaps or Secrets). */
 int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret);
 void decode_env_from(struct decoder *d, const struct ynode *n);
+
+/* pod-host.c: spec.hostname, subdomain, hostAliases, dnsPolicy, dnsConfig into h (true when
+ * k is one of them); then the checks between them, once the spec is read. */
+bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                           struct pod_host *h);
+void pod_host_validate(struct decoder *d, const struct ynode *spec, struct pod_host *h);

@@ -394,6 +394,7 @@ struct pod *pod_free(struct pod *pod)
     for (size_t i = 0; i < pod->n_containers; i++)
         free_container(&pod->containers[i]);
     free(pod->containers);
+    pod_host_clear(&pod->host);
     free(pod);
     return NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "pod-host.h"
 
 #define MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* whole stream */
 #define MANIFEST_MAX_DEPTH 100
@@ -87,6 +88,7 @@ struct pod {
                                                  NULL = not written (the agent binds it) */
     enum restart_policy restart_policy;       /* default Always */
     int64_t termination_grace_period_seconds; /* default 30 */
+    struct pod_host host; /* hostname, DNS, shared namespaces, deadline (pod-host.h) */
 };
 
 /* One diagnostic: "file:line:col: path: message". line/col are 1-based, 0 = unknown. */

@@ -323,6 +323,7 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
             decode_service_account(d, k, v, &deprecated_account);
         } else if (!strcmp(k->value, "nodeName")) {
             decode_node_name(d, v, &pod->node_name);
+        } else if (pod_host_decode_field(d, k, v, &pod->host)) {
         } else {
             decoder_pop(d, saved);
             if (!unsupported_field(d, k, v, FIELDS_POD_SPEC))
@@ -607,6 +608,7 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
         decoder_pop(d, s);
     }
     validate_host_ports(d, cs, pod);
+    pod_host_validate(d, spec, &pod->host);
 }
 
 struct pod *decode_pod(struct decoder *d, const struct ynode *root)
@@ -616,6 +618,7 @@ struct pod *decode_pod(struct decoder *d, const struct ynode *root)
     pod->annotations = json_object();
     pod->restart_policy = RESTART_ALWAYS;
     pod->termination_grace_period_seconds = 30;
+    pod_host_init(&pod->host);
     (void) decoder_check_keys(d, root);
     for (size_t i = 0; i < ynode_pairs(root); i++) {
         const struct ynode *k = ynode_key(root, i), *v = ynode_val(root, i);

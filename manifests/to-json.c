@@ -110,6 +110,7 @@ json_t *pod_to_json(const struct pod *pod)
         json_object_set_new(spec, "serviceAccountName", json_string(pod->service_account_name));
     if (pod->node_name)
         json_object_set_new(spec, "nodeName", json_string(pod->node_name));
+    pod_host_to_json(&pod->host, spec);
     return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
                      "spec", spec);
 }
@@ -196,6 +197,7 @@ int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err)
     pod->restart_policy = restart_policy_from_string(str(spec, "restartPolicy"));
     pod->service_account_name = xstrdup(str(spec, "serviceAccountName"));
     pod->node_name = xstrdup(str(spec, "nodeName"));
+    pod_host_from_json(spec, &pod->host);
     json_t *g = json_object_get(spec, "terminationGracePeriodSeconds");
     pod->termination_grace_period_seconds = json_is_integer(g) ? json_integer_value(g) : 30;
     json_t *cs = json_object_get(spec, "containers");

@@ -21,7 +21,7 @@ static const char usage[] =
     "Usage: orc-shim holder --sync-fd FD [--userns /proc/PID/ns/user]\n"
     "       orc-shim run --pod-uid UID --pod-name NAME --pod-namespace NS --run-dir DIR\n"
     "                    --userns /proc/PID/ns/user --runtime PATH --runtime-root DIR\n"
-    "                    --sync-fd FD [--log-level LEVEL]\n"
+    "                    --sync-fd FD [--hostname NAME] [--log-level LEVEL]\n"
     "       orc-shim -h | --help | --version\n"
     "\n"
     "The per-pod runtime shim of orc, started by orcd; not meant to be run by hand.\n"
@@ -37,6 +37,7 @@ static const char usage[] =
     "                        MESSAGE\") and closes it\n"
     "  --pod-uid UID, --pod-name NAME, --pod-namespace NS\n"
     "                        the pod (run); NAME is also its hostname\n"
+    "  --hostname NAME       the pod's hostname instead of its name (run)\n"
     "  --run-dir DIR         the pod's run directory (run)\n"
     "  --userns PATH         the user namespace to join: the holder's (run), or a\n"
     "                        pod shim's (holder)\n"
@@ -57,6 +58,7 @@ enum {
     OPT_ROOT,
     OPT_SYNC,
     OPT_LEVEL,
+    OPT_HOSTNAME,
     OPT_VERSION
 };
 
@@ -72,6 +74,7 @@ static int parse(int argc, char **argv, struct shim_args *a, enum log_level *lev
         {"runtime-root", required_argument, NULL, OPT_ROOT},
         {"sync-fd", required_argument, NULL, OPT_SYNC},
         {"log-level", required_argument, NULL, OPT_LEVEL},
+        {"hostname", required_argument, NULL, OPT_HOSTNAME},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {0},
@@ -88,6 +91,9 @@ static int parse(int argc, char **argv, struct shim_args *a, enum log_level *lev
             break;
         case OPT_NS:
             a->pod_namespace = optarg;
+            break;
+        case OPT_HOSTNAME:
+            a->hostname = optarg;
             break;
         case OPT_DIR:
             a->run_dir = optarg;

@@ -43,13 +43,14 @@ int sandbox_setup(const struct shim_args *a, orc_error_t *err)
         return orc_error_make(err, errno, "create the pod's namespaces");
     if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return orc_error_make(err, errno, "make mounts private");
-    if (sethostname(a->pod_name, strlen(a->pod_name)) < 0)
-        return orc_error_make(err, errno, "set hostname '%s'", a->pod_name);
+    const char *hostname = a->hostname ? a->hostname : a->pod_name;
+    if (sethostname(hostname, strlen(hostname)) < 0)
+        return orc_error_make(err, errno, "set hostname '%s'", hostname);
     if (loopback_up(err) < 0)
         return -1;
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         return orc_error_make(err, errno, "become a subreaper");
-    _cleanup_free_ char *hostname = orc_path_join(a->run_dir, "hostname");
-    _cleanup_free_ char *text = xasprintf("%s\n", a->pod_name);
-    return orc_write_file_atomic(hostname, text, strlen(text), 0644, err);
+    _cleanup_free_ char *path = orc_path_join(a->run_dir, "hostname");
+    _cleanup_free_ char *text = xasprintf("%s\n", hostname);
+    return orc_write_file_atomic(path, text, strlen(text), 0644, err);
 }

@@ -11,6 +11,7 @@
 /* What `orc-shim run` was told on its command line. */
 struct shim_args {
     char *pod_uid, *pod_name, *pod_namespace;
+    char *hostname; /* the UTS hostname, NULL = pod_name */
     char *run_dir;
     char *userns;
     char *runtime, *runtime_root;

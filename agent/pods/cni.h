@@ -48,7 +48,3 @@ json_t *network_plugin_config(const json_t *list, size_t i, const json_t *prev, 
 json_t *network_port_mappings(const struct pod *pod);
 /* First IPv4 address of a result outside loopback, without its prefix length; NULL if none. */
 char *network_pod_ip(const json_t *result);
-/* /etc/hosts and /etc/resolv.conf of the pod's containers. */
-char *network_hosts_file(const char *pod_name, const char *ip);
-/* From the result's dns; without nameservers there, the host's file (host_text) is used. */
-char *network_resolv_conf(const json_t *result, const char *host_text);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "pods/cni.h"
+#include "pods/pod-dns.h"
 #include "sys/jobs.h"
 #include "xalloc.h"
 
@@ -47,8 +48,9 @@ static int write_files(struct pod_step *s, const json_t *result, orc_error_t *er
     _cleanup_free_ char *host_resolv = NULL;
     (void) orc_read_file("/etc/resolv.conf", HOST_RESOLV_MAX, &host_resolv, NULL, NULL);
     _cleanup_free_ char *ip = network_pod_ip(result);
-    _cleanup_free_ char *hosts = network_hosts_file(s->pod->name, ip);
-    _cleanup_free_ char *resolv = network_resolv_conf(result, host_resolv);
+    _cleanup_free_ char *hosts = pod_hosts_file(s->pod, ip);
+    free(s->dns_warning);
+    _cleanup_free_ char *resolv = pod_resolv_conf(s->pod, result, host_resolv, &s->dns_warning);
     _cleanup_free_ char *text = json_dumps(result, JSON_COMPACT);
     _cleanup_free_ char *hosts_path = run_file(s, "hosts");
     _cleanup_free_ char *resolv_path = run_file(s, "resolv.conf");

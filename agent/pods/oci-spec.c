@@ -93,8 +93,10 @@ static json_t *build_env(const struct pod *pod, const struct expand_env *cenv, c
         expand_env_put(&env, cenv->strv[k]);
     if (!expand_env_get(&env, "PATH", 4))
         expand_env_set(&env, "PATH", DEFAULT_PATH);
-    if (!expand_env_get(&env, "HOSTNAME", 8))
-        expand_env_set(&env, "HOSTNAME", pod->name);
+    if (!expand_env_get(&env, "HOSTNAME", 8)) {
+        _cleanup_free_ char *hostname = pod_hostname(pod);
+        expand_env_set(&env, "HOSTNAME", hostname);
+    }
     json_t *a = json_array();
     append_strv(a, env.strv);
     expand_env_done(&env);

@@ -116,6 +116,7 @@ int sandbox_create(struct pod_step *s, orc_error_t *err)
         return -1;
     _cleanup_free_ char *userns = userns_path(env->userns);
     const char *level = log_get_level() >= LOG_LEVEL_DEBUG ? "debug" : "info";
+    _cleanup_free_ char *hostname = pod_hostname(s->pod);
     char *argv[] = {env->config->shim_path,
                     "run",
                     "--pod-uid",
@@ -136,6 +137,8 @@ int sandbox_create(struct pod_step *s, orc_error_t *err)
                     "3",
                     "--log-level",
                     (char *) level,
+                    "--hostname",
+                    hostname,
                     NULL};
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)

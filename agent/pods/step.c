@@ -74,6 +74,7 @@ struct pod_step *pod_step_free(struct pod_step *s)
     json_decref(s->new_net_result);
     free(s->new_cgroup);
     json_decref(s->container_status);
+    free(s->dns_warning);
     free(s);
     return NULL;
 }

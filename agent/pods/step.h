@@ -59,6 +59,7 @@ struct pod_step {
     json_t *new_net_result; /* with net_changed: the result now (NULL: torn down) */
     char *new_cgroup;
     json_t *container_status; /* STEP_START */
+    char *dns_warning;        /* the network's resolv.conf was cut to kubelet's limits */
 };
 
 const char *pod_step_kind_to_string(enum pod_step_kind k);

@@ -21,6 +21,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "pods/cni.h"
+#include "pods/pod-dns.h"
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
 #include "pods/step.h"
@@ -554,6 +555,17 @@ static void sandbox_failed(struct pod_worker *w, struct pod_step *s)
     w->retry_at = orc_time_now_ns() + w->sandbox_backoff_ns;
 }
 
+/* A new sandbox's DNS, as kubelet reports it when it creates one. */
+static void dns_events(struct pod_worker *w, const struct pod_step *s)
+{
+    if (pod_dns_missing_cluster(w->pod)) {
+        _cleanup_free_ char *msg = pod_dns_missing_cluster_message(w->pod, w->uid);
+        event(w, "Warning", "MissingClusterDNS", "%s", msg);
+    }
+    if (s->dns_warning)
+        event(w, "Warning", "DNSConfigForming", "%s", s->dns_warning);
+}
+
 static void on_sandbox_done(struct pod_worker *w, struct pod_step *s)
 {
     if (s->net_changed)
@@ -583,6 +595,7 @@ static void on_sandbox_done(struct pod_worker *w, struct pod_step *s)
     sandbox_lost(w, "the pod sandbox was lost");
     if (!w->cgroup && pod_has_resources(w->pod))
         limits_unavailable(w);
+    dns_events(w, s);
 }
 
 static void on_start_done(struct pod_worker *w, struct pod_step *s)

@@ -1,0 +1,97 @@
+#!/bin/bash
+# Pod-level fields: the hostname and domain (spec.hostname, subdomain) in the UTS namespace,
+# /etc/hostname, $HOSTNAME and /etc/hosts with hostAliases as kubelet writes it; resolv.conf
+# after dnsPolicy and dnsConfig, with kubelet's MissingClusterDNS warning for ClusterFirst.
+source "$(dirname "$0")/lib.sh"
+setup
+start_orcd
+load_busybox_image
+
+apply_yaml host.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: host}
+spec:
+  restartPolicy: Never
+  hostname: db-0
+  subdomain: db
+  hostAliases:
+    - ip: 127.0.0.1
+      hostnames: [foo.local, bar.local]
+    - ip: 10.1.2.3
+      hostnames: [foo.remote, bar.remote]
+  dnsConfig:
+    searches: [extra.example]
+    options: [{name: ndots, value: "3"}]
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "echo uts=$(hostname) file=$(cat /etc/hostname) env=$HOSTNAME; cat /etc/hosts; echo ---; cat /etc/resolv.conf"]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: dns-example}
+spec:
+  restartPolicy: Never
+  dnsPolicy: "None"
+  dnsConfig:
+    nameservers:
+      - 192.0.2.1
+    searches:
+      - ns1.svc.cluster-domain.example
+      - my.dns.search.suffix
+    options:
+      - name: ndots
+        value: "2"
+      - name: edns0
+  containers:
+    - name: test
+      image: localhost/busybox:latest
+      command: ["cat", "/etc/resolv.conf"]
+YAML
+wait_for_phase host Succeeded 30
+logs=$("$ORC" logs host)
+ip=$(pod_field host .status.podIP)
+assert_contains "$logs" "uts=db-0 file=db-0 env=db-0" "the hostname is spec.hostname everywhere"
+hosts=$(sed -n '/^# Kubernetes-managed/,/^---$/p' <<<"$logs")
+assert_eq "$hosts" "# Kubernetes-managed hosts file.
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+fe00::0	ip6-localnet
+fe00::0	ip6-mcastprefix
+fe00::1	ip6-allnodes
+fe00::2	ip6-allrouters
+$ip	db-0.db.default.svc.cluster.local	db-0
+
+# Entries added by HostAliases.
+127.0.0.1	foo.local	bar.local
+10.1.2.3	foo.remote	bar.remote
+---" "/etc/hosts as kubelet writes it"
+resolv=$(sed -n '/^---$/,$p' <<<"$logs")
+assert_contains "$resolv" "nameserver 10.0.2.3" "ClusterFirst falls back to Default: the pod network's resolver"
+assert_contains "$resolv" "search" "a search line"
+grep -q '^search .*extra.example$' <<<"$resolv" || fail "dnsConfig's search domain appended last: $resolv"
+grep -q '^options .*ndots:3' <<<"$resolv" || fail "dnsConfig's option: $resolv"
+events=$("$ORC" events --for pod/host)
+assert_contains "$events" "MissingClusterDNS" "kubelet's warning that there is no cluster DNS"
+assert_contains "$events" "kubelet does not have ClusterDNS IP configured and cannot create Pod using \"ClusterFirst\" policy. Falling back to \"Default\" policy." "in kubelet's words"
+assert_eq "$(pod_field host .spec.hostname)/$(pod_field host .spec.subdomain)/$(pod_field host '.spec.hostAliases[1].hostnames[1]')" \
+    "db-0/db/bar.remote" "the fields are stored"
+
+wait_for_phase dns-example Succeeded 30
+assert_eq "$("$ORC" logs dns-example)" "nameserver 192.0.2.1
+search ns1.svc.cluster-domain.example my.dns.search.suffix
+options ndots:2 edns0" "dnsPolicy None: only dnsConfig (the docs' custom DNS example)"
+assert_not_contains "$("$ORC" events --for pod/dns-example)" "MissingClusterDNS" "None asks for no cluster DNS"
+assert_eq "$(pod_field dns-example .spec.dnsPolicy)" "None" "dnsPolicy stored"
+
+out=$("$ORC" apply -f - 2>&1 <<'YAML') && fail "a None policy without nameservers was accepted"
+apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  dnsPolicy: None
+  containers: [{name: c, image: localhost/busybox:latest}]
+YAML
+assert_contains "$out" 'spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None' "None needs dnsConfig"
+echo "PASS: $TEST_NAME"
