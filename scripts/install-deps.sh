@@ -11,9 +11,9 @@ RUNTIME="runc uidmap iproute2 procps util-linux"
 # containernetworking-plugins: the reference plugins the CNI conformance test chains with
 TEST="busybox-static sqlite3 jq procps dnsmasq-base socat python3 iperf3 curl
       containernetworking-plugins docker-registry skopeo apache2-utils zstd openssl
-      coreutils nginx"
-# nginx: the documentation examples' nginx image is built from its files
-# (tests/e2e/build-docs-images.sh); the service it installs is not used
+      coreutils nginx redis-server"
+# nginx, redis-server: the documentation examples' nginx and redis images are built from
+# their files (tests/e2e/build-docs-images.sh); the services they install are not used
 # the systemd guest for cgroup tests: built with debootstrap, run under QEMU (tcg)
 GUEST="debootstrap qemu-system-x86 qemu-utils e2fsprogs"
 BENCH=""

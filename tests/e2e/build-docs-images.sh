@@ -14,6 +14,9 @@
 #                    and a configuration as the official image has it:
 #                    /usr/share/nginx/html on port 80, logs to stdout and stderr, workers as
 #                    the user nginx (101); Cmd nginx -g 'daemon off;'; named nginx
+#   OUTDIR/redis     the same base plus Debian's redis-server and its libraries, run as the
+#                    official image runs it: as the user redis (999, through busybox su), in
+#                    /data, listening on *:6379; named redis
 #   OUTDIR/agnhost   a stand-in for registry.k8s.io/e2e-test-images/agnhost:2.45 with what the
 #                    security-context page shows of it: a user 1000 (user-defined-in-image)
 #                    that /etc/group makes a member of group 50000 (group-defined-in-image)
@@ -25,7 +28,8 @@ umask 022
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
-for f in /usr/bin/printenv /usr/sbin/nginx /bin/bash /bin/dash /etc/nginx/mime.types; do
+for f in /usr/bin/printenv /usr/sbin/nginx /bin/bash /bin/dash /etc/nginx/mime.types \
+    /usr/bin/redis-server; do
     [ -e "$f" ] || { echo "$0: $f missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
 done
 
@@ -115,6 +119,17 @@ cat > "$ng/usr/share/nginx/html/index.html" <<'HTML'
 HTML
 "$here/build-test-image.sh" "$out/nginx" docker.io/library/nginx:latest --add-layer "$ng" \
     --cmd '["nginx","-g","daemon off;"]' --config-extra '"StopSignal":"SIGQUIT"'
+
+# redis as the official image runs it
+rd=$work/redis-extra
+add_program "$rd" /usr/bin/printenv /usr/bin/redis-server /bin/bash
+mkdir -p "$rd/data" "$rd/etc"
+chmod 1777 "$rd/data"
+printf 'root:x:0:0:root:/root:/bin/bash\nredis:x:999:999::/home/redis:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+    > "$rd/etc/passwd"
+printf 'root:x:0:\nredis:x:999:\nnogroup:x:65534:\n' > "$rd/etc/group"
+"$here/build-test-image.sh" "$out/redis" docker.io/library/redis:latest --add-layer "$rd" \
+    --cmd '["su","-s","/usr/bin/redis-server","redis"]' --workdir /data
 
 # agnhost stand-in: the image's own user and group the security-context page relies on
 ag=$work/agnhost-extra

@@ -1,6 +1,6 @@
 #!/bin/sh
 # build-test-image.sh OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR] [--add-layer-tar TAR]
-#                     [--name REF]... [--cmd JSON-ARRAY] [--config-extra JSON-MEMBERS]
+#                     [--name REF]... [--cmd JSON-ARRAY] [--workdir DIR] [--config-extra JSON-MEMBERS]
 #
 # Builds a reproducible OCI image layout from Debian's busybox-static: one gzip layer with
 # /bin/busybox, its applet links, /etc/passwd (root, nobody), /etc/group and /tmp (1777).
@@ -13,15 +13,15 @@
 # their base layer); --add-layer-tar TAR puts the tarball TAR there as it is (a layer with
 # entries no directory gives: one path twice, a directory replaced by a file).
 # --name REF gives the same manifest one more name in index.json (repeatable); --cmd sets the
-# config's Cmd (default ["sh"]); --config-extra adds members to the config's "config" object
-# (e.g. '"StopSignal":"SIGQUIT"').
+# config's Cmd (default ["sh"]); --workdir its WorkingDir (default /); --config-extra adds
+# members to the config's "config" object (e.g. '"StopSignal":"SIGQUIT"').
 # Same inputs, same bytes: fixed mtimes, sorted names, numeric root ownership, gzip -n.
 set -eu
 umask 022
 
 usage() {
     echo "usage: $0 OUTDIR [REF] [--docker-archive FILE] [--add-layer DIR] [--add-layer-tar TAR]" \
-        "[--name REF]... [--cmd JSON-ARRAY] [--config-extra JSON-MEMBERS]" >&2
+        "[--name REF]... [--cmd JSON-ARRAY] [--workdir DIR] [--config-extra JSON-MEMBERS]" >&2
     exit 2
 }
 [ $# -ge 1 ] || usage
@@ -32,6 +32,7 @@ extra=
 extra_tar=
 names=
 cmd='["sh"]'
+workdir=/
 config_extra=
 while [ $# -gt 0 ]; do
     case $1 in
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
         --add-layer-tar) [ $# -ge 2 ] || usage; extra_tar=$2; shift 2 ;;
         --name) [ $# -ge 2 ] || usage; names="$names $2"; shift 2 ;;
         --cmd) [ $# -ge 2 ] || usage; cmd=$2; shift 2 ;;
+        --workdir) [ $# -ge 2 ] || usage; workdir=$2; shift 2 ;;
         --config-extra) [ $# -ge 2 ] || usage; config_extra=",$2"; shift 2 ;;
         -*) usage ;;
         *) ref=$1; shift ;;
@@ -86,7 +88,7 @@ make_layer 0 "$root"
 [ -z "$extra_tar" ] || make_layer 1 "$extra_tar"
 
 cat > "$work/config.json" <<JSON
-{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":$cmd,"WorkingDir":"/"$config_extra},"rootfs":{"type":"layers","diff_ids":[$diff_ids]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"build-test-image.sh"}]}
+{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":$cmd,"WorkingDir":"$workdir"$config_extra},"rootfs":{"type":"layers","diff_ids":[$diff_ids]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"build-test-image.sh"}]}
 JSON
 config=$(sha "$work/config.json")
 cat > "$work/manifest.json" <<JSON

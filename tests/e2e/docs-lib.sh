@@ -29,7 +29,7 @@ CONF
     start_orcd "$@"
     local images i
     images=$(docs_images) || fail "build-docs-images.sh failed"
-    for i in busybox nginx hello-app agnhost; do
+    for i in busybox nginx redis hello-app agnhost; do
         "$ORC" image load "$images/$i" >/dev/null || fail "image load $i failed"
     done
     kubectl_setup
