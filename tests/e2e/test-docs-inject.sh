@@ -1,12 +1,14 @@
 #!/bin/bash
 # The Kubernetes documentation's task pages of "Inject Data Into Applications" about commands
-# and environment variables, run with the real kubectl as the pages run them, each page's
-# output asserted (normalised for ages, the node's name and the pod's address):
+# and environment variables, and "Use a User Namespace With a Pod", run with the real kubectl
+# as the pages run them, each page's output asserted (normalised for ages, the node's name
+# and the pod's address):
 #   define-command-argument-container (pods/commands.yaml)
 #   define-environment-variable-container (pods/inject/envars.yaml)
 #   define-interdependent-environment-variables (pods/inject/dependent-envars.yaml)
 #   environment-variable-expose-pod-information (pods/inject/dapi-envars-pod.yaml,
 #     pods/inject/dapi-envars-container.yaml)
+#   configure-pod-container/user-namespaces (pods/user-namespaces-stateless.yaml)
 # Where a page runs `kubectl exec`, docs_exec runs the same command in the container.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/docs-lib.sh"
@@ -86,8 +88,21 @@ assert_eq "$(k logs command-demo --previous)" "command-demo" "logs --previous co
 assert_eq "$(pod_field command-demo '.status.containerStatuses[0].lastState.terminated.exitCode')" 1 \
     "printenv's exit status for a missing variable"
 
+echo "# user-namespaces: hostUsers false"
+# Every orc pod runs in the agent's user namespace, so the pod asks for what orc does anyway
+out=$(kdocs apply -f pods/user-namespaces-stateless.yaml)
+assert_eq "$(tail -1 <<<"$out")" "pod/userns created" "apply user-namespaces-stateless.yaml"
+wait_for_phase userns Running
+# the page's `kubectl attach -it userns bash`, then readlink and cat, in the container
+inside=$(docs_exec userns shell readlink /proc/self/ns/user)
+[[ "$inside" =~ ^user:\[[0-9]+\]$ ]] || fail "readlink /proc/self/ns/user: $inside"
+[ "$inside" != "$(readlink /proc/self/ns/user)" ] || fail "the container is in the host's user namespace"
+out=$(docs_exec userns shell cat /proc/self/uid_map)
+assert_eq "$(tail -1 <<<"$out" | awk '{ print $3 }')" 65536 "uid_map: the last number is 65536"
+assert_not_contains "$(awk '$1 == 0 && $2 == 0' <<<"$out")" "0" "uid_map: root is not the host's root"
+
 echo "# deleted as the pages delete them"
 out=$(k delete pod command-demo envar-demo dependent-envars-demo dapi-envars-fieldref \
-    dapi-envars-resourcefieldref --grace-period 1)
+    dapi-envars-resourcefieldref userns --grace-period 1)
 assert_contains "$out" 'pod "dapi-envars-resourcefieldref" deleted' "kubectl delete"
 echo "PASS: $TEST_NAME"
