@@ -86,10 +86,10 @@ struct pod *decode_pod(struct decoder *d, const struct ynode *root);
 bool pod_qualified_key_ok(const char *key);
 
 /* value-from.c: env[].valueFrom into *ret (its JSON as stored; NULL when it gives nothing),
- * validated, refused where orc cannot give the value; returns the number of sources named.
- * envFrom: validated and refused unless optional (orc has no ConfigMaps or Secrets). */
+ * validated as the API server does, refused where orc cannot give the value; returns the
+ * number of sources named. envFrom into *ret (its JSON as stored), validated likewise. */
 int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret);
-void decode_env_from(struct decoder *d, const struct ynode *n);
+void decode_env_from(struct decoder *d, const struct ynode *n, json_t **ret);
 
 /* pod-host.c: spec.hostname, subdomain, hostAliases, dnsPolicy, dnsConfig into h (true when
  * k is one of them); then the checks between them, once the spec is read. */

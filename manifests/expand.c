@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "env-sources.h"
 #include "quantity.h"
 #include "strv.h"
 #include "xalloc.h"
@@ -49,6 +50,7 @@ const char *expand_env_get(const struct expand_env *env, const char *name, size_
 void expand_env_done(struct expand_env *env)
 {
     env->strv = strv_free(env->strv);
+    env->skipped = strv_free(env->skipped);
     json_decref(env->index);
     env->index = NULL;
 }
@@ -173,18 +175,22 @@ static int resource_value(const struct pod *pod, const struct container *c, cons
     }
     const struct container_resources *r = &c->resources;
     bool cpu = strstr(resource, ".cpu") != NULL;
-    int64_t value = !strcmp(resource, "limits.cpu")        ? r->cpu_limit
-                    : !strcmp(resource, "requests.cpu")    ? r->cpu_request
-                    : !strcmp(resource, "limits.memory")   ? r->memory_limit
-                    : !strcmp(resource, "requests.memory") ? r->memory_request
-                                                           : -1;
+    bool storage = strstr(resource, ".ephemeral-storage") != NULL;
+    /* orc keeps no ephemeral-storage request and refuses a limit: they are not set */
+    int64_t value = !strcmp(resource, "limits.cpu")                   ? r->cpu_limit
+                    : !strcmp(resource, "requests.cpu")               ? r->cpu_request
+                    : !strcmp(resource, "limits.memory")              ? r->memory_limit
+                    : !strcmp(resource, "requests.memory")            ? r->memory_request
+                    : !strcmp(resource, "limits.ephemeral-storage")   ? 0
+                    : !strcmp(resource, "requests.ephemeral-storage") ? 0
+                                                                      : -1;
     int64_t div = 0;
     if (value < 0 || quantity_parse_milli(divisor ? divisor : "1", &div) < 0 || div <= 0)
         return orc_error_make_as(err, EINVAL, "unsupported resourceFieldRef '%s' (divisor %s)",
                                  resource, or_empty(divisor));
     if (!value && !strncmp(resource, "limits.", 7)) /* no limit: the node's allocatable */
-        value = cpu ? f->node_cpu_milli : f->node_memory;
-    if (!cpu) /* memory in bytes, divisors in thousandths of a byte */
+        value = cpu ? f->node_cpu_milli : storage ? f->node_ephemeral_storage : f->node_memory;
+    if (!cpu) /* bytes, divisors in thousandths of a byte */
         div = div / 1000 + (div % 1000 != 0);
     *ret = xasprintf("%lld", (long long) (value / div + (value % div != 0)));
     return 0;
@@ -207,8 +213,13 @@ static int env_value(const struct pod *pod, const struct container *c, const str
     }
     if (resource)
         return resource_value(pod, c, resource, f, ret, err);
-    if (!field) { /* an optional configMapKeyRef or secretKeyRef: kubelet skips it */
-        *ret = NULL;
+    if (!field) {
+        if (env_source_key(f, pod->namespace, e->value_from, ret, err) < 0)
+            return -1;
+        if (*ret && strlen(*ret) > max) {
+            *ret = (free(*ret), NULL);
+            return orc_error_make_as(err, E2BIG, "its value is longer than %zu bytes", max);
+        }
         return 0;
     }
     const char *path = json_string_value(json_object_get(field, "fieldPath"));
@@ -227,13 +238,22 @@ int expand_container_env(const struct pod *pod, const struct container *c,
                          const struct expand_facts *facts, struct expand_env *ret, orc_error_t *err)
 {
     static const struct expand_facts none = {0};
+    const struct expand_facts *f = facts ? facts : &none;
     struct expand_env env = {0};
-    size_t total = 0;
-    for (size_t i = 0; i < c->n_env; i++) {
+    size_t total = 0, i;
+    json_t *item;
+    json_array_foreach(c->env_from, i, item)
+        if (env_source_all(f, pod->namespace, item, &env, &total, err) < 0) {
+            expand_env_done(&env);
+            return -1;
+        }
+    for (i = 0; i < c->n_env; i++) {
         const struct env_var *e = &c->env[i];
         _cleanup_free_ char *value = NULL;
-        if (env_value(pod, c, e, facts ? facts : &none, &env, room(total), &value, err) < 0) {
+        if (env_value(pod, c, e, f, &env, room(total), &value, err) < 0) {
             expand_env_done(&env);
+            if ((*err)->status == ENOENT) /* kubelet's message, as it is */
+                return -1;
             return orc_error_wrap(err, "env[%zu] '%s'", i, e->name);
         }
         if (!value)

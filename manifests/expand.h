@@ -20,8 +20,11 @@
 
 /* Environment variables in the order of their first definition, found by name. */
 struct expand_env {
-    char **strv;   /* "NAME=value", NULL-terminated; NULL when empty */
-    json_t *index; /* NAME -> its position in strv */
+    char **strv;    /* "NAME=value", NULL-terminated; NULL when empty */
+    json_t *index;  /* NAME -> its position in strv */
+    char **skipped; /* what envFrom left out, as kubelet's InvalidEnvironmentVariableNames
+                       events say it ("Keys [1a, b c] from the EnvFrom configMap ns/x were
+                       skipped ..."); NULL when nothing */
 };
 
 /* Sets NAME=value: the entry of that name gets the value, or a new one is appended. */
@@ -47,24 +50,38 @@ struct expand_facts {
     const char *node_name;  /* spec.nodeName: the node's name, as the pod's spec says */
     const char *pod_ip;     /* status.podIP(s): NULL without a network */
     const char *host_ip;    /* status.hostIP(s) */
-    int64_t node_cpu_milli; /* the node's allocatable cpu (thousandths) and memory (bytes): */
-    int64_t node_memory;    /* a limit's value where none is set, as kubelet gives it */
+    int64_t node_cpu_milli; /* the node's allocatable cpu (thousandths), memory and */
+    int64_t node_memory;    /* ephemeral-storage (bytes): a limit's value where none is set, */
+    int64_t node_ephemeral_storage; /* as kubelet gives it */
+    /* The ConfigMaps and Secrets of the pod's namespace that the container's env and envFrom
+     * name and that exist, as stored (a Secret's data base64): {"ConfigMap": {NAME: object},
+     * "Secret": {NAME: object}}; what is not there does not exist. NULL: none. */
+    const json_t *objects;
 };
+
+/* The ConfigMaps and Secrets c's env and envFrom name: {"ConfigMap": {NAME: null, ...},
+ * "Secret": {...}} (a kind named by none is absent), for the caller to look them up. */
+json_t *expand_container_refs(const struct container *c);
 
 /* kubelet's split of "metadata.labels['KEY']" into the path and KEY: false (and nothing set)
  * for a path without a subscript. */
 bool expand_split_subscript(const char *path, char **ret_path, char **ret_key);
 
 /*
- * The container's env[] as kubelet makes it: a value is expanded against the variables
- * defined before it in env[] (the image's Env and orc's defaults are no source); a
- * valueFrom.fieldRef gives the pod's field (not expanded), a resourceFieldRef the container's
- * request or limit (the node's allocatable for a limit not set) divided by its divisor and
- * rounded up; an optional configMapKeyRef or
- * secretKeyRef leaves the variable unset (orc has none of them). A name defined twice keeps
- * its first place and takes the last value. Fails with E2BIG when a value would pass
- * EXPAND_MAX_STRING or all of them EXPAND_MAX_TOTAL, EINVAL for a fieldPath orc does not
- * know (only from a stored pod: manifest_parse refuses it).
+ * The container's environment as kubelet's makeEnvironmentVariables makes it: first every
+ * envFrom[] item in order (each key of the object's data, prefixed; keys that are no variable
+ * name skipped and listed in ret->skipped), then env[], whose entries override them: a value
+ * is expanded against the variables defined before it (envFrom's and earlier env[] entries;
+ * the image's Env and orc's defaults are no source); a valueFrom.fieldRef gives the pod's
+ * field (not expanded), a resourceFieldRef the container's request or limit (the node's
+ * allocatable for a limit not set) divided by its divisor and rounded up, a configMapKeyRef
+ * or secretKeyRef the key's value from facts->objects (an optional one whose object or key is
+ * missing leaves the variable as it was). A name defined twice keeps its first place and
+ * takes the last value. Any failure is what kubelet calls CreateContainerConfigError: ENOENT
+ * for an object or key that is missing and not optional, with kubelet's message alone
+ * ("configmap \"x\" not found", "couldn't find key k in ConfigMap ns/x"); E2BIG when a value
+ * would pass EXPAND_MAX_STRING or all of them EXPAND_MAX_TOTAL; EINVAL for a fieldPath orc
+ * does not know (only from a stored pod: manifest_parse refuses it).
  */
 int expand_container_env(const struct pod *pod, const struct container *c,
                          const struct expand_facts *facts, struct expand_env *ret,

@@ -57,6 +57,17 @@ bool manifest_is_dns1123_label(const char *s)
     return s && label_ok(s, strlen(s));
 }
 
+bool manifest_is_env_var_name(const char *s)
+{
+    if (!s || !*s || (*s >= '0' && *s <= '9') || !strcmp(s, ".") || !strncmp(s, "..", 2))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return false;
+    return true;
+}
+
 bool manifest_is_dns1123_subdomain(const char *s)
 {
     if (!s || !*s || strlen(s) > 253)
@@ -372,6 +383,7 @@ static void free_container(struct container *c)
         json_decref(c->env[i].value_from);
     }
     free(c->env);
+    json_decref(c->env_from);
     free(c->working_dir);
     for (size_t i = 0; i < c->n_ports; i++) {
         free(c->ports[i].name);

@@ -40,8 +40,9 @@ struct env_var {
     char *name;
     char *value;        /* "" with value_from */
     json_t *value_from; /* valueFrom as Kubernetes JSON, NULL = none: {"fieldRef": {"apiVersion":
-                           "v1", "fieldPath"}} or an optional {"configMapKeyRef"|"secretKeyRef":
-                           {"name", "key", "optional": true}} (a required one is refused) */
+                           "v1", "fieldPath"}}, {"resourceFieldRef": {"resource", "divisor"[,
+                           "containerName"]}} or {"configMapKeyRef"|"secretKeyRef": {"name",
+                           "key"[, "optional"]}} */
 };
 
 struct container_port {
@@ -69,6 +70,8 @@ struct container {
     char **args;                  /* NULL-terminated; NULL = image cmd */
     struct env_var *env;
     size_t n_env;
+    json_t *env_from;  /* envFrom[] as Kubernetes JSON ([{["prefix",] "configMapRef"|"secretRef":
+                          {"name"[, "optional"]}}]), NULL = none */
     char *working_dir; /* NULL = image's */
     struct container_port *ports;
     size_t n_ports;
@@ -165,3 +168,6 @@ bool manifest_is_dns1123_subdomain(const char *s); /* pod names */
 /* The name part of a label key, and a label value when not empty: len bytes of alphanumerics,
  * '-', '_' and '.', starting and ending alphanumeric (any length: callers check theirs). */
 bool manifest_is_label_name(const char *s, size_t len);
+/* An environment variable's name as Kubernetes' IsEnvVarName: [-._a-zA-Z][-._a-zA-Z0-9]*, not
+ * "." nor "..", not starting with "..". */
+bool manifest_is_env_var_name(const char *s);

@@ -232,7 +232,7 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
     else if (!strcmp(key, "env"))
         DECODE_LIST(d, v, c->env, c->n_env, decode_env);
     else if (!strcmp(key, "envFrom"))
-        decode_env_from(d, v);
+        decode_env_from(d, v, &c->env_from);
     else if (!strcmp(key, "ports"))
         DECODE_LIST(d, v, c->ports, c->n_ports, decode_port);
     else if (!strcmp(key, "resources"))
@@ -431,17 +431,6 @@ static void validate_annotations_size(struct decoder *d, const struct ynode *at,
         decoder_error(d, at, NULL, "Too long: must have at most %d bytes", ANNOTATIONS_MAX_BYTES);
 }
 
-static bool env_name_ok(const char *s)
-{
-    if (!*s || (*s >= '0' && *s <= '9'))
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-' || *s == '.'))
-            return false;
-    return true;
-}
-
 static bool image_ref_ok(const char *image)
 {
     char *norm = orc_image_ref_normalize(image);
@@ -552,7 +541,7 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
     }
     const struct ynode *enode = find_value(cnode, "env");
     for (size_t k = 0; k < c->n_env; k++)
-        if (c->env[k].name && !env_name_ok(c->env[k].name)) {
+        if (c->env[k].name && !manifest_is_env_var_name(c->env[k].name)) {
             size_t saved = decoder_push_key(d, "env");
             decoder_push_index(d, k);
             decoder_error(d, enode && k < enode->n_items ? enode->items[k] : cnode, "name",

@@ -60,6 +60,8 @@ static json_t *container_json(const struct container *c)
         }
         json_object_set_new(j, "env", env);
     }
+    if (c->env_from)
+        json_object_set(j, "envFrom", c->env_from);
     if (c->n_ports) {
         json_t *ports = json_array();
         for (size_t i = 0; i < c->n_ports; i++) {
@@ -166,6 +168,8 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
             return orc_error_make(err, EINVAL, "stored container '%s' has an env without a name",
                                   c->name);
     }
+    json_t *env_from = json_object_get(j, "envFrom");
+    c->env_from = json_is_array(env_from) ? json_deep_copy(env_from) : NULL;
     json_t *ports = json_object_get(j, "ports");
     c->n_ports = json_array_size(ports);
     c->ports = new0(struct container_port, c->n_ports);

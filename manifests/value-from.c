@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* env[].valueFrom and envFrom: Kubernetes' validation, and what orc can give a container.
- * The downward API's fields (fieldRef) are given; a variable from a ConfigMap or a Secret,
- * which orc does not have, is left unset when optional (as kubelet leaves it when the object
- * does not exist) and refused otherwise: the container would run without a value its
- * manifest requires. A resource's value (resourceFieldRef) is given for cpu and memory. */
+/* env[].valueFrom and envFrom: Kubernetes' validation, and what orc can give a container:
+ * the downward API's fields (fieldRef), a resource's value (resourceFieldRef: cpu, memory and
+ * ephemeral-storage), keys of ConfigMaps and Secrets (configMapKeyRef, secretKeyRef, envFrom;
+ * looked up when the container starts, expand.c). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +113,8 @@ static void decode_field_ref(struct decoder *d, const struct ynode *n, json_t *r
                         json_pack("{s:s,s:s}", "apiVersion", "v1", "fieldPath", path ? path : ""));
 }
 
-/* Kubernetes' divisors: 1m and 1 for cpu; 1, 1k..1E and 1Ki..1Ei for memory (thousandths) */
+/* Kubernetes' divisors: 1m and 1 for cpu; 1, 1k..1E and 1Ki..1Ei for memory and
+ * ephemeral-storage (thousandths) */
 static bool divisor_ok(bool cpu, int64_t milli)
 {
     if (cpu)
@@ -133,10 +133,13 @@ static bool divisor_ok(bool cpu, int64_t milli)
 /* resourceFieldRef: {containerName, resource, divisor}, stored with the divisor as written */
 static void decode_resource_field_ref(struct decoder *d, const struct ynode *n, json_t *ret)
 {
-    static const char *const served[] = {"limits.cpu", "limits.memory", "requests.cpu",
-                                         "requests.memory", NULL};
-    static const char *const known[] = {"limits.ephemeral-storage", "requests.ephemeral-storage",
-                                        NULL};
+    static const char *const served[] = {"limits.cpu",
+                                         "limits.ephemeral-storage",
+                                         "limits.memory",
+                                         "requests.cpu",
+                                         "requests.ephemeral-storage",
+                                         "requests.memory",
+                                         NULL};
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
     (void) decoder_check_keys(d, n);
@@ -166,12 +169,12 @@ static void decode_resource_field_ref(struct decoder *d, const struct ynode *n, 
         decoder_required(d, resource_node, "resource", NULL);
         return;
     }
-    if (strv_contains((char *const *) known, resource) ||
-        !strncmp(resource, "limits.hugepages-", 17) ||
+    if (!strncmp(resource, "limits.hugepages-", 17) ||
         !strncmp(resource, "requests.hugepages-", 19)) {
         decoder_error(d, resource_node, "resource",
-                      "Invalid value: \"%s\": not supported yet by orc (only cpu and memory): "
-                      "refused rather than run the container with this variable empty",
+                      "Invalid value: \"%s\": not supported yet by orc (only cpu, memory and "
+                      "ephemeral-storage): refused rather than run the container with this "
+                      "variable empty",
                       resource);
         return;
     }
@@ -189,9 +192,13 @@ static void decode_resource_field_ref(struct decoder *d, const struct ynode *n, 
         decoder_error(d, divisor_node, "divisor",
                       cpu ? "Invalid value: \"%s\": only divisor's values 1m and 1 are supported "
                             "with the cpu resource"
-                          : "Invalid value: \"%s\": only divisor's values 1, 1k, 1M, 1G, 1T, "
+                      : strstr(resource, ".memory")
+                          ? "Invalid value: \"%s\": only divisor's values 1, 1k, 1M, 1G, 1T, "
                             "1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the "
-                            "memory resource",
+                            "memory resource"
+                          : "Invalid value: \"%s\": only divisor's values 1, 1k, 1M, 1G, 1T, "
+                            "1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the local "
+                            "ephemeral storage resource",
                       divisor);
         return;
     }
@@ -212,51 +219,83 @@ static bool decode_bool(struct decoder *d, const struct ynode *n, bool *ret)
     return true;
 }
 
+#define SUBDOMAIN_RULE                                                                             \
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "   \
+    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "  \
+    "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+#define CONFIG_KEY_RULE                                                                            \
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "           \
+    "'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+
+/* A ConfigMap's or Secret's name, as ValidateConfigMapName and ValidateSecretName check it */
+static void check_object_name(struct decoder *d, const struct ynode *at, const char *name)
+{
+    if (strlen(name) > 253)
+        decoder_error(d, at, "name", "Invalid value: \"%s\": must be no more than 253 characters",
+                      name);
+    else if (!manifest_is_dns1123_subdomain(name))
+        decoder_error(d, at, "name", "Invalid value: \"%s\": " SUBDOMAIN_RULE, name);
+}
+
+/* A key of a ConfigMap or Secret, as IsConfigMapKey checks it (each rule broken, one error) */
+static void check_config_key(struct decoder *d, const struct ynode *at, const char *key)
+{
+    if (strlen(key) > 253)
+        decoder_error(d, at, "key", "Invalid value: \"%s\": must be no more than 253 characters",
+                      key);
+    if (strspn(key, "-._abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+        strlen(key))
+        decoder_error(d, at, "key", "Invalid value: \"%s\": " CONFIG_KEY_RULE, key);
+    if (!strcmp(key, ".") || !strcmp(key, ".."))
+        decoder_error(d, at, "key", "Invalid value: \"%s\": must not be '%s'", key, key);
+    else if (!strncmp(key, "..", 2))
+        decoder_error(d, at, "key", "Invalid value: \"%s\": must not start with '..'", key);
+}
+
 /* configMapKeyRef, secretKeyRef ({name, key, optional}) and envFrom's configMapRef, secretRef
- * ({name, optional}); what is named what (ConfigMap, Secret). Returns the object to store
- * for an optional one, NULL otherwise. */
-static json_t *decode_object_ref(struct decoder *d, const struct ynode *k, const struct ynode *n,
-                                 bool with_key, const char *what)
+ * ({name, optional}), validated as the API server does; returned as stored (optional only
+ * when written). */
+static json_t *decode_object_ref(struct decoder *d, const struct ynode *n, bool with_key)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return NULL;
     (void) decoder_check_keys(d, n);
     _cleanup_free_ char *name = NULL, *key = NULL;
+    const struct ynode *name_node = n, *key_node = n, *optional_node = NULL;
     bool optional = false;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *kk = ynode_key(n, i), *v = ynode_val(n, i);
         if (ynode_key_repeats(n, i) || ynode_is_null(v))
             continue;
         size_t saved = decoder_push_key(d, kk->value);
-        if (!strcmp(kk->value, "name"))
-            decode_string(d, v, &name);
-        else if (with_key && !strcmp(kk->value, "key"))
-            decode_string(d, v, &key);
-        else if (!strcmp(kk->value, "optional"))
-            decode_bool(d, v, &optional);
-        else {
+        if (!strcmp(kk->value, "name") && decode_string(d, v, &name))
+            name_node = v;
+        else if (with_key && !strcmp(kk->value, "key") && decode_string(d, v, &key))
+            key_node = v;
+        else if (!strcmp(kk->value, "optional") && decode_bool(d, v, &optional))
+            optional_node = v;
+        else if (strcmp(kk->value, "name") && strcmp(kk->value, "optional") &&
+                 (!with_key || strcmp(kk->value, "key"))) {
             decoder_pop(d, saved);
             decoder_unknown_field(d, kk);
             continue;
         }
         decoder_pop(d, saved);
     }
+    if (!name || !*name)
+        decoder_required(d, name_node, "name", NULL);
+    else
+        check_object_name(d, name_node, name);
     if (with_key && (!key || !*key))
-        decoder_required(d, n, "key", NULL);
-    if (!optional) {
-        decoder_error(d, k, NULL,
-                      "orc has no %ss yet: refused rather than run the container without %s "
-                      "(with optional: true %s left unset, as kubelet leaves %s when the %s "
-                      "does not exist)",
-                      what, with_key ? "this variable" : "its variables",
-                      with_key ? "it is" : "they are", with_key ? "it" : "them", what);
-        return NULL;
-    }
-    decoder_warn(d, k, NULL,
-                 "orc has no %ss yet: %s, as kubelet does when an optional %s does not exist", what,
-                 with_key ? "the variable is left unset" : "no variable is set from it", what);
-    return json_pack("{s:s,s:s,s:b}", "name", name ? name : "", "key", key ? key : "", "optional",
-                     1);
+        decoder_required(d, key_node, "key", NULL);
+    else if (with_key)
+        check_config_key(d, key_node, key);
+    json_t *ref = json_pack("{s:s}", "name", name ? name : "");
+    if (with_key)
+        json_object_set_new(ref, "key", json_string(key ? key : ""));
+    if (optional_node)
+        json_object_set_new(ref, "optional", json_boolean(optional));
+    return ref;
 }
 
 int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret)
@@ -275,7 +314,7 @@ int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret)
         if (!strcmp(k->value, "fieldRef")) {
             decode_field_ref(d, v, vf);
         } else if (secret || !strcmp(k->value, "configMapKeyRef")) {
-            json_t *ref = decode_object_ref(d, k, v, true, secret ? "Secret" : "ConfigMap");
+            json_t *ref = decode_object_ref(d, v, true);
             if (ref)
                 json_object_set_new(vf, k->value, ref);
         } else if (!strcmp(k->value, "resourceFieldRef")) {
@@ -293,38 +332,68 @@ int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret)
     return sources;
 }
 
-static void decode_env_from_item(struct decoder *d, const struct ynode *n)
+#define ENV_NAME_RULE                                                                              \
+    "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "  \
+    "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "         \
+    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
+
+/* One envFrom[] item: {prefix, configMapRef | secretRef}, as ValidateEnvFrom checks it */
+static json_t *decode_env_from_item(struct decoder *d, const struct ynode *n, int *ret_sources)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
+        return NULL;
     (void) decoder_check_keys(d, n);
+    json_t *item = json_object();
+    int sources = 0;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (ynode_key_repeats(n, i) || ynode_is_null(v))
             continue;
         size_t saved = decoder_push_key(d, k->value);
         _cleanup_free_ char *prefix = NULL;
-        bool secret = !strcmp(k->value, "secretRef");
-        if (!strcmp(k->value, "prefix"))
-            decode_string(d, v, &prefix);
-        else if (secret || !strcmp(k->value, "configMapRef"))
-            json_decref(decode_object_ref(d, k, v, false, secret ? "Secret" : "ConfigMap"));
-        else {
+        bool ref = !strcmp(k->value, "secretRef") || !strcmp(k->value, "configMapRef");
+        if (!strcmp(k->value, "prefix") && decode_string(d, v, &prefix)) {
+            if (*prefix && !manifest_is_env_var_name(prefix))
+                decoder_error(d, v, NULL, "Invalid value: \"%s\": " ENV_NAME_RULE, prefix);
+            if (*prefix)
+                json_object_set_new(item, "prefix", json_string(prefix));
+        } else if (ref) {
+            json_t *r = decode_object_ref(d, v, false);
+            if (r)
+                json_object_set_new(item, k->value, r);
+            sources++;
+        } else if (strcmp(k->value, "prefix")) {
             decoder_pop(d, saved);
             decoder_unknown_field(d, k);
             continue;
         }
         decoder_pop(d, saved);
     }
+    *ret_sources = sources;
+    return item;
 }
 
-void decode_env_from(struct decoder *d, const struct ynode *n)
+void decode_env_from(struct decoder *d, const struct ynode *n, json_t **ret)
 {
     if (!expect_kind(d, n, YNODE_SEQUENCE))
         return;
+    json_t *list = json_array();
     for (size_t i = 0; i < n->n_items; i++) {
         size_t saved = decoder_push_index(d, i);
-        decode_env_from_item(d, n->items[i]);
+        int sources = 1;
+        json_t *item = decode_env_from_item(d, n->items[i], &sources);
+        if (item)
+            json_array_append_new(list, item);
         decoder_pop(d, saved);
+        if (sources == 0) /* Kubernetes reports these at envFrom itself */
+            decoder_error(d, n->items[i], NULL,
+                          "Invalid value: \"\": must specify one of: `configMapRef` or "
+                          "`secretRef`");
+        else if (sources > 1)
+            decoder_error(d, n->items[i], NULL,
+                          "Invalid value: \"\": may not have more than one field specified at "
+                          "a time");
     }
+    json_decref(*ret);
+    *ret = list;
 }

@@ -98,6 +98,7 @@ int node_status_start(struct orcd *o, orc_error_t *err)
     record(n, o->store, "Normal", "Starting", "Starting orcd.");
     struct node_usage u;
     node_usage_read(o->paths.data_dir, &u);
+    pc->node_storage = u.storage; /* the node's capacity, as the Node shows it */
     struct node_condition_state c[_NODE_CONDITION_MAX] = {0};
     node_conditions_eval(&u, &(struct node_health){0}, c);
     int64_t since[_NODE_CONDITION_MAX];

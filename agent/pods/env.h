@@ -26,8 +26,9 @@ struct pod_config {
     int log_max_files;             /* and this many files of it are kept, default 5 */
     bool strict_image_pull_policy; /* an implied Always never falls back to the stored image */
     char *node_name;               /* the node's name (spec.nodeName of every pod) */
-    int64_t node_cpu_milli;        /* the node's allocatable cpu (thousandths) and memory */
-    int64_t node_memory;           /* (bytes): a limit not set, for the downward API */
+    int64_t node_cpu_milli;        /* the node's allocatable cpu (thousandths), memory and */
+    int64_t node_memory;           /* ephemeral-storage (bytes): a limit not set, for the */
+    int64_t node_storage;          /* downward API */
 };
 
 struct store;

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "pods/cni.h"
+#include "pods/container-env.h"
 #include "pods/network.h"
 #include "pods/oci-spec.h"
 #include "pods/scope.h"
@@ -221,22 +222,16 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
     if (orc_mkdir_p(rootfs, 0700, err) < 0)
         return -1;
     _cleanup_free_ char *pod_ip = s->net_result ? network_pod_ip(s->net_result) : NULL;
-    struct oci_spec_input in = {
-        .pod = s->pod,
-        .container = c,
-        .image = s->image,
-        .userns = s->env->userns,
-        .hostname_file = hostname_file,
-        .hosts_file = hosts,
-        .resolv_file = resolv,
-        .cgroups_path = cgpath,
-        .facts = {.pod_uid = s->uid,
-                  .node_name = s->env->config->node_name,
-                  .pod_ip = pod_ip,
-                  .host_ip = POD_NODE_HOST_IP,
-                  /* the node's allocatable: what the machine has (orc reserves nothing) */
-                  .node_cpu_milli = s->env->config->node_cpu_milli,
-                  .node_memory = s->env->config->node_memory}};
+    struct oci_spec_input in = {.pod = s->pod,
+                                .container = c,
+                                .image = s->image,
+                                .userns = s->env->userns,
+                                .hostname_file = hostname_file,
+                                .hosts_file = hosts,
+                                .resolv_file = resolv,
+                                .cgroups_path = cgpath,
+                                .facts =
+                                    container_env_facts(s->env, s->uid, pod_ip, s->env_objects)};
     spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)

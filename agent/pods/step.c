@@ -68,6 +68,7 @@ struct pod_step *pod_step_free(struct pod_step *s)
     json_decref(s->net_result);
     free(s->container);
     image_free(s->image);
+    json_decref(s->env_objects);
     orc_error_release(&s->err);
     shim_client_free(s->shim);
     json_decref(s->hello);

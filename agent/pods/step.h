@@ -48,6 +48,7 @@ struct pod_step {
     char *container;    /* STEP_START */
     int attempt;
     struct image *image;
+    json_t *env_objects; /* STEP_START: the ConfigMaps and Secrets its env names */
     /* outputs */
     int status; /* 0, or < 0 with err set */
     orc_error_t err;

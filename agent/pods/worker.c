@@ -21,6 +21,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "pods/cni.h"
+#include "pods/container-env.h"
 #include "pods/pod-dns.h"
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
@@ -357,20 +358,57 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
     return img;
 }
 
+/* kubelet's generateContainerConfig: the container's environment from the ConfigMaps and
+ * Secrets stored now. One that is missing keeps it waiting in CreateContainerConfigError
+ * (every sync looks again: a change of an object wakes the loop); *ret_objects the objects
+ * found, for the start step to make the same environment from. */
+static bool container_config(struct pod_worker *w, struct container_run *r,
+                             const struct container *c, json_t **ret_objects)
+{
+    orc_error_t err = NULL;
+    json_t *objects = NULL;
+    struct expand_env env = {0};
+    if (container_env_objects(w->env->store, w->pod, c, &objects, &err) == 0) {
+        struct expand_facts f = container_env_facts(w->env, w->uid, w->pod_ip, objects);
+        (void) expand_container_env(w->pod, c, &f, &env, &err);
+    }
+    if (err) {
+        const char *msg = orc_error_message(err);
+        if (!r->waiting_reason || strcmp(r->waiting_reason, "CreateContainerConfigError") ||
+            strcmp(r->waiting_message ? r->waiting_message : "", msg))
+            event(w, "Warning", "Failed", "Error: %s", msg);
+        set_waiting(r, "CreateContainerConfigError", msg);
+        orc_error_release(&err);
+        json_decref(objects);
+        return false;
+    }
+    for (size_t i = 0; env.skipped && env.skipped[i]; i++)
+        event(w, "Warning", "InvalidEnvironmentVariableNames", "%s", env.skipped[i]);
+    expand_env_done(&env);
+    *ret_objects = objects;
+    return true;
+}
+
 /* Submits the start of r's current attempt once its image is there; true if submitted. */
 static bool start_container(struct pod_worker *w, struct container_run *r)
 {
     const struct container *c = pod_find_container(w->pod, r->name);
     w->dirty = true;
     struct image *img = container_image(w, r, c);
+    json_t *objects = NULL;
     if (!img)
         return false;
+    if (!container_config(w, r, c, &objects)) {
+        image_free(img);
+        return false;
+    }
     r->pulled = false; /* Always pulls again for the next start */
     set_str(&r->image_id, img->id);
     struct pod_step *s = pod_step_new(STEP_START, w);
     s->container = xstrdup(r->name);
     s->attempt = r->restart_count + (r->restarting ? 1 : 0);
     s->image = img;
+    s->env_objects = objects;
     submit(w, s);
     return true;
 }

@@ -124,6 +124,12 @@ static void test_rules(void)
     check("$?$!$-", "$?$!$-");         /* shell specials pass */
     check("\\$(A)", "\\a");            /* backslashes escape nothing */
     check("caf\xc3\xa9 $\xc3\xa9 $(A)", "caf\xc3\xa9 $\xc3\xa9 a"); /* UTF-8 after '$' */
+    check("$$(", "$(");                                             /* an escape, then '(' */
+    check("$($$)", "$($$)");                                        /* the name is "$$", unknown */
+    check("$(A))", "a)");                                           /* the first ')' closes */
+    check("$(A)$$", "a$");         /* a reference, then an escape */
+    check("$$$", "$$");            /* an escape, then a '$' at the end */
+    check("$(REF)$(A", "$(A)$(A"); /* a value's text is never read as a reference */
 
     /* the bound: an exact fit passes, one byte more is E2BIG */
     struct expand_env env = {0};
@@ -353,6 +359,145 @@ static void test_resources(void)
     tap_ok(strstr(err, "the pod has no container 'gone'") != NULL, "an unknown container: %s", err);
 }
 
+/* ConfigMaps and Secrets as the store holds them (a Secret's data base64) */
+static const char objects_json[] =
+    "{\"ConfigMap\": {\"special-config\": {\"metadata\": {\"name\": \"special-config\"},"
+    "  \"data\": {\"special.how\": \"very\", \"SPECIAL_TYPE\": \"charm\", \"1bad\": \"x\","
+    "           \"with space\": \"y\"}, \"binaryData\": {\"bin\": \"AAE=\"}}},"
+    " \"Secret\": {\"creds\": {\"metadata\": {\"name\": \"creds\"},"
+    "  \"data\": {\"username\": \"bXktYXBw\", \"password\": \"Mzk1MjgkdmRnN0pi\", \"e\": \"\"}},"
+    "  \"binary\": {\"metadata\": {\"name\": \"binary\"}, \"data\": {\"nul\": \"YQBi\"}}}}";
+
+static char *sources_env(const char *container_yaml)
+{
+    json_error_t jerr;
+    json_auto_t *objects = json_loads(objects_json, 0, &jerr);
+    if (!objects)
+        abort();
+    struct expand_facts f = facts;
+    f.objects = objects;
+    return pod_env(pod_of(container_yaml), &f);
+}
+
+static void test_sources(void)
+{
+    _cleanup_free_ char *got = sources_env(
+        "    envFrom:\n"
+        "    - {prefix: CFG_, configMapRef: {name: special-config}}\n"
+        "    - secretRef: {name: creds}\n"
+        "    - {configMapRef: {name: absent, optional: true}}\n"
+        "    env:\n"
+        "    - {name: LEVEL, valueFrom: {configMapKeyRef: {name: special-config, key: "
+        "special.how}}}\n"
+        "    - {name: CFG_SPECIAL_TYPE, value: \"$(CFG_SPECIAL_TYPE)-override\"}\n"
+        "    - {name: USER, valueFrom: {secretKeyRef: {name: creds, key: username}}}\n"
+        "    - {name: username, valueFrom: {secretKeyRef: {name: gone, key: x, optional: true}}}\n"
+        "    - {name: NOKEY, valueFrom: {configMapKeyRef: {name: special-config, key: no, "
+        "optional: true}}}\n"
+        "    - {name: URL, value: \"$(USER):$(password)@$(CFG_special.how)\"}\n");
+    tap_is_str(got,
+               "CFG_special.how=very|CFG_SPECIAL_TYPE=charm-override|CFG_1bad=x|"
+               "username=my-app|password=39528$vdg7Jb|e=|LEVEL=very|USER=my-app|"
+               "URL=my-app:39528$vdg7Jb@very",
+               "envFrom first (prefixed, a Secret's data decoded), env overrides it and sees it; "
+               "an optional missing object or key leaves the variable as it was");
+}
+
+/* what kubelet refuses: the container waits with CreateContainerConfigError and its message */
+static void test_sources_missing(void)
+{
+    static const struct {
+        const char *yaml, *error;
+    } cases[] = {
+        {"    env: [{name: A, valueFrom: {configMapKeyRef: {name: nope, key: k}}}]\n",
+         "configmap \"nope\" not found"},
+        {"    env: [{name: A, valueFrom: {secretKeyRef: {name: nope, key: k, optional: false}}}]\n",
+         "secret \"nope\" not found"},
+        {"    env: [{name: A, valueFrom: {configMapKeyRef: {name: special-config, key: k}}}]\n",
+         "couldn't find key k in ConfigMap default/special-config"},
+        {"    env: [{name: A, valueFrom: {configMapKeyRef: {name: special-config, key: bin}}}]\n",
+         "couldn't find key bin in ConfigMap default/special-config"},
+        {"    env: [{name: A, valueFrom: {secretKeyRef: {name: creds, key: token}}}]\n",
+         "couldn't find key token in Secret default/creds"},
+        {"    envFrom: [{configMapRef: {name: nope}}]\n", "configmap \"nope\" not found"},
+        {"    envFrom: [{secretRef: {name: nope, optional: false}}]\n",
+         "secret \"nope\" not found"},
+        {"    env: [{name: A, valueFrom: {secretKeyRef: {name: binary, key: nul}}}]\n",
+         "env[0] 'A': couldn't use key nul in Secret default/binary: its value is no base64 or "
+         "holds a NUL byte, which no environment variable can carry"},
+        {"    envFrom: [{secretRef: {name: binary}}]\n",
+         "couldn't use key nul in Secret default/binary: its value is no base64 or holds a NUL "
+         "byte, which no environment variable can carry"},
+    };
+    for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+        _cleanup_free_ char *got = sources_env(cases[i].yaml);
+        tap_is_str(got, cases[i].error, "missing: %s", cases[i].error);
+    }
+}
+
+/* envFrom's keys that are no variable name: skipped, listed as kubelet's event says */
+static void test_sources_skipped(void)
+{
+    json_error_t jerr;
+    json_auto_t *objects = json_loads(objects_json, 0, &jerr);
+    struct expand_facts f = facts;
+    f.objects = objects;
+    struct pod *p = pod_of("    envFrom: [{configMapRef: {name: special-config}}, "
+                           "{prefix: P_, configMapRef: {name: special-config}}]\n");
+    struct expand_env env = {0};
+    orc_error_t err = NULL;
+    tap_is_int(expand_container_env(p, &p->containers[0], &f, &env, &err), 0, "envFrom");
+    _cleanup_free_ char *vars = strv_join(env.strv, "|");
+    tap_is_str(vars,
+               "special.how=very|SPECIAL_TYPE=charm|P_special.how=very|P_SPECIAL_TYPE=charm|"
+               "P_1bad=x",
+               "valid names set, with the prefix 1bad is one");
+    tap_is_int((long long) strv_length(env.skipped), 2, "two lists of skipped keys");
+    tap_is_str(env.skipped ? env.skipped[0] : NULL,
+               "Keys [1bad, with space] from the EnvFrom configMap default/special-config were "
+               "skipped since they are considered invalid environment variable names.",
+               "kubelet's InvalidEnvironmentVariableNames message, keys sorted");
+    tap_is_str(env.skipped && env.skipped[1] ? env.skipped[1] : NULL,
+               "Keys [P_with space] from the EnvFrom configMap default/special-config were "
+               "skipped since they are considered invalid environment variable names.",
+               "prefixed");
+    expand_env_done(&env);
+
+    json_auto_t *refs = expand_container_refs(&p->containers[0]);
+    _cleanup_free_ char *text = json_dumps(refs, JSON_COMPACT | JSON_SORT_KEYS);
+    tap_is_str(text, "{\"ConfigMap\":{\"special-config\":null}}", "the objects named, once");
+    pod_free(p);
+    p = pod_of("    envFrom: [{secretRef: {name: s1}}]\n"
+               "    env: [{name: A, valueFrom: {configMapKeyRef: {name: c1, key: k}}},\n"
+               "          {name: B, valueFrom: {secretKeyRef: {name: s2, key: k}}},\n"
+               "          {name: C, value: x}]\n");
+    json_decref(refs);
+    refs = expand_container_refs(&p->containers[0]);
+    free(text);
+    text = json_dumps(refs, JSON_COMPACT | JSON_SORT_KEYS);
+    tap_is_str(text, "{\"ConfigMap\":{\"c1\":null},\"Secret\":{\"s1\":null,\"s2\":null}}",
+               "from env and envFrom, by kind");
+    pod_free(p);
+}
+
+/* ephemeral-storage: orc sets neither a request nor a limit, so the node's or 0 */
+static void test_storage(void)
+{
+    struct expand_facts node = facts;
+    node.node_ephemeral_storage = 100LL << 30;
+    _cleanup_free_ char *got =
+        pod_env(pod_of("    env:\n"
+                       "    - {name: LIM, valueFrom: {resourceFieldRef: {resource: "
+                       "limits.ephemeral-storage, divisor: 1Gi}}}\n"
+                       "    - {name: LIM_B, valueFrom: {resourceFieldRef: {resource: "
+                       "limits.ephemeral-storage}}}\n"
+                       "    - {name: REQ, valueFrom: {resourceFieldRef: {resource: "
+                       "requests.ephemeral-storage}}}\n"),
+                &node);
+    tap_is_str(got, "LIM=100|LIM_B=107374182400|REQ=0",
+               "limits.ephemeral-storage is the node's allocatable; no request: 0");
+}
+
 int main(void)
 {
     test_rules();
@@ -360,5 +505,9 @@ int main(void)
     test_strv();
     test_fields();
     test_resources();
+    test_sources();
+    test_sources_missing();
+    test_sources_skipped();
+    test_storage();
     return tap_done();
 }
