@@ -391,6 +391,9 @@ static void free_container(struct container *c)
         free(c->ports[i].host_ip);
     }
     free(c->ports);
+    for (size_t i = 0; i < c->n_mounts; i++)
+        volume_mount_clear(&c->mounts[i]);
+    free(c->mounts);
 }
 
 struct pod *pod_free(struct pod *pod)
@@ -405,6 +408,9 @@ struct pod *pod_free(struct pod *pod)
     json_decref(pod->annotations);
     for (size_t i = 0; i < pod->n_containers; i++)
         free_container(&pod->containers[i]);
+    for (size_t i = 0; i < pod->n_volumes; i++)
+        volume_clear(&pod->volumes[i]);
+    free(pod->volumes);
     free(pod->containers);
     pod_host_clear(&pod->host);
     free(pod);

@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "pod-host.h"
+#include "volumes.h"
 
 #define MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* whole stream */
 #define MANIFEST_MAX_DEPTH 100
@@ -76,6 +77,8 @@ struct container {
     struct container_port *ports;
     size_t n_ports;
     struct container_resources resources;
+    struct volume_mount *mounts; /* volumeMounts (volumes.h) */
+    size_t n_mounts;
 };
 
 struct pod {
@@ -91,7 +94,9 @@ struct pod {
                                                  NULL = not written (the agent binds it) */
     enum restart_policy restart_policy;       /* default Always */
     int64_t termination_grace_period_seconds; /* default 30 */
-    struct pod_host host; /* hostname, DNS, shared namespaces, deadline (pod-host.h) */
+    struct pod_host host;   /* hostname, DNS, shared namespaces, deadline (pod-host.h) */
+    struct volume *volumes; /* spec.volumes (volumes.h) */
+    size_t n_volumes;
 };
 
 /* One diagnostic: "file:line:col: path: message". line/col are 1-based, 0 = unknown. */

@@ -9,6 +9,7 @@
 #include "image-ref.h"
 #include "quantity.h"
 #include "strv.h"
+#include "volume-decode.h"
 #include "xalloc.h"
 
 static const char *const metadata_ignored[] = {"uid",
@@ -237,6 +238,8 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
         DECODE_LIST(d, v, c->ports, c->n_ports, decode_port);
     else if (!strcmp(key, "resources"))
         decode_resources(d, v, &c->resources);
+    else if (!strcmp(key, "volumeMounts"))
+        decode_volume_mounts(d, v, c);
     else
         return false;
     return true;
@@ -323,6 +326,8 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
             decode_service_account(d, k, v, &deprecated_account);
         } else if (!strcmp(k->value, "nodeName")) {
             decode_node_name(d, v, &pod->node_name);
+        } else if (!strcmp(k->value, "volumes")) {
+            decode_volumes(d, v, pod);
         } else if (pod_host_decode_field(d, k, v, &pod->host)) {
         } else {
             decoder_pop(d, saved);
@@ -552,6 +557,7 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
             decoder_pop(d, saved);
         }
     validate_ports(d, cnode, c);
+    validate_volume_mounts(d, cnode, pod, c);
 }
 
 static void validate_pod(struct decoder *d, const struct ynode *root, struct pod *pod)

@@ -91,6 +91,12 @@ static json_t *container_json(const struct container *c)
         json_decref(req);
         json_object_set_new(j, "resources", res);
     }
+    if (c->n_mounts) {
+        json_t *mounts = json_array();
+        for (size_t i = 0; i < c->n_mounts; i++)
+            json_array_append_new(mounts, volume_mount_to_json(&c->mounts[i]));
+        json_object_set_new(j, "volumeMounts", mounts);
+    }
     return j;
 }
 
@@ -113,6 +119,12 @@ json_t *pod_to_json(const struct pod *pod)
     if (pod->node_name)
         json_object_set_new(spec, "nodeName", json_string(pod->node_name));
     pod_host_to_json(&pod->host, spec);
+    if (pod->n_volumes) {
+        json_t *vols = json_array();
+        for (size_t i = 0; i < pod->n_volumes; i++)
+            json_array_append_new(vols, volume_to_json(&pod->volumes[i]));
+        json_object_set_new(spec, "volumes", vols);
+    }
     return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
                      "spec", spec);
 }
@@ -186,6 +198,12 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
                     &c->resources.memory_limit);
     read_quantities(json_object_get(res, "requests"), &c->resources.cpu_request,
                     &c->resources.memory_request);
+    json_t *mounts = json_object_get(j, "volumeMounts");
+    c->n_mounts = json_array_size(mounts);
+    c->mounts = new0(struct volume_mount, c->n_mounts);
+    for (size_t i = 0; i < c->n_mounts; i++)
+        if (volume_mount_from_json(json_array_get(mounts, i), &c->mounts[i], err) < 0)
+            return -1;
     return 0;
 }
 
@@ -212,6 +230,11 @@ int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err)
         r = orc_error_make(err, EINVAL, "stored pod lacks name, restart policy or containers");
     for (size_t i = 0; r == 0 && i < pod->n_containers; i++)
         r = container_from_json(json_array_get(cs, i), &pod->containers[i], err);
+    json_t *vols = json_object_get(spec, "volumes");
+    pod->n_volumes = json_array_size(vols);
+    pod->volumes = new0(struct volume, pod->n_volumes);
+    for (size_t i = 0; r == 0 && i < pod->n_volumes; i++)
+        r = volume_from_json(json_array_get(vols, i), &pod->volumes[i], err);
     if (r < 0) {
         pod_free(pod);
         return r;

@@ -100,8 +100,8 @@ static const struct field_rule pod_security_fields[] = {
     REFUSED("supplementalGroupsPolicy", "run the containers with the image's groups as well",
             is_merge_policy),
     REFUSED("sysctls", "run the pod without these kernel settings", NULL),
-    IGNORED("fsGroupChangePolicy"), /* about volumes, which are refused */
-    IGNORED("seLinuxChangePolicy"), /* about volumes, which are refused */
+    IGNORED("fsGroupChangePolicy"), /* about fsGroup on volumes: fsGroup is refused */
+    IGNORED("seLinuxChangePolicy"), /* about SELinux labels of volumes */
     {0},
 };
 
@@ -117,7 +117,6 @@ static const struct field_rule container_security_fields[] = {
 };
 
 static const struct field_rule pod_spec_fields[] = {
-    REFUSED("volumes", "keep the pod's data in its containers' writable layers", NULL),
     REFUSED("initContainers", "start the containers without running their init containers", NULL),
     REFUSED("activeDeadlineSeconds", "let the pod run past its deadline", NULL),
     REFUSED("runtimeClassName", "run the pod with orc's runtime instead of the one named", NULL),
@@ -150,8 +149,6 @@ static const struct field_rule pod_spec_fields[] = {
 };
 
 static const struct field_rule container_fields[] = {
-    REFUSED("volumeMounts", "write to the container's writable layer what belongs in volumes",
-            NULL),
     REFUSED("volumeDevices", "run the container without its block devices", NULL),
     {.name = "securityContext", .class = FIELD_OBJECT, .fields = container_security_fields},
     IGNORED("livenessProbe"),

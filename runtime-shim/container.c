@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "binds.h"
 #include "cleanup.h"
 #include "fd-util.h"
 #include "fs-util.h"
@@ -287,6 +288,8 @@ int ctr_start(struct shim *s, const json_t *spec, struct client *client, long lo
         r = orc_mkdir_p(rootfs, 0755, err);
     if (r >= 0 && (r = mount_overlay(rootfs, lower, upper, work, err)) >= 0)
         c->mounted = true;
+    if (r >= 0)
+        r = binds_make(json_object_get(spec, "binds"), err);
     if (r >= 0)
         r = launch(s, c, err);
     if (r < 0) {

@@ -41,8 +41,10 @@ int sandbox_setup(const struct shim_args *a, orc_error_t *err)
         return orc_error_make(err, errno, "join user namespace '%s'", a->userns);
     if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
         return orc_error_make(err, errno, "create the pod's namespaces");
-    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        return orc_error_make(err, errno, "make mounts private");
+    /* slaves: the host's later mounts reach the pod (mountPropagation HostToContainer), the
+     * pod's never reach the host */
+    if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+        return orc_error_make(err, errno, "make mounts slaves");
     const char *hostname = a->hostname ? a->hostname : a->pod_name;
     if (sethostname(hostname, strlen(hostname)) < 0)
         return orc_error_make(err, errno, "set hostname '%s'", hostname);

@@ -16,6 +16,7 @@
 #include "fs-util.h"
 #include "images/images.h"
 #include "json-util.h"
+#include "pods/oci-mounts.h"
 #include "strv.h"
 #include "sys/userns.h"
 #include "xalloc.h"
@@ -385,6 +386,14 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
         json_decref(args);
         return -1;
     }
+    json_t *mounts = build_mounts(in);
+    if (oci_mounts_build(in, &cenv, mounts, err) < 0) {
+        expand_env_done(&cenv);
+        json_decref(args);
+        json_decref(user);
+        json_decref(mounts);
+        return -1;
+    }
     const char *cwd = c->working_dir ? c->working_dir : orc_json_str(cfg, "WorkingDir");
     json_t *caps = json_array();
     append_strv(caps, (char *const *) default_caps);
@@ -398,7 +407,7 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
                                       (json_int_t) in->nofile_soft, "hard",
                                       (json_int_t) in->nofile_hard));
     *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
-                     "root", "path", "rootfs", "readonly", 0, "mounts", build_mounts(in), "linux",
+                     "root", "path", "rootfs", "readonly", 0, "mounts", mounts, "linux",
                      build_linux(in->cgroups_path, &c->resources));
     expand_env_done(&cenv);
     return 0;

@@ -35,6 +35,12 @@ struct oci_spec_input {
      * raises its own soft limit to the hard one, and the container would inherit that. */
     unsigned long long nofile_soft, nofile_hard;
     struct expand_facts facts; /* the pod's uid, node and addresses for env's fieldRefs */
+    /* volumes (oci-mounts.h): per pod volume its host path (pods/volumes.h), where orc-shim
+     * binds each mount, and the binds it must make (an array the caller owns, filled) */
+    char *const *volume_paths;
+    size_t n_volume_paths;
+    const char *mounts_dir;
+    json_t *binds;
 };
 
 int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err);

@@ -24,6 +24,7 @@
 #include "pods/oci-spec.h"
 #include "pods/scope.h"
 #include "pods/shim-client.h"
+#include "pods/volumes.h"
 #include "sys/jobs.h"
 #include "sys/paths.h"
 #include "sys/spawn-util.h"
@@ -212,8 +213,12 @@ void sandbox_find_scope(struct pod_step *s)
 }
 
 static int write_bundle(struct pod_step *s, const struct container *c, const char *bundle,
-                        orc_error_t *err)
+                        json_t *binds, orc_error_t *err)
 {
+    _cleanup_(pod_volume_paths_done) struct pod_volume_paths vols = {0};
+    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &vols, err) < 0)
+        return -1;
+    _cleanup_free_ char *mounts_dir = orc_path_join(bundle, "mounts");
     _cleanup_free_ char *hostname_file = run_file(s, "hostname");
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
     _cleanup_free_ char *hosts = s->net_result ? run_file(s, "hosts") : NULL;
@@ -231,7 +236,11 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
                                 .resolv_file = resolv,
                                 .cgroups_path = cgpath,
                                 .facts =
-                                    container_env_facts(s->env, s->uid, pod_ip, s->env_objects)};
+                                    container_env_facts(s->env, s->uid, pod_ip, s->env_objects),
+                                .volume_paths = vols.paths,
+                                .n_volume_paths = vols.n,
+                                .mounts_dir = mounts_dir,
+                                .binds = binds};
     spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)
@@ -241,7 +250,7 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
     return orc_write_file_atomic(path, text, strlen(text), 0600, err);
 }
 
-static json_t *start_request(struct pod_step *s, const char *bundle)
+static json_t *start_request(struct pod_step *s, const char *bundle, json_t *binds)
 {
     const struct orc_paths *paths = s->env->paths;
     json_t *lower = json_array();
@@ -259,11 +268,11 @@ static json_t *start_request(struct pod_step *s, const char *bundle)
     _cleanup_free_ char *log = xasprintf("%s/%s/%d.log", logdir, s->container, s->attempt);
     json_int_t timeout_ms = (json_int_t) (s->env->config->request_timeout_ns / NSEC_PER_MSEC);
     const struct pod_config *cfg = s->env->config;
-    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i,s:I,s:i},s:I}", "container", "name",
+    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i,s:I,s:i,s:O},s:I}", "container", "name",
                      s->container, "bundle", bundle, "lower", lower, "upper_dir", upper, "work_dir",
                      work, "log", log, "attempt", s->attempt, "log_max_size",
-                     (json_int_t) cfg->log_max_size, "log_max_files", cfg->log_max_files,
-                     "timeout_ms", timeout_ms);
+                     (json_int_t) cfg->log_max_size, "log_max_files", cfg->log_max_files, "binds",
+                     binds, "timeout_ms", timeout_ms);
 }
 
 int sandbox_start_container(struct pod_step *s, orc_error_t *err)
@@ -273,9 +282,10 @@ int sandbox_start_container(struct pod_step *s, orc_error_t *err)
     _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", s->env->paths->storage, s->uid);
     if (!c)
         return orc_error_make(err, ENOENT, "no container '%s'", s->container);
-    if (orc_mkdir_p(cdir, 0700, err) < 0 || write_bundle(s, c, bundle, err) < 0)
+    json_auto_t *binds = json_array();
+    if (orc_mkdir_p(cdir, 0700, err) < 0 || write_bundle(s, c, bundle, binds, err) < 0)
         return -1;
-    json_auto_t *req = start_request(s, bundle);
+    json_auto_t *req = start_request(s, bundle, binds);
     json_auto_t *resp = NULL;
     _cleanup_free_ char *sock = run_file(s, "shim.sock");
     struct shim_client *shim = NULL;
@@ -316,11 +326,17 @@ int sandbox_remove_files(struct pod_step *s, orc_error_t *err)
     _cleanup_free_ char *logdir =
         orc_paths_pod_log_dir(env->paths, s->pod->namespace, s->pod->name, s->uid);
     _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", env->paths->storage, s->uid);
+    _cleanup_free_ char *vdir = orc_paths_pod_data_dir(env->paths, s->uid);
     if (orc_rm_rf(s->run_dir, err) < 0 || orc_rm_rf(logdir, err) < 0)
         return -1;
-    /* Writable layers may hold files of subordinate ids: remove them inside the namespace. */
-    char *args[] = {cdir, NULL};
-    if (access(cdir, F_OK) == 0 && orc_rm_rf(cdir, NULL) < 0)
-        return userns_exec(env->userns, userns_op_rm_rf.name, args, err);
+    /* Writable layers and volumes may hold files of subordinate ids: those are removed
+     * inside the namespace. */
+    const char *dirs[] = {cdir, vdir};
+    for (size_t i = 0; i < 2; i++) {
+        char *args[] = {(char *) dirs[i], NULL};
+        if (access(dirs[i], F_OK) == 0 && orc_rm_rf(dirs[i], NULL) < 0 &&
+            userns_exec(env->userns, userns_op_rm_rf.name, args, err) < 0)
+            return -1;
+    }
     return 0;
 }

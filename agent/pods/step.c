@@ -12,6 +12,7 @@
 #include "pods/network.h"
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
+#include "pods/volumes.h"
 #include "pods/worker.h"
 #include "sys/jobs.h"
 #include "sys/paths.h"
@@ -140,6 +141,12 @@ static void run_sandbox(struct pod_step *s)
     if (s->kind == STEP_ADOPT)
         return;
     pod_network_teardown(s); /* of a sandbox that was lost, if any */
+    struct pod_volume_paths vols = {0};
+    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &vols, &s->err) < 0) {
+        fail(s, "volumes");
+        return;
+    }
+    pod_volume_paths_done(&vols);
     if (sandbox_create(s, &s->err) < 0) {
         fail(s, "shim start-up");
         return;

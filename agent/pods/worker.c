@@ -587,7 +587,10 @@ static void sandbox_failed(struct pod_worker *w, struct pod_step *s)
     if (s->err && s->err->status == ECANCELED)
         return; /* the pod is going away */
     log_pod_error(w->pod, "%s: %s", s->failed ? s->failed : "sandbox", msg);
-    event(w, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: %s", msg);
+    if (s->failed && !strcmp(s->failed, "volumes")) /* kubelet's volume manager's words */
+        event(w, "Warning", "FailedMount", "%s", msg);
+    else
+        event(w, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: %s", msg);
     struct sched_backoff_config cfg = backoff_config(w);
     w->sandbox_backoff_ns = sched_backoff_next(w->sandbox_backoff_ns, &cfg);
     w->retry_at = orc_time_now_ns() + w->sandbox_backoff_ns;

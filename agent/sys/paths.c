@@ -76,6 +76,11 @@ char *orc_paths_pod_run_dir(const struct orc_paths *p, const char *pod_uid)
     return orc_path_join(p->pods, pod_uid);
 }
 
+char *orc_paths_pod_data_dir(const struct orc_paths *p, const char *pod_uid)
+{
+    return xasprintf("%s/pods/%s", p->data_dir, pod_uid);
+}
+
 char *orc_paths_pod_log_dir(const struct orc_paths *p, const char *ns, const char *name,
                             const char *pod_uid)
 {

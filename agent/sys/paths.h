@@ -29,5 +29,7 @@ void orc_paths_done(struct orc_paths *p);
 
 /* Per-pod locations. Caller frees. */
 char *orc_paths_pod_run_dir(const struct orc_paths *p, const char *pod_uid);
+/* data_dir/pods/<uid>: the pod's volumes (volumes/<plugin>/<name>), removed with it */
+char *orc_paths_pod_data_dir(const struct orc_paths *p, const char *pod_uid);
 char *orc_paths_pod_log_dir(const struct orc_paths *p, const char *ns, const char *name,
                             const char *pod_uid);

@@ -499,6 +499,22 @@ static bool checks_hold(const char *file, const struct manifest_result *r, char 
     return ok;
 }
 
+/* pod_to_json, pod_from_json and pod_to_json again give the same JSON. */
+static bool round_trips(const struct pod *pod)
+{
+    json_auto_t *j = pod_to_json(pod);
+    struct pod *back = NULL;
+    orc_error_t err = NULL;
+    if (pod_from_json(j, &back, &err) < 0) {
+        printf("#   pod_from_json: %s\n", orc_error_message(err));
+        orc_error_release(&err);
+        return false;
+    }
+    json_auto_t *again = pod_to_json(back);
+    pod_free(back);
+    return json_equal(j, again);
+}
+
 /* A testdata file declares what it must give: "# expect:" lines the errors, "# warning:"
  * lines the warnings (each exactly, listed in any order; the parser must give them in the
  * order of their positions), "# documents:" how many documents and "# check:" lines
@@ -540,6 +556,8 @@ static void test_file(const char *dir, const char *name, bool valid)
         tap_is_int(r->n_docs, atoi(docs[0]), "%s: %s documents", name, docs[0]);
     if (checks)
         tap_ok(checks_hold(name, r, checks), "%s: %zu checks hold", name, strv_length(checks));
+    for (size_t i = 0; valid && i < r->n_docs; i++)
+        tap_ok(round_trips(r->docs[i].pod), "%s: document %zu survives pod_from_json", name, i);
     manifest_result_free(r);
 }
 

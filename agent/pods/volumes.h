@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * A pod's volumes on the host, prepared by a pod step before its sandbox starts (kubelet's
+ * volume manager: WaitForAttachAndMount) and again before each container start, idempotent:
+ * emptyDir a directory under the pod's data directory, hostPath checked as kubelet checks
+ * it and resolved without following another user's symlinks. The result is, per volume, a
+ * canonical host path (no symlinks), which orc-shim opens again refusing every symlink and
+ * bind-mounts from the descriptor (see oci-mounts.h).
+ */
+#include <sys/types.h>
+
+#include "error.h"
+#include "manifest.h"
+
+struct orc_paths;
+
+/* Per volume of the pod (same index), the canonical host path to mount. */
+struct pod_volume_paths {
+    char **paths;
+    size_t n;
+};
+
+/* Prepares every volume of pod; the error names the volume as kubelet's FailedMount does
+ * ("MountVolume.SetUp failed for volume \"x\" : ..."). */
+int pod_volumes_prepare(const struct orc_paths *paths, const char *pod_uid, const struct pod *pod,
+                        struct pod_volume_paths *ret, orc_error_t *err);
+void pod_volume_paths_done(struct pod_volume_paths *v);
+
+/* hostPath (volumes-host-path.c): path walked from "/" one component at a time; a symlink
+ * is followed only when it belongs to the user (uid) or to root, so that one planted by
+ * another user in a shared directory leads nowhere; the *OrCreate types make what is missing
+ * (directories 0755, a file 0644); the type is checked as kubelet checks it. The canonical
+ * path (no symlinks) into *ret. */
+int host_path_resolve(const char *path, enum host_path_type type, uid_t uid, char **ret,
+                      orc_error_t *err);
