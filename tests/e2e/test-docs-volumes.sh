@@ -3,15 +3,10 @@
 # each output the page shows asserted (ages, times and addresses aside):
 #   inject-data-application/downward-api-volume-expose-pod-information
 #     (pods/inject/dapi-volume.yaml, dapi-volume-resources.yaml)
-#   configure-pod-container/configure-volume-storage (pods/storage/redis.yaml: an emptyDir
-#     outlives its container's restart)
-#   access-application-cluster/communicate-containers-same-pod-shared-volume
-#     (pods/two-container-pod.yaml: two containers sharing an emptyDir)
 #   configure-pod-container/configure-persistent-volume-storage
 #     (pods/storage/pv-volume.yaml, pv-claim.yaml, pv-pod.yaml)
-# Adapted, and why: the pages' `apt install curl; curl http://localhost/` in the nginx
-# container is busybox's `wget -qO- http://localhost/`, and `apt-get install procps; ps aux`
-# in the redis container busybox's `ps aux` (no package downloads here); the
+# Adapted, and why: the page's `apt install curl; curl http://localhost/` in the nginx
+# container is busybox's `wget -qO- http://localhost/` (no package downloads here); the
 # PersistentVolume's hostPath /mnt/data, which the page makes with sudo on the node, is a
 # directory of the test's (a rootless node has no /mnt/data of its user's).
 source "$(dirname "$0")/lib.sh"
@@ -56,37 +51,6 @@ assert_eq "$(docs_exec $pod client-container cat /etc/podinfo/cpu_limit)" 250 "c
 assert_eq "$(docs_exec $pod client-container cat /etc/podinfo/cpu_request)" 125 "cpu_request in 1m"
 assert_eq "$(docs_exec $pod client-container cat /etc/podinfo/mem_limit)" 64 "mem_limit in 1Mi"
 assert_eq "$(docs_exec $pod client-container cat /etc/podinfo/mem_request)" 32 "mem_request in 1Mi"
-
-echo "# configure-volume-storage: redis with an emptyDir"
-assert_eq "$(kdocs apply -f pods/storage/redis.yaml)" "pod/redis created" "apply redis.yaml"
-wait_for_phase redis Running
-assert_table "$(k get pod redis)" "NAME      READY     STATUS    RESTARTS   AGE
-redis     1/1       Running   0          13s" "get pod redis"
-docs_exec redis redis /bin/bash -c 'cd /data/redis/ && echo Hello > test-file' >/dev/null
-out=$(docs_exec redis redis ps aux)
-pid=$(awk '$2 == "redis" && /redis-server \*:6379/ { print $1 }' <<<"$out")
-[ -n "$pid" ] || fail "ps aux: no redis-server *:6379 of the user redis: $out"
-docs_exec redis redis kill "$pid" >/dev/null
-wait_for 30 eval '[ "$(pod_field redis ".status.containerStatuses[0].restartCount")" = 1 ]' ||
-    fail "redis was not restarted: $(k get pod redis)"
-assert_eq "$(pod_field redis '.status.containerStatuses[0].lastState.terminated.reason')" Completed \
-    "the killed container Completed (the page's watch: 0/1 Completed)"
-wait_for_phase redis Running
-assert_eq "$(k get pod redis --no-headers | awk '{ print $2, $3, $4 }')" "1/1 Running 1" \
-    "get pod redis: Running, 1 restart"
-assert_eq "$(docs_exec redis redis /bin/bash -c 'cd /data/redis/ && ls')" "test-file" \
-    "ls /data/redis in the restarted container"
-assert_eq "$(k delete pod redis)" 'pod "redis" deleted' "delete pod redis"
-
-echo "# communicate-containers-same-pod-shared-volume: two containers, one emptyDir"
-out=$(kdocs apply -f pods/two-container-pod.yaml)
-assert_eq "$out" "pod/two-containers created" "apply two-container-pod.yaml"
-wait_for 30 eval '[ "$(pod_field two-containers ".status.containerStatuses[] | select(.name == \"debian-container\") | .state.terminated.reason")" = Completed ]' ||
-    fail "debian-container did not complete: $(k get pod two-containers -o yaml)"
-assert_eq "$(pod_field two-containers '.status.containerStatuses[] | select(.name == "nginx-container") | .state | keys[0]')" \
-    running "get pod two-containers -o yaml: nginx-container running"
-assert_eq "$(docs_exec two-containers nginx-container wget -qO- http://localhost/)" \
-    "Hello from the debian container" "curl localhost in nginx-container"
 
 echo "# configure-persistent-volume-storage"
 data=$TEST_DIR/mnt/data
