@@ -176,13 +176,13 @@ static int resource_value(const struct pod *pod, const struct container *c, cons
     const struct container_resources *r = &c->resources;
     bool cpu = strstr(resource, ".cpu") != NULL;
     bool storage = strstr(resource, ".ephemeral-storage") != NULL;
-    /* orc keeps no ephemeral-storage request and refuses a limit: they are not set */
+    /* orc refuses an ephemeral-storage limit: it is not set */
     int64_t value = !strcmp(resource, "limits.cpu")                   ? r->cpu_limit
                     : !strcmp(resource, "requests.cpu")               ? r->cpu_request
                     : !strcmp(resource, "limits.memory")              ? r->memory_limit
                     : !strcmp(resource, "requests.memory")            ? r->memory_request
                     : !strcmp(resource, "limits.ephemeral-storage")   ? 0
-                    : !strcmp(resource, "requests.ephemeral-storage") ? 0
+                    : !strcmp(resource, "requests.ephemeral-storage") ? r->storage_request
                                                                       : -1;
     int64_t div = 0;
     if (value < 0 || quantity_parse_milli(divisor ? divisor : "1", &div) < 0 || div <= 0)

@@ -59,6 +59,8 @@ struct container_port {
 struct container_resources {
     int64_t cpu_limit, cpu_request;       /* thousandths of a CPU */
     int64_t memory_limit, memory_request; /* bytes */
+    int64_t storage_request;              /* requests.ephemeral-storage, bytes: only reported
+                                             (downward API); orc reserves no disk */
 };
 
 struct container {

@@ -129,9 +129,10 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
 
 static const struct ynode *find_value(const struct ynode *map, const char *key);
 
-/* One of resources.limits / resources.requests: cpu and memory quantities. */
+/* One of resources.limits / resources.requests: cpu and memory quantities, and for requests
+ * (storage not NULL) ephemeral-storage. */
 static void decode_resource_list(struct decoder *d, const struct ynode *n, bool limits,
-                                 int64_t *cpu, int64_t *memory)
+                                 int64_t *cpu, int64_t *memory, int64_t *storage)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
@@ -141,7 +142,8 @@ static void decode_resource_list(struct decoder *d, const struct ynode *n, bool 
         if (ynode_key_repeats(n, i))
             continue;
         bool is_cpu = !strcmp(k->value, "cpu"), is_mem = !strcmp(k->value, "memory");
-        if (!is_cpu && !is_mem) {
+        bool is_storage = storage && !strcmp(k->value, "ephemeral-storage");
+        if (!is_cpu && !is_mem && !is_storage) {
             unsupported_resource(d, k, limits);
             continue;
         }
@@ -162,8 +164,8 @@ static void decode_resource_list(struct decoder *d, const struct ynode *n, bool 
         }
         if (is_cpu)
             *cpu = milli;
-        else
-            *memory = milli / 1000 + (milli % 1000 != 0); /* whole bytes, rounded up */
+        else /* whole bytes, rounded up */
+            *(is_mem ? memory : storage) = milli / 1000 + (milli % 1000 != 0);
     }
 }
 
@@ -186,9 +188,10 @@ static void decode_resources(struct decoder *d, const struct ynode *n,
             continue;
         size_t saved = decoder_push_key(d, k->value);
         if (!strcmp(k->value, "limits"))
-            decode_resource_list(d, v, true, &r->cpu_limit, &r->memory_limit);
+            decode_resource_list(d, v, true, &r->cpu_limit, &r->memory_limit, NULL);
         else if (!strcmp(k->value, "requests"))
-            decode_resource_list(d, v, false, &r->cpu_request, &r->memory_request);
+            decode_resource_list(d, v, false, &r->cpu_request, &r->memory_request,
+                                 &r->storage_request);
         else
             decoder_warn(d, k, NULL, "not supported by orc, ignored");
         decoder_pop(d, saved);

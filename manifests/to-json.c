@@ -79,10 +79,14 @@ static json_t *container_json(const struct container *c)
         json_object_set_new(j, "ports", ports);
     }
     const struct container_resources *r = &c->resources;
-    if (r->cpu_limit || r->cpu_request || r->memory_limit || r->memory_request) {
+    if (r->cpu_limit || r->cpu_request || r->memory_limit || r->memory_request ||
+        r->storage_request) {
         json_t *res = json_object(), *lim = json_object(), *req = json_object();
         set_quantities(lim, r->cpu_limit, r->memory_limit);
         set_quantities(req, r->cpu_request, r->memory_request);
+        if (r->storage_request)
+            json_object_set_new(req, "ephemeral-storage",
+                                json_sprintf("%lld", (long long) r->storage_request));
         if (json_object_size(lim))
             json_object_set(res, "limits", lim);
         if (json_object_size(req))
@@ -198,6 +202,10 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
                     &c->resources.memory_limit);
     read_quantities(json_object_get(res, "requests"), &c->resources.cpu_request,
                     &c->resources.memory_request);
+    const char *storage = str(json_object_get(res, "requests"), "ephemeral-storage");
+    int64_t milli;
+    if (storage && quantity_parse_milli(storage, &milli) == 0)
+        c->resources.storage_request = milli / 1000;
     json_t *mounts = json_object_get(j, "volumeMounts");
     c->n_mounts = json_array_size(mounts);
     c->mounts = new0(struct volume_mount, c->n_mounts);

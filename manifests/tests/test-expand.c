@@ -480,7 +480,7 @@ static void test_sources_skipped(void)
     pod_free(p);
 }
 
-/* ephemeral-storage: orc sets neither a request nor a limit, so the node's or 0 */
+/* ephemeral-storage: orc refuses a limit, so the node's; a request as written, else 0 */
 static void test_storage(void)
 {
     struct expand_facts node = facts;
@@ -496,6 +496,29 @@ static void test_storage(void)
                 &node);
     tap_is_str(got, "LIM=100|LIM_B=107374182400|REQ=0",
                "limits.ephemeral-storage is the node's allocatable; no request: 0");
+    struct pod *p = pod_of("    resources: {requests: {ephemeral-storage: 500Mi, memory: 1k}}\n"
+                           "    env:\n"
+                           "    - {name: REQ, valueFrom: {resourceFieldRef: {resource: "
+                           "requests.ephemeral-storage, divisor: 1Mi}}}\n"
+                           "    - {name: REQ_B, valueFrom: {resourceFieldRef: {resource: "
+                           "requests.ephemeral-storage}}}\n");
+    json_t *j = pod_to_json(p);
+    struct pod *back = NULL;
+    orc_error_t e = NULL;
+    tap_ok(pod_from_json(j, &back, &e) == 0, "an ephemeral-storage request read back");
+    _cleanup_free_ char *text = json_dumps(
+        json_object_get(
+            json_object_get(
+                json_array_get(json_object_get(json_object_get(j, "spec"), "containers"), 0),
+                "resources"),
+            "requests"),
+        JSON_COMPACT | JSON_SORT_KEYS);
+    tap_is_str(text, "{\"ephemeral-storage\":\"524288000\",\"memory\":\"1000\"}",
+               "stored in bytes, as memory");
+    json_decref(j);
+    _cleanup_free_ char *req = back ? pod_env(back, &node) : NULL;
+    tap_is_str(req, "REQ=500|REQ_B=524288000", "requests.ephemeral-storage as written");
+    pod_free(p);
 }
 
 int main(void)
