@@ -342,6 +342,8 @@ static void handle_event(struct orcd *o, void *ptr)
             while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
         }
+        /* every worker syncs after this turn: those that use objects see the new mark */
+        l->env.objects_generation = atomic_load(&l->objects_changed);
         reconcile_store(l);
         collect_images(o);
     } else if (ptr == &tag_signal) {
@@ -413,5 +415,11 @@ void loop_block(struct loop *l, int64_t ns)
 
 void orcd_wake(struct orcd *o)
 {
+    loop_wake(&o->loop);
+}
+
+void orcd_objects_changed(struct orcd *o)
+{
+    atomic_fetch_add(&o->loop.objects_changed, 1);
     loop_wake(&o->loop);
 }

@@ -26,11 +26,13 @@ struct loop {
     struct job *holder_job; /* a new holder being started */
     struct pod_worker **workers;
     size_t n_workers;
-    struct job *gc_job;      /* image garbage collection in flight */
-    atomic_bool gc_due;      /* a pull finished: check the disk */
-    atomic_llong busy_since; /* CLOCK_MONOTONIC ns the current turn began; 0 while idle */
-    atomic_llong block_ns;   /* debug hook: sleep this long on the loop thread, once */
-    atomic_ullong turns;     /* turns taken, for tests and health */
+    struct job *gc_job;            /* image garbage collection in flight */
+    atomic_bool gc_due;            /* a pull finished: check the disk */
+    atomic_llong busy_since;       /* CLOCK_MONOTONIC ns the current turn began; 0 while idle */
+    atomic_llong block_ns;         /* debug hook: sleep this long on the loop thread, once */
+    atomic_ullong turns;           /* turns taken, for tests and health */
+    atomic_ullong objects_changed; /* bumped by orcd_objects_changed(); the loop copies it into
+                                      env.objects_generation when woken */
     bool stopping;
 };
 

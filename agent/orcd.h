@@ -64,3 +64,7 @@ struct orcd {
 
 /* Wakes the reconcile loop (safe from any thread). */
 void orcd_wake(struct orcd *o);
+/* An object pods may use (a ConfigMap, a Secret) was written or deleted and committed: wakes
+ * the loop with the mark that makes every pod worker check its references again
+ * (pod_env.objects_generation). Safe from any thread. */
+void orcd_objects_changed(struct orcd *o);

@@ -154,6 +154,13 @@ size_t decoder_push_index(struct decoder *d, size_t i)
     return saved;
 }
 
+size_t decoder_push_subscript(struct decoder *d, const char *key)
+{
+    size_t saved = strlen(d->path);
+    snprintf(d->path + saved, sizeof(d->path) - saved, "[%s]", key);
+    return saved;
+}
+
 void decoder_pop(struct decoder *d, size_t saved)
 {
     d->path[saved] = '\0';

@@ -30,6 +30,8 @@ void decoder_required(struct decoder *d, const struct ynode *at, const char *fie
 /* Path handling: push ".name" or "[i]", pop to a saved length. */
 size_t decoder_push_key(struct decoder *d, const char *key);
 size_t decoder_push_index(struct decoder *d, size_t i);
+/* "[key]": a key of a map of data, as Kubernetes names it ("data[tls.crt]") */
+size_t decoder_push_subscript(struct decoder *d, const char *key);
 void decoder_pop(struct decoder *d, size_t saved);
 
 /* Implicit typing of a scalar as Kubernetes' YAML does. */
@@ -79,6 +81,27 @@ void unsupported_resource(struct decoder *d, const struct ynode *k, bool limit);
 /* oversize.c: for input over MANIFEST_MAX_BYTES, 1 with the message naming its largest
  * document and that document's line (0 when unknown); else 0. */
 int manifest_oversize(const char *buf, size_t len, int *ret_line, char **ret_msg);
+
+/* Objects other than pods (object-meta.c, configmap.c, secret.c): the document as its
+ * normalised Kubernetes JSON (apiVersion, kind, metadata{name, namespace, labels?,
+ * annotations?} and the kind's own fields), validated; NULL never. */
+json_t *decode_configmap(struct decoder *d, const struct ynode *root);
+json_t *decode_secret(struct decoder *d, const struct ynode *root);
+/* Fields of metadata the server owns (uid, resourceVersion, ...): taken from the stored object,
+ * never from a document; NULL-terminated. */
+extern const char *const object_meta_server_fields[];
+/* metadata of a namespaced object of kind into meta (name, namespace defaulted to "default",
+ * labels, annotations; server-owned fields passed over), validated as Kubernetes does. */
+void decode_object_meta(struct decoder *d, const struct ynode *root, json_t *meta);
+/* A map of config keys (data, binaryData, stringData) at n into *ret (an object): keys
+ * checked (manifest_is_config_key), values strings; base64: each value must decode, and the
+ * decoded length is added to *size (else the text's length). */
+void decode_config_map_of(struct decoder *d, const struct ynode *n, bool base64, json_t **ret,
+                          size_t *size);
+/* A boolean (true, True, TRUE, false, ...) into *ret; an error when n is none. */
+bool decoder_bool(struct decoder *d, const struct ynode *n, bool *ret);
+/* The node of key in a mapping, or NULL. */
+const struct ynode *ynode_find(const struct ynode *map, const char *key);
 
 /* Pod decoding and validation (pod.c). */
 struct pod *decode_pod(struct decoder *d, const struct ynode *root);

@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "decode.h"
 #include "manifest.h"
+#include "objects.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -115,6 +116,7 @@ struct manifest_result *manifest_result_free(struct manifest_result *r)
         free(r->docs[i].api_version);
         free(r->docs[i].kind);
         pod_free(r->docs[i].pod);
+        json_decref(r->docs[i].object);
     }
     free(r->docs);
     diag_clear(r->errors, r->n_errors);
@@ -261,8 +263,8 @@ static void unserved_report(struct decoder *d, struct unserved *u, bool skip)
         decoder_warn(d, &u->first, "kind", "kinds orc does not serve yet, skipped: %s", list);
     else
         decoder_error(d, &u->first, "kind",
-                      "kinds orc does not serve yet: %s (orc serves Pod, apiVersion v1; nothing "
-                      "was applied: --skip-unsupported applies the rest)",
+                      "kinds orc does not serve yet: %s (orc serves Pod, ConfigMap and Secret, "
+                      "apiVersion v1; nothing was applied: --skip-unsupported applies the rest)",
                       list);
 }
 
@@ -274,9 +276,34 @@ static void unserved_clear(struct unserved *u)
     }
 }
 
-static void decode_document(struct decoder *d, const struct ydoc *doc, struct unserved *u)
+static void decode_object(struct decoder *d, const struct ynode *root, int line,
+                          struct unserved *u);
+
+/* kind: List (v1, as kubectl get -o yaml writes it): each item as if it were a document of
+ * its own, its diagnostics under items[N]. */
+static void decode_list(struct decoder *d, const struct ynode *root, struct unserved *u)
 {
-    const struct ynode *root = doc->root;
+    const struct ynode *items = root_value(root, "items");
+    for (size_t i = 0; i < ynode_pairs(root); i++) {
+        const struct ynode *k = ynode_key(root, i);
+        if (k->kind == YNODE_SCALAR && strcmp(k->value, "apiVersion") && strcmp(k->value, "kind") &&
+            strcmp(k->value, "items") && strcmp(k->value, "metadata"))
+            decoder_unknown_field(d, k);
+    }
+    if (!items || ynode_is_null(items))
+        return;
+    size_t saved = decoder_push_key(d, "items");
+    if (expect_kind(d, items, YNODE_SEQUENCE))
+        for (size_t i = 0; i < items->n_items; i++) {
+            size_t at = decoder_push_index(d, i);
+            decode_object(d, items->items[i], items->items[i]->line, u);
+            decoder_pop(d, at);
+        }
+    decoder_pop(d, saved);
+}
+
+static void decode_object(struct decoder *d, const struct ynode *root, int line, struct unserved *u)
+{
     if (!expect_kind(d, root, YNODE_MAPPING))
         return;
     _cleanup_free_ char *api = NULL, *kind = NULL;
@@ -292,17 +319,33 @@ static void decode_document(struct decoder *d, const struct ydoc *doc, struct un
         decode_string(d, k, &kind);
     if (d->result->n_errors > before || !api || !kind) /* !api: errors past the cap */
         return;
-    if (strcmp(kind, "Pod") != 0 || strcmp(api, "v1") != 0) {
+    bool object = manifest_is_object_kind(kind);
+    if (!strcmp(kind, "List") && !strcmp(api, "v1")) {
+        decode_list(d, root, u);
+        return;
+    }
+    if ((strcmp(kind, "Pod") != 0 && !object) || strcmp(api, "v1") != 0) {
         unserved_add(u, kind, api, k);
         return;
     }
     struct manifest_result *r = d->result;
     r->docs = xrealloc(r->docs, sizeof(*r->docs) * (r->n_docs + 1));
     struct manifest_doc *md = &r->docs[r->n_docs++];
+    *md = (struct manifest_doc){0};
     md->api_version = TAKE_PTR(api);
     md->kind = TAKE_PTR(kind);
-    md->line = doc->line;
-    md->pod = decode_pod(d, root);
+    md->line = line;
+    if (!object)
+        md->pod = decode_pod(d, root);
+    else if (!strcmp(md->kind, "ConfigMap"))
+        md->object = decode_configmap(d, root);
+    else
+        md->object = decode_secret(d, root);
+}
+
+static void decode_document(struct decoder *d, const struct ydoc *doc, struct unserved *u)
+{
+    decode_object(d, doc->root, doc->line, u);
 }
 
 static bool diag_before(const struct manifest_diag *a, const struct manifest_diag *b)

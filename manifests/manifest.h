@@ -118,6 +118,7 @@ struct manifest_doc {
     char *kind;
     int line;        /* where the document starts */
     struct pod *pod; /* for kind Pod */
+    json_t *object;  /* for the other stored kinds (objects.h): normalised Kubernetes JSON */
 };
 
 struct manifest_result {
@@ -131,9 +132,9 @@ struct manifest_result {
 
 /*
  * Parses a YAML stream (block or flow style, several documents, comments) and validates
- * every document of kind Pod (apiVersion v1); documents of other kinds are errors (one for
- * all of them). Returns 0 when the stream parsed and validated (errors empty), -EINVAL
- * with result->errors filled when the input is bad. *ret is always set on return >= 0 and
+ * every document of kind Pod, ConfigMap or Secret (apiVersion v1); documents of other kinds
+ * are errors (one for all of them). Returns 0 when the stream parsed and validated (errors empty),
+ * -EINVAL with result->errors filled when the input is bad. *ret is always set on return >= 0 and
  * on -EINVAL; empty documents are skipped. "file" names the input in diagnostics. Errors
  * and warnings are each in the order of their positions (line, then column).
  */

@@ -12,19 +12,6 @@
 #include "volume-decode.h"
 #include "xalloc.h"
 
-static const char *const metadata_ignored[] = {"uid",
-                                               "resourceVersion",
-                                               "generation",
-                                               "creationTimestamp",
-                                               "deletionTimestamp",
-                                               "deletionGracePeriodSeconds",
-                                               "managedFields",
-                                               "selfLink",
-                                               "ownerReferences",
-                                               "finalizers",
-                                               "generateName",
-                                               NULL};
-
 static void decode_port(struct decoder *d, const struct ynode *n, struct container_port *p)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
@@ -366,7 +353,7 @@ static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod
             decode_string_map(d, v, &pod->labels);
         else if (!strcmp(k->value, "annotations"))
             decode_string_map(d, v, &pod->annotations);
-        else if (!strv_contains((char *const *) metadata_ignored, k->value)) {
+        else if (!strv_contains((char *const *) object_meta_server_fields, k->value)) {
             decoder_pop(d, saved);
             decoder_unknown_field(d, k);
             continue;

@@ -89,6 +89,13 @@ enum MHD_Result api_lease_get(struct request *r);
 enum MHD_Result api_namespaces_list(struct request *r);
 enum MHD_Result api_namespace_get(struct request *r);
 enum MHD_Result api_namespace_create(struct request *r);
+/* objects.c: the kinds besides pods users write (ConfigMap, Secret), by r->res->kind */
+enum MHD_Result api_objects_list(struct request *r);
+enum MHD_Result api_object_get(struct request *r);
+enum MHD_Result api_object_create(struct request *r);
+enum MHD_Result api_object_replace(struct request *r);
+enum MHD_Result api_object_patch(struct request *r);
+enum MHD_Result api_object_delete(struct request *r);
 /* watch.c: ?watch=true on a collection (pods, events) */
 enum MHD_Result api_watch(struct request *r);
 enum MHD_Result api_logs(struct request *r);

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "api/internal.h"
-#include "api/protobuf.h"
 #include "api/read.h"
 #include "api/write.h"
 #include "cleanup.h"
@@ -83,22 +82,6 @@ static json_t *check_namespace(const json_t *obj, const char **ret_name)
     return NULL;
 }
 
-/* The body: JSON, or protobuf as kubectl's typed client sends it (create namespace). */
-static int namespace_body(struct request *r, const struct api_write *w, json_t **ret,
-                          json_t **ret_status)
-{
-    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
-    if (!api_protobuf_is_type(ct))
-        return api_write_body(r, "Namespace", w->validation, ret, ret_status);
-    orc_error_t err = NULL;
-    if (api_protobuf_decode_meta((const unsigned char *) (r->body ? r->body : ""), r->body_len, ret,
-                                 &err) == 0)
-        return 0;
-    *ret_status = api_status_new(400, "BadRequest", orc_error_message(err), NULL);
-    orc_error_release(&err);
-    return -1;
-}
-
 /* POST: a namespace of the user's (dryRun as for pods); 201 with it, 409 when it exists. */
 enum MHD_Result api_namespace_create(struct request *r)
 {
@@ -107,7 +90,8 @@ enum MHD_Result api_namespace_create(struct request *r)
     json_auto_t *obj = NULL;
     const char *name = NULL;
     if (api_write_options(r, "CreateOptions", &w, &status) < 0 ||
-        namespace_body(r, &w, &obj, &status) < 0 || (status = check_namespace(obj, &name)))
+        api_write_body_typed(r, "Namespace", w.validation, &obj, &status) < 0 ||
+        (status = check_namespace(obj, &name)))
         return api_reply_status_json(r, status);
     const json_t *meta = json_object_get(obj, "metadata");
     _cleanup_(store_closep) struct store *s = NULL;

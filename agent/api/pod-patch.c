@@ -11,12 +11,7 @@
 #include "patch.h"
 #include "xalloc.h"
 
-/* Writes that lose a race with another writer are tried again from a fresh read this many
- * times, when the patch itself asked for no resourceVersion. */
-#define PATCH_CONFLICT_RETRIES 5
-
-/* A patch's error as kube-apiserver answers it: the status of the error gives the code. */
-static json_t *patch_status(orc_error_t *err)
+json_t *api_patch_status(orc_error_t *err)
 {
     int status = *err ? (*err)->status : 0;
     const char *msg = orc_error_message(*err);
@@ -116,7 +111,7 @@ static int patch_once(struct request *r, enum patch_type type, const json_t *pat
     if (stored_pod(r, &cur, ret_status) < 0)
         return -1;
     if (patch_apply(type, "Pod", cur, patch, &patched, &err) < 0) {
-        *ret_status = patch_status(&err);
+        *ret_status = api_patch_status(&err);
         return -1;
     }
     keep_implied_policies(cur, patched);
@@ -129,32 +124,53 @@ static int patch_once(struct request *r, enum patch_type type, const json_t *pat
     return 0;
 }
 
-enum MHD_Result api_pod_patch(struct request *r)
+int api_patch_begin(struct request *r, struct api_write *w, enum patch_type *ret_type,
+                    json_t **ret_patch, json_t **ret_status)
 {
-    struct api_write w = {.mode = STORE_WRITE_REPLACE};
-    json_t *status = NULL, *out = NULL;
-    json_auto_t *patch = NULL;
     orc_error_t err = NULL;
-    if (api_write_options(r, "PatchOptions", &w, &status) < 0)
-        return api_reply_status_json(r, status);
+    *w = (struct api_write){.mode = STORE_WRITE_REPLACE};
+    if (api_write_options(r, "PatchOptions", w, ret_status) < 0)
+        return -1;
     const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
     _cleanup_free_ char *duplicate = NULL;
     int type = patch_type_from_content_type(ct, &err);
-    if (type < 0 || patch_decode(r->body ? r->body : "", r->body_len, &duplicate, &patch, &err) < 0)
-        return api_reply_status_json(r, patch_status(&err));
-    if (duplicate && w.validation == API_FIELD_VALIDATION_STRICT) {
-        _cleanup_free_ char *msg = xasprintf("strict decoding error: %s", duplicate);
-        return api_reply_status(r, 422, "Invalid", msg, NULL);
+    if (type < 0 ||
+        patch_decode(r->body ? r->body : "", r->body_len, &duplicate, ret_patch, &err) < 0) {
+        *ret_status = api_patch_status(&err);
+        return -1;
     }
-    if (duplicate && w.validation == API_FIELD_VALIDATION_WARN)
+    if (duplicate && w->validation == API_FIELD_VALIDATION_STRICT) {
+        _cleanup_free_ char *msg = xasprintf("strict decoding error: %s", duplicate);
+        json_decref(*ret_patch);
+        *ret_status = api_status_new(422, "Invalid", msg, NULL);
+        return -1;
+    }
+    if (duplicate && w->validation == API_FIELD_VALIDATION_WARN)
         api_warn(r, duplicate);
+    *ret_type = type;
+    return 0;
+}
+
+enum MHD_Result api_patch_serve(struct request *r, api_patch_once_fn once)
+{
+    struct api_write w;
+    json_t *status = NULL, *out = NULL;
+    json_auto_t *patch = NULL;
+    enum patch_type type;
+    if (api_patch_begin(r, &w, &type, &patch, &status) < 0)
+        return api_reply_status_json(r, status);
     for (int attempt = 0;; attempt++) {
         bool retry = false;
-        if (patch_once(r, type, patch, &w, &out, &status, &retry) == 0)
+        if (once(r, type, patch, &w, &out, &status, &retry) == 0)
             return api_reply_json(r, 200, out);
         if (!retry || attempt == PATCH_CONFLICT_RETRIES)
             return api_reply_status_json(r, status);
         json_decref(status);
         status = NULL;
     }
+}
+
+enum MHD_Result api_pod_patch(struct request *r)
+{
+    return api_patch_serve(r, patch_once);
 }

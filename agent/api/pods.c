@@ -43,24 +43,28 @@ static json_t *warnings_json(struct request *r, const struct manifest_result *mr
     return w;
 }
 
-/* Stores the stream's pods in one transaction: all or none. */
-static int store_pods(struct request *r, const struct manifest_result *mr, json_t **ret_items,
+/* Stores the stream's documents in one transaction: all or none. */
+static int store_docs(struct request *r, const struct manifest_result *mr, json_t **ret_items,
                       orc_error_t *err)
 {
     _cleanup_(store_closep) struct store *s = NULL;
     if (api_open_store(r, &s, err) < 0)
         return -1;
-    _cleanup_free_ struct pod **pods = new0(struct pod *, mr->n_docs + 1);
     _cleanup_free_ enum apply_action *acts = new0(enum apply_action, mr->n_docs + 1);
-    for (size_t i = 0; i < mr->n_docs; i++)
-        pods[i] = mr->docs[i].pod;
-    if (store_apply_pods(s, pods, mr->n_docs, acts, err) < 0)
+    if (store_apply(s, mr->docs, mr->n_docs, acts, err) < 0)
         return -1;
     json_t *items = json_array();
-    for (size_t i = 0; i < mr->n_docs; i++)
-        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "kind", "Pod", "namespace",
-                                               pods[i]->namespace, "name", pods[i]->name, "action",
-                                               apply_action_to_string(acts[i])));
+    for (size_t i = 0; i < mr->n_docs; i++) {
+        const struct manifest_doc *d = &mr->docs[i];
+        const json_t *meta = json_object_get(d->object, "metadata");
+        json_array_append_new(
+            items, json_pack("{s:s,s:s,s:s,s:s}", "kind", d->kind, "namespace",
+                             d->pod ? d->pod->namespace : orc_json_str(meta, "namespace"), "name",
+                             d->pod ? d->pod->name : orc_json_str(meta, "name"), "action",
+                             apply_action_to_string(acts[i])));
+        if (d->object && acts[i] != APPLY_UNCHANGED)
+            orcd_objects_changed(r->o);
+    }
     *ret_items = items;
     return 0;
 }
@@ -79,8 +83,8 @@ enum MHD_Result api_apply(struct request *r)
         return invalid(r, mr);
     orc_error_t err = NULL;
     json_t *items = NULL;
-    if (store_pods(r, mr, &items, &err) < 0)
-        return api_reply_error(r, &err, "pods", NULL);
+    if (store_docs(r, mr, &items, &err) < 0)
+        return api_reply_error(r, &err, NULL, NULL);
     if (mr->n_docs)
         orcd_wake(r->o);
     return api_reply_json(r, 200,

@@ -3,10 +3,12 @@
 #include "api/protobuf.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+#include "objects.h"
 #include "xalloc.h"
 
 /* A run of protobuf fields. */
@@ -129,10 +131,82 @@ bool api_protobuf_is_type(const char *content_type)
     return n == strlen(API_PROTOBUF_TYPE) && !strncasecmp(content_type, API_PROTOBUF_TYPE, n);
 }
 
+/* The fields of an object's message orc reads besides its metadata (1), by kind. */
+enum pb_kind { PB_STRING, PB_BOOL, PB_MAP_STRING, PB_MAP_BYTES };
+struct pb_object_field {
+    const char *kind;
+    uint32_t number;
+    const char *key;
+    enum pb_kind type;
+};
+static const struct pb_object_field object_fields[] = {
+    {"ConfigMap", 2, "data", PB_MAP_STRING}, {"ConfigMap", 3, "binaryData", PB_MAP_BYTES},
+    {"ConfigMap", 4, "immutable", PB_BOOL},  {"Secret", 2, "data", PB_MAP_BYTES},
+    {"Secret", 3, "type", PB_STRING},        {"Secret", 4, "stringData", PB_MAP_STRING},
+    {"Secret", 5, "immutable", PB_BOOL},
+};
+
+/* A map<string, bytes> entry: its value base64, as JSON shows bytes. */
+static int pb_bytes_entry(struct pb b, json_t *obj)
+{
+    json_auto_t *raw = json_object();
+    int r = pb_map_entry(b, raw);
+    const char *key;
+    json_t *v;
+    json_object_foreach(raw, key, v) {
+        char *b64 = manifest_base64_encode(json_string_value(v), json_string_length(v));
+        json_object_set_new(obj, key, json_string(b64));
+        free(b64);
+    }
+    return r;
+}
+
+/* One field of the object's message f into obj, when its kind has it. */
+static int pb_object_field(const char *kind, const struct pb_field *f, json_t *obj)
+{
+    for (size_t i = 0; kind && i < sizeof(object_fields) / sizeof(object_fields[0]); i++) {
+        const struct pb_object_field *of = &object_fields[i];
+        if (strcmp(of->kind, kind) || of->number != f->number)
+            continue;
+        if (of->type == PB_BOOL)
+            return f->wire == 0 ? json_object_set_new(obj, of->key, json_boolean(f->varint)) : 0;
+        if (f->wire != 2)
+            return 0;
+        if (of->type == PB_STRING)
+            return json_object_set_new(obj, of->key, pb_string(f));
+        json_t *map = json_object_get(obj, of->key);
+        if (!map)
+            json_object_set_new(obj, of->key, map = json_object());
+        return of->type == PB_MAP_BYTES ? pb_bytes_entry(f->bytes, map)
+                                        : pb_map_entry(f->bytes, map);
+    }
+    return 0;
+}
+
+/* The object's message (runtime.Unknown's raw): its metadata, and its kind's fields. */
+static int pb_object(struct pb raw, json_t *obj)
+{
+    const char *kind = json_string_value(json_object_get(obj, "kind"));
+    struct pb_field t;
+    int r;
+    while ((r = pb_next(&raw, &t)) > 0) {
+        if (t.wire == 2 && t.number == 1) {
+            json_t *meta = pb_object_meta(t.bytes);
+            if (!meta)
+                return -1;
+            json_object_set_new(obj, "metadata", meta);
+        } else if (pb_object_field(kind, &t, obj) < 0) {
+            return -1;
+        }
+    }
+    return r;
+}
+
 /* runtime.Unknown: typeMeta (1: apiVersion 1, kind 2) and raw (2) into obj. */
 static int pb_unknown(struct pb b, json_t *obj)
 {
     struct pb_field f, t;
+    struct pb raw = {NULL, NULL};
     int r;
     while ((r = pb_next(&b, &f)) > 0) {
         if (f.wire != 2)
@@ -143,22 +217,17 @@ static int pb_unknown(struct pb b, json_t *obj)
                 if (t.wire == 2 && (t.number == 1 || t.number == 2))
                     json_object_set_new(obj, t.number == 1 ? "apiVersion" : "kind", pb_string(&t));
         } else if (f.number == 2) {
-            struct pb raw = f.bytes;
-            while ((r = pb_next(&raw, &t)) > 0)
-                if (t.wire == 2 && t.number == 1) {
-                    json_t *meta = pb_object_meta(t.bytes);
-                    if (!meta)
-                        return -1;
-                    json_object_set_new(obj, "metadata", meta);
-                }
+            raw = f.bytes;
         }
         if (r < 0)
             return -1;
     }
+    if (r == 0 && raw.p) /* read once the kind is known, wherever it was */
+        r = pb_object(raw, obj);
     return r;
 }
 
-int api_protobuf_decode_meta(const unsigned char *body, size_t len, json_t **ret, orc_error_t *err)
+int api_protobuf_decode(const unsigned char *body, size_t len, json_t **ret, orc_error_t *err)
 {
     static const unsigned char magic[] = {'k', '8', 's', 0};
     json_t *obj = json_object();

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "api/protobuf.h"
 #include "cleanup.h"
 #include "json-util.h"
 #include "manifest.h"
@@ -153,6 +154,21 @@ int api_write_body(struct request *r, const char *kind, enum api_field_validatio
     return 0;
 }
 
+int api_write_body_typed(struct request *r, const char *kind, enum api_field_validation v,
+                         json_t **ret, json_t **ret_status)
+{
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+    if (!api_protobuf_is_type(ct))
+        return api_write_body(r, kind, v, ret, ret_status);
+    orc_error_t err = NULL;
+    if (api_protobuf_decode((const unsigned char *) (r->body ? r->body : ""), r->body_len, ret,
+                            &err) == 0)
+        return 0;
+    *ret_status = api_status_new(400, "BadRequest", orc_error_message(err), NULL);
+    orc_error_release(&err);
+    return -1;
+}
+
 /* kube-apiserver's generated names: the prefix (cut to leave room) and five characters that
  * make no words. */
 static char *generate_name(const char *prefix)
@@ -169,19 +185,19 @@ static char *generate_name(const char *prefix)
 }
 
 /* kind and apiVersion, when written, must be the path's; when not, they are the path's. */
-static json_t *check_type(json_t *obj)
+static json_t *check_type(json_t *obj, const char *want)
 {
     const char *api = orc_json_str(obj, "apiVersion"), *kind = orc_json_str(obj, "kind");
     if (api && *api && strcmp(api, "v1"))
         return bad_request("the API version in the data (%s) does not match the expected API "
                            "version (v1)",
                            api);
-    if (kind && *kind && strcmp(kind, "Pod"))
-        return bad_request("the object provided is unrecognized (must be of type Pod): its kind "
+    if (kind && *kind && strcmp(kind, want))
+        return bad_request("the object provided is unrecognized (must be of type %s): its kind "
                            "is %s",
-                           kind);
+                           want, kind);
     json_object_set_new(obj, "apiVersion", json_string("v1"));
-    json_object_set_new(obj, "kind", json_string("Pod"));
+    json_object_set_new(obj, "kind", json_string(want));
     return NULL;
 }
 
@@ -223,9 +239,9 @@ static char *diag_text(const struct manifest_diag *d)
     return d->path && *d->path ? xasprintf("%s: %s", d->path, d->message) : xstrdup(d->message);
 }
 
-/* The pod's errors as kube-apiserver's 422: Pod "x" is invalid: [a: ..., b: ...], each in
+/* The object's errors as kube-apiserver's 422: Pod "x" is invalid: [a: ..., b: ...], each in
  * details.causes; an error about the input as a whole (no field) is a 400. */
-static json_t *invalid_pod(const struct manifest_result *mr, const char *name)
+static json_t *invalid_object(const struct manifest_result *mr, const char *kind, const char *name)
 {
     if (mr->n_errors == 1 && !*mr->errors[0].path)
         return bad_request("%s", mr->errors[0].message);
@@ -242,17 +258,16 @@ static json_t *invalid_pod(const struct manifest_result *mr, const char *name)
     }
     fclose(f);
     _cleanup_free_ char *msg =
-        xasprintf("Pod \"%s\" is invalid: %s%s%s", name, mr->n_errors > 1 ? "[" : "", list,
+        xasprintf("%s \"%s\" is invalid: %s%s%s", kind, name, mr->n_errors > 1 ? "[" : "", list,
                   mr->n_errors > 1 ? "]" : "");
-    return api_status_new(
-        422, "Invalid", msg,
-        json_pack("{s:s,s:s,s:o}", "name", name, "kind", "Pod", "causes", causes));
+    return api_status_new(422, "Invalid", msg,
+                          json_pack("{s:s,s:s,s:o}", "name", name, "kind", kind, "causes", causes));
 }
 
 /* Unknown fields by the request's fieldValidation: refused as kube-apiserver's strict decoding
  * refuses them, or warnings, or nothing; orc's other warnings are always sent. */
 static json_t *field_validation(struct request *r, const struct manifest_result *mr,
-                                enum api_field_validation v)
+                                const char *kind, enum api_field_validation v)
 {
     _cleanup_free_ char *unknown = NULL;
     for (size_t i = 0; i < mr->n_warnings; i++) {
@@ -267,15 +282,15 @@ static json_t *field_validation(struct request *r, const struct manifest_result 
         }
     }
     if (unknown)
-        return bad_request("Pod in version \"v1\" cannot be handled as a Pod: strict decoding "
+        return bad_request("%s in version \"v1\" cannot be handled as a %s: strict decoding "
                            "error: %s",
-                           unknown);
+                           kind, kind, unknown);
     return NULL;
 }
 
-/* obj through the manifest parser: the pod, or the Status that refuses it. */
-static json_t *decode(struct request *r, const json_t *obj, enum api_field_validation v,
-                      struct pod **ret)
+/* obj through the manifest parser: its one document, or the Status that refuses it. */
+static json_t *decode(struct request *r, const json_t *obj, const char *kind,
+                      enum api_field_validation v, struct manifest_result **ret)
 {
     _cleanup_free_ char *text = json_dumps(obj, JSON_COMPACT);
     _cleanup_(manifest_result_freep) struct manifest_result *mr = NULL;
@@ -283,29 +298,38 @@ static json_t *decode(struct request *r, const json_t *obj, enum api_field_valid
     json_t *status = NULL;
     if (mr->n_errors) {
         const char *name = orc_json_str(json_object_get(obj, "metadata"), "name");
-        return invalid_pod(mr, name ? name : "");
+        return invalid_object(mr, kind, name ? name : "");
     }
     if (mr->n_docs != 1)
         return bad_request("the request holds no object");
-    if ((status = field_validation(r, mr, v)))
+    if ((status = field_validation(r, mr, kind, v)))
         return status;
-    *ret = TAKE_PTR(mr->docs[0].pod);
+    *ret = TAKE_PTR(mr);
     return NULL;
+}
+
+int api_write_decode(struct request *r, json_t *obj, const char *kind, const struct api_write *w,
+                     struct manifest_result **ret, json_t **ret_status)
+{
+    json_t *status = check_type(obj, kind);
+    if (!status)
+        status = check_target(r, obj, w);
+    if (!status)
+        status = decode(r, obj, kind, w->validation, ret);
+    *ret_status = status;
+    return status ? -1 : 0;
 }
 
 int api_pod_write(struct request *r, json_t *obj, const struct api_write *w, json_t **ret,
                   json_t **ret_status)
 {
-    json_t *status = check_type(obj);
-    if (!status)
-        status = check_target(r, obj, w);
-    struct pod *pod = NULL;
-    if (!status)
-        status = decode(r, obj, w->validation, &pod);
-    if (status) {
+    json_t *status = NULL;
+    _cleanup_(manifest_result_freep) struct manifest_result *mr = NULL;
+    if (api_write_decode(r, obj, "Pod", w, &mr, &status) < 0) {
         *ret_status = status;
         return -1;
     }
+    struct pod *pod = TAKE_PTR(mr->docs[0].pod);
     /* a replace's uid, when written, is a precondition too (a pod deleted and made again
      * under its name is another pod); a create's is the server's to give */
     json_t *meta = json_object_get(obj, "metadata");
@@ -438,17 +462,28 @@ static json_t *delete_options_query(struct request *r, struct store_delete *d)
     return policy ? check_propagation(policy, api_query(r, "orphanDependents") != NULL) : NULL;
 }
 
+int api_delete_options(struct request *r, struct store_delete *d, json_t **ret_body,
+                       json_t **ret_status)
+{
+    json_t *body = NULL, *status = NULL;
+    *d = (struct store_delete){.grace = -1};
+    if (r->body_len &&
+        api_write_body(r, "DeleteOptions", API_FIELD_VALIDATION_IGNORE, &body, &status) < 0) {
+        *ret_status = status;
+        return -1;
+    }
+    *ret_body = body;
+    *ret_status = body ? delete_options_body(body, d) : delete_options_query(r, d);
+    return *ret_status ? -1 : 0;
+}
+
 enum MHD_Result api_pod_delete(struct request *r)
 {
     const char *ns = r->path.namespace, *name = r->path.name;
-    struct store_delete d = {.grace = -1};
+    struct store_delete d;
     json_auto_t *body = NULL;
     json_t *status = NULL;
-    if (r->body_len &&
-        api_write_body(r, "DeleteOptions", API_FIELD_VALIDATION_IGNORE, &body, &status) < 0)
-        return api_reply_status_json(r, status);
-    status = body ? delete_options_body(body, &d) : delete_options_query(r, &d);
-    if (status)
+    if (api_delete_options(r, &d, &body, &status) < 0)
         return api_reply_status_json(r, status);
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;

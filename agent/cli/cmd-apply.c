@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +58,13 @@ static int apply_file(struct client *c, const struct input_file *f, bool skip_un
     json_t *v;
     json_array_foreach(json_object_get(j, "warnings"), i, v)
         fprintf(stderr, "Warning: %s\n", json_string_value(v) ?: "");
-    json_array_foreach(json_object_get(j, "items"), i, v)
-        printf("%s/%s %s\n", !strcmp(orc_json_str(v, "kind") ?: "Pod", "Pod") ? "pod" : "object",
-               orc_json_str(v, "name") ?: "", orc_json_str(v, "action") ?: "");
+    json_array_foreach(json_object_get(j, "items"), i, v) {
+        /* kubectl's words: the kind in lower case, "configmap/game created" */
+        _cleanup_free_ char *kind = xstrdup(orc_json_str(v, "kind") ?: "Pod");
+        for (char *k = kind; *k; k++)
+            *k = (char) tolower((unsigned char) *k);
+        printf("%s/%s %s\n", kind, orc_json_str(v, "name") ?: "", orc_json_str(v, "action") ?: "");
+    }
     fflush(stdout);
     return 0;
 }

@@ -51,4 +51,9 @@ struct pod_env {
     unsigned admitted;     /* pods admitted and not terminating, counted by the loop */
     bool stopping;         /* orcd stops: steps that finish now change nothing */
     bool disk_pressure;    /* a write found the disk full: the loop collects images */
+    /* Bumped (on the loop thread, before every worker's sync) each time a ConfigMap, Secret,
+     * PersistentVolumeClaim or PersistentVolume was written or deleted: a worker whose pod
+     * uses such objects (env, volumes) compares it with the value it last acted on and, when
+     * it changed, reads them again in that sync. Every worker syncs on every turn. */
+    uint64_t objects_generation;
 };

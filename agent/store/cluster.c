@@ -21,11 +21,11 @@ void store_set_node_name(struct store *s, const char *name)
     s->node_name = name ? xstrdup(name) : NULL;
 }
 
-/* Inserts an object the server makes (the caller holds a transaction); ns "" for a
- * cluster-scoped one. */
-static int insert_object(struct store *s, const char *kind, const char *ns, const char *name,
-                         json_t *obj, const char *status, orc_error_t *err)
+int store_insert_object(struct store *s, const char *kind, const char *ns_arg, const char *name_arg,
+                        json_t *obj, const char *status, orc_error_t *err)
 {
+    /* copies: they may be obj's own strings, which the metadata written below replaces */
+    _cleanup_free_ char *ns = xstrdup(ns_arg), *name = xstrdup(name_arg);
     long long rv;
     if (store_next_rv(s, &rv, err) < 0)
         return -1;
@@ -84,7 +84,7 @@ int store_namespace_ensure(struct store *s, const char *name, orc_error_t *err)
     json_auto_t *obj = json_pack("{s:s,s:s,s:{s:{s:s}},s:{s:[s]}}", "apiVersion", "v1", "kind",
                                  "Namespace", "metadata", "labels", "kubernetes.io/metadata.name",
                                  name, "spec", "finalizers", "kubernetes");
-    return insert_object(s, "Namespace", "", name, obj, "{\"phase\":\"Active\"}", err);
+    return store_insert_object(s, "Namespace", "", name, obj, "{\"phase\":\"Active\"}", err);
 }
 
 int store_namespace_create(struct store *s, const char *name, const json_t *labels,
@@ -106,7 +106,7 @@ int store_namespace_create(struct store *s, const char *name, const json_t *labe
                             json_string(name));
         if (json_object_size(annotations))
             json_object_set(meta, "annotations", (json_t *) annotations);
-        r = insert_object(s, "Namespace", "", name, obj, "{\"phase\":\"Active\"}", err);
+        r = store_insert_object(s, "Namespace", "", name, obj, "{\"phase\":\"Active\"}", err);
     }
     if (r == 0)
         r = store_object_get(s, "Namespace", NULL, name, &created, err);
@@ -205,9 +205,9 @@ static int register_node(struct store *s, const char *name, orc_error_t *err)
     json_auto_t *node = json_pack("{s:s,s:s,s:{}}", "apiVersion", "v1", "kind", "Node", "metadata");
     json_auto_t *lease = json_pack("{s:s,s:s,s:{}}", "apiVersion", "coordination.k8s.io/v1", "kind",
                                    "Lease", "metadata");
-    if (insert_object(s, "Node", "", name, node, NULL, err) < 0)
+    if (store_insert_object(s, "Node", "", name, node, NULL, err) < 0)
         return -1;
-    return insert_object(s, "Lease", STORE_NODE_LEASE_NAMESPACE, name, lease, NULL, err);
+    return store_insert_object(s, "Lease", STORE_NODE_LEASE_NAMESPACE, name, lease, NULL, err);
 }
 
 int store_node_register(struct store *s, const char *name, struct store_node *ret, orc_error_t *err)

@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "store/store.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
 #define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
@@ -42,3 +43,33 @@ char *store_new_uid(void);
 json_t *store_ts_json(long long ns);
 /* events.c: a copy of an events row taken for the feed (store/changes.h), as an Event. */
 json_t *store_event_copy_json(void *arg, sqlite3_int64 rowid);
+
+/* A stored object as a write finds it. */
+struct stored {
+    char *uid;
+    long long generation;
+    long long deleted_ns;
+    json_t *object;
+};
+void stored_clear(struct stored *o);
+/* The object of kind named ns/name: 0 found, -ENOENT absent. */
+int store_find_object(struct store *s, const char *kind, const char *ns, const char *name,
+                      struct stored *ret, orc_error_t *err);
+/* A create or replace against what is stored (old->object NULL: nothing), as kube-apiserver
+ * words its refusals ("configmaps \"x\" already exists"); resource: "pods". */
+int store_write_check(const char *resource, const char *name, const struct stored *old,
+                      const struct store_write *w, orc_error_t *err);
+/* A delete's preconditions against the stored object, as kube-apiserver words them. */
+int store_delete_check(const char *resource, const struct stored *old, const char *name,
+                       const struct store_delete *d, orc_error_t *err);
+/* What a dry run answers: the object without the resourceVersion a write would have given it
+ * (a create has none yet, a replace keeps the stored one). */
+void store_dry_run_version(json_t *obj, const struct stored *old);
+/* cluster.c: inserts an object the caller made (the caller holds a transaction), setting its
+ * name, namespace (ns "" for a cluster-scoped one), uid, resourceVersion and
+ * creationTimestamp; status NULL for none. */
+int store_insert_object(struct store *s, const char *kind, const char *ns, const char *name,
+                        json_t *obj, const char *status, orc_error_t *err);
+/* store_apply_pods() of one pod, within the caller's transaction. */
+int store_apply_pod_locked(struct store *s, const struct pod *pod, enum apply_action *ret,
+                           orc_error_t *err);

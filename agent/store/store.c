@@ -286,44 +286,43 @@ json_t *store_ts_json(long long ns)
     return json_string(buf);
 }
 
-struct stored {
-    char *uid;
-    long long generation;
-    long long deleted_ns;
-    json_t *object;
-};
-
-static void stored_clear(struct stored *o)
+void stored_clear(struct stored *o)
 {
     free(o->uid);
     json_decref(o->object);
     memset(o, 0, sizeof(*o));
 }
 
-/* 0 found, -ENOENT absent. */
 static int find_object(struct store *s, const char *ns, const char *name, struct stored *ret,
                        orc_error_t *err)
+{
+    return store_find_object(s, "Pod", ns, name, ret, err);
+}
+
+int store_find_object(struct store *s, const char *kind, const char *ns, const char *name,
+                      struct stored *ret, orc_error_t *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
     if (store_prepare(s,
                       "SELECT uid, generation, deleted_ns, object FROM objects "
-                      "WHERE kind = 'Pod' AND namespace = ? AND name = ?",
+                      "WHERE kind = ? AND namespace = ? AND name = ?",
                       &st, err) < 0)
         return -1;
-    sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE)
         return -ENOENT;
     if (rc != SQLITE_ROW)
-        return store_db_error(s, err, "read pod");
+        return store_db_error(s, err, "read object");
     ret->uid = xstrdup((const char *) sqlite3_column_text(st, 0));
     ret->generation = sqlite3_column_int64(st, 1);
     ret->deleted_ns = sqlite3_column_int64(st, 2);
     const char *text = (const char *) sqlite3_column_text(st, 3);
     if (orc_json_parse(text, strlen(text), &ret->object, err) < 0) {
         free(ret->uid);
-        return orc_error_wrap(err, "stored pod '%s/%s'", ns, name);
+        return orc_error_wrap(err, "stored %s '%s/%s'", kind, ns, name);
     }
     return 0;
 }
@@ -433,8 +432,8 @@ static int update_pod(struct store *s, struct stored *old, json_t *obj, bool del
                         old->uid, obj, rv, gen, err);
 }
 
-static int apply_one(struct store *s, const struct pod *pod, enum apply_action *ret,
-                     orc_error_t *err)
+int store_apply_pod_locked(struct store *s, const struct pod *pod, enum apply_action *ret,
+                           orc_error_t *err)
 {
     json_auto_t *obj = pod_to_json(pod);
     struct stored old = {0};
@@ -456,43 +455,47 @@ int store_apply_pods(struct store *s, struct pod *const *pods, size_t n,
     if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (apply_one(s, pods[i], &ret_actions[i], err) < 0) {
+        if (store_apply_pod_locked(s, pods[i], &ret_actions[i], err) < 0) {
             (void) store_exec(s, "ROLLBACK", NULL);
             return orc_error_code(*err);
         }
     return store_commit(s, err);
 }
 
-/* A create or replace against what is stored (old->object NULL: nothing), as kube-apiserver
- * words its refusals. */
 static int write_check(const struct pod *pod, const struct stored *old, const struct store_write *w,
                        orc_error_t *err)
+{
+    return store_write_check("pods", pod->name, old, w, err);
+}
+
+int store_write_check(const char *resource, const char *name, const struct stored *old,
+                      const struct store_write *w, orc_error_t *err)
 {
     const char *rv = old->object
                          ? orc_json_str(json_object_get(old->object, "metadata"), "resourceVersion")
                          : NULL;
     if (old->object && w->mode == STORE_WRITE_CREATE)
-        return orc_error_make(err, EEXIST, "pods \"%s\" already exists", pod->name);
+        return orc_error_make(err, EEXIST, "%s \"%s\" already exists", resource, name);
     if (!old->object && w->mode == STORE_WRITE_REPLACE)
-        return orc_error_make(err, ENOENT, "pods \"%s\" not found", pod->name);
+        return orc_error_make(err, ENOENT, "%s \"%s\" not found", resource, name);
     if (old->object && w->uid && *w->uid && strcmp(w->uid, old->uid))
         return orc_error_make(err, ESTALE,
-                              "Operation cannot be fulfilled on pods \"%s\": Precondition failed: "
+                              "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
                               "UID in precondition: %s, UID in object meta: %s",
-                              pod->name, w->uid, old->uid);
+                              resource, name, w->uid, old->uid);
     if (old->object && w->resource_version && *w->resource_version &&
         strcmp(w->resource_version, rv ? rv : ""))
         return orc_error_make(err, ESTALE,
-                              "Operation cannot be fulfilled on pods \"%s\": the object has been "
+                              "Operation cannot be fulfilled on %s \"%s\": the object has been "
                               "modified; please apply your changes to the latest version and try "
                               "again",
-                              pod->name);
+                              resource, name);
     return 0;
 }
 
 /* What a dry run answers: the object as it would be, without the resourceVersion a write
  * would have given it (a create has none yet, a replace keeps the stored one). */
-static void dry_run_version(json_t *obj, const struct stored *old)
+void store_dry_run_version(json_t *obj, const struct stored *old)
 {
     json_t *meta = json_object_get(obj, "metadata");
     if (!old->object)
@@ -522,7 +525,7 @@ int store_pod_write(struct store *s, const struct pod *pod, const struct store_w
     if (r == 0)
         r = store_pod_get(s, pod->namespace, pod->name, &result, err);
     if (r == 0 && w->dry_run)
-        dry_run_version(result, &old);
+        store_dry_run_version(result, &old);
     r = store_end_transaction(s, r, !w->dry_run, err);
     stored_clear(&old);
     if (r < 0) {
@@ -716,18 +719,24 @@ int store_pod_list_text(struct store *s, const char *ns, char **ret, size_t *ret
 static int delete_check(const struct stored *old, const char *name, const struct store_delete *d,
                         orc_error_t *err)
 {
+    return store_delete_check("pods", old, name, d, err);
+}
+
+int store_delete_check(const char *resource, const struct stored *old, const char *name,
+                       const struct store_delete *d, orc_error_t *err)
+{
     const char *rv = orc_json_str(json_object_get(old->object, "metadata"), "resourceVersion");
     if (d->uid && strcmp(d->uid, old->uid))
         return orc_error_make(err, ESTALE,
-                              "Operation cannot be fulfilled on pods \"%s\": Precondition failed: "
+                              "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
                               "UID in precondition: %s, UID in object meta: %s",
-                              name, d->uid, old->uid);
+                              resource, name, d->uid, old->uid);
     if (d->resource_version && strcmp(d->resource_version, rv ? rv : ""))
         return orc_error_make(err, ESTALE,
-                              "Operation cannot be fulfilled on pods \"%s\": Precondition failed: "
+                              "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
                               "ResourceVersion in precondition: %s, ResourceVersion in object "
                               "meta: %s",
-                              name, d->resource_version, rv ? rv : "");
+                              resource, name, d->resource_version, rv ? rv : "");
     return 0;
 }
 

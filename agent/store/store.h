@@ -131,6 +131,28 @@ int store_pod_remove(struct store *s, const char *uid, orc_error_t *err);
  * again is not written (no new resourceVersion, nothing for watchers). */
 int store_pod_set_status(struct store *s, const char *uid, const json_t *status, orc_error_t *err);
 
+/*
+ * Objects of the other kinds users write (objects.c; the kinds of manifests' objects.h:
+ * ConfigMap, Secret), as the manifest parser normalised them. A write takes the stored
+ * object's uid and creationTimestamp and a new resourceVersion; one that changes nothing its
+ * writer owns (labels, annotations, the kind's fields) is not written ("unchanged"); the
+ * kind's update rules (an immutable ConfigMap's data) refuse with -EINVAL and the API
+ * server's message. The object's namespace is made with it (NamespaceAutoProvision).
+ */
+/* A stream of documents of any kind (pods and objects) applied in one transaction: all or
+ * nothing; ret_actions gets one action per document. */
+int store_apply(struct store *s, const struct manifest_doc *docs, size_t n,
+                enum apply_action *ret_actions, orc_error_t *err);
+/* One object written through the Kubernetes API (create or replace as for pods, with
+ * store_write's preconditions and dry run); *ret is the object as stored. */
+int store_object_write(struct store *s, const json_t *obj, const struct store_write *w,
+                       enum apply_action *ret_action, json_t **ret, orc_error_t *err);
+/* Removes the object at once (objects of these kinds have no finalizers) and its events,
+ * after d's preconditions (its grace is not used); *ret is the object removed. -ENOENT
+ * ("configmaps \"x\" not found") when absent. */
+int store_object_delete(struct store *s, const char *kind, const char *ns, const char *name,
+                        const struct store_delete *d, json_t **ret, orc_error_t *err);
+
 /* The object an event is about (its uid: the node's name for the node, as kubelet's). */
 struct store_event_ref {
     const char *kind;      /* "Pod", "Node" */

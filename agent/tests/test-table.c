@@ -226,12 +226,22 @@ static void others(void)
                 "{\"metadata\":{\"name\":\"host\",\"creationTimestamp\":\"2023-11-14T22:13:19Z\"},"
                 "\"spec\":{\"holderIdentity\":\"host\"}}",
                 "[\"host\",\"host\",\"1s\"]", "a node's lease");
-    check_columns("ConfigMap", "Name:string:0,Created At:date:0");
+    check_columns("ConfigMap", "Name:string:0,Data:string:0,Age:string:0");
     check_cells("ConfigMap",
+                "{\"metadata\":{\"name\":\"cfg\",\"creationTimestamp\":"
+                "\"2023-11-14T22:13:10Z\"},\"data\":{\"a\":\"1\"},\"binaryData\":{\"b\":\"\"}}",
+                "[\"cfg\",2,\"10s\"]", "a ConfigMap: data and binaryData counted");
+    check_columns("Secret", "Name:string:0,Type:string:0,Data:string:0,Age:string:0");
+    check_cells("Secret",
+                "{\"metadata\":{\"name\":\"s\",\"creationTimestamp\":"
+                "\"2023-11-14T22:13:10Z\"},\"type\":\"Opaque\",\"data\":{\"a\":\"\"}}",
+                "[\"s\",\"Opaque\",1,\"10s\"]", "a Secret");
+    check_columns("Service", "Name:string:0,Created At:date:0");
+    check_cells("Service",
                 "{\"metadata\":{\"name\":\"cfg\",\"creationTimestamp\":"
                 "\"2023-11-14T23:13:20+01:00\"}}",
                 "[\"cfg\",\"2023-11-14T22:13:20Z\"]", "a kind without printer, time in UTC");
-    check_cells("ConfigMap", "{\"metadata\":{\"name\":\"cfg\"}}",
+    check_cells("Service", "{\"metadata\":{\"name\":\"cfg\"}}",
                 "[\"cfg\",\"0001-01-01T00:00:00Z\"]", "without a creation time: Go's zero time");
 }
 

@@ -482,7 +482,9 @@ static bool checks_hold(const char *file, const struct manifest_result *r, char 
 {
     json_auto_t *docs = json_array();
     for (size_t i = 0; i < r->n_docs; i++)
-        json_array_append_new(docs, r->docs[i].pod ? pod_to_json(r->docs[i].pod) : json_null());
+        json_array_append_new(docs, r->docs[i].pod      ? pod_to_json(r->docs[i].pod)
+                                    : r->docs[i].object ? json_incref(r->docs[i].object)
+                                                        : json_null());
     bool ok = true;
     for (char **c = checks; c && *c; c++) {
         const char *eq = strstr(*c, " = ");
