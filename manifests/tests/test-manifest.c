@@ -559,7 +559,8 @@ static void test_file(const char *dir, const char *name, bool valid)
     if (checks)
         tap_ok(checks_hold(name, r, checks), "%s: %zu checks hold", name, strv_length(checks));
     for (size_t i = 0; valid && i < r->n_docs; i++)
-        tap_ok(round_trips(r->docs[i].pod), "%s: document %zu survives pod_from_json", name, i);
+        if (r->docs[i].pod) /* ConfigMaps and Secrets are JSON already */
+            tap_ok(round_trips(r->docs[i].pod), "%s: document %zu survives pod_from_json", name, i);
     manifest_result_free(r);
 }
 
