@@ -114,8 +114,9 @@ bool pod_qualified_key_ok(const char *key);
 int decode_value_from(struct decoder *d, const struct ynode *n, json_t **ret);
 void decode_env_from(struct decoder *d, const struct ynode *n, json_t **ret);
 
-/* pod-host.c: spec.hostname, subdomain, hostAliases, dnsPolicy, dnsConfig into h (true when
- * k is one of them); then the checks between them, once the spec is read. */
+/* pod-host.c: spec.hostname, subdomain, hostAliases, dnsPolicy, dnsConfig,
+ * shareProcessNamespace, hostNetwork, hostIPC and hostPID into h (true when k is one of them);
+ * then the checks between them and the containers' ports, once the spec is read. */
 bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
                            struct pod_host *h);
-void pod_host_validate(struct decoder *d, const struct ynode *spec, struct pod_host *h);
+void pod_host_validate(struct decoder *d, const struct ynode *spec, struct pod *pod);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "decode.h"
@@ -266,11 +267,35 @@ static void decode_label(struct decoder *d, const struct ynode *v, char **ret)
         *ret = (free(*ret), NULL);
 }
 
+static void decode_flag(struct decoder *d, const struct ynode *v, bool *ret)
+{
+    if (v->kind != YNODE_SCALAR || scalar_type_of(v) != SCALAR_BOOL)
+        decoder_error(d, v, NULL, "expected boolean, got %s",
+                      v->kind == YNODE_SCALAR ? v->value : "a collection");
+    else
+        *ret = strcasecmp(v->value, "true") == 0;
+}
+
 bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
                            struct pod_host *h)
 {
     const char *key = k->value;
-    if (!strcmp(key, "hostname"))
+    if (!strcmp(key, "shareProcessNamespace"))
+        decode_flag(d, v, &h->share_process_namespace);
+    else if (!strcmp(key, "hostNetwork"))
+        decode_flag(d, v, &h->host_network);
+    else if (!strcmp(key, "hostIPC"))
+        decode_flag(d, v, &h->host_ipc);
+    else if (!strcmp(key, "hostPID")) {
+        bool host_pid = false;
+        decode_flag(d, v, &host_pid);
+        if (host_pid)
+            decoder_error(d, v, NULL,
+                          "Forbidden: orc does not give pods the host's PID namespace: their "
+                          "containers could signal and trace every process of the user, orcd "
+                          "included; refused rather than run the pod in a PID namespace of its "
+                          "own");
+    } else if (!strcmp(key, "hostname"))
         decode_label(d, v, &h->hostname);
     else if (!strcmp(key, "subdomain"))
         decode_label(d, v, &h->subdomain);
@@ -290,8 +315,40 @@ bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struc
     return true;
 }
 
-void pod_host_validate(struct decoder *d, const struct ynode *spec, struct pod_host *h)
+/* On the host's network a container's port is the host's: hostPort defaults to it and may
+ * not differ, as the API server defaults and validates. */
+static void validate_host_network_ports(struct decoder *d, const struct ynode *spec,
+                                        struct pod *pod)
 {
+    const struct ynode *cs = value_of(spec, "containers");
+    for (size_t i = 0; i < pod->n_containers; i++) {
+        struct container *c = &pod->containers[i];
+        const struct ynode *ps = value_of(item_of(cs, i), "ports");
+        for (size_t j = 0; j < c->n_ports; j++) {
+            struct container_port *p = &c->ports[j];
+            if (!p->host_port)
+                p->host_port = p->container_port;
+            if (p->host_port == p->container_port)
+                continue;
+            size_t saved = decoder_push_key(d, "spec");
+            decoder_push_key(d, "containers");
+            decoder_push_index(d, i);
+            decoder_push_key(d, "ports");
+            decoder_push_index(d, j);
+            decoder_error(d, value_of(item_of(ps, j), "hostPort") ?: spec, "hostPort",
+                          "Invalid value: %d: must match `containerPort` when `hostNetwork` is "
+                          "true",
+                          p->host_port);
+            decoder_pop(d, saved);
+        }
+    }
+}
+
+void pod_host_validate(struct decoder *d, const struct ynode *spec, struct pod *pod)
+{
+    struct pod_host *h = &pod->host;
+    if (h->host_network)
+        validate_host_network_ports(d, spec, pod);
     if ((int) h->dns_policy < 0) {
         h->dns_policy = DNS_CLUSTER_FIRST;
         return;
@@ -355,6 +412,12 @@ void pod_host_to_json(const struct pod_host *h, json_t *spec)
         json_object_set_new(spec, "dnsPolicy", json_string(dns_policy_to_string(h->dns_policy)));
     if (h->has_dns_config)
         json_object_set_new(spec, "dnsConfig", dns_config_json(h));
+    if (h->share_process_namespace)
+        json_object_set_new(spec, "shareProcessNamespace", json_true());
+    if (h->host_network)
+        json_object_set_new(spec, "hostNetwork", json_true());
+    if (h->host_ipc)
+        json_object_set_new(spec, "hostIPC", json_true());
 }
 
 static const char *str_of(const json_t *o, const char *k)
@@ -379,6 +442,9 @@ void pod_host_from_json(const json_t *spec, struct pod_host *h)
     pod_host_clear(h);
     pod_host_init(h);
     h->hostname = xstrdup(str_of(spec, "hostname"));
+    h->share_process_namespace = json_is_true(json_object_get(spec, "shareProcessNamespace"));
+    h->host_network = json_is_true(json_object_get(spec, "hostNetwork"));
+    h->host_ipc = json_is_true(json_object_get(spec, "hostIPC"));
     h->subdomain = xstrdup(str_of(spec, "subdomain"));
     const json_t *aliases = json_object_get(spec, "hostAliases");
     h->n_host_aliases = json_array_size(aliases);

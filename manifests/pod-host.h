@@ -46,6 +46,9 @@ struct pod_host {
     char **searches;     /* dnsConfig.searches, likewise */
     struct dns_option *dns_options;
     size_t n_dns_options;
+    bool share_process_namespace; /* one PID namespace for the pod, its init a pause process */
+    bool host_network;            /* the host's network (and UTS) namespace: no CNI */
+    bool host_ipc;                /* the host's IPC namespace */
 };
 
 const char *dns_policy_to_string(enum dns_policy p);

@@ -593,7 +593,7 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
         decoder_pop(d, s);
     }
     validate_host_ports(d, cs, pod);
-    pod_host_validate(d, spec, &pod->host);
+    pod_host_validate(d, spec, pod);
 }
 
 struct pod *decode_pod(struct decoder *d, const struct ynode *root)

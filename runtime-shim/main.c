@@ -21,7 +21,8 @@ static const char usage[] =
     "Usage: orc-shim holder --sync-fd FD [--userns /proc/PID/ns/user]\n"
     "       orc-shim run --pod-uid UID --pod-name NAME --pod-namespace NS --run-dir DIR\n"
     "                    --userns /proc/PID/ns/user --runtime PATH --runtime-root DIR\n"
-    "                    --sync-fd FD [--hostname NAME] [--log-level LEVEL]\n"
+    "                    --sync-fd FD [--hostname NAME] [--share-pid]\n"
+    "                    [--host-network] [--host-ipc] [--log-level LEVEL]\n"
     "       orc-shim -h | --help | --version\n"
     "\n"
     "The per-pod runtime shim of orc, started by orcd; not meant to be run by hand.\n"
@@ -38,6 +39,10 @@ static const char usage[] =
     "  --pod-uid UID, --pod-name NAME, --pod-namespace NS\n"
     "                        the pod (run); NAME is also its hostname\n"
     "  --hostname NAME       the pod's hostname instead of its name (run)\n"
+    "  --share-pid           one PID namespace for the pod's containers, its init a\n"
+    "                        pause process (run)\n"
+    "  --host-network        keep the host's network and UTS namespaces (run)\n"
+    "  --host-ipc            keep the host's IPC namespace (run)\n"
     "  --run-dir DIR         the pod's run directory (run)\n"
     "  --userns PATH         the user namespace to join: the holder's (run), or a\n"
     "                        pod shim's (holder)\n"
@@ -59,6 +64,9 @@ enum {
     OPT_SYNC,
     OPT_LEVEL,
     OPT_HOSTNAME,
+    OPT_SHARE_PID,
+    OPT_HOST_NETWORK,
+    OPT_HOST_IPC,
     OPT_VERSION
 };
 
@@ -75,6 +83,9 @@ static int parse(int argc, char **argv, struct shim_args *a, enum log_level *lev
         {"sync-fd", required_argument, NULL, OPT_SYNC},
         {"log-level", required_argument, NULL, OPT_LEVEL},
         {"hostname", required_argument, NULL, OPT_HOSTNAME},
+        {"share-pid", no_argument, NULL, OPT_SHARE_PID},
+        {"host-network", no_argument, NULL, OPT_HOST_NETWORK},
+        {"host-ipc", no_argument, NULL, OPT_HOST_IPC},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {0},
@@ -94,6 +105,15 @@ static int parse(int argc, char **argv, struct shim_args *a, enum log_level *lev
             break;
         case OPT_HOSTNAME:
             a->hostname = optarg;
+            break;
+        case OPT_SHARE_PID:
+            a->share_pid = true;
+            break;
+        case OPT_HOST_NETWORK:
+            a->host_network = true;
+            break;
+        case OPT_HOST_IPC:
+            a->host_ipc = true;
             break;
         case OPT_DIR:
             a->run_dir = optarg;
@@ -173,6 +193,8 @@ static int run_main(struct shim_args *a)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 1 && !strcmp(argv[0], "/pause")) /* the pod's PID 1, started by run */
+        return pause_main();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;

@@ -264,7 +264,9 @@ static int setup(struct shim *s, orc_error_t *err)
         server_watch(s, s->signal_fd, &kind_signal) < 0 ||
         server_watch(s, s->timer_fd, &kind_timer) < 0)
         return orc_error_make(err, errno, "epoll_ctl");
-    if (link_watch_open(s, err) < 0 || server_watch(s, s->link_fd, &kind_link) < 0)
+    /* the host's network is no pod's to watch */
+    if (!s->args.host_network &&
+        (link_watch_open(s, err) < 0 || server_watch(s, s->link_fd, &kind_link) < 0))
         return orc_error_wrap(err, "watch network interfaces");
     _cleanup_free_ char *pidf = orc_path_join(s->args.run_dir, "shim.pid");
     _cleanup_free_ char *pid = xasprintf("%d\n", (int) getpid());

@@ -11,7 +11,10 @@
 /* What `orc-shim run` was told on its command line. */
 struct shim_args {
     char *pod_uid, *pod_name, *pod_namespace;
-    char *hostname; /* the UTS hostname, NULL = pod_name */
+    char *hostname;    /* the UTS hostname, NULL = pod_name */
+    bool share_pid;    /* a PID namespace for the pod, its init the pause process */
+    bool host_network; /* the host's network and UTS namespaces: none of the pod's own */
+    bool host_ipc;     /* the host's IPC namespace */
     char *run_dir;
     char *userns;
     char *runtime, *runtime_root;
@@ -126,6 +129,9 @@ int holder_main(int sync_fd, const char *join);
 
 /* sandbox.c: joins the user namespace and creates the pod's namespaces. */
 int sandbox_setup(const struct shim_args *a, orc_error_t *err);
+/* The pod's PID namespace init (argv[0] "/pause", as Kubernetes' pause shows in ps): reaps
+ * orphans, exits on SIGTERM or SIGINT, and with its parent, the shim. */
+int pause_main(void);
 
 /* server.c */
 int server_run(struct shim *s, orc_error_t *err);

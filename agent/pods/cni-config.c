@@ -80,8 +80,17 @@ json_t *network_port_mappings(const struct pod *pod)
     return list;
 }
 
+json_t *network_host_result(const char *host_ip)
+{
+    return json_pack("{s:b,s:[{s:s+}]}", NETWORK_HOST_KEY, 1, "ips", "address", host_ip, "/32");
+}
+
 char *network_pod_ip(const json_t *result)
 {
+    if (json_is_true(json_object_get(result, NETWORK_HOST_KEY))) { /* the node's own address */
+        const char *a = orc_json_str(json_array_get(json_object_get(result, "ips"), 0), "address");
+        return a ? xstrndup(a, strcspn(a, "/")) : NULL;
+    }
     json_t *ifs = json_object_get(result, "interfaces"), *ip;
     size_t i;
     json_array_foreach(json_object_get(result, "ips"), i, ip) {

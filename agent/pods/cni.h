@@ -46,5 +46,10 @@ int network_conflist_check(const json_t *list, orc_error_t *err);
 json_t *network_plugin_config(const json_t *list, size_t i, const json_t *prev, const json_t *caps);
 /* hostPorts of a pod as CNI portMappings (lower-case protocols); an empty array if none. */
 json_t *network_port_mappings(const struct pod *pod);
-/* First IPv4 address of a result outside loopback, without its prefix length; NULL if none. */
+/* First IPv4 address of a result outside loopback, without its prefix length; NULL if none.
+ * A host network's result: its address (the node's). */
 char *network_pod_ip(const json_t *result);
+/* The result recorded for a pod on the host's network (no CNI ran): NETWORK_HOST_KEY true and
+ * the node's address. */
+#define NETWORK_HOST_KEY "orc.dev/hostNetwork"
+json_t *network_host_result(const char *host_ip);

@@ -45,10 +45,12 @@ static void set_result(struct pod_step *s, json_t *result)
 
 static int write_files(struct pod_step *s, const json_t *result, orc_error_t *err)
 {
-    _cleanup_free_ char *host_resolv = NULL;
+    _cleanup_free_ char *host_resolv = NULL, *host_hosts = NULL;
     (void) orc_read_file("/etc/resolv.conf", HOST_RESOLV_MAX, &host_resolv, NULL, NULL);
+    if (s->pod->host.host_network)
+        (void) orc_read_file("/etc/hosts", HOST_RESOLV_MAX, &host_hosts, NULL, NULL);
     _cleanup_free_ char *ip = network_pod_ip(result);
-    _cleanup_free_ char *hosts = pod_hosts_file(s->pod, ip);
+    _cleanup_free_ char *hosts = pod_hosts_file(s->pod, ip, host_hosts);
     free(s->dns_warning);
     _cleanup_free_ char *resolv = pod_resolv_conf(s->pod, result, host_resolv, &s->dns_warning);
     _cleanup_free_ char *text = json_dumps(result, JSON_COMPACT);
@@ -64,8 +66,23 @@ static int write_files(struct pod_step *s, const json_t *result, orc_error_t *er
     return 0;
 }
 
+/* The host's network: no CNI, only the files, and the node's address as the pod's. */
+static int host_network_setup(struct pod_step *s, orc_error_t *err)
+{
+    json_t *result = network_host_result(POD_NODE_HOST_IP);
+    if (write_files(s, result, err) < 0) {
+        json_decref(result);
+        return -1;
+    }
+    set_result(s, result);
+    log_pod_info(s->pod, "on the host's network");
+    return 0;
+}
+
 int pod_network_setup(struct pod_step *s, orc_error_t *err)
 {
+    if (s->pod->host.host_network)
+        return host_network_setup(s, err);
     const struct network *n = s->env->network;
     _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) s->shim_pid);
     json_auto_t *ports = network_port_mappings(s->pod);
@@ -120,6 +137,12 @@ void pod_network_teardown(struct pod_step *s)
     _cleanup_free_ char *adding = run_file(s, "network.adding");
     if (!result && access(adding, F_OK) < 0)
         return; /* never set up, or torn down already */
+    if (json_is_true(json_object_get(result, NETWORK_HOST_KEY))) { /* no CNI ran */
+        _cleanup_free_ char *path = run_file(s, "network.json");
+        (void) unlink(path);
+        set_result(s, NULL);
+        return;
+    }
     /* without a result (the chain was cut short by a crash): DEL of the whole chain, which
      * each plugin takes as "whatever you did for this container" */
     orc_error_t err = NULL;
@@ -144,7 +167,8 @@ void pod_network_teardown(struct pod_step *s)
 
 int pod_network_check(struct pod_step *s, orc_error_t *err)
 {
-    if (!s->net_result || s->shim_pid <= 0)
+    if (!s->net_result || s->shim_pid <= 0 ||
+        json_is_true(json_object_get(s->net_result, NETWORK_HOST_KEY)))
         return 0;
     _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) s->shim_pid);
     json_auto_t *ports = network_port_mappings(s->pod);

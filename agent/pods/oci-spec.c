@@ -299,10 +299,21 @@ static json_t *build_mounts(const struct oci_spec_input *in)
                                      userns_max_gid(in->userns) >= 5
                                          ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"
                                          : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
+    const struct pod_host *h = &in->pod->host;
+    /* the host's IPC and network namespaces belong to the host's user namespace, which
+     * refuses new mqueue and sysfs mounts from orc's: the host's /dev/shm and /sys are bound
+     * instead; message queues need no /dev/mqueue (mq_open works without it) */
+    if (h->host_ipc) {
+        json_array_append_new(m, mount_json("/dev/shm", "bind", "/dev/shm", "rbind,nosuid,nodev"));
+    } else {
+        json_array_append_new(
+            m, mount_json("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
+        json_array_append_new(m,
+                              mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+    }
     json_array_append_new(
-        m, mount_json("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
-    json_array_append_new(m, mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
-    json_array_append_new(m, mount_json("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"));
+        m, h->host_network ? mount_json("/sys", "bind", "/sys", "rbind,nosuid,noexec,nodev,ro")
+                           : mount_json("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"));
     if (in->hostname_file)
         json_array_append_new(m, mount_json("/etc/hostname", "bind", in->hostname_file,
                                             "rbind,ro,nosuid,nodev,noexec"));
@@ -341,7 +352,17 @@ static json_t *build_resources(const struct container_resources *r)
     return res;
 }
 
-static json_t *build_linux(const char *cgroups_path, const struct container_resources *r)
+/* The container's own PID namespace, or the pod's (shareProcessNamespace) by path */
+static json_t *pid_namespace(const char *pid_ns_path)
+{
+    json_t *ns = json_pack("{s:s}", "type", "pid");
+    if (pid_ns_path)
+        json_object_set_new(ns, "path", json_string(pid_ns_path));
+    return ns;
+}
+
+static json_t *build_linux(const char *cgroups_path, const char *pid_ns_path,
+                           const struct container_resources *r)
 {
     static const char *const masked[] = {"/proc/acpi",
                                          "/proc/asound",
@@ -360,8 +381,8 @@ static json_t *build_linux(const char *cgroups_path, const struct container_reso
     append_strv(mp, (char *const *) masked);
     append_strv(ro, (char *const *) readonly);
     /* only pid and mount: net, ipc, uts and user come from orc-shim */
-    json_t *l = json_pack("{s:[{s:s},{s:s}],s:o,s:o}", "namespaces", "type", "pid", "type", "mount",
-                          "maskedPaths", mp, "readonlyPaths", ro);
+    json_t *l = json_pack("{s:[o,{s:s}],s:o,s:o}", "namespaces", pid_namespace(pid_ns_path), "type",
+                          "mount", "maskedPaths", mp, "readonlyPaths", ro);
     if (cgroups_path) { /* inside the pod's delegated scope; without one the runtime's default */
         json_object_set_new(l, "cgroupsPath", json_string(cgroups_path));
         json_object_set_new(l, "resources", build_resources(r));
@@ -408,7 +429,7 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
                                       (json_int_t) in->nofile_hard));
     *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
                      "root", "path", "rootfs", "readonly", 0, "mounts", mounts, "linux",
-                     build_linux(in->cgroups_path, &c->resources));
+                     build_linux(in->cgroups_path, in->pid_ns_path, &c->resources));
     expand_env_done(&cenv);
     return 0;
 }

@@ -12,14 +12,13 @@ struct userns;
 
 /*
  * Builds the OCI runtime config (config.json) for one container of a pod. Pure: no I/O.
- * The container gets its own mount and PID namespaces; it inherits the pod's network, IPC
- * and UTS namespaces (and the shared user namespace) from orc-shim, which runs the OCI
- * runtime from inside them. Process: Kubernetes' merge of command/args with the image's
- * Entrypoint/Cmd, image Env overridden by the pod's env, $(NAME) references in env, command
- * and args expanded and valueFrom.fieldRef resolved as kubelet does (expand.h), workingDir,
- * image User (numeric),
- * the open-files limit a process started by the user would have.
- * root.path is "rootfs" (orc-shim mounts the overlay there).
+ * The container gets its own mount and PID namespaces (or joins the pod's PID namespace,
+ * pid_ns_path); it inherits the pod's network, IPC and UTS namespaces (and the shared user
+ * namespace) from orc-shim, which runs the OCI runtime from inside them. Process: Kubernetes' merge
+ * of command/args with the image's Entrypoint/Cmd, image Env overridden by the pod's env, $(NAME)
+ * references in env, command and args expanded and valueFrom.fieldRef resolved as kubelet does
+ * (expand.h), workingDir, image User (numeric), the open-files limit a process started by the user
+ * would have. root.path is "rootfs" (orc-shim mounts the overlay there).
  */
 struct oci_spec_input {
     const struct pod *pod;
@@ -31,6 +30,8 @@ struct oci_spec_input {
     const char *resolv_file;     /* /etc/resolv.conf, may be NULL */
     const char *cgroups_path;    /* the container's cgroup (below the pod's scope), or NULL:
                                     its resources are set only with one */
+    const char *pid_ns_path;     /* the pod's PID namespace to join (shareProcessNamespace),
+                                    NULL: a new one */
     /* RLIMIT_NOFILE for the process, 0 = none written. Written because runc, a Go program,
      * raises its own soft limit to the hard one, and the container would inherit that. */
     unsigned long long nofile_soft, nofile_hard;

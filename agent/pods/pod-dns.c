@@ -27,22 +27,26 @@ static void append(char **buf, const char *fmt, ...)
     *buf = next;
 }
 
-char *pod_hosts_file(const struct pod *pod, const char *ip)
+char *pod_hosts_file(const struct pod *pod, const char *ip, const char *node_hosts)
 {
     _cleanup_free_ char *hostname = pod_hostname(pod);
     _cleanup_free_ char *domain = pod_host_domain(pod);
-    char *out = xstrdup("# Kubernetes-managed hosts file.\n"
-                        "127.0.0.1\tlocalhost\n"
-                        "::1\tlocalhost ip6-localhost ip6-loopback\n"
-                        "fe00::0\tip6-localnet\n"
-                        "fe00::0\tip6-mcastprefix\n"
-                        "fe00::1\tip6-allnodes\n"
-                        "fe00::2\tip6-allrouters\n");
-    if (ip && domain)
-        append(&out, "%s\t%s.%s\t%s\n", ip, hostname, domain, hostname);
-    else if (ip)
-        append(&out, "%s\t%s\n", ip, hostname);
     const struct pod_host *h = &pod->host;
+    char *out = NULL;
+    if (h->host_network) /* kubelet: the node's file, then the aliases */
+        append(&out, "%s", node_hosts ? node_hosts : "");
+    else
+        out = xstrdup("# Kubernetes-managed hosts file.\n"
+                      "127.0.0.1\tlocalhost\n"
+                      "::1\tlocalhost ip6-localhost ip6-loopback\n"
+                      "fe00::0\tip6-localnet\n"
+                      "fe00::0\tip6-mcastprefix\n"
+                      "fe00::1\tip6-allnodes\n"
+                      "fe00::2\tip6-allrouters\n");
+    if (!h->host_network && ip && domain)
+        append(&out, "%s\t%s.%s\t%s\n", ip, hostname, domain, hostname);
+    else if (!h->host_network && ip)
+        append(&out, "%s\t%s\n", ip, hostname);
     if (h->n_host_aliases)
         append(&out, "\n# Entries added by HostAliases.\n");
     for (size_t i = 0; i < h->n_host_aliases; i++) {
@@ -56,7 +60,7 @@ bool pod_dns_missing_cluster(const struct pod *pod)
 {
     /* ClusterFirst on the host's network is Default for kubelet, without a warning */
     return pod->host.dns_policy == DNS_CLUSTER_FIRST_WITH_HOST_NET ||
-           pod->host.dns_policy == DNS_CLUSTER_FIRST;
+           (pod->host.dns_policy == DNS_CLUSTER_FIRST && !pod->host.host_network);
 }
 
 char *pod_dns_missing_cluster_message(const struct pod *pod, const char *uid)

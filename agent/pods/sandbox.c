@@ -141,7 +141,18 @@ int sandbox_create(struct pod_step *s, orc_error_t *err)
                     (char *) level,
                     "--hostname",
                     hostname,
+                    NULL,
+                    NULL,
+                    NULL,
                     NULL};
+    size_t n = ELEMENTSOF(argv) - 4; /* the first NULL: the pod's namespace flags follow */
+    const struct pod_host *h = &s->pod->host;
+    if (h->share_process_namespace)
+        argv[n++] = "--share-pid";
+    if (h->host_network)
+        argv[n++] = "--host-network";
+    if (h->host_ipc)
+        argv[n++] = "--host-ipc";
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
         return orc_error_make(err, errno, "socketpair");
@@ -212,6 +223,20 @@ void sandbox_find_scope(struct pod_step *s)
         s->new_cgroup = xstrndup(line, n - 5);
 }
 
+/* The pod's PID namespace: its init's, which the shim records in pause.pid. */
+static int pause_pid_ns(struct pod_step *s, char **ret, orc_error_t *err)
+{
+    _cleanup_free_ char *path = run_file(s, "pause.pid");
+    _cleanup_free_ char *text = NULL;
+    if (orc_read_file(path, 64, &text, NULL, err) < 0)
+        return orc_error_wrap(err, "the pod's PID namespace");
+    int pid = atoi(text);
+    if (pid <= 0)
+        return orc_error_make(err, EINVAL, "the pod's PID namespace: '%s' holds no pid", path);
+    *ret = xasprintf("/proc/%d/ns/pid", pid);
+    return 0;
+}
+
 static int write_bundle(struct pod_step *s, const struct container *c, const char *bundle,
                         json_t *binds, orc_error_t *err)
 {
@@ -227,6 +252,9 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
     if (orc_mkdir_p(rootfs, 0700, err) < 0)
         return -1;
     _cleanup_free_ char *pod_ip = s->net_result ? network_pod_ip(s->net_result) : NULL;
+    _cleanup_free_ char *pid_ns = NULL;
+    if (s->pod->host.share_process_namespace && pause_pid_ns(s, &pid_ns, err) < 0)
+        return -1;
     struct oci_spec_input in = {.pod = s->pod,
                                 .container = c,
                                 .image = s->image,
@@ -235,6 +263,7 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
                                 .hosts_file = hosts,
                                 .resolv_file = resolv,
                                 .cgroups_path = cgpath,
+                                .pid_ns_path = pid_ns,
                                 .facts =
                                     container_env_facts(s->env, s->uid, pod_ip, s->env_objects),
                                 .volume_paths = vols.paths,

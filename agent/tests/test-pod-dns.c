@@ -40,12 +40,12 @@ static const char hosts_head[] = "# Kubernetes-managed hosts file.\n"
 static void test_hosts(void)
 {
     struct pod *pod = parse_pod("");
-    char *hosts = pod_hosts_file(pod, "10.0.2.100");
+    char *hosts = pod_hosts_file(pod, "10.0.2.100", NULL);
     char *want = xasprintf("%s10.0.2.100\tweb\n", hosts_head);
     tap_is_str(hosts, want, "hosts: kubelet's lines, the pod's name on its address");
     free(hosts);
     free(want);
-    hosts = pod_hosts_file(pod, NULL);
+    hosts = pod_hosts_file(pod, NULL, NULL);
     tap_is_str(hosts, hosts_head, "no address: no line of the pod's own");
     free(hosts);
     pod_free(pod);
@@ -55,7 +55,7 @@ static void test_hosts(void)
                     "  - ip: 127.0.0.1\n    hostnames: [foo.local, bar.local]\n"
                     "  - ip: 10.1.2.3\n    hostnames: [foo.remote, bar.remote]\n");
     tap_ok(pod != NULL, "hostname, subdomain and hostAliases parse");
-    hosts = pod_hosts_file(pod, "10.0.2.100");
+    hosts = pod_hosts_file(pod, "10.0.2.100", NULL);
     want = xasprintf("%s10.0.2.100\tdb-0.db.team.svc.cluster.local\tdb-0\n"
                      "\n# Entries added by HostAliases.\n"
                      "127.0.0.1\tfoo.local\tbar.local\n"
@@ -67,6 +67,23 @@ static void test_hosts(void)
     char *name = pod_hostname(pod);
     tap_is_str(name, "db-0", "the hostname is spec.hostname");
     free(name);
+    pod_free(pod);
+
+    pod = parse_pod("  hostNetwork: true\n"
+                    "  hostAliases: [{ip: 10.1.2.3, hostnames: [foo.remote]}]\n");
+    hosts = pod_hosts_file(pod, "127.0.0.1", "127.0.0.1 localhost\n192.0.2.7 node\n");
+    tap_is_str(hosts,
+               "127.0.0.1 localhost\n192.0.2.7 node\n"
+               "\n# Entries added by HostAliases.\n10.1.2.3\tfoo.remote\n",
+               "host network: the node's hosts file, then the aliases");
+    free(hosts);
+    tap_ok(!pod_dns_missing_cluster(pod), "ClusterFirst on the host's network is Default");
+    json_t *none = json_loads("{}", 0, NULL);
+    char *resolv = pod_resolv_conf(pod, none, "nameserver 127.0.0.53\nsearch lan\n", NULL);
+    tap_is_str(resolv, "nameserver 127.0.0.53\nsearch lan\n",
+               "host network: the node's resolv.conf (its resolver is reachable)");
+    free(resolv);
+    json_decref(none);
     pod_free(pod);
 
     pod = parse_pod("");

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Pod-level fields: the hostname and domain (spec.hostname, subdomain) in the UTS namespace,
 # /etc/hostname, $HOSTNAME and /etc/hosts with hostAliases as kubelet writes it; resolv.conf
-# after dnsPolicy and dnsConfig, with kubelet's MissingClusterDNS warning for ClusterFirst.
+# after dnsPolicy and dnsConfig, with kubelet's MissingClusterDNS warning for ClusterFirst;
+# shareProcessNamespace (the pause process is PID 1 and each container sees the others'),
+# hostNetwork (the host's network, name, hosts file and resolver) and hostIPC (its /dev/shm).
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
@@ -85,7 +87,7 @@ options ndots:2 edns0" "dnsPolicy None: only dnsConfig (the docs' custom DNS exa
 assert_not_contains "$("$ORC" events --for pod/dns-example)" "MissingClusterDNS" "None asks for no cluster DNS"
 assert_eq "$(pod_field dns-example .spec.dnsPolicy)" "None" "dnsPolicy stored"
 
-out=$("$ORC" apply -f - 2>&1 <<'YAML') && fail "a None policy without nameservers was accepted"
+expect_exit 1 "$ORC" apply -f - <<'YAML'
 apiVersion: v1
 kind: Pod
 metadata: {name: bad}
@@ -94,4 +96,67 @@ spec:
   containers: [{name: c, image: localhost/busybox:latest}]
 YAML
 assert_contains "$out" 'spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None' "None needs dnsConfig"
+
+port=$(free_port)
+shm=orc-e2e-$$-$RANDOM
+echo marker >"/dev/shm/$shm"
+on_cleanup "rm -f /dev/shm/$shm"
+apply_yaml ns.yaml <<YAML >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: shared}
+spec:
+  shareProcessNamespace: true
+  containers:
+    - name: server
+      image: localhost/busybox:latest
+      command: ["sleep", "3601"]
+    - name: shell
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "while ! ps ax | grep -q 'sleep 360[1]'; do sleep 0.2; done; ps ax; sleep 3600"]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: on-host}
+spec:
+  hostNetwork: true
+  hostIPC: true
+  containers:
+    - name: web
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "echo uts=\$(hostname); cat /dev/shm/$shm; echo hello > /tmp/index.html; exec httpd -f -p 127.0.0.1:$port -h /tmp"]
+      ports: [{containerPort: $port}]
+YAML
+wait_for_phase shared Running 30
+wait_for 20 sh -c "'$ORC' logs shared -c shell | grep -q 'sleep 3601'" || fail "no ps output: $("$ORC" logs shared -c shell)"
+ps_out=$("$ORC" logs shared -c shell)
+grep -Eq '^ +1 root +([0-9:]+ +)?/pause$' <<<"$ps_out" || fail "PID 1 is not the pause process: $ps_out"
+grep -q 'sleep 3601' <<<"$ps_out" || fail "the other container's process is not seen: $ps_out"
+grep -q 'ps ax' <<<"$ps_out" || fail "ps does not see itself: $ps_out"
+assert_eq "$(pod_field shared .spec.shareProcessNamespace)" "true" "shareProcessNamespace stored"
+
+wait_for_phase on-host Running 30
+wait_for 20 sh -c "curl -sf http://127.0.0.1:$port/index.html | grep -q hello" ||
+    fail "the host-network pod's server is not on the host's 127.0.0.1:$port: $("$ORC" logs on-host)"
+logs=$("$ORC" logs on-host)
+assert_contains "$logs" "uts=$(hostname)" "on the host's network the hostname is the host's"
+assert_contains "$logs" "marker" "hostIPC: the host's /dev/shm"
+assert_eq "$(pod_field on-host .status.podIP)" "127.0.0.1" "the pod's IP is the node's"
+assert_eq "$(pod_field on-host '.spec.containers[0].ports[0].hostPort')" "$port" "hostPort defaults to containerPort"
+uid=$(pod_field on-host .metadata.uid)
+assert_eq "$(cat "$XDG_RUNTIME_DIR/orc/pods/$uid/hosts")" "$(cat /etc/hosts)" "the host's /etc/hosts"
+assert_not_contains "$("$ORC" events --for pod/on-host)" "MissingClusterDNS" "ClusterFirst on the host's network is Default, quietly"
+"$ORC" delete pod on-host --grace-period 0 >/dev/null || fail "delete on-host"
+
+expect_exit 1 "$ORC" apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  hostPID: true
+  hostNetwork: true
+  containers: [{name: c, image: localhost/busybox:latest, ports: [{containerPort: 80, hostPort: 81}]}]
+YAML
+assert_contains "$out" "spec.hostPID: Forbidden: orc does not give pods the host's PID namespace" "hostPID refused with the reason"
+assert_contains "$out" 'spec.containers[0].ports[0].hostPort: Invalid value: 81: must match `containerPort` when `hostNetwork` is true' "hostNetwork: hostPort must match"
 echo "PASS: $TEST_NAME"
