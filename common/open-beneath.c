@@ -101,7 +101,7 @@ int orc_open_beneath(int dirfd, const char *rel, bool create, orc_error_t *err)
 {
     int fd = open_beneath(dirfd, rel, create);
     if (fd == -EXDEV || fd == -ELOOP)
-        return orc_error_make(err, -fd, "'%s' leads out of its volume", rel);
+        return orc_error_make_as(err, -fd, "'%s' leads out of its volume", rel);
     if (fd < 0)
         return orc_error_make(err, -fd, "open '%s'", rel);
     return fd;
@@ -115,7 +115,7 @@ int orc_open_no_symlinks(const char *path, orc_error_t *err)
         fd = root < 0 ? -errno : walk(root, path + strspn(path, "/"), false);
     }
     if (fd == -ELOOP)
-        return orc_error_make(err, ELOOP, "'%s' changed: a symlink is in its way", path);
+        return orc_error_make_as(err, ELOOP, "'%s' changed: a symlink is in its way", path);
     if (fd < 0)
         return orc_error_make(err, -fd, "open '%s'", path);
     return fd;

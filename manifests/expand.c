@@ -196,6 +196,15 @@ static int resource_value(const struct pod *pod, const struct container *c, cons
     return 0;
 }
 
+int expand_resource_field(const struct pod *pod, const json_t *ref, const struct expand_facts *f,
+                          char **ret, orc_error_t *err)
+{
+    const char *name = json_string_value(json_object_get(ref, "containerName"));
+    if (!name || !*name)
+        return orc_error_make_as(err, EINVAL, "resourceFieldRef: no containerName");
+    return resource_value(pod, NULL, ref, f, ret, err);
+}
+
 /* One variable's value: expanded, from its field or resource, or NULL when it is left out. */
 static int env_value(const struct pod *pod, const struct container *c, const struct env_var *e,
                      const struct expand_facts *f, const struct expand_env *env, size_t max,

@@ -87,6 +87,11 @@ int expand_container_env(const struct pod *pod, const struct container *c,
                          const struct expand_facts *facts, struct expand_env *ret,
                          orc_error_t *err);
 
+/* A resourceFieldRef that names its container ({containerName, resource, divisor}), as a
+ * downward API volume's file gives it: the quantity divided by the divisor, rounded up. */
+int expand_resource_field(const struct pod *pod, const json_t *ref, const struct expand_facts *f,
+                          char **ret, orc_error_t *err);
+
 /*
  * command or args, each item expanded against env (expand_container_env's result); NULL for
  * NULL. what names the list in errors ("command", "args").

@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "pods/oci-spec.h"
+#include "volume-files.h"
 #include "xalloc.h"
 
 /* The subPath of m, subPathExpr expanded against the container's env; NULL for none. */
@@ -39,10 +40,12 @@ static int sub_path_of(const struct container *c, const struct volume_mount *m,
     return 0;
 }
 
-static json_t *mount_options(const struct volume_mount *m)
+/* configMap, secret, downwardAPI and projected volumes are read-only whatever the mount
+ * says, as kubelet mounts them: orcd writes their files, never the container. */
+static json_t *mount_options(const struct volume_mount *m, const struct volume *v)
 {
     json_t *o = json_pack("[s]", "rbind");
-    if (m->read_only)
+    if (m->read_only || volume_has_files(v))
         json_array_append_new(o, json_string("ro"));
     json_array_append_new(
         o, json_string(m->propagation == PROPAGATION_HOST_TO_CONTAINER ? "rslave" : "rprivate"));
@@ -77,9 +80,9 @@ int oci_mounts_build(const struct oci_spec_input *in, const struct expand_env *c
             json_object_set_new(bind, "recursive_read_only",
                                 json_string(recursive_read_only_to_string(m->recursive_read_only)));
         json_array_append_new(in->binds, bind);
-        json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:o}", "destination", m->mount_path, "type",
-                                        "bind", "source", target, "options", mount_options(m)));
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination", m->mount_path,
+                                                "type", "bind", "source", target, "options",
+                                                mount_options(m, &in->pod->volumes[k])));
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "manifest.h"
+#include "pods/container-env.h"
 #include "pods/network.h"
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
@@ -26,6 +27,7 @@ static const char *const kind_names[_STEP_KIND_MAX] = {
     [STEP_NETWORK_DOWN] = "network teardown",
     [STEP_NETWORK_CHECK] = "network check",
     [STEP_TEARDOWN] = "teardown",
+    [STEP_VOLUMES] = "volumes",
 };
 
 const char *pod_step_kind_to_string(enum pod_step_kind k)
@@ -55,6 +57,8 @@ struct pod_step *pod_step_new(enum pod_step_kind kind, struct pod_worker *w)
     s->shim_pid = w->shim_pid;
     s->cgroup = xstrdup(w->cgroup);
     s->net_result = w->net_result ? json_deep_copy(w->net_result) : NULL;
+    s->volume_objects = pod_volume_objects(w->env->store, w->pod);
+    s->volumes_stamp = pod_volumes_stamp(w->pod, s->volume_objects);
     return s;
 }
 
@@ -70,6 +74,8 @@ struct pod_step *pod_step_free(struct pod_step *s)
     free(s->container);
     image_free(s->image);
     json_decref(s->env_objects);
+    json_decref(s->volume_objects);
+    free(s->volumes_stamp);
     orc_error_release(&s->err);
     shim_client_free(s->shim);
     json_decref(s->hello);
@@ -126,6 +132,18 @@ static int adopted(struct pod_step *s)
     return 0;
 }
 
+/* The pod's volumes, before its sandbox and when their objects change (kubelet's volume
+ * manager): a failure is the pod's FailedMount. */
+static int prepare_volumes(struct pod_step *s)
+{
+    struct pod_volume_paths vols = {0};
+    struct expand_facts f = container_env_facts(s->env, s->uid, NULL, s->volume_objects);
+    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &f, &vols, &s->err) < 0)
+        return fail(s, "volumes");
+    pod_volume_paths_done(&vols);
+    return 0;
+}
+
 static void run_sandbox(struct pod_step *s)
 {
     int r = sandbox_adopt(s, &s->err);
@@ -141,12 +159,8 @@ static void run_sandbox(struct pod_step *s)
     if (s->kind == STEP_ADOPT)
         return;
     pod_network_teardown(s); /* of a sandbox that was lost, if any */
-    struct pod_volume_paths vols = {0};
-    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &vols, &s->err) < 0) {
-        fail(s, "volumes");
+    if (prepare_volumes(s) < 0)
         return;
-    }
-    pod_volume_paths_done(&vols);
     if (sandbox_create(s, &s->err) < 0) {
         fail(s, "shim start-up");
         return;
@@ -197,6 +211,9 @@ void pod_step_run(struct job *job, void *arg)
         break;
     case STEP_NETWORK_CHECK:
         run_check(s);
+        break;
+    case STEP_VOLUMES:
+        (void) prepare_volumes(s);
         break;
     case _STEP_KIND_MAX:
     case _STEP_KIND_INVALID:

@@ -23,6 +23,7 @@ enum pod_step_kind {
     STEP_NETWORK_DOWN,  /* CNI DEL for a sandbox that is gone */
     STEP_NETWORK_CHECK, /* CNI CHECK; when broken, DEL and ADD again */
     STEP_TEARDOWN,      /* CNI DEL, then the pod's files and cgroup */
+    STEP_VOLUMES,       /* the files of configMap, secret, downwardAPI volumes written again */
     _STEP_KIND_MAX,
     _STEP_KIND_INVALID = -22,
 };
@@ -48,7 +49,9 @@ struct pod_step {
     char *container;    /* STEP_START */
     int attempt;
     struct image *image;
-    json_t *env_objects; /* STEP_START: the ConfigMaps and Secrets its env names */
+    json_t *env_objects;    /* STEP_START: the ConfigMaps and Secrets its env names */
+    json_t *volume_objects; /* the ConfigMaps and Secrets its volumes name (volumes.h) */
+    char *volumes_stamp;    /* what the volumes show with them (pod_volumes_stamp) */
     /* outputs */
     int status; /* 0, or < 0 with err set */
     orc_error_t err;

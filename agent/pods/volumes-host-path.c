@@ -62,11 +62,11 @@ static int follow(struct walk *w, int link_fd, const struct stat *st, const char
                   orc_error_t *err)
 {
     if (st->st_uid != uid && st->st_uid != 0)
-        return orc_error_make(err, EPERM,
-                              "'%s/%s' is a symlink of uid %u, another user: not followed",
-                              w->canon, name, (unsigned) st->st_uid);
+        return orc_error_make_as(err, EPERM,
+                                 "'%s/%s' is a symlink of uid %u, another user: not followed",
+                                 w->canon, name, (unsigned) st->st_uid);
     if (++w->links > MAX_SYMLINKS)
-        return orc_error_make(err, ELOOP, "too many levels of symbolic links");
+        return orc_error_make_as(err, ELOOP, "too many levels of symbolic links");
     char target[PATH_MAX];
     ssize_t n = readlinkat(link_fd, "", target, sizeof(target) - 1);
     if (n < 0)
@@ -107,8 +107,8 @@ static int walk_one(struct walk *w, const char *name, bool last, enum host_path_
     if (fd < 0 && errno == ENOENT) {
         int r = create_missing(w, name, last, type);
         if (r < 0)
-            return orc_error_make(err, -r, "%s%s/%s does not exist",
-                                  r == -ENOENT ? "" : "create: ", w->canon, name);
+            return orc_error_make_as(err, -r, "%s%s/%s does not exist",
+                                     r == -ENOENT ? "" : "create: ", w->canon, name);
         fd = openat(w->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     }
     if (fd < 0)
@@ -120,7 +120,7 @@ static int walk_one(struct walk *w, const char *name, bool last, enum host_path_
     if (S_ISLNK(st.st_mode))
         return follow(w, next, &st, name, uid, err);
     if (!last && !S_ISDIR(st.st_mode))
-        return orc_error_make(err, ENOTDIR, "'%s/%s' is not a directory", w->canon, name);
+        return orc_error_make_as(err, ENOTDIR, "'%s/%s' is not a directory", w->canon, name);
     char *canon = xasprintf("%s/%s", w->canon, name);
     free(w->canon);
     w->canon = canon;
@@ -159,7 +159,8 @@ static int check_type(const struct walk *w, enum host_path_type type, orc_error_
         break;
     }
     if (not )
-        return orc_error_make(err, ENOTDIR, "hostPath type check failed: %s is not %s", path, not );
+        return orc_error_make_as(err, ENOTDIR, "hostPath type check failed: %s is not %s", path,
+                                 not );
     char proc[64];
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->fd);
     int mode = S_ISDIR(st.st_mode) ? R_OK | X_OK : S_ISREG(st.st_mode) ? R_OK : F_OK;

@@ -10,7 +10,11 @@
 #include "cleanup.h"
 #include "fs-util.h"
 #include "json-util.h"
+#include "log.h"
+#include "pods/atomic-writer.h"
+#include "store/store.h"
 #include "sys/paths.h"
+#include "volume-files.h"
 #include "xalloc.h"
 
 /* kubelet's plugin directory names: volumes/<plugin>/<name> */
@@ -54,41 +58,61 @@ static int volume_dir(const struct orc_paths *paths, const char *uid, const stru
     return 0;
 }
 
-static int prepare_one(const struct orc_paths *paths, const char *uid, const struct volume *v,
-                       char **ret, orc_error_t *err)
+/* A volume of files: written (or left as they are) through the atomic writer. */
+static int files_volume(const struct orc_paths *paths, const char *uid, const struct pod *pod,
+                        const struct volume *v, const struct expand_facts *facts, char **ret,
+                        orc_error_t *err)
 {
+    struct volume_files files = {0};
+    _cleanup_free_ char *dir = NULL;
+    if (volume_files_build(pod, v, facts, &files, err) < 0)
+        return -1;
+    int r = volume_dir(paths, uid, v, &dir, err);
+    if (r >= 0)
+        r = atomic_write(dir, &files, err);
+    volume_files_done(&files);
+    if (r < 0)
+        return -1;
+    if (r > 0)
+        log_pod_debug(pod, "volume '%s': files written", v->name);
+    *ret = TAKE_PTR(dir);
+    return 0;
+}
+
+static int prepare_one(const struct orc_paths *paths, const char *uid, const struct pod *pod,
+                       const struct volume *v, const struct expand_facts *facts, char **ret,
+                       orc_error_t *err)
+{
+    if (volume_has_files(v))
+        return files_volume(paths, uid, pod, v, facts, ret, err);
     switch (v->type) {
     case VOLUME_EMPTY_DIR:
         if (v->memory)
-            return orc_error_make(err, ENOTSUP, "emptyDir medium Memory is not supported yet");
+            return orc_error_make_as(err, ENOTSUP, "emptyDir medium Memory is not supported yet");
         return volume_dir(paths, uid, v, ret, err);
     case VOLUME_HOST_PATH:
         return host_path_resolve(v->path, v->host_path_type, getuid(), ret, err);
-    case VOLUME_CONFIG_MAP:
-        return orc_error_make(err, ENOENT, "configmap \"%s\" not found",
-                              orc_json_str(v->source, "name") ?: "");
-    case VOLUME_SECRET:
-        return orc_error_make(err, ENOENT, "secret \"%s\" not found",
-                              orc_json_str(v->source, "secretName") ?: "");
     case VOLUME_PVC:
-        return orc_error_make(err, ENOENT, "persistentvolumeclaim \"%s\" not found", v->claim_name);
+        return orc_error_make_as(err, ENOENT, "persistentvolumeclaim \"%s\" not found",
+                                 v->claim_name);
+    case VOLUME_CONFIG_MAP:
+    case VOLUME_SECRET:
     case VOLUME_DOWNWARD_API:
     case VOLUME_PROJECTED:
-        return orc_error_make(err, ENOTSUP, "%s volumes are not supported yet",
-                              volume_type_to_string(v->type));
     case _VOLUME_TYPE_MAX:
     case _VOLUME_TYPE_INVALID:
         break;
     }
-    return orc_error_make(err, EINVAL, "volume of no known type");
+    return orc_error_make_as(err, EINVAL, "volume of no known type");
 }
 
 int pod_volumes_prepare(const struct orc_paths *paths, const char *pod_uid, const struct pod *pod,
-                        struct pod_volume_paths *ret, orc_error_t *err)
+                        const struct expand_facts *facts, struct pod_volume_paths *ret,
+                        orc_error_t *err)
 {
     struct pod_volume_paths v = {.paths = new0(char *, pod->n_volumes + 1), .n = pod->n_volumes};
     for (size_t i = 0; i < pod->n_volumes; i++)
-        if (prepare_one(paths, pod_uid, &pod->volumes[i], &v.paths[i], err) < 0) {
+        if (prepare_one(paths, pod_uid, pod, &pod->volumes[i], facts, &v.paths[i], err) < 0) {
             pod_volume_paths_done(&v);
             return orc_error_wrap(err, "MountVolume.SetUp failed for volume \"%s\" ",
                                   pod->volumes[i].name);
@@ -103,4 +127,43 @@ void pod_volume_paths_done(struct pod_volume_paths *v)
         free(v->paths[i]);
     free(v->paths);
     *v = (struct pod_volume_paths){0};
+}
+
+json_t *pod_volume_objects(struct store *s, const struct pod *pod)
+{
+    json_auto_t *refs = volume_object_refs(pod);
+    if (!json_object_size(refs))
+        return NULL;
+    const char *kind;
+    json_t *names;
+    json_object_foreach(refs, kind, names) {
+        const char *name;
+        json_t *slot, *tmp;
+        json_object_foreach_safe(names, tmp, name, slot) {
+            json_t *obj = NULL;
+            orc_error_t err = NULL;
+            int r = store_object_get(s, kind, pod->namespace, name, &obj, &err);
+            if (r < 0) {
+                if (r != -ENOENT) /* read again at the next sync */
+                    log_pod_warn(pod, "read %s %s: %s", kind, name, orc_error_message(err));
+                orc_error_release(&err);
+                json_object_del(names, name);
+                continue;
+            }
+            json_object_set_new(names, name, obj);
+        }
+    }
+    return json_incref(refs);
+}
+
+char *pod_volumes_stamp(const struct pod *pod, const json_t *objects)
+{
+    bool files = false;
+    for (size_t i = 0; i < pod->n_volumes && !files; i++)
+        files = volume_has_files(&pod->volumes[i]);
+    if (!files)
+        return NULL;
+    json_auto_t *all = json_pack("{s:O?,s:O,s:O}", "objects", objects, "labels", pod->labels,
+                                 "annotations", pod->annotations);
+    return json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
 }

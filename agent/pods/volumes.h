@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "expand.h"
 #include "manifest.h"
 
 struct orc_paths;
@@ -23,9 +24,21 @@ struct pod_volume_paths {
 };
 
 /* Prepares every volume of pod; the error names the volume as kubelet's FailedMount does
- * ("MountVolume.SetUp failed for volume \"x\" : ..."). */
+ * ("MountVolume.SetUp failed for volume \"x\" : ..."). configMap, secret, downwardAPI and
+ * projected volumes get their files (volume-files.h) from facts (the pod's uid, the objects
+ * of pod_volume_objects()) through the atomic writer. */
 int pod_volumes_prepare(const struct orc_paths *paths, const char *pod_uid, const struct pod *pod,
-                        struct pod_volume_paths *ret, orc_error_t *err);
+                        const struct expand_facts *facts, struct pod_volume_paths *ret,
+                        orc_error_t *err);
+
+struct store;
+/* The ConfigMaps and Secrets of the pod's namespace its volumes name and that exist, as
+ * expand_facts.objects holds them (NULL when the pod's volumes name none); read on the loop
+ * thread (a few indexed rows). */
+json_t *pod_volume_objects(struct store *s, const struct pod *pod);
+/* What the pod's volumes show now, as a text to compare: the objects and the pod's labels
+ * and annotations (downwardAPI); NULL when the pod has no volume with files. */
+char *pod_volumes_stamp(const struct pod *pod, const json_t *objects);
 void pod_volume_paths_done(struct pod_volume_paths *v);
 
 /* hostPath (volumes-host-path.c): path walked from "/" one component at a time; a symlink

@@ -26,6 +26,7 @@
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
 #include "pods/step.h"
+#include "pods/volumes.h"
 #include "scheduler.h"
 #include "store/store.h"
 #include "sys/jobs.h"
@@ -138,6 +139,7 @@ struct pod_worker *pod_worker_free(struct pod_worker *w)
     json_decref(w->net_result);
     free(w->pod_ip);
     free(w->cgroup);
+    free(w->volumes_stamp);
     pod_free(w->pod);
     free(w->uid);
     free(w->created);
@@ -587,9 +589,11 @@ static void sandbox_failed(struct pod_worker *w, struct pod_step *s)
     if (s->err && s->err->status == ECANCELED)
         return; /* the pod is going away */
     log_pod_error(w->pod, "%s: %s", s->failed ? s->failed : "sandbox", msg);
-    if (s->failed && !strcmp(s->failed, "volumes")) /* kubelet's volume manager's words */
+    w->mount_failed = s->failed && !strcmp(s->failed, "volumes");
+    if (w->mount_failed) { /* kubelet's volume manager's words */
+        set_str(&w->volumes_stamp, s->volumes_stamp);
         event(w, "Warning", "FailedMount", "%s", msg);
-    else
+    } else
         event(w, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: %s", msg);
     struct sched_backoff_config cfg = backoff_config(w);
     w->sandbox_backoff_ns = sched_backoff_next(w->sandbox_backoff_ns, &cfg);
@@ -621,6 +625,9 @@ static void on_sandbox_done(struct pod_worker *w, struct pod_step *s)
     }
     w->shim = TAKE_PTR(s->shim);
     w->shim_pid = s->shim_pid;
+    w->mount_failed = false;
+    if (!s->adopted) /* an adopted one is brought up to date by the next sync */
+        set_str(&w->volumes_stamp, s->volumes_stamp);
     free(w->cgroup);
     w->cgroup = TAKE_PTR(s->new_cgroup);
     w->sandbox_backoff_ns = 0;
@@ -701,6 +708,24 @@ static void on_teardown_done(struct pod_worker *w, struct pod_step *s)
     log_pod_info(w->pod, "deleted");
 }
 
+/* Files of volumes written again after their objects changed. */
+static void on_volumes_done(struct pod_worker *w, struct pod_step *s)
+{
+    set_str(&w->volumes_stamp, s->volumes_stamp);
+    if (s->status < 0) {
+        log_pod_warn(w->pod, "volumes: %s", orc_error_message(s->err));
+        event(w, "Warning", "FailedMount", "%s", orc_error_message(s->err));
+    }
+}
+
+/* Whether what the pod's volumes show changed since they were written (or failed). */
+static bool volumes_changed(struct pod_worker *w)
+{
+    json_auto_t *objects = pod_volume_objects(w->env->store, w->pod);
+    _cleanup_free_ char *stamp = pod_volumes_stamp(w->pod, objects);
+    return stamp && (!w->volumes_stamp || strcmp(stamp, w->volumes_stamp));
+}
+
 static void step_done(void *arg)
 {
     struct pod_step *s = arg;
@@ -724,6 +749,9 @@ static void step_done(void *arg)
     case STEP_NETWORK_DOWN:
     case STEP_TEARDOWN:
         on_teardown_done(w, s);
+        break;
+    case STEP_VOLUMES:
+        on_volumes_done(w, s);
         break;
     case _STEP_KIND_MAX:
     case _STEP_KIND_INVALID:
@@ -813,6 +841,8 @@ void pod_worker_sync(struct pod_worker *w)
     }
     if (w->rejected || (w->start_time == 0 && !admit(w)))
         return;
+    if (w->retry_at && w->mount_failed && volumes_changed(w))
+        w->retry_at = 0; /* what it waited for may be there now */
     if (w->retry_at && w->retry_at > orc_time_now_ns())
         return;
     if (w->check_due && w->shim) {
@@ -822,6 +852,10 @@ void pod_worker_sync(struct pod_worker *w)
     }
     if (needs_sandbox(w) && !w->shim) {
         submit(w, pod_step_new(STEP_SANDBOX, w));
+        return;
+    }
+    if (w->shim && volumes_changed(w)) { /* kubelet's periodic remount, on the change */
+        submit(w, pod_step_new(STEP_VOLUMES, w));
         return;
     }
     for (size_t i = 0; i < w->n_runs; i++) {

@@ -90,6 +90,11 @@ struct pod_worker {
     json_t *net_result; /* the CNI chain's ADD result, cached in run dir/network.json */
     char *pod_ip;       /* from net_result; NULL without a network */
     char *cgroup;       /* the pod's systemd scope (its cgroup path); NULL = unlimited */
+
+    /* what the volumes' files showed when last written, or failed to mount (FailedMount:
+     * retried at once when that changes; pods/volumes.h: pod_volumes_stamp) */
+    char *volumes_stamp;
+    bool mount_failed;
 };
 
 /* Builds a worker from a stored object (restoring observed status). */

@@ -133,6 +133,53 @@ else
     echo "# another user's symlink not checked: unshare --map-auto does not work here"
 fi
 
+# downwardAPI: files through kubelet's ..data links, read-only; a label changed on the pod
+# is swapped in (the atomic writer), a subPath mount of the same file is not updated
+apply_yaml info.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: info, labels: {zone: a, rack: r1}}
+spec:
+  volumes:
+    - name: podinfo
+      downwardAPI:
+        items:
+          - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+          - {path: meta/name, fieldRef: {fieldPath: metadata.name}, mode: 0600}
+          - {path: mem, resourceFieldRef: {containerName: c, resource: limits.memory, divisor: 1Mi}}
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      resources: {limits: {memory: 64Mi}}
+      command: ["sh", "-c", "cat /etc/podinfo/meta/name; echo; cat /etc/podinfo/mem; echo; touch /etc/podinfo/x 2>/dev/null || echo ro; ls -a /etc/podinfo | grep -c '^\\.\\.20'; readlink /etc/podinfo/labels; echo done; until grep -q zone=.b. /etc/podinfo/labels; do sleep 0.1; done; echo updated; grep zone /fixed-labels; exec sleep 3600"]
+      volumeMounts:
+        - {name: podinfo, mountPath: /etc/podinfo}
+        - {name: podinfo, mountPath: /fixed-labels, subPath: labels}
+YAML
+wait_for 30 sh -c "'$ORC' logs info | grep -qx done" || fail "info: $("$ORC" logs info)"
+assert_eq "$("$ORC" logs info)" $'info\n64\nro\n1\n..data/labels\ndone' "downwardAPI files, read-only, one ..<timestamp> directory, a key links into ..data"
+iuid=$(pod_field info .metadata.uid)
+ivol=$XDG_DATA_HOME/orc/pods/$iuid/volumes/kubernetes.io~downward-api/podinfo
+assert_eq "$(cat "$ivol/labels")" $'rack="r1"\nzone="a"' "labels as kubelet writes them"
+assert_eq "$(stat -L -c %a "$ivol/meta/name")" 600 "an item's mode"
+sed -i 's/zone: a/zone: b/' "$TEST_DIR/info.yaml"
+"$ORC" apply -f "$TEST_DIR/info.yaml" >/dev/null
+wait_for 20 sh -c "'$ORC' logs info | grep -qx updated" || fail "the changed label never reached the container: $("$ORC" logs info; cat "$ivol/labels")"
+assert_eq "$("$ORC" logs info | tail -1)" 'zone="a"' "a subPath mount keeps the file it had"
+
+# a configMap that does not exist: ContainerCreating with kubelet's FailedMount event
+apply_yaml needs-cm.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: needs-cm}
+spec:
+  volumes: [{name: cfg, configMap: {name: app-config}}]
+  containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "3600"], volumeMounts: [{name: cfg, mountPath: /cfg}]}]
+YAML
+wait_for 20 has_event needs-cm FailedMount || fail "no FailedMount event: $(events_of needs-cm)"
+assert_contains "$(events_of needs-cm)" 'MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found' "kubelet's message"
+assert_eq "$(waiting_reason needs-cm)" ContainerCreating "the pod waits for its ConfigMap"
+
 # deleting the pod removes its volumes' directory (not the hostPath)
 "$ORC" delete pod vols >/dev/null
 [ ! -e "$XDG_DATA_HOME/orc/pods/$uid" ] || fail "the pod's volumes outlived it"
