@@ -4,7 +4,8 @@
 # step as the page runs it, each output the page shows asserted (ages, uids, times and
 # resourceVersions aside): ConfigMaps created by kubectl from a directory, files, env-files,
 # a key of one's own, literals and a kustomize generator; then the pods that take them as
-# environment variables (configMapKeyRef, envFrom, $(VAR) in the command) and as volumes.
+# environment variables (configMapKeyRef, envFrom, $(VAR) in the command); the page's
+# volume sections are in test-docs-object-volumes.sh.
 # Each section of the page begins from the ConfigMaps it creates (the page's sections reuse
 # names; a reader running them one after the other would meet AlreadyExists, checked once).
 source "$(dirname "$0")/lib.sh"
@@ -18,12 +19,31 @@ cp "$DOCS"/configmap/{game,ui}.properties "$TEST_DIR/work/configure-pod-containe
 cd "$TEST_DIR/work"
 
 # The page's text with blank lines dropped and runs of blanks squeezed, against as many
-# non-blank lines of kubectl's output (describe adds blank lines and later sections).
+# non-blank lines of kubectl's output (describe adds blank lines and later sections), with
+# the keys of the Data section in order: kubectl describe prints them in Go's map order,
+# which changes from run to run.
 assert_page() { # ACTUAL EXPECTED MESSAGE
     local want n
-    want=$(grep -v '^ *$' <<<"$2" | tr -s ' ')
+    want=$(grep -v '^ *$' <<<"$2" | tr -s ' ' | sort_data)
     n=$(wc -l <<<"$want")
-    assert_eq "$(grep -v '^ *$' <<<"$1" | tr -s ' ' | head -n "$n")" "$want" "$3"
+    assert_eq "$(grep -v '^ *$' <<<"$1" | tr -s ' ' | head -n "$n" | sort_data)" "$want" "$3"
+}
+# describe's Data section (KEY:, ----, the value's lines) with its entries sorted by key
+sort_data() {
+    awk '
+        /^(Data|BinaryData)$/ { flush(); sect = 1; print; next }
+        sect && /^====$/ { print; next }
+        sect && /^----$/ { next }
+        sect && /^[^ ]+:$/ { n++; key[n] = $0; body[n] = ""; next }
+        sect && n { body[n] = body[n] $0 "\n"; next }
+        { print }
+        function flush(  i, j, t) {
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+                if (key[j] < key[i]) { t = key[i]; key[i] = key[j]; key[j] = t; t = body[i]; body[i] = body[j]; body[j] = t }
+            for (i = 1; i <= n; i++) printf "%s\n----\n%s", key[i], body[i]
+            n = 0
+        }
+        END { flush() }'
 }
 # The data: section of kubectl get -o yaml (kubectl prints it between apiVersion and kind).
 yaml_data() { sed -n '/^data:/,/^[a-z]/p' <<<"$1" | sed '/^data:/!{/^[a-z]/d}'; }
@@ -148,13 +168,20 @@ name=$(k kustomize . | sed -n 's/^  name: //p')
 assert_eq "$out" "configmap/$name created" "apply -k ."
 assert_table "$(k get configmap "$name")" "NAME                       DATA   AGE
 $name   1      37s" "get configmap $name"
-out=$(k describe "configmaps/$name")
-assert_contains "$out" "Annotations:  kubectl.kubernetes.io/last-applied-configuration:" "describe: last-applied"
-assert_contains "$out" "Data
+# kubectl 1.32's describe leaves out kubectl's own last-applied annotation, which the page
+# (an older kubectl) shows
+assert_page "$(k describe "configmaps/$name")" "Name:         $name
+Namespace:    default
+Labels:       <none>
+Annotations:  <none>
+
+Data
 ====
 game.properties:
 ----
 $game" "describe configmaps/$name"
+assert_contains "$(k get configmap "$name" -o jsonpath='{.metadata.annotations}')" \
+    "kubectl.kubernetes.io/last-applied-configuration" "the last-applied annotation is stored"
 rm kustomization.yaml
 
 echo "# Define container environment variables using ConfigMap data"
@@ -193,20 +220,4 @@ echo "# Use ConfigMap-defined environment variables in Pod commands"
 assert_eq "$(run_to_end pods/pod-configmap-env-var-valueFrom.yaml)" "very charm" \
     "pod-configmap-env-var-valueFrom: the command's output"
 
-echo "# Populate a Volume with data stored in a ConfigMap"
-assert_eq "$(run_to_end pods/pod-configmap-volume.yaml)" "SPECIAL_LEVEL
-SPECIAL_TYPE" "pod-configmap-volume: ls /etc/config/"
-
-echo "# Add ConfigMap data to a specific path in the Volume"
-# The example asks for the key special.level, which the page's special-config (SPECIAL_LEVEL,
-# SPECIAL_TYPE) does not have: as kubelet, the volume cannot be set up and the container is
-# not started (the page's 'very' needs the key SPECIAL_LEVEL).
-out=$(kdocs create -f pods/pod-configmap-volume-specific-key.yaml)
-assert_eq "$out" "pod/dapi-test-pod created" "create -f pod-configmap-volume-specific-key.yaml"
-wait_for 30 eval 'k get events --field-selector involvedObject.name=dapi-test-pod | grep -q FailedMount' ||
-    fail "no FailedMount event: $(k get events)"
-assert_contains "$(k get events --field-selector involvedObject.name=dapi-test-pod)" "special.level" \
-    "FailedMount names the missing key"
-assert_table "$(k get pod dapi-test-pod)" "NAME            READY   STATUS              RESTARTS   AGE
-dapi-test-pod   0/1     ContainerCreating   0          5s" "get pod: ContainerCreating"
 echo "PASS: $TEST_NAME"
