@@ -3,7 +3,9 @@
 # "Define Environment Variables for a Container", "Define Dependent Environment Variables" and
 # "Expose Pod Information to Containers Through Environment Variables"; variables from
 # ConfigMaps and Secrets: a missing one keeps the container waiting in
-# CreateContainerConfigError with kubelet's message and event.
+# CreateContainerConfigError with kubelet's message and event until the object is created, then
+# starts by itself; "Configure a Pod to Use a ConfigMap" and "Distribute Credentials Securely
+# Using Secrets": keys as variables, envFrom (invalid names skipped with kubelet's event).
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
@@ -171,5 +173,72 @@ events=$(k get events --field-selector involvedObject.name=waiting -o jsonpath='
 assert_contains "$events" 'Warning Error: secret "creds" not found' "a Failed event with kubelet's words"
 assert_contains "$events" 'Warning Error: configmap "settings" not found' "one for each container"
 assert_eq "$(grep -c . <<<"$events")" 2 "once each, not at every sync: $events"
+
+# the objects appear: each container starts by itself, with their values
+k create secret generic creds --from-literal=token=s3cr3t >/dev/null || fail "create secret failed"
+wait_for 20 sh -c "'$ORC' logs waiting -c secret-user 2>/dev/null | grep -qx s3cr3t" ||
+    fail "the container did not start once the Secret was there: $(waiting_reason secret-user)"
+assert_eq "$(waiting_reason config-user)" 'CreateContainerConfigError: configmap "settings" not found' "the other still waits"
+k create configmap settings --from-literal=mode=fast >/dev/null || fail "create configmap failed"
+wait_for 20 sh -c "'$ORC' logs waiting -c config-user 2>/dev/null | grep -qx fast" ||
+    fail "the container did not start once the ConfigMap was there: $(waiting_reason config-user)"
+wait_for_phase waiting Running 10
+assert_eq "$(pod_field waiting '[.status.containerStatuses[].restartCount] | add')" 0 "waiting is no restart"
 "$ORC" delete pod waiting >/dev/null || fail "delete waiting failed"
+
+# "Configure a Pod to Use a ConfigMap" and "Distribute Credentials Securely Using Secrets":
+# keys as variables, envFrom with and without a prefix, $(NAME) of them in the command
+k create configmap special-config --from-literal=special.how=very >/dev/null || fail "create special-config"
+k create configmap env-config --from-literal=log_level=INFO --from-literal=1badkey=x \
+    --from-literal=2alsobad=y >/dev/null || fail "create env-config"
+k create secret generic backend-user --from-literal=backend-username='backend-admin' >/dev/null
+k create secret generic db-user --from-literal=db-username='db-admin' --from-literal=db-password='39528$vdg7Jb' >/dev/null
+out=$(run_pod dapi-test-pod <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dapi-test-pod
+spec:
+  containers:
+    - name: test-container
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "echo $(SPECIAL_LEVEL_KEY) $(LOG_LEVEL) $(SECRET_USERNAME); env | grep -E '^(SPECIAL|LOG|log|SECRET|CFG_|db-|1badkey|2alsobad)' | sort"]
+      envFrom:
+        - configMapRef: {name: env-config}
+        - prefix: CFG_
+          configMapRef: {name: env-config}
+        - secretRef: {name: db-user}
+      env:
+        - name: SPECIAL_LEVEL_KEY
+          valueFrom:
+            configMapKeyRef:
+              name: special-config
+              key: special.how
+        - name: LOG_LEVEL
+          valueFrom:
+            configMapKeyRef:
+              name: env-config
+              key: log_level
+        - name: SECRET_USERNAME
+          valueFrom:
+            secretKeyRef:
+              name: backend-user
+              key: backend-username
+        - name: log_level
+          value: "override of $(log_level)"
+  restartPolicy: Never
+YAML
+)
+assert_eq "$out" 'very INFO backend-admin
+CFG_1badkey=x
+CFG_2alsobad=y
+CFG_log_level=INFO
+LOG_LEVEL=INFO
+SECRET_USERNAME=backend-admin
+SPECIAL_LEVEL_KEY=very
+db-password=39528$vdg7Jb
+db-username=db-admin
+log_level=override of INFO' "keys as variables, envFrom prefixed and not, the command expanded"
+events=$(k get events --field-selector involvedObject.name=dapi-test-pod -o jsonpath='{range .items[?(@.reason=="InvalidEnvironmentVariableNames")]}{.type} {.message}{"\n"}{end}')
+assert_eq "$events" "Warning Keys [1badkey, 2alsobad] from the EnvFrom configMap default/env-config were skipped since they are considered invalid environment variable names." "kubelet's event for the keys envFrom skips"
 echo "PASS: $TEST_NAME"
