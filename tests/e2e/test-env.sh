@@ -193,6 +193,7 @@ k create configmap env-config --from-literal=log_level=INFO --from-literal=1badk
     --from-literal=2alsobad=y >/dev/null || fail "create env-config"
 k create secret generic backend-user --from-literal=backend-username='backend-admin' >/dev/null
 k create secret generic db-user --from-literal=db-username='db-admin' --from-literal=db-password='39528$vdg7Jb' >/dev/null
+# the environment as runc gave it (a shell drops names such as db-user from its children's)
 out=$(run_pod dapi-test-pod <<'YAML'
 apiVersion: v1
 kind: Pod
@@ -202,7 +203,7 @@ spec:
   containers:
     - name: test-container
       image: localhost/busybox:latest
-      command: ["sh", "-c", "echo $(SPECIAL_LEVEL_KEY) $(LOG_LEVEL) $(SECRET_USERNAME); env | grep -E '^(SPECIAL|LOG|log|SECRET|CFG_|db-|1badkey|2alsobad)' | sort"]
+      command: ["sh", "-c", "echo $(SPECIAL_LEVEL_KEY) $(LOG_LEVEL) $(SECRET_USERNAME); tr '\\0' '\\n' </proc/1/environ | grep -E '^(SPECIAL|LOG|log|SECRET|CFG_|db-|1badkey|2alsobad)' | sort"]
       envFrom:
         - configMapRef: {name: env-config}
         - prefix: CFG_
