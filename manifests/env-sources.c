@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "env-sources.h"
+#include "objects.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -58,69 +59,32 @@ static int not_found(bool secret, const char *name, orc_error_t *err)
                              name);
 }
 
-static int sextet(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z'   ? c - 'A'
-           : c >= 'a' && c <= 'z' ? c - 'a' + 26
-           : c >= '0' && c <= '9' ? c - '0' + 52
-           : c == '+'             ? 62
-           : c == '/'             ? 63
-                                  : -1;
-}
-
-/* Standard base64 (padded) as a Secret's data holds it; NULL when it is not, or when the
- * bytes hold a NUL, which no variable can carry. */
-static char *base64_text(const char *s)
-{
-    size_t n = strlen(s);
-    if (n % 4)
-        return NULL;
-    char *out = xmalloc(n / 4 * 3 + 1);
-    size_t len = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4];
-        for (int k = 0; k < 4; k++)
-            v[k] = s[i + k] == '=' && i + 4 == n && k >= 2 ? 0 : sextet((unsigned char) s[i + k]);
-        bool pad2 = s[i + 2] == '=' && i + 4 == n, pad3 = s[i + 3] == '=' && i + 4 == n;
-        if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0 || (pad2 && !pad3)) {
-            free(out);
-            return NULL;
-        }
-        unsigned bits = (unsigned) (v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
-        out[len++] = (char) (bits >> 16);
-        if (!pad2)
-            out[len++] = (char) (bits >> 8 & 0xff);
-        if (!pad3)
-            out[len++] = (char) (bits & 0xff);
-    }
-    out[len] = '\0';
-    if (strlen(out) != len) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
 /* The value of key in the object's data (a Secret's decoded); NULL when it has no such key. */
 static int data_value(const json_t *obj, bool secret, const char *ns, const char *key, char **ret,
                       orc_error_t *err)
 {
-    const char *v = json_string_value(json_object_get(json_object_get(obj, "data"), key));
-    if (!v) {
+    if (!secret) {
+        const char *v = json_string_value(json_object_get(json_object_get(obj, "data"), key));
+        *ret = v ? xstrdup(v) : NULL;
+        return 0;
+    }
+    size_t len = 0;
+    int r = secret_data_decode(obj, key, ret, &len, err);
+    if (r == -ENOENT) {
+        orc_error_release(err);
         *ret = NULL;
         return 0;
     }
-    if (!secret) {
-        *ret = xstrdup(v);
-        return 0;
-    }
-    *ret = base64_text(v);
-    if (!*ret)
+    if (r < 0)
+        return -1;
+    if (strlen(*ret) != len) {
+        *ret = (free(*ret), NULL);
         return orc_error_make_as(
             err, EINVAL,
-            "couldn't use key %s in Secret %s/%s: its value is no base64 or "
-            "holds a NUL byte, which no environment variable can carry",
+            "couldn't use key %s in Secret %s/%s: its value holds a NUL "
+            "byte, which no environment variable can carry",
             key, ns, json_string_value(json_object_get(json_object_get(obj, "metadata"), "name")));
+    }
     return 0;
 }
 

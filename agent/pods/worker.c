@@ -362,11 +362,15 @@ static struct image *container_image(struct pod_worker *w, struct container_run 
 
 /* kubelet's generateContainerConfig: the container's environment from the ConfigMaps and
  * Secrets stored now. One that is missing keeps it waiting in CreateContainerConfigError
- * (every sync looks again: a change of an object wakes the loop); *ret_objects the objects
- * found, for the start step to make the same environment from. */
+ * until an object changes (pod_env.objects_generation: a write wakes the loop, and that sync
+ * looks again); *ret_objects the objects found, for the start step to make the same
+ * environment from. */
 static bool container_config(struct pod_worker *w, struct container_run *r,
                              const struct container *c, json_t **ret_objects)
 {
+    if (r->config_missing && r->config_generation == w->env->objects_generation &&
+        r->waiting_reason && !strcmp(r->waiting_reason, "CreateContainerConfigError"))
+        return false; /* nothing it reads has changed */
     orc_error_t err = NULL;
     json_t *objects = NULL;
     struct expand_env env = {0};
@@ -380,10 +384,14 @@ static bool container_config(struct pod_worker *w, struct container_run *r,
             strcmp(r->waiting_message ? r->waiting_message : "", msg))
             event(w, "Warning", "Failed", "Error: %s", msg);
         set_waiting(r, "CreateContainerConfigError", msg);
+        /* a missing object or key; anything else (the store busy) is tried at the next sync */
+        r->config_missing = err->status == ENOENT;
+        r->config_generation = w->env->objects_generation;
         orc_error_release(&err);
         json_decref(objects);
         return false;
     }
+    r->config_missing = false;
     for (size_t i = 0; env.skipped && env.skipped[i]; i++)
         event(w, "Warning", "InvalidEnvironmentVariableNames", "%s", env.skipped[i]);
     expand_env_done(&env);

@@ -46,7 +46,9 @@ struct container_run {
     bool pulling;       /* a pull for this container runs (event sent) */
     bool pulled;        /* pulled for the next start (imagePullPolicy Always) */
     int64_t pull_started, pull_backoff_ns, pull_failed_at;
-    int64_t pull_retry_at; /* after a failed pull: ImagePullBackOff until then */
+    int64_t pull_retry_at;      /* after a failed pull: ImagePullBackOff until then */
+    bool config_missing;        /* waits in CreateContainerConfigError for an object or key */
+    uint64_t config_generation; /* the pod_env.objects_generation it was missing at */
 };
 
 enum worker_state {

@@ -366,7 +366,8 @@ static const char objects_json[] =
     "           \"with space\": \"y\"}, \"binaryData\": {\"bin\": \"AAE=\"}}},"
     " \"Secret\": {\"creds\": {\"metadata\": {\"name\": \"creds\"},"
     "  \"data\": {\"username\": \"bXktYXBw\", \"password\": \"Mzk1MjgkdmRnN0pi\", \"e\": \"\"}},"
-    "  \"binary\": {\"metadata\": {\"name\": \"binary\"}, \"data\": {\"nul\": \"YQBi\"}}}}";
+    "  \"binary\": {\"metadata\": {\"name\": \"binary\"}, \"data\": {\"nul\": \"YQBi\","
+    "  \"bad\": \"a*==\"}}}}";
 
 static char *sources_env(const char *container_yaml)
 {
@@ -423,11 +424,13 @@ static void test_sources_missing(void)
         {"    envFrom: [{secretRef: {name: nope, optional: false}}]\n",
          "secret \"nope\" not found"},
         {"    env: [{name: A, valueFrom: {secretKeyRef: {name: binary, key: nul}}}]\n",
-         "env[0] 'A': couldn't use key nul in Secret default/binary: its value is no base64 or "
-         "holds a NUL byte, which no environment variable can carry"},
+         "env[0] 'A': couldn't use key nul in Secret default/binary: its value holds a NUL byte, "
+         "which no environment variable can carry"},
         {"    envFrom: [{secretRef: {name: binary}}]\n",
-         "couldn't use key nul in Secret default/binary: its value is no base64 or holds a NUL "
-         "byte, which no environment variable can carry"},
+         "couldn't use key nul in Secret default/binary: its value holds a NUL byte, which no "
+         "environment variable can carry"},
+        {"    env: [{name: A, valueFrom: {secretKeyRef: {name: binary, key: bad}}}]\n",
+         "env[0] 'A': secret \"binary\": data[bad]: illegal base64 data at input byte 1"},
     };
     for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
         _cleanup_free_ char *got = sources_env(cases[i].yaml);
