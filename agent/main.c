@@ -24,6 +24,8 @@
 #include "log.h"
 #include "loop.h"
 #include "pods/cni.h"
+#include "pods/oci-security.h"
+#include "pods/sysctls.h"
 #include "quantity.h"
 #include "quantity.h"
 #include "notify.h"
@@ -84,6 +86,10 @@ static const char usage[] =
     "                        untagged image waits for its registry, as kubelet\n"
     "                        (default: a registry that cannot be reached makes\n"
     "                        the pod use the stored image, with a warning event)\n"
+    "  --seccomp-default     give containers whose pod names no seccompProfile the\n"
+    "                        RuntimeDefault profile, as kubelet's flag (default:\n"
+    "                        Unconfined, as Kubernetes); Localhost profiles are\n"
+    "                        read from $XDG_CONFIG_HOME/orc/seccomp\n"
     "  --require-limits      fail pods with resources when they cannot be enforced\n"
     "                        (reason LimitsNotEnforced; default: run them\n"
     "                        unlimited, with a warning event)\n"
@@ -138,6 +144,7 @@ enum {
     OPT_STRICT_PULL,
     OPT_PIDS,
     OPT_REQUIRE_LIMITS,
+    OPT_SECCOMP_DEFAULT,
     OPT_MAX_PODS,
     OPT_BACKOFF,
     OPT_REQUEST_TIMEOUT,
@@ -201,6 +208,7 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
         {"max-pods", required_argument, NULL, OPT_MAX_PODS},
         {"pod-pids-limit", required_argument, NULL, OPT_PIDS},
         {"require-limits", no_argument, NULL, OPT_REQUIRE_LIMITS},
+        {"seccomp-default", no_argument, NULL, OPT_SECCOMP_DEFAULT},
         {"cni-conf", required_argument, NULL, OPT_CNI_CONF},
         {"cni-bin-dir", required_argument, NULL, OPT_CNI_BIN_DIR},
         {"insecure-registry", required_argument, NULL, OPT_INSECURE},
@@ -291,6 +299,9 @@ static int parse_args(int argc, char **argv, struct orcd_config *c)
             break;
         case OPT_REQUIRE_LIMITS:
             c->pod.require_limits = true;
+            break;
+        case OPT_SECCOMP_DEFAULT:
+            c->pod.seccomp_default = true;
             break;
         case OPT_PIDS:
             c->pod.pod_pids_limit = atoll(optarg);
@@ -575,6 +586,9 @@ static int orcd_start(struct orcd *o, orc_error_t *err)
         return -1;
     if (!getenv("XDG_RUNTIME_DIR"))
         log_warn("XDG_RUNTIME_DIR is not set: using '%s'", o->paths.run_dir);
+    o->config.pod.seccomp_dir = orc_path_join(o->paths.config_dir, "seccomp");
+    oci_security_probe(&o->config.pod.apparmor_enabled, &o->config.pod.selinux_enabled,
+                       &o->config.pod.cap_last);
     _cleanup_free_ char *user_conf = orc_path_join(o->paths.config_dir, "orc.conflist");
     const char *conf = o->config.cni_conf             ? o->config.cni_conf
                        : access(user_conf, F_OK) == 0 ? user_conf
@@ -627,6 +641,7 @@ static void config_done(struct orcd_config *c)
     free(c->pod.runtime);
     free(c->pod.shim_path);
     free(c->pod.node_name);
+    free(c->pod.seccomp_dir);
     free(c->cni_conf);
     free(c->cni_bin_dir);
     strv_free(c->insecure_registries);
@@ -679,9 +694,10 @@ static void raise_fd_limit(void)
 /* Work as root of the user namespace, done by orcd re-executed there (sys/userns.h). */
 static const struct userns_op *userns_ops(void)
 {
-    static struct userns_op ops[3];
+    static struct userns_op ops[4];
     ops[0] = userns_op_rm_rf;
     ops[1] = images_op_unpack_layer;
+    ops[2] = pod_op_sysctl;
     return ops;
 }
 

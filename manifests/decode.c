@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "strv.h"
@@ -260,6 +261,17 @@ bool decode_int(struct decoder *d, const struct ynode *n, int64_t min, int64_t m
         return false;
     }
     *ret = v;
+    return true;
+}
+
+bool decode_bool(struct decoder *d, const struct ynode *n, bool *ret)
+{
+    if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_BOOL) {
+        decoder_error(d, n, NULL, "expected boolean, got %s",
+                      n->kind == YNODE_SCALAR ? n->value : "a collection");
+        return false;
+    }
+    *ret = strcasecmp(n->value, "true") == 0;
     return true;
 }
 

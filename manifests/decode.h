@@ -51,6 +51,7 @@ bool ynode_is_null(const struct ynode *n);
  * false. */
 bool decode_string(struct decoder *d, const struct ynode *n, char **ret);
 bool decode_int(struct decoder *d, const struct ynode *n, int64_t min, int64_t max, int64_t *ret);
+bool decode_bool(struct decoder *d, const struct ynode *n, bool *ret);
 bool decode_strv(struct decoder *d, const struct ynode *n, char ***ret);
 bool decode_string_map(struct decoder *d, const struct ynode *n, json_t **ret);
 bool expect_kind(struct decoder *d, const struct ynode *n, enum ynode_kind kind);

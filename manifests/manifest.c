@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "manifest.h"
 #include "objects.h"
+#include "security-context.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -437,6 +438,7 @@ static void free_container(struct container *c)
     for (size_t i = 0; i < c->n_mounts; i++)
         volume_mount_clear(&c->mounts[i]);
     free(c->mounts);
+    security_context_free(c->security);
 }
 
 struct pod *pod_free(struct pod *pod)
@@ -456,6 +458,7 @@ struct pod *pod_free(struct pod *pod)
     free(pod->volumes);
     free(pod->containers);
     pod_host_clear(&pod->host);
+    security_context_free(pod->security);
     free(pod);
     return NULL;
 }

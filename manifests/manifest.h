@@ -14,6 +14,8 @@
 #include "pod-host.h"
 #include "volumes.h"
 
+struct security_context; /* security-context.h */
+
 #define MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* whole stream */
 #define MANIFEST_MAX_DEPTH 100
 #define MANIFEST_MAX_NODES 1000000u /* after alias expansion: billion laughs stop here */
@@ -81,6 +83,7 @@ struct container {
     struct container_resources resources;
     struct volume_mount *mounts; /* volumeMounts (volumes.h) */
     size_t n_mounts;
+    struct security_context *security; /* securityContext, NULL = not written */
 };
 
 struct pod {
@@ -99,6 +102,7 @@ struct pod {
     struct pod_host host;   /* hostname, DNS, shared namespaces, deadline (pod-host.h) */
     struct volume *volumes; /* spec.volumes (volumes.h) */
     size_t n_volumes;
+    struct security_context *security; /* spec.securityContext, NULL = not written */
 };
 
 /* One diagnostic: "file:line:col: path: message". line/col are 1-based, 0 = unknown. */

@@ -10,11 +10,7 @@
 
 static void decode_bool_field(struct decoder *d, const struct ynode *v, bool *ret)
 {
-    if (scalar_type_of(v) == SCALAR_BOOL)
-        *ret = !strcasecmp(v->value, "true");
-    else
-        decoder_error(d, v, NULL, "expected boolean, got %s",
-                      v->kind == YNODE_SCALAR ? v->value : "a collection");
+    (void) decode_bool(d, v, ret); /* reported there */
 }
 
 static void decode_propagation(struct decoder *d, const struct ynode *v, struct volume_mount *m)

@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "image-ref.h"
 #include "quantity.h"
+#include "security-context.h"
 #include "strv.h"
 #include "volume-decode.h"
 #include "xalloc.h"
@@ -230,6 +231,8 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
         decode_resources(d, v, &c->resources);
     else if (!strcmp(key, "volumeMounts"))
         decode_volume_mounts(d, v, c);
+    else if (!strcmp(key, "securityContext"))
+        decode_container_security_context(d, v, &c->security);
     else
         return false;
     return true;
@@ -319,6 +322,8 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
         } else if (!strcmp(k->value, "volumes")) {
             decode_volumes(d, v, pod);
         } else if (pod_host_decode_field(d, k, v, &pod->host)) {
+        } else if (!strcmp(k->value, "securityContext")) {
+            decode_pod_security_context(d, v, &pod->security);
         } else {
             decoder_pop(d, saved);
             if (!unsupported_field(d, k, v, FIELDS_POD_SPEC))
@@ -593,6 +598,7 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
         decoder_pop(d, s);
     }
     validate_host_ports(d, cs, pod);
+    security_context_check_host(d, find_value(spec, "securityContext"), pod);
     pod_host_validate(d, spec, pod);
 }
 

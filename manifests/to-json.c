@@ -7,6 +7,7 @@
 
 #include "manifest.h"
 #include "quantity.h"
+#include "security-context.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -101,6 +102,8 @@ static json_t *container_json(const struct container *c)
             json_array_append_new(mounts, volume_mount_to_json(&c->mounts[i]));
         json_object_set_new(j, "volumeMounts", mounts);
     }
+    if (c->security)
+        json_object_set_new(j, "securityContext", security_context_to_json(c->security));
     return j;
 }
 
@@ -129,6 +132,8 @@ json_t *pod_to_json(const struct pod *pod)
             json_array_append_new(vols, volume_to_json(&pod->volumes[i]));
         json_object_set_new(spec, "volumes", vols);
     }
+    if (pod->security)
+        json_object_set_new(spec, "securityContext", security_context_to_json(pod->security));
     return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
                      "spec", spec);
 }
@@ -212,6 +217,9 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
     for (size_t i = 0; i < c->n_mounts; i++)
         if (volume_mount_from_json(json_array_get(mounts, i), &c->mounts[i], err) < 0)
             return -1;
+    const json_t *sc = json_object_get(j, "securityContext");
+    if (sc && security_context_from_json(sc, &c->security, err) < 0)
+        return orc_error_wrap(err, "container '%s'", c->name);
     return 0;
 }
 
@@ -234,7 +242,10 @@ int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err)
     pod->n_containers = json_array_size(cs);
     pod->containers = new0(struct container, pod->n_containers);
     int r = 0;
-    if (!pod->name || (int) pod->restart_policy < 0 || pod->n_containers == 0)
+    const json_t *sc = json_object_get(spec, "securityContext");
+    if (sc && security_context_from_json(sc, &pod->security, err) < 0)
+        r = -1;
+    else if (!pod->name || (int) pod->restart_policy < 0 || pod->n_containers == 0)
         r = orc_error_make(err, EINVAL, "stored pod lacks name, restart policy or containers");
     for (size_t i = 0; r == 0 && i < pod->n_containers; i++)
         r = container_from_json(json_array_get(cs, i), &pod->containers[i], err);

@@ -31,44 +31,6 @@ static bool is_empty(const struct ynode *v)
     return ynode_is_null(v) || (v->kind != YNODE_SCALAR && v->n_items == 0);
 }
 
-static bool is_bool(const struct ynode *v, const char *text)
-{
-    return scalar_type_of(v) == SCALAR_BOOL && strcasecmp(v->value, text) == 0;
-}
-
-static bool is_false(const struct ynode *v)
-{
-    return is_bool(v, "false");
-}
-
-static bool is_true(const struct ynode *v)
-{
-    return is_bool(v, "true");
-}
-
-static bool is_string(const struct ynode *v, const char *text)
-{
-    return v->kind == YNODE_SCALAR && scalar_type_of(v) == SCALAR_STRING &&
-           strcmp(v->value, text) == 0;
-}
-
-static bool is_default_proc_mount(const struct ynode *v)
-{
-    return is_string(v, "Default");
-}
-
-static bool is_merge_policy(const struct ynode *v)
-{
-    return is_string(v, "Merge");
-}
-
-/* {type: Unconfined}: no seccomp filter, no AppArmor profile, as orc runs containers */
-static bool is_unconfined(const struct ynode *v)
-{
-    return v->kind == YNODE_MAPPING && ynode_pairs(v) == 1 && is_string(ynode_key(v, 0), "type") &&
-           is_string(ynode_val(v, 0), "Unconfined");
-}
-
 #define IGNORED(n)                                                                                 \
     {                                                                                              \
         .name = n, .class = FIELD_IGNORED                                                          \
@@ -78,50 +40,11 @@ static bool is_unconfined(const struct ynode *v)
         .name = n, .class = FIELD_REFUSED, .consequence = c, .harmless = h                         \
     }
 
-static const struct field_rule capabilities_fields[] = {
-    REFUSED("add", "run the container without these capabilities", NULL),
-    REFUSED("drop", "run the container with the default capabilities", NULL),
-    {0},
-};
-
-/* Both levels of securityContext share these. */
-#define SECURITY_COMMON                                                                            \
-    REFUSED("runAsUser", "run as the image's user", NULL),                                         \
-        REFUSED("runAsGroup", "run with the image's group", NULL),                                 \
-        REFUSED("runAsNonRoot", "run as the image's user, root included", is_false),               \
-        REFUSED("seccompProfile", "run without a seccomp filter", is_unconfined),                  \
-        REFUSED("appArmorProfile", "run without an AppArmor profile", is_unconfined),              \
-        REFUSED("seLinuxOptions", "run without an SELinux label", NULL), IGNORED("windowsOptions")
-
-static const struct field_rule pod_security_fields[] = {
-    SECURITY_COMMON,
-    REFUSED("fsGroup", "run the containers without the group and file ownership asked for", NULL),
-    REFUSED("supplementalGroups", "run the containers without these groups", NULL),
-    REFUSED("supplementalGroupsPolicy", "run the containers with the image's groups as well",
-            is_merge_policy),
-    REFUSED("sysctls", "run the pod without these kernel settings", NULL),
-    IGNORED("fsGroupChangePolicy"), /* about fsGroup on volumes: fsGroup is refused */
-    IGNORED("seLinuxChangePolicy"), /* about SELinux labels of volumes */
-    {0},
-};
-
-static const struct field_rule container_security_fields[] = {
-    SECURITY_COMMON,
-    {.name = "capabilities", .class = FIELD_OBJECT, .fields = capabilities_fields},
-    REFUSED("privileged", "run the container unprivileged", is_false),
-    REFUSED("allowPrivilegeEscalation", "let processes gain privileges (no_new_privs is not set)",
-            is_true),
-    REFUSED("readOnlyRootFilesystem", "give the container a writable root file system", is_false),
-    REFUSED("procMount", "mask /proc as usual", is_default_proc_mount),
-    {0},
-};
-
 static const struct field_rule pod_spec_fields[] = {
     REFUSED("initContainers", "start the containers without running their init containers", NULL),
     REFUSED("activeDeadlineSeconds", "let the pod run past its deadline", NULL),
     REFUSED("runtimeClassName", "run the pod with orc's runtime instead of the one named", NULL),
     REFUSED("resources", "run the pod without these limits", NULL),
-    {.name = "securityContext", .class = FIELD_OBJECT, .fields = pod_security_fields},
     IGNORED("ephemeralContainers"),
     IGNORED("nodeSelector"),
     IGNORED("affinity"),
@@ -146,7 +69,6 @@ static const struct field_rule pod_spec_fields[] = {
 
 static const struct field_rule container_fields[] = {
     REFUSED("volumeDevices", "run the container without its block devices", NULL),
-    {.name = "securityContext", .class = FIELD_OBJECT, .fields = container_security_fields},
     IGNORED("livenessProbe"),
     IGNORED("readinessProbe"),
     IGNORED("startupProbe"),

@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cleanup.h"
 #include "decode.h"
@@ -206,17 +205,6 @@ static void decode_resource_field_ref(struct decoder *d, const struct ynode *n, 
     if (container && *container)
         json_object_set_new(ref, "containerName", json_string(container));
     json_object_set_new(ret, "resourceFieldRef", ref);
-}
-
-static bool decode_bool(struct decoder *d, const struct ynode *n, bool *ret)
-{
-    if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_BOOL) {
-        decoder_error(d, n, NULL, "expected boolean, got %s",
-                      n->kind == YNODE_SCALAR ? n->value : "a collection");
-        return false;
-    }
-    *ret = strcasecmp(n->value, "true") == 0;
-    return true;
 }
 
 #define SUBDOMAIN_RULE                                                                             \

@@ -175,13 +175,10 @@ const struct ynode *ymap_get(const struct ynode *map, const char *key)
 static void decode_fields(struct decoder *d, const struct ynode *n, const struct field *fields,
                           json_t *out);
 
-static json_t *decode_bool(struct decoder *d, const struct ynode *v)
+static json_t *decode_bool_json(struct decoder *d, const struct ynode *v)
 {
-    if (scalar_type_of(v) == SCALAR_BOOL)
-        return json_boolean(!strcasecmp(v->value, "true"));
-    decoder_error(d, v, NULL, "expected boolean, got %s",
-                  v->kind == YNODE_SCALAR ? v->value : "a collection");
-    return NULL;
+    bool b;
+    return decode_bool(d, v, &b) ? json_boolean(b) : NULL;
 }
 
 static json_t *decode_quantity(struct decoder *d, const struct ynode *v)
@@ -232,7 +229,7 @@ static json_t *decode_value(struct decoder *d, const struct ynode *k, const stru
         free(s);
         return j;
     case FT_BOOL:
-        return decode_bool(d, v);
+        return decode_bool_json(d, v);
     case FT_MODE:
         if (!decode_mode(d, v, &num))
             return NULL;

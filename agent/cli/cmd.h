@@ -21,6 +21,8 @@ int cmd_install(struct client *c, int argc, char **argv);
 int cmd_top(struct client *c, int argc, char **argv);
 int cmd_version(struct client *c, int argc, char **argv);
 int cmd_kubeconfig(struct client *c, int argc, char **argv);
+/* Returns the command's exit status (125: orc unshare itself failed). */
+int cmd_unshare(struct client *c, int argc, char **argv);
 
 /* get -w (get-watch.c): lists the pods (or the pod name), then prints every change of them
  * until interrupted; watch_only: not the list. */

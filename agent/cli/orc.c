@@ -54,6 +54,8 @@ static const char usage[] =
     "        print the client and agent versions\n"
     "  kubeconfig [--kubeconfig PATH] [--set-current]\n"
     "        write or merge a context \"orc\" for kubectl into a kubeconfig\n"
+    "  unshare [--] [COMMAND [ARG...]]\n"
+    "        run a command in orc's user namespace (files of subordinate ids)\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --socket PATH        the agent's socket (default: $ORC_SOCKET, else\n"
@@ -70,6 +72,7 @@ static const char usage[] =
  * 1, or podman's 125 for the image verbs (its status for an error of the tool itself). */
 #define EXIT_KUBECTL 1
 #define EXIT_PODMAN 125
+#define EXIT_OWN -1 /* the verb's own status (orc unshare: the command's) */
 
 struct verb {
     const char *name;
@@ -95,6 +98,7 @@ static const struct verb verbs[] = {
     {"load", cmd_image, EXIT_PODMAN},
     {"pull", cmd_pull, EXIT_PODMAN},
     {"kubeconfig", cmd_kubeconfig, EXIT_KUBECTL},
+    {"unshare", cmd_unshare, EXIT_OWN},
 };
 
 int cli_fail(orc_error_t *err)
@@ -145,7 +149,8 @@ static int dispatch(struct client *c, int argc, char **argv)
         if (!strcmp(argv[0], verbs[i].name)) {
             optind = 1;
             opterr = 0;
-            return verbs[i].fn(c, argc, argv) == 0 ? 0 : verbs[i].failure;
+            int r = verbs[i].fn(c, argc, argv);
+            return r == 0 || verbs[i].failure == EXIT_OWN ? r : verbs[i].failure;
         }
     if (argv[0][0] == '-') {
         _cleanup_free_ char *msg = cli_flag_error('?', argv[0][1] == '-' ? 0 : argv[0][1], argv[0]);

@@ -29,6 +29,11 @@ struct pod_config {
     int64_t node_cpu_milli;        /* the node's allocatable cpu (thousandths), memory and */
     int64_t node_memory;           /* ephemeral-storage (bytes): a limit not set, for the */
     int64_t node_storage;          /* downward API */
+    bool seccomp_default;          /* --seccomp-default: RuntimeDefault for pods naming none */
+    char *seccomp_dir;             /* Localhost seccomp profiles: $XDG_CONFIG_HOME/orc/seccomp */
+    bool apparmor_enabled;         /* the machine's security modules and last capability, */
+    bool selinux_enabled;          /* read when orcd starts (oci_security_probe) */
+    int cap_last;
 };
 
 struct store;

@@ -17,27 +17,13 @@
 #include "images/images.h"
 #include "json-util.h"
 #include "pods/oci-mounts.h"
+#include "pods/oci-security.h"
+#include "security-context.h"
 #include "strv.h"
 #include "sys/userns.h"
 #include "xalloc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static const char *const default_caps[] = {"CAP_CHOWN",
-                                           "CAP_DAC_OVERRIDE",
-                                           "CAP_FSETID",
-                                           "CAP_FOWNER",
-                                           "CAP_MKNOD",
-                                           "CAP_NET_RAW",
-                                           "CAP_SETGID",
-                                           "CAP_SETUID",
-                                           "CAP_SETFCAP",
-                                           "CAP_SETPCAP",
-                                           "CAP_NET_BIND_SERVICE",
-                                           "CAP_SYS_CHROOT",
-                                           "CAP_KILL",
-                                           "CAP_AUDIT_WRITE",
-                                           NULL};
 
 static void append_json_strings(json_t *dst, const json_t *src)
 {
@@ -102,178 +88,6 @@ static json_t *build_env(const struct pod *pod, const struct expand_env *cenv, c
     append_strv(a, env.strv);
     expand_env_done(&env);
     return a;
-}
-
-/* The etc/FILE an overlay of the image's layers would show, read from the top layer down
- * without following symlinks (they could point out of the image); NULL when none. */
-static char *read_image_etc(const struct image *img, const char *file)
-{
-    for (size_t i = strv_length(img->layers); i > 0; i--) {
-        _cleanup_close_ int root = open(img->layers[i - 1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_close_ int etc =
-            root < 0 ? -1 : openat(root, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        struct stat st;
-        if (etc < 0) {
-            if (root >= 0 && fstatat(root, "etc", &st, AT_SYMLINK_NOFOLLOW) == 0)
-                return NULL; /* a whiteout, a symlink or not a directory: hides the rest */
-            continue;
-        }
-        if (fstatat(etc, file, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-            char v;
-            if (fgetxattr(etc, "user.overlay.opaque", &v, 1) == 1 && v == 'y')
-                return NULL;
-            continue;
-        }
-        if (!S_ISREG(st.st_mode) || st.st_size > (1 << 20))
-            return NULL;
-        _cleanup_close_ int fd = openat(etc, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_fclose_ FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
-        if (!f)
-            return NULL;
-        fd = -1;
-        char *text = xzalloc((size_t) st.st_size + 1);
-        size_t n = fread(text, 1, (size_t) st.st_size, f);
-        text[n] = '\0';
-        return text;
-    }
-    return NULL;
-}
-
-static bool parse_id(const char *s, long *ret)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || !end || *end || errno || v < 0 || v > UINT32_MAX - 1)
-        return false;
-    *ret = v;
-    return true;
-}
-
-/* Finds the passwd or group line whose name (by_name) or id equals key; fields split in f. */
-static bool find_entry(char *text, const char *key, bool by_name, char *f[4])
-{
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        memset(f, 0, 4 * sizeof(char *));
-        char *p = line;
-        for (int k = 0; k < 4 && p; k++) {
-            f[k] = p;
-            p = strchr(p, ':');
-            if (p && k < 3)
-                *p++ = '\0';
-        }
-        if (f[0] && f[2] && !strcmp(by_name ? f[0] : f[2], key))
-            return true;
-    }
-    return false;
-}
-
-struct user {
-    long uid, gid;
-    char *name; /* from passwd; NULL when not found or the group is explicit */
-};
-
-/* runc's rule: "uid" or "name" [":" "gid" or "group"]; a user's group defaults to its
- * passwd entry's, else 0. Names must exist in the image. */
-static int resolve_user(const struct image *img, const char *spec, struct user *u, orc_error_t *err)
-{
-    _cleanup_free_ char *s = xstrdup(spec);
-    char *group = strchr(s, ':');
-    if (group)
-        *group++ = '\0';
-    _cleanup_free_ char *passwd = read_image_etc(img, "passwd");
-    char *f[4];
-    bool numeric = parse_id(s, &u->uid);
-    if (passwd && find_entry(passwd, s, !numeric, f)) {
-        u->name = xstrdup(f[0]);
-        if (!numeric && !parse_id(f[2], &u->uid))
-            return orc_error_make(err, EINVAL, "invalid uid for user %s in passwd file", s);
-        char *end = f[3] ? strchr(f[3], ':') : NULL;
-        if (end)
-            *end = '\0';
-        if (!f[3] || !parse_id(f[3], &u->gid))
-            u->gid = 0;
-    } else if (!numeric) {
-        return orc_error_make(err, ENOENT,
-                              "unable to find user %s: no matching entries in "
-                              "passwd file",
-                              s);
-    }
-    if (!group || !*group)
-        return 0;
-    u->name = (free(u->name), NULL); /* supplementary groups only with the implicit group */
-    if (parse_id(group, &u->gid))
-        return 0;
-    _cleanup_free_ char *groups = read_image_etc(img, "group");
-    if (!groups || !find_entry(groups, group, true, f) || !parse_id(f[2], &u->gid))
-        return orc_error_make(err, ENOENT,
-                              "unable to find group %s: no matching entries in "
-                              "group file",
-                              group);
-    return 0;
-}
-
-/* Supplementary groups of a user from the image's etc/group, as runc adds them when the
- * group is implicit; gids the namespace does not map are left out (setgroups would fail). */
-static json_t *additional_gids(const struct oci_spec_input *in, const struct user *u)
-{
-    json_t *gids = json_array();
-    _cleanup_free_ char *groups = u->name ? read_image_etc(in->image, "group") : NULL;
-    char *save = NULL;
-    for (char *line = groups ? strtok_r(groups, "\n", &save) : NULL; line;
-         line = strtok_r(NULL, "\n", &save)) {
-        char *f[4] = {0}, *p = line;
-        for (int k = 0; k < 4 && p; k++) {
-            f[k] = p;
-            p = strchr(p, ':');
-            if (p)
-                *p++ = '\0';
-        }
-        long gid;
-        if (!f[3] || !parse_id(f[2] ? f[2] : "", &gid) || gid == u->gid ||
-            (gid_t) gid > userns_max_gid(in->userns))
-            continue;
-        char *save2 = NULL;
-        for (char *m = strtok_r(f[3], ",", &save2); m; m = strtok_r(NULL, ",", &save2))
-            if (!strcmp(m, u->name)) {
-                json_array_append_new(gids, json_integer(gid));
-                break;
-            }
-    }
-    return gids;
-}
-
-static int build_user(const struct oci_spec_input *in, json_t **ret, orc_error_t *err)
-{
-    const char *spec = orc_json_str(in->image->config, "User");
-    struct user u = {0};
-    if (spec && *spec && resolve_user(in->image, spec, &u, err) < 0) {
-        free(u.name);
-        return -1;
-    }
-    int r = 0;
-    if ((uid_t) u.uid > userns_max_uid(in->userns))
-        r = orc_error_make(err, ERANGE,
-                           "image user %s: uid %ld is outside the user namespace (uids 0-%u are "
-                           "mapped; a subordinate id range is needed, see 'orc check')",
-                           spec, u.uid, (unsigned) userns_max_uid(in->userns));
-    else if ((gid_t) u.gid > userns_max_gid(in->userns))
-        r = orc_error_make(err, ERANGE,
-                           "image user %s: gid %ld is outside the user namespace (gids 0-%u are "
-                           "mapped; a subordinate id range is needed, see 'orc check')",
-                           spec, u.gid, (unsigned) userns_max_gid(in->userns));
-    if (r == 0) {
-        json_t *user = json_pack("{s:I,s:I}", "uid", (json_int_t) u.uid, "gid", (json_int_t) u.gid);
-        json_t *extra = additional_gids(in, &u);
-        if (json_array_size(extra))
-            json_object_set_new(user, "additionalGids", extra);
-        else
-            json_decref(extra);
-        *ret = user;
-    }
-    free(u.name);
-    return r;
 }
 
 static json_t *mount_json(const char *dest, const char *type, const char *source,
@@ -390,46 +204,54 @@ static json_t *build_linux(const char *cgroups_path, const char *pid_ns_path,
     return l;
 }
 
-int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err)
+/* process without the security context's parts (oci_security_apply adds them) */
+static json_t *build_process(const struct oci_spec_input *in, json_t *user, json_t *args,
+                             json_t *env)
 {
-    const json_t *cfg = in->image->config;
-    const struct container *c = in->container;
-    json_t *args = NULL, *user = NULL;
-    struct expand_env cenv = {0};
-    if (expand_container_env(in->pod, c, &in->facts, &cenv, err) < 0)
-        return orc_error_wrap(err, "container '%s'", c->name);
-    if (build_args(c, cfg, &cenv, &args, err) < 0) {
-        expand_env_done(&cenv);
-        return -1;
-    }
-    if (build_user(in, &user, err) < 0) {
-        expand_env_done(&cenv);
-        json_decref(args);
-        return -1;
-    }
-    json_t *mounts = build_mounts(in);
-    if (oci_mounts_build(in, &cenv, mounts, err) < 0) {
-        expand_env_done(&cenv);
-        json_decref(args);
-        json_decref(user);
-        json_decref(mounts);
-        return -1;
-    }
-    const char *cwd = c->working_dir ? c->working_dir : orc_json_str(cfg, "WorkingDir");
-    json_t *caps = json_array();
-    append_strv(caps, (char *const *) default_caps);
-    json_t *process = json_pack("{s:b,s:o,s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b}", "terminal", 0, "user",
-                                user, "args", args, "env", build_env(in->pod, &cenv, cfg), "cwd",
-                                cwd && *cwd ? cwd : "/", "capabilities", "bounding", caps,
-                                "effective", caps, "permitted", caps, "noNewPrivileges", 0);
+    const char *cwd = in->container->working_dir ?: orc_json_str(in->image->config, "WorkingDir");
+    json_t *process = json_pack("{s:b,s:o,s:o,s:o,s:s}", "terminal", 0, "user", user, "args", args,
+                                "env", env, "cwd", cwd && *cwd ? cwd : "/");
     if (in->nofile_soft && in->nofile_hard <= INT64_MAX && in->nofile_soft <= in->nofile_hard)
         json_object_set_new(process, "rlimits",
                             json_pack("[{s:s,s:I,s:I}]", "type", "RLIMIT_NOFILE", "soft",
                                       (json_int_t) in->nofile_soft, "hard",
                                       (json_int_t) in->nofile_hard));
-    *ret = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
-                     "root", "path", "rootfs", "readonly", 0, "mounts", mounts, "linux",
-                     build_linux(in->cgroups_path, in->pid_ns_path, &c->resources));
+    return process;
+}
+
+int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *err)
+{
+    const json_t *cfg = in->image->config;
+    const struct container *c = in->container;
+    json_t *args = NULL, *user = NULL, *mounts = NULL;
+    struct expand_env cenv = {0};
+    struct security_context *sc = security_context_resolve(in->pod->security, c->security);
+    int r = oci_user_check_non_root(in, sc, err);
+    if (r == 0 && expand_container_env(in->pod, c, &in->facts, &cenv, err) < 0)
+        r = orc_error_wrap(err, "container '%s'", c->name);
+    if (r == 0)
+        r = build_args(c, cfg, &cenv, &args, err);
+    if (r == 0)
+        r = oci_user_build(in, sc, &user, err);
+    if (r == 0) {
+        mounts = build_mounts(in);
+        r = oci_mounts_build(in, &cenv, mounts, err);
+    }
+    if (r == 0) {
+        json_t *process = build_process(in, user, args, build_env(in->pod, &cenv, cfg));
+        json_auto_t *spec =
+            json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
+                      "root", "path", "rootfs", "readonly", 0, "mounts", mounts, "linux",
+                      build_linux(in->cgroups_path, in->pid_ns_path, &c->resources));
+        args = user = mounts = NULL; /* the spec's now */
+        r = oci_security_apply(in, sc, spec, err);
+        if (r == 0)
+            *ret = json_incref(spec);
+    }
+    json_decref(args);
+    json_decref(user);
+    json_decref(mounts);
     expand_env_done(&cenv);
-    return 0;
+    security_context_free(sc);
+    return r < 0 ? -1 : 0;
 }

@@ -256,6 +256,12 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
     _cleanup_free_ char *pid_ns = NULL;
     if (s->pod->host.share_process_namespace && pause_pid_ns(s, &pid_ns, err) < 0)
         return -1;
+    const struct pod_config *cfg = s->env->config;
+    struct oci_security_node node = {.seccomp_default = cfg->seccomp_default,
+                                     .seccomp_dir = cfg->seccomp_dir,
+                                     .apparmor_enabled = cfg->apparmor_enabled,
+                                     .selinux_enabled = cfg->selinux_enabled,
+                                     .cap_last = cfg->cap_last};
     struct oci_spec_input in = {.pod = s->pod,
                                 .container = c,
                                 .image = s->image,
@@ -270,7 +276,9 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
                                 .volume_paths = vols.paths,
                                 .n_volume_paths = vols.n,
                                 .mounts_dir = mounts_dir,
-                                .binds = binds};
+                                .binds = binds,
+                                .security = &node,
+                                .warnings = &s->warnings};
     spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
     json_auto_t *spec = NULL;
     if (oci_spec_build(&in, &spec, err) < 0)

@@ -14,8 +14,10 @@
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
 #include "pods/volumes.h"
+#include "pods/sysctls.h"
 #include "pods/worker.h"
 #include "sys/jobs.h"
+#include "strv.h"
 #include "sys/paths.h"
 #include "time-util.h"
 #include "xalloc.h"
@@ -83,6 +85,7 @@ struct pod_step *pod_step_free(struct pod_step *s)
     free(s->new_cgroup);
     json_decref(s->container_status);
     free(s->dns_warning);
+    strv_free(s->warnings);
     free(s);
     return NULL;
 }
@@ -171,6 +174,12 @@ static void run_sandbox(struct pod_step *s)
             orc_error_make_as(&s->err, ECANCELED, "cancelled");
         sandbox_discard(s);
         fail(s, "network");
+        return;
+    }
+    if (pod_sysctls_apply(s, &s->err) < 0) {
+        pod_network_teardown(s);
+        sandbox_discard(s);
+        fail(s, "sysctls");
     }
 }
 

@@ -64,6 +64,7 @@ struct pod_step {
     char *new_cgroup;
     json_t *container_status; /* STEP_START */
     char *dns_warning;        /* the network's resolv.conf was cut to kubelet's limits */
+    char **warnings;          /* STEP_START: what the node does not apply (events) */
 };
 
 const char *pod_step_kind_to_string(enum pod_step_kind k);

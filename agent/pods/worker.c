@@ -23,6 +23,7 @@
 #include "pods/cni.h"
 #include "pods/container-env.h"
 #include "pods/pod-dns.h"
+#include "pods/oci-spec.h"
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
 #include "pods/step.h"
@@ -654,11 +655,33 @@ static void on_sandbox_done(struct pod_worker *w, struct pod_step *s)
     dns_events(w, s);
 }
 
+/* The container's configuration could not be made (kubelet's CreateContainerConfigError): it
+ * waits, and is tried again with back-off. */
+static void config_failed(struct pod_worker *w, struct container_run *r, const char *msg)
+{
+    struct sched_backoff_config cfg = backoff_config(w);
+    r->config_backoff_ns = sched_backoff_next(r->config_backoff_ns, &cfg);
+    r->config_retry_at = orc_time_now_ns() + r->config_backoff_ns;
+    log_pod_warn(w->pod, "container '%s': %s", r->name, msg);
+    if (!r->waiting_message || strcmp(r->waiting_message, msg) != 0)
+        event(w, "Warning", "Failed", "Error: %s", msg);
+    set_waiting(r, "CreateContainerConfigError", msg);
+    w->dirty = true;
+}
+
 static void on_start_done(struct pod_worker *w, struct pod_step *s)
 {
     struct container_run *r = find_run(w, s->container);
     if (!r || r->restart_count + (r->restarting ? 1 : 0) != s->attempt || r->state == RUN_EXITED)
         return; /* superseded, or its exit was reported first */
+    for (size_t i = 0; s->warnings && s->warnings[i]; i++)
+        if (!r->started_once)
+            event(w, "Warning", "SecurityContext", "%s", s->warnings[i]);
+    if (s->status < 0 && s->err && s->err->status == OCI_SPEC_ECONFIG) {
+        config_failed(w, r, orc_error_message(s->err));
+        return;
+    }
+    r->config_backoff_ns = 0;
     int64_t now = orc_time_now_ns();
     r->restart_count = s->attempt;
     r->restarting = false;
@@ -870,7 +893,8 @@ void pod_worker_sync(struct pod_worker *w)
         struct container_run *r = &w->runs[i];
         if (r->state == RUN_EXITED && !r->done && r->restart_at == 0)
             decide_restart(w, r); /* restored from the store after an agent restart */
-        if (r->state == RUN_WAITING && r->restart_at == 0 && w->shim && start_container(w, r))
+        if (r->state == RUN_WAITING && r->restart_at == 0 && r->config_retry_at == 0 && w->shim &&
+            start_container(w, r))
             return; /* one step at a time: the next container after this one */
     }
 }
@@ -985,6 +1009,8 @@ void pod_worker_on_timer(struct pod_worker *w, int64_t now)
             restart_container(r); /* the sync that follows starts it */
         if (r->pull_retry_at && r->pull_retry_at <= now)
             r->pull_retry_at = 0; /* the next sync pulls again */
+        if (r->config_retry_at && r->config_retry_at <= now)
+            r->config_retry_at = 0; /* the next sync tries to start it again */
     }
 }
 
@@ -1001,8 +1027,8 @@ int64_t pod_worker_next_deadline(const struct pod_worker *w)
         bool err_shown =
             r->pull_retry_at && r->waiting_reason && !strcmp(r->waiting_reason, "ErrImagePull");
         int64_t at[] = {r->restart_at, r->pull_retry_at,
-                        err_shown ? r->pull_failed_at + NSEC_PER_SEC : 0};
-        for (size_t k = 0; k < 3; k++)
+                        err_shown ? r->pull_failed_at + NSEC_PER_SEC : 0, r->config_retry_at};
+        for (size_t k = 0; k < 4; k++)
             if (at[k] && (!next || at[k] < next))
                 next = at[k];
     }

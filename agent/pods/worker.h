@@ -49,6 +49,8 @@ struct container_run {
     int64_t pull_retry_at;      /* after a failed pull: ImagePullBackOff until then */
     bool config_missing;        /* waits in CreateContainerConfigError for an object or key */
     uint64_t config_generation; /* the pod_env.objects_generation it was missing at */
+    int64_t config_backoff_ns;
+    int64_t config_retry_at; /* OCI_SPEC_ECONFIG: CreateContainerConfigError until then */
 };
 
 enum worker_state {

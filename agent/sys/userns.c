@@ -23,6 +23,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "proc-util.h"
+#include "subid.h"
 #include "sys/spawn-util.h"
 #include "time-util.h"
 #include "xalloc.h"
@@ -31,35 +32,6 @@
 static bool holder_runs(pid_t pid, unsigned long long start)
 {
     return pid > 0 && start != 0 && orc_proc_alive(&(struct orc_proc_id){pid, start});
-}
-
-/* Finds "name:start:count" or "uid:start:count" for this user in /etc/subuid|subgid. */
-static void find_subid_range(const char *file, const char *user, unsigned id, unsigned *ret_start,
-                             unsigned *ret_count)
-{
-    *ret_start = *ret_count = 0;
-    _cleanup_fclose_ FILE *f = fopen(file, "re");
-    if (!f)
-        return;
-    char line[512];
-    char idstr[32];
-    snprintf(idstr, sizeof(idstr), "%u", id);
-    while (fgets(line, sizeof(line), f)) {
-        char *save = NULL;
-        char *owner = strtok_r(line, ":\n", &save);
-        char *start = strtok_r(NULL, ":\n", &save);
-        char *count = strtok_r(NULL, ":\n", &save);
-        if (!owner || !start || !count)
-            continue;
-        if ((user && strcmp(owner, user) == 0) || strcmp(owner, idstr) == 0) {
-            unsigned long s = strtoul(start, NULL, 10), c = strtoul(count, NULL, 10);
-            if (c > 0) {
-                *ret_start = (unsigned) s;
-                *ret_count = (unsigned) c;
-                return;
-            }
-        }
-    }
 }
 
 static int write_proc_file(pid_t pid, const char *name, const char *content, orc_error_t *err)
@@ -200,9 +172,9 @@ static int new_namespace(struct userns *ns, const char *shim_path, orc_error_t *
 {
     struct passwd *pw = getpwuid(ns->host_uid);
     unsigned s = 0, c = 0;
-    find_subid_range("/etc/subuid", pw ? pw->pw_name : NULL, ns->host_uid, &s, &c);
+    orc_subid_range("/etc/subuid", pw ? pw->pw_name : NULL, ns->host_uid, &s, &c);
     ns->subuid_start = s, ns->subuid_count = c;
-    find_subid_range("/etc/subgid", pw ? pw->pw_name : NULL, ns->host_gid, &s, &c);
+    orc_subid_range("/etc/subgid", pw ? pw->pw_name : NULL, ns->host_gid, &s, &c);
     ns->subgid_start = s, ns->subgid_count = c;
     if (ns->subuid_count == 0 || ns->subgid_count == 0) {
         log_warn("no subordinate uid/gid range for uid %u in /etc/subuid and /etc/subgid: using "

@@ -146,17 +146,17 @@ static void test_users(void)
     char *layers[] = {lower, upper, NULL};
     test_layers = layers;
     struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
-    check_user("app", &ns, "1000:1001+2000");
-    check_user("1000", &ns, "1000:1001+2000");
-    check_user("app:extra", &ns, "1000:2000");
-    check_user("app:77", &ns, "1000:77");
-    check_user("4242", &ns, "4242:0");
-    check_user("nobody", &ns, "65534:65534");
+    check_user("app", &ns, "1000:1001+1001,2000");
+    check_user("1000", &ns, "1000:1001+1001,2000");
+    check_user("app:extra", &ns, "1000:2000+2000");
+    check_user("app:77", &ns, "1000:77+77,2000");
+    check_user("4242", &ns, "4242:0+0");
+    check_user("nobody", &ns, "65534:65534+65534");
     check_user("www", &ns, "unable to find user www: no matching entries in passwd file");
     check_user("app:nogroup", &ns, "unable to find group nogroup");
     struct userns single = {0};
-    check_user("0:5", &single, "gid 5 is outside the user namespace (gids 0-0 are mapped");
-    check_user("app", &single, "uid 1000 is outside the user namespace (uids 0-0 are mapped");
+    check_user("0:5", &single, "gid 5 is outside orc's user namespace (gids 0-0 are mapped");
+    check_user("app", &single, "uid 1000 is outside orc's user namespace (uids 0-0 are mapped");
 
     /* a symlinked etc in the top layer must not lead to the host's files */
     char *top = orc_path_join(dir, "top");
@@ -305,7 +305,7 @@ int main(void)
     free(mounts);
     json_decref(spec);
     spec = build("", "{\"Cmd\":[\"sh\"],\"User\":\"1000\"}", &single, &error);
-    tap_ok(!spec && error && strstr(error, "outside the user namespace"),
+    tap_ok(!spec && error && strstr(error, "outside orc's user namespace"),
            "a user the namespace does not map is refused: %s", error ? error : "");
     free(error), error = NULL;
     spec = build("", "{\"Cmd\":[\"sh\"],\"User\":\"www\"}", &ns, &error);

@@ -44,7 +44,7 @@ same "orc-shim: every option of the SYNOPSIS is in OPTIONS" "$dir/shim-readme" "
 { section "$src/agent/cli/README.md" SYNOPSIS
   section "$src/agent/cli/README.md" COMMANDS | grep '^`'
   section "$src/agent/cli/README.md" OPTIONS | grep '^`'; } | longs | sort -u >"$dir/orc-readme"
-for verb in apply get describe delete logs events image pull check top install version kubeconfig; do
+for verb in apply get describe delete logs events image pull check top install version kubeconfig unshare; do
     "$ORC" "$verb" --help | sed -n '/^SYNOPSIS/,/^[A-Z]/p;/^OPTIONS/,/^[A-Z]/p' | longs
 done | sort -u >"$dir/orc-verbs"
 same "orc: --help and the README's COMMANDS and OPTIONS" "$dir/orc-help" "$dir/orc-readme"
