@@ -14,6 +14,7 @@
 #include "fs-util.h"
 #include "json-util.h"
 #include "open-beneath.h"
+#include "strv.h"
 #include "xalloc.h"
 
 /* An empty directory or file at target, of the kind the source is. */
@@ -69,6 +70,25 @@ static int bind_one(const json_t *b, orc_error_t *err)
         return orc_error_make(err, errno, "bind '%s%s%s' on '%s'", source, sub ? "/" : "",
                               sub ? sub : "", target);
     return rro ? make_read_only(target, rro, err) : 0;
+}
+
+int binds_tmpfs(char ***mounted, const json_t *req, orc_error_t *err)
+{
+    const char *path = orc_json_str(req, "path");
+    int64_t size = orc_json_int(req, "size", 0), mode = orc_json_int(req, "mode", 0755);
+    if (!path || path[0] != '/' || size < 0 || mode < 0 || mode > 07777)
+        return orc_error_make(err, EINVAL, "tmpfs: needs an absolute path, size and mode");
+    if (strv_contains(*mounted, path))
+        return 0;
+    _cleanup_free_ char *opts =
+        size > 0 ? xasprintf("mode=%04o,size=%lld", (unsigned) mode, (long long) size)
+                 : xasprintf("mode=%04o", (unsigned) mode);
+    if (orc_mkdir_p(path, 0700, err) < 0)
+        return -1;
+    if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+        return orc_error_make(err, errno, "mount a tmpfs on '%s'", path);
+    *mounted = strv_push(*mounted, path);
+    return 0;
 }
 
 int binds_make(const json_t *binds, orc_error_t *err)

@@ -15,3 +15,9 @@
  * AT_RECURSIVE) or fails; "IfPossible" does so where the kernel can.
  */
 int binds_make(const json_t *binds, orc_error_t *err);
+
+/* The `tmpfs` op: a tmpfs (nosuid, nodev; `size` bytes when > 0, `mode`) mounted on `path`
+ * in the shim's mount namespace, once: paths mounted already are in *mounted (the shim's
+ * list), and asking again does nothing. orcd writes the files of secret volumes there
+ * through /proc/<shim pid>/root, so they never reach a disk. */
+int binds_tmpfs(char ***mounted, const json_t *req, orc_error_t *err);

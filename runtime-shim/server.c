@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "binds.h"
 #include "cleanup.h"
 #include "fd-util.h"
 #include "fs-util.h"
@@ -137,6 +138,13 @@ static void handle_request(struct shim *s, struct client *c, json_t *req)
         }
     } else if (!strcmp(op, "shutdown")) {
         begin_shutdown(s, c, id, orc_json_int(req, "grace", 30));
+    } else if (!strcmp(op, "tmpfs")) {
+        orc_error_t err = NULL;
+        if (binds_tmpfs(&s->tmpfs_dirs, req, &err) < 0) {
+            server_reply(c, id, NULL, orc_error_message(err));
+            orc_error_release(&err);
+        } else
+            server_reply(c, id, NULL, NULL);
     } else {
         server_reply(c, id, NULL, "unknown op");
     }

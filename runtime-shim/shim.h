@@ -105,6 +105,7 @@ struct shim {
     struct ctr **ctrs;
     size_t n_ctrs;
     char **writable_dirs; /* removed at shutdown */
+    char **tmpfs_dirs;    /* where the `tmpfs` op mounted one (binds.h) */
     struct client **clients;
     size_t n_clients;
     int64_t runtime_timeout_ns; /* deadline of each runtime call (the request's timeout_ms) */

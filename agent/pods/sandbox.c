@@ -242,7 +242,7 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
 {
     _cleanup_(pod_volume_paths_done) struct pod_volume_paths vols = {0};
     struct expand_facts vf = container_env_facts(s->env, s->uid, NULL, s->volume_objects);
-    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &vf, &vols, err) < 0)
+    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &vf, s->shim_pid, &vols, err) < 0)
         return -1;
     _cleanup_free_ char *mounts_dir = orc_path_join(bundle, "mounts");
     _cleanup_free_ char *hostname_file = run_file(s, "hostname");

@@ -141,9 +141,25 @@ static int prepare_volumes(struct pod_step *s)
 {
     struct pod_volume_paths vols = {0};
     struct expand_facts f = container_env_facts(s->env, s->uid, NULL, s->volume_objects);
-    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &f, &vols, &s->err) < 0)
+    if (pod_volumes_prepare(s->env->paths, s->uid, s->pod, &f, s->shim_pid, &vols, &s->err) < 0)
         return fail(s, "volumes");
     pod_volume_paths_done(&vols);
+    return 0;
+}
+
+/* The tmpfs of the pod's memory-backed volumes, mounted by the new shim. */
+static int mount_tmpfs(struct pod_step *s)
+{
+    json_auto_t *list = pod_volumes_tmpfs(s->env->paths, s->uid, s->pod);
+    size_t i;
+    json_t *req;
+    json_array_foreach(list, i, req) {
+        json_t *resp = NULL;
+        if (shim_client_call(s->shim, "tmpfs", req, pod_step_deadline(s), job_cancel_fd(s->job),
+                             &resp, &s->err) < 0)
+            return fail(s, "volumes");
+        json_decref(resp);
+    }
     return 0;
 }
 
@@ -166,6 +182,10 @@ static void run_sandbox(struct pod_step *s)
         return;
     if (sandbox_create(s, &s->err) < 0) {
         fail(s, "shim start-up");
+        return;
+    }
+    if (mount_tmpfs(s) < 0 || prepare_volumes(s) < 0) { /* now with the shim's tmpfs */
+        sandbox_discard(s);
         return;
     }
     sandbox_place_in_scope(s);

@@ -40,12 +40,26 @@ static const char *plugin_dir(enum volume_type t)
     return NULL;
 }
 
-/* The volume's directory under the pod's data directory, made private (0700 up to the pod's
- * directory; the volume itself 0777 as kubelet makes an emptyDir, for any user of the pod). */
-static int volume_dir(const struct orc_paths *paths, const char *uid, const struct volume *v,
-                      char **ret, orc_error_t *err)
+/* What one preparation works with. */
+struct prepare {
+    const struct orc_paths *paths;
+    const char *uid;
+    const struct pod *pod;
+    const struct expand_facts *facts;
+    pid_t shim_pid;
+};
+
+bool volume_on_tmpfs(const struct volume *v)
 {
-    _cleanup_free_ char *pod_dir = orc_paths_pod_data_dir(paths, uid);
+    return v->type == VOLUME_SECRET || v->type == VOLUME_PROJECTED ||
+           v->type == VOLUME_DOWNWARD_API || (v->type == VOLUME_EMPTY_DIR && v->memory);
+}
+
+/* The volume's directory under the pod's data directory, made private (0700 up to the pod's
+ * directory; an emptyDir itself 0777 as kubelet makes it, for any user of the pod). */
+static int volume_dir(const struct prepare *p, const struct volume *v, char **ret, orc_error_t *err)
+{
+    _cleanup_free_ char *pod_dir = orc_paths_pod_data_dir(p->paths, p->uid);
     _cleanup_free_ char *dir = xasprintf("%s/volumes/%s/%s", pod_dir, plugin_dir(v->type), v->name);
     if (orc_mkdir_p(dir, 0700, err) < 0)
         return -1;
@@ -58,38 +72,39 @@ static int volume_dir(const struct orc_paths *paths, const char *uid, const stru
     return 0;
 }
 
-/* A volume of files: written (or left as they are) through the atomic writer. */
-static int files_volume(const struct orc_paths *paths, const char *uid, const struct pod *pod,
-                        const struct volume *v, const struct expand_facts *facts, char **ret,
+/* A volume of files: written (or left as they are) through the atomic writer; on a tmpfs
+ * of the shim's mount namespace (through /proc/PID/root) once the sandbox is there, and
+ * only checked before. */
+static int files_volume(const struct prepare *p, const struct volume *v, char **ret,
                         orc_error_t *err)
 {
     struct volume_files files = {0};
-    _cleanup_free_ char *dir = NULL;
-    if (volume_files_build(pod, v, facts, &files, err) < 0)
+    _cleanup_free_ char *dir = NULL, *where = NULL;
+    if (volume_files_build(p->pod, v, p->facts, &files, err) < 0)
         return -1;
-    int r = volume_dir(paths, uid, v, &dir, err);
-    if (r >= 0)
-        r = atomic_write(dir, &files, err);
+    int r = volume_dir(p, v, &dir, err);
+    bool tmpfs = volume_on_tmpfs(v);
+    if (r >= 0 && (!tmpfs || p->shim_pid > 0)) {
+        where = tmpfs ? xasprintf("/proc/%d/root%s", (int) p->shim_pid, dir) : xstrdup(dir);
+        r = atomic_write(where, &files, err);
+    }
     volume_files_done(&files);
     if (r < 0)
         return -1;
     if (r > 0)
-        log_pod_debug(pod, "volume '%s': files written", v->name);
+        log_pod_debug(p->pod, "volume '%s': files written", v->name);
     *ret = TAKE_PTR(dir);
     return 0;
 }
 
-static int prepare_one(const struct orc_paths *paths, const char *uid, const struct pod *pod,
-                       const struct volume *v, const struct expand_facts *facts, char **ret,
+static int prepare_one(const struct prepare *p, const struct volume *v, char **ret,
                        orc_error_t *err)
 {
     if (volume_has_files(v))
-        return files_volume(paths, uid, pod, v, facts, ret, err);
+        return files_volume(p, v, ret, err);
     switch (v->type) {
     case VOLUME_EMPTY_DIR:
-        if (v->memory)
-            return orc_error_make_as(err, ENOTSUP, "emptyDir medium Memory is not supported yet");
-        return volume_dir(paths, uid, v, ret, err);
+        return volume_dir(p, v, ret, err); /* medium Memory: the shim's tmpfs on it */
     case VOLUME_HOST_PATH:
         return host_path_resolve(v->path, v->host_path_type, getuid(), ret, err);
     case VOLUME_PVC:
@@ -107,18 +122,41 @@ static int prepare_one(const struct orc_paths *paths, const char *uid, const str
 }
 
 int pod_volumes_prepare(const struct orc_paths *paths, const char *pod_uid, const struct pod *pod,
-                        const struct expand_facts *facts, struct pod_volume_paths *ret,
-                        orc_error_t *err)
+                        const struct expand_facts *facts, pid_t shim_pid,
+                        struct pod_volume_paths *ret, orc_error_t *err)
 {
+    const struct prepare p = {paths, pod_uid, pod, facts, shim_pid};
     struct pod_volume_paths v = {.paths = new0(char *, pod->n_volumes + 1), .n = pod->n_volumes};
     for (size_t i = 0; i < pod->n_volumes; i++)
-        if (prepare_one(paths, pod_uid, pod, &pod->volumes[i], facts, &v.paths[i], err) < 0) {
+        if (prepare_one(&p, &pod->volumes[i], &v.paths[i], err) < 0) {
             pod_volume_paths_done(&v);
             return orc_error_wrap(err, "MountVolume.SetUp failed for volume \"%s\" ",
                                   pod->volumes[i].name);
         }
     *ret = v;
     return 0;
+}
+
+json_t *pod_volumes_tmpfs(const struct orc_paths *paths, const char *pod_uid, const struct pod *pod)
+{
+    json_t *list = json_array();
+    const struct prepare p = {.paths = paths, .uid = pod_uid, .pod = pod};
+    for (size_t i = 0; i < pod->n_volumes; i++) {
+        const struct volume *v = &pod->volumes[i];
+        char *dir = NULL;
+        orc_error_t err = NULL;
+        if (!volume_on_tmpfs(v))
+            continue;
+        if (volume_dir(&p, v, &dir, &err) < 0) { /* made by the preparation before */
+            orc_error_release(&err);
+            continue;
+        }
+        json_array_append_new(list, json_pack("{s:s,s:I,s:i}", "path", dir, "size",
+                                              (json_int_t) v->size_limit, "mode",
+                                              v->type == VOLUME_EMPTY_DIR ? 0777 : 0755));
+        free(dir);
+    }
+    return list;
 }
 
 void pod_volume_paths_done(struct pod_volume_paths *v)

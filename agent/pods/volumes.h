@@ -28,8 +28,17 @@ struct pod_volume_paths {
  * projected volumes get their files (volume-files.h) from facts (the pod's uid, the objects
  * of pod_volume_objects()) through the atomic writer. */
 int pod_volumes_prepare(const struct orc_paths *paths, const char *pod_uid, const struct pod *pod,
-                        const struct expand_facts *facts, struct pod_volume_paths *ret,
-                        orc_error_t *err);
+                        const struct expand_facts *facts, pid_t shim_pid,
+                        struct pod_volume_paths *ret, orc_error_t *err);
+
+/* Volumes on a tmpfs (kubelet backs them with memory): secret, projected, downwardAPI and an
+ * emptyDir of medium Memory. orc-shim mounts one on each volume's directory in its mount
+ * namespace (the `tmpfs` op, sizeLimit as its size); pod_volumes_prepare writes their files
+ * through /proc/<shim_pid>/root, and with shim_pid 0 (before the sandbox) only checks them. */
+bool volume_on_tmpfs(const struct volume *v);
+/* The `tmpfs` requests for the pod's volumes: [{path, size, mode}]. */
+json_t *pod_volumes_tmpfs(const struct orc_paths *paths, const char *pod_uid,
+                          const struct pod *pod);
 
 struct store;
 /* The ConfigMaps and Secrets of the pod's namespace its volumes name and that exist, as

@@ -160,12 +160,31 @@ wait_for 30 sh -c "'$ORC' logs info | grep -qx done" || fail "info: $("$ORC" log
 assert_eq "$("$ORC" logs info)" $'info\n64\nro\n1\n..data/labels\ndone' "downwardAPI files, read-only, one ..<timestamp> directory, a key links into ..data"
 iuid=$(pod_field info .metadata.uid)
 ivol=$XDG_DATA_HOME/orc/pods/$iuid/volumes/kubernetes.io~downward-api/podinfo
+assert_eq "$(ls -A "$ivol")" "" "the files are on the shim's tmpfs, not on the disk"
+ivol=/proc/$(cat "$XDG_RUNTIME_DIR/orc/pods/$iuid/shim.pid")/root$ivol # the shim's view
 assert_eq "$(cat "$ivol/labels")" $'rack="r1"\nzone="a"' "labels as kubelet writes them"
 assert_eq "$(stat -L -c %a "$ivol/meta/name")" 600 "an item's mode"
 sed -i 's/zone: a/zone: b/' "$TEST_DIR/info.yaml"
 "$ORC" apply -f "$TEST_DIR/info.yaml" >/dev/null
 wait_for 20 sh -c "'$ORC' logs info | grep -qx updated" || fail "the changed label never reached the container: $("$ORC" logs info; cat "$ivol/labels")"
 assert_eq "$("$ORC" logs info | tail -1)" 'zone="a"' "a subPath mount keeps the file it had"
+
+# emptyDir medium Memory: a tmpfs of sizeLimit bytes
+apply_yaml mem.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: mem}
+spec:
+  restartPolicy: Never
+  volumes: [{name: m, emptyDir: {medium: Memory, sizeLimit: 1Mi}}]
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "grep ' /m ' /proc/mounts | cut -d' ' -f3; dd if=/dev/zero of=/m/big bs=64k count=32 2>/dev/null && echo fitted || echo full"]
+      volumeMounts: [{name: m, mountPath: /m}]
+YAML
+wait_for_phase mem Succeeded 30
+assert_eq "$("$ORC" logs mem)" $'tmpfs\nfull' "a tmpfs that holds no more than its sizeLimit"
 
 # a configMap that does not exist: ContainerCreating with kubelet's FailedMount event
 apply_yaml needs-cm.yaml <<'YAML' >/dev/null
