@@ -139,6 +139,34 @@ assert_eq "$out" "1
 67108864
 $disk_ki" "dapi-envars-container.yaml: the page's 1 1 33554432 67108864; no storage limit: the node's allocatable ($disk)"
 
+# refused by the API as kube-apiserver refuses them (422, each cause)
+cat >"$TEST_DIR/bad-env.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: bad-env}
+spec:
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      env:
+        - {name: PHASE, valueFrom: {fieldRef: {fieldPath: status.phase}}}
+        - {name: KEY, valueFrom: {configMapKeyRef: {name: Settings, key: "a b"}}}
+        - {name: DISK, valueFrom: {resourceFieldRef: {resource: limits.ephemeral-storage, divisor: 1m}}}
+      envFrom:
+        - {prefix: "1_", secretRef: {name: creds}, configMapRef: {name: settings}}
+YAML
+out=$(k apply -f "$TEST_DIR/bad-env.yaml" || true)
+for cause in 'spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"' \
+    'spec.containers[0].env[1].valueFrom.configMapKeyRef.name: Invalid value: "Settings": a lowercase RFC 1123 subdomain' \
+    'spec.containers[0].env[1].valueFrom.configMapKeyRef.key: Invalid value: "a b": a valid config key must consist of alphanumeric characters' \
+    'spec.containers[0].env[2].valueFrom.resourceFieldRef.divisor: Invalid value: "1m": only divisor'"'"'s values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the local ephemeral storage resource' \
+    'spec.containers[0].envFrom[0].prefix: Invalid value: "1_": a valid environment variable name must consist of alphabetic characters' \
+    'spec.containers[0].envFrom: Invalid value: "": may not have more than one field specified at a time'; do
+    assert_contains "$out" "$cause" "kubectl apply shows the API server's cause"
+done
+assert_contains "$out" 'The Pod "bad-env" is invalid' "refused whole"
+pod_gone bad-env || fail "the refused pod was stored"
+
 # A variable from an object that does not exist: the container waits, as kubelet's does
 apply_yaml waiting.yaml >/dev/null <<'YAML'
 apiVersion: v1
