@@ -186,18 +186,42 @@ YAML
 wait_for_phase mem Succeeded 30
 assert_eq "$("$ORC" logs mem)" $'tmpfs\nfull' "a tmpfs that holds no more than its sizeLimit"
 
-# a configMap that does not exist: ContainerCreating with kubelet's FailedMount event
+# a configMap that does not exist: ContainerCreating with kubelet's FailedMount event; the
+# pod starts by itself once the ConfigMap is created, and sees its change swapped in
 apply_yaml needs-cm.yaml <<'YAML' >/dev/null
 apiVersion: v1
 kind: Pod
 metadata: {name: needs-cm}
 spec:
-  volumes: [{name: cfg, configMap: {name: app-config}}]
-  containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "3600"], volumeMounts: [{name: cfg, mountPath: /cfg}]}]
+  volumes:
+    - {name: cfg, configMap: {name: app-config}}
+    - {name: creds, secret: {secretName: app-secret, items: [{key: password, path: pw}]}}
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "cat /cfg/greeting; echo; cat /creds/pw; echo; echo started; until grep -q bye /cfg/greeting; do sleep 0.1; done; echo updated; exec sleep 3600"]
+      volumeMounts: [{name: cfg, mountPath: /cfg}, {name: creds, mountPath: /creds}]
 YAML
 wait_for 20 has_event needs-cm FailedMount || fail "no FailedMount event: $(events_of needs-cm)"
 assert_contains "$(events_of needs-cm)" 'MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found' "kubelet's message"
 assert_eq "$(waiting_reason needs-cm)" ContainerCreating "the pod waits for its ConfigMap"
+apply_yaml objects.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app-config}
+data: {greeting: hello}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: app-secret}
+stringData: {password: s3cret}
+YAML
+wait_for 20 sh -c "'$ORC' logs needs-cm 2>/dev/null | grep -qx started" ||
+    fail "the pod did not start once its objects existed: $(events_of needs-cm)"
+assert_eq "$("$ORC" logs needs-cm)" $'hello\ns3cret\nstarted' "the ConfigMap's and the Secret's files"
+sed -i 's/greeting: hello/greeting: bye/' "$TEST_DIR/objects.yaml"
+"$ORC" apply -f "$TEST_DIR/objects.yaml" >/dev/null
+wait_for 20 sh -c "'$ORC' logs needs-cm | grep -qx updated" || fail "the changed ConfigMap never reached the pod"
 
 # deleting the pod removes its volumes' directory (not the hostPath)
 "$ORC" delete pod vols >/dev/null
