@@ -44,7 +44,8 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 wait_value() { # value start-us
     local v=
     while :; do
-        read -r v <"$file" 2>/dev/null || v=
+        v= # the value has no newline: read reports end of file with v set
+        read -r v <"$file" 2>/dev/null || true
         [ "$v" = "$1" ] && return 0
         [ $(($(now_us) - $2)) -lt 120000000 ] || { echo "gave up waiting for value $1" >&2; return 1; }
         sleep 0.002
