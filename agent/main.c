@@ -642,6 +642,7 @@ static void config_done(struct orcd_config *c)
     free(c->pod.shim_path);
     free(c->pod.node_name);
     free(c->pod.seccomp_dir);
+    json_decref(c->pod.node_labels);
     free(c->cni_conf);
     free(c->cni_bin_dir);
     strv_free(c->insecure_registries);

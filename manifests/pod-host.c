@@ -67,6 +67,8 @@ void pod_host_clear(struct pod_host *h)
         free(h->dns_options[i].value);
     }
     free(h->dns_options);
+    json_decref(h->node_selector);
+    json_decref(h->node_affinity);
     *h = (struct pod_host){0};
 }
 
@@ -276,17 +278,44 @@ static void decode_flag(struct decoder *d, const struct ynode *v, bool *ret)
         *ret = strcasecmp(v->value, "true") == 0;
 }
 
+bool container_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v)
+{
+    bool on = false;
+    if (!strcmp(k->value, "tty")) {
+        decode_flag(d, v, &on);
+        if (on)
+            decoder_error(d, v, NULL,
+                          "not supported yet by orc: orc-shim gives containers no terminal (their "
+                          "output goes to the log through pipes); refused rather than run the "
+                          "container without one");
+    } else if (!strcmp(k->value, "stdin") || !strcmp(k->value, "stdinOnce")) {
+        decode_flag(d, v, &on);
+        if (on)
+            decoder_warn(d, k, NULL,
+                         "orc has no attach: the container's stdin is /dev/null, ignored");
+    } else
+        return false;
+    return true;
+}
+
 bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
                            struct pod_host *h)
 {
     const char *key = k->value;
+    if (node_affinity_decode_field(d, k, v, h))
+        return true;
     if (!strcmp(key, "shareProcessNamespace"))
         decode_flag(d, v, &h->share_process_namespace);
     else if (!strcmp(key, "hostNetwork"))
         decode_flag(d, v, &h->host_network);
     else if (!strcmp(key, "hostIPC"))
         decode_flag(d, v, &h->host_ipc);
-    else if (!strcmp(key, "hostPID")) {
+    else if (!strcmp(key, "automountServiceAccountToken")) {
+        bool mount = false;
+        decode_flag(d, v, &mount);
+        if (mount)
+            decoder_warn(d, k, NULL, "orc has no service accounts yet: no token is mounted");
+    } else if (!strcmp(key, "hostPID")) {
         bool host_pid = false;
         decode_flag(d, v, &host_pid);
         if (host_pid)
@@ -418,6 +447,13 @@ void pod_host_to_json(const struct pod_host *h, json_t *spec)
         json_object_set_new(spec, "hostNetwork", json_true());
     if (h->host_ipc)
         json_object_set_new(spec, "hostIPC", json_true());
+    if (json_object_size(h->node_selector))
+        json_object_set(spec, "nodeSelector", h->node_selector);
+    if (h->node_affinity)
+        json_object_set_new(spec, "affinity",
+                            json_pack("{s:{s:O}}", "nodeAffinity",
+                                      "requiredDuringSchedulingIgnoredDuringExecution",
+                                      h->node_affinity));
 }
 
 static const char *str_of(const json_t *o, const char *k)
@@ -445,6 +481,12 @@ void pod_host_from_json(const json_t *spec, struct pod_host *h)
     h->share_process_namespace = json_is_true(json_object_get(spec, "shareProcessNamespace"));
     h->host_network = json_is_true(json_object_get(spec, "hostNetwork"));
     h->host_ipc = json_is_true(json_object_get(spec, "hostIPC"));
+    const json_t *sel = json_object_get(spec, "nodeSelector");
+    h->node_selector = json_is_object(sel) ? json_deep_copy(sel) : NULL;
+    const json_t *req =
+        json_object_get(json_object_get(json_object_get(spec, "affinity"), "nodeAffinity"),
+                        "requiredDuringSchedulingIgnoredDuringExecution");
+    h->node_affinity = json_is_object(req) ? json_deep_copy(req) : NULL;
     h->subdomain = xstrdup(str_of(spec, "subdomain"));
     const json_t *aliases = json_object_get(spec, "hostAliases");
     h->n_host_aliases = json_array_size(aliases);

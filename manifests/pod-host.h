@@ -49,6 +49,10 @@ struct pod_host {
     bool share_process_namespace; /* one PID namespace for the pod, its init a pause process */
     bool host_network;            /* the host's network (and UTS) namespace: no CNI */
     bool host_ipc;                /* the host's IPC namespace */
+    json_t *node_selector;        /* spec.nodeSelector, NULL = none */
+    json_t *node_affinity;        /* requiredDuringSchedulingIgnoredDuringExecution of
+                                     spec.affinity.nodeAffinity: {"nodeSelectorTerms": [...]},
+                                     NULL = none */
 };
 
 const char *dns_policy_to_string(enum dns_policy p);
@@ -66,3 +70,9 @@ struct pod;
 char *pod_hostname(const struct pod *pod);
 /* "<subdomain>.<namespace>.svc.cluster.local" with a subdomain, else NULL. Caller frees. */
 char *pod_host_domain(const struct pod *pod);
+/* Whether a node with these labels and this name meets the pod's nodeSelector and required
+ * node affinity, as the scheduler's NodeAffinity filter decides (node-affinity.c). */
+bool pod_node_matches(const struct pod *pod, const json_t *labels, const char *node_name);
+/* The scheduler's message when it does not. */
+#define POD_NODE_MISMATCH_MESSAGE                                                                  \
+    "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."

@@ -233,6 +233,8 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
         decode_volume_mounts(d, v, c);
     else if (!strcmp(key, "securityContext"))
         decode_container_security_context(d, v, &c->security);
+    else if (container_host_decode_field(d, k, v))
+        ;
     else
         return false;
     return true;
@@ -415,6 +417,11 @@ static void validate_map(struct decoder *d, const struct ynode *node, json_t *ma
                           "must be empty or begin and end with an alphanumeric "
                           "character, with '-', '_', '.' between");
     }
+}
+
+void validate_label_map(struct decoder *d, const struct ynode *node, json_t *map)
+{
+    validate_map(d, node, map, true);
 }
 
 /* Kubernetes' TotalAnnotationSizeLimitB: the keys and values of all annotations together. */

@@ -162,13 +162,18 @@ static json_t *node_info(const struct node_view *v)
                      "", "operatingSystem", "linux", "architecture", v->architecture);
 }
 
-static json_t *labels(const struct node_view *v)
+json_t *node_object_labels(const char *name, const char *architecture)
 {
     /* a label value holds at most 63 characters; a longer name is cut as kubelet would not */
-    _cleanup_free_ char *host = xstrndup(v->name, 63);
-    return json_pack("{s:s,s:s,s:s,s:s,s:s}", "beta.kubernetes.io/arch", v->architecture,
-                     "beta.kubernetes.io/os", "linux", "kubernetes.io/arch", v->architecture,
+    _cleanup_free_ char *host = xstrndup(name, 63);
+    return json_pack("{s:s,s:s,s:s,s:s,s:s}", "beta.kubernetes.io/arch", architecture,
+                     "beta.kubernetes.io/os", "linux", "kubernetes.io/arch", architecture,
                      "kubernetes.io/hostname", host, "kubernetes.io/os", "linux");
+}
+
+static json_t *labels(const struct node_view *v)
+{
+    return node_object_labels(v->name, v->architecture);
 }
 
 json_t *node_object_json(const struct node_view *v)

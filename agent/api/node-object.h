@@ -69,6 +69,9 @@ struct node_view {
 
 /* A v1 Node. */
 json_t *node_object_json(const struct node_view *v);
+/* Its labels (kubernetes.io/hostname, os, arch and the beta ones): what pods' nodeSelector
+ * and node affinity are matched against. */
+json_t *node_object_labels(const char *name, const char *architecture);
 
 struct lease_view {
     const char *node_name, *node_uid;

@@ -91,6 +91,7 @@ int node_status_start(struct orcd *o, orc_error_t *err)
         return -1;
     struct pod_config *pc = &o->config.pod;
     pc->node_name = xstrdup(n->facts.name);
+    pc->node_labels = node_object_labels(n->facts.name, registry_host_architecture());
     pc->node_cpu_milli = n->facts.cpus * 1000LL;
     pc->node_memory = n->facts.memory;
     store_set_node_name(o->store, n->facts.name);

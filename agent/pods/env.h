@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,6 +27,7 @@ struct pod_config {
     int log_max_files;             /* and this many files of it are kept, default 5 */
     bool strict_image_pull_policy; /* an implied Always never falls back to the stored image */
     char *node_name;               /* the node's name (spec.nodeName of every pod) */
+    json_t *node_labels;           /* the Node's labels, for nodeSelector and node affinity */
     int64_t node_cpu_milli;        /* the node's allocatable cpu (thousandths), memory and */
     int64_t node_memory;           /* ephemeral-storage (bytes): a limit not set, for the */
     int64_t node_storage;          /* downward API */

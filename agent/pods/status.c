@@ -111,6 +111,12 @@ json_t *pod_worker_status_json(const struct pod_worker *w)
     }
     if (w->rejected)
         return st;
+    if (w->unschedulable_at) { /* as the scheduler leaves a pod no node matches */
+        json_t *c = condition("PodScheduled", false, w->unschedulable_at, "Unschedulable");
+        json_object_set_new(c, "message", json_string(POD_NODE_MISMATCH_MESSAGE));
+        json_object_set_new(st, "conditions", json_pack("[o]", c));
+        return st;
+    }
     int64_t t = w->start_time;
     json_t *conds = json_array();
     /* the sandbox and its network are up (kubelet's PodReadyToStartContainers); a pod is

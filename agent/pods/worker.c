@@ -825,9 +825,26 @@ static void terminate(struct pod_worker *w)
     submit(w, pod_step_new(w->adopt_tried ? STEP_TEARDOWN : STEP_ADOPT, w));
 }
 
+/* nodeSelector and required node affinity against the node's labels: a pod that does not
+ * match stays Pending, unschedulable, as the scheduler leaves it. */
+static bool node_matches(struct pod_worker *w)
+{
+    const struct pod_config *cfg = w->env->config;
+    if (pod_node_matches(w->pod, cfg->node_labels, cfg->node_name))
+        return true;
+    if (!w->unschedulable_at) {
+        w->unschedulable_at = orc_time_now_ns();
+        event(w, "Warning", "FailedScheduling", "%s", POD_NODE_MISMATCH_MESSAGE);
+        w->dirty = true;
+    }
+    return false;
+}
+
 static bool admit(struct pod_worker *w)
 {
     struct pod_env *env = w->env;
+    if (!node_matches(w))
+        return false;
     struct sched_capacity cap = {.max_pods = env->config->max_pods,
                                  .running_pods = (int) env->admitted};
     const char *reason = NULL;

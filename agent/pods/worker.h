@@ -88,12 +88,13 @@ struct pod_worker {
     int64_t start_time;             /* ns; 0 until admitted */
     char *pod_reason, *pod_message; /* e.g. OutOfpods */
     bool rejected;
-    bool dirty;         /* status must be written */
-    int64_t flush_at;   /* writing it failed (database locked): try again then (ns) */
-    int64_t retry_at;   /* sandbox creation failed: try again then (ns) */
-    json_t *net_result; /* the CNI chain's ADD result, cached in run dir/network.json */
-    char *pod_ip;       /* from net_result; NULL without a network */
-    char *cgroup;       /* the pod's systemd scope (its cgroup path); NULL = unlimited */
+    int64_t unschedulable_at; /* the node does not match its selector/affinity: Pending */
+    bool dirty;               /* status must be written */
+    int64_t flush_at;         /* writing it failed (database locked): try again then (ns) */
+    int64_t retry_at;         /* sandbox creation failed: try again then (ns) */
+    json_t *net_result;       /* the CNI chain's ADD result, cached in run dir/network.json */
+    char *pod_ip;             /* from net_result; NULL without a network */
+    char *cgroup;             /* the pod's systemd scope (its cgroup path); NULL = unlimited */
 
     /* what the volumes' files showed when last written, or failed to mount (FailedMount:
      * retried at once when that changes; pods/volumes.h: pod_volumes_stamp) */

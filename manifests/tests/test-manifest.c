@@ -121,11 +121,11 @@ static void test_errors(void)
     tap_ok(only_error(r, "t.yaml:6:1: did not find expected node content"),
            "a syntax error has libyaml's message and a position");
     manifest_result_free(r);
-    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: u}\nspec:\n  nodeSelector: {a: b}\n"
+    r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: u}\nspec:\n  schedulerName: b\n"
               "  containers:\n  - {name: c, image: busybox, imagex: y}\n");
     tap_is_int(r->n_errors, 0, "unknown fields are not errors");
     tap_ok(has_warning(r, "unknown field \"spec.containers[0].imagex\""), "unknown field warned");
-    tap_ok(has_warning(r, "spec.nodeSelector: not supported yet by orc, ignored"),
+    tap_ok(has_warning(r, "spec.schedulerName: not supported yet by orc, ignored"),
            "unimplemented field warned");
     size_t unknown = 0;
     for (size_t i = 0; i < r->n_warnings; i++)

@@ -3,7 +3,8 @@
 # /etc/hostname, $HOSTNAME and /etc/hosts with hostAliases as kubelet writes it; resolv.conf
 # after dnsPolicy and dnsConfig, with kubelet's MissingClusterDNS warning for ClusterFirst;
 # shareProcessNamespace (the pause process is PID 1 and each container sees the others'),
-# hostNetwork (the host's network, name, hosts file and resolver) and hostIPC (its /dev/shm).
+# hostNetwork (the host's network, name, hosts file and resolver) and hostIPC (its /dev/shm);
+# nodeSelector and required node affinity against the node's labels (Pending when they miss).
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
@@ -159,4 +160,44 @@ spec:
 YAML
 assert_contains "$out" "spec.hostPID: Forbidden: orc does not give pods the host's PID namespace" "hostPID refused with the reason"
 assert_contains "$out" 'spec.containers[0].ports[0].hostPort: Invalid value: 81: must match `containerPort` when `hostNetwork` is true' "hostNetwork: hostPort must match"
+
+node=$(curl -s --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" http://x/api/v1/nodes | jq -r ".items[0].metadata.name")
+apply_yaml select.yaml <<YAML >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: picky}
+spec:
+  nodeSelector: {disktype: ssd}
+  containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "3600"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: fits}
+spec:
+  restartPolicy: Never
+  nodeSelector: {kubernetes.io/os: linux}
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+          - matchExpressions: [{key: disktype, operator: Exists}]
+          - matchFields: [{key: metadata.name, operator: In, values: [$node]}]
+  containers: [{name: c, image: localhost/busybox:latest, command: ["true"]}]
+YAML
+wait_for_phase fits Succeeded 30
+wait_for 20 sh -c "'$ORC' events --for pod/picky | grep -q FailedScheduling" || fail "no FailedScheduling event: $("$ORC" events --for pod/picky)"
+assert_contains "$("$ORC" events --for pod/picky)" "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." "the scheduler's words"
+assert_eq "$(pod_phase picky)" "Pending" "a pod the node does not match stays Pending"
+assert_eq "$(pod_field picky '.status.conditions[] | select(.type == "PodScheduled") | .status + "/" + .reason')" \
+    "False/Unschedulable" "PodScheduled False, Unschedulable"
+"$ORC" delete pod picky >/dev/null || fail "delete picky"
+
+expect_exit 1 "$ORC" apply -f - <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  containers: [{name: c, image: localhost/busybox:latest, tty: true}]
+YAML
+assert_contains "$out" "spec.containers[0].tty: not supported yet by orc: orc-shim gives containers no terminal" "tty refused"
 echo "PASS: $TEST_NAME"
