@@ -128,6 +128,22 @@ static struct pod_worker *find_worker(struct loop *l, const char *uid)
 }
 
 /* Desired state from the store: new pods get workers, changed ones are updated. */
+/* The last steps of deletions that wait for pods: a claim no pod uses any more, a Terminating
+ * namespace whose objects are all gone, are removed (tried again at the next turn that may
+ * have removed a pod). */
+static void finish_namespaces(struct loop *l)
+{
+    orc_error_t err = NULL;
+    if (store_claims_finish(l->env.store, &err) < 0) { /* claims first: a namespace waits */
+        log_warn("remove deleted claims: %s, ignoring", orc_error_message(err));
+        orc_error_release(&err);
+    }
+    if (store_namespaces_finish(l->env.store, &err) < 0) {
+        log_warn("remove terminated namespaces: %s, ignoring", orc_error_message(err));
+        orc_error_release(&err);
+    }
+}
+
 static void reconcile_store(struct loop *l)
 {
     json_auto_t *items = NULL;
@@ -156,6 +172,7 @@ static void reconcile_store(struct loop *l)
             pod_worker_update(w, obj);
         }
     }
+    finish_namespaces(l);
 }
 
 /* Keeps the epoll set equal to the workers' shim sockets (the loop calls down; workers
@@ -199,10 +216,12 @@ static void sync_all(struct loop *l)
     watch_workers(l);
     size_t k = 0;
     int64_t next = 0;
+    bool removed = false;
     for (size_t i = 0; i < l->n_workers; i++) {
         struct pod_worker *w = l->workers[i];
         if (w->state == WORKER_TERMINATED && !w->job) {
             pod_worker_free(w); /* without a shim: nothing of it is in the epoll set */
+            removed = true;
             continue;
         }
         int64_t d = pod_worker_next_deadline(w);
@@ -211,6 +230,8 @@ static void sync_all(struct loop *l)
         l->workers[k++] = w;
     }
     l->n_workers = k;
+    if (removed) /* the last pod of a Terminating namespace may have gone */
+        finish_namespaces(l);
     struct itimerspec its = {0};
     if (next) {
         its.it_value.tv_sec = next / NSEC_PER_SEC;

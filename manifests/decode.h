@@ -88,6 +88,8 @@ int manifest_oversize(const char *buf, size_t len, int *ret_line, char **ret_msg
  * annotations?} and the kind's own fields), validated; NULL never. */
 json_t *decode_configmap(struct decoder *d, const struct ynode *root);
 json_t *decode_secret(struct decoder *d, const struct ynode *root);
+json_t *decode_persistent_volume_claim(struct decoder *d, const struct ynode *root); /* pv.c */
+json_t *decode_persistent_volume(struct decoder *d, const struct ynode *root);       /* pv.c */
 /* Fields of metadata the server owns (uid, resourceVersion, ...): taken from the stored object,
  * never from a document; NULL-terminated. */
 extern const char *const object_meta_server_fields[];

@@ -264,8 +264,9 @@ static void unserved_report(struct decoder *d, struct unserved *u, bool skip)
         decoder_warn(d, &u->first, "kind", "kinds orc does not serve yet, skipped: %s", list);
     else
         decoder_error(d, &u->first, "kind",
-                      "kinds orc does not serve yet: %s (orc serves Pod, ConfigMap and Secret, "
-                      "apiVersion v1; nothing was applied: --skip-unsupported applies the rest)",
+                      "kinds orc does not serve yet: %s (orc serves Pod, ConfigMap, Secret, "
+                      "PersistentVolumeClaim and PersistentVolume, apiVersion v1; nothing was "
+                      "applied: --skip-unsupported applies the rest)",
                       list);
 }
 
@@ -340,8 +341,12 @@ static void decode_object(struct decoder *d, const struct ynode *root, int line,
         md->pod = decode_pod(d, root);
     else if (!strcmp(md->kind, "ConfigMap"))
         md->object = decode_configmap(d, root);
-    else
+    else if (!strcmp(md->kind, "Secret"))
         md->object = decode_secret(d, root);
+    else if (!strcmp(md->kind, "PersistentVolumeClaim"))
+        md->object = decode_persistent_volume_claim(d, root);
+    else
+        md->object = decode_persistent_volume(d, root);
 }
 
 static void decode_document(struct decoder *d, const struct ydoc *doc, struct unserved *u)

@@ -10,7 +10,13 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
-const char *const manifest_object_kinds[] = {"ConfigMap", "Secret", NULL};
+const char *const manifest_object_kinds[] = {"ConfigMap", "Secret", "PersistentVolumeClaim",
+                                             "PersistentVolume", NULL};
+
+bool manifest_kind_namespaced(const char *kind)
+{
+    return strcmp(kind, "PersistentVolume") != 0;
+}
 
 bool manifest_is_object_kind(const char *kind)
 {
@@ -34,7 +40,16 @@ static bool same(const json_t *a, const json_t *b)
 }
 
 /* The fields of an object its writer owns, besides metadata's labels and annotations. */
-static const char *const owned_fields[] = {"data", "binaryData", "immutable", "type", NULL};
+static const char *const owned_fields[] = {"data", "binaryData", "immutable", "type", "spec", NULL};
+
+void manifest_object_keep_server_fields(const json_t *old, json_t *obj)
+{
+    static const char *const fields[] = {"volumeName", "storageClassName", "claimRef"};
+    json_t *os = json_object_get(old, "spec"), *ns = json_object_get(obj, "spec");
+    for (size_t i = 0; ns && i < ELEMENTSOF(fields); i++)
+        if (json_object_get(os, fields[i]) && !json_object_get(ns, fields[i]))
+            json_object_set(ns, fields[i], json_object_get(os, fields[i]));
+}
 
 bool manifest_object_changed(const json_t *old, const json_t *obj)
 {
@@ -59,6 +74,18 @@ int manifest_object_update_check(const char *kind, const json_t *old, const json
                                  "Secret \"%s\" is invalid: type: Invalid value: \"%s\": field is "
                                  "immutable",
                                  name, json_string_value(json_object_get(obj, "type")) ?: "");
+    if (!strcmp(kind, "PersistentVolumeClaim") || !strcmp(kind, "PersistentVolume")) {
+        if (same(json_object_get(old, "spec"), json_object_get(obj, "spec")))
+            return 0;
+        return orc_error_make_as(err, EINVAL,
+                                 !strcmp(kind, "PersistentVolume")
+                                     ? "%s \"%s\" is invalid: spec: Forbidden: orc keeps a "
+                                       "PersistentVolume's spec as it was created"
+                                     : "%s \"%s\" is invalid: spec: Forbidden: spec is "
+                                       "immutable after creation except resources.requests and "
+                                       "volumeAttributesClassName for bound claims",
+                                 kind, name);
+    }
     if (!json_is_true(json_object_get(old, "immutable")))
         return 0;
     if (!json_is_true(json_object_get(obj, "immutable")))

@@ -20,10 +20,19 @@
 /* A config key's length limit (DNS subdomain's). */
 #define OBJECT_CONFIG_KEY_MAX 253
 
+/* The StorageClass of the claims orc binds to a directory it makes (the default: a claim
+ * without a class gets it), and the class of static PersistentVolumes. */
+#define OBJECT_STORAGE_CLASS "orc-local"
+#define OBJECT_STATIC_CLASS "manual"
+/* The finalizer that keeps a claim while pods use it, as the control plane's. */
+#define OBJECT_PVC_PROTECTION "kubernetes.io/pvc-protection"
+
 /* The kinds manifest_parse() stores besides Pod (apiVersion v1), NULL-terminated. */
 extern const char *const manifest_object_kinds[];
 /* Whether kind is one of them. */
 bool manifest_is_object_kind(const char *kind);
+/* Whether objects of kind live in a namespace (PersistentVolume does not). */
+bool manifest_kind_namespaced(const char *kind);
 /* The API's resource name of a kind: "configmaps" (caller frees). */
 char *manifest_kind_resource(const char *kind);
 
@@ -51,6 +60,10 @@ int configmap_value(const json_t *configmap, const char *key, char **ret, size_t
  * immutable when `immutable` is set") when it may not change. */
 int manifest_object_update_check(const char *kind, const json_t *old, const json_t *obj,
                                  orc_error_t *err);
+/* What the server set in the stored object old and a write of obj (a user's document) does
+ * not carry, copied into obj: a claim's spec.volumeName and storageClassName once bound, a
+ * volume's spec.claimRef. */
+void manifest_object_keep_server_fields(const json_t *old, json_t *obj);
 /* Whether two objects of a kind differ in what their writer owns (labels, annotations and
  * the kind's fields), so that an apply of the same is "unchanged". */
 bool manifest_object_changed(const json_t *old, const json_t *obj);

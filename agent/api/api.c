@@ -175,7 +175,7 @@ json_t *api_status_from_error(orc_error_t *err, const char *kind, const char *na
         {EEXIST, 409, "AlreadyExists"},  {EBUSY, 409, "Conflict"},
         {ESTALE, 409, "Conflict"},       {EBADMSG, 400, "BadRequest"},
         {ENOTSUP, 406, "NotAcceptable"}, {EKEYEXPIRED, 410, "Expired"},
-        {ETIMEDOUT, 504, "Timeout"},
+        {ETIMEDOUT, 504, "Timeout"},     {EACCES, 403, "Forbidden"},
     };
     int status = *err ? (*err)->status : 0;
     unsigned code = 500;
@@ -233,6 +233,8 @@ int api_open_store(struct request *r, struct store **ret, orc_error_t *err)
     if (store_open(r->o->paths.db, r->o->feed, ret, err) < 0)
         return -1;
     store_set_node_name(*ret, r->o->config.pod.node_name); /* pods are bound to the node */
+    _cleanup_free_ char *claims = xasprintf("%s/claims", r->o->paths.data_dir);
+    store_set_claims_dir(*ret, claims);
     return 0;
 }
 

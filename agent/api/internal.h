@@ -89,6 +89,7 @@ enum MHD_Result api_lease_get(struct request *r);
 enum MHD_Result api_namespaces_list(struct request *r);
 enum MHD_Result api_namespace_get(struct request *r);
 enum MHD_Result api_namespace_create(struct request *r);
+enum MHD_Result api_namespace_delete(struct request *r);
 /* objects.c: the kinds besides pods users write (ConfigMap, Secret), by r->res->kind */
 enum MHD_Result api_objects_list(struct request *r);
 enum MHD_Result api_object_get(struct request *r);

@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "json-util.h"
 #include "manifest.h"
+#include "orcd.h"
 #include "store/store.h"
 #include "xalloc.h"
 
@@ -101,4 +102,23 @@ enum MHD_Result api_namespace_create(struct request *r)
                                json_object_get(meta, "annotations"), w.dry_run, &created, &err) < 0)
         return api_reply_error(r, &err, "namespaces", name);
     return api_reply_json(r, 201, created);
+}
+
+/* DELETE: the namespace Terminating, what it holds deleted (its pods gracefully); the loop
+ * removes it once its pods are gone. kube-apiserver answers the namespace as it is now. */
+enum MHD_Result api_namespace_delete(struct request *r)
+{
+    struct store_delete d;
+    json_auto_t *body = NULL;
+    json_t *status = NULL, *ns = NULL;
+    if (api_delete_options(r, &d, &body, &status) < 0)
+        return api_reply_status_json(r, status);
+    _cleanup_(store_closep) struct store *s = NULL;
+    orc_error_t err = NULL;
+    if (api_open_store(r, &s, &err) < 0 ||
+        store_namespace_delete(s, r->path.name, &d, &ns, &err) < 0)
+        return api_reply_error(r, &err, "namespaces", r->path.name);
+    if (!d.dry_run)
+        orcd_objects_changed(r->o);
+    return api_reply_json(r, 200, ns);
 }

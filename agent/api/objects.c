@@ -42,7 +42,7 @@ enum MHD_Result api_object_get(struct request *r)
     _cleanup_(store_closep) struct store *s = NULL;
     json_t *obj = NULL;
     if (api_open_store(r, &s, &err) < 0 ||
-        store_object_get(s, r->res->kind, r->path.namespace, r->path.name, &obj, &err) < 0)
+        store_object_get(s, r->res->kind, r->path.namespace ?: "", r->path.name, &obj, &err) < 0)
         return api_reply_error(r, &err, r->res->name, r->path.name);
     return api_reply_object(r, &rd, r->res->kind, obj);
 }
@@ -118,7 +118,7 @@ static int patch_once(struct request *r, enum patch_type type, const json_t *pat
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     if (api_open_store(r, &s, &err) < 0 ||
-        store_object_get(s, r->res->kind, r->path.namespace, r->path.name, &cur, &err) < 0) {
+        store_object_get(s, r->res->kind, r->path.namespace ?: "", r->path.name, &cur, &err) < 0) {
         *ret_status = api_status_from_error(&err, r->res->name, r->path.name);
         return -1;
     }
@@ -151,7 +151,8 @@ enum MHD_Result api_object_delete(struct request *r)
     _cleanup_(store_closep) struct store *s = NULL;
     orc_error_t err = NULL;
     if (api_open_store(r, &s, &err) < 0 ||
-        store_object_delete(s, r->res->kind, r->path.namespace, r->path.name, &d, &gone, &err) < 0)
+        store_object_delete(s, r->res->kind, r->path.namespace ?: "", r->path.name, &d, &gone,
+                            &err) < 0)
         return api_reply_error(r, &err, r->res->name, r->path.name);
     changed(r, d.dry_run);
     const char *uid = orc_json_str(json_object_get(gone, "metadata"), "uid");

@@ -59,7 +59,8 @@ static int store_docs(struct request *r, const struct manifest_result *mr, json_
         const json_t *meta = json_object_get(d->object, "metadata");
         json_array_append_new(
             items, json_pack("{s:s,s:s,s:s,s:s}", "kind", d->kind, "namespace",
-                             d->pod ? d->pod->namespace : orc_json_str(meta, "namespace"), "name",
+                             d->pod ? d->pod->namespace : orc_json_str(meta, "namespace") ?: "",
+                             "name",
                              d->pod ? d->pod->name : orc_json_str(meta, "name"), "action",
                              apply_action_to_string(acts[i])));
         if (d->object && acts[i] != APPLY_UNCHANGED)

@@ -74,7 +74,7 @@ static const struct table_printer *printer_for(const char *kind)
     static const struct table_printer *const printers[] = {
         &table_pod_printer,       &table_event_printer, &table_node_printer,
         &table_namespace_printer, &table_lease_printer, &table_configmap_printer,
-        &table_secret_printer,
+        &table_secret_printer,    &table_claim_printer, &table_volume_printer,
     };
     for (size_t i = 0; kind && i < ELEMENTSOF(printers); i++)
         if (!strcmp(printers[i]->kind, kind))

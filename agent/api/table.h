@@ -4,9 +4,10 @@
 /*
  * Server-side Table responses (meta.k8s.io Table, what `kubectl get` asks for), with the
  * columns the API server's printers give each kind (kubernetes pkg/printers/internalversion):
- * Pod, Event, Node, Namespace, Lease, ConfigMap, Secret; any other kind gets Name and Created At,
- * as the API server gives kinds without a printer. Every row has all columns, wide ones included
- * (priority 1: kubectl shows them with -o wide). Pure: "now" is given.
+ * Pod, Event, Node, Namespace, Lease, ConfigMap, Secret, PersistentVolumeClaim, PersistentVolume;
+ * any other kind gets Name and Created At, as the API server gives kinds without a printer. Every
+ * row has all columns, wide ones included (priority 1: kubectl shows them with -o wide). Pure:
+ * "now" is given.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -55,7 +56,8 @@ struct table_printer {
 };
 
 extern const struct table_printer table_pod_printer, table_event_printer, table_node_printer,
-    table_namespace_printer, table_lease_printer, table_configmap_printer, table_secret_printer;
+    table_namespace_printer, table_lease_printer, table_configmap_printer, table_secret_printer,
+    table_claim_printer, table_volume_printer;
 
 /* The columns' descriptions shared by every kind (ObjectMeta's). */
 #define TABLE_NAME_DESCRIPTION                                                                     \

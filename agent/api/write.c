@@ -211,17 +211,20 @@ static json_t *check_target(struct request *r, json_t *obj, const struct api_wri
     json_t *meta = json_object_get(obj, "metadata");
     const char *ns = orc_json_str(meta, "namespace"), *name = orc_json_str(meta, "name");
     const char *rv = orc_json_str(meta, "resourceVersion");
+    if (!r->path.namespace) /* a cluster-scoped object has none */
+        json_object_del(meta, "namespace"), ns = NULL;
     if (w->mode == STORE_WRITE_REPLACE && strcmp(name ? name : "", r->path.name))
         return bad_request("the name of the object (%s) does not match the name on the URL (%s)",
                            name ? name : "", r->path.name);
-    if (ns && *ns && strcmp(ns, r->path.namespace))
+    if (ns && *ns && r->path.namespace && strcmp(ns, r->path.namespace))
         return w->mode == STORE_WRITE_CREATE
                    ? bad_request("the namespace of the provided object does not match the "
                                  "namespace sent on the request")
                    : bad_request("the namespace of the object (%s) does not match the namespace "
                                  "on the request (%s)",
                                  ns, r->path.namespace);
-    json_object_set_new(meta, "namespace", json_string(r->path.namespace));
+    if (r->path.namespace)
+        json_object_set_new(meta, "namespace", json_string(r->path.namespace));
     if (w->mode == STORE_WRITE_CREATE && rv && *rv)
         return bad_request("resourceVersion should not be set on objects to be created");
     const char *gen = orc_json_str(meta, "generateName");

@@ -78,7 +78,14 @@ static int object_exists(struct store *s, const char *kind, const char *ns, cons
 
 int store_namespace_ensure(struct store *s, const char *name, orc_error_t *err)
 {
-    int r = object_exists(s, "Namespace", "", name, err);
+    int r = store_namespace_terminating(s, name, err);
+    if (r > 0)
+        return orc_error_make_as(err, EACCES,
+                                 "unable to create new content in namespace %s because it is "
+                                 "being terminated",
+                                 name);
+    if (r == 0)
+        r = object_exists(s, "Namespace", "", name, err);
     if (r != 0)
         return r < 0 ? -1 : 0;
     json_auto_t *obj = json_pack("{s:s,s:s,s:{s:{s:s}},s:{s:[s]}}", "apiVersion", "v1", "kind",

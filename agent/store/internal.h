@@ -21,6 +21,7 @@ struct store {
     bool recording;    /* the connection's triggers record its changes for the feed */
     char *reserve;     /* DB.reserve: RESERVE_BYTES, removed when a write finds the disk full */
     char *node_name;   /* pods created through this connection are bound to it (spec.nodeName) */
+    char *claims_dir;  /* where claims of orc's class get their directories (claims.c) */
 };
 
 /* An error from the last statement; on a full disk the reserve is given back (ENOSPC). */
@@ -73,3 +74,8 @@ int store_insert_object(struct store *s, const char *kind, const char *ns, const
 /* store_apply_pods() of one pod, within the caller's transaction. */
 int store_apply_pod_locked(struct store *s, const struct pod *pod, enum apply_action *ret,
                            orc_error_t *err);
+/* Sets an object's deletionTimestamp and deletionGracePeriodSeconds (grace -1: a pod's own). */
+int store_mark_deleted(struct store *s, struct stored *old, long long grace, orc_error_t *err);
+/* claims.c: a claim's delete within the caller's transaction: removed (its volume released)
+ * when no pod uses it, else Terminating until store_claims_finish() finds its pods gone. */
+int store_claim_delete_locked(struct store *s, struct stored *old, orc_error_t *err);

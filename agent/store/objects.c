@@ -23,8 +23,11 @@ static int update_object(struct store *s, const struct stored *old, json_t *obj,
     long long rv;
     if (store_next_rv(s, &rv, err) < 0)
         return -1;
-    json_object_set(nm, "uid", json_object_get(om, "uid"));
-    json_object_set(nm, "creationTimestamp", json_object_get(om, "creationTimestamp"));
+    static const char *const kept[] = {"uid", "creationTimestamp", "finalizers",
+                                       "deletionTimestamp"};
+    for (size_t i = 0; i < ELEMENTSOF(kept); i++)
+        if (json_object_get(om, kept[i]))
+            json_object_set(nm, kept[i], json_object_get(om, kept[i]));
     json_object_set_new(nm, "resourceVersion", json_sprintf("%lld", rv));
     _cleanup_free_ char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -47,15 +50,26 @@ static int put_object(struct store *s, const struct stored *old, const json_t *o
     const char *kind = orc_json_str(obj, "kind");
     json_auto_t *copy = json_deep_copy(obj);
     json_t *meta = orc_json_obj(copy, "metadata");
-    const char *ns = meta_str(copy, "namespace"), *name = meta_str(copy, "name");
+    const char *ns = meta_str(copy, "namespace") ?: "", *name = meta_str(copy, "name");
     json_object_del(meta, "uid"); /* the server's */
     json_object_del(meta, "resourceVersion");
+    bool volumes = !strcmp(kind, "PersistentVolumeClaim") || !strcmp(kind, "PersistentVolume");
     if (!old->object) {
         *ret = APPLY_CREATED;
-        if (store_namespace_ensure(s, ns, err) < 0)
+        if (*ns && store_namespace_ensure(s, ns, err) < 0) {
+            _cleanup_free_ char *resource = manifest_kind_resource(kind);
+            return orc_error_wrap(err, "%s \"%s\" is forbidden", resource, name);
+        }
+        if (!strcmp(kind, "PersistentVolumeClaim")) /* kept while pods use it */
+            json_object_set_new(meta, "finalizers", json_pack("[s]", OBJECT_PVC_PROTECTION));
+        const char *status = !strcmp(kind, "PersistentVolumeClaim") ? "{\"phase\":\"Pending\"}"
+                             : !strcmp(kind, "PersistentVolume")    ? "{\"phase\":\"Available\"}"
+                                                                    : NULL;
+        if (store_insert_object(s, kind, ns, name, copy, status, err) < 0)
             return -1;
-        return store_insert_object(s, kind, ns, name, copy, NULL, err);
+        return volumes ? store_claims_bind(s, err) : 0;
     }
+    manifest_object_keep_server_fields(old->object, copy);
     if (manifest_object_update_check(kind, old->object, copy, err) < 0)
         return -1;
     if (!manifest_object_changed(old->object, copy)) {
@@ -71,7 +85,7 @@ static int apply_object(struct store *s, const json_t *obj, enum apply_action *r
                         orc_error_t *err)
 {
     struct stored old = {0};
-    int r = store_find_object(s, orc_json_str(obj, "kind"), meta_str(obj, "namespace"),
+    int r = store_find_object(s, orc_json_str(obj, "kind"), meta_str(obj, "namespace") ?: "",
                               meta_str(obj, "name"), &old, err);
     if (r == -ENOENT)
         r = 0;
@@ -101,7 +115,7 @@ int store_object_write(struct store *s, const json_t *obj, const struct store_wr
                        enum apply_action *ret_action, json_t **ret, orc_error_t *err)
 {
     const char *kind = orc_json_str(obj, "kind");
-    const char *ns = meta_str(obj, "namespace"), *name = meta_str(obj, "name");
+    const char *ns = meta_str(obj, "namespace") ?: "", *name = meta_str(obj, "name");
     _cleanup_free_ char *resource = manifest_kind_resource(kind);
     if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
@@ -160,7 +174,8 @@ int store_object_delete(struct store *s, const char *kind, const char *ns, const
     if (r == 0)
         r = store_delete_check(resource, &old, name, d, err);
     if (r == 0)
-        r = remove_object(s, old.uid, err);
+        r = !strcmp(kind, "PersistentVolumeClaim") ? store_claim_delete_locked(s, &old, err)
+                                                   : remove_object(s, old.uid, err);
     r = store_end_transaction(s, r, !d->dry_run, err);
     if (r == 0)
         *ret = json_incref(old.object);

@@ -249,6 +249,7 @@ struct store *store_close(struct store *s)
     sqlite3_close(s->db);
     free(s->reserve);
     free(s->node_name);
+    free(s->claims_dir);
     free(s);
     return NULL;
 }
@@ -358,8 +359,9 @@ static int insert_pod(struct store *s, json_t *obj, orc_error_t *err)
                               "orc runs pods on its own node only (\"%s\")",
                               orc_json_str(meta, "name"), node, s->node_name);
     long long rv;
-    if (store_namespace_ensure(s, orc_json_str(meta, "namespace"), err) < 0 ||
-        store_next_rv(s, &rv, err) < 0)
+    if (store_namespace_ensure(s, orc_json_str(meta, "namespace"), err) < 0)
+        return orc_error_wrap(err, "pods \"%s\" is forbidden", orc_json_str(meta, "name"));
+    if (store_next_rv(s, &rv, err) < 0)
         return -1;
     _cleanup_free_ char *uid = store_new_uid();
     int64_t now = orc_time_now_ns();
@@ -741,7 +743,7 @@ int store_delete_check(const char *resource, const struct stored *old, const cha
 }
 
 /* Sets deletionTimestamp and deletionGracePeriodSeconds of a pod not being deleted yet. */
-static int mark_deleted(struct store *s, struct stored *old, long long grace, orc_error_t *err)
+int store_mark_deleted(struct store *s, struct stored *old, long long grace, orc_error_t *err)
 {
     json_t *meta = json_object_get(old->object, "metadata");
     if (grace < 0)
@@ -785,7 +787,7 @@ int store_pod_delete(struct store *s, const char *ns, const char *name,
     if (r == 0)
         r = delete_check(&old, name, d, err);
     if (r == 0 && !old.deleted_ns)
-        r = mark_deleted(s, &old, d->grace, err);
+        r = store_mark_deleted(s, &old, d->grace, err);
     if (r == 0)
         r = store_pod_get_by_uid(s, old.uid, &obj, err);
     r = store_end_transaction(s, r, !d->dry_run, err);

@@ -139,6 +139,28 @@ int store_pod_set_status(struct store *s, const char *uid, const json_t *status,
  * kind's update rules (an immutable ConfigMap's data) refuse with -EINVAL and the API
  * server's message. The object's namespace is made with it (NamespaceAutoProvision).
  */
+/*
+ * Claims (claims.c), as the control plane's binder and a local provisioner: a claim without a
+ * class, or of class orc-local, gets a directory of the user's, CLAIMS_DIR/NS/NAME (0700),
+ * as a PersistentVolume of its own (pvc-UID, hostPath, class orc-local) bound to it at once;
+ * a claim of another class (manual, "") is bound to the smallest Available PersistentVolume
+ * of that class with the capacity and the access modes it asks for (the one its
+ * spec.volumeName names, when it does), as soon as there is one. Bound: the volume's
+ * spec.claimRef, the claim's spec.volumeName and storageClassName, both status.phase Bound,
+ * the claim's status.capacity and accessModes the volume's. Every write of a claim or a volume
+ * binds what it can, within its transaction.
+ */
+void store_set_claims_dir(struct store *s, const char *dir);
+/* Removes the claims deleted while pods used them (kubernetes.io/pvc-protection) whose pods
+ * are gone, releasing their volumes: the loop calls it when pods went. */
+int store_claims_finish(struct store *s, orc_error_t *err);
+int store_claims_bind(struct store *s, orc_error_t *err);
+/* The host directory of a bound claim (its volume's hostPath or local path): what a pod's
+ * persistentVolumeClaim volume mounts. -ENOENT for no such claim, -EAGAIN while it is not
+ * bound ("persistentvolumeclaim \"x\" is not bound to a volume yet"). */
+int store_claim_host_path(struct store *s, const char *ns, const char *claim, char **ret,
+                          orc_error_t *err);
+
 /* A stream of documents of any kind (pods and objects) applied in one transaction: all or
  * nothing; ret_actions gets one action per document. */
 int store_apply(struct store *s, const struct manifest_doc *docs, size_t n,
@@ -197,13 +219,31 @@ void store_set_node_name(struct store *s, const char *name);
 /* default, kube-system, kube-public, kube-node-lease; NULL-terminated. */
 extern const char *const store_builtin_namespaces[];
 /* Makes the namespace (status Active) unless it exists: a pod's namespace is made with it,
- * as the NamespaceAutoProvision admission plugin does. Call within a transaction or alone. */
+ * as the NamespaceAutoProvision admission plugin does; -EACCES when it is Terminating. Call
+ * within a transaction or alone. */
 int store_namespace_ensure(struct store *s, const char *name, orc_error_t *err);
 /* A namespace made through the API (labels and annotations may be NULL; its
  * kubernetes.io/metadata.name label is set); -EEXIST ("namespaces \"x\" already exists").
  * A dry run answers the namespace as it would be, keeping nothing. */
 int store_namespace_create(struct store *s, const char *name, const json_t *labels,
                            const json_t *annotations, bool dry_run, json_t **ret, orc_error_t *err);
+/*
+ * Deleting a namespace (namespaces.c), as the API server and its namespace controller do:
+ * default, kube-system and kube-public may not be deleted (-EACCES: "namespaces \"default\" is
+ * forbidden: this namespace may not be deleted"), nor kube-node-lease (orc keeps its node's
+ * Lease there). Otherwise the namespace becomes Terminating (deletionTimestamp,
+ * status.phase), its pods are deleted gracefully and its ConfigMaps and Secrets at once, in
+ * one transaction; *ret is the namespace. Nothing may be created in it meanwhile
+ * (store_namespace_ensure: -EACCES "unable to create new content in namespace x because it
+ * is being terminated"). store_namespaces_finish() removes every Terminating namespace that
+ * holds no object any more, and its events: the loop calls it when pods went.
+ */
+extern const char *const store_undeletable_namespaces[];
+int store_namespace_delete(struct store *s, const char *name, const struct store_delete *d,
+                           json_t **ret, orc_error_t *err);
+int store_namespaces_finish(struct store *s, orc_error_t *err);
+/* 1 when the namespace is Terminating, 0 when not (or absent). */
+int store_namespace_terminating(struct store *s, const char *name, orc_error_t *err);
 /* An object of any kind with its status; ns "" or NULL for a cluster-scoped one. -ENOENT
  * ("namespaces \"x\" not found") when absent. */
 int store_object_get(struct store *s, const char *kind, const char *ns, const char *name,

@@ -236,6 +236,28 @@ static void others(void)
                 "{\"metadata\":{\"name\":\"s\",\"creationTimestamp\":"
                 "\"2023-11-14T22:13:10Z\"},\"type\":\"Opaque\",\"data\":{\"a\":\"\"}}",
                 "[\"s\",\"Opaque\",1,\"10s\"]", "a Secret");
+    check_columns("PersistentVolumeClaim",
+                  "Name:string:0,Status:string:0,Volume:string:0,Capacity:string:0,Access "
+                  "Modes:string:0,StorageClass:string:0,VolumeAttributesClass:string:0,Age:string:"
+                  "0,VolumeMode:string:1");
+    check_cells("PersistentVolumeClaim",
+                "{\"metadata\":{\"name\":\"c\",\"creationTimestamp\":\"2023-11-14T22:13:10Z\"},"
+                "\"spec\":{\"volumeName\":\"v\",\"storageClassName\":\"manual\",\"volumeMode\":"
+                "\"Filesystem\"},\"status\":{\"phase\":\"Bound\",\"capacity\":{\"storage\":"
+                "\"10Gi\"},\"accessModes\":[\"ReadWriteOnce\",\"ReadOnlyMany\"]}}",
+                "[\"c\",\"Bound\",\"v\",\"10Gi\",\"RWO,ROX\",\"manual\",\"<unset>\",\"10s\","
+                "\"Filesystem\"]",
+                "a bound claim");
+    check_cells("PersistentVolume",
+                "{\"metadata\":{\"name\":\"v\",\"creationTimestamp\":\"2023-11-14T22:13:10Z\","
+                "\"deletionTimestamp\":\"2023-11-14T22:13:11Z\"},\"spec\":{\"capacity\":{"
+                "\"storage\":\"1Gi\"},\"accessModes\":[\"ReadWriteOncePod\"],"
+                "\"persistentVolumeReclaimPolicy\":\"Retain\",\"claimRef\":{\"namespace\":\"d\","
+                "\"name\":\"c\"},\"storageClassName\":\"manual\"},\"status\":{\"phase\":"
+                "\"Bound\"}}",
+                "[\"v\",\"1Gi\",\"RWOP\",\"Retain\",\"Terminating\",\"d/c\",\"manual\","
+                "\"<unset>\",\"\",\"10s\",\"\"]",
+                "a volume being deleted");
     check_columns("Service", "Name:string:0,Created At:date:0");
     check_cells("Service",
                 "{\"metadata\":{\"name\":\"cfg\",\"creationTimestamp\":"

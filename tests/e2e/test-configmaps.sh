@@ -31,7 +31,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: mixed}
 spec:
-  containers: [{name: c, image: busybox, imagePullPolicy: Never, command: [sleep, "3600"]}]
+  containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "3600"]}]
 EOF
 ) || fail "apply of a mixed stream: $out"
 assert_eq "$out" "configmap/game created

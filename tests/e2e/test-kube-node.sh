@@ -95,7 +95,7 @@ assert_eq "$(jq -r '.reason + ": " + .message' "$TEST_DIR/body")" \
     'AlreadyExists: namespaces "lab" already exists' "kube-apiserver's words"
 assert_eq "$(api_code /api/v1/namespaces -X POST -H 'Content-Type: application/json' \
     -d '{"metadata":{"name":"Lab_1"}}')" 422 "a name that is no DNS label"
-assert_eq "$(api_code /api/v1/namespaces/lab -X DELETE)" 405 "namespaces are not deleted"
+assert_eq "$(api_code /api/v1/namespaces/default -X DELETE)" 403 "the default namespace is not deleted"
 
 # --- pods are bound to the node; pods/status
 assert_eq "$("$ORC" get pod web -n team-x -o json | jq -r .spec.nodeName)" "$name" "spec.nodeName"
