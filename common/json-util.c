@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "strv.h"
 #include "xalloc.h"
 
 const char *orc_json_str(const json_t *obj, const char *key)
@@ -69,4 +70,25 @@ int orc_json_send_line(int fd, const json_t *j)
     }
     free(line);
     return r;
+}
+
+json_t *orc_json_strv_array(char *const *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; v && v[i]; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+char **orc_json_array_strv(const json_t *a)
+{
+    if (!json_is_array(a))
+        return NULL;
+    char **v = new0(char *, 1);
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e)
+        if (json_is_string(e))
+            v = strv_push(v, json_string_value(e));
+    return v;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json-util.h"
 #include "security-context.h"
 #include "strv.h"
 #include "xalloc.h"
@@ -181,14 +182,6 @@ static void set_profile(json_t *j, const char *key, const struct sc_profile *p)
     json_object_set_new(j, key, o);
 }
 
-static json_t *strv_json(char **v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; v && v[i]; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
-
 static void set_pod_fields(json_t *j, const struct security_context *sc)
 {
     set_id(j, "fsGroup", sc->fs_group);
@@ -217,9 +210,9 @@ static void set_container_fields(json_t *j, const struct security_context *sc)
     if (sc->has_capabilities) {
         json_t *caps = json_object();
         if (sc->cap_add)
-            json_object_set_new(caps, "add", strv_json(sc->cap_add));
+            json_object_set_new(caps, "add", orc_json_strv_array(sc->cap_add));
         if (sc->cap_drop)
-            json_object_set_new(caps, "drop", strv_json(sc->cap_drop));
+            json_object_set_new(caps, "drop", orc_json_strv_array(sc->cap_drop));
         json_object_set_new(j, "capabilities", caps);
     }
     set_bool(j, "privileged", sc->privileged);
@@ -278,19 +271,6 @@ static void get_profile(const json_t *j, struct sc_profile *p)
     p->localhost_profile = xstrdup(str(j, "localhostProfile"));
 }
 
-static char **get_strv(const json_t *a)
-{
-    if (!json_is_array(a))
-        return NULL;
-    char **v = new0(char *, 1);
-    size_t i;
-    json_t *e;
-    json_array_foreach(a, i, e)
-        if (json_is_string(e))
-            v = strv_push(v, json_string_value(e));
-    return v;
-}
-
 static void get_pod_fields(const json_t *j, struct security_context *sc)
 {
     sc->fs_group = get_id(j, "fsGroup");
@@ -336,8 +316,8 @@ int security_context_from_json(const json_t *j, struct security_context **ret, o
     get_pod_fields(j, sc);
     const json_t *caps = json_object_get(j, "capabilities");
     sc->has_capabilities = json_is_object(caps);
-    sc->cap_add = get_strv(json_object_get(caps, "add"));
-    sc->cap_drop = get_strv(json_object_get(caps, "drop"));
+    sc->cap_add = orc_json_array_strv(json_object_get(caps, "add"));
+    sc->cap_drop = orc_json_array_strv(json_object_get(caps, "drop"));
     sc->privileged = get_bool(j, "privileged");
     sc->allow_privilege_escalation = get_bool(j, "allowPrivilegeEscalation");
     sc->read_only_root_filesystem = get_bool(j, "readOnlyRootFilesystem");

@@ -104,29 +104,43 @@ static void decode_profile(struct decoder *d, const struct ynode *n, bool seccom
         decoder_error(d, lp, "localhostProfile", "Too long: may not be more than 4095 bytes");
 }
 
-static void decode_selinux(struct decoder *d, const struct ynode *n, struct sc_selinux *s)
+/* A mapping whose keys are among keys: each value read by read into the slot of its key;
+ * other keys are unknown fields. False when n is no mapping. */
+static bool decode_keyed(struct decoder *d, const struct ynode *n, const char *const *keys,
+                         void *const *slots,
+                         void (*read)(struct decoder *d, const struct ynode *v, void *slot))
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
+        return false;
     (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
-    s->set = true;
     for (size_t i = 0; i < ynode_pairs(n); i++) {
         const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
         if (ynode_key_repeats(n, i) || ynode_is_null(v))
             continue;
-        char **field = !strcmp(k->value, "user")    ? &s->user
-                       : !strcmp(k->value, "role")  ? &s->role
-                       : !strcmp(k->value, "type")  ? &s->type
-                       : !strcmp(k->value, "level") ? &s->level
-                                                    : NULL;
-        if (!field) {
+        size_t f = 0;
+        while (keys[f] && strcmp(keys[f], k->value))
+            f++;
+        if (!keys[f]) {
             decoder_unknown_field(d, k);
             continue;
         }
         size_t saved = decoder_push_key(d, k->value);
-        decode_string(d, v, field);
+        read(d, v, slots[f]);
         decoder_pop(d, saved);
     }
+    return true;
+}
+
+static void read_string(struct decoder *d, const struct ynode *v, void *slot)
+{
+    (void) decode_string(d, v, slot);
+}
+
+static void decode_selinux(struct decoder *d, const struct ynode *n, struct sc_selinux *s)
+{
+    static const char *const keys[] = {"user", "role", "type", "level", NULL};
+    void *const slots[] = {&s->user, &s->role, &s->type, &s->level};
+    s->set = decode_keyed(d, n, keys, slots, read_string);
 }
 
 /* The fields both levels have; false when k is none of them. */
@@ -225,25 +239,11 @@ static void check_sysctl(struct decoder *d, const struct ynode *at, struct secur
 static void decode_sysctl(struct decoder *d, const struct ynode *n, struct security_context *sc,
                           size_t i)
 {
+    static const char *const keys[] = {"name", "value", NULL};
     struct sc_sysctl *s = &sc->sysctls[i];
-    if (!expect_kind(d, n, YNODE_MAPPING))
+    void *const slots[] = {&s->name, &s->value};
+    if (!decode_keyed(d, n, keys, slots, read_string))
         return;
-    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
-    for (size_t j = 0; j < ynode_pairs(n); j++) {
-        const struct ynode *k = ynode_key(n, j), *v = ynode_val(n, j);
-        if (ynode_key_repeats(n, j) || ynode_is_null(v))
-            continue;
-        char **field = !strcmp(k->value, "name")    ? &s->name
-                       : !strcmp(k->value, "value") ? &s->value
-                                                    : NULL;
-        if (!field) {
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        size_t saved = decoder_push_key(d, k->value);
-        decode_string(d, v, field);
-        decoder_pop(d, saved);
-    }
     if (!s->name)
         decoder_required(d, n, "name", NULL);
     else
@@ -296,8 +296,9 @@ static bool decode_pod_field(struct decoder *d, const struct ynode *k, const str
 }
 
 /* capabilities.add / .drop: Linux capability names (with or without CAP_) or ALL */
-static void decode_cap_list(struct decoder *d, const struct ynode *v, char ***ret)
+static void decode_cap_list(struct decoder *d, const struct ynode *v, void *slot)
 {
+    char ***ret = slot;
     if (!decode_strv(d, v, ret))
         return;
     for (size_t i = 0; (*ret)[i]; i++)
@@ -314,25 +315,9 @@ static void decode_cap_list(struct decoder *d, const struct ynode *v, char ***re
 static void decode_capabilities(struct decoder *d, const struct ynode *n,
                                 struct security_context *sc)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
-    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
-    sc->has_capabilities = true;
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        char ***field = !strcmp(k->value, "add")    ? &sc->cap_add
-                        : !strcmp(k->value, "drop") ? &sc->cap_drop
-                                                    : NULL;
-        if (!field) {
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        size_t saved = decoder_push_key(d, k->value);
-        decode_cap_list(d, v, field);
-        decoder_pop(d, saved);
-    }
+    static const char *const keys[] = {"add", "drop", NULL};
+    void *const slots[] = {&sc->cap_add, &sc->cap_drop};
+    sc->has_capabilities = decode_keyed(d, n, keys, slots, decode_cap_list);
 }
 
 static bool decode_container_field(struct decoder *d, const struct ynode *k, const struct ynode *v,

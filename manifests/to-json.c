@@ -5,19 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-util.h"
 #include "manifest.h"
 #include "quantity.h"
 #include "security-context.h"
-#include "strv.h"
 #include "xalloc.h"
-
-static json_t *strv_json(char **v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; v && v[i]; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
 
 /* Canonical quantities, as Kubernetes writes them back: "500m" or "2" CPUs, bytes. */
 static void set_quantities(json_t *o, int64_t cpu_milli, int64_t memory)
@@ -43,9 +35,9 @@ static json_t *container_json(const struct container *c)
     if (c->pull_policy_implied)
         json_object_set_new(j, MANIFEST_PULL_POLICY_IMPLIED, json_true());
     if (c->command)
-        json_object_set_new(j, "command", strv_json(c->command));
+        json_object_set_new(j, "command", orc_json_strv_array(c->command));
     if (c->args)
-        json_object_set_new(j, "args", strv_json(c->args));
+        json_object_set_new(j, "args", orc_json_strv_array(c->args));
     if (c->working_dir)
         json_object_set_new(j, "workingDir", json_string(c->working_dir));
     if (c->n_env) {
@@ -144,19 +136,6 @@ static const char *str(const json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static char **json_strv(const json_t *a)
-{
-    if (!json_is_array(a))
-        return NULL;
-    char **v = new0(char *, 1);
-    size_t i;
-    json_t *e;
-    json_array_foreach(a, i, e)
-        if (json_is_string(e))
-            v = strv_push(v, json_string_value(e));
-    return v;
-}
-
 static void read_quantities(const json_t *o, int64_t *cpu, int64_t *memory)
 {
     int64_t v;
@@ -174,8 +153,8 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
     c->pull_policy_implied = json_is_true(json_object_get(j, MANIFEST_PULL_POLICY_IMPLIED));
     if (!c->name || !c->image || (int) c->pull_policy < 0)
         return orc_error_make(err, EINVAL, "stored container lacks name, image or pull policy");
-    c->command = json_strv(json_object_get(j, "command"));
-    c->args = json_strv(json_object_get(j, "args"));
+    c->command = orc_json_array_strv(json_object_get(j, "command"));
+    c->args = orc_json_array_strv(json_object_get(j, "args"));
     c->working_dir = xstrdup(str(j, "workingDir"));
     json_t *env = json_object_get(j, "env");
     c->n_env = json_array_size(env);
