@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "binds.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,12 @@
 #include "open-beneath.h"
 #include "strv.h"
 #include "xalloc.h"
+
+static void closedirp(DIR **d)
+{
+    if (*d)
+        closedir(*d);
+}
 
 /* An empty directory or file at target, of the kind the source is. */
 static int make_target(const char *target, bool dir, orc_error_t *err)
@@ -47,6 +54,65 @@ static int make_read_only(const char *target, const char *rro, orc_error_t *err)
     return orc_error_make(err, errno, "make '%s' recursively read-only", target);
 }
 
+#define FS_GROUP_MAX_DEPTH 256
+
+/* kubelet's SetVolumeOwnership below dirfd: group gid, group read (and write unless
+ * read_only) on files, and setgid, group rwx on directories; symlinks are not followed (their
+ * own group is set) and nothing below another mount is touched. */
+static int own_tree(int dirfd, gid_t gid, bool read_only, int depth)
+{
+    struct stat top;
+    if (depth > FS_GROUP_MAX_DEPTH || fstat(dirfd, &top) < 0)
+        return -ELOOP;
+    _cleanup_(closedirp) DIR *d = fdopendir(fcntl(dirfd, F_DUPFD_CLOEXEC, 3));
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        /* by a descriptor of what is there now: a container may swap a name for a symlink
+         * meanwhile, and nothing may be changed through one */
+        _cleanup_close_ int fd = openat(dirfd, e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != top.st_dev)
+            continue;
+        (void) fchownat(fd, "", (uid_t) -1, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+        if (S_ISLNK(st.st_mode))
+            continue;
+        mode_t add = S_ISDIR(st.st_mode) ? S_ISGID | (read_only ? 0050 : 0070)
+                     : read_only         ? 0040
+                                         : 0060;
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        (void) chmod(proc, (st.st_mode & 07777) | add);
+        if (S_ISDIR(st.st_mode)) {
+            _cleanup_close_ int sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (sub >= 0)
+                (void) own_tree(sub, gid, read_only, depth + 1);
+        }
+    }
+    return 0;
+}
+
+/* fsGroup on the volume's directory (vol, O_PATH) and everything below it. */
+static int apply_fs_group(int vol, const json_t *b, orc_error_t *err)
+{
+    gid_t gid = (gid_t) orc_json_int(b, "fs_group", 0);
+    bool read_only = json_is_true(json_object_get(b, "fs_group_read_only"));
+    _cleanup_close_ int dir = openat(vol, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (dir < 0 || fstat(dir, &st) < 0)
+        return 0; /* a file: nothing to own */
+    mode_t want = S_ISGID | (read_only ? 0050 : 0070);
+    if (json_is_true(json_object_get(b, "fs_group_on_root_mismatch")) && st.st_gid == gid &&
+        (st.st_mode & want) == want)
+        return 0; /* OnRootMismatch: the root is right, the rest is taken to be */
+    if (fchown(dir, (uid_t) -1, gid) < 0)
+        return orc_error_make(err, errno, "fsGroup %u on the volume", (unsigned) gid);
+    (void) fchmod(dir, (st.st_mode & 07777) | want);
+    own_tree(dir, gid, read_only, 0);
+    return 0;
+}
+
 static int bind_one(const json_t *b, orc_error_t *err)
 {
     const char *source = orc_json_str(b, "source"), *target = orc_json_str(b, "target");
@@ -55,6 +121,8 @@ static int bind_one(const json_t *b, orc_error_t *err)
         return orc_error_make(err, EINVAL, "start: a bind needs source and target");
     _cleanup_close_ int vol = orc_open_no_symlinks(source, err);
     if (vol < 0)
+        return -1;
+    if (json_object_get(b, "fs_group") && apply_fs_group(vol, b, err) < 0)
         return -1;
     _cleanup_close_ int fd = sub ? orc_open_beneath(vol, sub, true, err) : TAKE_FD(vol);
     if (fd < 0)

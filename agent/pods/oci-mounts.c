@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "pods/oci-spec.h"
+#include "security-context.h"
 #include "volume-files.h"
 #include "xalloc.h"
 
@@ -52,6 +53,19 @@ static json_t *mount_options(const struct volume_mount *m, const struct volume *
     return o;
 }
 
+/* fsGroup's ownership, as kubelet applies it: to every volume but a hostPath. */
+static void add_fs_group(json_t *bind, const struct pod *pod, const struct volume *v)
+{
+    const struct security_context *sc = pod->security;
+    if (!sc || !sc->fs_group.set || v->type == VOLUME_HOST_PATH)
+        return;
+    json_object_set_new(bind, "fs_group", json_integer(sc->fs_group.id));
+    if (sc->fs_group_change_policy == SC_FS_GROUP_CHANGE_ON_ROOT_MISMATCH)
+        json_object_set_new(bind, "fs_group_on_root_mismatch", json_true());
+    if (volume_has_files(v))
+        json_object_set_new(bind, "fs_group_read_only", json_true());
+}
+
 static size_t volume_index(const struct pod *pod, const char *name)
 {
     const struct volume *v = volume_find(pod->volumes, pod->n_volumes, name);
@@ -79,6 +93,7 @@ int oci_mounts_build(const struct oci_spec_input *in, const struct expand_env *c
         if (m->read_only && m->recursive_read_only != RRO_DISABLED)
             json_object_set_new(bind, "recursive_read_only",
                                 json_string(recursive_read_only_to_string(m->recursive_read_only)));
+        add_fs_group(bind, in->pod, &in->pod->volumes[k]);
         json_array_append_new(in->binds, bind);
         json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination", m->mount_path,
                                                 "type", "bind", "source", target, "options",

@@ -186,6 +186,27 @@ YAML
 wait_for_phase mem Succeeded 30
 assert_eq "$("$ORC" logs mem)" $'tmpfs\nfull' "a tmpfs that holds no more than its sizeLimit"
 
+# fsGroup: the emptyDir (and what is in it) belongs to the group, setgid; a hostPath never
+apply_yaml fsgroup.yaml <<YAML >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: fsgroup}
+spec:
+  restartPolicy: Never
+  securityContext: {runAsUser: 1000, fsGroup: 2000}
+  volumes:
+    - {name: data, emptyDir: {}}
+    - {name: host, hostPath: {path: $HOST/data, type: Directory}}
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sh", "-c", "stat -c '%g %A' /data; touch /data/f; mkdir /data/d; stat -c '%g' /data/f /data/d; id -G; stat -c '%g' /host/file"]
+      volumeMounts: [{name: data, mountPath: /data}, {name: host, mountPath: /host}]
+YAML
+wait_for_phase fsgroup Succeeded 30
+assert_eq "$("$ORC" logs fsgroup | head -4)" $'2000 drwxrwsrwx\n2000\n2000\n0 2000' "fsGroup owns the emptyDir (setgid: new files inherit it); the process has the group"
+assert_not_contains "$("$ORC" logs fsgroup | tail -1)" 2000 "a hostPath is never given to fsGroup"
+
 # a configMap that does not exist: ContainerCreating with kubelet's FailedMount event; the
 # pod starts by itself once the ConfigMap is created, and sees its change swapped in
 apply_yaml needs-cm.yaml <<'YAML' >/dev/null
