@@ -16,16 +16,18 @@
 
 static const char help[] =
     "NAME\n"
-    "    orc get - display pods\n"
+    "    orc get - display pods, ConfigMaps and Secrets\n"
     "\n"
     "SYNOPSIS\n"
     "    orc get pods [NAME...] [-n NAMESPACE | -A] [-o wide|json|yaml|name]\n"
     "    orc get pod/NAME...\n"
     "    orc get pods [NAME] -w|--watch|--watch-only [-o FORMAT]\n"
+    "    orc get configmaps|secrets [NAME...] [-n NAMESPACE | -A] [-o json|yaml|name]\n"
     "\n"
     "DESCRIPTION\n"
     "    Prints the table NAME READY STATUS RESTARTS AGE (kubectl's columns and STATUS\n"
-    "    logic). The resource may be written pods, pod or po.\n"
+    "    logic). The resource may be written pods, pod or po. ConfigMaps (configmaps,\n"
+    "    configmap, cm) print NAME DATA AGE, Secrets (secrets, secret) NAME TYPE DATA AGE.\n"
     "\n"
     "OPTIONS\n"
     "    -o, --output FORMAT\n"
@@ -106,6 +108,15 @@ int cmd_get(struct client *c, int argc, char **argv)
     }
     char **names = NULL;
     _cleanup_free_ char *msg = NULL;
+    const struct object_kind *kind = optind < argc ? cli_object_kind(argv[optind]) : NULL;
+    if (kind && watch)
+        return cli_usage_error("get", "--watch is served for pods only");
+    if (kind) {
+        names = strv_copy(argv + optind + 1);
+        int r = cli_get_objects(c, kind, names, fmt);
+        strv_free(names);
+        return r;
+    }
     if (cli_pod_args(argc - optind, argv + optind, &names, &msg) < 0)
         return cli_usage_error("get", "%s", msg);
     if (watch) {

@@ -27,6 +27,12 @@ int cmd_unshare(struct client *c, int argc, char **argv);
 /* get -w (get-watch.c): lists the pods (or the pod name), then prints every change of them
  * until interrupted; watch_only: not the list. */
 int get_watch(struct client *c, const char *name, enum output_format fmt, bool watch_only);
+/* get-objects.c: orc get configmaps|secrets (cm, configmap, secret): the kind a word names,
+ * NULL for none; its list (names empty) or the objects named, in fmt. */
+struct object_kind;
+const struct object_kind *cli_object_kind(const char *word);
+int cli_get_objects(struct client *c, const struct object_kind *k, char **names,
+                    enum output_format fmt);
 
 /* Shared by verbs. */
 int cli_fail(orc_error_t *err); /* prints "error: ..." and returns 1 */

@@ -102,6 +102,8 @@ creds Opaque 2 AGE
 db Opaque 2 AGE
 reg kubernetes.io/dockerconfigjson 1 AGE
 web kubernetes.io/tls 2 AGE" "kubectl get secrets"
+assert_eq "$("$ORC" get secrets | sed -E 's/ +/ /g; s/[0-9]+s$/AGE/')" "$out" "orc get secrets prints kubectl's table"
+assert_eq "$("$ORC" get cm kc -o name)" "configmap/kc" "orc get cm -o name"
 out=$(k describe secret db)
 assert_contains "$out" "Type:  Opaque" "describe shows the type"
 assert_contains "$out" "pass:  6 bytes" "describe shows sizes"
