@@ -310,6 +310,8 @@ bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struc
         decode_flag(d, v, &h->host_network);
     else if (!strcmp(key, "hostIPC"))
         decode_flag(d, v, &h->host_ipc);
+    else if (!strcmp(key, "activeDeadlineSeconds"))
+        decode_int(d, v, 1, INT32_MAX, &h->active_deadline_seconds);
     else if (!strcmp(key, "automountServiceAccountToken")) {
         bool mount = false;
         decode_flag(d, v, &mount);
@@ -447,6 +449,9 @@ void pod_host_to_json(const struct pod_host *h, json_t *spec)
         json_object_set_new(spec, "hostNetwork", json_true());
     if (h->host_ipc)
         json_object_set_new(spec, "hostIPC", json_true());
+    if (h->active_deadline_seconds)
+        json_object_set_new(spec, "activeDeadlineSeconds",
+                            json_integer(h->active_deadline_seconds));
     if (json_object_size(h->node_selector))
         json_object_set(spec, "nodeSelector", h->node_selector);
     if (h->node_affinity)
@@ -481,6 +486,7 @@ void pod_host_from_json(const json_t *spec, struct pod_host *h)
     h->share_process_namespace = json_is_true(json_object_get(spec, "shareProcessNamespace"));
     h->host_network = json_is_true(json_object_get(spec, "hostNetwork"));
     h->host_ipc = json_is_true(json_object_get(spec, "hostIPC"));
+    h->active_deadline_seconds = json_integer_value(json_object_get(spec, "activeDeadlineSeconds"));
     const json_t *sel = json_object_get(spec, "nodeSelector");
     h->node_selector = json_is_object(sel) ? json_deep_copy(sel) : NULL;
     const json_t *req =

@@ -46,13 +46,14 @@ struct pod_host {
     char **searches;     /* dnsConfig.searches, likewise */
     struct dns_option *dns_options;
     size_t n_dns_options;
-    bool share_process_namespace; /* one PID namespace for the pod, its init a pause process */
-    bool host_network;            /* the host's network (and UTS) namespace: no CNI */
-    bool host_ipc;                /* the host's IPC namespace */
-    json_t *node_selector;        /* spec.nodeSelector, NULL = none */
-    json_t *node_affinity;        /* requiredDuringSchedulingIgnoredDuringExecution of
-                                     spec.affinity.nodeAffinity: {"nodeSelectorTerms": [...]},
-                                     NULL = none */
+    bool share_process_namespace;    /* one PID namespace for the pod, its init a pause process */
+    bool host_network;               /* the host's network (and UTS) namespace: no CNI */
+    bool host_ipc;                   /* the host's IPC namespace */
+    int64_t active_deadline_seconds; /* 0 = none */
+    json_t *node_selector;           /* spec.nodeSelector, NULL = none */
+    json_t *node_affinity;           /* requiredDuringSchedulingIgnoredDuringExecution of
+                                        spec.affinity.nodeAffinity: {"nodeSelectorTerms": [...]},
+                                        NULL = none */
 };
 
 const char *dns_policy_to_string(enum dns_policy p);

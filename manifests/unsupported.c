@@ -42,7 +42,6 @@ static bool is_empty(const struct ynode *v)
 
 static const struct field_rule pod_spec_fields[] = {
     REFUSED("initContainers", "start the containers without running their init containers", NULL),
-    REFUSED("activeDeadlineSeconds", "let the pod run past its deadline", NULL),
     REFUSED("runtimeClassName", "run the pod with orc's runtime instead of the one named", NULL),
     REFUSED("resources", "run the pod without these limits", NULL),
     IGNORED("ephemeralContainers"),

@@ -110,8 +110,8 @@ struct pod_worker *pod_worker_new(struct pod_env *env, const json_t *object)
     if (status)
         pod_worker_restore_status(w, status);
     const char *reason = orc_json_str(status, "reason");
-    if (reason &&
-        (!strcmp(reason, SCHED_REASON_OUT_OF_PODS) || !strcmp(reason, "LimitsNotEnforced")))
+    if (reason && (!strcmp(reason, SCHED_REASON_OUT_OF_PODS) ||
+                   !strcmp(reason, "LimitsNotEnforced") || !strcmp(reason, "DeadlineExceeded")))
         w->rejected = true;
     return w;
 }
@@ -1009,6 +1009,30 @@ void pod_worker_update(struct pod_worker *w, const json_t *object)
     w->dirty = true;
 }
 
+/* activeDeadlineSeconds after its admission the pod is killed and Failed, as kubelet's
+ * active deadline handler does; 0 = none (or passed already). */
+static int64_t active_deadline(const struct pod_worker *w)
+{
+    int64_t secs = w->pod->host.active_deadline_seconds;
+    return secs > 0 && w->start_time > 0 && !w->rejected ? w->start_time + secs * NSEC_PER_SEC : 0;
+}
+
+static void deadline_exceeded(struct pod_worker *w)
+{
+    static const char msg[] = "Pod was active on the node longer than the specified deadline";
+    event(w, "Normal", "DeadlineExceeded", "%s", msg);
+    w->rejected = true;
+    set_str(&w->pod_reason, "DeadlineExceeded");
+    set_str(&w->pod_message, msg);
+    w->dirty = true;
+    orc_error_t err = NULL;
+    if (w->shim && sandbox_shutdown(w->shim, w->pod->termination_grace_period_seconds, &err) < 0) {
+        log_pod_warn(w->pod, "%s; killing the shim", orc_error_message(err));
+        orc_error_release(&err);
+        (void) shim_client_kill(w->shim);
+    }
+}
+
 void pod_worker_on_timer(struct pod_worker *w, int64_t now)
 {
     if (w->kill_at && w->kill_at <= now && w->shim) {
@@ -1018,6 +1042,8 @@ void pod_worker_on_timer(struct pod_worker *w, int64_t now)
     }
     if (w->state != WORKER_SYNCING || w->deleted)
         return;
+    if (active_deadline(w) && active_deadline(w) <= now)
+        deadline_exceeded(w);
     if (w->retry_at && w->retry_at <= now)
         w->retry_at = 0;
     for (size_t i = 0; i < w->n_runs; i++) {
@@ -1038,6 +1064,8 @@ int64_t pod_worker_next_deadline(const struct pod_worker *w)
         next = w->kill_at;
     if (w->dirty && w->flush_at && (!next || w->flush_at < next))
         next = w->flush_at;
+    if (active_deadline(w) && (!next || active_deadline(w) < next))
+        next = active_deadline(w);
     for (size_t i = 0; i < w->n_runs; i++) {
         const struct container_run *r = &w->runs[i];
         /* ErrImagePull turns into ImagePullBackOff a second after the failure */

@@ -4,7 +4,8 @@
 # after dnsPolicy and dnsConfig, with kubelet's MissingClusterDNS warning for ClusterFirst;
 # shareProcessNamespace (the pause process is PID 1 and each container sees the others'),
 # hostNetwork (the host's network, name, hosts file and resolver) and hostIPC (its /dev/shm);
-# nodeSelector and required node affinity against the node's labels (Pending when they miss).
+# nodeSelector and required node affinity against the node's labels (Pending when they miss);
+# activeDeadlineSeconds (killed and Failed, DeadlineExceeded).
 source "$(dirname "$0")/lib.sh"
 setup
 start_orcd
@@ -160,6 +161,24 @@ spec:
 YAML
 assert_contains "$out" "spec.hostPID: Forbidden: orc does not give pods the host's PID namespace" "hostPID refused with the reason"
 assert_contains "$out" 'spec.containers[0].ports[0].hostPort: Invalid value: 81: must match `containerPort` when `hostNetwork` is true' "hostNetwork: hostPort must match"
+
+apply_yaml deadline.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: deadline}
+spec:
+  activeDeadlineSeconds: 3
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "3600"]}]
+YAML
+wait_for_phase deadline Running 30
+wait_for_phase deadline Failed 20
+assert_eq "$(pod_field deadline '.status.reason + ": " + .status.message')" \
+    "DeadlineExceeded: Pod was active on the node longer than the specified deadline" "kubelet's reason and message"
+assert_contains "$("$ORC" events --for pod/deadline)" "DeadlineExceeded" "an event"
+uid=$(pod_field deadline .metadata.uid)
+wait_for 20 sh -c "! test -e '$XDG_RUNTIME_DIR/orc/pods/$uid/shim.sock'" || fail "the deadline pod's sandbox still runs"
+assert_eq "$(pod_field deadline .spec.activeDeadlineSeconds)" "3" "activeDeadlineSeconds stored"
 
 node=$(curl -s --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" http://x/api/v1/nodes | jq -r ".items[0].metadata.name")
 apply_yaml select.yaml <<YAML >/dev/null
