@@ -135,10 +135,34 @@ static int apply_seccomp(const struct oci_spec_input *in, const struct security_
     return 0;
 }
 
+#define APPARMOR_ANNOTATION "container.apparmor.security.beta.kubernetes.io/"
+
+/* kubelet's choice: the container's appArmorProfile, else the (deprecated) annotation
+ * container.apparmor.security.beta.kubernetes.io/NAME (runtime/default, localhost/PROFILE,
+ * unconfined), else the pod's. *ret_name: a Localhost profile's name. */
+static enum sc_profile_type apparmor_profile(const struct oci_spec_input *in,
+                                             const struct security_context *sc,
+                                             const char **ret_name)
+{
+    const struct security_context *own = in->container->security;
+    *ret_name = sc->apparmor.localhost_profile;
+    if (own && own->apparmor.type != SC_PROFILE_UNSET)
+        return sc->apparmor.type;
+    _cleanup_free_ char *key = xasprintf(APPARMOR_ANNOTATION "%s", in->container->name);
+    const char *v = json_string_value(json_object_get(in->pod->annotations, key));
+    if (!v)
+        return sc->apparmor.type;
+    *ret_name = !strncmp(v, "localhost/", 10) ? v + 10 : NULL;
+    return !strcmp(v, "runtime/default") ? SC_PROFILE_RUNTIME_DEFAULT
+           : *ret_name                   ? SC_PROFILE_LOCALHOST
+                                         : SC_PROFILE_UNCONFINED;
+}
+
 static int apply_apparmor(const struct oci_spec_input *in, const struct security_context *sc,
                           json_t *process, orc_error_t *err)
 {
-    enum sc_profile_type type = sc->apparmor.type;
+    const char *name = NULL;
+    enum sc_profile_type type = apparmor_profile(in, sc, &name);
     if (type == SC_PROFILE_UNSET || type == SC_PROFILE_UNCONFINED)
         return 0;
     if (!in->security || !in->security->apparmor_enabled)
@@ -148,7 +172,7 @@ static int apply_apparmor(const struct oci_spec_input *in, const struct security
         return orc_error_make_as(err, OCI_SPEC_ECONFIG,
                                  "Cannot enforce AppArmor: orc has no default profile (loading one "
                                  "needs root); name a loaded profile with type Localhost");
-    json_object_set_new(process, "apparmorProfile", json_string(sc->apparmor.localhost_profile));
+    json_object_set_new(process, "apparmorProfile", json_string(name));
     return 0;
 }
 

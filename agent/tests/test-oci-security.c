@@ -21,13 +21,16 @@
 #include "tap.h"
 #include "xalloc.h"
 
+static const char *annotation; /* one of the next pod's, "key: value" */
+
 static struct pod *parse(const char *pod_sc, const char *container_sc)
 {
+    _cleanup_free_ char *meta = annotation ? xasprintf("{%s}", annotation) : xstrdup("{}");
     _cleanup_free_ char *yaml =
-        xasprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n"
+        xasprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: web, annotations: %s}\nspec:\n"
                   "  securityContext: {%s}\n"
                   "  containers:\n  - name: c\n    image: busybox\n    securityContext: {%s}\n",
-                  pod_sc, container_sc);
+                  meta, pod_sc, container_sc);
     struct manifest_result *r = NULL;
     if (manifest_parse(yaml, strlen(yaml), "t.yaml", &r) < 0) {
         for (size_t i = 0; r && i < r->n_errors; i++) {
@@ -246,6 +249,20 @@ static void test_apparmor(void)
     spec = spec_of("appArmorProfile: {type: Unconfined}", "", NULL, NULL);
     tap_ok(spec != NULL, "Unconfined needs nothing");
     json_decref(spec);
+    annotation = "container.apparmor.security.beta.kubernetes.io/c: localhost/k8s-deny-write";
+    spec = spec_of("", "", NULL, &error);
+    tap_ok(!spec && error && strstr(error, "Cannot enforce AppArmor"),
+           "the deprecated annotation is enforced too: %s", error);
+    free(error);
+    spec = spec_of("", "", &aa, NULL);
+    tap_is_str(orc_json_str(json_object_get(spec, "process"), "apparmorProfile"), "k8s-deny-write",
+               "the annotation's Localhost profile");
+    json_decref(spec);
+    spec = spec_of("appArmorProfile: {type: RuntimeDefault}", "appArmorProfile: {type: Unconfined}",
+                   NULL, NULL);
+    tap_ok(spec != NULL, "the container's field wins over the annotation and the pod's");
+    json_decref(spec);
+    annotation = NULL;
 }
 
 static void write_profile(const char *rel, const char *text)
