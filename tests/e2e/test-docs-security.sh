@@ -31,7 +31,7 @@ out=$(docs_exec security-context-demo sec-ctx-demo sh -c 'cd /data/demo && echo 
 assert_eq "$(grep testfile <<<"$out" | fields '$1, $3, $4, $5, $NF')" "-rw-r--r-- 1000 2000 6 testfile" \
     "ls -l /data/demo: testfile of 1000 and group 2000"
 assert_eq "$(docs_exec security-context-demo sec-ctx-demo id)" "uid=1000 gid=3000 groups=2000,3000,4000" "id"
-k delete pod security-context-demo >/dev/null
+k delete pod security-context-demo --grace-period 1 >/dev/null # sleep, as PID 1, ignores SIGTERM
 wait_for 30 pod_gone security-context-demo || fail "security-context-demo was not deleted"
 
 echo "# Set the security context for a Container"
@@ -65,7 +65,7 @@ assert_eq "$(docs_exec security-context-demo sec-ctx-demo id | strip_names)" "ui
     "id: the image's group 50000 merged"
 assert_contains "$(docs_exec security-context-demo sec-ctx-demo cat /etc/group)" "user-defined-in-image:x:1000:
 group-defined-in-image:x:50000:user-defined-in-image" "cat /etc/group"
-k delete pod security-context-demo >/dev/null
+k delete pod security-context-demo --grace-period 1 >/dev/null # sleep, as PID 1, ignores SIGTERM
 wait_for 30 pod_gone security-context-demo || fail "security-context-demo was not deleted"
 
 echo "# Configure fine-grained SupplementalGroups control for a Pod"
