@@ -91,12 +91,12 @@ apiVersion: v1
 kind: Pod
 metadata: {name: unknown}
 spec:
-  nodeSelector: {disktype: ssd}
+  priorityClassName: high
   containers: [{name: c, image: localhost/busybox:latest, imagex: typo, command: [sleep, "60"]}]
 YAML
 out=$("$ORC" apply -f "$TEST_DIR/unknown.yaml" 2>&1) || fail "unknown fields must not reject: $out"
 assert_contains "$out" 'unknown.yaml:6:59: unknown field "spec.containers[0].imagex"' "unknown field"
-assert_contains "$out" "unknown.yaml:5:3: spec.nodeSelector: not supported yet by orc, ignored" \
+assert_contains "$out" "unknown.yaml:5:3: spec.priorityClassName: not supported yet by orc, ignored" \
     "unsupported field"
 assert_contains "$out" "pod/unknown created" "applied"
 echo "PASS: $TEST_NAME"
