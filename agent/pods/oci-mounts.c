@@ -46,7 +46,7 @@ static int sub_path_of(const struct container *c, const struct volume_mount *m,
 static json_t *mount_options(const struct volume_mount *m, const struct volume *v)
 {
     json_t *o = json_pack("[s]", "rbind");
-    if (m->read_only || volume_has_files(v))
+    if (m->read_only || volume_has_files(v) || (v->type == VOLUME_PVC && v->read_only))
         json_array_append_new(o, json_string("ro"));
     json_array_append_new(
         o, json_string(m->propagation == PROPAGATION_HOST_TO_CONTAINER ? "rslave" : "rprivate"));

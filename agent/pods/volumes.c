@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,18 @@ static int files_volume(const struct prepare *p, const struct volume *v, char **
     return 0;
 }
 
+/* A claim's bound directory (read by the loop: pod_volume_objects), walked as a hostPath. */
+static int claim_dir(const struct prepare *p, const struct volume *v, char **ret, orc_error_t *err)
+{
+    const json_t *c = json_object_get(
+        json_object_get(p->facts ? p->facts->objects : NULL, "PersistentVolumeClaim"),
+        v->claim_name);
+    const char *path = orc_json_str(c, "path"), *why = orc_json_str(c, "error");
+    if (!path)
+        return orc_error_make_as(err, ENOENT, "%s", why ? why : "persistentvolumeclaim not found");
+    return host_path_resolve(path, HOST_PATH_DIRECTORY, getuid(), ret, err);
+}
+
 static int prepare_one(const struct prepare *p, const struct volume *v, char **ret,
                        orc_error_t *err)
 {
@@ -108,8 +121,7 @@ static int prepare_one(const struct prepare *p, const struct volume *v, char **r
     case VOLUME_HOST_PATH:
         return host_path_resolve(v->path, v->host_path_type, getuid(), ret, err);
     case VOLUME_PVC:
-        return orc_error_make_as(err, ENOENT, "persistentvolumeclaim \"%s\" not found",
-                                 v->claim_name);
+        return claim_dir(p, v, ret, err);
     case VOLUME_CONFIG_MAP:
     case VOLUME_SECRET:
     case VOLUME_DOWNWARD_API:
@@ -167,9 +179,33 @@ void pod_volume_paths_done(struct pod_volume_paths *v)
     *v = (struct pod_volume_paths){0};
 }
 
+/* The bound directory of each claim the pod's volumes name, or why there is none:
+ * {"PersistentVolumeClaim": {NAME: {"path"} or {"error"}}} in refs. */
+static void add_claims(struct store *s, const struct pod *pod, json_t *refs)
+{
+    for (size_t i = 0; i < pod->n_volumes; i++) {
+        const struct volume *v = &pod->volumes[i];
+        if (v->type != VOLUME_PVC)
+            continue;
+        json_t *claims = json_object_get(refs, "PersistentVolumeClaim");
+        if (!claims)
+            json_object_set_new(refs, "PersistentVolumeClaim", claims = json_object());
+        char *path = NULL;
+        orc_error_t err = NULL;
+        if (store_claim_host_path(s, pod->namespace, v->claim_name, &path, &err) < 0) {
+            json_object_set_new(claims, v->claim_name,
+                                json_pack("{s:s}", "error", orc_error_message(err)));
+            orc_error_release(&err);
+        } else
+            json_object_set_new(claims, v->claim_name, json_pack("{s:s}", "path", path));
+        free(path);
+    }
+}
+
 json_t *pod_volume_objects(struct store *s, const struct pod *pod)
 {
     json_auto_t *refs = volume_object_refs(pod);
+    add_claims(s, pod, refs);
     if (!json_object_size(refs))
         return NULL;
     const char *kind;
@@ -179,6 +215,8 @@ json_t *pod_volume_objects(struct store *s, const struct pod *pod)
         json_t *slot, *tmp;
         json_object_foreach_safe(names, tmp, name, slot) {
             json_t *obj = NULL;
+            if (!strcmp(kind, "PersistentVolumeClaim"))
+                break; /* read above */
             orc_error_t err = NULL;
             int r = store_object_get(s, kind, pod->namespace, name, &obj, &err);
             if (r < 0) {

@@ -244,6 +244,35 @@ sed -i 's/greeting: hello/greeting: bye/' "$TEST_DIR/objects.yaml"
 "$ORC" apply -f "$TEST_DIR/objects.yaml" >/dev/null
 wait_for 20 sh -c "'$ORC' logs needs-cm | grep -qx updated" || fail "the changed ConfigMap never reached the pod"
 
+# a claim (orc's class: bound at once to a directory of the user's): its data outlives the pod
+apply_yaml claim.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: home}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: claim-writer}
+spec:
+  restartPolicy: Never
+  volumes: [{name: home, persistentVolumeClaim: {claimName: home}}]
+  containers: [{name: c, image: localhost/busybox:latest, command: ["sh", "-c", "echo kept > /home/x"], volumeMounts: [{name: home, mountPath: /home}]}]
+YAML
+wait_for_phase claim-writer Succeeded 30
+"$ORC" delete pod claim-writer >/dev/null
+apply_yaml claim-reader.yaml <<'YAML' >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: claim-reader}
+spec:
+  restartPolicy: Never
+  volumes: [{name: home, persistentVolumeClaim: {claimName: home, readOnly: true}}]
+  containers: [{name: c, image: localhost/busybox:latest, command: ["sh", "-c", "cat /home/x; touch /home/y 2>/dev/null || echo ro"], volumeMounts: [{name: home, mountPath: /home}]}]
+YAML
+wait_for_phase claim-reader Succeeded 30
+assert_eq "$("$ORC" logs claim-reader)" $'kept\nro' "the claim's data outlives its pod; a readOnly claim is mounted read-only"
+
 # deleting the pod removes its volumes' directory (not the hostPath)
 "$ORC" delete pod vols >/dev/null
 [ ! -e "$XDG_DATA_HOME/orc/pods/$uid" ] || fail "the pod's volumes outlived it"
