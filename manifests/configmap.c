@@ -26,35 +26,40 @@ static void check_overlap(struct decoder *d, const struct ynode *data_node, cons
     }
 }
 
+struct configmap_fields {
+    json_t *obj, *data, *binary;
+    const struct ynode *data_node;
+    size_t size; /* of data and binaryData together */
+};
+
+static bool decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v, void *ctx)
+{
+    struct configmap_fields *f = ctx;
+    bool immutable = false;
+    if (!strcmp(k->value, "data")) {
+        decode_config_map_of(d, v, false, &f->data, &f->size);
+        f->data_node = v;
+    } else if (!strcmp(k->value, "binaryData")) {
+        decode_config_map_of(d, v, true, &f->binary, &f->size);
+    } else if (!strcmp(k->value, "immutable")) {
+        if (decoder_bool(d, v, &immutable))
+            json_object_set_new(f->obj, "immutable", json_boolean(immutable));
+    } else {
+        return !strcmp(k->value, "apiVersion") || !strcmp(k->value, "kind") ||
+               !strcmp(k->value, "metadata");
+    }
+    return true;
+}
+
 json_t *decode_configmap(struct decoder *d, const struct ynode *root)
 {
-    json_t *obj = json_pack("{s:s,s:s,s:{}}", "apiVersion", "v1", "kind", "ConfigMap", "metadata");
-    json_t *data = NULL, *binary = NULL;
-    const struct ynode *data_node = NULL, *at = root;
-    size_t size = 0;
-    (void) decoder_check_keys(d, root);
-    for (size_t i = 0; i < ynode_pairs(root); i++) {
-        const struct ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
-        if (ynode_key_repeats(root, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        bool immutable = false;
-        if (!strcmp(k->value, "data")) {
-            decode_config_map_of(d, v, false, &data, &size);
-            data_node = at = v;
-        } else if (!strcmp(k->value, "binaryData")) {
-            decode_config_map_of(d, v, true, &binary, &size);
-        } else if (!strcmp(k->value, "immutable")) {
-            if (decoder_bool(d, v, &immutable))
-                json_object_set_new(obj, "immutable", json_boolean(immutable));
-        } else if (strcmp(k->value, "apiVersion") && strcmp(k->value, "kind") &&
-                   strcmp(k->value, "metadata")) {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        decoder_pop(d, saved);
-    }
+    struct configmap_fields f = {
+        .obj = json_pack("{s:s,s:s,s:{}}", "apiVersion", "v1", "kind", "ConfigMap", "metadata"),
+    };
+    (void) decoder_each_field(d, root, decode_field, &f);
+    json_t *obj = f.obj, *data = f.data, *binary = f.binary;
+    const struct ynode *data_node = f.data_node, *at = data_node ? data_node : root;
+    size_t size = f.size;
     decode_object_meta(d, root, json_object_get(obj, "metadata"));
     check_overlap(d, data_node, data, binary);
     if (size > OBJECT_DATA_MAX_BYTES)

@@ -116,6 +116,24 @@ bool decoder_check_keys(struct decoder *d, const struct ynode *map)
     return ok;
 }
 
+bool decoder_each_field(struct decoder *d, const struct ynode *n, decode_field_fn field, void *ctx)
+{
+    if (!expect_kind(d, n, YNODE_MAPPING))
+        return false;
+    (void) decoder_check_keys(d, n);
+    for (size_t i = 0; i < ynode_pairs(n); i++) {
+        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
+        if (ynode_key_repeats(n, i) || ynode_is_null(v))
+            continue;
+        size_t saved = decoder_push_key(d, k->value);
+        bool known = field(d, k, v, ctx);
+        decoder_pop(d, saved);
+        if (!known)
+            decoder_unknown_field(d, k);
+    }
+    return true;
+}
+
 bool ynode_key_repeats(const struct ynode *map, size_t i)
 {
     const struct ynode *k = ynode_key(map, i);

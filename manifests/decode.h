@@ -63,6 +63,14 @@ bool ynode_key_repeats(const struct ynode *map, size_t i);
 /* A field orc does not know, in kubectl's words: unknown field "spec.containers[0].imagex". */
 void decoder_unknown_field(struct decoder *d, const struct ynode *k);
 
+/* One field of a mapping, with its key on the path; false: a field it does not know. */
+typedef bool (*decode_field_fn)(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                                void *ctx);
+/* Each field of the mapping n in order, to field(): repeated keys (reported, the first value
+ * stands) and null values (nothing asked for) are skipped, a key field() does not know is an
+ * unknown field. False when n is no mapping (reported). */
+bool decoder_each_field(struct decoder *d, const struct ynode *n, decode_field_fn field, void *ctx);
+
 /* After each document: forgets its bad values. */
 void decoder_end_document(struct decoder *d);
 

@@ -54,8 +54,9 @@ static void decode_recursive_read_only(struct decoder *d, const struct ynode *v,
 }
 
 static bool decode_mount_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
-                               struct volume_mount *m)
+                               void *ctx)
 {
+    struct volume_mount *m = ctx;
     const char *key = k->value;
     if (!strcmp(key, "name"))
         decode_string(d, v, &m->name);
@@ -117,20 +118,8 @@ static void check_mount(struct decoder *d, const struct ynode *n, struct volume_
 
 static void decode_mount(struct decoder *d, const struct ynode *n, struct volume_mount *m)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
-    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        bool known = decode_mount_field(d, k, v, m);
-        decoder_pop(d, saved);
-        if (!known)
-            decoder_unknown_field(d, k);
-    }
-    check_mount(d, n, m);
+    if (decoder_each_field(d, n, decode_mount_field, m))
+        check_mount(d, n, m);
 }
 
 void decode_volume_mounts(struct decoder *d, const struct ynode *n, struct container *c)

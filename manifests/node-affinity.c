@@ -56,32 +56,34 @@ static void check_values(struct decoder *d, const struct ynode *n, const char *o
                       "or 'Gt'");
 }
 
+struct requirement {
+    char *key, *op, **values;
+};
+
+static bool decode_requirement_field(struct decoder *d, const struct ynode *k,
+                                     const struct ynode *v, void *ctx)
+{
+    struct requirement *r = ctx;
+    if (!strcmp(k->value, "key"))
+        decode_string(d, v, &r->key);
+    else if (!strcmp(k->value, "operator"))
+        decode_string(d, v, &r->op);
+    else if (!strcmp(k->value, "values"))
+        decode_strv(d, v, &r->values);
+    else
+        return false;
+    return true;
+}
+
 /* One {key, operator, values} of matchExpressions (field: of matchFields). */
 static json_t *decode_requirement(struct decoder *d, const struct ynode *n, bool field)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
+    struct requirement req = {0};
+    bool mapping = decoder_each_field(d, n, decode_requirement_field, &req);
+    _cleanup_free_ char *key = req.key, *op = req.op;
+    _cleanup_(strv_freep) char **values = req.values;
+    if (!mapping)
         return NULL;
-    (void) decoder_check_keys(d, n);
-    _cleanup_free_ char *key = NULL, *op = NULL;
-    _cleanup_(strv_freep) char **values = NULL;
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        if (!strcmp(k->value, "key"))
-            decode_string(d, v, &key);
-        else if (!strcmp(k->value, "operator"))
-            decode_string(d, v, &op);
-        else if (!strcmp(k->value, "values"))
-            decode_strv(d, v, &values);
-        else {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        decoder_pop(d, saved);
-    }
     if (!key)
         decoder_required(d, n, "key", NULL);
     else if (field && strcmp(key, "metadata.name"))
@@ -182,52 +184,31 @@ static json_t *decode_required(struct decoder *d, const struct ynode *n)
     return json_pack("{s:o}", "nodeSelectorTerms", a);
 }
 
-static void decode_node_affinity(struct decoder *d, const struct ynode *n, json_t **ret)
+static bool decode_node_affinity_field(struct decoder *d, const struct ynode *k,
+                                       const struct ynode *v, void *ctx)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
-    (void) decoder_check_keys(d, n);
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        if (!strcmp(k->value, "requiredDuringSchedulingIgnoredDuringExecution")) {
-            json_decref(*ret);
-            *ret = decode_required(d, v);
-        } else if (!strcmp(k->value, "preferredDuringSchedulingIgnoredDuringExecution")) {
-            decoder_warn(d, k, NULL, "orc runs pods on its one node: node preferences are ignored");
-        } else {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        decoder_pop(d, saved);
-    }
+    json_t **ret = ctx;
+    if (!strcmp(k->value, "requiredDuringSchedulingIgnoredDuringExecution")) {
+        json_decref(*ret);
+        *ret = decode_required(d, v);
+    } else if (!strcmp(k->value, "preferredDuringSchedulingIgnoredDuringExecution")) {
+        decoder_warn(d, k, NULL, "orc runs pods on its one node: node preferences are ignored");
+    } else
+        return false;
+    return true;
 }
 
-static void decode_affinity(struct decoder *d, const struct ynode *n, struct pod_host *h)
+static bool decode_affinity_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                                  void *ctx)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
-    (void) decoder_check_keys(d, n);
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        if (!strcmp(k->value, "nodeAffinity"))
-            decode_node_affinity(d, v, &h->node_affinity);
-        else if (!strcmp(k->value, "podAffinity") || !strcmp(k->value, "podAntiAffinity"))
-            decoder_warn(d, k, NULL,
-                         "orc runs pods on its one node: pod (anti-)affinity is ignored");
-        else {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        decoder_pop(d, saved);
-    }
+    struct pod_host *h = ctx;
+    if (!strcmp(k->value, "nodeAffinity"))
+        (void) decoder_each_field(d, v, decode_node_affinity_field, &h->node_affinity);
+    else if (!strcmp(k->value, "podAffinity") || !strcmp(k->value, "podAntiAffinity"))
+        decoder_warn(d, k, NULL, "orc runs pods on its one node: pod (anti-)affinity is ignored");
+    else
+        return false;
+    return true;
 }
 
 bool node_affinity_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
@@ -239,7 +220,7 @@ bool node_affinity_decode_field(struct decoder *d, const struct ynode *k, const 
         if (decode_string_map(d, v, &h->node_selector))
             validate_label_map(d, v, h->node_selector);
     } else if (!strcmp(k->value, "affinity"))
-        decode_affinity(d, v, h);
+        (void) decoder_each_field(d, v, decode_affinity_field, h);
     else if (!strcmp(k->value, "tolerations"))
         decoder_warn(d, k, NULL, "orc's node has no taints: tolerations are ignored");
     else

@@ -62,34 +62,26 @@ const char *manifest_config_key_error(const char *key)
     return NULL;
 }
 
+static bool decode_meta_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                              void *ctx)
+{
+    json_t *meta = ctx;
+    if (!strcmp(k->value, "name") || !strcmp(k->value, "namespace")) {
+        _cleanup_free_ char *text = NULL;
+        if (decode_string(d, v, &text))
+            json_object_set_new(meta, k->value, json_string(text));
+    } else if (!strcmp(k->value, "labels") || !strcmp(k->value, "annotations")) {
+        json_auto_t *map = json_object();
+        if (decode_string_map(d, v, &map) && json_object_size(map))
+            json_object_set(meta, k->value, map);
+    } else
+        return strv_contains((char *const *) object_meta_server_fields, k->value);
+    return true;
+}
+
 static void decode_meta_fields(struct decoder *d, const struct ynode *n, json_t *meta)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
-    (void) decoder_check_keys(d, n);
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        char *text = NULL;
-        json_t *map = NULL;
-        if (!strcmp(k->value, "name") || !strcmp(k->value, "namespace")) {
-            if (decode_string(d, v, &text))
-                json_object_set_new(meta, k->value, json_string(text));
-        } else if (!strcmp(k->value, "labels") || !strcmp(k->value, "annotations")) {
-            map = json_object();
-            if (decode_string_map(d, v, &map) && json_object_size(map))
-                json_object_set(meta, k->value, map);
-        } else if (!strv_contains((char *const *) object_meta_server_fields, k->value)) {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        free(text);
-        json_decref(map);
-        decoder_pop(d, saved);
-    }
+    (void) decoder_each_field(d, n, decode_meta_field, meta);
 }
 
 /* Labels' and annotations' keys and values, as for pods. */

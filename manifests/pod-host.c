@@ -91,28 +91,24 @@ static const struct ynode *item_of(const struct ynode *seq, size_t i)
     return seq && seq->kind == YNODE_SEQUENCE && i < seq->n_items ? seq->items[i] : seq;
 }
 
+static bool decode_alias_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                               void *ctx)
+{
+    struct host_alias *a = ctx;
+    if (!strcmp(k->value, "ip"))
+        decode_string(d, v, &a->ip);
+    else if (!strcmp(k->value, "hostnames"))
+        decode_strv(d, v, &a->hostnames);
+    else
+        return false;
+    return true;
+}
+
 static void decode_alias(struct decoder *d, const struct ynode *n, struct host_alias *a)
 {
     a->hostnames = new0(char *, 1);
-    if (!expect_kind(d, n, YNODE_MAPPING))
+    if (!decoder_each_field(d, n, decode_alias_field, a))
         return;
-    (void) decoder_check_keys(d, n);
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        if (!strcmp(k->value, "ip"))
-            decode_string(d, v, &a->ip);
-        else if (!strcmp(k->value, "hostnames"))
-            decode_strv(d, v, &a->hostnames);
-        else {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        decoder_pop(d, saved);
-    }
     if (!is_ip(a->ip))
         decoder_error(d, value_of(n, "ip") ?: n, "ip",
                       "Invalid value: \"%s\": must be a valid IP address, (e.g. 10.9.8.7 or "
@@ -142,27 +138,23 @@ static void decode_host_aliases(struct decoder *d, const struct ynode *n, struct
     }
 }
 
+static bool decode_dns_option_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                                    void *ctx)
+{
+    struct dns_option *o = ctx;
+    if (!strcmp(k->value, "name"))
+        decode_string(d, v, &o->name);
+    else if (!strcmp(k->value, "value"))
+        decode_string(d, v, &o->value);
+    else
+        return false;
+    return true;
+}
+
 static void decode_dns_option(struct decoder *d, const struct ynode *n, struct dns_option *o)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
+    if (!decoder_each_field(d, n, decode_dns_option_field, o))
         return;
-    (void) decoder_check_keys(d, n);
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        if (!strcmp(k->value, "name"))
-            decode_string(d, v, &o->name);
-        else if (!strcmp(k->value, "value"))
-            decode_string(d, v, &o->value);
-        else {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        decoder_pop(d, saved);
-    }
     if (!o->name || !*o->name)
         decoder_error(d, value_of(n, "name") ?: n, "name", "Required value: must not be empty");
     else if (strpbrk(o->name, " \t\r\n:") || (o->value && strpbrk(o->value, " \t\r\n")))
@@ -227,36 +219,35 @@ static void check_searches(struct decoder *d, const struct ynode *n, char **sear
     }
 }
 
+static bool decode_dns_config_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                                    void *ctx)
+{
+    struct pod_host *h = ctx;
+    if (!strcmp(k->value, "nameservers"))
+        decode_strv(d, v, &h->nameservers);
+    else if (!strcmp(k->value, "searches"))
+        decode_strv(d, v, &h->searches);
+    else if (!strcmp(k->value, "options")) {
+        if (!expect_kind(d, v, YNODE_SEQUENCE))
+            return true;
+        h->dns_options = xcalloc(v->n_items, sizeof(*h->dns_options));
+        h->n_dns_options = v->n_items;
+        for (size_t j = 0; j < v->n_items; j++) {
+            size_t s = decoder_push_index(d, j);
+            decode_dns_option(d, v->items[j], &h->dns_options[j]);
+            decoder_pop(d, s);
+        }
+    } else
+        return false;
+    return true;
+}
+
 static void decode_dns_config(struct decoder *d, const struct ynode *n, struct pod_host *h)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
         return;
     h->has_dns_config = true;
-    (void) decoder_check_keys(d, n);
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        if (!strcmp(k->value, "nameservers"))
-            decode_strv(d, v, &h->nameservers);
-        else if (!strcmp(k->value, "searches"))
-            decode_strv(d, v, &h->searches);
-        else if (!strcmp(k->value, "options") && expect_kind(d, v, YNODE_SEQUENCE)) {
-            h->dns_options = xcalloc(v->n_items, sizeof(*h->dns_options));
-            h->n_dns_options = v->n_items;
-            for (size_t j = 0; j < v->n_items; j++) {
-                size_t s = decoder_push_index(d, j);
-                decode_dns_option(d, v->items[j], &h->dns_options[j]);
-                decoder_pop(d, s);
-            }
-        } else if (strcmp(k->value, "options")) {
-            decoder_pop(d, saved);
-            decoder_unknown_field(d, k);
-            continue;
-        }
-        decoder_pop(d, saved);
-    }
+    (void) decoder_each_field(d, n, decode_dns_config_field, h);
     check_nameservers(d, n, h->nameservers);
     check_searches(d, n, h->searches);
 }

@@ -110,18 +110,24 @@ static void fold_string_data(json_t *data, const json_t *string_data)
     }
 }
 
+struct secret_fields {
+    json_t *obj, *data, *string_data;
+    const struct ynode *at; /* where a size error points: data, else the document */
+};
+
 /* One of the secret's own fields; false for a field it does not have. */
-static bool decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
-                         json_t *obj, json_t **data, json_t **string_data, const struct ynode **at)
+static bool decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v, void *ctx)
 {
+    struct secret_fields *f = ctx;
+    json_t *obj = f->obj;
     size_t size = 0;
     bool immutable = false;
     _cleanup_free_ char *type = NULL;
     if (!strcmp(k->value, "data")) {
-        decode_config_map_of(d, v, true, data, &size);
-        *at = v;
+        decode_config_map_of(d, v, true, &f->data, &size);
+        f->at = v;
     } else if (!strcmp(k->value, "stringData")) {
-        decode_config_map_of(d, v, false, string_data, &size);
+        decode_config_map_of(d, v, false, &f->string_data, &size);
     } else if (!strcmp(k->value, "type")) {
         if (decode_string(d, v, &type) && *type)
             json_object_set_new(obj, "type", json_string(type));
@@ -137,20 +143,13 @@ static bool decode_field(struct decoder *d, const struct ynode *k, const struct 
 
 json_t *decode_secret(struct decoder *d, const struct ynode *root)
 {
-    json_t *obj = json_pack("{s:s,s:s,s:{}}", "apiVersion", "v1", "kind", "Secret", "metadata");
-    json_t *data = NULL, *string_data = NULL;
-    const struct ynode *at = root;
-    (void) decoder_check_keys(d, root);
-    for (size_t i = 0; i < ynode_pairs(root); i++) {
-        const struct ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
-        if (ynode_key_repeats(root, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        bool known = decode_field(d, k, v, obj, &data, &string_data, &at);
-        decoder_pop(d, saved);
-        if (!known)
-            decoder_unknown_field(d, k);
-    }
+    struct secret_fields f = {
+        .obj = json_pack("{s:s,s:s,s:{}}", "apiVersion", "v1", "kind", "Secret", "metadata"),
+        .at = root,
+    };
+    (void) decoder_each_field(d, root, decode_field, &f);
+    json_t *obj = f.obj, *data = f.data, *string_data = f.string_data;
+    const struct ynode *at = f.at;
     decode_object_meta(d, root, json_object_get(obj, "metadata"));
     if (!json_object_get(obj, "type"))
         json_object_set_new(obj, "type", json_string("Opaque"));

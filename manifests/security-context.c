@@ -271,8 +271,9 @@ static void decode_sysctls(struct decoder *d, const struct ynode *n, struct secu
 }
 
 static bool decode_pod_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
-                             struct security_context *sc)
+                             void *ctx)
 {
+    struct security_context *sc = ctx;
     static const char *const change[] = {"Always", "OnRootMismatch", NULL};
     static const char *const policies[] = {"Merge", "Strict", NULL};
     const char *key = k->value;
@@ -321,8 +322,9 @@ static void decode_capabilities(struct decoder *d, const struct ynode *n,
 }
 
 static bool decode_container_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
-                                   struct security_context *sc)
+                                   void *ctx)
 {
+    struct security_context *sc = ctx;
     static const char *const proc_mounts[] = {"Default", "Unmasked", NULL};
     const char *key = k->value;
     if (!strcmp(key, "capabilities"))
@@ -372,19 +374,10 @@ static void validate_container(struct decoder *d, const struct ynode *n,
 static void decode_context(struct decoder *d, const struct ynode *n, bool pod,
                            struct security_context **ret)
 {
-    if (!expect_kind(d, n, YNODE_MAPPING))
-        return;
-    (void) decoder_check_keys(d, n); /* reported there; the first value of a repeated key stands */
     struct security_context *sc = xzalloc(sizeof(*sc));
-    for (size_t i = 0; i < ynode_pairs(n); i++) {
-        const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-        if (ynode_key_repeats(n, i) || ynode_is_null(v))
-            continue;
-        size_t saved = decoder_push_key(d, k->value);
-        bool known = pod ? decode_pod_field(d, k, v, sc) : decode_container_field(d, k, v, sc);
-        decoder_pop(d, saved);
-        if (!known)
-            decoder_unknown_field(d, k);
+    if (!decoder_each_field(d, n, pod ? decode_pod_field : decode_container_field, sc)) {
+        security_context_free(sc);
+        return;
     }
     if (!pod)
         validate_container(d, n, sc);
