@@ -57,14 +57,15 @@ bool volume_on_tmpfs(const struct volume *v)
 }
 
 /* The volume's directory under the pod's data directory, made private (0700 up to the pod's
- * directory; an emptyDir itself 0777 as kubelet makes it, for any user of the pod). */
+ * directory); the volume's own 0777 as kubelet makes an emptyDir (a configMap volume is one,
+ * wrapped), so that a container of any user can read and write what the volume gives it. */
 static int volume_dir(const struct prepare *p, const struct volume *v, char **ret, orc_error_t *err)
 {
     _cleanup_free_ char *pod_dir = orc_paths_pod_data_dir(p->paths, p->uid);
     _cleanup_free_ char *dir = xasprintf("%s/volumes/%s/%s", pod_dir, plugin_dir(v->type), v->name);
     if (orc_mkdir_p(dir, 0700, err) < 0)
         return -1;
-    if (v->type == VOLUME_EMPTY_DIR && chmod(dir, 0777) < 0)
+    if (chmod(dir, 0777) < 0)
         return orc_error_make(err, errno, "chmod '%s'", dir);
     char *canon = realpath(dir, NULL);
     if (!canon)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fs-util.h"
 #include "json-util.h"
@@ -93,18 +94,25 @@ static int bind(struct store *s, json_t *claim, json_t *pv, orc_error_t *err)
     return set_status(s, "PersistentVolumeClaim", ns, cname, claim, claim_status, err);
 }
 
-/* orc's class: a directory of the user's, data_dir/claims/NS/NAME (0700), as a volume of its
- * own named after the claim's uid, as provisioners name them. */
+/* orc's class: a directory of the user's, data_dir/claims/NS/NAME-UID, as a volume of its
+ * own named after the claim's uid, as provisioners name them. The uid keeps a new claim of
+ * the same name from seeing what an earlier one left. claims/ and each namespace's directory
+ * are the user's only (0700); the claim's own is 0777, as a provisioner's, so that a
+ * container of any user can use it. */
 static int provision(struct store *s, json_t *claim, orc_error_t *err)
 {
     json_t *cm = json_object_get(claim, "metadata"), *cs = json_object_get(claim, "spec");
     if (!s->claims_dir)
         return orc_error_make_as(err, EINVAL, "no directory for claims");
-    _cleanup_free_ char *dir = xasprintf("%s/%s/%s", s->claims_dir, orc_json_str(cm, "namespace"),
-                                         orc_json_str(cm, "name"));
+    _cleanup_free_ char *dir =
+        xasprintf("%s/%s/%s-%s", s->claims_dir, orc_json_str(cm, "namespace"),
+                  orc_json_str(cm, "name"), orc_json_str(cm, "uid"));
     _cleanup_free_ char *pname = xasprintf("pvc-%s", orc_json_str(cm, "uid"));
     if (orc_mkdir_p(dir, 0700, err) < 0)
         return orc_error_wrap(err, "provision claim '%s'", orc_json_str(cm, "name"));
+    if (chmod(dir, 0777) < 0)
+        return orc_error_make(err, errno, "provision claim '%s': chmod '%s'",
+                              orc_json_str(cm, "name"), dir);
     json_auto_t *pv = json_pack(
         "{s:s,s:s,s:{s:{s:s}},s:{s:O,s:{s:O},s:{s:s,s:s},s:s,s:s,s:s}}", "apiVersion", "v1", "kind",
         "PersistentVolume", "metadata", "annotations", "pv.kubernetes.io/provisioned-by",

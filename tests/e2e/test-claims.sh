@@ -78,8 +78,10 @@ EOF
 assert_eq "$(k get pvc data | cols | tail -1)" "data Bound pvc-UID 1Gi RWO orc-local <unset> AGE" \
     "bound at once to orc's class"
 dir=$(k get pv "$(k get pvc data -o jsonpath='{.spec.volumeName}')" -o jsonpath='{.spec.hostPath.path}')
-assert_eq "$dir" "$XDG_DATA_HOME/orc/claims/default/data" "its directory"
-assert_eq "$(stat -c %a "$dir")" "700" "private to the user"
+assert_eq "$dir" "$XDG_DATA_HOME/orc/claims/default/data-$(k get pvc data -o jsonpath='{.metadata.uid}')" \
+    "its directory, named after the claim's uid"
+assert_eq "$(stat -c %a "$dir")" "777" "open to containers of any user"
+assert_eq "$(stat -c %a "$XDG_DATA_HOME/orc/claims/default")" "700" "reached by the user only"
 
 echo "# refusals"
 out=$(k create -f - <<'EOF'

@@ -208,7 +208,8 @@ assert_eq "$("$ORC" logs fsgroup | head -4)" $'2000 drwxrwsrwx\n2000\n2000\n0 20
 assert_not_contains "$("$ORC" logs fsgroup | tail -1)" 2000 "a hostPath is never given to fsGroup"
 
 # a configMap that does not exist: ContainerCreating with kubelet's FailedMount event; the
-# pod starts by itself once the ConfigMap is created, and sees its change swapped in
+# pod starts by itself once the ConfigMap is created, and sees its change swapped in; a
+# container of another user than root reads both volumes (no fsGroup needed)
 apply_yaml needs-cm.yaml <<'YAML' >/dev/null
 apiVersion: v1
 kind: Pod
@@ -222,6 +223,7 @@ spec:
       image: localhost/busybox:latest
       command: ["sh", "-c", "cat /cfg/greeting; echo; cat /creds/pw; echo; echo started; until grep -q bye /cfg/greeting; do sleep 0.1; done; echo updated; exec sleep 3600"]
       volumeMounts: [{name: cfg, mountPath: /cfg}, {name: creds, mountPath: /creds}]
+      securityContext: {runAsUser: 1000}
 YAML
 wait_for 20 has_event needs-cm FailedMount || fail "no FailedMount event: $(events_of needs-cm)"
 assert_contains "$(events_of needs-cm)" 'MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found' "kubelet's message"
