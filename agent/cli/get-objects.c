@@ -52,6 +52,7 @@ static void print_table(const struct object_kind *k, const json_t *items, bool a
         head[n++] = "TYPE";
     head[n++] = "DATA";
     head[n++] = "AGE";
+    head[n] = NULL; /* table_add reads up to it */
     t.n_cols = n;
     table_add(&t, head);
     size_t i;
@@ -71,6 +72,7 @@ static void print_table(const struct object_kind *k, const json_t *items, bool a
             cells[n++] = orc_json_str(o, "type") ?: "";
         cells[n++] = data;
         cells[n++] = age;
+        cells[n] = NULL;
         table_add(&t, cells);
     }
     table_print(&t, stdout);

@@ -81,21 +81,21 @@ pod_gone x || fail "a refused pod was stored"
 
 # fieldValidation: Strict refuses unknown fields, Warn (the default) warns, Ignore drops them;
 # orc's own warnings are sent in every mode
-unknown=$(pod u '{"foo": 1, "nodeSelector": {"a": "b"}}')
+unknown=$(pod u '{"foo": 1, "priorityClassName": "high"}')
 before=$(db_dump)
 assert_eq "$(api POST "$pods?fieldValidation=Strict" "$unknown")" 400 "Strict"
 assert_eq "$(body .message)" 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"' "Strict's message"
 assert_eq "$(db_dump)" "$before" "Strict stored nothing"
 assert_eq "$(api POST "$pods?fieldValidation=Warn" "$unknown")" 201 "Warn"
 assert_contains "$(warnings)" 'Warning: 299 - "unknown field \"spec.foo\""' "Warn's warning"
-assert_contains "$(warnings)" 'Warning: 299 - "spec.nodeSelector: not supported yet by orc, ignored"' "orc's warning"
+assert_contains "$(warnings)" 'Warning: 299 - "spec.priorityClassName: not supported yet by orc, ignored"' "orc's warning"
 assert_eq "$(api DELETE "$pods/u?gracePeriodSeconds=0")" 200 "delete u"
 wait_for 30 pod_gone u || fail "u was not deleted"
 assert_eq "$(api POST $pods "$unknown")" 201 "no fieldValidation: Warn"
 assert_contains "$(warnings)" 'unknown field \"spec.foo\"' "the default warns"
 assert_eq "$(api PUT "$pods/u?fieldValidation=Ignore" "$unknown")" 200 "Ignore"
 assert_not_contains "$(warnings)" "unknown field" "Ignore does not warn about unknown fields"
-assert_contains "$(warnings)" "spec.nodeSelector: not supported yet by orc, ignored" "but orc's warnings stay"
+assert_contains "$(warnings)" "spec.priorityClassName: not supported yet by orc, ignored" "but orc's warnings stay"
 assert_eq "$(api PUT "$pods/u?fieldValidation=Strict" "$unknown")" 400 "Strict on replace"
 dup='{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "u", "labels": {"a": "1", "a": "2"}}, "spec": {"containers": [{"name": "c", "image": "localhost/absent:1"}]}}'
 assert_eq "$(api PUT "$pods/u?fieldValidation=Strict" "$dup")" 400 "a duplicate field, Strict"
