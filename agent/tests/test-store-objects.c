@@ -102,11 +102,16 @@ static void test_orc_class(struct store *s, const char *dir)
     tap_is_int(apply(s, PVC("data", "", "1Gi")), APPLY_CREATED, "a claim without a class");
     char *path = NULL;
     orc_error_t err = NULL;
-    _cleanup_free_ char *want = xasprintf("%s/default/data", claims);
+    _cleanup_free_ char *uid = field(s, "PersistentVolumeClaim", "default", "data", "metadata.uid");
+    _cleanup_free_ char *want = xasprintf("%s/default/data-%s", claims, uid);
     tap_ok(store_claim_host_path(s, "default", "data", &path, &err) == 0 && !strcmp(path, want),
-           "bound at once to a directory of its own");
+           "bound at once to a directory of its own, named after the claim's uid");
     struct stat st;
-    tap_ok(path && stat(path, &st) == 0 && (st.st_mode & 0777) == 0700, "made, mode 0700");
+    tap_ok(path && stat(path, &st) == 0 && (st.st_mode & 0777) == 0777,
+           "made, mode 0777 for containers of any user");
+    _cleanup_free_ char *ns_dir = xasprintf("%s/default", claims);
+    tap_ok(stat(ns_dir, &st) == 0 && (st.st_mode & 0777) == 0700,
+           "inside the user's own directory (0700)");
     free(path);
     _cleanup_free_ char *cls =
         field(s, "PersistentVolumeClaim", "default", "data", "spec.storageClassName");
