@@ -354,8 +354,9 @@ static void copy_pod_fields(struct security_context *r, const struct security_co
     r->has_supplemental_groups = p->has_supplemental_groups;
     r->n_supplemental_groups = p->n_supplemental_groups;
     r->supplemental_groups = new0(int64_t, p->n_supplemental_groups);
-    memcpy(r->supplemental_groups, p->supplemental_groups,
-           p->n_supplemental_groups * sizeof(int64_t));
+    if (p->n_supplemental_groups) /* none: the source may be NULL */
+        memcpy(r->supplemental_groups, p->supplemental_groups,
+               p->n_supplemental_groups * sizeof(int64_t));
     r->n_sysctls = p->n_sysctls;
     r->sysctls = new0(struct sc_sysctl, p->n_sysctls);
     for (size_t i = 0; i < p->n_sysctls; i++)
