@@ -42,7 +42,7 @@ static bool decode_field(struct decoder *d, const struct ynode *k, const struct 
     } else if (!strcmp(k->value, "binaryData")) {
         decode_config_map_of(d, v, true, &f->binary, &f->size);
     } else if (!strcmp(k->value, "immutable")) {
-        if (decoder_bool(d, v, &immutable))
+        if (decode_bool(d, v, &immutable))
             json_object_set_new(f->obj, "immutable", json_boolean(immutable));
     } else {
         return !strcmp(k->value, "apiVersion") || !strcmp(k->value, "kind") ||

@@ -109,8 +109,6 @@ void decode_object_meta(struct decoder *d, const struct ynode *root, json_t *met
  * decoded length is added to *size (else the text's length). */
 void decode_config_map_of(struct decoder *d, const struct ynode *n, bool base64, json_t **ret,
                           size_t *size);
-/* A boolean (true, True, TRUE, false, ...) into *ret; an error when n is none. */
-bool decoder_bool(struct decoder *d, const struct ynode *n, bool *ret);
 /* The node of key in a mapping, or NULL. */
 const struct ynode *ynode_find(const struct ynode *map, const char *key);
 

@@ -83,17 +83,17 @@ static void check_sub_path(struct decoder *d, const struct ynode *n, const char 
 {
     const char *why = path ? volume_relative_path_error(path) : NULL;
     if (why)
-        decoder_error(d, ymap_get(n, field), field, "Invalid value: \"%s\": %s", path, why);
+        decoder_error(d, ynode_find(n, field), field, "Invalid value: \"%s\": %s", path, why);
 }
 
 static void check_mount(struct decoder *d, const struct ynode *n, struct volume_mount *m)
 {
     if (!m->name || !*m->name)
-        decoder_required(d, ymap_get(n, "name") ?: n, "name", NULL);
+        decoder_required(d, ynode_find(n, "name") ?: n, "name", NULL);
     if (!m->mount_path || !*m->mount_path)
-        decoder_required(d, ymap_get(n, "mountPath") ?: n, "mountPath", NULL);
+        decoder_required(d, ynode_find(n, "mountPath") ?: n, "mountPath", NULL);
     else if (m->mount_path[0] != '/')
-        decoder_error(d, ymap_get(n, "mountPath"), "mountPath",
+        decoder_error(d, ynode_find(n, "mountPath"), "mountPath",
                       "Invalid value: \"%s\": must be an absolute path", m->mount_path);
     if (m->sub_path && !*m->sub_path) /* "" is not written */
         m->sub_path = (free(m->sub_path), NULL);
@@ -102,16 +102,16 @@ static void check_mount(struct decoder *d, const struct ynode *n, struct volume_
     check_sub_path(d, n, "subPath", m->sub_path);
     check_sub_path(d, n, "subPathExpr", m->sub_path_expr);
     if (m->sub_path && m->sub_path_expr)
-        decoder_error(d, ymap_get(n, "subPathExpr"), "subPathExpr",
+        decoder_error(d, ynode_find(n, "subPathExpr"), "subPathExpr",
                       "Invalid value: \"%s\": subPathExpr and subPath are mutually exclusive",
                       m->sub_path_expr);
     if (m->recursive_read_only == RRO_DISABLED)
         return;
     if (!m->read_only)
-        decoder_error(d, ymap_get(n, "recursiveReadOnly"), "recursiveReadOnly",
+        decoder_error(d, ynode_find(n, "recursiveReadOnly"), "recursiveReadOnly",
                       "Forbidden: may only be specified when readOnly is true");
     if (m->propagation != PROPAGATION_NONE)
-        decoder_error(d, ymap_get(n, "recursiveReadOnly"), "recursiveReadOnly",
+        decoder_error(d, ynode_find(n, "recursiveReadOnly"), "recursiveReadOnly",
                       "Forbidden: may only be specified when mountPropagation is None or not "
                       "specified");
 }
@@ -138,17 +138,17 @@ void decode_volume_mounts(struct decoder *d, const struct ynode *n, struct conta
 void validate_volume_mounts(struct decoder *d, const struct ynode *cnode, const struct pod *pod,
                             const struct container *c)
 {
-    const struct ynode *list = ymap_get(cnode, "volumeMounts");
+    const struct ynode *list = ynode_find(cnode, "volumeMounts");
     for (size_t i = 0; i < c->n_mounts; i++) {
         const struct volume_mount *m = &c->mounts[i];
         const struct ynode *at = list && i < list->n_items ? list->items[i] : cnode;
         size_t saved = decoder_push_key(d, "volumeMounts");
         decoder_push_index(d, i);
         if (m->name && *m->name && !volume_find(pod->volumes, pod->n_volumes, m->name))
-            decoder_error(d, ymap_get(at, "name"), "name", "Not found: \"%s\"", m->name);
+            decoder_error(d, ynode_find(at, "name"), "name", "Not found: \"%s\"", m->name);
         for (size_t k = 0; m->mount_path && k < i; k++)
             if (c->mounts[k].mount_path && !strcmp(c->mounts[k].mount_path, m->mount_path)) {
-                decoder_error(d, ymap_get(at, "mountPath"), "mountPath",
+                decoder_error(d, ynode_find(at, "mountPath"), "mountPath",
                               "Invalid value: \"%s\": must be unique", m->mount_path);
                 break;
             }

@@ -14,14 +14,6 @@
 
 static const char *const operators[] = {"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", NULL};
 
-static const struct ynode *value_of(const struct ynode *map, const char *key)
-{
-    for (size_t i = 0; map && map->kind == YNODE_MAPPING && i < ynode_pairs(map); i++)
-        if (ynode_key(map, i)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, i)->value, key))
-            return ynode_val(map, i);
-    return NULL;
-}
-
 static bool is_int(const char *s)
 {
     char *end = NULL;
@@ -34,14 +26,14 @@ static void check_values(struct decoder *d, const struct ynode *n, const char *o
                          bool field)
 {
     size_t count = strv_length(values);
-    const struct ynode *at = value_of(n, "values") ?: n;
+    const struct ynode *at = ynode_find(n, "values") ?: n;
     bool set = !strcmp(op, "In") || !strcmp(op, "NotIn");
     if (field && set && count != 1)
         decoder_error(d, at, "values",
                       "Required value: must be only one value when `operator` is 'In' or "
                       "'NotIn' for node field selector");
     else if (field && !set)
-        decoder_error(d, value_of(n, "operator") ?: n, "operator",
+        decoder_error(d, ynode_find(n, "operator") ?: n, "operator",
                       "Invalid value: \"%s\": not a valid selector operator", op);
     else if (set && count == 0)
         decoder_error(d, at, "values",
@@ -87,17 +79,17 @@ static json_t *decode_requirement(struct decoder *d, const struct ynode *n, bool
     if (!key)
         decoder_required(d, n, "key", NULL);
     else if (field && strcmp(key, "metadata.name"))
-        decoder_error(d, value_of(n, "key"), "key",
+        decoder_error(d, ynode_find(n, "key"), "key",
                       "Invalid value: \"%s\": not a valid field selector key", key);
     else if (!field && !pod_qualified_key_ok(key))
-        decoder_error(d, value_of(n, "key"), "key",
+        decoder_error(d, ynode_find(n, "key"), "key",
                       "Invalid value: \"%s\": name part must consist of alphanumeric characters, "
                       "'-', '_' or '.', and must start and end with an alphanumeric character",
                       key);
     if (!op)
         decoder_required(d, n, "operator", NULL);
     else if (!strv_contains((char *const *) operators, op))
-        decoder_error(d, value_of(n, "operator"), "operator",
+        decoder_error(d, ynode_find(n, "operator"), "operator",
                       "Invalid value: \"%s\": not a valid selector operator", op);
     else
         check_values(d, n, op, values, field);

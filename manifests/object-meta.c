@@ -34,17 +34,6 @@ const struct ynode *ynode_find(const struct ynode *map, const char *key)
     return NULL;
 }
 
-bool decoder_bool(struct decoder *d, const struct ynode *n, bool *ret)
-{
-    if (n->kind != YNODE_SCALAR || scalar_type_of(n) != SCALAR_BOOL) {
-        decoder_error(d, n, NULL, "expected boolean, got %s",
-                      n->kind == YNODE_SCALAR ? n->value : "a collection");
-        return false;
-    }
-    *ret = strcasecmp(n->value, "true") == 0;
-    return true;
-}
-
 const char *manifest_config_key_error(const char *key)
 {
     size_t n = strlen(key);

@@ -78,14 +78,6 @@ static bool is_ip(const char *s)
     return s && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
-static const struct ynode *value_of(const struct ynode *map, const char *key)
-{
-    for (size_t i = 0; map && map->kind == YNODE_MAPPING && i < ynode_pairs(map); i++)
-        if (ynode_key(map, i)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, i)->value, key))
-            return ynode_val(map, i);
-    return NULL;
-}
-
 static const struct ynode *item_of(const struct ynode *seq, size_t i)
 {
     return seq && seq->kind == YNODE_SEQUENCE && i < seq->n_items ? seq->items[i] : seq;
@@ -110,11 +102,11 @@ static void decode_alias(struct decoder *d, const struct ynode *n, struct host_a
     if (!decoder_each_field(d, n, decode_alias_field, a))
         return;
     if (!is_ip(a->ip))
-        decoder_error(d, value_of(n, "ip") ?: n, "ip",
+        decoder_error(d, ynode_find(n, "ip") ?: n, "ip",
                       "Invalid value: \"%s\": must be a valid IP address, (e.g. 10.9.8.7 or "
                       "2001:db8::ffff)",
                       a->ip ? a->ip : "");
-    const struct ynode *names = value_of(n, "hostnames");
+    const struct ynode *names = ynode_find(n, "hostnames");
     for (size_t i = 0; a->hostnames[i]; i++)
         if (!manifest_is_dns1123_subdomain(a->hostnames[i])) {
             size_t saved = decoder_push_key(d, "hostnames");
@@ -156,7 +148,7 @@ static void decode_dns_option(struct decoder *d, const struct ynode *n, struct d
     if (!decoder_each_field(d, n, decode_dns_option_field, o))
         return;
     if (!o->name || !*o->name)
-        decoder_error(d, value_of(n, "name") ?: n, "name", "Required value: must not be empty");
+        decoder_error(d, ynode_find(n, "name") ?: n, "name", "Required value: must not be empty");
     else if (strpbrk(o->name, " \t\r\n:") || (o->value && strpbrk(o->value, " \t\r\n")))
         decoder_error(d, n, NULL, "Invalid value: \"%s\": may not contain white space or ':'",
                       o->name); /* one word of resolv.conf's options line */
@@ -173,11 +165,11 @@ static void check_nameservers(struct decoder *d, const struct ynode *n, char **s
 {
     if (strv_length(servers) > DNS_MAX_NAMESERVERS) {
         _cleanup_free_ char *list = go_strv(servers);
-        decoder_error(d, value_of(n, "nameservers"), "nameservers",
+        decoder_error(d, ynode_find(n, "nameservers"), "nameservers",
                       "Invalid value: %s: must not have more than %d nameservers", list,
                       DNS_MAX_NAMESERVERS);
     }
-    const struct ynode *seq = value_of(n, "nameservers");
+    const struct ynode *seq = ynode_find(n, "nameservers");
     for (size_t i = 0; servers[i]; i++)
         if (!is_ip(servers[i])) {
             size_t saved = decoder_push_key(d, "nameservers");
@@ -195,15 +187,15 @@ static void check_searches(struct decoder *d, const struct ynode *n, char **sear
         chars += strlen(searches[i]) + (i > 0);
     _cleanup_free_ char *list = count ? go_strv(searches) : NULL;
     if (count > DNS_MAX_SEARCHES)
-        decoder_error(d, value_of(n, "searches"), "searches",
+        decoder_error(d, ynode_find(n, "searches"), "searches",
                       "Invalid value: %s: must not have more than %d search paths", list,
                       DNS_MAX_SEARCHES);
     if (chars > DNS_MAX_SEARCH_CHARS)
-        decoder_error(d, value_of(n, "searches"), "searches",
+        decoder_error(d, ynode_find(n, "searches"), "searches",
                       "Invalid value: %s: must not have more than %d characters (including "
                       "spaces) in the search list",
                       list, DNS_MAX_SEARCH_CHARS);
-    const struct ynode *seq = value_of(n, "searches");
+    const struct ynode *seq = ynode_find(n, "searches");
     for (size_t i = 0; searches[i]; i++) {
         _cleanup_free_ char *name = xstrdup(searches[i]); /* a trailing dot is allowed */
         size_t len = strlen(name);
@@ -342,10 +334,10 @@ bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struc
 static void validate_host_network_ports(struct decoder *d, const struct ynode *spec,
                                         struct pod *pod)
 {
-    const struct ynode *cs = value_of(spec, "containers");
+    const struct ynode *cs = ynode_find(spec, "containers");
     for (size_t i = 0; i < pod->n_containers; i++) {
         struct container *c = &pod->containers[i];
-        const struct ynode *ps = value_of(item_of(cs, i), "ports");
+        const struct ynode *ps = ynode_find(item_of(cs, i), "ports");
         for (size_t j = 0; j < c->n_ports; j++) {
             struct container_port *p = &c->ports[j];
             if (!p->host_port)
@@ -357,7 +349,7 @@ static void validate_host_network_ports(struct decoder *d, const struct ynode *s
             decoder_push_index(d, i);
             decoder_push_key(d, "ports");
             decoder_push_index(d, j);
-            decoder_error(d, value_of(item_of(ps, j), "hostPort") ?: spec, "hostPort",
+            decoder_error(d, ynode_find(item_of(ps, j), "hostPort") ?: spec, "hostPort",
                           "Invalid value: %d: must match `containerPort` when `hostNetwork` is "
                           "true",
                           p->host_port);
@@ -378,10 +370,10 @@ void pod_host_validate(struct decoder *d, const struct ynode *spec, struct pod *
     if (h->dns_policy != DNS_NONE)
         return;
     if (!h->has_dns_config)
-        decoder_error(d, value_of(spec, "dnsPolicy") ?: spec, "spec.dnsConfig",
+        decoder_error(d, ynode_find(spec, "dnsPolicy") ?: spec, "spec.dnsConfig",
                       "Required value: must provide `dnsConfig` when `dnsPolicy` is None");
     else if (!strv_length(h->nameservers))
-        decoder_error(d, value_of(spec, "dnsConfig") ?: spec, "spec.dnsConfig.nameservers",
+        decoder_error(d, ynode_find(spec, "dnsConfig") ?: spec, "spec.dnsConfig.nameservers",
                       "Required value: must provide at least one DNS nameserver when "
                       "`dnsPolicy` is None");
 }

@@ -115,8 +115,6 @@ static void decode_env(struct decoder *d, const struct ynode *n, struct env_var 
         }                                                                                          \
     } while (0)
 
-static const struct ynode *find_value(const struct ynode *map, const char *key);
-
 /* One of resources.limits / resources.requests: cpu and memory quantities, and for requests
  * (storage not NULL) ephemeral-storage. */
 static void decode_resource_list(struct decoder *d, const struct ynode *n, bool limits,
@@ -160,7 +158,7 @@ static void decode_resource_list(struct decoder *d, const struct ynode *n, bool 
 /* A quantity of resources.limits or .requests as written ("128Mi"), for messages. */
 static const char *quantity_text(const struct ynode *resources, const char *list, const char *name)
 {
-    const struct ynode *v = find_value(find_value(resources, list), name);
+    const struct ynode *v = ynode_find(ynode_find(resources, list), name);
     return v && v->kind == YNODE_SCALAR ? v->value : "";
 }
 
@@ -184,7 +182,7 @@ static void decode_resources(struct decoder *d, const struct ynode *n,
             decoder_warn(d, k, NULL, "not supported by orc, ignored");
         decoder_pop(d, saved);
     }
-    const struct ynode *req = find_value(n, "requests");
+    const struct ynode *req = ynode_find(n, "requests");
     if (r->cpu_limit && r->cpu_request > r->cpu_limit)
         decoder_error(d, req ? req : n, "requests",
                       "Invalid value: \"%s\": must be less than or equal to cpu limit of %s",
@@ -369,16 +367,6 @@ static void decode_metadata(struct decoder *d, const struct ynode *n, struct pod
     }
 }
 
-static const struct ynode *find_value(const struct ynode *map, const char *key)
-{
-    if (!map || map->kind != YNODE_MAPPING)
-        return NULL;
-    for (size_t i = 0; i < ynode_pairs(map); i++)
-        if (ynode_key(map, i)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, i)->value, key))
-            return ynode_val(map, i);
-    return NULL;
-}
-
 static bool label_name_ok(const char *s, size_t max)
 {
     size_t n = strlen(s);
@@ -404,7 +392,7 @@ static void validate_map(struct decoder *d, const struct ynode *node, json_t *ma
     const char *key;
     json_t *val;
     json_object_foreach(map, key, val) {
-        const struct ynode *at = find_value(node, key);
+        const struct ynode *at = ynode_find(node, key);
         if (!pod_qualified_key_ok(key))
             decoder_error(d, at, key,
                           "name part must consist of alphanumeric characters, '-', "
@@ -460,14 +448,14 @@ static enum pull_policy default_pull_policy(const char *image)
 
 static void validate_ports(struct decoder *d, const struct ynode *cnode, struct container *c)
 {
-    const struct ynode *pnode = find_value(cnode, "ports");
+    const struct ynode *pnode = ynode_find(cnode, "ports");
     for (size_t j = 0; j < c->n_ports; j++) {
         struct container_port *p = &c->ports[j];
         const struct ynode *at = pnode && j < pnode->n_items ? pnode->items[j] : cnode;
         size_t saved = decoder_push_key(d, "ports");
         decoder_push_index(d, j);
         if (p->name && (strlen(p->name) > 15 || !manifest_is_dns1123_label(p->name)))
-            decoder_error(d, find_value(at, "name"), "name",
+            decoder_error(d, ynode_find(at, "name"), "name",
                           "must be no more than 15 characters, lowercase alphanumeric or '-'");
         for (size_t k = 0; k < j; k++)
             if (c->ports[k].container_port == p->container_port && p->protocol &&
@@ -475,7 +463,7 @@ static void validate_ports(struct decoder *d, const struct ynode *cnode, struct 
                 decoder_error(d, at, NULL, "Duplicate value: \"%d/%s\"", p->container_port,
                               p->protocol);
         if (p->host_port > 0 && p->protocol && !strcmp(p->protocol, "SCTP"))
-            decoder_warn(d, find_value(at, "hostPort"), "hostPort",
+            decoder_warn(d, ynode_find(at, "hostPort"), "hostPort",
                          "SCTP host ports are not supported by orc's port forwarder: the pod's "
                          "network will not start");
         decoder_pop(d, saved);
@@ -495,7 +483,7 @@ static void validate_host_ports(struct decoder *d, const struct ynode *cs, struc
     for (size_t i = 0; i < pod->n_containers; i++) {
         const struct container *c = &pod->containers[i];
         const struct ynode *cnode = cs && i < cs->n_items ? cs->items[i] : NULL;
-        const struct ynode *pnode = cnode ? find_value(cnode, "ports") : NULL;
+        const struct ynode *pnode = cnode ? ynode_find(cnode, "ports") : NULL;
         for (size_t j = 0; j < c->n_ports; j++) {
             bool dup = false;
             for (size_t ci = 0; ci <= i && !dup; ci++)
@@ -509,7 +497,7 @@ static void validate_host_ports(struct decoder *d, const struct ynode *cs, struc
             decoder_push_index(d, i);
             decoder_push_key(d, "ports");
             decoder_push_index(d, j);
-            decoder_error(d, find_value(at, "hostPort"), "hostPort", "Duplicate value: \"%d/%s\"",
+            decoder_error(d, ynode_find(at, "hostPort"), "hostPort", "Duplicate value: \"%d/%s\"",
                           c->ports[j].host_port, c->ports[j].protocol);
             decoder_pop(d, saved);
         }
@@ -523,22 +511,22 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
     if (!c->name)
         decoder_required(d, cnode, "name", NULL);
     else if (!manifest_is_dns1123_label(c->name))
-        decoder_error(d, find_value(cnode, "name"), "name",
+        decoder_error(d, ynode_find(cnode, "name"), "name",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
                       "case alphanumeric characters or '-', and must start and end with an "
                       "alphanumeric character (63 characters at most)",
                       c->name);
     for (size_t k = 0; c->name && k < i; k++)
         if (pod->containers[k].name && !strcmp(pod->containers[k].name, c->name))
-            decoder_error(d, find_value(cnode, "name"), "name", "Duplicate value: \"%s\"", c->name);
+            decoder_error(d, ynode_find(cnode, "name"), "name", "Duplicate value: \"%s\"", c->name);
     if (!c->image || !*c->image)
-        decoder_required(d, c->image ? find_value(cnode, "image") : cnode, "image", NULL);
+        decoder_required(d, c->image ? ynode_find(cnode, "image") : cnode, "image", NULL);
     else if (strpbrk(c->image, " \t\r\n"))
-        decoder_error(d, find_value(cnode, "image"), "image",
+        decoder_error(d, ynode_find(cnode, "image"), "image",
                       "Invalid value: \"%s\": must not have leading or trailing whitespace",
                       c->image);
     else if (!image_ref_ok(c->image)) /* Kubernetes accepts it; kubelet never starts it */
-        decoder_warn(d, find_value(cnode, "image"), "image",
+        decoder_warn(d, ynode_find(cnode, "image"), "image",
                      "Invalid value: \"%s\": invalid reference format: the container will wait "
                      "with InvalidImageName",
                      c->image);
@@ -546,7 +534,7 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
         c->pull_policy = c->image ? default_pull_policy(c->image) : PULL_IF_NOT_PRESENT;
         c->pull_policy_implied = true;
     }
-    const struct ynode *enode = find_value(cnode, "env");
+    const struct ynode *enode = ynode_find(cnode, "env");
     for (size_t k = 0; k < c->n_env; k++)
         if (c->env[k].name && !manifest_is_env_var_name(c->env[k].name)) {
             size_t saved = decoder_push_key(d, "env");
@@ -564,11 +552,11 @@ static void validate_container(struct decoder *d, const struct ynode *cnode, str
 
 static void validate_pod(struct decoder *d, const struct ynode *root, struct pod *pod)
 {
-    const struct ynode *meta = find_value(root, "metadata");
+    const struct ynode *meta = ynode_find(root, "metadata");
     if (!pod->name)
         decoder_required(d, meta ? meta : root, "metadata.name", "name is required");
     else if (strlen(pod->name) > 253 || !manifest_is_dns1123_subdomain(pod->name))
-        decoder_error(d, find_value(meta, "name"), "metadata.name",
+        decoder_error(d, ynode_find(meta, "name"), "metadata.name",
                       "Invalid value: \"%s\": a lowercase RFC 1123 subdomain must consist of "
                       "lower case alphanumeric characters, '-' or '.', and must start and end "
                       "with an alphanumeric character",
@@ -576,25 +564,25 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
     if (!pod->namespace)
         pod->namespace = xstrdup("default");
     else if (!manifest_is_dns1123_label(pod->namespace))
-        decoder_error(d, find_value(meta, "namespace"), "metadata.namespace",
+        decoder_error(d, ynode_find(meta, "namespace"), "metadata.namespace",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
                       "case alphanumeric characters or '-'",
                       pod->namespace);
     size_t saved = decoder_push_key(d, "metadata");
     decoder_push_key(d, "labels");
-    validate_map(d, find_value(meta, "labels"), pod->labels, true);
+    validate_map(d, ynode_find(meta, "labels"), pod->labels, true);
     decoder_pop(d, saved);
     decoder_push_key(d, "metadata");
     decoder_push_key(d, "annotations");
-    validate_map(d, find_value(meta, "annotations"), pod->annotations, false);
-    validate_annotations_size(d, find_value(meta, "annotations") ?: meta, pod->annotations);
+    validate_map(d, ynode_find(meta, "annotations"), pod->annotations, false);
+    validate_annotations_size(d, ynode_find(meta, "annotations") ?: meta, pod->annotations);
     decoder_pop(d, saved);
-    const struct ynode *spec = find_value(root, "spec");
+    const struct ynode *spec = ynode_find(root, "spec");
     if (!spec) {
         decoder_required(d, root, "spec", NULL);
         return;
     }
-    const struct ynode *cs = find_value(spec, "containers");
+    const struct ynode *cs = ynode_find(spec, "containers");
     if (pod->n_containers == 0)
         decoder_required(d, cs ? cs : spec, "spec.containers", NULL);
     for (size_t i = 0; i < pod->n_containers; i++) {
@@ -605,7 +593,7 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
         decoder_pop(d, s);
     }
     validate_host_ports(d, cs, pod);
-    security_context_check_host(d, find_value(spec, "securityContext"), pod);
+    security_context_check_host(d, ynode_find(spec, "securityContext"), pod);
     pod_host_validate(d, spec, pod);
 }
 

@@ -132,7 +132,7 @@ static bool decode_field(struct decoder *d, const struct ynode *k, const struct 
         if (decode_string(d, v, &type) && *type)
             json_object_set_new(obj, "type", json_string(type));
     } else if (!strcmp(k->value, "immutable")) {
-        if (decoder_bool(d, v, &immutable))
+        if (decode_bool(d, v, &immutable))
             json_object_set_new(obj, "immutable", json_boolean(immutable));
     } else {
         return !strcmp(k->value, "apiVersion") || !strcmp(k->value, "kind") ||

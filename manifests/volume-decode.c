@@ -162,16 +162,6 @@ static const struct {
     {"flocker", "orc runs no volume plugins"},
 };
 
-const struct ynode *ymap_get(const struct ynode *map, const char *key)
-{
-    if (!map || map->kind != YNODE_MAPPING)
-        return NULL;
-    for (size_t i = 0; i < ynode_pairs(map); i++)
-        if (ynode_key(map, i)->kind == YNODE_SCALAR && !strcmp(ynode_key(map, i)->value, key))
-            return ynode_val(map, i);
-    return NULL;
-}
-
 static void decode_fields(struct decoder *d, const struct ynode *n, const struct field *fields,
                           json_t *out);
 
@@ -314,7 +304,7 @@ static const char *json_str(const json_t *o, const char *k)
 static void check_item_path(struct decoder *d, const struct ynode *item, const json_t *j)
 {
     const char *path = json_str(j, "path");
-    const struct ynode *at = ymap_get(item, "path");
+    const struct ynode *at = ynode_find(item, "path");
     if (!path || !*path) {
         decoder_required(d, at ? at : item, "path", NULL);
         return;
@@ -329,7 +319,7 @@ static void check_item_path(struct decoder *d, const struct ynode *item, const j
 static void check_key_items(struct decoder *d, const struct ynode *src, const json_t *j)
 {
     const json_t *items = json_object_get(j, "items");
-    const struct ynode *yitems = ymap_get(src, "items");
+    const struct ynode *yitems = ynode_find(src, "items");
     for (size_t i = 0; i < json_array_size(items); i++) {
         const json_t *it = json_array_get(items, i);
         const struct ynode *y = yitems && i < yitems->n_items ? yitems->items[i] : src;
@@ -337,9 +327,9 @@ static void check_key_items(struct decoder *d, const struct ynode *src, const js
         decoder_push_index(d, i);
         const char *key = json_str(it, "key");
         if (!key || !*key)
-            decoder_required(d, ymap_get(y, "key") ?: y, "key", NULL);
+            decoder_required(d, ynode_find(y, "key") ?: y, "key", NULL);
         else if (!config_key_ok(key))
-            decoder_error(d, ymap_get(y, "key"), "key",
+            decoder_error(d, ynode_find(y, "key"), "key",
                           "Invalid value: \"%s\": a valid config key must consist of "
                           "alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
                           "'KEY_NAME',  or 'key-name', regex used for validation is "
@@ -356,7 +346,7 @@ static void check_field_ref(struct decoder *d, const struct ynode *y, const json
     static const char *const fields[] = {"metadata.annotations", "metadata.labels", "metadata.name",
                                          "metadata.namespace",   "metadata.uid",    NULL};
     const char *path = json_str(ref, "fieldPath");
-    const struct ynode *at = ymap_get(y, "fieldPath");
+    const struct ynode *at = ynode_find(y, "fieldPath");
     size_t saved = decoder_push_key(d, "fieldRef");
     if (!path || !*path)
         decoder_required(d, at ? at : y, "fieldPath", NULL);
@@ -384,11 +374,11 @@ static void check_resource_ref(struct decoder *d, const struct ynode *y, const j
     size_t saved = decoder_push_key(d, "resourceFieldRef");
     const char *res = json_str(ref, "resource");
     if (!json_str(ref, "containerName") || !*json_str(ref, "containerName"))
-        decoder_required(d, ymap_get(y, "containerName") ?: y, "containerName", NULL);
+        decoder_required(d, ynode_find(y, "containerName") ?: y, "containerName", NULL);
     if (!res || !*res)
-        decoder_required(d, ymap_get(y, "resource") ?: y, "resource", NULL);
+        decoder_required(d, ynode_find(y, "resource") ?: y, "resource", NULL);
     else if (!strv_contains((char *const *) served, res))
-        decoder_error(d, ymap_get(y, "resource"), "resource",
+        decoder_error(d, ynode_find(y, "resource"), "resource",
                       "Unsupported value: \"%s\": supported values: \"limits.cpu\", "
                       "\"limits.memory\", \"requests.cpu\", \"requests.memory\"",
                       res);
@@ -398,7 +388,7 @@ static void check_resource_ref(struct decoder *d, const struct ynode *y, const j
 static void check_downward_items(struct decoder *d, const struct ynode *src, const json_t *j)
 {
     const json_t *items = json_object_get(j, "items");
-    const struct ynode *yitems = ymap_get(src, "items");
+    const struct ynode *yitems = ynode_find(src, "items");
     for (size_t i = 0; i < json_array_size(items); i++) {
         const json_t *it = json_array_get(items, i);
         const struct ynode *y = yitems && i < yitems->n_items ? yitems->items[i] : src;
@@ -414,9 +404,9 @@ static void check_downward_items(struct decoder *d, const struct ynode *src, con
         else if (!fref && !rref)
             decoder_required(d, y, NULL, "one of fieldRef and resourceFieldRef is required");
         if (fref)
-            check_field_ref(d, ymap_get(y, "fieldRef"), fref);
+            check_field_ref(d, ynode_find(y, "fieldRef"), fref);
         if (rref)
-            check_resource_ref(d, ymap_get(y, "resourceFieldRef"), rref);
+            check_resource_ref(d, ynode_find(y, "resourceFieldRef"), rref);
         decoder_pop(d, saved);
     }
 }
@@ -426,9 +416,9 @@ static void check_named(struct decoder *d, const struct ynode *src, const json_t
 {
     const char *name = json_str(j, key);
     if (!name || !*name)
-        decoder_required(d, ymap_get(src, key) ?: src, key, NULL);
+        decoder_required(d, ynode_find(src, key) ?: src, key, NULL);
     else if (!manifest_is_dns1123_subdomain(name))
-        decoder_error(d, ymap_get(src, key), key,
+        decoder_error(d, ynode_find(src, key), key,
                       "Invalid value: \"%s\": a lowercase RFC 1123 subdomain must consist of "
                       "lower case alphanumeric characters, '-' or '.', and must start and end "
                       "with an alphanumeric character",
@@ -438,7 +428,7 @@ static void check_named(struct decoder *d, const struct ynode *src, const json_t
 static void check_projected(struct decoder *d, const struct ynode *src, const json_t *j)
 {
     const json_t *sources = json_object_get(j, "sources");
-    const struct ynode *ys = ymap_get(src, "sources");
+    const struct ynode *ys = ynode_find(src, "sources");
     for (size_t i = 0; i < json_array_size(sources); i++) {
         const json_t *p = json_array_get(sources, i);
         const struct ynode *y = ys && i < ys->n_items ? ys->items[i] : src;
@@ -450,17 +440,17 @@ static void check_projected(struct decoder *d, const struct ynode *src, const js
         json_object_foreach((json_t *) p, key, sub) {
             size_t s2 = decoder_push_key(d, key);
             if (n++)
-                decoder_error(d, ymap_get(y, key), NULL,
+                decoder_error(d, ynode_find(y, key), NULL,
                               "Forbidden: may not specify more than 1 volume type per source");
             else if (!strcmp(key, "downwardAPI"))
-                check_downward_items(d, ymap_get(y, key), sub);
+                check_downward_items(d, ynode_find(y, key), sub);
             else {
-                check_named(d, ymap_get(y, key), sub, "name");
-                check_key_items(d, ymap_get(y, key), sub);
+                check_named(d, ynode_find(y, key), sub, "name");
+                check_key_items(d, ynode_find(y, key), sub);
             }
             decoder_pop(d, s2);
         }
-        if (n == 0 && !ymap_get(y, "serviceAccountToken") && !ymap_get(y, "clusterTrustBundle"))
+        if (n == 0 && !ynode_find(y, "serviceAccountToken") && !ynode_find(y, "clusterTrustBundle"))
             decoder_required(d, y, NULL,
                              "must specify exactly 1 of: configMap, secret, "
                              "downwardAPI");
@@ -471,7 +461,7 @@ static void check_projected(struct decoder *d, const struct ynode *src, const js
 static void check_host_path(struct decoder *d, const struct ynode *src, json_t *j)
 {
     const char *path = json_str(j, "path"), *type = json_str(j, "type");
-    const struct ynode *at = ymap_get(src, "path");
+    const struct ynode *at = ynode_find(src, "path");
     if (!path || !*path)
         decoder_required(d, at ?: src, "path", NULL);
     else if (path[0] != '/')
@@ -479,7 +469,7 @@ static void check_host_path(struct decoder *d, const struct ynode *src, json_t *
     else if (volume_relative_path_error(path + 1))
         decoder_error(d, at, "path", "Invalid value: \"%s\": must not contain '..'", path);
     if (type && (int) host_path_type_from_string(type) < 0)
-        decoder_error(d, ymap_get(src, "type"), "type",
+        decoder_error(d, ynode_find(src, "type"), "type",
                       "Unsupported value: \"%s\": supported values: \"\", \"BlockDevice\", "
                       "\"CharDevice\", \"Directory\", \"DirectoryOrCreate\", \"File\", "
                       "\"FileOrCreate\", \"Socket\"",
@@ -492,10 +482,10 @@ static void check_empty_dir(struct decoder *d, const struct ynode *src, const js
 {
     const char *medium = json_str(j, "medium");
     if (medium && *medium && strcmp(medium, "Memory"))
-        decoder_error(d, ymap_get(src, "medium"), "medium",
+        decoder_error(d, ynode_find(src, "medium"), "medium",
                       "not supported by orc: \"%s\": supported values: \"\", \"Memory\"", medium);
     else if (json_str(j, "sizeLimit") && (!medium || strcmp(medium, "Memory")))
-        decoder_error(d, ymap_get(src, "sizeLimit"), "sizeLimit",
+        decoder_error(d, ynode_find(src, "sizeLimit"), "sizeLimit",
                       "not supported yet by orc on the disk: refused rather than let the volume "
                       "grow past its limit (with medium: Memory it is the tmpfs's size)");
 }
@@ -523,7 +513,7 @@ static void check_source(struct decoder *d, enum volume_type t, const struct yno
         break;
     case VOLUME_PVC:
         if (!json_str(j, "claimName") || !*json_str(j, "claimName"))
-            decoder_required(d, ymap_get(src, "claimName") ?: src, "claimName", NULL);
+            decoder_required(d, ynode_find(src, "claimName") ?: src, "claimName", NULL);
         break;
     case _VOLUME_TYPE_MAX:
     case _VOLUME_TYPE_INVALID:
@@ -589,9 +579,9 @@ static void decode_volume(struct decoder *d, const struct ynode *n, struct volum
         }
     }
     if (!vol->name || !*vol->name)
-        decoder_required(d, ymap_get(n, "name") ?: n, "name", NULL);
+        decoder_required(d, ynode_find(n, "name") ?: n, "name", NULL);
     else if (!manifest_is_dns1123_label(vol->name))
-        decoder_error(d, ymap_get(n, "name"), "name",
+        decoder_error(d, ynode_find(n, "name"), "name",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
                       "case alphanumeric characters or '-', and must start and end with an "
                       "alphanumeric character (63 characters at most)",
@@ -615,7 +605,7 @@ void decode_volumes(struct decoder *d, const struct ynode *n, struct pod *pod)
         const char *name = pod->volumes[i].name;
         for (size_t k = 0; name && k < i; k++)
             if (pod->volumes[k].name && !strcmp(pod->volumes[k].name, name)) {
-                decoder_error(d, ymap_get(n->items[i], "name"), "name", "Duplicate value: \"%s\"",
+                decoder_error(d, ynode_find(n->items[i], "name"), "name", "Duplicate value: \"%s\"",
                               name);
                 break;
             }

@@ -12,6 +12,3 @@ void decode_volume_mounts(struct decoder *d, const struct ynode *n, struct conta
  * cnode is the container's node (for positions); the path is the container's. */
 void validate_volume_mounts(struct decoder *d, const struct ynode *cnode, const struct pod *pod,
                             const struct container *c);
-
-/* The value of key in a mapping node, NULL when none (or map is no mapping). */
-const struct ynode *ymap_get(const struct ynode *map, const char *key);
