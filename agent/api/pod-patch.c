@@ -141,7 +141,7 @@ int api_patch_begin(struct request *r, struct api_write *w, enum patch_type *ret
     }
     if (duplicate && w->validation == API_FIELD_VALIDATION_STRICT) {
         _cleanup_free_ char *msg = xasprintf("strict decoding error: %s", duplicate);
-        json_decref(*ret_patch);
+        json_decref(TAKE_PTR(*ret_patch));
         *ret_status = api_status_new(422, "Invalid", msg, NULL);
         return -1;
     }
