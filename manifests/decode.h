@@ -98,6 +98,7 @@ json_t *decode_configmap(struct decoder *d, const struct ynode *root);
 json_t *decode_secret(struct decoder *d, const struct ynode *root);
 json_t *decode_persistent_volume_claim(struct decoder *d, const struct ynode *root); /* pv.c */
 json_t *decode_persistent_volume(struct decoder *d, const struct ynode *root);       /* pv.c */
+json_t *decode_namespace(struct decoder *d, const struct ynode *root); /* namespace.c */
 /* Fields of metadata the server owns (uid, resourceVersion, ...): taken from the stored object,
  * never from a document; NULL-terminated. */
 extern const char *const object_meta_server_fields[];

@@ -265,8 +265,8 @@ static void unserved_report(struct decoder *d, struct unserved *u, bool skip)
     else
         decoder_error(d, &u->first, "kind",
                       "kinds orc does not serve yet: %s (orc serves Pod, ConfigMap, Secret, "
-                      "PersistentVolumeClaim and PersistentVolume, apiVersion v1; nothing was "
-                      "applied: --skip-unsupported applies the rest)",
+                      "PersistentVolumeClaim, PersistentVolume and Namespace, apiVersion v1; "
+                      "nothing was applied: --skip-unsupported applies the rest)",
                       list);
 }
 
@@ -345,8 +345,10 @@ static void decode_object(struct decoder *d, const struct ynode *root, int line,
         md->object = decode_secret(d, root);
     else if (!strcmp(md->kind, "PersistentVolumeClaim"))
         md->object = decode_persistent_volume_claim(d, root);
-    else
+    else if (!strcmp(md->kind, "PersistentVolume"))
         md->object = decode_persistent_volume(d, root);
+    else
+        md->object = decode_namespace(d, root);
 }
 
 static void decode_document(struct decoder *d, const struct ydoc *doc, struct unserved *u)

@@ -10,12 +10,12 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
-const char *const manifest_object_kinds[] = {"ConfigMap", "Secret", "PersistentVolumeClaim",
-                                             "PersistentVolume", NULL};
+const char *const manifest_object_kinds[] = {
+    "ConfigMap", "Secret", "PersistentVolumeClaim", "PersistentVolume", "Namespace", NULL};
 
 bool manifest_kind_namespaced(const char *kind)
 {
-    return strcmp(kind, "PersistentVolume") != 0;
+    return strcmp(kind, "PersistentVolume") != 0 && strcmp(kind, "Namespace") != 0;
 }
 
 bool manifest_is_object_kind(const char *kind)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Objects of the kinds besides pods that users write (ConfigMap, Secret): create, replace,
- * delete, and apply of a stream of several kinds (see store.h). */
+/* Objects of the kinds besides pods that users write (ConfigMap, Secret, claims, volumes,
+ * namespaces): create, replace, delete, and apply of a stream of several kinds (see
+ * store.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,16 @@ static int update_object(struct store *s, const struct stored *old, json_t *obj,
     return 0;
 }
 
+/* What the API server sets on every namespace: its name as a label and the finalizer its
+ * deletion runs. */
+static void namespace_defaults(json_t *ns, const char *name)
+{
+    json_t *meta = orc_json_obj(ns, "metadata");
+    json_object_set_new(orc_json_obj(meta, "labels"), "kubernetes.io/metadata.name",
+                        json_string(name));
+    json_object_set_new(ns, "spec", json_pack("{s:[s]}", "finalizers", "kubernetes"));
+}
+
 /* Writes obj (a copy) over old (old->object NULL: nothing stored), within a transaction:
  * the update rules of its kind, "unchanged" when nothing its writer owns differs. */
 static int put_object(struct store *s, const struct stored *old, const json_t *obj,
@@ -54,6 +65,9 @@ static int put_object(struct store *s, const struct stored *old, const json_t *o
     json_object_del(meta, "uid"); /* the server's */
     json_object_del(meta, "resourceVersion");
     bool volumes = !strcmp(kind, "PersistentVolumeClaim") || !strcmp(kind, "PersistentVolume");
+    bool namespace = !strcmp(kind, "Namespace");
+    if (namespace)
+        namespace_defaults(copy, name);
     if (!old->object) {
         *ret = APPLY_CREATED;
         if (*ns && store_namespace_ensure(s, ns, err) < 0) {
@@ -64,6 +78,7 @@ static int put_object(struct store *s, const struct stored *old, const json_t *o
             json_object_set_new(meta, "finalizers", json_pack("[s]", OBJECT_PVC_PROTECTION));
         const char *status = !strcmp(kind, "PersistentVolumeClaim") ? "{\"phase\":\"Pending\"}"
                              : !strcmp(kind, "PersistentVolume")    ? "{\"phase\":\"Available\"}"
+                             : namespace                            ? "{\"phase\":\"Active\"}"
                                                                     : NULL;
         if (store_insert_object(s, kind, ns, name, copy, status, err) < 0)
             return -1;

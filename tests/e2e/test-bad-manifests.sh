@@ -70,7 +70,7 @@ apiVersion: v1
 kind: Service
 metadata: {name: web}
 YAML
-reject "$TEST_DIR/kinds.yaml" "kinds.yaml:2:7: kind: kinds orc does not serve yet: Deployment (apps/v1) at line 2; Service (v1) at line 11 (orc serves Pod, ConfigMap, Secret, PersistentVolumeClaim and PersistentVolume, apiVersion v1; nothing was applied: --skip-unsupported applies the rest)"
+reject "$TEST_DIR/kinds.yaml" "kinds.yaml:2:7: kind: kinds orc does not serve yet: Deployment (apps/v1) at line 2; Service (v1) at line 11 (orc serves Pod, ConfigMap, Secret, PersistentVolumeClaim, PersistentVolume and Namespace, apiVersion v1; nothing was applied: --skip-unsupported applies the rest)"
 assert_eq "$(grep -c "kinds orc does not serve" <<<"$out")" 1 "one line for every unsupported kind"
 pod_gone served || fail "a pod was applied from a stream that was refused"
 out=$("$ORC" apply -f "$TEST_DIR/kinds.yaml" --skip-unsupported 2>&1) ||

@@ -2,7 +2,8 @@
 # Namespace lifecycle with the real kubectl: deleting a namespace makes it Terminating, deletes
 # its pods gracefully and its ConfigMaps and Secrets, refuses new content meanwhile (403, as
 # the API server), then removes it; the built-in namespaces cannot be deleted; a pod in a
-# namespace that does not exist makes it (NamespaceAutoProvision).
+# namespace that does not exist makes it (NamespaceAutoProvision); `orc apply` of a Namespace
+# document creates and updates it.
 source "$(dirname "$0")/lib.sh"
 command -v kubectl >/dev/null || skip "kubectl missing"
 setup
@@ -66,4 +67,30 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: fresh}\n
     fail "apply into a new namespace"
 assert_eq "$(k get namespace fresh -o jsonpath='{.status.phase}')" "Active" "NamespaceAutoProvision"
 assert_eq "$(k delete namespace fresh)" 'namespace "fresh" deleted' "an empty namespace goes at once"
+echo "# orc apply of a Namespace document, then objects in it"
+cat > "$TEST_DIR/ns.yaml" <<'EOF2'
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-b, labels: {env: dev}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: team-b}
+data: {a: b}
+EOF2
+assert_eq "$("$ORC" apply -f "$TEST_DIR/ns.yaml" 2>&1)" "namespace/team-b created
+configmap/cfg created" "applied"
+assert_eq "$(k get namespace team-b -o jsonpath='{.status.phase} {.metadata.labels}')" \
+    'Active {"env":"dev","kubernetes.io/metadata.name":"team-b"}' "its labels, and the name label the server adds"
+assert_eq "$(k get namespace team-b -o jsonpath='{.spec.finalizers}')" '["kubernetes"]' "its finalizer"
+assert_eq "$("$ORC" apply -f "$TEST_DIR/ns.yaml" 2>&1)" "namespace/team-b unchanged
+configmap/cfg unchanged" "applied again"
+sed -i 's/env: dev/env: prod/' "$TEST_DIR/ns.yaml"
+assert_eq "$("$ORC" apply -f "$TEST_DIR/ns.yaml" 2>&1 | head -1)" "namespace/team-b configured" "a label changed"
+assert_eq "$(k get namespace team-b -o jsonpath='{.metadata.labels.env}')" prod "the new label"
+out=$(printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n' | "$ORC" apply -f - 2>&1) &&
+    fail "a namespace named a.b was applied: $out"
+assert_contains "$out" 'metadata.name: Invalid value: "a.b": a lowercase RFC 1123 label' "a name that is no DNS label"
+assert_eq "$(k get namespace a.b 2>&1)" 'Error from server (NotFound): namespaces "a.b" not found' "nothing stored"
+assert_eq "$(k delete namespace team-b --timeout=60s)" 'namespace "team-b" deleted' "deleted with kubectl"
 echo "PASS: $TEST_NAME"
