@@ -42,10 +42,59 @@ static bool next_component(struct walk *w, char *buf, size_t size, bool *last)
     return true;
 }
 
-/* A missing component: made by the *OrCreate types (parents as directories). */
+/* What each checked type must be, in kubelet's words; NULL: not checked. */
+static const char *type_noun(enum host_path_type type)
+{
+    switch (type) {
+    case HOST_PATH_DIRECTORY:
+    case HOST_PATH_DIRECTORY_OR_CREATE:
+        return "a directory";
+    case HOST_PATH_FILE:
+    case HOST_PATH_FILE_OR_CREATE:
+        return "a file";
+    case HOST_PATH_SOCKET:
+        return "a socket file";
+    case HOST_PATH_CHAR_DEVICE:
+        return "a character device";
+    case HOST_PATH_BLOCK_DEVICE:
+        return "a block device";
+    case HOST_PATH_UNSET:
+    case _HOST_PATH_TYPE_MAX:
+    case _HOST_PATH_TYPE_INVALID:
+        break;
+    }
+    return NULL;
+}
+
+static bool type_matches(enum host_path_type type, mode_t mode)
+{
+    switch (type) {
+    case HOST_PATH_DIRECTORY:
+    case HOST_PATH_DIRECTORY_OR_CREATE:
+        return S_ISDIR(mode);
+    case HOST_PATH_FILE:
+    case HOST_PATH_FILE_OR_CREATE:
+        return S_ISREG(mode);
+    case HOST_PATH_SOCKET:
+        return S_ISSOCK(mode);
+    case HOST_PATH_CHAR_DEVICE:
+        return S_ISCHR(mode);
+    case HOST_PATH_BLOCK_DEVICE:
+        return S_ISBLK(mode);
+    case HOST_PATH_UNSET:
+    case _HOST_PATH_TYPE_MAX:
+    case _HOST_PATH_TYPE_INVALID:
+        break;
+    }
+    return true;
+}
+
+/* A missing component: made by the *OrCreate types (parents as directories), and with no
+ * type as a directory, as containerd's and CRI-O's CRI make a bind mount's missing source. */
 static int create_missing(struct walk *w, const char *name, bool last, enum host_path_type type)
 {
-    if (type != HOST_PATH_DIRECTORY_OR_CREATE && type != HOST_PATH_FILE_OR_CREATE)
+    if (type != HOST_PATH_DIRECTORY_OR_CREATE && type != HOST_PATH_FILE_OR_CREATE &&
+        type != HOST_PATH_UNSET)
         return -ENOENT;
     if (last && type == HOST_PATH_FILE_OR_CREATE) {
         int fd = openat(w->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -106,9 +155,12 @@ static int walk_one(struct walk *w, const char *name, bool last, enum host_path_
     int fd = openat(w->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
         int r = create_missing(w, name, last, type);
+        if (r == -ENOENT)
+            return orc_error_make_as(err, ENOENT, "%s/%s does not exist", w->canon, name);
         if (r < 0)
-            return orc_error_make_as(err, -r, "%s%s/%s does not exist",
-                                     r == -ENOENT ? "" : "create: ", w->canon, name);
+            return orc_error_make(err, -r, "%s '%s/%s'",
+                                  last && type == HOST_PATH_FILE_OR_CREATE ? "create" : "mkdir",
+                                  w->canon, name);
         fd = openat(w->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     }
     if (fd < 0)
@@ -134,33 +186,11 @@ static int check_type(const struct walk *w, enum host_path_type type, orc_error_
     struct stat st;
     if (fstat(w->fd, &st) < 0)
         return orc_error_make(err, errno, "stat '%s'", w->canon);
-    const char *path = *w->canon ? w->canon : "/", *not = NULL;
-    switch (type) {
-    case HOST_PATH_DIRECTORY:
-    case HOST_PATH_DIRECTORY_OR_CREATE:
-        not = S_ISDIR(st.st_mode) ? NULL : "a directory";
-        break;
-    case HOST_PATH_FILE:
-    case HOST_PATH_FILE_OR_CREATE:
-        not = S_ISREG(st.st_mode) ? NULL : "a file";
-        break;
-    case HOST_PATH_SOCKET:
-        not = S_ISSOCK(st.st_mode) ? NULL : "a socket file";
-        break;
-    case HOST_PATH_CHAR_DEVICE:
-        not = S_ISCHR(st.st_mode) ? NULL : "a character device";
-        break;
-    case HOST_PATH_BLOCK_DEVICE:
-        not = S_ISBLK(st.st_mode) ? NULL : "a block device";
-        break;
-    case HOST_PATH_UNSET:
-    case _HOST_PATH_TYPE_MAX:
-    case _HOST_PATH_TYPE_INVALID:
-        break;
-    }
-    if (not )
+    const char *path = *w->canon ? w->canon : "/";
+    const char *want = type_matches(type, st.st_mode) ? NULL : type_noun(type);
+    if (want)
         return orc_error_make_as(err, ENOTDIR, "hostPath type check failed: %s is not %s", path,
-                                 not );
+                                 want);
     char proc[64];
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->fd);
     int mode = S_ISDIR(st.st_mode) ? R_OK | X_OK : S_ISREG(st.st_mode) ? R_OK : F_OK;
@@ -180,6 +210,11 @@ int host_path_resolve(const char *path, enum host_path_type type, uid_t uid, cha
     int r = w.fd < 0 ? orc_error_make(err, errno, "open '/'") : 0;
     while (r == 0 && next_component(&w, name, sizeof(name), &last))
         r = walk_one(&w, name, last, type, uid, err);
+    if (r == -ENOENT && type_noun(type)) { /* kubelet: a missing path is not of the type */
+        orc_error_release(err);
+        r = orc_error_make_as(err, ENOENT, "hostPath type check failed: %s is not %s", path,
+                              type_noun(type));
+    }
     if (r == 0)
         r = check_type(&w, type, err);
     if (r == 0)

@@ -167,10 +167,18 @@ static void test_host_path(void)
     mkdir(base, 0755);
     orc_error_t err = NULL;
     char *canon = NULL;
+    _cleanup_free_ char *not_dir =
+        xasprintf("hostPath type check failed: %s is not a directory", made);
     tap_ok(host_path_resolve(made, HOST_PATH_DIRECTORY, getuid(), &canon, &err) < 0 &&
-               strstr(orc_error_message(err), "does not exist"),
-           "Directory: a missing one is an error");
+               !strcmp(orc_error_message(err), not_dir),
+           "Directory: a missing one is not a directory, as kubelet says");
     orc_error_release(&err);
+    _cleanup_free_ char *untyped = xasprintf("%s/untyped/deep", base);
+    struct stat st;
+    tap_ok(host_path_resolve(untyped, HOST_PATH_UNSET, getuid(), &canon, &err) == 0 &&
+               stat(untyped, &st) == 0 && S_ISDIR(st.st_mode),
+           "no type: a missing path is made a directory, as a CRI runtime makes a bind's source");
+    free(canon);
     tap_ok(host_path_resolve(made, HOST_PATH_DIRECTORY_OR_CREATE, getuid(), &canon, &err) == 0,
            "DirectoryOrCreate makes it");
     free(canon);
@@ -199,6 +207,15 @@ static void test_host_path(void)
         tap_ok(host_path_resolve(locked, HOST_PATH_DIRECTORY, getuid(), &canon, &err) < 0 &&
                    strstr(orc_error_message(err), "orc mounts only what its user may read"),
                "a directory the user cannot read: a clear error");
+    orc_error_release(&err);
+    _cleanup_free_ char *sealed = xasprintf("%s/sealed", base), *inside = xasprintf("%s/x", sealed);
+    mkdir(sealed, 0555);
+    _cleanup_free_ char *denied = xasprintf("mkdir '%s': Permission denied", inside);
+    if (getuid() != 0)
+        tap_ok(host_path_resolve(inside, HOST_PATH_DIRECTORY_OR_CREATE, getuid(), &canon, &err) <
+                       0 &&
+                   !strcmp(orc_error_message(err), denied),
+               "DirectoryOrCreate where the user may not write: mkdir's error, as kubelet's");
     orc_error_release(&err);
     chmod(locked, 0755);
 }
