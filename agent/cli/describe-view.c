@@ -155,6 +155,83 @@ static void print_ports(FILE *f, const json_t *ports, const char *title, const c
                 orc_json_str(p, "protocol"));
 }
 
+static bool optional(const json_t *ref)
+{
+    return json_is_true(json_object_get(ref, "optional"));
+}
+
+/* kubectl's "Environment Variables from:": each source, its kind and prefix. */
+static void print_env_from(FILE *f, const json_t *from)
+{
+    if (!json_array_size(from))
+        return;
+    fprintf(f, "    Environment Variables from:\n");
+    size_t i;
+    json_t *e;
+    json_array_foreach(from, i, e) {
+        const json_t *cm = json_object_get(e, "configMapRef"),
+                     *sec = json_object_get(e, "secretRef");
+        const json_t *ref = cm ? cm : sec;
+        const char *prefix = orc_json_str(e, "prefix");
+        _cleanup_free_ char *with =
+            prefix && *prefix ? xasprintf(" with prefix '%s'", prefix) : xstrdup("");
+        fprintf(f, "      %s  %s%s  Optional: %s\n", orc_json_str(ref, "name") ?: "",
+                cm ? "ConfigMap" : "Secret", with, optional(ref) ? "true" : "false");
+    }
+}
+
+/* Each variable's value, or where it comes from in kubectl's words. */
+static void print_env(FILE *f, const json_t *env)
+{
+    fprintf(f, "    Environment:       %s\n", json_array_size(env) ? "" : "<none>");
+    size_t i;
+    json_t *e;
+    json_array_foreach(env, i, e) {
+        const char *name = orc_json_str(e, "name");
+        const json_t *from = json_object_get(e, "valueFrom");
+        const json_t *cm = json_object_get(from, "configMapKeyRef"),
+                     *sec = json_object_get(from, "secretKeyRef"),
+                     *field_ref = json_object_get(from, "fieldRef"),
+                     *res = json_object_get(from, "resourceFieldRef");
+        if (cm || sec)
+            fprintf(f, "      %s:  <set to the key '%s' %s '%s'>  Optional: %s\n", name,
+                    orc_json_str(cm ? cm : sec, "key"), cm ? "of config map" : "in secret",
+                    orc_json_str(cm ? cm : sec, "name"),
+                    optional(cm ? cm : sec) ? "true" : "false");
+        else if (field_ref)
+            fprintf(f, "      %s:   (%s:%s)\n", name, orc_json_str(field_ref, "apiVersion") ?: "v1",
+                    orc_json_str(field_ref, "fieldPath"));
+        else if (res)
+            fprintf(f, "      %s:   (%s)\n", name, orc_json_str(res, "resource"));
+        else
+            fprintf(f, "      %s:  %s\n", name, orc_json_str(e, "value") ?: "");
+    }
+}
+
+static int mount_cmp(const void *a, const void *b)
+{
+    return strcmp(orc_json_str(*(json_t *const *) a, "mountPath") ?: "",
+                  orc_json_str(*(json_t *const *) b, "mountPath") ?: "");
+}
+
+/* kubectl's "Mounts:", sorted by path: "PATH from VOLUME (rw|ro[,path=\"SUB\"])". */
+static void print_mounts(FILE *f, const json_t *mounts)
+{
+    size_t n = json_array_size(mounts);
+    fprintf(f, "    Mounts:            %s\n", n ? "" : "<none>");
+    _cleanup_free_ json_t **sorted = new0(json_t *, n + 1);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = json_array_get(mounts, i);
+    qsort(sorted, n, sizeof(*sorted), mount_cmp);
+    for (size_t i = 0; i < n; i++) {
+        const char *sub = orc_json_str(sorted[i], "subPath");
+        _cleanup_free_ char *path = sub && *sub ? xasprintf(",path=\"%s\"", sub) : xstrdup("");
+        fprintf(f, "      %s from %s (%s%s)\n", orc_json_str(sorted[i], "mountPath"),
+                orc_json_str(sorted[i], "name"),
+                json_is_true(json_object_get(sorted[i], "readOnly")) ? "ro" : "rw", path);
+    }
+}
+
 static void print_container(FILE *f, const json_t *c, const json_t *cs)
 {
     fprintf(f, "  %s:\n", orc_json_str(c, "name"));
@@ -174,12 +251,9 @@ static void print_container(FILE *f, const json_t *c, const json_t *cs)
     const json_t *res = json_object_get(c, "resources");
     print_resources(f, "Limits", json_object_get(res, "limits"));
     print_resources(f, "Requests", json_object_get(res, "requests"));
-    json_t *env = json_object_get(c, "env");
-    fprintf(f, "    Environment:       %s\n", json_array_size(env) ? "" : "<none>");
-    size_t i;
-    json_t *e;
-    json_array_foreach(env, i, e)
-        fprintf(f, "      %s:  %s\n", orc_json_str(e, "name"), orc_json_str(e, "value"));
+    print_env_from(f, json_object_get(c, "envFrom"));
+    print_env(f, json_object_get(c, "env"));
+    print_mounts(f, json_object_get(c, "volumeMounts"));
 }
 
 /* kubectl's Status: the phase; while a pod is being deleted (and has not finished),
@@ -230,6 +304,117 @@ static const json_t *container_status(const json_t *st, const char *name)
     return NULL;
 }
 
+/* Label and value lines of one volume, the values lined up two spaces after the longest
+ * label, as kubectl's tabwriter prints them. */
+static void print_fields(FILE *f, const char *const *kv, size_t n)
+{
+    int width = 0;
+    for (size_t i = 0; i < n; i += 2)
+        width = (int) strlen(kv[i]) > width ? (int) strlen(kv[i]) : width;
+    for (size_t i = 0; i < n; i += 2)
+        fprintf(f, "    %-*s%s\n", width + 2, kv[i], kv[i + 1]);
+}
+
+static const char *bool_text(const json_t *v)
+{
+    return json_is_true(v) ? "true" : "false";
+}
+
+static void print_projected(FILE *f, const json_t *sources)
+{
+    size_t n = 0, i;
+    _cleanup_free_ const char **kv = new0(const char *, 2 + 4 * json_array_size(sources) + 1);
+    kv[n++] = "Type:";
+    kv[n++] = "Projected (a volume that contains injected data from multiple sources)";
+    json_t *src;
+    json_array_foreach(sources, i, src) {
+        const json_t *sec = json_object_get(src, "secret"), *cm = json_object_get(src, "configMap");
+        const json_t *opt = json_object_get(sec ? sec : cm, "optional");
+        if (sec || cm) {
+            kv[n++] = sec ? "SecretName:" : "ConfigMapName:";
+            kv[n++] = orc_json_str(sec ? sec : cm, "name") ?: "";
+            kv[n++] = sec ? "SecretOptionalName:" : "ConfigMapOptional:";
+            kv[n++] = opt ? bool_text(opt) : "<nil>"; /* kubectl prints the pointer */
+        } else if (json_object_get(src, "downwardAPI")) {
+            kv[n++] = "DownwardAPI:";
+            kv[n++] = "true";
+        }
+    }
+    print_fields(f, kv, n);
+}
+
+/* kubectl's "Volumes:" section, for the kinds of volumes orc mounts. */
+static void print_volume(FILE *f, const json_t *v)
+{
+    const json_t *src;
+    fprintf(f, "  %s:\n", orc_json_str(v, "name"));
+    if ((src = json_object_get(v, "emptyDir"))) {
+        const char *limit = orc_json_str(src, "sizeLimit");
+        print_fields(f,
+                     (const char *const[]){
+                         "Type:", "EmptyDir (a temporary directory that shares a pod's lifetime)",
+                         "Medium:", orc_json_str(src, "medium") ?: "",
+                         "SizeLimit:", limit && *limit ? limit : "<unset>"},
+                     6);
+    } else if ((src = json_object_get(v, "hostPath"))) {
+        const char *type = orc_json_str(src, "type");
+        print_fields(f,
+                     (const char *const[]){"Type:", "HostPath (bare host directory volume)",
+                                           "Path:", orc_json_str(src, "path") ?: "",
+                                           "HostPathType:", type ? type : "<none>"},
+                     6);
+    } else if ((src = json_object_get(v, "configMap"))) {
+        print_fields(f,
+                     (const char *const[]){"Type:", "ConfigMap (a volume populated by a ConfigMap)",
+                                           "Name:", orc_json_str(src, "name") ?: "", "Optional:",
+                                           bool_text(json_object_get(src, "optional"))},
+                     6);
+    } else if ((src = json_object_get(v, "secret"))) {
+        print_fields(
+            f,
+            (const char *const[]){"Type:", "Secret (a volume populated by a Secret)",
+                                  "SecretName:", orc_json_str(src, "secretName") ?: "",
+                                  "Optional:", bool_text(json_object_get(src, "optional"))},
+            6);
+    } else if ((src = json_object_get(v, "persistentVolumeClaim"))) {
+        print_fields(f,
+                     (const char *const[]){
+                         "Type:",
+                         "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the "
+                         "same namespace)",
+                         "ClaimName:", orc_json_str(src, "claimName") ?: "",
+                         "ReadOnly:", bool_text(json_object_get(src, "readOnly"))},
+                     6);
+    } else if ((src = json_object_get(v, "downwardAPI"))) {
+        fprintf(f, "    Type:    DownwardAPI (a volume populated by information about the pod)\n"
+                   "    Items:\n");
+        size_t i;
+        json_t *item;
+        json_array_foreach(json_object_get(src, "items"), i, item) {
+            const json_t *fr = json_object_get(item, "fieldRef"),
+                         *rr = json_object_get(item, "resourceFieldRef");
+            fprintf(f, "      %s -> %s\n",
+                    fr ? orc_json_str(fr, "fieldPath") : orc_json_str(rr, "resource"),
+                    orc_json_str(item, "path"));
+        }
+    } else if ((src = json_object_get(v, "projected"))) {
+        print_projected(f, json_object_get(src, "sources"));
+    }
+}
+
+static void print_volumes(FILE *f, const json_t *volumes)
+{
+    if (!json_array_size(volumes)) {
+        fprintf(f, "Volumes:         <none>\n");
+        return;
+    }
+    fprintf(f, "Volumes:\n");
+    size_t i;
+    json_t *v;
+    json_array_foreach(volumes, i, v)
+        print_volume(f, v);
+}
+
 void describe_pod_print(FILE *f, const json_t *pod, int64_t now_ns)
 {
     json_t *meta = json_object_get(pod, "metadata"), *st = json_object_get(pod, "status");
@@ -252,5 +437,6 @@ void describe_pod_print(FILE *f, const json_t *pod, int64_t now_ns)
     json_array_foreach(json_object_get(spec, "containers"), i, ctr)
         print_container(f, ctr, container_status(st, orc_json_str(ctr, "name")));
     print_conditions(f, json_object_get(st, "conditions"));
+    print_volumes(f, json_object_get(spec, "volumes"));
     fprintf(f, "Restart Policy:  %s\n", orc_json_str(spec, "restartPolicy") ?: "");
 }

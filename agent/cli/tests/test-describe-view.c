@@ -35,6 +35,33 @@ static const char terminating[] =
     "\"status\":{\"phase\":\"Running\",\"conditions\":["
     "{\"type\":\"orc.dev/LimitsEnforced\",\"status\":\"False\"}]}}";
 
+/* a pod with volumes, mounts and variables from objects and fields */
+static const char with_volumes[] =
+    "{\"metadata\":{\"name\":\"vols\",\"namespace\":\"default\"},"
+    "\"spec\":{\"restartPolicy\":\"Always\",\"containers\":[{\"name\":\"c\",\"image\":"
+    "\"busybox\","
+    "\"envFrom\":[{\"configMapRef\":{\"name\":\"cfg\"}},{\"secretRef\":{\"name\":\"sec\","
+    "\"optional\":true},\"prefix\":\"S_\"}],"
+    "\"env\":[{\"name\":\"A\",\"value\":\"1\"},"
+    "{\"name\":\"B\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"cfg\",\"key\":\"b\"}}},"
+    "{\"name\":\"C\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"sec\",\"key\":\"c\","
+    "\"optional\":true}}},"
+    "{\"name\":\"D\",\"valueFrom\":{\"fieldRef\":{\"apiVersion\":\"v1\",\"fieldPath\":"
+    "\"metadata.name\"}}},"
+    "{\"name\":\"E\",\"valueFrom\":{\"resourceFieldRef\":{\"resource\":\"limits.cpu\"}}}],"
+    "\"volumeMounts\":[{\"name\":\"data\",\"mountPath\":\"/z\"},"
+    "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true,\"subPath\":\"k\"}]}],"
+    "\"volumes\":[{\"name\":\"data\",\"emptyDir\":{\"sizeLimit\":\"1Mi\"}},"
+    "{\"name\":\"host\",\"hostPath\":{\"path\":\"/srv\",\"type\":\"Directory\"}},"
+    "{\"name\":\"cfg\",\"configMap\":{\"name\":\"cfg\"}},"
+    "{\"name\":\"sec\",\"secret\":{\"secretName\":\"sec\",\"optional\":true}},"
+    "{\"name\":\"claim\",\"persistentVolumeClaim\":{\"claimName\":\"pvc\"}},"
+    "{\"name\":\"info\",\"downwardAPI\":{\"items\":[{\"path\":\"labels\",\"fieldRef\":"
+    "{\"fieldPath\":\"metadata.labels\"}}]}},"
+    "{\"name\":\"all\",\"projected\":{\"sources\":[{\"secret\":{\"name\":\"sec\"}},"
+    "{\"configMap\":{\"name\":\"cfg\",\"optional\":false}},{\"downwardAPI\":{}}]}}]},"
+    "\"status\":{\"phase\":\"Pending\"}}";
+
 static char *describe(const char *json)
 {
     json_t *pod = json_loads(json, 0, NULL);
@@ -94,6 +121,63 @@ int main(void)
     tap_ok(!strstr(strstr(d, "  plain:\n"), "Limits:") &&
                !strstr(strstr(d, "  plain:\n"), "Requests:"),
            "nothing for a container without resources");
+    free(d);
+
+    d = describe(with_volumes);
+    tap_ok(strstr(d, "    Environment Variables from:\n"
+                     "      cfg  ConfigMap  Optional: false\n"
+                     "      sec  Secret with prefix 'S_'  Optional: true\n"
+                     "    Environment:       \n"
+                     "      A:  1\n"
+                     "      B:  <set to the key 'b' of config map 'cfg'>  Optional: false\n"
+                     "      C:  <set to the key 'c' in secret 'sec'>  Optional: true\n"
+                     "      D:   (v1:metadata.name)\n"
+                     "      E:   (limits.cpu)\n"
+                     "    Mounts:            \n"
+                     "      /etc/cfg from cfg (ro,path=\"k\")\n"
+                     "      /z from data (rw)\n") != NULL,
+           "variables' sources and mounts sorted by path, in kubectl's words:\n%s", d);
+    tap_ok(strstr(d,
+                  "Volumes:\n"
+                  "  data:\n"
+                  "    Type:       EmptyDir (a temporary directory that shares a pod's lifetime)\n"
+                  "    Medium:     \n"
+                  "    SizeLimit:  1Mi\n"
+                  "  host:\n"
+                  "    Type:          HostPath (bare host directory volume)\n"
+                  "    Path:          /srv\n"
+                  "    HostPathType:  Directory\n"
+                  "  cfg:\n"
+                  "    Type:      ConfigMap (a volume populated by a ConfigMap)\n"
+                  "    Name:      cfg\n"
+                  "    Optional:  false\n"
+                  "  sec:\n"
+                  "    Type:        Secret (a volume populated by a Secret)\n"
+                  "    SecretName:  sec\n"
+                  "    Optional:    true\n"
+                  "  claim:\n"
+                  "    Type:       PersistentVolumeClaim (a reference to a "
+                  "PersistentVolumeClaim in the same namespace)\n"
+                  "    ClaimName:  pvc\n"
+                  "    ReadOnly:   false\n"
+                  "  info:\n"
+                  "    Type:    DownwardAPI (a volume populated by information about the pod)\n"
+                  "    Items:\n"
+                  "      metadata.labels -> labels\n"
+                  "  all:\n"
+                  "    Type:                Projected (a volume that contains injected "
+                  "data from multiple sources)\n"
+                  "    SecretName:          sec\n"
+                  "    SecretOptionalName:  <nil>\n"
+                  "    ConfigMapName:       cfg\n"
+                  "    ConfigMapOptional:   false\n"
+                  "    DownwardAPI:         true\n"
+                  "Restart Policy:") != NULL,
+           "each volume as kubectl describes it");
+    free(d);
+    d = describe(completed);
+    tap_ok(strstr(d, "    Mounts:            <none>\n") && strstr(d, "\nVolumes:         <none>\n"),
+           "no mounts, no volumes: <none>");
     free(d);
 
     memory_case("134217728", "128Mi");
