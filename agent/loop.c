@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "images/gc.h"
+#include "pods/eviction.h"
 #include "json-util.h"
 #include "log.h"
 #include "notify.h"
@@ -202,6 +203,19 @@ static void watch_workers(struct loop *l)
     }
 }
 
+/* The next round of emptyDir usage measurement: one interval after the last one ended, while
+ * some pod has such a volume (none due otherwise: an idle agent wakes for nothing). */
+static int64_t usage_due(struct loop *l)
+{
+    if (l->usage_job)
+        return 0; /* its end schedules the next */
+    if (!volume_usage_wanted(l->workers, l->n_workers))
+        l->usage_at = 0;
+    else if (!l->usage_at)
+        l->usage_at = orc_time_now_ns() + l->env.config->volume_usage_interval_ns;
+    return l->usage_at;
+}
+
 /* Moves every pod forward, writes statuses, drops finished workers, re-arms the timer. */
 static void sync_all(struct loop *l)
 {
@@ -232,6 +246,9 @@ static void sync_all(struct loop *l)
     l->n_workers = k;
     if (removed) /* the last pod of a Terminating namespace may have gone */
         finish_namespaces(l);
+    int64_t usage = usage_due(l);
+    if (usage && (!next || usage < next))
+        next = usage;
     struct itimerspec its = {0};
     if (next) {
         its.it_value.tv_sec = next / NSEC_PER_SEC;
@@ -279,6 +296,43 @@ static void collect_images(struct orcd *o)
     struct gc_step *g = xzalloc(sizeof(*g));
     g->o = o;
     l->gc_job = job_submit(o->jobs, gc_run, gc_done, g);
+}
+
+struct usage_step {
+    struct loop *loop;
+    struct volume_usage *usage;
+};
+
+static void usage_run(struct job *job, void *arg)
+{
+    volume_usage_run(job, ((struct usage_step *) arg)->usage);
+}
+
+static void usage_done(void *arg)
+{
+    struct usage_step *u = arg;
+    struct loop *l = u->loop;
+    l->usage_job = NULL;
+    l->usage_at = 0; /* the next sync schedules the next round */
+    if (!l->env.stopping)
+        volume_usage_apply(u->usage, l->workers, l->n_workers);
+    volume_usage_free(u->usage);
+    free(u);
+}
+
+/* A round of emptyDir usage measurement is due: kubelet's eviction manager's, as a job. */
+static void measure_volumes(struct orcd *o)
+{
+    struct loop *l = &o->loop;
+    l->usage_at = 0;
+    struct volume_usage *usage = volume_usage_new(&l->env, l->workers, l->n_workers);
+    if (!usage || l->usage_job) {
+        volume_usage_free(usage);
+        return;
+    }
+    struct usage_step *u = xzalloc(sizeof(*u));
+    *u = (struct usage_step){.loop = l, .usage = usage};
+    l->usage_job = job_submit(o->jobs, usage_run, usage_done, u);
 }
 
 struct holder_step {
@@ -377,6 +431,8 @@ static void handle_event(struct orcd *o, void *ptr)
         int64_t now = orc_time_now_ns();
         for (size_t i = 0; i < l->n_workers; i++)
             pod_worker_on_timer(l->workers[i], now);
+        if (l->usage_at && l->usage_at <= now && !l->usage_job)
+            measure_volumes(o);
     } else if (ptr == &tag_jobs) {
         job_pool_dispatch(o->jobs);
     } else if (ptr == &tag_holder) {

@@ -27,6 +27,8 @@ struct loop {
     struct pod_worker **workers;
     size_t n_workers;
     struct job *gc_job;            /* image garbage collection in flight */
+    struct job *usage_job;         /* a round of emptyDir usage measurement in flight */
+    int64_t usage_at;              /* the next round (CLOCK_REALTIME ns), 0 = none due */
     atomic_bool gc_due;            /* a pull finished: check the disk */
     atomic_llong busy_since;       /* CLOCK_MONOTONIC ns the current turn began; 0 while idle */
     atomic_llong block_ns;         /* debug hook: sleep this long on the loop thread, once */

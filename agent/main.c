@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "pods/cni.h"
 #include "pods/oci-security.h"
+#include "pods/eviction.h"
 #include "pods/sysctls.h"
 #include "quantity.h"
 #include "quantity.h"
@@ -452,6 +453,11 @@ static void config_defaults(struct orcd_config *c)
     env = getenv("ORC_WATCH_BOOKMARK_MS");
     if (env && atoll(env) > 0)
         c->watch_bookmark_ns = atoll(env) * NSEC_PER_MSEC;
+    /* kubelet's eviction manager looks every 10 s (its housekeeping interval) */
+    c->pod.volume_usage_interval_ns = 10 * NSEC_PER_SEC;
+    env = getenv("ORC_VOLUME_USAGE_MS");
+    if (env && atoll(env) > 0)
+        c->pod.volume_usage_interval_ns = atoll(env) * NSEC_PER_MSEC;
 }
 
 /* An exclusive flock on PATH held for the agent's lifetime, the file saying "PID\nSOCKET\n".
@@ -695,10 +701,11 @@ static void raise_fd_limit(void)
 /* Work as root of the user namespace, done by orcd re-executed there (sys/userns.h). */
 static const struct userns_op *userns_ops(void)
 {
-    static struct userns_op ops[4];
+    static struct userns_op ops[5];
     ops[0] = userns_op_rm_rf;
     ops[1] = images_op_unpack_layer;
     ops[2] = pod_op_sysctl;
+    ops[3] = pod_op_disk_usage;
     return ops;
 }
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -108,4 +109,209 @@ char *quantity_format_bytes(int64_t v)
         return xasprintf("%lld%s", (long long) (v / unit), decimal[d]);
     }
     return xasprintf("%lld", (long long) v);
+}
+
+/* --- String() of resource.Quantity --- */
+
+enum quantity_format { QF_DECIMAL_SI, QF_BINARY_SI, QF_DECIMAL_EXPONENT };
+
+/* A quantity's text split as Kubernetes' scanner splits it. */
+struct quantity_text {
+    bool neg;
+    char num[64];   /* integer digits, leading zeros stripped ("0" when none) */
+    char denom[64]; /* fraction digits as written */
+    enum quantity_format format;
+    int base;     /* 10 or 2 */
+    int exponent; /* of base */
+};
+
+static int scan_digits(const char **p, char *out, size_t size)
+{
+    size_t n = strspn(*p, "0123456789");
+    if (n >= size)
+        return -ERANGE;
+    memcpy(out, *p, n);
+    out[n] = '\0';
+    *p += n;
+    return 0;
+}
+
+/* The suffix: "" and the decimal SI ones, the binary ones, or e/E and a signed integer. */
+static int interpret_suffix(const char *s, struct quantity_text *q)
+{
+    int e10 = 0, e2 = 0;
+    if (suffix(s, &e10, &e2) < 0)
+        return -EINVAL;
+    bool exponent_form = (s[0] == 'e' || s[0] == 'E') && strcmp(s, "E") && strcmp(s, "Ei");
+    q->format = exponent_form ? QF_DECIMAL_EXPONENT : e2 ? QF_BINARY_SI : QF_DECIMAL_SI;
+    q->base = e2 ? 2 : 10;
+    q->exponent = e2 ? e2 : e10;
+    return 0;
+}
+
+static int quantity_scan(const char *s, struct quantity_text *q)
+{
+    *q = (struct quantity_text){0};
+    if (*s == '-' || *s == '+')
+        q->neg = *s++ == '-';
+    while (*s == '0')
+        s++;
+    if (scan_digits(&s, q->num, sizeof(q->num)) < 0)
+        return -ERANGE;
+    if (!q->num[0])
+        strcpy(q->num, "0");
+    if (*s == '.') {
+        s++;
+        if (scan_digits(&s, q->denom, sizeof(q->denom)) < 0)
+            return -ERANGE;
+    }
+    /* the suffix's letters, a sign, digits; nothing else */
+    const char *suf = s;
+    s += strspn(s, "eEinumkKMGTP");
+    s += *s == '+' || *s == '-';
+    s += strspn(s, "0123456789");
+    if (*s)
+        return -EINVAL;
+    return interpret_suffix(suf, q);
+}
+
+/* Whether ParseQuantity keeps the text as the quantity's string (its fast path). */
+static bool kept_as_written(const struct quantity_text *q)
+{
+    size_t nd = strlen(q->num) + strlen(q->denom);
+    int precision, scale = 0;
+    unsigned __int128 mantissa = 1;
+    if (q->format != QF_BINARY_SI) {
+        scale = q->exponent;
+        precision = 18 - (int) nd;
+    } else if (q->exponent >= 0 && !q->denom[0]) {
+        mantissa <<= q->exponent;
+        precision = 15 - (int) strlen(q->num) - (int) ((float) q->exponent * 3 / 10) - 1;
+    } else {
+        precision = -1;
+    }
+    if (precision < 0)
+        return false;
+    scale -= (int) strlen(q->denom);
+    if (scale < -9)
+        return false;
+    char shifted[130];
+    snprintf(shifted, sizeof(shifted), "%s%s", q->num, q->denom);
+    unsigned __int128 value = 0;
+    for (const char *p = shifted; *p; p++)
+        value = value * 10 + (unsigned) (*p - '0');
+    if (value > INT64_MAX || value * mantissa > INT64_MAX)
+        return false;
+    if (q->format == QF_BINARY_SI)
+        return q->exponent % 10 == 0 && (value & 7) != 0;
+    size_t n = strlen(shifted);
+    return scale % 3 == 0 && !(n >= 3 && !strcmp(shifted + n - 3, "000")) && shifted[0] != '0';
+}
+
+#define NANO 1000000000ULL
+#define Q_CAP ((unsigned __int128) 1 << 120)
+
+/* The value in nano units, rounded up (magnitude). */
+static int quantity_nano(const struct quantity_text *q, unsigned __int128 *ret)
+{
+    unsigned __int128 v = 0;
+    char digits[130];
+    snprintf(digits, sizeof(digits), "%s%s", q->num, q->denom);
+    for (const char *p = digits; *p; p++) {
+        v = v * 10 + (unsigned) (*p - '0');
+        if (v > Q_CAP)
+            return -ERANGE;
+    }
+    int e10 = 9 - (int) strlen(q->denom) + (q->base == 10 ? q->exponent : 0);
+    for (int e2 = q->base == 2 ? q->exponent : 0; e2 > 0; e2--)
+        if ((v <<= 1) > Q_CAP)
+            return -ERANGE;
+    for (; e10 > 0; e10--)
+        if ((v *= 10) > Q_CAP)
+            return -ERANGE;
+    for (; e10 < 0; e10++)
+        v = v / 10 + (v % 10 != 0);
+    *ret = v;
+    return 0;
+}
+
+static void u128_append(char *buf, size_t size, unsigned __int128 v)
+{
+    char digits[48];
+    size_t n = 0;
+    do {
+        digits[n++] = (char) ('0' + (int) (v % 10));
+        v /= 10;
+    } while (v);
+    size_t len = strlen(buf);
+    while (n && len + 1 < size)
+        buf[len++] = digits[--n];
+    buf[len] = '\0';
+}
+
+static char *canonical_binary(bool neg, unsigned __int128 units)
+{
+    static const char *const bin[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+    if (units > INT64_MAX)
+        units = INT64_MAX; /* Kubernetes' cap */
+    int exp = 0;
+    while (exp < 6 && units >= 1024 && units % 1024 == 0) {
+        units /= 1024;
+        exp++;
+    }
+    char buf[64] = "";
+    strcat(buf, neg ? "-" : "");
+    u128_append(buf, sizeof(buf), units);
+    return xasprintf("%s%s", buf, bin[exp]);
+}
+
+static char *canonical_decimal(bool neg, unsigned __int128 m, enum quantity_format f)
+{
+    static const char *const dec[] = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
+    int exp = -9;
+    while (m >= 10 && m % 10 == 0) {
+        m /= 10;
+        exp++;
+    }
+    while (exp % 3 != 0) {
+        m *= 10;
+        exp--;
+    }
+    char buf[64] = "";
+    strcat(buf, neg ? "-" : "");
+    u128_append(buf, sizeof(buf), m);
+    if (f == QF_DECIMAL_EXPONENT)
+        return exp ? xasprintf("%se%d", buf, exp) : xstrdup(buf);
+    return xasprintf("%s%s", buf, exp >= -9 && exp <= 18 ? dec[(exp + 9) / 3] : "");
+}
+
+int quantity_canonical(const char *s, char **ret)
+{
+    struct quantity_text q;
+    if (!s || !*s)
+        return -EINVAL;
+    if (!strcmp(s, "0")) {
+        *ret = xstrdup("0");
+        return 0;
+    }
+    int r = quantity_scan(s, &q);
+    if (r < 0)
+        return r;
+    if (kept_as_written(&q)) {
+        *ret = xstrdup(s);
+        return 0;
+    }
+    unsigned __int128 nano;
+    if ((r = quantity_nano(&q, &nano)) < 0)
+        return r;
+    if (nano == 0) {
+        *ret = xstrdup("0");
+        return 0;
+    }
+    enum quantity_format f = q.format;
+    if (f == QF_BINARY_SI && (nano < 1024 * (unsigned __int128) NANO || nano % NANO))
+        f = QF_DECIMAL_SI; /* below 1024 or fractional: decimal, losing nothing */
+    *ret = f == QF_BINARY_SI ? canonical_binary(q.neg, nano / NANO)
+                             : canonical_decimal(q.neg, nano, f);
+    return 0;
 }

@@ -484,10 +484,6 @@ static void check_empty_dir(struct decoder *d, const struct ynode *src, const js
     if (medium && *medium && strcmp(medium, "Memory"))
         decoder_error(d, ynode_find(src, "medium"), "medium",
                       "not supported by orc: \"%s\": supported values: \"\", \"Memory\"", medium);
-    else if (json_str(j, "sizeLimit") && (!medium || strcmp(medium, "Memory")))
-        decoder_error(d, ynode_find(src, "sizeLimit"), "sizeLimit",
-                      "not supported yet by orc on the disk: refused rather than let the volume "
-                      "grow past its limit (with medium: Memory it is the tmpfs's size)");
 }
 
 /* Rules of the source's JSON, with defaults filled as the API server fills them. */

@@ -170,3 +170,25 @@ enum sched_pod_update {
 };
 /* Compares two normalised pod specs (JSON, as stored) as Kubernetes validates a pod update. */
 enum sched_pod_update sched_pod_update_check(const json_t *old_spec, const json_t *new_spec);
+
+/* --- local storage eviction (kubelet's eviction manager) --- */
+
+/* The status reason of a pod the node evicted (kubelet's eviction.Reason). */
+#define SCHED_REASON_EVICTED "Evicted"
+/* The grace period of a local storage eviction (kubelet's immediateEvictionGracePeriodSeconds):
+ * the pod's own terminationGracePeriodSeconds is not waited for. */
+#define SCHED_EVICTION_GRACE_SECONDS 1
+
+/*
+ * kubelet's emptyDirLimitEviction for one volume: true when v is an emptyDir whose sizeLimit
+ * is above 0 and `used` bytes are strictly more than it (the limit compared exactly, a
+ * fraction of a byte included). A volume without a limit never is. Whether the usage can be
+ * measured (a disk emptyDir, not a tmpfs one, which its size bounds) is the caller's concern.
+ */
+bool sched_empty_dir_over_limit(const struct volume *v, int64_t used);
+/*
+ * kubelet's message for that eviction, its trailing space included:
+ * `Usage of EmptyDir volume "NAME" exceeds the limit "SIZE". `, SIZE the limit as Kubernetes
+ * prints the quantity (quantity_canonical: "1024Ki" is "1Mi"). Allocated.
+ */
+char *sched_empty_dir_eviction_message(const struct volume *v);

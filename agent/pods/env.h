@@ -36,6 +36,8 @@ struct pod_config {
     bool apparmor_enabled;         /* the machine's security modules and last capability, */
     bool selinux_enabled;          /* read when orcd starts (oci_security_probe) */
     int cap_last;
+    int64_t volume_usage_interval_ns; /* disk emptyDirs with a sizeLimit measured this often
+                                       * (eviction.h), default 10 s (ORC_VOLUME_USAGE_MS) */
 };
 
 struct store;

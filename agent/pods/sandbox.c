@@ -378,3 +378,13 @@ int sandbox_remove_files(struct pod_step *s, orc_error_t *err)
     }
     return 0;
 }
+
+int sandbox_release_volumes(struct pod_step *s, orc_error_t *err)
+{
+    _cleanup_free_ char *pod_dir = orc_paths_pod_data_dir(s->env->paths, s->uid);
+    _cleanup_free_ char *dir = xasprintf("%s/volumes", pod_dir);
+    char *args[] = {dir, NULL};
+    if (access(dir, F_OK) < 0 || orc_rm_rf(dir, NULL) == 0)
+        return 0;
+    return userns_exec(s->env->userns, userns_op_rm_rf.name, args, err);
+}

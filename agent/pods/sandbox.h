@@ -25,6 +25,10 @@ void sandbox_discard(struct pod_step *s);
 int sandbox_start_container(struct pod_step *s, orc_error_t *err);
 /* Removes the pod's run, log and storage directories and its own cgroup. */
 int sandbox_remove_files(struct pod_step *s, orc_error_t *err);
+/* Removes the data of the pod's volumes (pods/<uid>/volumes; inside the user namespace when
+ * files of subordinate ids are in it), once its sandbox is gone: kubelet's teardown of a
+ * terminated pod's volumes. A pod that never had them: nothing to do. */
+int sandbox_release_volumes(struct pod_step *s, orc_error_t *err);
 
 struct shim_client;
 /* Asks the shim to stop a container within grace seconds (the exit event follows). */

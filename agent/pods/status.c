@@ -109,8 +109,8 @@ json_t *pod_worker_status_json(const struct pod_worker *w)
         json_object_set_new(st, "reason", json_string(w->pod_reason));
         json_object_set_new(st, "message", json_string(w->pod_message ? w->pod_message : ""));
     }
-    if (w->rejected)
-        return st;
+    if (w->rejected && !w->failed_running)
+        return st;             /* refused: nothing of it ran */
     if (w->unschedulable_at) { /* as the scheduler leaves a pod no node matches */
         json_t *c = condition("PodScheduled", false, w->unschedulable_at, "Unschedulable");
         json_object_set_new(c, "message", json_string(POD_NODE_MISMATCH_MESSAGE));
@@ -124,9 +124,11 @@ json_t *pod_worker_status_json(const struct pod_worker *w)
     bool sandbox = w->shim && w->net_result;
     json_array_append_new(conds, condition("PodReadyToStartContainers", sandbox, t, NULL));
     json_array_append_new(conds, condition("Initialized", true, t, NULL));
+    /* a pod the node failed: kubelet's reason for a Failed pod's containers */
+    const char *not_ready = w->rejected ? "PodFailed" : "ContainersNotReady";
     json_array_append_new(conds, condition("Ready", ready && sandbox, t,
-                                           sandbox ? "ContainersNotReady" : "PodNotReady"));
-    json_array_append_new(conds, condition("ContainersReady", ready, t, "ContainersNotReady"));
+                                           sandbox || w->rejected ? not_ready : "PodNotReady"));
+    json_array_append_new(conds, condition("ContainersReady", ready, t, not_ready));
     json_array_append_new(conds, condition("PodScheduled", true, t, NULL));
     /* orc's own condition: whether the pod's resources can be enforced (a delegated scope) */
     json_t *lim = condition("orc.dev/LimitsEnforced", w->cgroup != NULL, t, "NoDelegatedCgroup");

@@ -30,6 +30,7 @@ static const char *const kind_names[_STEP_KIND_MAX] = {
     [STEP_NETWORK_CHECK] = "network check",
     [STEP_TEARDOWN] = "teardown",
     [STEP_VOLUMES] = "volumes",
+    [STEP_RELEASE] = "release volumes",
 };
 
 const char *pod_step_kind_to_string(enum pod_step_kind k)
@@ -243,6 +244,10 @@ void pod_step_run(struct job *job, void *arg)
         break;
     case STEP_VOLUMES:
         (void) prepare_volumes(s);
+        break;
+    case STEP_RELEASE:
+        if (sandbox_release_volumes(s, &s->err) < 0)
+            fail(s, "release volumes");
         break;
     case _STEP_KIND_MAX:
     case _STEP_KIND_INVALID:

@@ -24,6 +24,7 @@ enum pod_step_kind {
     STEP_NETWORK_CHECK, /* CNI CHECK; when broken, DEL and ADD again */
     STEP_TEARDOWN,      /* CNI DEL, then the pod's files and cgroup */
     STEP_VOLUMES,       /* the files of configMap, secret, downwardAPI volumes written again */
+    STEP_RELEASE,       /* a failed pod's volumes' data removed (its sandbox gone) */
     _STEP_KIND_MAX,
     _STEP_KIND_INVALID = -22,
 };

@@ -56,13 +56,21 @@ bool volume_on_tmpfs(const struct volume *v)
            v->type == VOLUME_DOWNWARD_API || (v->type == VOLUME_EMPTY_DIR && v->memory);
 }
 
+char *pod_volume_dir(const struct orc_paths *paths, const char *pod_uid, const struct volume *v)
+{
+    const char *plugin = plugin_dir(v->type);
+    if (!plugin)
+        return NULL;
+    _cleanup_free_ char *pod_dir = orc_paths_pod_data_dir(paths, pod_uid);
+    return xasprintf("%s/volumes/%s/%s", pod_dir, plugin, v->name);
+}
+
 /* The volume's directory under the pod's data directory, made private (0700 up to the pod's
  * directory); the volume's own 0777 as kubelet makes an emptyDir (a configMap volume is one,
  * wrapped), so that a container of any user can read and write what the volume gives it. */
 static int volume_dir(const struct prepare *p, const struct volume *v, char **ret, orc_error_t *err)
 {
-    _cleanup_free_ char *pod_dir = orc_paths_pod_data_dir(p->paths, p->uid);
-    _cleanup_free_ char *dir = xasprintf("%s/volumes/%s/%s", pod_dir, plugin_dir(v->type), v->name);
+    _cleanup_free_ char *dir = pod_volume_dir(p->paths, p->uid, v);
     if (orc_mkdir_p(dir, 0700, err) < 0)
         return -1;
     if (chmod(dir, 0777) < 0)

@@ -31,6 +31,11 @@ int pod_volumes_prepare(const struct orc_paths *paths, const char *pod_uid, cons
                         const struct expand_facts *facts, pid_t shim_pid,
                         struct pod_volume_paths *ret, orc_error_t *err);
 
+/* The directory orc makes for v under the pod's data directory,
+ * pods/<uid>/volumes/<plugin>/<name> (kubelet's layout); NULL for a volume that has none
+ * (hostPath, persistentVolumeClaim). Allocated. */
+char *pod_volume_dir(const struct orc_paths *paths, const char *pod_uid, const struct volume *v);
+
 /* Volumes on a tmpfs (kubelet backs them with memory): secret, projected, downwardAPI and an
  * emptyDir of medium Memory. orc-shim mounts one on each volume's directory in its mount
  * namespace (the `tmpfs` op, sizeLimit as its size); pod_volumes_prepare writes their files

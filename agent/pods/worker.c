@@ -60,6 +60,12 @@ static void event(struct pod_worker *w, const char *type, const char *reason, co
     }
 }
 
+void pod_worker_event(struct pod_worker *w, const char *type, const char *reason,
+                      const char *message)
+{
+    event(w, type, reason, "%s", message);
+}
+
 static struct sched_backoff_config backoff_config(const struct pod_worker *w)
 {
     const struct pod_config *c = w->env->config;
@@ -110,9 +116,16 @@ struct pod_worker *pod_worker_new(struct pod_env *env, const json_t *object)
     if (status)
         pod_worker_restore_status(w, status);
     const char *reason = orc_json_str(status, "reason");
-    if (reason && (!strcmp(reason, SCHED_REASON_OUT_OF_PODS) ||
-                   !strcmp(reason, "LimitsNotEnforced") || !strcmp(reason, "DeadlineExceeded")))
+    bool evicted = reason && !strcmp(reason, SCHED_REASON_EVICTED);
+    w->failed_running = evicted || (reason && !strcmp(reason, "DeadlineExceeded"));
+    if (w->failed_running || (reason && (!strcmp(reason, SCHED_REASON_OUT_OF_PODS) ||
+                                         !strcmp(reason, "LimitsNotEnforced")))) {
         w->rejected = true;
+        set_str(&w->pod_reason, reason);
+        set_str(&w->pod_message, orc_json_str(status, "message"));
+        w->fail_grace_s =
+            evicted ? SCHED_EVICTION_GRACE_SECONDS : pod->termination_grace_period_seconds;
+    }
     return w;
 }
 
@@ -188,6 +201,7 @@ static struct container_run *find_run(struct pod_worker *w, const char *name)
 }
 
 static void submit(struct pod_worker *w, struct pod_step *s);
+static void stop_sandbox(struct pod_worker *w, int64_t grace_s);
 
 static void mark_exited(struct container_run *r, int code, const char *reason, const char *msg,
                         int64_t started, int64_t finished)
@@ -442,6 +456,10 @@ static void decide_restart(struct pod_worker *w, struct container_run *r)
     w->dirty = true;
     if (w->deleted)
         return;
+    if (w->rejected) { /* failed by the node: nothing restarts */
+        r->done = true;
+        return;
+    }
     if (r->replace) {
         r->replace = false;
         restart_container(r);
@@ -576,9 +594,7 @@ static void limits_unavailable(struct pod_worker *w)
     set_str(&w->pod_message, msg);
     free(msg);
     w->dirty = true;
-    orc_error_t err = NULL;
-    if (sandbox_shutdown(w->shim, 0, &err) < 0) /* the shim goes; on_shim_lost follows */
-        orc_error_release(&err);
+    stop_sandbox(w, 0); /* the shim goes; on_shim_lost follows */
 }
 
 /* Whatever ran in a sandbox that is gone ended with it. */
@@ -590,6 +606,16 @@ static void sandbox_lost(struct pod_worker *w, const char *why)
             mark_exited(&w->runs[i], 137, "Error", why, w->runs[i].started_at, now);
             w->dirty = true;
         }
+}
+
+/* A failed pod's sandbox is gone (stopped, or not found after an agent restart): what still
+ * shows as running ended with it, and nothing restarts. */
+static void rejected_sandbox_gone(struct pod_worker *w)
+{
+    w->adopt_tried = true;
+    sandbox_lost(w, "the pod sandbox was stopped");
+    for (size_t i = 0; i < w->n_runs; i++)
+        w->runs[i].done = true;
 }
 
 static void sandbox_failed(struct pod_worker *w, struct pod_step *s)
@@ -630,6 +656,8 @@ static void on_sandbox_done(struct pod_worker *w, struct pod_step *s)
     }
     if (!s->shim) { /* STEP_ADOPT found none */
         w->adopt_tried = true;
+        if (w->rejected)
+            rejected_sandbox_gone(w);
         return;
     }
     w->shim = TAKE_PTR(s->shim);
@@ -739,6 +767,14 @@ static void on_teardown_done(struct pod_worker *w, struct pod_step *s)
     log_pod_info(w->pod, "deleted");
 }
 
+/* A failed pod's volumes were released. */
+static void on_release_done(struct pod_worker *w, struct pod_step *s)
+{
+    w->volumes_released = true; /* tried once; the teardown removes what stays */
+    if (s->status < 0)
+        log_pod_warn(w->pod, "release volumes: %s, ignoring", orc_error_message(s->err));
+}
+
 /* Files of volumes written again after their objects changed. */
 static void on_volumes_done(struct pod_worker *w, struct pod_step *s)
 {
@@ -784,6 +820,9 @@ static void step_done(void *arg)
     case STEP_VOLUMES:
         on_volumes_done(w, s);
         break;
+    case STEP_RELEASE:
+        on_release_done(w, s);
+        break;
     case _STEP_KIND_MAX:
     case _STEP_KIND_INVALID:
         break;
@@ -795,6 +834,23 @@ static void submit(struct pod_worker *w, struct pod_step *s)
 {
     log_pod_debug(w->pod, "step: %s", pod_step_kind_to_string(s->kind));
     w->job = job_submit(w->env->jobs, pod_step_run, step_done, s);
+}
+
+/* Tells the shim to stop every container within grace_s and exit (once); a shim still there
+ * past the grace period and the runtime's deadline is killed. EOF on its socket follows. */
+static void stop_sandbox(struct pod_worker *w, int64_t grace_s)
+{
+    if (!w->shim || w->shutdown_sent)
+        return;
+    orc_error_t err = NULL;
+    if (sandbox_shutdown(w->shim, grace_s, &err) < 0) {
+        log_pod_warn(w->pod, "%s; killing the shim", orc_error_message(err));
+        orc_error_release(&err);
+        (void) shim_client_kill(w->shim);
+    }
+    w->shutdown_sent = true;
+    w->kill_at = orc_time_now_ns() + grace_s * NSEC_PER_SEC + w->env->config->request_timeout_ns +
+                 SHUTDOWN_MARGIN_NS;
 }
 
 static void terminate(struct pod_worker *w)
@@ -809,17 +865,7 @@ static void terminate(struct pod_worker *w)
         log_pod_info(w->pod, "terminating (grace %llds)", (long long) w->grace_s);
     }
     if (w->shim) {
-        if (w->shutdown_sent)
-            return; /* EOF on the socket follows */
-        orc_error_t err = NULL;
-        if (sandbox_shutdown(w->shim, w->grace_s, &err) < 0) {
-            log_pod_warn(w->pod, "%s; killing the shim", orc_error_message(err));
-            orc_error_release(&err);
-            (void) shim_client_kill(w->shim);
-        }
-        w->shutdown_sent = true;
-        w->kill_at = orc_time_now_ns() + w->grace_s * NSEC_PER_SEC +
-                     w->env->config->request_timeout_ns + SHUTDOWN_MARGIN_NS;
+        stop_sandbox(w, w->grace_s);
         return;
     }
     submit(w, pod_step_new(w->adopt_tried ? STEP_TEARDOWN : STEP_ADOPT, w));
@@ -875,6 +921,21 @@ static bool needs_sandbox(const struct pod_worker *w)
     return false;
 }
 
+/* A pod the node failed after admitting it: its sandbox stopped (also one an earlier agent
+ * left running), then its network torn down (above) and its volumes' data released, as
+ * kubelet tears a terminated pod's volumes down; the pod itself stays until deleted. */
+static void settle_rejected(struct pod_worker *w)
+{
+    if (w->start_time == 0)
+        return; /* refused at admission: nothing was made */
+    if (w->shim)
+        stop_sandbox(w, w->fail_grace_s);
+    else if (!w->adopt_tried)
+        submit(w, pod_step_new(STEP_ADOPT, w));
+    else if (!w->volumes_released)
+        submit(w, pod_step_new(STEP_RELEASE, w));
+}
+
 void pod_worker_sync(struct pod_worker *w)
 {
     if (w->state == WORKER_TERMINATED || w->job)
@@ -887,7 +948,11 @@ void pod_worker_sync(struct pod_worker *w)
         submit(w, pod_step_new(STEP_NETWORK_DOWN, w));
         return;
     }
-    if (w->rejected || (w->start_time == 0 && !admit(w)))
+    if (w->rejected) {
+        settle_rejected(w);
+        return;
+    }
+    if (w->start_time == 0 && !admit(w))
         return;
     if (w->retry_at && w->mount_failed && volumes_changed(w))
         w->retry_at = 0; /* what it waited for may be there now */
@@ -925,8 +990,10 @@ static void on_shim_lost(struct pod_worker *w)
         w->adopt_tried = true; /* it was ours: nothing to adopt; the teardown follows */
         return;
     }
-    if (w->rejected)
-        return; /* a refused pod's sandbox, shut down on purpose */
+    if (w->rejected) { /* a failed pod's sandbox, shut down on purpose */
+        rejected_sandbox_gone(w);
+        return;
+    }
     log_pod_warn(w->pod, "shim exited unexpectedly; containers restart per restartPolicy");
     event(w, "Warning", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
     sandbox_lost(w, "the pod sandbox exited unexpectedly");
@@ -1021,16 +1088,30 @@ static void deadline_exceeded(struct pod_worker *w)
 {
     static const char msg[] = "Pod was active on the node longer than the specified deadline";
     event(w, "Normal", "DeadlineExceeded", "%s", msg);
+    pod_worker_fail(w, "DeadlineExceeded", msg, w->pod->termination_grace_period_seconds);
+}
+
+void pod_worker_fail(struct pod_worker *w, const char *reason, const char *message, int64_t grace_s)
+{
     w->rejected = true;
-    set_str(&w->pod_reason, "DeadlineExceeded");
-    set_str(&w->pod_message, msg);
+    w->failed_running = true;
+    w->fail_grace_s = grace_s;
+    set_str(&w->pod_reason, reason);
+    set_str(&w->pod_message, message);
     w->dirty = true;
-    orc_error_t err = NULL;
-    if (w->shim && sandbox_shutdown(w->shim, w->pod->termination_grace_period_seconds, &err) < 0) {
-        log_pod_warn(w->pod, "%s; killing the shim", orc_error_message(err));
-        orc_error_release(&err);
-        (void) shim_client_kill(w->shim);
+    for (size_t i = 0; i < w->n_runs; i++) {
+        struct container_run *r = &w->runs[i];
+        r->restart_at = 0;
+        r->done = r->state != RUN_RUNNING; /* a running one is done once it exits */
+        if (r->state == RUN_EXITED) {      /* no CrashLoopBackOff: it stays terminated */
+            set_str(&r->waiting_reason, NULL);
+            set_str(&r->waiting_message, NULL);
+        }
+        if (r->state == RUN_RUNNING)
+            event(w, "Normal", "Killing", "Stopping container %s", r->name);
     }
+    log_pod_info(w->pod, "failed: %s: %s", reason, message);
+    stop_sandbox(w, grace_s);
 }
 
 void pod_worker_on_timer(struct pod_worker *w, int64_t now)

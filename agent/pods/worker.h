@@ -87,7 +87,11 @@ struct pod_worker {
     size_t n_runs;
     int64_t start_time;             /* ns; 0 until admitted */
     char *pod_reason, *pod_message; /* e.g. OutOfpods */
-    bool rejected;
+    bool rejected;                  /* refused or failed by the node: Failed, nothing restarts */
+    bool failed_running;      /* failed by the node while it ran (evicted, past its deadline): its
+                               * containers were stopped and show as terminated */
+    int64_t fail_grace_s;     /* the grace period its containers were stopped with */
+    bool volumes_released;    /* failed: its volumes' data removed (kubelet's teardown) */
     int64_t unschedulable_at; /* the node does not match its selector/affinity: Pending */
     bool dirty;               /* status must be written */
     int64_t flush_at;         /* writing it failed (database locked): try again then (ns) */
@@ -123,6 +127,18 @@ void pod_worker_dispatch(struct pod_worker *w);
 void pod_worker_on_timer(struct pod_worker *w, int64_t now);
 /* Nearest deadline in CLOCK_REALTIME ns, 0 = none. */
 int64_t pod_worker_next_deadline(const struct pod_worker *w);
+/*
+ * The node fails the pod while it runs, as kubelet's killPodNow with a status function: phase
+ * Failed with reason and message, every container stopped within grace_s seconds and never
+ * restarted whatever the restartPolicy (their statuses stay, terminated), the volumes' data
+ * released once the sandbox is gone; the pod stays, Failed, until it is deleted, also across
+ * agent restarts (its reason is read back). The caller records the reason's event first.
+ */
+void pod_worker_fail(struct pod_worker *w, const char *reason, const char *message,
+                     int64_t grace_s);
+/* Records an event on the pod (the store's event log), as kubelet's recorder. */
+void pod_worker_event(struct pod_worker *w, const char *type, const char *reason,
+                      const char *message);
 /* Writes status to the store if it changed. */
 void pod_worker_flush_status(struct pod_worker *w);
 

@@ -118,49 +118,83 @@ int spawn_detached(char *const argv[], int keep_fd, pid_t *ret_pid, orc_error_t 
     return 0;
 }
 
-/* Collects stderr until it closes or the deadline passes; true if it closed in time. */
-static bool collect_stderr(int fd, int64_t deadline_ns, char **buf, size_t *len)
+/* Appends what one read of fd gives to *buf (up to STDERR_MAX); false at its end. */
+static bool read_some(int fd, char **buf, size_t *len)
+{
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR)
+        return true;
+    if (n <= 0)
+        return false;
+    size_t take = *len + (size_t) n > STDERR_MAX ? STDERR_MAX - *len : (size_t) n;
+    *buf = xrealloc(*buf, *len + take + 1);
+    memcpy(*buf + *len, chunk, take);
+    *len += take;
+    (*buf)[*len] = '\0';
+    return true;
+}
+
+/* What the child writes on its pipes (fds[i] -1 = none) until both close: 0; -ETIMEDOUT when
+ * the deadline passes first, -ECANCELED when cancel_fd (-1 = none) becomes readable. */
+static int collect(int fds[2], int64_t deadline_ns, int cancel_fd, char *bufs[2], size_t lens[2])
 {
     for (;;) {
+        struct pollfd p[3] = {{.fd = fds[0], .events = POLLIN},
+                              {.fd = fds[1], .events = POLLIN},
+                              {.fd = cancel_fd, .events = POLLIN}};
+        if (fds[0] < 0 && fds[1] < 0)
+            return 0;
         int timeout = -1;
         if (deadline_ns) {
             int64_t left = deadline_ns - orc_time_mono_ns();
             if (left <= 0)
-                return false;
+                return -ETIMEDOUT;
             timeout = (int) ((left + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
         }
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int r = poll(&p, 1, timeout);
+        int r = poll(p, 3, timeout);
         if (r < 0 && errno == EINTR)
             continue;
         if (r == 0)
-            return false;
-        char chunk[4096];
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return true;
-        size_t take = *len + (size_t) n > STDERR_MAX ? STDERR_MAX - *len : (size_t) n;
-        *buf = xrealloc(*buf, *len + take + 1);
-        memcpy(*buf + *len, chunk, take);
-        *len += take;
-        (*buf)[*len] = '\0';
+            return -ETIMEDOUT;
+        if (p[2].revents)
+            return -ECANCELED;
+        for (int i = 0; i < 2; i++)
+            if (p[i].revents && !read_some(fds[i], &bufs[i], &lens[i]))
+                fds[i] = -1; /* closed: poll() ignores a negative fd */
     }
+}
+
+static void trim(char *s, size_t len)
+{
+    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+        s[--len] = '\0';
 }
 
 int spawn_run(char *const argv[], int64_t deadline_ns, int *ret_status, char **ret_stderr,
               orc_error_t *err)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return orc_error_make(err, errno, "pipe");
-    _cleanup_close_ int rd = p[0];
+    return spawn_run_output(argv, deadline_ns, -1, ret_status, NULL, ret_stderr, err);
+}
+
+int spawn_run_output(char *const argv[], int64_t deadline_ns, int cancel_fd, int *ret_status,
+                     char **ret_stdout, char **ret_stderr, orc_error_t *err)
+{
+    int p[2][2] = {{-1, -1}, {-1, -1}}; /* stdout (when asked for), stderr */
+    if ((ret_stdout && pipe2(p[0], O_CLOEXEC) < 0) || pipe2(p[1], O_CLOEXEC) < 0) {
+        int e = errno;
+        safe_close(p[0][0]), safe_close(p[0][1]);
+        return orc_error_make(err, e, "pipe");
+    }
+    _cleanup_close_ int rd_out = p[0][0], rd_err = p[1][0];
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+    if (ret_stdout)
+        posix_spawn_file_actions_adddup2(&fa, p[0][1], 1);
+    else
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, p[1][1], 2);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, dfl;
@@ -175,25 +209,31 @@ int spawn_run(char *const argv[], int64_t deadline_ns, int *ret_status, char **r
     int r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
-    close(p[1]);
+    safe_close(p[0][1]);
+    safe_close(p[1][1]);
     if (r != 0)
         return orc_error_make(err, r, "cannot execute '%s'", argv[0]);
     spawn_restore_limits(pid);
-    _cleanup_free_ char *out = xstrdup("");
-    size_t len = 0;
-    bool in_time = collect_stderr(rd, deadline_ns, &out, &len);
-    if (!in_time)
+    char *bufs[2] = {xstrdup(""), xstrdup("")};
+    size_t lens[2] = {0, 0};
+    int fds[2] = {rd_out, rd_err};
+    int c = collect(fds, deadline_ns, cancel_fd, bufs, lens);
+    if (c < 0)
         (void) kill(pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
-        out[--len] = '\0';
-    if (!in_time)
+    _cleanup_free_ char *out = bufs[0], *errs = bufs[1];
+    trim(errs, lens[1]);
+    if (c == -ECANCELED)
+        return orc_error_make_as(err, ECANCELED, "%s: cancelled", argv[0]);
+    if (c < 0)
         return orc_error_make_as(err, ETIMEDOUT, "%s did not finish in time%s%s", argv[0],
-                                 *out ? ": " : "", out);
+                                 *errs ? ": " : "", errs);
     *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    *ret_stderr = TAKE_PTR(out);
+    if (ret_stdout)
+        *ret_stdout = TAKE_PTR(out);
+    *ret_stderr = TAKE_PTR(errs);
     return 0;
 }
 

@@ -37,3 +37,8 @@ int spawn_wait(char *const argv[], int64_t deadline_ns, orc_error_t *err);
  * newlines dropped). Fails only when it cannot run or misses the deadline. */
 int spawn_run(char *const argv[], int64_t deadline_ns, int *ret_status, char **ret_stderr,
               orc_error_t *err);
+/* The same with stdout captured too (up to 64 KiB, as written) into *ret_stdout when that is
+ * not NULL, and cancel_fd (-1 = none): when it becomes readable (a job cancelled) the process
+ * is killed and the call fails with ECANCELED. */
+int spawn_run_output(char *const argv[], int64_t deadline_ns, int cancel_fd, int *ret_status,
+                     char **ret_stdout, char **ret_stderr, orc_error_t *err);

@@ -318,6 +318,12 @@ gid_t userns_max_gid(const struct userns *ns)
 
 int userns_exec(const struct userns *ns, const char *op, char *const args[], orc_error_t *err)
 {
+    return userns_exec_output(ns, op, args, 0, -1, NULL, err);
+}
+
+int userns_exec_output(const struct userns *ns, const char *op, char *const args[],
+                       int64_t deadline_ns, int cancel_fd, char **ret_output, orc_error_t *err)
+{
     _cleanup_free_ char *path = userns_path(ns);
     char *argv[16] = {"/proc/self/exe", USERNS_OP_FLAG, path, (char *) op};
     size_t n = 4;
@@ -328,11 +334,15 @@ int userns_exec(const struct userns *ns, const char *op, char *const args[], orc
     }
     argv[n] = NULL;
     int status = 0;
-    _cleanup_free_ char *out = NULL;
-    if (spawn_run(argv, 0, &status, &out, err) < 0)
+    _cleanup_free_ char *out = NULL, *result = NULL;
+    if (spawn_run_output(argv, deadline_ns, cancel_fd, &status, ret_output ? &result : NULL, &out,
+                         err) < 0)
         return -1;
-    if (status == 0)
+    if (status == 0) {
+        if (ret_output)
+            *ret_output = TAKE_PTR(result);
         return 0;
+    }
     /* the op's own message (strerror included); its exit status is the errno (ENOSPC, ...) */
     int e = status < OP_NO_ERRNO ? status : 0;
     if (!*out)

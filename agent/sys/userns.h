@@ -67,6 +67,11 @@ struct userns_op {
 /* Runs op with args (NULL-terminated) inside the namespace; its error comes back, message
  * and errno (the op's exit status carries it). */
 int userns_exec(const struct userns *ns, const char *op, char *const args[], orc_error_t *err);
+/* The same for an op with a result, which it writes on stdout (*ret_output, up to 64 KiB),
+ * within deadline_ns (CLOCK_MONOTONIC, 0 = none; ETIMEDOUT) unless cancel_fd (-1 = none)
+ * becomes readable first (ECANCELED): the op's process is killed then. */
+int userns_exec_output(const struct userns *ns, const char *op, char *const args[],
+                       int64_t deadline_ns, int cancel_fd, char **ret_output, orc_error_t *err);
 /* main() of `orcd --userns-op`; ops ends with a zeroed entry. Returns the exit status. */
 int userns_op_main(int argc, char **argv, const struct userns_op *ops);
 /* The op "rm-rf PATH". */
