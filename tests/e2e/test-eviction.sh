@@ -20,8 +20,11 @@ measured() { # how many times the usage of pod NAME's volume "data" was measured
     grep -c "pod 'default/$1': volume 'data' uses" "$TEST_DIR/orcd.log" || true
 }
 restarts() { pod_field "$1" '.status.containerStatuses[0].restartCount'; }
-# no process of this user runs "sleep SECONDS" (each pod sleeps its own number)
-no_sleep() { ! pgrep -u "$(id -u)" -fx "sleep $1" >/dev/null; }
+# no process (of any uid: hog's runs as a subordinate one) matches the extended regex; each
+# pod's container sleeps its own number of seconds
+no_proc() { ! pgrep -f "$1" >/dev/null; }
+HOG='^sleep 36017$|until test -e /data/go'
+
 
 # Under their limits: a disk emptyDir with 1 MiB of its 10Mi, and a Memory one of 1Mi that
 # refuses the 5 MiB written to it.
@@ -34,7 +37,7 @@ spec:
   containers:
     - name: c
       image: localhost/busybox:latest
-      command: ["sh", "-c", "dd if=/dev/zero of=/data/f bs=1024k count=1 2>/dev/null && echo written; exec sleep 3602"]
+      command: ["sh", "-c", "dd if=/dev/zero of=/data/f bs=1024k count=1 2>/dev/null && echo written; exec sleep 36027"]
       volumeMounts: [{name: data, mountPath: /data}]
 ---
 apiVersion: v1
@@ -45,7 +48,7 @@ spec:
   containers:
     - name: c
       image: localhost/busybox:latest
-      command: ["sh", "-c", "dd if=/dev/zero of=/data/f bs=1024k count=5 2>/tmp/err && echo fitted || grep -o 'No space left on device' /tmp/err; exec sleep 3603"]
+      command: ["sh", "-c", "dd if=/dev/zero of=/data/f bs=1024k count=5 2>/tmp/err && echo fitted || grep -o 'No space left on device' /tmp/err; exec sleep 36037"]
       volumeMounts: [{name: data, mountPath: /data}]
 YAML
 wait_for 30 sh -c "'$ORC' logs under | grep -qx written" || fail "under never wrote: $("$ORC" logs under)"
@@ -68,7 +71,7 @@ spec:
   containers:
     - name: c
       image: localhost/busybox:latest
-      command: ["sh", "-c", "mkdir -m 0700 /data/private && echo ready && until test -e /data/go; do sleep 1; done && dd if=/dev/zero of=/data/private/f bs=1024k count=5 2>/dev/null && echo written; exec sleep 3601"]
+      command: ["sh", "-c", "mkdir -m 0700 /data/private && echo ready && until test -e /data/go; do sleep 1; done && dd if=/dev/zero of=/data/private/f bs=1024k count=5 2>/dev/null && echo written; exec sleep 36017"]
       volumeMounts: [{name: data, mountPath: /data}]
 YAML
 wait_for_phase hog Running 30
@@ -78,6 +81,7 @@ wait_for 30 sh -c "'$ORC' logs hog | grep -qx ready" || fail "hog never got read
 assert_eq "$(ls "$vol/private" 2>&1 | sed 's/.*: //')" "Permission denied" \
     "the host user cannot read the container's 0700 directory (the walk must run in the user namespace)"
 assert_eq "$(pod_phase hog)" "Running" "not evicted before it wrote"
+no_proc "$HOG" && fail "hog's container process is not seen"
 touch "$vol/go"
 wait_for_phase hog Failed 20
 msg='Usage of EmptyDir volume "data" exceeds the limit "1Mi". '
@@ -96,7 +100,7 @@ wait_for 15 sh -c "test \"\$('$ORC' get pod hog -o json | jq -r '.status.contain
     fail "the container was not killed: $(pod_field hog .status.containerStatuses)"
 assert_eq "$(pod_field hog '.status.containerStatuses[0].state.terminated.reason')" "Error" "terminated by SIGKILL"
 wait_for 20 sh -c "! test -e '$XDG_RUNTIME_DIR/orc/pods/$uid/shim.sock'" || fail "hog's sandbox still runs"
-wait_for 10 no_sleep 3601 || fail "hog's container process is still there"
+wait_for 10 no_proc "$HOG" || fail "hog's container process is still there"
 wait_for 20 sh -c "! test -e '$vol'" || fail "the evicted pod's volume data was not released: $(ls -la "$vol")"
 
 # never restarted (the first restart of Always would be at once): it stays Failed
@@ -106,7 +110,7 @@ assert_eq "$(pod_phase hog)" "Failed" "still Failed"
 # kubectl's STATUS: the reason until the container's termination is known, then that
 # termination's reason, as kubectl prints a pod a kubelet evicted (kubernetes#105467)
 assert_eq "$("$ORC" get pod hog | awk 'NR == 2 {print $2, $3, $4}')" "0/1 Error 0" "orc get shows it as kubectl does"
-no_sleep 3601 || fail "hog's container came back"
+no_proc "$HOG" || fail "hog's container came back"
 
 # the pods under their limits were measured (again after the eviction) and left alone
 n=$(measured under)
@@ -119,8 +123,8 @@ for p in under mem; do
     assert_eq "$(restarts $p)" "0" "$p was not restarted"
     assert_eq "$(events_of $p | grep -c '^Evicted')" 0 "no Evicted event for $p"
 done
-no_sleep 3602 && fail "under's container is gone"
-no_sleep 3603 && fail "mem's container is gone"
+no_proc '^sleep 36027$' && fail "under's container is gone"
+no_proc '^sleep 36037$' && fail "mem's container is gone"
 
 # an agent restart: the evicted pod stays evicted, nothing of it comes back
 kill9_orcd
@@ -129,7 +133,7 @@ wait_for 10 sh -c "'$ORC' get pod hog" || fail "hog is gone after the restart"
 assert_eq "$(pod_field hog '.status.phase + " " + .status.reason')" "Failed Evicted" "still Evicted after a restart"
 assert_eq "$(pod_field hog .status.message)" "$msg" "the message kept"
 ! wait_for 3 test -e "$XDG_RUNTIME_DIR/orc/pods/$uid/shim.sock" || fail "the evicted pod got a sandbox again"
-no_sleep 3601 || fail "hog's container came back after the restart"
+no_proc "$HOG" || fail "hog's container came back after the restart"
 assert_eq "$(restarts hog)" "0" "not restarted after the restart"
 assert_eq "$(pod_field hog '.status.containerStatuses[0].state.terminated.exitCode')" "137" "its container still terminated"
 assert_eq "$(events_of hog | grep -c '^Evicted')" 1 "not evicted again"
