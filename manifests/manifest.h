@@ -84,6 +84,9 @@ struct container {
     struct volume_mount *mounts; /* volumeMounts (volumes.h) */
     size_t n_mounts;
     struct security_context *security; /* securityContext, NULL = not written */
+    bool tty;        /* a terminal for stdin, stdout and stderr (its output: the "stdout" log) */
+    bool stdin_open; /* stdin: kept open for the container's life, empty until an attach */
+    bool stdin_once; /* stdinOnce: stdin closed when the first attach session ends */
 };
 
 struct pod {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* spec.hostname, subdomain, hostAliases, dnsPolicy and dnsConfig: decoded and validated with
- * the API server's rules and messages, and their JSON both ways. */
+/* spec.hostname, subdomain, hostAliases, dnsPolicy and dnsConfig, and the containers' tty, stdin
+ * and stdinOnce: decoded and validated with the API server's rules and messages, and their JSON
+ * both ways. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,24 +262,35 @@ static void decode_flag(struct decoder *d, const struct ynode *v, bool *ret)
         *ret = strcasecmp(v->value, "true") == 0;
 }
 
-bool container_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v)
+bool container_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
+                                 struct container *c)
 {
-    bool on = false;
-    if (!strcmp(k->value, "tty")) {
-        decode_flag(d, v, &on);
-        if (on)
-            decoder_error(d, v, NULL,
-                          "not supported yet by orc: orc-shim gives containers no terminal (their "
-                          "output goes to the log through pipes); refused rather than run the "
-                          "container without one");
-    } else if (!strcmp(k->value, "stdin") || !strcmp(k->value, "stdinOnce")) {
-        decode_flag(d, v, &on);
-        if (on)
-            decoder_warn(d, k, NULL,
-                         "orc has no attach: the container's stdin is /dev/null, ignored");
-    } else
+    if (!strcmp(k->value, "tty"))
+        decode_flag(d, v, &c->tty);
+    else if (!strcmp(k->value, "stdin"))
+        decode_flag(d, v, &c->stdin_open);
+    else if (!strcmp(k->value, "stdinOnce"))
+        decode_flag(d, v, &c->stdin_once);
+    else
         return false;
     return true;
+}
+
+void container_host_to_json(const struct container *c, json_t *j)
+{
+    if (c->stdin_open)
+        json_object_set_new(j, "stdin", json_true());
+    if (c->stdin_once)
+        json_object_set_new(j, "stdinOnce", json_true());
+    if (c->tty)
+        json_object_set_new(j, "tty", json_true());
+}
+
+void container_host_from_json(const json_t *j, struct container *c)
+{
+    c->stdin_open = json_is_true(json_object_get(j, "stdin"));
+    c->stdin_once = json_is_true(json_object_get(j, "stdinOnce"));
+    c->tty = json_is_true(json_object_get(j, "tty"));
 }
 
 bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,

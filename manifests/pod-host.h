@@ -66,6 +66,10 @@ void pod_host_to_json(const struct pod_host *h, json_t *spec);
 void pod_host_from_json(const json_t *spec, struct pod_host *h);
 
 struct pod;
+struct container;
+/* A container's tty, stdin and stdinOnce, written only when true (as the API server). */
+void container_host_to_json(const struct container *c, json_t *j);
+void container_host_from_json(const json_t *j, struct container *c);
 /* The pod's hostname as kubelet makes it: spec.hostname or the pod's name, cut to 63
  * characters without a trailing '-' or '.'. Caller frees. */
 char *pod_hostname(const struct pod *pod);

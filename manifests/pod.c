@@ -231,7 +231,7 @@ static bool decode_container_field(struct decoder *d, const struct ynode *k, con
         decode_volume_mounts(d, v, c);
     else if (!strcmp(key, "securityContext"))
         decode_container_security_context(d, v, &c->security);
-    else if (container_host_decode_field(d, k, v))
+    else if (container_host_decode_field(d, k, v, c))
         ;
     else
         return false;

@@ -96,6 +96,7 @@ static json_t *container_json(const struct container *c)
     }
     if (c->security)
         json_object_set_new(j, "securityContext", security_context_to_json(c->security));
+    container_host_to_json(c, j);
     return j;
 }
 
@@ -156,6 +157,7 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
     c->command = orc_json_array_strv(json_object_get(j, "command"));
     c->args = orc_json_array_strv(json_object_get(j, "args"));
     c->working_dir = xstrdup(str(j, "workingDir"));
+    container_host_from_json(j, c);
     json_t *env = json_object_get(j, "env");
     c->n_env = json_array_size(env);
     c->env = new0(struct env_var, c->n_env);

@@ -137,6 +137,14 @@ static int mount_overlay(const char *rootfs, const json_t *lower, const char *up
     return orc_error_make(err, errno, "mount overlay on '%s'", rootfs);
 }
 
+static void console_close_socket(struct ctr *c)
+{
+    if (c->console_sock < 0)
+        return;
+    c->console_sock = safe_close(c->console_sock);
+    (void) unlink(c->console_path);
+}
+
 /* Forgets a previous instance of the container: runtime state and root filesystem mount. */
 static void ctr_release(struct shim *s, struct ctr *c)
 {
@@ -152,6 +160,9 @@ static void ctr_release(struct shim *s, struct ctr *c)
     }
     stream_close(s, &c->out);
     stream_close(s, &c->err);
+    console_close_socket(c);
+    c->console_fd = safe_close(c->console_fd); /* the terminal hangs up with its container */
+    c->stdin_fd = safe_close(c->stdin_fd);
     log_file_close(&c->log);
 }
 
@@ -161,7 +172,7 @@ static struct ctr *ctr_slot(struct shim *s, const char *name)
     if (c) {
         ctr_release(s, c);
         free(c->id), free(c->bundle), free(c->log_path), free(c->reason), free(c->message);
-        free(c->start_failure);
+        free(c->start_failure), free(c->console_path);
         free(c->out.partial), free(c->err.partial);
         char *keep = c->name;
         memset(c, 0, sizeof(*c));
@@ -173,6 +184,7 @@ static struct ctr *ctr_slot(struct shim *s, const char *name)
         s->ctrs[s->n_ctrs++] = c;
     }
     c->log.fd = c->out.fd = c->err.fd = -1;
+    c->console_fd = c->console_sock = c->stdin_fd = -1;
     c->out.kind = c->err.kind = WATCH_STREAM;
     c->out.owner = c->err.owner = c;
     c->out.name = "stdout";
@@ -196,6 +208,52 @@ static int open_stream(struct shim *s, struct cri_stream *st, int *ret_write, or
     return server_watch(s, st->fd, st) < 0 ? orc_error_make(err, errno, "epoll_ctl") : 0;
 }
 
+/* stdin: true without a terminal: a pipe whose write end the shim keeps, so the container's
+ * reads wait (for an attach, which orc does not serve yet) instead of meeting EOF. */
+static int open_stdin(struct ctr *c, int *ret_read, orc_error_t *err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return orc_error_make(err, errno, "pipe");
+    *ret_read = p[0];
+    c->stdin_fd = p[1];
+    return 0;
+}
+
+/* tty: true: a socket for the runtime's --console-socket in the pod's run directory, named
+ * after the container's place in the shim, "tty<N>": a socket's path is limited (108 bytes)
+ * and this name is no longer than the control socket's, "shim.sock", beside it. */
+static int open_console_socket(struct shim *s, struct ctr *c, orc_error_t *err)
+{
+    size_t i = 0;
+    while (i < s->n_ctrs && s->ctrs[i] != c)
+        i++;
+    free(c->console_path);
+    c->console_path = xasprintf("%s/tty%zu", s->args.run_dir, i);
+    int fd = console_listen(c->console_path, err);
+    if (fd < 0)
+        return -1;
+    c->console_sock = fd;
+    return 0;
+}
+
+/* The runtime has started a tty container: its init sent the terminal's master already. The
+ * master is kept for the container's life; a duplicate is read into the log as "stdout". */
+static int take_console(struct shim *s, struct ctr *c, orc_error_t *err)
+{
+    int r = console_receive(c->console_sock, &c->console_fd, err);
+    console_close_socket(c);
+    if (r < 0)
+        return orc_error_wrap(err, "container '%s': terminal", c->name);
+    if (console_default_size(c->console_fd, CONSOLE_COLS, CONSOLE_ROWS) < 0)
+        LOG(s, warn, "container '%s': terminal size: %m, ignoring", c->name);
+    c->out.fd = fcntl(c->console_fd, F_DUPFD_CLOEXEC, 3);
+    if (c->out.fd < 0)
+        return orc_error_make(err, errno, "container '%s': terminal: dup", c->name);
+    c->out.crlf = true;
+    return server_watch(s, c->out.fd, &c->out) < 0 ? orc_error_make(err, errno, "epoll_ctl") : 0;
+}
+
 static void remember_dir(struct shim *s, const char *upper)
 {
     _cleanup_free_ char *dir = xstrdup(upper);
@@ -206,12 +264,17 @@ static void remember_dir(struct shim *s, const char *upper)
         s->writable_dirs = strv_push(s->writable_dirs, dir);
 }
 
-/* Starts the runtime for a prepared container; the pipes' write ends go to the container. */
+/* Starts the runtime for a prepared container: the pipes' other ends go to the container
+ * (the runtime passes its stdio on), or, for a terminal, the console socket's path. */
 static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
 {
-    _cleanup_close_ int out_w = -1, err_w = -1;
-    if (open_log(c, err) < 0 || open_stream(s, &c->out, &out_w, err) < 0 ||
-        open_stream(s, &c->err, &err_w, err) < 0)
+    _cleanup_close_ int in_r = -1, out_w = -1, err_w = -1;
+    if (open_log(c, err) < 0)
+        return -1;
+    if (c->tty ? open_console_socket(s, c, err) < 0
+               : open_stream(s, &c->out, &out_w, err) < 0 ||
+                     open_stream(s, &c->err, &err_w, err) < 0 ||
+                     (c->stdin_open && open_stdin(c, &in_r, err) < 0))
         return -1;
     _cleanup_free_ char *pidfile = orc_path_join(c->bundle, "pid");
     _cleanup_free_ char *rtlog = orc_path_join(c->bundle, "runtime.log");
@@ -219,10 +282,16 @@ static int launch(struct shim *s, struct ctr *c, orc_error_t *err)
     (void) unlink(rtlog);
     /* --log must precede the command. No session keyring per container: the kernel allows
      * a user 200 keys (kernel.keys.maxkeys), so a keyring each would cap a user's pods */
-    char *args[] = {
-        "--log",      rtlog,   "--log-format", "json",    "run", "--detach", "--no-new-keyring",
-        "--pid-file", pidfile, "--bundle",     c->bundle, c->id, NULL};
-    int r = runtime_spawn(s, args, out_w, err_w, &c->runtime_pid);
+    char *args[16] = {"--log", rtlog,      "--log-format",    "json",
+                      "run",   "--detach", "--no-new-keyring"};
+    size_t n = 7;
+    if (c->tty) {
+        args[n++] = "--console-socket";
+        args[n++] = c->console_path;
+    }
+    char *rest[] = {"--pid-file", pidfile, "--bundle", c->bundle, c->id, NULL};
+    memcpy(args + n, rest, sizeof(rest));
+    int r = runtime_spawn(s, args, in_r, out_w, err_w, &c->runtime_pid);
     if (r < 0)
         return orc_error_make(err, -r, "run the runtime '%s'", s->args.runtime);
     c->state = CTR_STARTING;
@@ -274,6 +343,8 @@ int ctr_start(struct shim *s, const json_t *spec, struct client *client, long lo
     c->log_path = xstrdup(log);
     c->log_max_size = orc_json_int(spec, "log_max_size", 10 << 20); /* kubelet's defaults */
     c->log_max_files = (int) orc_json_int(spec, "log_max_files", 5);
+    c->tty = json_is_true(json_object_get(spec, "tty"));
+    c->stdin_open = json_is_true(json_object_get(spec, "stdin"));
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
     _cleanup_free_ char *stale = orc_path_join(s->args.runtime_root, c->id);
     if (access(stale, F_OK) == 0) { /* left by a shim of this pod that died */
@@ -328,11 +399,15 @@ static void start_done(struct shim *s, struct ctr *c, int status)
     c->start_deadline = 0;
     _cleanup_free_ char *pidfile = orc_path_join(c->bundle, "pid");
     _cleanup_free_ char *pid = NULL;
+    orc_error_t err = NULL;
     if (c->start_failure || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-        orc_read_file(pidfile, 64, &pid, NULL, NULL) < 0 || atoi(pid) <= 0) {
-        _cleanup_free_ char *msg =
-            c->start_failure ? xstrdup(c->start_failure) : runtime_last_error(c->bundle);
-        start_failed(s, c, msg);
+        orc_read_file(pidfile, 64, &pid, NULL, NULL) < 0 || atoi(pid) <= 0 ||
+        (c->tty && take_console(s, c, &err) < 0)) {
+        _cleanup_free_ char *msg = c->start_failure ? xstrdup(c->start_failure)
+                                   : err            ? xstrdup(orc_error_message(err))
+                                                    : runtime_last_error(c->bundle);
+        orc_error_release(&err);
+        start_failed(s, c, msg); /* a container without its terminal is deleted (killed) */
         answer_start(c, NULL, msg);
         return;
     }

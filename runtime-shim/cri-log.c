@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The CRI log format: "<RFC3339Nano> <stream> <P|F> <text>\n", P for a partial line. */
+/* The CRI log format: "<RFC3339Nano> <stream> <P|F> <text>\n", P for a partial line. A
+ * terminal's stream ends its lines with "\r\n" (the tty's ONLCR): the \r is left out of the
+ * line, as containerd's CRI logger leaves it out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +33,14 @@ void cri_feed(struct cri_stream *st, const char *data, size_t len, int64_t now_n
     size_t start = 0;
     for (size_t i = 0; i < st->len; i++) {
         if (st->partial[i] == '\n') {
-            emit(out, out_len, ts, st->name, 'F', st->partial + start, i - start);
+            size_t end = st->crlf && i > start && st->partial[i - 1] == '\r' ? i - 1 : i;
+            emit(out, out_len, ts, st->name, 'F', st->partial + start, end - start);
             start = i + 1;
         } else if (i + 1 - start >= CRI_MAX_LINE) {
-            emit(out, out_len, ts, st->name, 'P', st->partial + start, i + 1 - start);
-            start = i + 1;
+            /* a terminal's "\r\n" is not cut in two: its \r waits for the next line */
+            size_t end = st->crlf && st->partial[i] == '\r' ? i : i + 1;
+            emit(out, out_len, ts, st->name, 'P', st->partial + start, end - start);
+            start = end;
         }
     }
     memmove(st->partial, st->partial + start, st->len - start);

@@ -19,7 +19,7 @@
 #include "time-util.h"
 #include "xalloc.h"
 
-int runtime_spawn(struct shim *s, char **args, int out_fd, int err_fd, pid_t *ret_pid)
+int runtime_spawn(struct shim *s, char **args, int in_fd, int out_fd, int err_fd, pid_t *ret_pid)
 {
     char *argv[24] = {s->args.runtime, "--root", s->args.runtime_root};
     size_t n = 3;
@@ -38,7 +38,7 @@ int runtime_spawn(struct shim *s, char **args, int out_fd, int err_fd, pid_t *re
         /* a group of its own: a runtime killed at its deadline takes its children along */
         setpgid(0, 0);
         int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
+        dup2(in_fd >= 0 ? in_fd : null, 0);
         dup2(out_fd >= 0 ? out_fd : null, 1);
         dup2(err_fd >= 0 ? err_fd : null, 2);
         execvp(argv[0], argv);
@@ -57,7 +57,7 @@ void runtime_kill(pid_t pid)
 int runtime_exec(struct shim *s, char **args, int64_t timeout_ns)
 {
     pid_t pid;
-    int r = runtime_spawn(s, args, -1, -1, &pid);
+    int r = runtime_spawn(s, args, -1, -1, -1, &pid);
     if (r < 0)
         return r;
     _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);

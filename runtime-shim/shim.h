@@ -47,7 +47,8 @@ struct cri_stream {
     int kind; /* WATCH_STREAM */
     struct ctr *owner;
     const char *name; /* "stdout" / "stderr" */
-    int fd;           /* pipe read end, -1 when closed */
+    int fd;           /* pipe read end (or the terminal's master), -1 when closed */
+    bool crlf;        /* a terminal's: "\r\n" ends a line (ONLCR's \r is not the program's) */
     char *partial;
     size_t len;
 };
@@ -76,6 +77,12 @@ struct ctr {
     struct log_file log;
     bool disk_full; /* writing its log failed for want of space: reported once */
     struct cri_stream out, err;
+    bool tty;           /* a terminal: its output is the out stream, as "stdout" */
+    bool stdin_open;    /* stdin kept open: a pipe (or the terminal) nothing writes to yet */
+    int console_fd;     /* the terminal's master, kept for the container's life, -1 = none */
+    int console_sock;   /* while CTR_STARTING: where the runtime sends the master, -1 = none */
+    char *console_path; /* that socket's path, in the run directory */
+    int stdin_fd;       /* the write end of its stdin pipe, kept for its life, -1 = none */
     pid_t pid;
     enum ctr_state state;
     int64_t started_at, finished_at;
@@ -117,8 +124,9 @@ struct shim {
 };
 
 /* runtime.c: the OCI runtime (--root from the arguments) */
-/* Starts it with args in a process group of its own; stdout/stderr to the fds (or null). */
-int runtime_spawn(struct shim *s, char **args, int out_fd, int err_fd, pid_t *ret_pid);
+/* Starts it with args in a process group of its own; stdin/stdout/stderr from the fds (or
+ * /dev/null for -1). */
+int runtime_spawn(struct shim *s, char **args, int in_fd, int out_fd, int err_fd, pid_t *ret_pid);
 void runtime_kill(pid_t pid);
 /* Runs it to completion, at most timeout_ns (-ETIMEDOUT: killed). */
 int runtime_exec(struct shim *s, char **args, int64_t timeout_ns);
@@ -171,6 +179,18 @@ void cri_feed(struct cri_stream *st, const char *data, size_t len, int64_t now_n
 /* Flushes a pending tail as a final "F" line. */
 void cri_flush(struct cri_stream *st, int64_t now_ns, char **out, size_t *out_len);
 #define CRI_MAX_LINE 16384
+
+/* console.c: a tty container's terminal (--console-socket) */
+/* A listening socket at path (non-blocking, 0600) for the runtime to send the master to. */
+int console_listen(const char *path, orc_error_t *err);
+/* Takes the pty master the runtime sent (non-blocking: it was sent before `run --detach`
+ * returned); *ret_master is non-blocking. */
+int console_receive(int listen_fd, int *ret_master, orc_error_t *err);
+/* Gives a terminal the runtime left without a size cols x rows: 1 if it did, 0 if it had one,
+ * -errno. */
+int console_default_size(int master, unsigned short cols, unsigned short rows);
+#define CONSOLE_COLS 80 /* as CRI runtimes (and orcd's OCI consoleSize) */
+#define CONSOLE_ROWS 24
 
 /* link-watch.c: reports interfaces that vanish from the pod (a network helper died). */
 int link_watch_open(struct shim *s, orc_error_t *err);

@@ -24,6 +24,9 @@
 #include "xalloc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* A tty container's window (orc-shim's default too): 80x24, as CRI runtimes start one */
+#define OCI_CONSOLE_WIDTH 80
+#define OCI_CONSOLE_HEIGHT 24
 
 static void append_json_strings(json_t *dst, const json_t *src)
 {
@@ -68,7 +71,8 @@ static int build_args(const struct container *c, const json_t *cfg, const struct
 }
 
 /* Image Env, then the container's (expanded) env by name, PATH and HOSTNAME defaults. */
-static json_t *build_env(const struct pod *pod, const struct expand_env *cenv, const json_t *cfg)
+static json_t *build_env(const struct pod *pod, const struct container *c,
+                         const struct expand_env *cenv, const json_t *cfg)
 {
     struct expand_env env = {0};
     size_t i;
@@ -84,6 +88,8 @@ static json_t *build_env(const struct pod *pod, const struct expand_env *cenv, c
         _cleanup_free_ char *hostname = pod_hostname(pod);
         expand_env_set(&env, "HOSTNAME", hostname);
     }
+    if (c->tty && !expand_env_get(&env, "TERM", 4)) /* as containerd and CRI-O give a terminal */
+        expand_env_set(&env, "TERM", "xterm");
     json_t *a = json_array();
     append_strv(a, env.strv);
     expand_env_done(&env);
@@ -209,8 +215,12 @@ static json_t *build_process(const struct oci_spec_input *in, json_t *user, json
                              json_t *env)
 {
     const char *cwd = in->container->working_dir ?: orc_json_str(in->image->config, "WorkingDir");
-    json_t *process = json_pack("{s:b,s:o,s:o,s:o,s:s}", "terminal", 0, "user", user, "args", args,
-                                "env", env, "cwd", cwd && *cwd ? cwd : "/");
+    json_t *process = json_pack("{s:b,s:o,s:o,s:o,s:s}", "terminal", in->container->tty, "user",
+                                user, "args", args, "env", env, "cwd", cwd && *cwd ? cwd : "/");
+    if (in->container->tty) /* the size CRI runtimes give a terminal nobody attached to */
+        json_object_set_new(
+            process, "consoleSize",
+            json_pack("{s:i,s:i}", "height", OCI_CONSOLE_HEIGHT, "width", OCI_CONSOLE_WIDTH));
     if (in->nofile_soft && in->nofile_hard <= INT64_MAX && in->nofile_soft <= in->nofile_hard)
         json_object_set_new(process, "rlimits",
                             json_pack("[{s:s,s:I,s:I}]", "type", "RLIMIT_NOFILE", "soft",
@@ -238,7 +248,7 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
         r = oci_mounts_build(in, &cenv, mounts, err);
     }
     if (r == 0) {
-        json_t *process = build_process(in, user, args, build_env(in->pod, &cenv, cfg));
+        json_t *process = build_process(in, user, args, build_env(in->pod, c, &cenv, cfg));
         json_auto_t *spec =
             json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process", process,
                       "root", "path", "rootfs", "readonly", 0, "mounts", mounts, "linux",

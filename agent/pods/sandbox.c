@@ -288,7 +288,8 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
     return orc_write_file_atomic(path, text, strlen(text), 0600, err);
 }
 
-static json_t *start_request(struct pod_step *s, const char *bundle, json_t *binds)
+static json_t *start_request(struct pod_step *s, const struct container *c, const char *bundle,
+                             json_t *binds)
 {
     const struct orc_paths *paths = s->env->paths;
     json_t *lower = json_array();
@@ -306,11 +307,11 @@ static json_t *start_request(struct pod_step *s, const char *bundle, json_t *bin
     _cleanup_free_ char *log = xasprintf("%s/%s/%d.log", logdir, s->container, s->attempt);
     json_int_t timeout_ms = (json_int_t) (s->env->config->request_timeout_ns / NSEC_PER_MSEC);
     const struct pod_config *cfg = s->env->config;
-    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i,s:I,s:i,s:O},s:I}", "container", "name",
-                     s->container, "bundle", bundle, "lower", lower, "upper_dir", upper, "work_dir",
-                     work, "log", log, "attempt", s->attempt, "log_max_size",
+    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i,s:I,s:i,s:O,s:b,s:b},s:I}", "container",
+                     "name", s->container, "bundle", bundle, "lower", lower, "upper_dir", upper,
+                     "work_dir", work, "log", log, "attempt", s->attempt, "log_max_size",
                      (json_int_t) cfg->log_max_size, "log_max_files", cfg->log_max_files, "binds",
-                     binds, "timeout_ms", timeout_ms);
+                     binds, "tty", c->tty, "stdin", c->stdin_open, "timeout_ms", timeout_ms);
 }
 
 int sandbox_start_container(struct pod_step *s, orc_error_t *err)
@@ -323,7 +324,7 @@ int sandbox_start_container(struct pod_step *s, orc_error_t *err)
     json_auto_t *binds = json_array();
     if (orc_mkdir_p(cdir, 0700, err) < 0 || write_bundle(s, c, bundle, binds, err) < 0)
         return -1;
-    json_auto_t *req = start_request(s, bundle, binds);
+    json_auto_t *req = start_request(s, c, bundle, binds);
     json_auto_t *resp = NULL;
     _cleanup_free_ char *sock = run_file(s, "shim.sock");
     struct shim_client *shim = NULL;

@@ -264,6 +264,47 @@ static void test_expansion(void)
     json_decref(spec);
 }
 
+/* tty: a terminal of 80x24 and TERM=xterm unless the container sets TERM; stdin alone is no
+ * terminal */
+static void test_terminal(void)
+{
+    struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
+    char *error = NULL;
+    json_t *spec = build("", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    json_t *proc = json_object_get(spec, "process");
+    char *env = json_dumps(json_object_get(proc, "env"), JSON_COMPACT);
+    tap_ok(json_is_false(json_object_get(proc, "terminal")) &&
+               !json_object_get(proc, "consoleSize") && !strstr(env, "TERM="),
+           "no tty: no terminal, no console size, no TERM");
+    free(env);
+    json_decref(spec);
+
+    spec = build("    stdin: true\n", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    tap_ok(json_is_false(json_object_get(json_object_get(spec, "process"), "terminal")),
+           "stdin without tty: no terminal (the shim gives it a pipe)");
+    json_decref(spec);
+
+    spec = build("    tty: true\n    stdin: true\n", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    proc = json_object_get(spec, "process");
+    char *size = json_dumps(json_object_get(proc, "consoleSize"), JSON_COMPACT | JSON_SORT_KEYS);
+    env = json_dumps(json_object_get(proc, "env"), JSON_COMPACT);
+    tap_ok(json_is_true(json_object_get(proc, "terminal")), "tty: a terminal");
+    tap_is_str(size, "{\"height\":24,\"width\":80}", "tty: 80x24, as CRI runtimes");
+    tap_ok(strstr(env, "\"TERM=xterm\"") != NULL, "tty: TERM=xterm: %s", env);
+    free(size);
+    free(env);
+    json_decref(spec);
+
+    spec = build("    tty: true\n    env: [{name: TERM, value: vt100}]\n", "{\"Cmd\":[\"sh\"]}",
+                 &ns, &error);
+    env = json_dumps(json_object_get(json_object_get(spec, "process"), "env"), JSON_COMPACT);
+    tap_ok(strstr(env, "\"TERM=vt100\"") && !strstr(env, "xterm"), "the container's TERM wins: %s",
+           env);
+    free(env);
+    json_decref(spec);
+    free(error);
+}
+
 int main(void)
 {
     check_args("", "/entry default", "image entrypoint + cmd");
@@ -317,5 +358,6 @@ int main(void)
     test_users();
     test_defaults();
     test_expansion();
+    test_terminal();
     return tap_done();
 }

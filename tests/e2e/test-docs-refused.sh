@@ -28,9 +28,6 @@ assert_eq "$out" 'The Pod "sa-token-test" is invalid: spec.volumes[0].projected.
 expect_exit 1 kdocs apply -f pods/pod-nginx-specific-node.yaml
 assert_eq "$out" "The Pod \"nginx\" is invalid: spec.nodeName: Invalid value: \"foo-node\": orc runs pods on its own node only (\"$node\")" \
     "pod-nginx-specific-node.yaml"
-expect_exit 1 kdocs apply -f pods/share-process-namespace.yaml
-assert_eq "$out" 'The Pod "nginx" is invalid: spec.containers[1].tty: not supported yet by orc: orc-shim gives containers no terminal (their output goes to the log through pipes); refused rather than run the container without one' \
-    "share-process-namespace.yaml"
 assert_eq "$(k get pods -o name)" "" "no pod stored"
 
 echo "# assign-pods-nodes: the node's labels are its own"

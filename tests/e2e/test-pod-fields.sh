@@ -210,13 +210,4 @@ assert_eq "$(pod_phase picky)" "Pending" "a pod the node does not match stays Pe
 assert_eq "$(pod_field picky '.status.conditions[] | select(.type == "PodScheduled") | .status + "/" + .reason')" \
     "False/Unschedulable" "PodScheduled False, Unschedulable"
 "$ORC" delete pod picky >/dev/null || fail "delete picky"
-
-expect_exit 1 "$ORC" apply -f - <<'YAML'
-apiVersion: v1
-kind: Pod
-metadata: {name: bad}
-spec:
-  containers: [{name: c, image: localhost/busybox:latest, tty: true}]
-YAML
-assert_contains "$out" "spec.containers[0].tty: not supported yet by orc: orc-shim gives containers no terminal" "tty refused"
 echo "PASS: $TEST_NAME"
