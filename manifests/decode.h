@@ -130,7 +130,8 @@ void decode_env_from(struct decoder *d, const struct ynode *n, json_t **ret);
 bool pod_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
                            struct pod_host *h);
 void pod_host_validate(struct decoder *d, const struct ynode *spec, struct pod *pod);
-/* A container's tty, stdin and stdinOnce into c (true when k is one of them). */
+/* A container's tty, stdin and stdinOnce, terminationMessagePath (absolute) and
+ * terminationMessagePolicy into c (true when k is one of them). */
 bool container_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
                                  struct container *c);
 

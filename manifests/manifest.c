@@ -14,6 +14,8 @@
 
 static const char *const pull_names[_PULL_POLICY_MAX] = {"Always", "IfNotPresent", "Never"};
 static const char *const restart_names[_RESTART_POLICY_MAX] = {"Always", "OnFailure", "Never"};
+static const char *const termination_names[_TERMINATION_MESSAGE_POLICY_MAX] = {
+    "File", "FallbackToLogsOnError"};
 
 const char *pull_policy_to_string(enum pull_policy p)
 {
@@ -39,6 +41,19 @@ enum restart_policy restart_policy_from_string(const char *s)
         if (!strcmp(s, restart_names[i]))
             return i;
     return _RESTART_POLICY_INVALID;
+}
+
+const char *termination_message_policy_to_string(enum termination_message_policy p)
+{
+    return p >= 0 && p < _TERMINATION_MESSAGE_POLICY_MAX ? termination_names[p] : NULL;
+}
+
+enum termination_message_policy termination_message_policy_from_string(const char *s)
+{
+    for (int i = 0; s && i < _TERMINATION_MESSAGE_POLICY_MAX; i++)
+        if (!strcmp(s, termination_names[i]))
+            return i;
+    return _TERMINATION_MESSAGE_POLICY_INVALID;
 }
 
 static bool label_ok(const char *s, size_t len)
@@ -436,6 +451,7 @@ static void free_container(struct container *c)
     free(c->env);
     json_decref(c->env_from);
     free(c->working_dir);
+    free(c->termination_message_path);
     for (size_t i = 0; i < c->n_ports; i++) {
         free(c->ports[i].name);
         free(c->ports[i].protocol);

@@ -39,6 +39,17 @@ enum restart_policy {
     _RESTART_POLICY_INVALID = -22,
 };
 
+/* terminationMessagePolicy: where kubelet takes a container's termination message from. */
+enum termination_message_policy {
+    TERMINATION_MESSAGE_FILE,                      /* the file at terminationMessagePath */
+    TERMINATION_MESSAGE_FALLBACK_TO_LOGS_ON_ERROR, /* or, empty after a failure, the log's tail */
+    _TERMINATION_MESSAGE_POLICY_MAX,
+    _TERMINATION_MESSAGE_POLICY_INVALID = -22,
+};
+
+/* terminationMessagePath's default, as the API server fills it in. */
+#define MANIFEST_TERMINATION_MESSAGE_PATH "/dev/termination-log"
+
 struct env_var {
     char *name;
     char *value;        /* "" with value_from */
@@ -87,6 +98,8 @@ struct container {
     bool tty;        /* a terminal for stdin, stdout and stderr (its output: the "stdout" log) */
     bool stdin_open; /* stdin: kept open for the container's life, empty until an attach */
     bool stdin_once; /* stdinOnce: stdin closed when the first attach session ends */
+    char *termination_message_path; /* absolute; default MANIFEST_TERMINATION_MESSAGE_PATH */
+    enum termination_message_policy termination_message_policy; /* default File */
 };
 
 struct pod {
@@ -176,6 +189,8 @@ const char *pull_policy_to_string(enum pull_policy p);
 enum pull_policy pull_policy_from_string(const char *s);
 const char *restart_policy_to_string(enum restart_policy p);
 enum restart_policy restart_policy_from_string(const char *s);
+const char *termination_message_policy_to_string(enum termination_message_policy p);
+enum termination_message_policy termination_message_policy_from_string(const char *s);
 
 /* Kubernetes name rules. */
 bool manifest_is_dns1123_label(const char *s);     /* container names, namespaces */

@@ -262,16 +262,50 @@ static void decode_flag(struct decoder *d, const struct ynode *v, bool *ret)
         *ret = strcasecmp(v->value, "true") == 0;
 }
 
+/* terminationMessagePath: "" is the default, as the API server fills it in; kubelet binds a
+ * file there, which only an absolute path names. */
+static void decode_termination_path(struct decoder *d, const struct ynode *v, char **ret)
+{
+    if (!decode_string(d, v, ret))
+        return;
+    if (!**ret)
+        *ret = (free(*ret), NULL);
+    else if (**ret != '/')
+        decoder_error(d, v, NULL, "Invalid value: \"%s\": must be an absolute path", *ret);
+}
+
+static void decode_termination_policy(struct decoder *d, const struct ynode *v,
+                                      enum termination_message_policy *ret)
+{
+    _cleanup_free_ char *s = NULL;
+    if (!decode_string(d, v, &s) || !*s) /* "": the default */
+        return;
+    enum termination_message_policy p = termination_message_policy_from_string(s);
+    if (p < 0)
+        decoder_error(d, v, NULL,
+                      "Unsupported value: \"%s\": supported values: \"File\", "
+                      "\"FallbackToLogsOnError\"",
+                      s);
+    else
+        *ret = p;
+}
+
 bool container_host_decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v,
                                  struct container *c)
 {
-    if (!strcmp(k->value, "tty"))
+    if (!strcmp(k->value, "terminationMessagePath")) {
+        free(c->termination_message_path);
+        c->termination_message_path = NULL;
+        decode_termination_path(d, v, &c->termination_message_path);
+    } else if (!strcmp(k->value, "terminationMessagePolicy")) {
+        decode_termination_policy(d, v, &c->termination_message_policy);
+    } else if (!strcmp(k->value, "tty")) {
         decode_flag(d, v, &c->tty);
-    else if (!strcmp(k->value, "stdin"))
+    } else if (!strcmp(k->value, "stdin")) {
         decode_flag(d, v, &c->stdin_open);
-    else if (!strcmp(k->value, "stdinOnce"))
+    } else if (!strcmp(k->value, "stdinOnce")) {
         decode_flag(d, v, &c->stdin_once);
-    else
+    } else
         return false;
     return true;
 }

@@ -6,7 +6,10 @@
  * entries, DNS, which namespaces its containers share, and how long it may run; the
  * containers' terminal and termination message. Parsed and validated in pod-host.c as the
  * API server does; stored as Kubernetes JSON, written only when not the default, so a pod
- * stored before orc knew a field compares equal to the same manifest applied again.
+ * stored before orc knew a field compares equal to the same manifest applied again. (The
+ * termination message's fields are the container's, always written with their defaults as
+ * the API server writes them: to-json.c, and sched_pod_update_check() fills them in for a
+ * pod stored before.)
  */
 #include <jansson.h>
 #include <stdbool.h>

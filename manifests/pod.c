@@ -256,6 +256,8 @@ static void decode_container(struct decoder *d, const struct ynode *n, struct co
         if (!known && !unsupported_field(d, k, v, FIELDS_CONTAINER))
             decoder_unknown_field(d, k);
     }
+    if (!c->termination_message_path)
+        c->termination_message_path = xstrdup(MANIFEST_TERMINATION_MESSAGE_PATH);
 }
 
 /* serviceAccountName or the older serviceAccount into *ret: orc mounts no token, but the

@@ -97,6 +97,13 @@ static json_t *container_json(const struct container *c)
     if (c->security)
         json_object_set_new(j, "securityContext", security_context_to_json(c->security));
     container_host_to_json(c, j);
+    /* always written, as the API server writes its defaults */
+    json_object_set_new(
+        j, "terminationMessagePath",
+        json_string(c->termination_message_path ?: MANIFEST_TERMINATION_MESSAGE_PATH));
+    json_object_set_new(
+        j, "terminationMessagePolicy",
+        json_string(termination_message_policy_to_string(c->termination_message_policy)));
     return j;
 }
 
@@ -198,6 +205,17 @@ static int container_from_json(const json_t *j, struct container *c, orc_error_t
     for (size_t i = 0; i < c->n_mounts; i++)
         if (volume_mount_from_json(json_array_get(mounts, i), &c->mounts[i], err) < 0)
             return -1;
+    /* a pod stored before orc knew them has neither: the defaults */
+    const char *tpath = str(j, "terminationMessagePath");
+    c->termination_message_path =
+        xstrdup(tpath && *tpath ? tpath : MANIFEST_TERMINATION_MESSAGE_PATH);
+    const char *tpolicy = str(j, "terminationMessagePolicy");
+    c->termination_message_policy =
+        tpolicy ? termination_message_policy_from_string(tpolicy) : TERMINATION_MESSAGE_FILE;
+    if ((int) c->termination_message_policy < 0)
+        return orc_error_make(err, EINVAL,
+                              "stored container '%s' has terminationMessagePolicy '%s'", c->name,
+                              tpolicy);
     const json_t *sc = json_object_get(j, "securityContext");
     if (sc && security_context_from_json(sc, &c->security, err) < 0)
         return orc_error_wrap(err, "container '%s'", c->name);

@@ -68,8 +68,6 @@ static const struct field_rule container_fields[] = {
     IGNORED("readinessProbe"),
     IGNORED("startupProbe"),
     IGNORED("lifecycle"),
-    IGNORED("terminationMessagePath"),
-    IGNORED("terminationMessagePolicy"),
     IGNORED("resizePolicy"),
     IGNORED("restartPolicy"),
     {0},

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "shim.h"
 #include "strv.h"
+#include "termination-message.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -172,7 +173,7 @@ static struct ctr *ctr_slot(struct shim *s, const char *name)
     if (c) {
         ctr_release(s, c);
         free(c->id), free(c->bundle), free(c->log_path), free(c->reason), free(c->message);
-        free(c->start_failure), free(c->console_path);
+        free(c->start_failure), free(c->console_path), free(c->termination_log);
         free(c->out.partial), free(c->err.partial);
         char *keep = c->name;
         memset(c, 0, sizeof(*c));
@@ -345,6 +346,9 @@ int ctr_start(struct shim *s, const json_t *spec, struct client *client, long lo
     c->log_max_files = (int) orc_json_int(spec, "log_max_files", 5);
     c->tty = json_is_true(json_object_get(spec, "tty"));
     c->stdin_open = json_is_true(json_object_get(spec, "stdin"));
+    c->termination_log = xstrdup(orc_json_str(spec, "termination_log"));
+    c->termination_fallback = json_is_true(json_object_get(spec, "termination_fallback"));
+    c->termination_max = (size_t) orc_json_int(spec, "termination_max", 0);
     _cleanup_free_ char *rootfs = orc_path_join(bundle, "rootfs");
     _cleanup_free_ char *stale = orc_path_join(s->args.runtime_root, c->id);
     if (access(stale, F_OK) == 0) { /* left by a shim of this pod that died */
@@ -466,6 +470,22 @@ static bool oom_killed(const struct ctr *c)
     return k && strtoll(k + 9, NULL, 10) > 0;
 }
 
+/* As kubelet: the file's message; after a failure with FallbackToLogsOnError and nothing in
+ * the file, the end of the log (written whole by now). */
+static void read_termination_message(struct ctr *c)
+{
+    bool fallback = c->termination_fallback && c->exit_code != 0;
+    if (!c->termination_log && !fallback)
+        return;
+    size_t len = 0;
+    _cleanup_free_ char *text = tmsg_read(c->termination_log, fallback, c->log_path, &len);
+    char *msg = tmsg_compose(c->message, text, len, c->termination_max);
+    if (!msg)
+        return;
+    free(c->message);
+    c->message = msg;
+}
+
 static void container_exited(struct shim *s, struct ctr *c, int status)
 {
     /* drain what the container wrote before telling anyone it exited */
@@ -490,6 +510,7 @@ static void container_exited(struct shim *s, struct ctr *c, int status)
     bool oom = c->exit_code != 0 && oom_killed(c);
     free(c->reason);
     c->reason = xstrdup(oom ? "OOMKilled" : c->exit_code == 0 ? "Completed" : "Error");
+    read_termination_message(c);
     LOG(s, info, "container '%s' exited with %d%s", c->name, c->exit_code,
         oom ? " (OOM killed)" : "");
     ctr_release(s, c); /* after reading memory.events: the runtime removes the cgroup */

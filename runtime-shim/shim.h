@@ -88,6 +88,11 @@ struct ctr {
     int64_t started_at, finished_at;
     int exit_code, signal;
     char *reason, *message;
+    /* its termination message (termination-message.h): the file bound at its
+     * terminationMessagePath (NULL: none), FallbackToLogsOnError, the bytes it may have */
+    char *termination_log;
+    bool termination_fallback;
+    size_t termination_max;
     int64_t kill_at; /* SIGKILL deadline (CLOCK_MONOTONIC ns), 0 = none */
     bool mounted;
     /* while CTR_STARTING: */

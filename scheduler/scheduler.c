@@ -194,11 +194,35 @@ int64_t sched_backoff_next(int64_t prev_ns, const struct sched_backoff_config *c
     return prev_ns * 2 < cfg->base_ns ? cfg->base_ns : prev_ns * 2;
 }
 
-enum sched_pod_update sched_pod_update_check(const json_t *old_spec, const json_t *new_spec)
+/* Fields a spec stored before orc knew them lacks: their defaults, so that the same manifest
+ * applied again is no change. */
+static void fill_later_defaults(json_t *spec)
 {
-    if (json_equal(old_spec, new_spec))
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(spec, "containers"), i, c) {
+        if (!json_object_get(c, "terminationMessagePath"))
+            json_object_set_new(c, "terminationMessagePath",
+                                json_string(MANIFEST_TERMINATION_MESSAGE_PATH));
+        if (!json_object_get(c, "terminationMessagePolicy"))
+            json_object_set_new(
+                c, "terminationMessagePolicy",
+                json_string(termination_message_policy_to_string(TERMINATION_MESSAGE_FILE)));
+    }
+}
+
+enum sched_pod_update sched_pod_update_check(const json_t *old_spec, const json_t *new_spec_in)
+{
+    if (json_equal(old_spec, new_spec_in))
         return SCHED_UPDATE_NONE;
+    json_auto_t *new_spec = json_deep_copy(new_spec_in);
     json_t *copy = json_deep_copy(old_spec);
+    fill_later_defaults(copy);
+    fill_later_defaults(new_spec);
+    if (json_equal(copy, new_spec)) {
+        json_decref(copy);
+        return SCHED_UPDATE_NONE;
+    }
     json_t *oc = json_object_get(copy, "containers"), *nc = json_object_get(new_spec, "containers");
     bool same_shape = json_array_size(oc) == json_array_size(nc);
     for (size_t i = 0; same_shape && i < json_array_size(oc); i++) {

@@ -247,6 +247,9 @@ int oci_spec_build(const struct oci_spec_input *in, json_t **ret, orc_error_t *e
         mounts = build_mounts(in);
         r = oci_mounts_build(in, &cenv, mounts, err);
     }
+    if (r == 0 && in->termination_log) /* last, as kubelet: over the volumes */
+        json_array_append_new(mounts, mount_json(c->termination_message_path, "bind",
+                                                 in->termination_log, "rbind,rprivate"));
     if (r == 0) {
         json_t *process = build_process(in, user, args, build_env(in->pod, c, &cenv, cfg));
         json_auto_t *spec =

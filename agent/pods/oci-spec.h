@@ -60,6 +60,8 @@ struct oci_spec_input {
     size_t n_volume_paths;
     const char *mounts_dir;
     json_t *binds;
+    const char *termination_log; /* bound at the container's terminationMessagePath (read by
+                                    orc-shim when it exits), NULL: none */
     const struct oci_security_node *security; /* NULL: no seccomp by default, no AppArmor or
                                                  SELinux, no Localhost profiles */
     char ***warnings; /* what the node does not apply (strv, appended to), NULL = dropped */

@@ -24,6 +24,7 @@
 #include "pods/oci-spec.h"
 #include "pods/scope.h"
 #include "pods/shim-client.h"
+#include "pods/termination-log.h"
 #include "pods/volumes.h"
 #include "sys/jobs.h"
 #include "sys/paths.h"
@@ -238,7 +239,7 @@ static int pause_pid_ns(struct pod_step *s, char **ret, orc_error_t *err)
 }
 
 static int write_bundle(struct pod_step *s, const struct container *c, const char *bundle,
-                        json_t *binds, orc_error_t *err)
+                        json_t *binds, const char *termination_log, orc_error_t *err)
 {
     _cleanup_(pod_volume_paths_done) struct pod_volume_paths vols = {0};
     struct expand_facts vf = container_env_facts(s->env, s->uid, NULL, s->volume_objects);
@@ -277,6 +278,7 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
                                 .n_volume_paths = vols.n,
                                 .mounts_dir = mounts_dir,
                                 .binds = binds,
+                                .termination_log = termination_log,
                                 .security = &node,
                                 .warnings = &s->warnings};
     spawn_child_nofile(&in.nofile_soft, &in.nofile_hard);
@@ -289,7 +291,7 @@ static int write_bundle(struct pod_step *s, const struct container *c, const cha
 }
 
 static json_t *start_request(struct pod_step *s, const struct container *c, const char *bundle,
-                             json_t *binds)
+                             json_t *binds, const char *termination_log)
 {
     const struct orc_paths *paths = s->env->paths;
     json_t *lower = json_array();
@@ -307,11 +309,21 @@ static json_t *start_request(struct pod_step *s, const struct container *c, cons
     _cleanup_free_ char *log = xasprintf("%s/%s/%d.log", logdir, s->container, s->attempt);
     json_int_t timeout_ms = (json_int_t) (s->env->config->request_timeout_ns / NSEC_PER_MSEC);
     const struct pod_config *cfg = s->env->config;
-    return json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i,s:I,s:i,s:O,s:b,s:b},s:I}", "container",
-                     "name", s->container, "bundle", bundle, "lower", lower, "upper_dir", upper,
-                     "work_dir", work, "log", log, "attempt", s->attempt, "log_max_size",
-                     (json_int_t) cfg->log_max_size, "log_max_files", cfg->log_max_files, "binds",
-                     binds, "tty", c->tty, "stdin", c->stdin_open, "timeout_ms", timeout_ms);
+    json_t *req =
+        json_pack("{s:{s:s,s:s,s:o,s:s,s:s,s:s,s:i,s:I,s:i,s:O,s:b,s:b},s:I}", "container", "name",
+                  s->container, "bundle", bundle, "lower", lower, "upper_dir", upper, "work_dir",
+                  work, "log", log, "attempt", s->attempt, "log_max_size",
+                  (json_int_t) cfg->log_max_size, "log_max_files", cfg->log_max_files, "binds",
+                  binds, "tty", c->tty, "stdin", c->stdin_open, "timeout_ms", timeout_ms);
+    json_t *ctr = json_object_get(req, "container");
+    if (termination_log)
+        json_object_set_new(ctr, "termination_log", json_string(termination_log));
+    json_object_set_new(ctr, "termination_fallback",
+                        json_boolean(c->termination_message_policy ==
+                                     TERMINATION_MESSAGE_FALLBACK_TO_LOGS_ON_ERROR));
+    json_object_set_new(ctr, "termination_max",
+                        json_integer((json_int_t) termination_message_max(s->pod)));
+    return req;
 }
 
 int sandbox_start_container(struct pod_step *s, orc_error_t *err)
@@ -322,9 +334,18 @@ int sandbox_start_container(struct pod_step *s, orc_error_t *err)
     if (!c)
         return orc_error_make(err, ENOENT, "no container '%s'", s->container);
     json_auto_t *binds = json_array();
-    if (orc_mkdir_p(cdir, 0700, err) < 0 || write_bundle(s, c, bundle, binds, err) < 0)
+    if (orc_mkdir_p(cdir, 0700, err) < 0)
         return -1;
-    json_auto_t *req = start_request(s, c, bundle, binds);
+    _cleanup_free_ char *tlog = NULL;
+    orc_error_t terr = NULL;
+    if (termination_log_prepare(s->env->paths, s->uid, c->name, &tlog, &terr) < 0) {
+        /* as kubelet: the container starts, without the file (its message stays empty) */
+        log_pod_warn(s->pod, "container '%s': %s, ignoring", c->name, orc_error_message(terr));
+        orc_error_release(&terr);
+    }
+    if (write_bundle(s, c, bundle, binds, tlog, err) < 0)
+        return -1;
+    json_auto_t *req = start_request(s, c, bundle, binds, tlog);
     json_auto_t *resp = NULL;
     _cleanup_free_ char *sock = run_file(s, "shim.sock");
     struct shim_client *shim = NULL;

@@ -57,8 +57,8 @@ static json_t *container_status_json(const struct pod_worker *w, const struct co
                                             r->finished_at, cid));
     else if (r->has_last)
         json_object_set_new(last, "terminated",
-                            terminated_json(r->last_exit_code, r->last_reason, NULL,
-                                            r->last_started_at, r->last_finished_at, NULL));
+                            terminated_json(r->last_exit_code, r->last_reason, r->last_message,
+                                            r->last_started_at, r->last_finished_at, cid));
     json_t *s = json_pack("{s:s,s:s,s:s,s:b,s:b,s:i,s:o,s:o}", "name", r->name, "image",
                           r->image ? r->image : "", "imageID", r->image_id ? r->image_id : "",
                           "ready", r->state == RUN_RUNNING, "started", r->state == RUN_RUNNING,
@@ -172,6 +172,8 @@ static void restore_run(struct container_run *r, const json_t *cs)
         r->finished_at = ts_parse(t, "finishedAt");
         free(r->reason);
         r->reason = xstrdup(orc_json_str(t, "reason"));
+        free(r->message);
+        r->message = xstrdup(orc_json_str(t, "message"));
         if (wait) {
             free(r->waiting_reason);
             r->waiting_reason = xstrdup(orc_json_str(wait, "reason"));
@@ -183,6 +185,7 @@ static void restore_run(struct container_run *r, const json_t *cs)
         r->last_started_at = ts_parse(lterm, "startedAt");
         r->last_finished_at = ts_parse(lterm, "finishedAt");
         r->last_reason = xstrdup(orc_json_str(lterm, "reason"));
+        r->last_message = xstrdup(orc_json_str(lterm, "message"));
     }
 }
 

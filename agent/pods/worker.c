@@ -139,6 +139,7 @@ static void run_clear(struct container_run *r)
     free(r->reason);
     free(r->message);
     free(r->last_reason);
+    free(r->last_message);
 }
 
 struct pod_worker *pod_worker_free(struct pod_worker *w)
@@ -446,6 +447,7 @@ static void restart_container(struct container_run *r)
     r->last_started_at = r->started_at;
     r->last_finished_at = r->finished_at;
     set_str(&r->last_reason, r->reason);
+    set_str(&r->last_message, r->message);
     r->restarting = true;
     r->restart_at = 0;
     set_waiting(r, "ContainerCreating", NULL);

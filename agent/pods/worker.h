@@ -34,11 +34,11 @@ struct container_run {
     char *waiting_message;
     int64_t started_at, finished_at;
     int exit_code;
-    char *reason, *message; /* of the last termination */
+    char *reason, *message; /* of the last termination; message: its termination message */
     bool has_last;
     int last_exit_code;
     int64_t last_started_at, last_finished_at;
-    char *last_reason;
+    char *last_reason, *last_message;
     int64_t backoff_ns;
     int64_t restart_at; /* 0 = no restart scheduled */
     bool done;          /* terminated for good */

@@ -11,6 +11,7 @@
 #include "json-util.h"
 #include "manifest.h"
 #include "pods/oci-spec.h"
+#include "pods/termination-log.h"
 #include "strv.h"
 #include "tap.h"
 #include "sys/userns.h"
@@ -33,6 +34,7 @@ static struct pod *pod_of(const char *container_yaml)
 
 static char **test_layers;                /* unpacked layers for user lookups, lowest first */
 static unsigned long long test_nofile[2]; /* soft, hard for the next build */
+static const char *test_termination_log;  /* for the next build */
 
 static json_t *build(const char *container_yaml, const char *config, const struct userns *ns,
                      char **ret_error)
@@ -46,6 +48,7 @@ static json_t *build(const char *container_yaml, const char *config, const struc
                                 .image = &img,
                                 .userns = ns,
                                 .hostname_file = "/run/x/hostname",
+                                .termination_log = test_termination_log,
                                 .nofile_soft = test_nofile[0],
                                 .nofile_hard = test_nofile[1]};
     json_t *spec = NULL;
@@ -305,6 +308,43 @@ static void test_terminal(void)
     free(error);
 }
 
+/* The file kubelet binds for the termination message: the last mount, over the volumes. */
+static void test_termination_mount(void)
+{
+    struct userns ns = {.subuid_count = 65536, .subgid_count = 65536};
+    char *error = NULL;
+    test_termination_log = "/data/pods/u/containers/c/termination-log";
+    json_t *spec = build("", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    json_t *mounts = json_object_get(spec, "mounts");
+    char *last = json_dumps(json_array_get(mounts, json_array_size(mounts) - 1), JSON_COMPACT);
+    tap_is_str(last,
+               "{\"destination\":\"/dev/termination-log\",\"type\":\"bind\",\"source\":"
+               "\"/data/pods/u/containers/c/termination-log\",\"options\":[\"rbind\","
+               "\"rprivate\"]}",
+               "the termination message file bound at the default path, last");
+    free(last);
+    json_decref(spec);
+    spec = build("    terminationMessagePath: /tmp/my-log\n", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    mounts = json_object_get(spec, "mounts");
+    json_t *m = json_array_get(mounts, json_array_size(mounts) - 1);
+    tap_is_str(orc_json_str(m, "destination"), "/tmp/my-log", "at terminationMessagePath");
+    json_decref(spec);
+    test_termination_log = NULL;
+    spec = build("", "{\"Cmd\":[\"sh\"]}", &ns, &error);
+    char *all = json_dumps(json_object_get(spec, "mounts"), JSON_COMPACT);
+    tap_ok(all && !strstr(all, "termination"), "without the file, no mount");
+    free(all);
+    json_decref(spec);
+
+    struct pod *one = pod_of("");
+    tap_is_int(termination_message_max(one), 12288, "one container: the pod's 12 KiB");
+    pod_free(one);
+    struct pod *four = pod_of("  - {name: d, image: busybox}\n  - {name: e, image: busybox}\n"
+                              "  - {name: f, image: busybox}\n");
+    tap_is_int(termination_message_max(four), 3072, "four containers: 3 KiB each");
+    pod_free(four);
+}
+
 int main(void)
 {
     check_args("", "/entry default", "image entrypoint + cmd");
@@ -359,5 +399,6 @@ int main(void)
     test_defaults();
     test_expansion();
     test_terminal();
+    test_termination_mount();
     return tap_done();
 }

@@ -72,15 +72,35 @@ static void test_defaults_and_roundtrip(void)
     tap_is_int(p->termination_grace_period_seconds, 30, "grace defaults to 30");
     tap_is_int(p->containers[0].pull_policy, PULL_ALWAYS, "untagged image: Always");
     tap_is_int(p->containers[1].pull_policy, PULL_IF_NOT_PRESENT, "tagged image: IfNotPresent");
+    tap_is_str(p->containers[0].termination_message_path, "/dev/termination-log",
+               "terminationMessagePath defaults to /dev/termination-log");
+    tap_is_int(p->containers[0].termination_message_policy, TERMINATION_MESSAGE_FILE,
+               "terminationMessagePolicy defaults to File");
     json_t *j = pod_to_json(p);
     struct pod *back = NULL;
     orc_error_t err = NULL;
     tap_is_int(pod_from_json(j, &back, &err), 0, "pod_from_json accepts pod_to_json");
     json_t *again = pod_to_json(back);
     tap_ok(json_equal(j, again), "round trip is exact");
+    pod_free(back);
+    back = NULL;
+    /* a pod stored before orc knew the termination message fields */
+    json_t *c0 = json_array_get(json_object_get(json_object_get(j, "spec"), "containers"), 0);
+    json_object_del(c0, "terminationMessagePath");
+    json_object_del(c0, "terminationMessagePolicy");
+    tap_is_int(pod_from_json(j, &back, &err), 0, "a stored container without them is read");
+    tap_is_str(back->containers[0].termination_message_path, "/dev/termination-log",
+               "with the default path");
+    tap_is_int(back->containers[0].termination_message_policy, TERMINATION_MESSAGE_FILE,
+               "and the default policy");
+    pod_free(back);
+    back = NULL;
+    json_object_set_new(c0, "terminationMessagePolicy", json_string("Logs"));
+    tap_ok(pod_from_json(j, &back, &err) < 0, "a stored policy orc does not know is refused");
+    tap_ok(back == NULL, "and gives no pod");
+    orc_error_release(&err);
     json_decref(j);
     json_decref(again);
-    pod_free(back);
     manifest_result_free(r);
 }
 

@@ -36,6 +36,29 @@ int main(void)
                SCHED_UPDATE_FORBIDDEN, "a container's name may not change");
     tap_is_int(check(base, "{\"containers\":[],\"restartPolicy\":\"Always\"}"),
                SCHED_UPDATE_FORBIDDEN, "containers may not be removed");
+    /* a pod stored before orc knew the termination message fields */
+    const char *defaults = "{\"containers\":[{\"name\":\"c\",\"image\":\"a:1\","
+                           "\"imagePullPolicy\":\"IfNotPresent\",\"terminationMessagePath\":"
+                           "\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\"}],"
+                           "\"restartPolicy\":\"Always\"}";
+    tap_is_int(check(base, defaults), SCHED_UPDATE_NONE,
+               "a stored spec without the termination message fields has their defaults");
+    tap_is_int(check(defaults, base), SCHED_UPDATE_NONE, "and the other way round");
+    tap_is_int(check(base, "{\"containers\":[{\"name\":\"c\",\"image\":\"a:2\","
+                           "\"imagePullPolicy\":\"IfNotPresent\",\"terminationMessagePath\":"
+                           "\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\"}],"
+                           "\"restartPolicy\":\"Always\"}"),
+               SCHED_UPDATE_ALLOWED, "with them, its image may change");
+    tap_is_int(check(base, "{\"containers\":[{\"name\":\"c\",\"image\":\"a:1\","
+                           "\"imagePullPolicy\":\"IfNotPresent\",\"terminationMessagePath\":"
+                           "\"/dev/termination-log\",\"terminationMessagePolicy\":"
+                           "\"FallbackToLogsOnError\"}],\"restartPolicy\":\"Always\"}"),
+               SCHED_UPDATE_FORBIDDEN, "terminationMessagePolicy may not change");
+    tap_is_int(check(defaults, "{\"containers\":[{\"name\":\"c\",\"image\":\"a:1\","
+                               "\"imagePullPolicy\":\"IfNotPresent\",\"terminationMessagePath\":"
+                               "\"/tmp/msg\",\"terminationMessagePolicy\":\"File\"}],"
+                               "\"restartPolicy\":\"Always\"}"),
+               SCHED_UPDATE_FORBIDDEN, "nor terminationMessagePath");
 
     struct sched_backoff_config cfg = SCHED_BACKOFF_CONFIG_DEFAULT;
     int64_t s = 1000000000LL;

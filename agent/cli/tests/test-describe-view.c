@@ -61,6 +61,16 @@ static const char with_volumes[] =
     "{\"name\":\"all\",\"projected\":{\"sources\":[{\"secret\":{\"name\":\"sec\"}},"
     "{\"configMap\":{\"name\":\"cfg\",\"optional\":false}},{\"downwardAPI\":{}}]}}]},"
     "\"status\":{\"phase\":\"Pending\"}}";
+/* a container that wrote its termination message, restarted (kubectl shows the message with
+ * the newline it ends with) */
+static const char with_message[] =
+    "{\"metadata\":{\"name\":\"termination-demo\",\"namespace\":\"default\"},"
+    "\"spec\":{\"restartPolicy\":\"Always\",\"containers\":[{\"name\":\"c\",\"image\":"
+    "\"debian\"}]},"
+    "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"c\","
+    "\"ready\":true,\"restartCount\":1,\"state\":{\"running\":{}},\"lastState\":"
+    "{\"terminated\":{\"exitCode\":0,\"reason\":\"Completed\",\"message\":"
+    "\"Sleep expired\\n\"}}}]}}";
 
 static char *describe(const char *json)
 {
@@ -96,6 +106,15 @@ int main(void)
     tap_ok(strstr(d, "\nLimits:") == NULL, "no word on limits for a pod that sets none");
     tap_ok(strstr(d, "    Limits:") == NULL && strstr(d, "    Requests:") == NULL,
            "nor for its container");
+    free(d);
+
+    d = describe(with_message);
+    tap_ok(strstr(d, "    Last State:        Terminated\n"
+                     "      Reason:          Completed\n"
+                     "      Message:         Sleep expired\n"
+                     "\n"
+                     "      Exit Code:       0\n") != NULL,
+           "a terminated state's message, between its reason and exit code:\n%s", d);
     free(d);
 
     d = describe(terminating);
