@@ -482,6 +482,7 @@ struct pod *pod_free(struct pod *pod)
     free(pod->containers);
     pod_host_clear(&pod->host);
     security_context_free(pod->security);
+    strv_free(pod->image_pull_secrets);
     free(pod);
     return NULL;
 }

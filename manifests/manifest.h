@@ -119,6 +119,8 @@ struct pod {
     struct volume *volumes; /* spec.volumes (volumes.h) */
     size_t n_volumes;
     struct security_context *security; /* spec.securityContext, NULL = not written */
+    char **image_pull_secrets;         /* spec.imagePullSecrets' names in order ("" kept, as the
+                                          API keeps an entry without a name); NULL = none */
 };
 
 /* One diagnostic: "file:line:col: path: message". line/col are 1-based, 0 = unknown. */

@@ -289,6 +289,36 @@ static void decode_node_name(struct decoder *d, const struct ynode *v, char **re
         *ret = (free(*ret), NULL);
 }
 
+static bool decode_pull_secret_field(struct decoder *d, const struct ynode *k,
+                                     const struct ynode *v, void *ctx)
+{
+    char **name = ctx;
+    if (strcmp(k->value, "name") != 0)
+        return false;
+    free(*name);
+    *name = NULL;
+    decode_string(d, v, name);
+    return true;
+}
+
+/* spec.imagePullSecrets: LocalObjectReferences, only a name each (which may be empty: the API
+ * keeps such an entry and kubelet passes over it). */
+static void decode_image_pull_secrets(struct decoder *d, const struct ynode *n, char ***ret)
+{
+    if (!expect_kind(d, n, YNODE_SEQUENCE))
+        return;
+    char **v = new0(char *, 1);
+    for (size_t i = 0; i < n->n_items; i++) {
+        size_t saved = decoder_push_index(d, i);
+        _cleanup_free_ char *name = NULL;
+        (void) decoder_each_field(d, n->items[i], decode_pull_secret_field, &name);
+        v = strv_push(v, name ? name : "");
+        decoder_pop(d, saved);
+    }
+    strv_free(*ret);
+    *ret = v;
+}
+
 static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *pod)
 {
     if (!expect_kind(d, n, YNODE_MAPPING))
@@ -323,6 +353,8 @@ static void decode_spec(struct decoder *d, const struct ynode *n, struct pod *po
             decode_node_name(d, v, &pod->node_name);
         } else if (!strcmp(k->value, "volumes")) {
             decode_volumes(d, v, pod);
+        } else if (!strcmp(k->value, "imagePullSecrets")) {
+            decode_image_pull_secrets(d, v, &pod->image_pull_secrets);
         } else if (pod_host_decode_field(d, k, v, &pod->host)) {
         } else if (!strcmp(k->value, "securityContext")) {
             decode_pod_security_context(d, v, &pod->security);

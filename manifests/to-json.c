@@ -9,6 +9,7 @@
 #include "manifest.h"
 #include "quantity.h"
 #include "security-context.h"
+#include "strv.h"
 #include "xalloc.h"
 
 /* Canonical quantities, as Kubernetes writes them back: "500m" or "2" CPUs, bytes. */
@@ -134,6 +135,14 @@ json_t *pod_to_json(const struct pod *pod)
     }
     if (pod->security)
         json_object_set_new(spec, "securityContext", security_context_to_json(pod->security));
+    if (pod->image_pull_secrets) {
+        json_t *refs = json_array();
+        for (size_t i = 0; pod->image_pull_secrets[i]; i++) /* "" is omitted, as the API's */
+            json_array_append_new(refs, *pod->image_pull_secrets[i]
+                                            ? json_pack("{s:s}", "name", pod->image_pull_secrets[i])
+                                            : json_object());
+        json_object_set_new(spec, "imagePullSecrets", refs);
+    }
     return json_pack("{s:s,s:s,s:o,s:o}", "apiVersion", "v1", "kind", "Pod", "metadata", meta,
                      "spec", spec);
 }
@@ -235,6 +244,13 @@ int pod_from_json(const json_t *j, struct pod **ret, orc_error_t *err)
     pod->service_account_name = xstrdup(str(spec, "serviceAccountName"));
     pod->node_name = xstrdup(str(spec, "nodeName"));
     pod_host_from_json(spec, &pod->host);
+    const json_t *refs = json_object_get(spec, "imagePullSecrets"), *ref;
+    size_t k;
+    if (json_is_array(refs)) {
+        pod->image_pull_secrets = new0(char *, 1);
+        json_array_foreach(refs, k, ref)
+            pod->image_pull_secrets = strv_push(pod->image_pull_secrets, str(ref, "name") ?: "");
+    }
     json_t *g = json_object_get(spec, "terminationGracePeriodSeconds");
     pod->termination_grace_period_seconds = json_is_integer(g) ? json_integer_value(g) : 30;
     json_t *cs = json_object_get(spec, "containers");

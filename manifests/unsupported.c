@@ -48,7 +48,6 @@ static const struct field_rule pod_spec_fields[] = {
     IGNORED("priorityClassName"),
     IGNORED("priority"),
     IGNORED("schedulerName"),
-    IGNORED("imagePullSecrets"),
     IGNORED("enableServiceLinks"),
     IGNORED("topologySpreadConstraints"),
     IGNORED("readinessGates"),

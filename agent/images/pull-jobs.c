@@ -7,11 +7,14 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "images/keyring.h"
 #include "images/pull.h"
 #include "xalloc.h"
 
 struct job {
     char *ref;
+    char *fingerprint;       /* of its keyring: "" for none */
+    struct keyring *keyring; /* NULL = none */
     enum pull_job_state state;
     orc_error_t err; /* FAILED: why */
     struct pull_jobs *owner;
@@ -45,6 +48,8 @@ struct pull_jobs *pull_jobs_new(struct images *images, const struct registry_opt
 static void job_free(struct job *job)
 {
     free(job->ref);
+    free(job->fingerprint);
+    keyring_free(job->keyring);
     orc_error_release(&job->err);
     free(job);
 }
@@ -88,7 +93,9 @@ static void *pull_thread(void *arg)
     struct job *job = arg;
     struct pull_jobs *j = job->owner;
     orc_error_t err = NULL;
-    int r = image_pull(j->images, j->registry, job->ref, NULL, NULL, NULL, &err);
+    struct registry_options opts = *j->registry;
+    opts.keyring = job->keyring;
+    int r = image_pull(j->images, &opts, job->ref, NULL, NULL, NULL, &err);
     pthread_mutex_lock(&j->lock);
     job->state = r < 0 ? PULL_JOB_FAILED : PULL_JOB_DONE;
     job->err = TAKE_PTR(err);
@@ -98,11 +105,13 @@ static void *pull_thread(void *arg)
     return NULL;
 }
 
-enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, orc_error_t *ret_err)
+enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref,
+                                   const struct keyring *keyring, orc_error_t *ret_err)
 {
+    _cleanup_free_ char *fingerprint = keyring_fingerprint(keyring);
     pthread_mutex_lock(&j->lock);
     struct job **p = &j->jobs;
-    while (*p && strcmp((*p)->ref, ref) != 0)
+    while (*p && (strcmp((*p)->ref, ref) != 0 || strcmp((*p)->fingerprint, fingerprint) != 0))
         p = &(*p)->next;
     if (*p && (*p)->state != PULL_JOB_RUNNING) {
         struct job *done = *p;
@@ -116,7 +125,11 @@ enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, orc_err
     }
     if (!*p) {
         struct job *job = xzalloc(sizeof(*job));
-        *job = (struct job){.ref = xstrdup(ref), .owner = j, .next = j->jobs};
+        *job = (struct job){.ref = xstrdup(ref),
+                            .fingerprint = TAKE_PTR(fingerprint),
+                            .keyring = keyring_size(keyring) ? keyring_copy(keyring) : NULL,
+                            .owner = j,
+                            .next = j->jobs};
         pthread_t t;
         pthread_attr_t attr;
         pthread_attr_init(&attr);

@@ -4,6 +4,7 @@
 #include "error.h"
 
 struct images;
+struct keyring;
 struct registry_options;
 
 /*
@@ -30,7 +31,10 @@ struct pull_jobs *pull_jobs_free(struct pull_jobs *j);
 void pull_jobs_enter(struct pull_jobs *j);
 void pull_jobs_leave(struct pull_jobs *j);
 
-/* Starts a pull of ref unless one runs; a finished one is reported once and forgotten
- * (FAILED: *ret_err is why: its status tells a registry that could not be reached,
- * REGISTRY_UNREACHABLE, from one that answered). */
-enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref, orc_error_t *ret_err);
+/* Starts a pull of ref with the credentials of keyring (a pod's imagePullSecrets, copied;
+ * NULL for none) unless one with the same runs; a finished one is reported once and
+ * forgotten (FAILED: *ret_err is why: its status tells a registry that could not be reached,
+ * REGISTRY_UNREACHABLE, from one that answered). Pulls of one reference with different
+ * credentials are different pulls, as each pod's is in kubelet. */
+enum pull_job_state pull_jobs_poll(struct pull_jobs *j, const char *ref,
+                                   const struct keyring *keyring, orc_error_t *ret_err);

@@ -10,6 +10,7 @@
 #include "fs-util.h"
 #include "images/source.h"
 #include "images/images.h"
+#include "images/keyring.h"
 #include "log.h"
 #include "images/registries-conf.h"
 #include "images/registry-manifest.h"
@@ -208,6 +209,87 @@ static char **endpoints(const struct registry_options *opts, const char *registr
     return strv_push(v, registry);
 }
 
+/* The manifest a source gave: what download_and_install() takes. */
+struct source {
+    struct registry_manifest *m;
+    char *digest, *body;
+    size_t len;
+};
+
+static void source_done(struct source *s)
+{
+    registry_manifest_free(s->m);
+    free(s->digest);
+    free(s->body);
+    *s = (struct source){0};
+}
+
+/* A client of host, answering challenges with cred (NULL: the auth files' credentials), and
+ * the manifest from it. 1 without asking when only_with_files and the auth files have no
+ * credentials for host. */
+static int open_source(struct pull *p, const struct registry_options *opts, const char *host,
+                       const char *repository, const char *reference,
+                       const struct keyring_cred *cred, bool only_with_files, struct source *ret,
+                       orc_error_t *err)
+{
+    p->client = registry_client_free(p->client);
+    if (registry_client_new(opts, host, repository, &p->client, err) < 0)
+        return -1;
+    if (cred)
+        registry_client_set_credential(p->client, cred->user, cred->password);
+    else if (only_with_files && !registry_client_has_credential(p->client))
+        return 1;
+    return resolve(p, reference, &ret->m, &ret->digest, &ret->body, &ret->len, err);
+}
+
+/* "[a, b]" as Kubernetes' aggregate error prints several; one error as it is. */
+static int aggregate(char **msgs, size_t n, int status, orc_error_t *err)
+{
+    if (n == 1)
+        return orc_error_make_as(err, status, "%s", msgs[0]);
+    _cleanup_free_ char *all = strv_join(msgs, ", ");
+    return orc_error_make_as(err, status, "[%s]", all);
+}
+
+/*
+ * The image's own registry, as kubelet pulls (kubeGenericRuntimeManager.PullImage with its
+ * union keyring): without a pod secret's credentials for it, once with the auth files';
+ * else with each of them in turn, then the auth files' if they have some, until one is not
+ * refused (a 401, 403 or 404: another credential may be let in). Several failures are
+ * reported together.
+ */
+static int open_registry(struct pull *p, const struct registry_options *opts, const char *registry,
+                         const char *repository, const char *reference, struct source *ret,
+                         orc_error_t *err)
+{
+    struct keyring_cred creds[KEYRING_LOOKUP_MAX];
+    _cleanup_free_ char *image = xasprintf("%s/%s", registry, repository);
+    size_t n = opts ? keyring_lookup(opts->keyring, image, creds, KEYRING_LOOKUP_MAX) : 0;
+    if (n == 0)
+        return open_source(p, opts, registry, repository, reference, NULL, false, ret, err);
+    char **msgs = new0(char *, 1);
+    int status = 0, r = -1;
+    for (size_t k = 0; k <= n && r < 0; k++) {
+        orc_error_t e = NULL;
+        r = open_source(p, opts, registry, repository, reference, k < n ? &creds[k] : NULL, true,
+                        ret, &e);
+        if (r > 0) /* the auth files have none */
+            break;
+        if (r == 0)
+            break;
+        msgs = strv_push(msgs, orc_error_message(e));
+        status = e->status;
+        orc_error_release(&e);
+        source_done(ret);
+        if (status != EACCES && status != ENOENT)
+            break;
+    }
+    if (r < 0 || r > 0)
+        r = aggregate(msgs, strv_length(msgs), status, err);
+    strv_free(msgs);
+    return r;
+}
+
 /* Pulls one fully qualified name, trying mirrors first. */
 static int pull_name(struct pull *p, const struct registry_options *opts, const char *norm,
                      char **ret_id, orc_error_t *err)
@@ -218,28 +300,26 @@ static int pull_name(struct pull *p, const struct registry_options *opts, const 
     char **hosts = endpoints(opts, registry, repository, err);
     if (!hosts)
         return -1;
-    struct registry_manifest *m = NULL;
-    _cleanup_free_ char *digest = NULL, *body = NULL;
-    size_t len = 0;
+    struct source src = {0};
     int r = -1;
     for (size_t i = 0; hosts[i] && r < 0; i++) {
-        p->client = registry_client_free(p->client);
         if (i > 0) /* a mirror failed: the next one, or the registry itself */
             orc_error_release(err);
-        r = registry_client_new(opts, hosts[i], repository, &p->client, err);
-        if (r == 0)
-            r = resolve(p, reference, &m, &digest, &body, &len, err);
+        source_done(&src);
+        r = hosts[i + 1]
+                ? open_source(p, opts, hosts[i], repository, reference, NULL, false, &src, err)
+                : open_registry(p, opts, registry, repository, reference, &src, err);
         if (r < 0 && hosts[i + 1])
             log_info("pull '%s': mirror '%s' failed, trying the next source", norm, hosts[i]);
     }
     strv_free(hosts);
     if (r == 0)
-        r = download_and_install(p, m, norm, digest, body, len, err);
+        r = download_and_install(p, src.m, norm, src.digest, src.body, src.len, err);
     if (r == 0 && ret_id)
-        *ret_id = xstrdup(m->config.digest);
+        *ret_id = xstrdup(src.m->config.digest);
     if (r == 0)
-        log_info("pulled '%s' (%s)", norm, digest);
-    registry_manifest_free(m);
+        log_info("pulled '%s' (%s)", norm, src.digest);
+    source_done(&src);
     return r;
 }
 

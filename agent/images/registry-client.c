@@ -39,6 +39,7 @@ struct registry_client {
     long deadline_s;       /* progress deadline */
     pthread_mutex_t lock;
     char *authorization; /* "Bearer ..." or "Basic ..." once a challenge was answered */
+    bool pod_secrets;    /* a pod's pull secrets were looked at too (for the messages) */
 };
 
 /* What one request brings back; the body goes to memory or to a verifying sink. */
@@ -136,8 +137,30 @@ int registry_client_new(const struct registry_options *opts, const char *registr
         opts && opts->progress_deadline_s > 0 ? opts->progress_deadline_s : PROGRESS_DEADLINE_S;
     pthread_mutex_init(&c->lock, NULL);
     load_credentials(c, opts ? opts->auth_files : NULL);
+    c->pod_secrets = opts && opts->keyring;
     *ret = c;
     return 0;
+}
+
+static void clear_free(char *s)
+{
+    if (s)
+        explicit_bzero(s, strlen(s));
+    free(s);
+}
+
+void registry_client_set_credential(struct registry_client *c, const char *user,
+                                    const char *password)
+{
+    clear_free(c->user);
+    clear_free(c->password);
+    c->user = xstrdup(user ? user : "");
+    c->password = xstrdup(password ? password : "");
+}
+
+bool registry_client_has_credential(const struct registry_client *c)
+{
+    return c->user != NULL;
 }
 
 struct registry_client *registry_client_free(struct registry_client *c)
@@ -147,9 +170,9 @@ struct registry_client *registry_client_free(struct registry_client *c)
     free(c->registry);
     free(c->repository);
     free(c->base);
-    free(c->user);
-    free(c->password);
-    free(c->authorization);
+    clear_free(c->user);
+    clear_free(c->password);
+    clear_free(c->authorization);
     free(c->ca_file);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -374,9 +397,10 @@ static int authenticate(struct registry_client *c, const char *header, orc_error
     if (!strcasecmp(ch.scheme, "Basic")) {
         if (!userpwd)
             r = fail(err, EACCES,
-                     "%s: authentication required and no credentials for it in "
-                     "the auth files",
-                     c->registry);
+                     "%s: authentication required (HTTP 401) and no credentials for it in %s",
+                     c->registry,
+                     c->pod_secrets ? "the pod's image pull secrets or the auth files"
+                                    : "the auth files");
         else {
             _cleanup_free_ unsigned char *b64 = xmalloc(4 * (strlen(userpwd) / 3 + 2) + 1);
             EVP_EncodeBlock(b64, (const unsigned char *) userpwd, (int) strlen(userpwd));

@@ -17,15 +17,19 @@
  * errors retried with back-off. Thread-safe: blobs may be fetched from several threads.
  */
 struct registries_conf;
+struct keyring;
 
 struct registry_options {
     char **insecure; /* registries spoken to over plain HTTP (localhost always is) */
     const struct registries_conf *conf; /* registries.conf: search, mirrors, insecure */
-    char **auth_files;        /* tried in order: containers-auth.json, docker's config.json */
-    const char *ca_file;      /* a CA bundle for every registry; NULL = containers/certs.d
-                                 (podman's per-registry ca.crt), else the system store */
-    long progress_deadline_s; /* a request that moves less than REGISTRY_MIN_SPEED this long
-                                 is abandoned (retried as a transient failure); 0 = 60 s */
+    char **auth_files;             /* tried in order: containers-auth.json, docker's config.json */
+    const char *ca_file;           /* a CA bundle for every registry; NULL = containers/certs.d
+                                      (podman's per-registry ca.crt), else the system store */
+    long progress_deadline_s;      /* a request that moves less than REGISTRY_MIN_SPEED this long
+                                      is abandoned (retried as a transient failure); 0 = 60 s */
+    const struct keyring *keyring; /* a pod's imagePullSecrets (images/keyring.h): their
+                                      credentials for the image's registry are tried before
+                                      the auth files'; NULL = none */
 };
 
 /* Bytes a second a request must move, averaged over the progress deadline. */
@@ -40,6 +44,11 @@ struct registry_client;
 int registry_client_new(const struct registry_options *opts, const char *registry,
                         const char *repository, struct registry_client **ret, orc_error_t *err);
 struct registry_client *registry_client_free(struct registry_client *c);
+/* The credentials to answer challenges with, instead of the auth files' (a pod's pull secret). */
+void registry_client_set_credential(struct registry_client *c, const char *user,
+                                    const char *password);
+/* Whether it has credentials to answer a challenge with. */
+bool registry_client_has_credential(const struct registry_client *c);
 
 /* The manifest or index for a tag or digest; *ret_digest is its sha256 (verified when the
  * reference is a digest). */

@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "images/images.h"
+#include "images/keyring.h"
 #include "images/pull-jobs.h"
 #include "images/pull-policy.h"
 #include "json-util.h"
@@ -23,6 +24,7 @@
 #include "pods/cni.h"
 #include "pods/container-env.h"
 #include "pods/pod-dns.h"
+#include "pods/pull-secrets.h"
 #include "pods/oci-spec.h"
 #include "pods/sandbox.h"
 #include "pods/shim-client.h"
@@ -30,6 +32,7 @@
 #include "pods/volumes.h"
 #include "scheduler.h"
 #include "store/store.h"
+#include "strv.h"
 #include "sys/jobs.h"
 #include "time-util.h"
 #include "xalloc.h"
@@ -140,6 +143,7 @@ static void run_clear(struct container_run *r)
     free(r->message);
     free(r->last_reason);
     free(r->last_message);
+    keyring_free(r->pull_keyring);
 }
 
 struct pod_worker *pod_worker_free(struct pod_worker *w)
@@ -272,6 +276,31 @@ static bool use_stored_offline(struct pod_worker *w, struct container_run *r,
     return true;
 }
 
+/* The credentials of the pod's imagePullSecrets for a pull about to start, into
+ * r->pull_keyring; as kubelet, a missing Secret is a warning and the pull goes on without it.
+ * False when a Secret cannot be read as docker's configuration: the pull fails with that. */
+static bool pull_credentials(struct pod_worker *w, struct container_run *r,
+                             const struct container *c)
+{
+    char **missing = NULL;
+    orc_error_t err = NULL;
+    r->pull_keyring = keyring_free(r->pull_keyring);
+    if (pull_secrets_keyring(w->env->store, w->pod, &r->pull_keyring, &missing, &err) < 0) {
+        pull_failed(w, r, c->image, orc_error_message(err));
+        orc_error_release(&err);
+        return false;
+    }
+    if (missing) {
+        _cleanup_free_ char *names = strv_join(missing, ", ");
+        event(w, "Warning", "FailedToRetrieveImagePullSecret",
+              "Unable to retrieve some image pull secrets (%s); attempting to pull the image may "
+              "not succeed.",
+              names);
+        strv_free(missing);
+    }
+    return true;
+}
+
 /* Polls the pull of c's image; true once it is in the store. */
 static bool pull_done(struct pod_worker *w, struct container_run *r, const struct container *c)
 {
@@ -284,8 +313,10 @@ static bool pull_done(struct pod_worker *w, struct container_run *r, const struc
         free(msg);
         return false;
     }
+    if (!r->pulling && !pull_credentials(w, r, c))
+        return false;
     orc_error_t failure = NULL;
-    switch (pull_jobs_poll(w->env->pulls, c->image, &failure)) {
+    switch (pull_jobs_poll(w->env->pulls, c->image, r->pull_keyring, &failure)) {
     case PULL_JOB_RUNNING:
         if (!r->pulling) {
             r->pulling = true;
@@ -298,6 +329,7 @@ static bool pull_done(struct pod_worker *w, struct container_run *r, const struc
         event(w, "Normal", "Pulled", "Successfully pulled image \"%s\" in %.3fs", c->image,
               r->pulling ? (double) (now - r->pull_started) / 1e9 : 0.0);
         r->pulling = false;
+        r->pull_keyring = keyring_free(r->pull_keyring);
         r->pulled = true;
         r->pull_backoff_ns = 0;
         return true;
@@ -307,6 +339,7 @@ static bool pull_done(struct pod_worker *w, struct container_run *r, const struc
         break;
     }
     r->pulling = false;
+    r->pull_keyring = keyring_free(r->pull_keyring);
     bool stored = use_stored_offline(w, r, c, failure);
     if (!stored)
         pull_failed(w, r, c->image, failure ? orc_error_message(failure) : "pull failed");

@@ -40,11 +40,12 @@ struct container_run {
     int64_t last_started_at, last_finished_at;
     char *last_reason, *last_message;
     int64_t backoff_ns;
-    int64_t restart_at; /* 0 = no restart scheduled */
-    bool done;          /* terminated for good */
-    bool replace;       /* image changed: restart on exit */
-    bool pulling;       /* a pull for this container runs (event sent) */
-    bool pulled;        /* pulled for the next start (imagePullPolicy Always) */
+    int64_t restart_at;           /* 0 = no restart scheduled */
+    bool done;                    /* terminated for good */
+    bool replace;                 /* image changed: restart on exit */
+    bool pulling;                 /* a pull for this container runs (event sent) */
+    struct keyring *pull_keyring; /* the credentials it runs with (imagePullSecrets), or NULL */
+    bool pulled;                  /* pulled for the next start (imagePullPolicy Always) */
     int64_t pull_started, pull_backoff_ns, pull_failed_at;
     int64_t pull_retry_at;      /* after a failed pull: ImagePullBackOff until then */
     bool config_missing;        /* waits in CreateContainerConfigError for an object or key */
