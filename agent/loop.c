@@ -73,6 +73,7 @@ static void watch_holder(struct orcd *o)
 int loop_init(struct orcd *o, orc_error_t *err)
 {
     struct loop *l = &o->loop;
+    l->config = &o->config.pod;
     l->env = (struct pod_env){.config = &o->config.pod,
                               .store = o->store,
                               .images = o->images,
@@ -405,6 +406,26 @@ static void drain(int fd)
         ;
 }
 
+/* The Node's labels as stored now, for the workers' next sync (a pod Pending for its
+ * nodeSelector starts once they match, as the scheduler's retry would start it). */
+static void reload_node_labels(struct loop *l)
+{
+    json_auto_t *row = NULL;
+    orc_error_t err = NULL;
+    if (store_object_get(l->env.store, "Node", "", l->config->node_name, &row, &err) < 0) {
+        log_warn("read the node's labels: %s; keeping the ones read before",
+                 orc_error_message(err));
+        orc_error_release(&err);
+        return;
+    }
+    json_t *labels = json_object_get(json_object_get(row, "metadata"), "labels");
+    if (!json_is_object(labels) || json_equal(labels, l->config->node_labels))
+        return;
+    json_decref(l->config->node_labels);
+    l->config->node_labels = json_incref(labels);
+    log_info("node labels changed: pods are matched against them again");
+}
+
 static void handle_event(struct orcd *o, void *ptr)
 {
     struct loop *l = &o->loop;
@@ -419,6 +440,8 @@ static void handle_event(struct orcd *o, void *ptr)
         }
         /* every worker syncs after this turn: those that use objects see the new mark */
         l->env.objects_generation = atomic_load(&l->objects_changed);
+        if (atomic_exchange(&l->node_changed, false))
+            reload_node_labels(l);
         reconcile_store(l);
         collect_images(o);
     } else if (ptr == &tag_signal) {
@@ -498,5 +521,11 @@ void orcd_wake(struct orcd *o)
 void orcd_objects_changed(struct orcd *o)
 {
     atomic_fetch_add(&o->loop.objects_changed, 1);
+    loop_wake(&o->loop);
+}
+
+void orcd_node_changed(struct orcd *o)
+{
+    atomic_store(&o->loop.node_changed, true);
     loop_wake(&o->loop);
 }

@@ -35,6 +35,8 @@ struct loop {
     atomic_ullong turns;           /* turns taken, for tests and health */
     atomic_ullong objects_changed; /* bumped by orcd_objects_changed(); the loop copies it into
                                       env.objects_generation when woken */
+    atomic_bool node_changed;      /* set by orcd_node_changed(): read the Node's labels */
+    struct pod_config *config;     /* env.config, which the loop owns: the node's labels */
     bool stopping;
 };
 

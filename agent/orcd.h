@@ -68,3 +68,6 @@ void orcd_wake(struct orcd *o);
  * the loop with the mark that makes every pod worker check its references again
  * (pod_env.objects_generation). Safe from any thread. */
 void orcd_objects_changed(struct orcd *o);
+/* The Node's labels were written and committed: wakes the loop, which reads them again from
+ * its store (pod_config.node_labels) before its workers sync. Safe from any thread. */
+void orcd_node_changed(struct orcd *o);

@@ -5,6 +5,7 @@
  * parsed by recursive descent, and every key and value validated with the API server's
  * messages ("unable to parse requirement: <nil>: Invalid value: ...").
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "manifest.h"
 #include "selector.h"
 #include "strv.h"
@@ -215,6 +217,49 @@ static char **value_errors(const char *v)
     if (*v && !manifest_is_label_name(v, strlen(v)))
         errs = strv_push(errs, VALUE_RULE);
     return errs;
+}
+
+/* The first message, or "[a, b]" for several, as an aggregate prints them; frees errs. */
+static char *first_field_error(const char *field, const char *value, char **errs)
+{
+    _cleanup_free_ char *all = strv_join(errs, ", ");
+    char *msg = xasprintf("%s: Invalid value: \"%s\": %s%s%s", field, value,
+                          strv_length(errs) > 1 ? "[" : "", all, strv_length(errs) > 1 ? "]" : "");
+    strv_free(errs);
+    return msg;
+}
+
+#define ANNOTATIONS_MAX (256 * 1024)
+
+char *label_meta_check(const json_t *labels, const json_t *annotations)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *) labels, key, v) {
+        if (!json_is_string(v))
+            return xasprintf("metadata.labels[%s]: Invalid value: must be a string", key);
+        char **errs = key_errors(key);
+        if (errs)
+            return first_field_error("metadata.labels", key, errs);
+        if ((errs = value_errors(json_string_value(v))))
+            return first_field_error("metadata.labels", json_string_value(v), errs);
+    }
+    size_t total = 0;
+    json_object_foreach((json_t *) annotations, key, v) {
+        if (!json_is_string(v))
+            return xasprintf("metadata.annotations[%s]: Invalid value: must be a string", key);
+        _cleanup_free_ char *lower = xstrdup(key);
+        for (char *c = lower; *c; c++)
+            *c = (char) tolower((unsigned char) *c);
+        char **errs = key_errors(lower);
+        if (errs)
+            return first_field_error("metadata.annotations", key, errs);
+        total += strlen(key) + strlen(json_string_value(v));
+    }
+    if (total > ANNOTATIONS_MAX)
+        return xasprintf("metadata.annotations: Too long: may not be more than %d bytes",
+                         ANNOTATIONS_MAX);
+    return NULL;
 }
 
 static bool valid_int64(const char *s)

@@ -25,6 +25,11 @@ bool label_selector_matches_object(const struct label_selector *s, const json_t 
 /* No requirement at all: everything matches. */
 bool label_selector_empty(const struct label_selector *s);
 struct label_selector *label_selector_free(struct label_selector *s);
+
+/* apimachinery's ValidateLabels and ValidateAnnotations of an object's metadata maps (either
+ * may be NULL): NULL when they are valid, else the first error as kube-apiserver words it
+ * ("metadata.labels: Invalid value: \"a b\": name part must consist of ..."). Caller frees. */
+char *label_meta_check(const json_t *labels, const json_t *annotations);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct label_selector *, label_selector_free)
 
 /* Field selectors: "f=v", "f==v", "f!=v", comma-separated (values escape '\', ',' and '=' with

@@ -84,6 +84,9 @@ enum MHD_Result api_events_list(struct request *r);
 enum MHD_Result api_event_get(struct request *r);
 enum MHD_Result api_nodes_list(struct request *r);
 enum MHD_Result api_node_get(struct request *r);
+/* node-write.c: PATCH and PUT of the Node's labels and annotations. */
+enum MHD_Result api_node_patch(struct request *r);
+enum MHD_Result api_node_replace(struct request *r);
 enum MHD_Result api_leases_list(struct request *r);
 enum MHD_Result api_lease_get(struct request *r);
 enum MHD_Result api_namespaces_list(struct request *r);

@@ -2,12 +2,14 @@
 /* The Node and its Lease as kubelet reports them (see node-object.h). Pure. */
 #include "api/node-object.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "quantity.h"
+#include "selector.h"
 #include "time-util.h"
 #include "xalloc.h"
 
@@ -171,9 +173,16 @@ json_t *node_object_labels(const char *name, const char *architecture)
                      "kubernetes.io/hostname", host, "kubernetes.io/os", "linux");
 }
 
+json_t *node_object_labels_merge(const json_t *stored, const json_t *builtin)
+{
+    json_t *l = json_is_object(stored) ? json_deep_copy(stored) : json_object();
+    json_object_update(l, (json_t *) builtin);
+    return l;
+}
+
 static json_t *labels(const struct node_view *v)
 {
-    return node_object_labels(v->name, v->architecture);
+    return v->labels ? json_deep_copy(v->labels) : node_object_labels(v->name, v->architecture);
 }
 
 json_t *node_object_json(const struct node_view *v)
@@ -183,10 +192,127 @@ json_t *node_object_json(const struct node_view *v)
         "allocatable", resources(v), "conditions", conditions(v), "addresses", "type", "InternalIP",
         "address", v->address, "type", "Hostname", "address", v->name, "daemonEndpoints",
         "kubeletEndpoint", "Port", v->kubelet_port, "nodeInfo", node_info(v));
-    return json_pack("{s:s,s:s,s:{s:s,s:s,s:o,s:o,s:o},s:{},s:o}", "apiVersion", "v1", "kind",
-                     "Node", "metadata", "name", v->name, "uid", v->uid, "resourceVersion",
-                     json_sprintf("%lld", v->resource_version), "creationTimestamp",
-                     ts(v->created_ns), "labels", labels(v), "spec", "status", status);
+    json_t *node =
+        json_pack("{s:s,s:s,s:{s:s,s:s,s:o,s:o,s:o},s:{},s:o}", "apiVersion", "v1", "kind", "Node",
+                  "metadata", "name", v->name, "uid", v->uid, "resourceVersion",
+                  json_sprintf("%lld", v->resource_version), "creationTimestamp", ts(v->created_ns),
+                  "labels", labels(v), "spec", "status", status);
+    if (json_object_size(v->annotations))
+        json_object_set_new(json_object_get(node, "metadata"), "annotations",
+                            json_deep_copy(v->annotations));
+    return node;
+}
+
+/* A copy of a Node without what a write may leave or send differently (see
+ * node_object_update_check). */
+static json_t *comparable(const json_t *node, const json_t *fallback)
+{
+    json_t *c = json_deep_copy(node);
+    json_t *meta = json_object_get(c, "metadata");
+    static const char *const passed[] = {"labels",     "annotations",   "resourceVersion",
+                                         "uid",        "managedFields", "creationTimestamp",
+                                         "generation", "selfLink"};
+    for (size_t i = 0; i < ELEMENTSOF(passed); i++)
+        json_object_del(meta, passed[i]);
+    if (!json_object_get(c, "spec"))
+        json_object_set_new(c, "spec", json_object());
+    if (!json_object_get(c, "status") && fallback)
+        json_object_set(c, "status", json_object_get(fallback, "status"));
+    size_t i;
+    json_t *cond;
+    json_array_foreach(json_object_get(json_object_get(c, "status"), "conditions"), i, cond)
+        json_object_del(cond, "lastHeartbeatTime");
+    return c;
+}
+
+/* The path of the first place where a and b differ (appended to path), or false. */
+static bool first_difference(const json_t *a, const json_t *b, char **path)
+{
+    if (json_equal((json_t *) a, (json_t *) b))
+        return false;
+    if (json_is_object(a) && json_is_object(b)) {
+        json_auto_t *keys = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *) a, k, v)
+            json_object_set(keys, k, json_null());
+        json_object_foreach((json_t *) b, k, v)
+            json_object_set(keys, k, json_null());
+        json_object_foreach(keys, k, v) {
+            const json_t *x = json_object_get(a, k), *y = json_object_get(b, k);
+            if (x && y && json_equal((json_t *) x, (json_t *) y))
+                continue;
+            char *p = xasprintf("%s%s%s", *path, **path ? "." : "", k);
+            free(*path);
+            *path = p;
+            if (x && y)
+                first_difference(x, y, path);
+            return true;
+        }
+        return false;
+    }
+    if (json_is_array(a) && json_is_array(b) && json_array_size(a) == json_array_size(b)) {
+        for (size_t i = 0; i < json_array_size(a); i++) {
+            if (json_equal(json_array_get(a, i), json_array_get(b, i)))
+                continue;
+            char *p = xasprintf("%s[%zu]", *path, i);
+            free(*path);
+            *path = p;
+            first_difference(json_array_get(a, i), json_array_get(b, i), path);
+            return true;
+        }
+    }
+    return true;
+}
+
+static int builtin_labels_kept(const char *name, const json_t *next, const json_t *builtin,
+                               orc_error_t *err)
+{
+    const json_t *labels = json_object_get(json_object_get(next, "metadata"), "labels");
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *) builtin, key, v) {
+        if (json_equal(v, json_object_get(labels, key)))
+            continue;
+        return orc_error_make_as(err, EINVAL,
+                                 "Node \"%s\" is invalid: metadata.labels[%s]: Forbidden: orc "
+                                 "sets this label of its node, as kubelet sets it: it cannot be "
+                                 "changed or removed",
+                                 name, key);
+    }
+    return 0;
+}
+
+int node_object_update_check(const json_t *cur, const json_t *next, const json_t *builtin,
+                             orc_error_t *err)
+{
+    const json_t *meta = json_object_get(next, "metadata");
+    const char *name = json_string_value(json_object_get(json_object_get(cur, "metadata"), "name"));
+    json_auto_t *a = comparable(cur, NULL), *b = comparable(next, cur);
+    _cleanup_free_ char *path = xstrdup("");
+    if (first_difference(a, b, &path))
+        return orc_error_make_as(err, EINVAL,
+                                 "Node \"%s\" is invalid: %s: Forbidden: orc's node takes writes "
+                                 "of metadata.labels and metadata.annotations only (its spec and "
+                                 "status are orc's, as kubelet's node's are kubelet's)",
+                                 name, path);
+    if (!json_is_object(meta))
+        return orc_error_make_as(err, EINVAL, "Node \"%s\" is invalid: metadata: Required value",
+                                 name);
+    static const char *const maps[] = {"labels", "annotations"};
+    for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
+        const json_t *m = json_object_get(meta, maps[i]);
+        if (m && !json_is_object(m) && !json_is_null(m))
+            return orc_error_make_as(err, EINVAL,
+                                     "Node \"%s\" is invalid: metadata.%s: Invalid value: must be "
+                                     "an object of strings",
+                                     name, maps[i]);
+    }
+    _cleanup_free_ char *bad =
+        label_meta_check(json_object_get(meta, "labels"), json_object_get(meta, "annotations"));
+    if (bad)
+        return orc_error_make_as(err, EINVAL, "Node \"%s\" is invalid: %s", name, bad);
+    return builtin_labels_kept(name, next, builtin, err);
 }
 
 json_t *node_lease_json(const struct lease_view *v)

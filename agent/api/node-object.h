@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "sys/node-facts.h"
 
 /* Kubelet's thresholds: its default hard eviction signals. */
@@ -65,6 +66,9 @@ struct node_view {
     const struct node_condition_state *conditions;
     const int64_t *transitions; /* when each condition took its status */
     int64_t now_ns;             /* lastHeartbeatTime */
+    const json_t *labels;       /* as stored (node_object_labels() and the users'); NULL: the
+                                   built-in ones */
+    const json_t *annotations;  /* as stored, NULL = none */
 };
 
 /* A v1 Node. */
@@ -72,6 +76,21 @@ json_t *node_object_json(const struct node_view *v);
 /* Its labels (kubernetes.io/hostname, os, arch and the beta ones): what pods' nodeSelector
  * and node affinity are matched against. */
 json_t *node_object_labels(const char *name, const char *architecture);
+/* stored (the labels kept in the store, NULL for none) with every built-in label set to its
+ * value, as kubelet makes them again when it registers: a new reference. */
+json_t *node_object_labels_merge(const json_t *stored, const json_t *builtin);
+
+/*
+ * Whether next, the Node after a PATCH or a PUT's body, is a write orc takes of cur (the Node
+ * as served now): only metadata.labels and metadata.annotations may differ (valid as the API
+ * validates them), and the built-in labels stay as they are. Besides them, what a client
+ * cannot help sending differently is passed over: metadata.resourceVersion and uid (the
+ * store checks them), managedFields, creationTimestamp and generation, the conditions'
+ * heartbeats, and a status or spec left out. -EINVAL in kube-apiserver's words ('Node "n"
+ * is invalid: spec.unschedulable: Forbidden: ...') naming the first field that differs.
+ */
+int node_object_update_check(const json_t *cur, const json_t *next, const json_t *builtin,
+                             orc_error_t *err);
 
 struct lease_view {
     const char *node_name, *node_uid;

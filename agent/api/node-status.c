@@ -23,6 +23,7 @@
 struct node_status {
     struct node_facts facts;
     struct store_node node;
+    json_t *builtin; /* the labels orc sets */
     char *lease_uid;
     int64_t lease_created_ns;
     long long lease_rv;
@@ -34,6 +35,38 @@ struct node_status {
 const char *node_status_name(const struct node_status *n)
 {
     return n->facts.name;
+}
+
+const json_t *node_status_builtin_labels(const struct node_status *n)
+{
+    return n->builtin;
+}
+
+/* The stored labels with the built-in ones set again, as kubelet sets its labels when it
+ * registers (a machine whose architecture or name label changed); *ret_labels what pods are
+ * matched against. */
+static int register_labels(struct node_status *n, struct store *s, json_t **ret_labels,
+                           orc_error_t *err)
+{
+    json_auto_t *row = NULL;
+    if (store_object_get(s, "Node", "", n->facts.name, &row, err) < 0)
+        return -1;
+    json_t *meta = json_object_get(row, "metadata");
+    json_t *labels = node_object_labels_merge(json_object_get(meta, "labels"), n->builtin);
+    if (!json_equal(labels, json_object_get(meta, "labels"))) {
+        json_object_set(meta, "labels", labels);
+        json_object_del(meta, "resourceVersion");
+        struct store_write w = {.mode = STORE_WRITE_REPLACE};
+        json_auto_t *stored = NULL;
+        orc_error_t e = NULL;
+        if (store_object_write(s, row, &w, NULL, &stored, &e) < 0) { /* pods match them anyway */
+            log_warn("set the node's labels: %s; set at the next start, ignoring",
+                     orc_error_message(e));
+            orc_error_release(&e);
+        }
+    }
+    *ret_labels = labels;
+    return 0;
 }
 
 static void record(struct node_status *n, struct store *s, const char *type, const char *reason,
@@ -90,8 +123,10 @@ int node_status_start(struct orcd *o, orc_error_t *err)
         read_lease(n, o->store, err) < 0)
         return -1;
     struct pod_config *pc = &o->config.pod;
+    n->builtin = node_object_labels(n->facts.name, registry_host_architecture());
+    if (register_labels(n, o->store, &pc->node_labels, err) < 0)
+        return -1;
     pc->node_name = xstrdup(n->facts.name);
-    pc->node_labels = node_object_labels(n->facts.name, registry_host_architecture());
     pc->node_cpu_milli = n->facts.cpus * 1000LL;
     pc->node_memory = n->facts.memory;
     store_set_node_name(o->store, n->facts.name);
@@ -114,6 +149,7 @@ struct node_status *node_status_free(struct node_status *n)
         return NULL;
     node_facts_done(&n->facts);
     store_node_done(&n->node);
+    json_decref(n->builtin);
     free(n->lease_uid);
     pthread_mutex_destroy(&n->lock);
     free(n);
@@ -133,7 +169,22 @@ static void health(struct orcd *o, struct store *s, char *why[3], struct node_he
                                 .disk_full = s && store_reserve_used(s)};
 }
 
-json_t *node_status_node_json(struct orcd *o, struct store *s)
+/* The stored row's labels, annotations and resourceVersion into v (kept by the caller). */
+static void stored_meta(struct node_status *n, struct store *s, const json_t *row, json_t **keep,
+                        struct node_view *v)
+{
+    orc_error_t err = NULL;
+    if (!row && s && store_object_get(s, "Node", "", n->facts.name, keep, &err) < 0)
+        orc_error_release(&err); /* the node as registered; the store's check says why */
+    const json_t *meta = json_object_get(row ? row : *keep, "metadata");
+    if (!meta)
+        return;
+    v->labels = json_object_get(meta, "labels");
+    v->annotations = json_object_get(meta, "annotations");
+    v->resource_version = strtoll(orc_json_str(meta, "resourceVersion") ?: "0", NULL, 10);
+}
+
+json_t *node_status_node_json(struct orcd *o, struct store *s, const json_t *row)
 {
     struct node_status *n = o->node;
     struct node_usage u;
@@ -161,6 +212,8 @@ json_t *node_status_node_json(struct orcd *o, struct store *s)
                           .conditions = c,
                           .transitions = since,
                           .now_ns = now};
+    json_auto_t *kept = NULL;
+    stored_meta(n, s, row, &kept, &v);
     json_t *node = node_object_json(&v);
     node_conditions_done(c);
     for (size_t i = 0; i < ELEMENTSOF(why); i++)

@@ -21,9 +21,13 @@ struct node_status;
 int node_status_start(struct orcd *o, orc_error_t *err);
 struct node_status *node_status_free(struct node_status *n);
 
-/* The Node as it is now; s is the caller's connection (transitions are recorded with it;
- * NULL when it could not be opened: the store's check fails then). */
-json_t *node_status_node_json(struct orcd *o, struct store *s);
+/* The Node as it is now: its metadata as stored (row: the Node's row in the store, NULL to
+ * read it with s), its status made now. s is the caller's connection (transitions are
+ * recorded with it; NULL when it could not be opened: the store's check fails then, and the
+ * node has its built-in labels). */
+json_t *node_status_node_json(struct orcd *o, struct store *s, const json_t *row);
+/* The labels orc sets on its node (kubernetes.io/hostname, os, arch and the beta ones). */
+const json_t *node_status_builtin_labels(const struct node_status *n);
 /* Its Lease: renewed as long as the reconcile loop turns. */
 json_t *node_status_lease_json(struct orcd *o);
 const char *node_status_name(const struct node_status *n);

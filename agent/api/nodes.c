@@ -28,7 +28,7 @@ static json_t *node_json(struct request *r, int64_t *ret_rv)
         orc_error_release(&err); /* the Ready condition says the store fails */
         s = store_close(s);
     }
-    return node_status_node_json(r->o, s);
+    return node_status_node_json(r->o, s, NULL);
 }
 
 /* A list or get of kind through read.c: the one object, or the list holding it or nothing. */

@@ -52,7 +52,10 @@ const struct api_resource api_resource_table[] = {
         .kind = "Node",
         .short_names = {"no"},
         .list = api_nodes_list,
+        .watch = api_watch,
         .get = api_node_get,
+        .replace = api_node_replace,
+        .patch = api_node_patch,
     },
     {
         .group = "",

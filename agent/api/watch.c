@@ -9,6 +9,7 @@
 
 #include "api/internal.h"
 #include "api/negotiate.h"
+#include "api/node-status.h"
 #include "api/resources.h"
 #include "api/table.h"
 #include "cleanup.h"
@@ -42,12 +43,15 @@ struct watch {
     char *buf;
     size_t len, off, cap;
     bool ending; /* the last event in buf ends the stream */
+    struct orcd *o;
+    struct store *node_store; /* a watch of nodes: the Node made from its stored row */
 };
 
 static void watch_free(void *cls)
 {
     struct watch *wt = cls;
     feed_unwatch(wt->w);
+    store_close(wt->node_store);
     label_selector_free(wt->labels);
     field_selector_free(wt->fields);
     free(wt->api_version);
@@ -83,9 +87,22 @@ static void append_event_json(struct watch *wt, const char *type, json_t *object
     append_event(wt, type, text, strlen(text));
 }
 
+/* The Node that its stored row (labels, annotations) stands for, as a read serves it. */
+static char *node_object(struct watch *wt, const char *object, size_t len)
+{
+    json_auto_t *row = json_loadb(object, len, 0, NULL);
+    json_auto_t *node = row ? node_status_node_json(wt->o, wt->node_store, row) : NULL;
+    return node ? json_dumps(node, JSON_COMPACT) : NULL;
+}
+
 /* The object as the client asked for it: itself, a Table of one row, or its metadata. */
 static void append_object_event(struct watch *wt, const char *type, const char *object, size_t len)
 {
+    _cleanup_free_ char *node = wt->node_store ? node_object(wt, object, len) : NULL;
+    if (node) {
+        object = node;
+        len = strlen(node);
+    }
     if (wt->media.as == API_AS_OBJECT) {
         append_event(wt, type, object, len);
         return;
@@ -338,6 +355,7 @@ static struct watch *watch_new(struct request *r)
         *res->group ? xasprintf("%s/%s", res->group, res->version) : xstrdup(res->version);
     wt->namespace = r->path.namespace ? xstrdup(r->path.namespace) : NULL;
     wt->client_fd = client_socket(r);
+    wt->o = r->o;
     return wt;
 }
 
@@ -366,6 +384,11 @@ enum MHD_Result api_watch(struct request *r)
         watch_free(wt);
         return api_reply_status(r, code, code == 406 ? "NotAcceptable" : "BadRequest", bad, NULL);
     }
+    orc_error_t err = NULL;
+    if (!strcmp(wt->kind, "Node") && api_open_store(r, &wt->node_store, &err) < 0) {
+        watch_free(wt);
+        return api_reply_error(r, &err, NULL, NULL);
+    }
     int e = feed_watch(r->o->feed, rv < 0 ? 0 : rv, &wt->w);
     if (e < 0) {
         watch_free(wt);
@@ -374,7 +397,6 @@ enum MHD_Result api_watch(struct request *r)
                             : api_reply_status(r, 503, "ServiceUnavailable",
                                                "the agent is shutting down", NULL);
     }
-    orc_error_t err = NULL;
     if ((rv < 0 || api_query_bool(r, "sendInitialEvents")) &&
         start_from_snapshot(r, wt, &err) < 0) {
         watch_free(wt);

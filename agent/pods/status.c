@@ -94,6 +94,8 @@ static enum sched_phase worker_phase(const struct pod_worker *w, bool *ret_ready
 
 json_t *pod_worker_status_json(const struct pod_worker *w)
 {
+    if (w->elsewhere) /* what the API server gives a pod it creates; no kubelet adds to it */
+        return json_pack("{s:s,s:s}", "phase", "Pending", "qosClass", "BestEffort");
     bool ready = false;
     enum sched_phase phase = w->rejected ? SCHED_PHASE_FAILED : worker_phase(w, &ready);
     json_t *st =

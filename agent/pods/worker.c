@@ -179,6 +179,12 @@ bool pod_worker_admitted(const struct pod_worker *w)
     return w->start_time > 0 && !w->rejected && w->state == WORKER_SYNCING;
 }
 
+bool pod_worker_bound_elsewhere(const struct pod_worker *w)
+{
+    const char *node = w->env->config->node_name;
+    return w->pod->node_name && node && strcmp(w->pod->node_name, node) != 0;
+}
+
 void pod_worker_flush_status(struct pod_worker *w)
 {
     if (!w->dirty || w->state == WORKER_TERMINATED)
@@ -911,8 +917,10 @@ static void terminate(struct pod_worker *w)
 static bool node_matches(struct pod_worker *w)
 {
     const struct pod_config *cfg = w->env->config;
-    if (pod_node_matches(w->pod, cfg->node_labels, cfg->node_name))
+    if (pod_node_matches(w->pod, cfg->node_labels, cfg->node_name)) {
+        w->unschedulable_at = 0; /* the node's labels came to match: scheduled now */
         return true;
+    }
     if (!w->unschedulable_at) {
         w->unschedulable_at = orc_time_now_ns();
         event(w, "Warning", "FailedScheduling", "%s", POD_NODE_MISMATCH_MESSAGE);
@@ -981,6 +989,15 @@ void pod_worker_sync(struct pod_worker *w)
     }
     if (!w->shim && w->net_result) { /* the sandbox went: its network goes too */
         submit(w, pod_step_new(STEP_NETWORK_DOWN, w));
+        return;
+    }
+    if (w->start_time == 0 && pod_worker_bound_elsewhere(w)) {
+        if (!w->elsewhere) { /* its status is written once: Pending, as the API server made it */
+            w->elsewhere = true;
+            w->dirty = true;
+            log_pod_info(w->pod, "bound to node '%s', not this one ('%s'): not run here",
+                         w->pod->node_name, w->env->config->node_name);
+        }
         return;
     }
     if (w->rejected) {

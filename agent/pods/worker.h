@@ -94,6 +94,7 @@ struct pod_worker {
     int64_t fail_grace_s;     /* the grace period its containers were stopped with */
     bool volumes_released;    /* failed: its volumes' data removed (kubelet's teardown) */
     int64_t unschedulable_at; /* the node does not match its selector/affinity: Pending */
+    bool elsewhere;           /* bound to another node (spec.nodeName): never run here */
     bool dirty;               /* status must be written */
     int64_t flush_at;         /* writing it failed (database locked): try again then (ns) */
     int64_t retry_at;         /* sandbox creation failed: try again then (ns) */
@@ -120,6 +121,10 @@ void pod_worker_sync(struct pod_worker *w);
 int pod_worker_fd(const struct pod_worker *w);
 /* Whether the pod counts against --max-pods (admitted and not terminating). */
 bool pod_worker_admitted(const struct pod_worker *w);
+/* Whether its pod is bound to another node than orc's (spec.nodeName): kubelet runs only the
+ * pods bound to its node, so such a pod stays Pending, with the status the API server gave
+ * it, and only its deletion is acted on. */
+bool pod_worker_bound_elsewhere(const struct pod_worker *w);
 /* The shim's socket is readable. */
 void pod_worker_on_shim(struct pod_worker *w);
 /* Handles shim messages read while the agent waited for an answer (events queued then). */

@@ -352,12 +352,6 @@ static int write_object(struct store *s, const char *sql, const char *uid, const
 static int insert_pod(struct store *s, json_t *obj, orc_error_t *err)
 {
     json_t *meta = json_object_get(obj, "metadata"), *spec = orc_json_obj(obj, "spec");
-    const char *node = orc_json_str(spec, "nodeName");
-    if (s->node_name && node && strcmp(node, s->node_name)) /* it would never run */
-        return orc_error_make(err, EINVAL,
-                              "Pod \"%s\" is invalid: spec.nodeName: Invalid value: \"%s\": "
-                              "orc runs pods on its own node only (\"%s\")",
-                              orc_json_str(meta, "name"), node, s->node_name);
     long long rv;
     if (store_namespace_ensure(s, orc_json_str(meta, "namespace"), err) < 0)
         return orc_error_wrap(err, "pods \"%s\" is forbidden", orc_json_str(meta, "name"));
@@ -369,7 +363,9 @@ static int insert_pod(struct store *s, json_t *obj, orc_error_t *err)
     json_object_set_new(meta, "resourceVersion", json_sprintf("%lld", rv));
     json_object_set_new(meta, "generation", json_integer(1));
     json_object_set_new(meta, "creationTimestamp", store_ts_json(now));
-    if (s->node_name) /* admitted by this node: bound to it, as kubelet's pods are */
+    /* bound to this node, as the scheduler binds a pod; one bound to another node is stored
+     * as the API server stores it, and never runs here (no kubelet of that name runs) */
+    if (s->node_name && !orc_json_str(spec, "nodeName"))
         json_object_set_new(spec, "nodeName", json_string(s->node_name));
     return write_object(s,
                         "INSERT INTO objects (uid, namespace, name, resource_version, generation, "

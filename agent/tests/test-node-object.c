@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The Node, its Lease and conditions, and events.k8s.io Events, built from canned facts. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,8 +227,141 @@ static void test_name(void)
     tap_is_str(c, "localhost", "empty: localhost");
 }
 
+/* node_object_update_check of cur and cur changed by the jq-like edit made with json_loads. */
+static char *update_error(const json_t *cur, const char *next_text)
+{
+    json_auto_t *builtin = node_object_labels("n1", "amd64");
+    json_auto_t *next = json_loads(next_text, 0, NULL);
+    orc_error_t err = NULL;
+    if (!next)
+        return xstrdup("(test: bad JSON)");
+    if (node_object_update_check(cur, next, builtin, &err) == 0)
+        return NULL;
+    char *msg = xstrdup(orc_error_message(err));
+    tap_is_int(err->status, EINVAL, "Invalid");
+    orc_error_release(&err);
+    return msg;
+}
+
+#define NODE_META                                                                                  \
+    "\"apiVersion\": \"v1\", \"kind\": \"Node\", "                                                 \
+    "\"spec\": {}, \"metadata\": {\"name\": \"n1\", \"uid\": \"u1\", \"resourceVersion\": \"7\", " \
+    "\"creationTimestamp\": \"1970-01-01T00:00:00Z\", \"labels\": {"                               \
+    "\"beta.kubernetes.io/arch\": \"amd64\", \"beta.kubernetes.io/os\": \"linux\", "               \
+    "\"kubernetes.io/arch\": \"amd64\", \"kubernetes.io/hostname\": \"n1\", "                      \
+    "\"kubernetes.io/os\": \"linux\"%s}%s}"
+#define NODE_STATUS                                                                                \
+    "\"status\": {\"conditions\": [{\"type\": \"Ready\", \"status\": \"%s\", "                     \
+    "\"lastHeartbeatTime\": \"%s\"}]}"
+
+static char *node_text(const char *labels, const char *meta, const char *status, const char *beat)
+{
+    _cleanup_free_ char *m = xasprintf(NODE_META, labels, meta);
+    _cleanup_free_ char *st = xasprintf(NODE_STATUS, status, beat);
+    return xasprintf("{%s, %s}", m, st);
+}
+
+#define CHECK_UPDATE(next, want, ...)                                                              \
+    do {                                                                                           \
+        _cleanup_free_ char *_e = update_error(cur, next);                                         \
+        if (want)                                                                                  \
+            tap_is_str(_e, want, __VA_ARGS__);                                                     \
+        else                                                                                       \
+            tap_ok(!_e, __VA_ARGS__);                                                              \
+        if (_e && !(want))                                                                         \
+            printf("#   %s\n", _e);                                                                \
+    } while (0)
+
+static void test_update(void)
+{
+    _cleanup_free_ char *cur_text = node_text("", "", "True", "1970-01-01T00:01:00Z");
+    json_auto_t *cur = json_loads(cur_text, 0, NULL);
+    const char *no = NULL;
+    _cleanup_free_ char *added =
+        node_text(", \"disktype\": \"ssd\"", "", "True", "1970-01-01T00:01:00Z");
+    CHECK_UPDATE(added, no, "a label added");
+    _cleanup_free_ char *later =
+        node_text(", \"disktype\": \"ssd\"", ", \"annotations\": {\"a\": \"b\"}", "True",
+                  "1970-01-01T00:09:00Z");
+    CHECK_UPDATE(later, no, "an annotation, and the status read later (another heartbeat)");
+    _cleanup_free_ char *no_status = xasprintf("{" NODE_META "}", ", \"disktype\": \"ssd\"", "");
+    CHECK_UPDATE(no_status, no, "a PUT without status");
+    _cleanup_free_ char *stale = xasprintf("{" NODE_META "}", "", ", \"resourceVersion\": \"3\"");
+    CHECK_UPDATE(stale, no, "the resourceVersion is the store's to check");
+
+    _cleanup_free_ char *host = xstrdup(cur_text);
+    char *at = strstr(host, "\"kubernetes.io/hostname\": \"n1\"");
+    memcpy(at + strlen("\"kubernetes.io/hostname\": \""), "n2", 2);
+    CHECK_UPDATE(host,
+                 "Node \"n1\" is invalid: metadata.labels[kubernetes.io/hostname]: Forbidden: orc "
+                 "sets this label of its node, as kubelet sets it: it cannot be changed or removed",
+                 "a built-in label changed");
+    json_auto_t *gone = json_deep_copy(cur);
+    json_object_del(json_object_get(json_object_get(gone, "metadata"), "labels"),
+                    "kubernetes.io/os");
+    _cleanup_free_ char *gone_text = json_dumps(gone, 0);
+    CHECK_UPDATE(gone_text,
+                 "Node \"n1\" is invalid: metadata.labels[kubernetes.io/os]: Forbidden: orc sets "
+                 "this label of its node, as kubelet sets it: it cannot be changed or removed",
+                 "a built-in label removed");
+
+    json_auto_t *cordon = json_deep_copy(cur);
+    json_object_set_new(json_object_get(cordon, "spec"), "unschedulable", json_true());
+    _cleanup_free_ char *cordon_text = json_dumps(cordon, 0);
+    CHECK_UPDATE(
+        cordon_text,
+        "Node \"n1\" is invalid: spec.unschedulable: Forbidden: orc's node takes writes of "
+        "metadata.labels and metadata.annotations only (its spec and status are orc's, as "
+        "kubelet's node's are kubelet's)",
+        "spec.unschedulable (kubectl cordon)");
+    _cleanup_free_ char *not_ready = node_text("", "", "False", "1970-01-01T00:01:00Z");
+    CHECK_UPDATE(not_ready,
+                 "Node \"n1\" is invalid: status.conditions[0].status: Forbidden: orc's node takes "
+                 "writes of metadata.labels and metadata.annotations only (its spec and status are "
+                 "orc's, as kubelet's node's are kubelet's)",
+                 "a condition");
+    _cleanup_free_ char *fin =
+        node_text("", ", \"finalizers\": [\"x\"]", "True", "1970-01-01T00:01:00Z");
+    CHECK_UPDATE(fin,
+                 "Node \"n1\" is invalid: metadata.finalizers: Forbidden: orc's node takes writes "
+                 "of metadata.labels and metadata.annotations only (its spec and status are orc's, "
+                 "as kubelet's node's are kubelet's)",
+                 "other metadata");
+    _cleanup_free_ char *bad_key =
+        node_text(", \"-bad\": \"x\"", "", "True", "1970-01-01T00:01:00Z");
+    CHECK_UPDATE(bad_key,
+                 "Node \"n1\" is invalid: metadata.labels: Invalid value: \"-bad\": name part must "
+                 "consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
+                 "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+                 "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+                 "a label key as the API validates it");
+    _cleanup_free_ char *bad_value =
+        node_text(", \"disk\": \"a b\"", "", "True", "1970-01-01T00:01:00Z");
+    CHECK_UPDATE(bad_value,
+                 "Node \"n1\" is invalid: metadata.labels: Invalid value: \"a b\": a valid label "
+                 "must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                 "and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+                 "'my_value',  or '12345', regex used for validation is "
+                 "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+                 "a label value as the API validates it");
+    _cleanup_free_ char *bad_note =
+        node_text("", ", \"annotations\": {\"a/b/c\": \"x\"}", "True", "1970-01-01T00:01:00Z");
+    _cleanup_free_ char *e = update_error(cur, bad_note);
+    tap_ok(e && strstr(e, "metadata.annotations: Invalid value: \"a/b/c\": a qualified name"),
+           "an annotation key as the API validates it: %s", e ? e : "(none)");
+
+    json_auto_t *builtin = node_object_labels("n1", "amd64");
+    json_auto_t *stored = json_pack("{s:s,s:s}", "disktype", "ssd", "kubernetes.io/arch", "arm64");
+    json_auto_t *merged = node_object_labels_merge(stored, builtin);
+    tap_is_str(orc_json_str(merged, "disktype"), "ssd", "merge keeps the users' labels");
+    tap_is_str(orc_json_str(merged, "kubernetes.io/arch"), "amd64", "and sets the built-in ones");
+    json_auto_t *fresh = node_object_labels_merge(NULL, builtin);
+    tap_ok(json_equal(fresh, builtin), "nothing stored: the built-in ones");
+}
+
 int main(void)
 {
+    test_update();
     test_conditions();
     test_node();
     test_lease();

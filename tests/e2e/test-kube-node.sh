@@ -1,7 +1,9 @@
 #!/bin/bash
 # This machine as a Kubernetes Node over the API: the node and its lease, the namespaces,
-# events in core/v1 and events.k8s.io/v1, pods bound to the node, pods/status, the options
-# of pods/log; over the socket (curl) and with the real kubectl.
+# events in core/v1 and events.k8s.io/v1, pods bound to the node (or to another node: never
+# run), pods/status, the options of pods/log; the node's labels and annotations written,
+# refused for what is orc's, watched and kept; over the socket (curl) and with the real
+# kubectl.
 source "$(dirname "$0")/lib.sh"
 setup
 command -v kubectl >/dev/null || skip "kubectl missing"
@@ -115,10 +117,21 @@ assert_eq "$code" 200 "PUT of the pod as read: $(cat "$TEST_DIR/body")"
 assert_not_contains "$(cat "$TEST_DIR/headers")" "nodeName" "no warning about spec.nodeName"
 jq '.metadata = {name: "elsewhere"} | .spec.nodeName = "other-node" | del(.status)' \
     "$TEST_DIR/web.json" >"$TEST_DIR/other.json"
+# bound to another node, as kubelet it is not run here: stored, Pending with the status the
+# API server gives a new pod, no event, no sandbox; deleted at once
 assert_eq "$(api_code /api/v1/namespaces/team-x/pods -X POST -H 'Content-Type: application/json' \
-    --data-binary @"$TEST_DIR/other.json")" 422 "a pod for another node"
-assert_contains "$(jq -r .message "$TEST_DIR/body")" 'spec.nodeName: Invalid value: "other-node"' \
-    "its message"
+    --data-binary @"$TEST_DIR/other.json")" 201 "a pod for another node"
+assert_eq "$(jq -r .spec.nodeName "$TEST_DIR/body")" other-node "bound to the node it names"
+wait_for 10 sh -c "'$ORC' get pod elsewhere -n team-x -o json | jq -e .status.qosClass" ||
+    fail "no status for the pod of another node"
+assert_eq "$("$ORC" get pod elsewhere -n team-x -o json | jq -c .status)" \
+    '{"phase":"Pending","qosClass":"BestEffort"}' "Pending, as the API server made it"
+assert_eq "$(api /api/v1/namespaces/team-x/events | jq '[.items[] | select(.involvedObject.name == "elsewhere")] | length')" \
+    0 "no event: no kubelet of that node runs"
+other_uid=$("$ORC" get pod elsewhere -n team-x -o json | jq -r .metadata.uid)
+[ ! -e "$XDG_RUNTIME_DIR/orc/pods/$other_uid" ] || fail "a sandbox for the pod of another node"
+"$ORC" delete pod elsewhere -n team-x >/dev/null || fail "delete the pod of another node"
+! "$ORC" get pod elsewhere -n team-x >/dev/null 2>&1 || fail "the pod of another node was not deleted"
 
 # --- events: the node's, in both APIs, and a pod's
 node_events() { api "/api/v1/events" | jq -r '[.items[] | select(.involvedObject.kind == "Node") | .reason] | join(",")'; }
@@ -209,12 +222,103 @@ assert_eq "$(k logs talker --previous --timestamps | head -1 | cut -d' ' -f2)" "
 assert_eq "$(k logs talker --previous --limit-bytes 5)" $'old\nn' "kubectl logs --limit-bytes"
 assert_eq "$(k logs talker --previous --tail 1)" "last" "kubectl logs --tail"
 
+# --- the node's labels and annotations: written (PATCH of each type, PUT, kubectl label and
+# annotate), refused for the built-in labels and the rest of the Node, watched, kept across a
+# restart (below), and matched by pods' nodeSelector
+patch_node() { # TYPE BODY [QUERY]: the status; the body in $TEST_DIR/body
+    api_code "/api/v1/nodes/$name${3:-}" -X PATCH -H "Content-Type: application/$1" -d "$2"
+}
+labels_now() { api "/api/v1/nodes/$name" | jq -c '.metadata.labels | with_entries(select(.key | startswith("kubernetes.io/") or startswith("beta.") | not))'; }
+message() { jq -r .message "$TEST_DIR/body"; }
+node_rv=$(api /api/v1/nodes | jq -r .metadata.resourceVersion)
+curl -sN --unix-socket "$XDG_RUNTIME_DIR/orc/orcd.sock" \
+    "http://x/api/v1/nodes?watch=true&resourceVersion=$node_rv" >"$TEST_DIR/node-watch" &
+on_cleanup "kill $!"
+cat >"$TEST_DIR/picky.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: picky}
+spec:
+  nodeSelector: {disktype: ssd}
+  containers: [{name: c, image: localhost/busybox:latest, command: [sleep, "3600"]}]
+YAML
+"$ORC" apply -f "$TEST_DIR/picky.yaml" >/dev/null || fail "apply picky"
+picky_scheduled() { "$ORC" get pod picky -o json | jq -r '.status.conditions[]? | select(.type == "PodScheduled") | .status + " " + (.reason // "")'; }
+wait_for 30 eval '[ "$(picky_scheduled)" = "False Unschedulable" ]' || fail "picky is not Unschedulable: $(picky_scheduled)"
+assert_eq "$(patch_node merge-patch+json '{"metadata":{"labels":{"disktype":"ssd"}}}')" 200 "merge patch: $(cat "$TEST_DIR/body")"
+assert_eq "$(jq -r '.kind + " " + .metadata.labels.disktype + " " + .metadata.labels["kubernetes.io/hostname"]' "$TEST_DIR/body")" \
+    "Node ssd $name" "the Node with its new label"
+wait_for_phase picky Running
+assert_eq "$(picky_scheduled)" "True " "Pending for its nodeSelector, started once the label is there"
+assert_eq "$(patch_node json-patch+json '[{"op":"add","path":"/metadata/labels/zone","value":"a"}]')" 200 \
+    "JSON patch: $(cat "$TEST_DIR/body")"
+assert_eq "$(patch_node strategic-merge-patch+json '{"metadata":{"labels":{"zone":null},"annotations":{"note":"x"}}}')" \
+    200 "strategic merge patch: $(cat "$TEST_DIR/body")"
+assert_eq "$(labels_now)" '{"disktype":"ssd"}' "labels: one added, one added and removed"
+assert_eq "$(api "/api/v1/nodes/$name" | jq -c .metadata.annotations)" '{"note":"x"}' "an annotation"
+assert_eq "$(patch_node merge-patch+json '{"metadata":{"labels":{"dry":"run"}}}' '?dryRun=All')" 200 "a dry run"
+assert_eq "$(jq -r .metadata.labels.dry "$TEST_DIR/body")" run "the dry run answers as if written"
+assert_eq "$(labels_now)" '{"disktype":"ssd"}' "and writes nothing"
+forbidden="Forbidden: orc's node takes writes of metadata.labels and metadata.annotations only (its spec and status are orc's, as kubelet's node's are kubelet's)"
+builtin_msg="Forbidden: orc sets this label of its node, as kubelet sets it: it cannot be changed or removed"
+assert_eq "$(patch_node merge-patch+json '{"metadata":{"labels":{"kubernetes.io/hostname":"other"}}}')" 422 "a built-in label changed"
+assert_eq "$(message)" "Node \"$name\" is invalid: metadata.labels[kubernetes.io/hostname]: $builtin_msg" "its message"
+assert_eq "$(jq -r '.details.causes[0].field + " " + .details.causes[0].reason' "$TEST_DIR/body")" \
+    "metadata.labels[kubernetes.io/hostname] FieldValueForbidden" "its cause"
+assert_eq "$(patch_node json-patch+json '[{"op":"remove","path":"/metadata/labels/kubernetes.io~1os"}]')" 422 "a built-in label removed"
+assert_eq "$(message)" "Node \"$name\" is invalid: metadata.labels[kubernetes.io/os]: $builtin_msg" "its message"
+assert_eq "$(patch_node strategic-merge-patch+json '{"spec":{"unschedulable":true}}')" 422 "spec (kubectl cordon)"
+assert_eq "$(message)" "Node \"$name\" is invalid: spec.unschedulable: $forbidden" "its message"
+assert_eq "$(patch_node merge-patch+json '{"status":{"capacity":{"cpu":"99"}}}')" 422 "status"
+assert_eq "$(message)" "Node \"$name\" is invalid: status.capacity.cpu: $forbidden" "its message"
+assert_eq "$(patch_node merge-patch+json '{"metadata":{"labels":{"bad key":"x"}}}')" 422 "a bad label key"
+assert_contains "$(message)" "Node \"$name\" is invalid: metadata.labels: Invalid value: \"bad key\": name part must consist of" "its message"
+assert_eq "$(labels_now)" '{"disktype":"ssd"}' "nothing refused was written"
+# PUT: the node as read, a label added; the node read before that write is stale
+api "/api/v1/nodes/$name" | jq '.metadata.labels.rack = "r1"' >"$TEST_DIR/node.json"
+jq '.metadata.labels.rack = "r2"' "$TEST_DIR/node.json" >"$TEST_DIR/stale.json"
+assert_eq "$(api_code "/api/v1/nodes/$name" -X PUT -H 'Content-Type: application/json' --data-binary @"$TEST_DIR/node.json")" \
+    200 "PUT of the node as read: $(cat "$TEST_DIR/body")"
+assert_eq "$(labels_now)" '{"disktype":"ssd","rack":"r1"}' "the label put"
+assert_eq "$(api_code "/api/v1/nodes/$name" -X PUT -H 'Content-Type: application/json' --data-binary @"$TEST_DIR/stale.json")" \
+    409 "a PUT of a stale resourceVersion"
+jq 'del(.status) | del(.metadata.resourceVersion) | .metadata.labels.rack = "r3"' "$TEST_DIR/node.json" >"$TEST_DIR/bare.json"
+assert_eq "$(api_code "/api/v1/nodes/$name" -X PUT -H 'Content-Type: application/json' --data-binary @"$TEST_DIR/bare.json")" \
+    200 "a PUT without status or resourceVersion: $(cat "$TEST_DIR/body")"
+jq '.spec.taints = [{"key":"k","effect":"NoSchedule"}]' "$TEST_DIR/bare.json" >"$TEST_DIR/taint.json"
+assert_eq "$(api_code "/api/v1/nodes/$name" -X PUT -H 'Content-Type: application/json' --data-binary @"$TEST_DIR/taint.json")" \
+    422 "a PUT with taints"
+assert_eq "$(message)" "Node \"$name\" is invalid: spec.taints: $forbidden" "its message"
+jq '.metadata.name = "other"' "$TEST_DIR/bare.json" >"$TEST_DIR/other-node.json"
+assert_eq "$(api_code "/api/v1/nodes/$name" -X PUT -H 'Content-Type: application/json' --data-binary @"$TEST_DIR/other-node.json")" \
+    400 "a PUT naming another node"
+assert_eq "$(api_code /api/v1/nodes/elsewhere -X PATCH -H 'Content-Type: application/merge-patch+json' -d '{}')" \
+    404 "a PATCH of another node"
+# the watch saw each write, as the Node a read gives
+watched() { jq -r 'select(.type == "MODIFIED") | .object | [.kind, .metadata.labels.rack // "-", .status.nodeInfo.kernelVersion] | join(" ")' "$TEST_DIR/node-watch"; }
+wait_for 10 eval 'watched | grep -q "r3"' || fail "the watch did not see the PUT: $(cat "$TEST_DIR/node-watch")"
+assert_eq "$(watched | tail -2)" "Node r1 $(uname -r)
+Node r3 $(uname -r)" "MODIFIED events of the Node, status and all"
+# kubectl
+assert_eq "$(k label nodes "$name" tier=gold)" "node/$name labeled" "kubectl label nodes"
+assert_eq "$(k annotate node "$name" owner=me)" "node/$name annotated" "kubectl annotate node"
+assert_eq "$(k label nodes "$name" tier-)" "node/$name unlabeled" "kubectl label nodes KEY-"
+expect_exit 1 k label nodes "$name" kubernetes.io/hostname=other --overwrite
+assert_eq "$out" "The Node \"$name\" is invalid: metadata.labels[kubernetes.io/hostname]: $builtin_msg" \
+    "kubectl label of a built-in label"
+assert_eq "$(k get node "$name" -o jsonpath='{.metadata.labels.disktype} {.metadata.labels.rack} {.metadata.annotations.owner}')" \
+    "ssd r3 me" "kubectl get node"
+assert_contains "$(k get nodes -l disktype=ssd -o name)" "node/$name" "kubectl get nodes -l"
+"$ORC" delete pod picky --grace-period 0 >/dev/null
+
 # --- a restarted agent is the same node
 stop_orcd
 start_orcd
 node=$(api "/api/v1/nodes/$name")
 assert_eq "$(field .metadata.uid)" "$uid" "the same uid after a restart"
 assert_eq "$(field .metadata.creationTimestamp)" "$created" "the same creation time"
+assert_eq "$(labels_now)" '{"disktype":"ssd","rack":"r3"}' "the labels kept across a restart"
+assert_eq "$(field .metadata.annotations.owner)" me "and the annotations"
 starts=$(api /api/v1/namespaces/default/events | jq '[.items[] | select(.reason == "Starting")][0].count')
 assert_eq "$starts" 2 "each start is recorded"
 echo "PASS: $TEST_NAME"
