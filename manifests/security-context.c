@@ -222,6 +222,8 @@ static void check_sysctl(struct decoder *d, const struct ynode *at, struct secur
     }
     _cleanup_free_ char *norm = security_sysctl_normalize(name);
     for (size_t j = 0; j < i; j++) {
+        if (!sc->sysctls[j].name) /* one without a name: reported as such */
+            continue;
         _cleanup_free_ char *other = security_sysctl_normalize(sc->sysctls[j].name);
         if (!strcmp(norm, other)) {
             decoder_error(d, at, "name", "Duplicate value: \"%s\"", name);

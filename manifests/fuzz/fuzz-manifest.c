@@ -12,6 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct manifest_result *r = NULL;
     if (manifest_parse((const char *) data, size, "fuzz.yaml", &r) == 0) {
         for (size_t i = 0; i < r->n_docs; i++) {
+            if (!r->docs[i].pod) { /* another kind: its object is the JSON itself */
+                if (!json_is_object(r->docs[i].object))
+                    abort();
+                continue;
+            }
             json_t *j = pod_to_json(r->docs[i].pod);
             struct pod *back = NULL;
             orc_error_t err = NULL;
