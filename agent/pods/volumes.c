@@ -73,7 +73,12 @@ static int volume_dir(const struct prepare *p, const struct volume *v, char **re
     _cleanup_free_ char *dir = pod_volume_dir(p->paths, p->uid, v);
     if (orc_mkdir_p(dir, 0700, err) < 0)
         return -1;
-    if (chmod(dir, 0777) < 0)
+    struct stat st;
+    if (stat(dir, &st) < 0)
+        return orc_error_make(err, errno, "stat '%s'", dir);
+    /* prepared again (an object changed, a container started): the setgid bit fsGroup gave
+     * it stays, or new files would no longer get the group */
+    if ((st.st_mode & 0777) != 0777 && chmod(dir, (st.st_mode & S_ISGID) | 0777) < 0)
         return orc_error_make(err, errno, "chmod '%s'", dir);
     char *canon = realpath(dir, NULL);
     if (!canon)

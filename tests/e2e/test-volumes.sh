@@ -207,6 +207,37 @@ wait_for_phase fsgroup Succeeded 30
 assert_eq "$("$ORC" logs fsgroup | head -4)" $'2000 drwxrwsrwx\n2000\n2000\n0 2000' "fsGroup owns the emptyDir (setgid: new files inherit it); the process has the group"
 assert_not_contains "$("$ORC" logs fsgroup | tail -1)" 2000 "a hostPath is never given to fsGroup"
 
+# fsGroup's setgid bit stays when the pod's volumes are prepared again (its ConfigMap changed)
+apply_yaml fsgroup-cm.yaml <<YAML >/dev/null
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: fs-cm}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: fsgroup-cm}
+spec:
+  securityContext: {runAsUser: 1000, fsGroup: 2000}
+  volumes:
+    - {name: data, emptyDir: {}}
+    - {name: cfg, configMap: {name: fs-cm}}
+  containers:
+    - name: c
+      image: localhost/busybox:latest
+      command: ["sleep", "3600"]
+      volumeMounts: [{name: data, mountPath: /data}, {name: cfg, mountPath: /cfg}]
+YAML
+wait_for_phase fsgroup-cm Running 30
+vols=$XDG_DATA_HOME/orc/pods/$(pod_field fsgroup-cm .metadata.uid)/volumes
+assert_eq "$(stat -c %A "$vols/kubernetes.io~empty-dir/data")" drwxrwsrwx "setgid once the pod runs"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fs-cm}\ndata: {a: "2"}\n' | "$ORC" apply -f - >/dev/null
+cm_changed() { [ "$(cat "$vols/kubernetes.io~configmap/cfg/a")" = 2 ]; }
+wait_for 20 cm_changed || fail "the ConfigMap's change never reached its volume"
+assert_eq "$(stat -c %A "$vols/kubernetes.io~empty-dir/data")" drwxrwsrwx \
+    "setgid still, after the volumes were written again"
+"$ORC" delete pod fsgroup-cm --grace-period 0 >/dev/null
+
 # a configMap that does not exist: ContainerCreating with kubelet's FailedMount event; the
 # pod starts by itself once the ConfigMap is created, and sees its change swapped in; a
 # container of another user than root reads both volumes (no fsGroup needed)
