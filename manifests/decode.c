@@ -337,3 +337,16 @@ bool decode_string_map(struct decoder *d, const struct ynode *n, json_t **ret)
     }
     return ok;
 }
+
+const char *decoder_namespace(struct decoder *d, const struct ynode *at, const char *written)
+{
+    if (!written || !*written)
+        return d->ns ? d->ns : "default";
+    if (d->ns && strcmp(written, d->ns))
+        decoder_error(d, at, "namespace",
+                      "the namespace from the provided object \"%s\" does not match the "
+                      "namespace \"%s\". You must pass '--namespace=%s' to perform this "
+                      "operation.",
+                      written, d->ns, written);
+    return written;
+}

@@ -14,6 +14,7 @@ struct decoder {
     const char *file;
     struct manifest_result *result;
     char **bad_values; /* paths of the current document whose value had the wrong type */
+    const char *ns;    /* where documents without a namespace go (orc apply -n); NULL: default */
     char path[1024];
 };
 
@@ -70,6 +71,10 @@ typedef bool (*decode_field_fn)(struct decoder *d, const struct ynode *k, const 
  * stands) and null values (nothing asked for) are skipped, a key field() does not know is an
  * unknown field. False when n is no mapping (reported). */
 bool decoder_each_field(struct decoder *d, const struct ynode *n, decode_field_fn field, void *ctx);
+
+/* A namespaced document's namespace: the one written, else d->ns (orc apply -n), else
+ * "default"; one written that is not d->ns is refused as kubectl refuses it. */
+const char *decoder_namespace(struct decoder *d, const struct ynode *at, const char *written);
 
 /* After each document: forgets its bad values. */
 void decoder_end_document(struct decoder *d);

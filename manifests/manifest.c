@@ -420,11 +420,11 @@ static int parse_stream(const char *buf, size_t len, struct decoder *d,
     return r->n_errors ? -EINVAL : 0;
 }
 
-int manifest_parse_with(const char *buf, size_t len, const char *file,
+int manifest_parse_with(const char *buf, size_t len, const char *file, const char *ns,
                         enum manifest_parse_flags flags, struct manifest_result **ret)
 {
     struct manifest_result *r = xzalloc(sizeof(*r));
-    struct decoder d = {.file = file ? file : "<input>", .result = r};
+    struct decoder d = {.file = file ? file : "<input>", .result = r, .ns = ns};
     *ret = r;
     int rc = parse_stream(buf, len, &d, flags);
     diags_sort(r->errors, r->n_errors);
@@ -434,7 +434,7 @@ int manifest_parse_with(const char *buf, size_t len, const char *file,
 
 int manifest_parse(const char *buf, size_t len, const char *file, struct manifest_result **ret)
 {
-    return manifest_parse_with(buf, len, file, 0, ret);
+    return manifest_parse_with(buf, len, file, NULL, 0, ret);
 }
 
 static void free_container(struct container *c)

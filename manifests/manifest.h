@@ -167,7 +167,9 @@ enum manifest_parse_flags {
      * one error about all of them that refuses the stream */
     MANIFEST_SKIP_UNSUPPORTED = 1 << 0,
 };
-int manifest_parse_with(const char *buf, size_t len, const char *file,
+/* ns: the namespace of documents that name none (NULL: "default"); a namespaced document
+ * that names another is an error, as kubectl's --namespace makes it. */
+int manifest_parse_with(const char *buf, size_t len, const char *file, const char *ns,
                         enum manifest_parse_flags flags, struct manifest_result **ret);
 struct manifest_result *manifest_result_free(struct manifest_result *r);
 

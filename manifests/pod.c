@@ -596,7 +596,9 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
                       "with an alphanumeric character",
                       pod->name);
     if (!pod->namespace)
-        pod->namespace = xstrdup("default");
+        pod->namespace = xstrdup(decoder_namespace(d, meta, NULL));
+    else if (d->ns && strcmp(pod->namespace, d->ns))
+        (void) decoder_namespace(d, ynode_find(meta, "namespace"), pod->namespace);
     else if (!manifest_is_dns1123_label(pod->namespace))
         decoder_error(d, ynode_find(meta, "namespace"), "metadata.namespace",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "

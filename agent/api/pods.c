@@ -71,15 +71,17 @@ static int store_docs(struct request *r, const struct manifest_result *mr, json_
 }
 
 /* ?skipUnsupported=true (orc apply --skip-unsupported): documents of kinds orc does not
- * serve yet are skipped with a warning instead of refusing the stream. */
+ * serve yet are skipped with a warning instead of refusing the stream; ?namespace=NS (orc
+ * apply -n): documents without a namespace go there. */
 enum MHD_Result api_apply(struct request *r)
 {
     const char *file = api_query(r, "filename");
     enum manifest_parse_flags flags =
         api_query_bool(r, "skipUnsupported") ? MANIFEST_SKIP_UNSUPPORTED : 0;
     _cleanup_(manifest_result_freep) struct manifest_result *mr = NULL;
+    const char *ns = api_query(r, "namespace");
     manifest_parse_with(r->body ? r->body : "", r->body_len, file && *file ? file : "<stdin>",
-                        flags, &mr);
+                        ns && *ns ? ns : NULL, flags, &mr);
     if (mr->n_errors)
         return invalid(r, mr);
     orc_error_t err = NULL;

@@ -297,7 +297,7 @@ static json_t *decode(struct request *r, const json_t *obj, const char *kind,
 {
     _cleanup_free_ char *text = json_dumps(obj, JSON_COMPACT);
     _cleanup_(manifest_result_freep) struct manifest_result *mr = NULL;
-    manifest_parse_with(text, strlen(text), "<request>", 0, &mr);
+    manifest_parse_with(text, strlen(text), "<request>", NULL, 0, &mr);
     json_t *status = NULL;
     if (mr->n_errors) {
         const char *name = orc_json_str(json_object_get(obj, "metadata"), "name");

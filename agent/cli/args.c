@@ -70,6 +70,7 @@ int cli_take_globals(struct client *c, int *argc, char **argv, const char **ret_
             c->socket = xstrdup(v);
         } else {
             c->ns = v;
+            c->ns_given = true;
         }
         i += consumed;
     }

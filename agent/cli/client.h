@@ -2,6 +2,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -12,6 +13,7 @@
 struct client {
     char *socket;
     const char *ns;       /* -n, default "default" */
+    bool ns_given;        /* -n was written */
     int all_ns;           /* -A */
     const char *progress; /* set: client_do shows a spinner with this label on a TTY */
     int conn_fd;          /* the request's socket (libcurl owns it) */

@@ -16,7 +16,7 @@ static const char help[] =
     "    orc apply - create or update objects from manifests\n"
     "\n"
     "SYNOPSIS\n"
-    "    orc apply -f FILE|DIR|- [-f ...] [--skip-unsupported]\n"
+    "    orc apply -f FILE|DIR|- [-f ...] [-n NAMESPACE] [--skip-unsupported]\n"
     "\n"
     "DESCRIPTION\n"
     "    Sends each file to the agent, which parses, validates and stores its Pod,\n"
@@ -27,6 +27,8 @@ static const char help[] =
     "    it is stored; every problem is reported as FILE:LINE:COLUMN: FIELD: MESSAGE.\n"
     "    Documents of kinds orc does not serve yet reject the file too, named in one line.\n"
     "    A file over 3 MiB is refused before it is sent, naming its largest document.\n"
+    "    With -n, documents without a namespace go into NAMESPACE, and one that names\n"
+    "    another namespace rejects the file, as kubectl does.\n"
     "    Warnings (unknown or unsupported fields) are printed to stderr.\n"
     "\n"
     "OPTIONS\n"
@@ -50,8 +52,9 @@ static int apply_file(struct client *c, const struct input_file *f, bool skip_un
         fprintf(stderr, "error: %s\n", too_large);
         return 1;
     }
-    _cleanup_free_ char *name = client_escape(f->name);
-    _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/apply?filename=%s%s", name,
+    _cleanup_free_ char *name = client_escape(f->name), *ns = client_escape(c->ns);
+    _cleanup_free_ char *in_ns = c->ns_given ? xasprintf("&namespace=%s", ns) : xstrdup("");
+    _cleanup_free_ char *path = xasprintf("/apis/orc.dev/v1/apply?filename=%s%s%s", name, in_ns,
                                           skip_unsupported ? "&skipUnsupported=true" : "");
     json_auto_t *j = NULL;
     if (client_call(c, "POST", path, f->data, f->len, &j))

@@ -166,8 +166,9 @@ static void test_unserved_kinds(void)
 {
     struct manifest_result *r = NULL;
     const char *only = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n";
-    tap_is_int(manifest_parse_with(only, strlen(only), "t.yaml", MANIFEST_SKIP_UNSUPPORTED, &r), 0,
-               "a stream of skipped kinds only is no error with --skip-unsupported");
+    tap_is_int(
+        manifest_parse_with(only, strlen(only), "t.yaml", NULL, MANIFEST_SKIP_UNSUPPORTED, &r), 0,
+        "a stream of skipped kinds only is no error with --skip-unsupported");
     tap_ok(r->n_docs == 0 && r->n_warnings == 1, "nothing to apply, one warning");
     manifest_result_free(r);
     _cleanup_free_ char *many = xstrdup("");
@@ -562,7 +563,7 @@ static void test_file(const char *dir, const char *name, bool valid)
     if (flags && (!skip || flags[1]))
         tap_ok(false, "%s: unknown flags line \"%s\"", name, flags[0]);
     struct manifest_result *r = NULL;
-    int rc = manifest_parse_with(buf, len, name, skip ? MANIFEST_SKIP_UNSUPPORTED : 0, &r);
+    int rc = manifest_parse_with(buf, len, name, NULL, skip ? MANIFEST_SKIP_UNSUPPORTED : 0, &r);
     if (valid)
         tap_ok(rc == 0 && !errors, "%s is valid", name);
     else

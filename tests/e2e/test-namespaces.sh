@@ -93,4 +93,19 @@ out=$(printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n' | "$ORC"
 assert_contains "$out" 'metadata.name: Invalid value: "a.b": a lowercase RFC 1123 label' "a name that is no DNS label"
 assert_eq "$(k get namespace a.b 2>&1)" 'Error from server (NotFound): namespaces "a.b" not found' "nothing stored"
 assert_eq "$(k delete namespace team-b --timeout=60s)" 'namespace "team-b" deleted' "deleted with kubectl"
+echo "# orc apply -n: documents that name no namespace go there; one naming another is refused"
+out=$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: here}\ndata: {a: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: localhost/absent:1}]\n' |
+    "$ORC" -n team-c apply -f - 2>&1) || fail "apply -n: $out"
+assert_eq "$out" "configmap/here created
+pod/p created" "applied"
+assert_eq "$(k get cm,pods -n team-c -o name)" "configmap/here
+pod/p" "in the namespace -n names"
+assert_eq "$(k get cm here -n default 2>&1)" 'Error from server (NotFound): configmaps "here" not found' \
+    "not in default"
+out=$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: there, namespace: other}\n' |
+    "$ORC" apply -n team-c -f - 2>&1) && fail "a document of another namespace was applied: $out"
+assert_contains "$out" "metadata.namespace: the namespace from the provided object \"other\" does not match the namespace \"team-c\". You must pass '--namespace=other' to perform this operation." \
+    "kubectl's refusal"
+assert_eq "$(k get cm there -n other 2>&1)" 'Error from server (NotFound): namespaces "other" not found' "nothing stored"
+assert_eq "$(k delete namespace team-c --timeout=60s)" 'namespace "team-c" deleted' "deleted"
 echo "PASS: $TEST_NAME"
