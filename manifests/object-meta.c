@@ -43,6 +43,8 @@ const char *manifest_config_key_error(const char *key)
         return "must not be '.'";
     if (!strcmp(key, ".."))
         return "must not be '..'";
+    if (!strncmp(key, "..", 2)) /* the atomic writer's own names (..data) */
+        return "must not start with '..'";
     if (n == 0 ||
         strspn(key, "-._abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != n)
         return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' "

@@ -89,12 +89,15 @@ static bool type_matches(enum host_path_type type, mode_t mode)
     return true;
 }
 
-/* A missing component: made by the *OrCreate types (parents as directories), and with no
- * type as a directory, as containerd's and CRI-O's CRI make a bind mount's missing source. */
+/* A missing component: made by DirectoryOrCreate (parents too), FileOrCreate (the file, in a
+ * directory that exists) and, with no type, as a directory (as containerd's and CRI-O's CRI
+ * make a bind mount's missing source). */
 static int create_missing(struct walk *w, const char *name, bool last, enum host_path_type type)
 {
     if (type != HOST_PATH_DIRECTORY_OR_CREATE && type != HOST_PATH_FILE_OR_CREATE &&
         type != HOST_PATH_UNSET)
+        return -ENOENT;
+    if (!last && type == HOST_PATH_FILE_OR_CREATE) /* kubelet makes the file, not its parents */
         return -ENOENT;
     if (last && type == HOST_PATH_FILE_OR_CREATE) {
         int fd = openat(w->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -210,7 +213,10 @@ int host_path_resolve(const char *path, enum host_path_type type, uid_t uid, cha
     int r = w.fd < 0 ? orc_error_make(err, errno, "open '/'") : 0;
     while (r == 0 && next_component(&w, name, sizeof(name), &last))
         r = walk_one(&w, name, last, type, uid, err);
-    if (r == -ENOENT && type_noun(type)) { /* kubelet: a missing path is not of the type */
+    if (r == -ENOENT && type == HOST_PATH_FILE_OR_CREATE) { /* its parent is missing */
+        orc_error_release(err);
+        r = orc_error_make(err, ENOENT, "open %s", path);
+    } else if (r == -ENOENT && type_noun(type)) { /* kubelet: a missing path is not of the type */
         orc_error_release(err);
         r = orc_error_make_as(err, ENOENT, "hostPath type check failed: %s is not %s", path,
                               type_noun(type));

@@ -185,6 +185,13 @@ static void test_host_path(void)
     tap_ok(host_path_resolve(file, HOST_PATH_FILE_OR_CREATE, getuid(), &canon, &err) == 0,
            "FileOrCreate makes a file");
     free(canon);
+    _cleanup_free_ char *orphan = xasprintf("%s/no-parent/f", base);
+    _cleanup_free_ char *no_parent = xasprintf("open %s: No such file or directory", orphan);
+    tap_ok(host_path_resolve(orphan, HOST_PATH_FILE_OR_CREATE, getuid(), &canon, &err) < 0 &&
+               !strcmp(orc_error_message(err), no_parent),
+           "FileOrCreate does not make the file's directory, as kubelet: %s",
+           orc_error_message(err));
+    orc_error_release(&err);
     tap_ok(host_path_resolve(file, HOST_PATH_DIRECTORY, getuid(), &canon, &err) < 0 &&
                strstr(orc_error_message(err), "hostPath type check failed:") &&
                strstr(orc_error_message(err), "/f is not a directory"),
