@@ -158,6 +158,11 @@ static void restore_run(struct container_run *r, const json_t *cs)
 {
     r->restart_count = (int) orc_json_int(cs, "restartCount", 0);
     r->started_once = json_object_get(cs, "containerID") != NULL;
+    const char *image_id = orc_json_str(cs, "imageID");
+    if (image_id && *image_id) { /* what the running instance was started from */
+        free(r->image_id);
+        r->image_id = xstrdup(image_id);
+    }
     json_t *state = json_object_get(cs, "state");
     json_t *running = json_object_get(state, "running");
     json_t *term = json_object_get(state, "terminated");

@@ -28,6 +28,8 @@ wait_for 30 at_least 2 || fail "flappy did not restart"
 
 before=$("$ORC" get pods -o json | jq -c '[.items[] | {n: .metadata.name, u: .metadata.uid}]')
 steady_started=$(pod_field steady '.status.containerStatuses[0].state.running.startedAt')
+steady_image=$(pod_field steady '.status.containerStatuses[0].imageID')
+[ -n "$steady_image" ] || fail "steady shows no imageID"
 steady_uid=$(pod_field steady .metadata.uid)
 holder=$(holder_pid)
 flappy_uid=$(pod_field flappy .metadata.uid)
@@ -49,6 +51,8 @@ wait_for_phase steady Running 10
 assert_eq "$(pod_field steady '.status.containerStatuses[0].state.running.startedAt')" "$steady_started" \
     "the running container was not restarted"
 assert_eq "$(pod_field steady '.status.containerStatuses[0].restartCount')" 0 "restart count kept"
+assert_eq "$(pod_field steady '.status.containerStatuses[0].imageID')" "$steady_image" \
+    "the image it runs is still shown (imageID)"
 [ "$(restarts)" -ge "$flappy_during" ] || fail "flappy's restart count went backwards"
 wait_for 30 at_least $((flappy_during + 1)) || fail "flappy is not supervised after adoption"
 for name in steady flappy; do
