@@ -338,15 +338,18 @@ bool decode_string_map(struct decoder *d, const struct ynode *n, json_t **ret)
     return ok;
 }
 
-const char *decoder_namespace(struct decoder *d, const struct ynode *at, const char *written)
+const char *decoder_default_namespace(const struct decoder *d)
 {
-    if (!written || !*written)
-        return d->ns ? d->ns : "default";
-    if (d->ns && strcmp(written, d->ns))
-        decoder_error(d, at, "namespace",
-                      "the namespace from the provided object \"%s\" does not match the "
-                      "namespace \"%s\". You must pass '--namespace=%s' to perform this "
-                      "operation.",
-                      written, d->ns, written);
-    return written;
+    return d->ns ? d->ns : "default";
+}
+
+bool decoder_namespace_matches(struct decoder *d, const struct ynode *at, const char *written)
+{
+    if (!d->ns || !strcmp(written, d->ns))
+        return true;
+    decoder_error(d, at, "namespace",
+                  "the namespace from the provided object \"%s\" does not match the namespace "
+                  "\"%s\". You must pass '--namespace=%s' to perform this operation.",
+                  written, d->ns, written);
+    return false;
 }

@@ -72,9 +72,11 @@ typedef bool (*decode_field_fn)(struct decoder *d, const struct ynode *k, const 
  * unknown field. False when n is no mapping (reported). */
 bool decoder_each_field(struct decoder *d, const struct ynode *n, decode_field_fn field, void *ctx);
 
-/* A namespaced document's namespace: the one written, else d->ns (orc apply -n), else
- * "default"; one written that is not d->ns is refused as kubectl refuses it. */
-const char *decoder_namespace(struct decoder *d, const struct ynode *at, const char *written);
+/* The namespace of a namespaced document that names none: d->ns (orc apply -n), else
+ * "default". */
+const char *decoder_default_namespace(const struct decoder *d);
+/* False (reported as kubectl reports it) when a document names another namespace than -n. */
+bool decoder_namespace_matches(struct decoder *d, const struct ynode *at, const char *written);
 
 /* After each document: forgets its bad values. */
 void decoder_end_document(struct decoder *d);

@@ -117,14 +117,14 @@ void decode_object_meta(struct decoder *d, const struct ynode *root, json_t *met
     const struct ynode *kind = ynode_find(root, "kind");
     bool namespaced = !kind || kind->kind != YNODE_SCALAR || manifest_kind_namespaced(kind->value);
     if (!ns || !*ns)
-        json_object_set_new(meta, "namespace", json_string(decoder_namespace(d, m, NULL)));
-    else if (namespaced && d->ns && strcmp(ns, d->ns))
-        (void) decoder_namespace(d, ynode_find(m, "namespace"), ns);
+        json_object_set_new(meta, "namespace", json_string(decoder_default_namespace(d)));
     else if (!manifest_is_dns1123_label(ns))
         decoder_error(d, ynode_find(m, "namespace"), "namespace",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
                       "case alphanumeric characters or '-'",
                       ns);
+    else if (namespaced)
+        (void) decoder_namespace_matches(d, ynode_find(m, "namespace"), ns);
     const char *maps[] = {"labels", "annotations"};
     for (size_t i = 0; i < 2; i++) {
         size_t s = decoder_push_key(d, maps[i]);

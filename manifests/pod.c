@@ -596,14 +596,17 @@ static void validate_pod(struct decoder *d, const struct ynode *root, struct pod
                       "with an alphanumeric character",
                       pod->name);
     if (!pod->namespace)
-        pod->namespace = xstrdup(decoder_namespace(d, meta, NULL));
-    else if (d->ns && strcmp(pod->namespace, d->ns))
-        (void) decoder_namespace(d, ynode_find(meta, "namespace"), pod->namespace);
+        pod->namespace = xstrdup(decoder_default_namespace(d));
     else if (!manifest_is_dns1123_label(pod->namespace))
         decoder_error(d, ynode_find(meta, "namespace"), "metadata.namespace",
                       "Invalid value: \"%s\": a lowercase RFC 1123 label must consist of lower "
                       "case alphanumeric characters or '-'",
                       pod->namespace);
+    else {
+        size_t at = decoder_push_key(d, "metadata");
+        (void) decoder_namespace_matches(d, ynode_find(meta, "namespace"), pod->namespace);
+        decoder_pop(d, at);
+    }
     size_t saved = decoder_push_key(d, "metadata");
     decoder_push_key(d, "labels");
     validate_map(d, ynode_find(meta, "labels"), pod->labels, true);

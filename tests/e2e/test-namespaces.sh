@@ -107,5 +107,9 @@ out=$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: there, namespace
 assert_contains "$out" "metadata.namespace: the namespace from the provided object \"other\" does not match the namespace \"team-c\". You must pass '--namespace=other' to perform this operation." \
     "kubectl's refusal"
 assert_eq "$(k get cm there -n other 2>&1)" 'Error from server (NotFound): namespaces "other" not found' "nothing stored"
+out=$(printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: q, namespace: other}\nspec:\n  containers: [{name: c, image: localhost/absent:1}]\n' |
+    "$ORC" apply -n team-c -f - 2>&1) && fail "a pod of another namespace was applied: $out"
+assert_contains "$out" "metadata.namespace: the namespace from the provided object \"other\" does not match the namespace \"team-c\"." \
+    "the same refusal for a pod"
 assert_eq "$(k delete namespace team-c --timeout=60s)" 'namespace "team-c" deleted' "deleted"
 echo "PASS: $TEST_NAME"
