@@ -42,51 +42,29 @@ static bool next_component(struct walk *w, char *buf, size_t size, bool *last)
     return true;
 }
 
-/* What each checked type must be, in kubelet's words; NULL: not checked. */
+/* What each checked type must be: its file type, and kubelet's words for it. */
+static const struct {
+    mode_t format; /* S_IFMT bits; 0: not checked */
+    const char *noun;
+} host_path_kinds[_HOST_PATH_TYPE_MAX] = {
+    [HOST_PATH_DIRECTORY] = {S_IFDIR, "a directory"},
+    [HOST_PATH_DIRECTORY_OR_CREATE] = {S_IFDIR, "a directory"},
+    [HOST_PATH_FILE] = {S_IFREG, "a file"},
+    [HOST_PATH_FILE_OR_CREATE] = {S_IFREG, "a file"},
+    [HOST_PATH_SOCKET] = {S_IFSOCK, "a socket file"},
+    [HOST_PATH_CHAR_DEVICE] = {S_IFCHR, "a character device"},
+    [HOST_PATH_BLOCK_DEVICE] = {S_IFBLK, "a block device"},
+};
+
+/* NULL: the type checks nothing */
 static const char *type_noun(enum host_path_type type)
 {
-    switch (type) {
-    case HOST_PATH_DIRECTORY:
-    case HOST_PATH_DIRECTORY_OR_CREATE:
-        return "a directory";
-    case HOST_PATH_FILE:
-    case HOST_PATH_FILE_OR_CREATE:
-        return "a file";
-    case HOST_PATH_SOCKET:
-        return "a socket file";
-    case HOST_PATH_CHAR_DEVICE:
-        return "a character device";
-    case HOST_PATH_BLOCK_DEVICE:
-        return "a block device";
-    case HOST_PATH_UNSET:
-    case _HOST_PATH_TYPE_MAX:
-    case _HOST_PATH_TYPE_INVALID:
-        break;
-    }
-    return NULL;
+    return type >= 0 && type < _HOST_PATH_TYPE_MAX ? host_path_kinds[type].noun : NULL;
 }
 
 static bool type_matches(enum host_path_type type, mode_t mode)
 {
-    switch (type) {
-    case HOST_PATH_DIRECTORY:
-    case HOST_PATH_DIRECTORY_OR_CREATE:
-        return S_ISDIR(mode);
-    case HOST_PATH_FILE:
-    case HOST_PATH_FILE_OR_CREATE:
-        return S_ISREG(mode);
-    case HOST_PATH_SOCKET:
-        return S_ISSOCK(mode);
-    case HOST_PATH_CHAR_DEVICE:
-        return S_ISCHR(mode);
-    case HOST_PATH_BLOCK_DEVICE:
-        return S_ISBLK(mode);
-    case HOST_PATH_UNSET:
-    case _HOST_PATH_TYPE_MAX:
-    case _HOST_PATH_TYPE_INVALID:
-        break;
-    }
-    return true;
+    return !type_noun(type) || (mode & S_IFMT) == host_path_kinds[type].format;
 }
 
 /* A missing component: made by DirectoryOrCreate (parents too), FileOrCreate (the file, in a
