@@ -13,14 +13,19 @@ static bool decode_spec_field(struct decoder *d, const struct ynode *k, const st
                               void *ctx)
 {
     (void) ctx;
+    if (strcmp(k->value, "finalizers"))
+        return false;
     _cleanup_(strv_freep) char **finalizers = NULL;
-    return !strcmp(k->value, "finalizers") && (decode_strv(d, v, &finalizers), true);
+    (void) decode_strv(d, v, &finalizers); /* checked for its type, then dropped */
+    return true;
 }
 
 static bool decode_field(struct decoder *d, const struct ynode *k, const struct ynode *v, void *ctx)
 {
-    if (!strcmp(k->value, "spec"))
-        return decoder_each_field(d, v, decode_spec_field, ctx), true;
+    if (!strcmp(k->value, "spec")) {
+        (void) decoder_each_field(d, v, decode_spec_field, ctx);
+        return true;
+    }
     return !strcmp(k->value, "apiVersion") || !strcmp(k->value, "kind") ||
            !strcmp(k->value, "metadata") || !strcmp(k->value, "status");
 }
